@@ -1,0 +1,3 @@
+"""finops-lint: lint and validate Markdown content repositories built with Jekyll."""
+
+__version__ = "0.1.0"

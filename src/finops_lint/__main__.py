@@ -1,0 +1,3 @@
+from finops_lint.cli import main
+
+main()

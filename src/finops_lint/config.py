@@ -1,0 +1,522 @@
+"""Find, load, validate and merge the config file and rule packs.
+
+A config is a YAML mapping (`.finops-lint.yaml`, or `[tool.finops-lint]` in
+`pyproject.toml`) that may `extends:` a built-in profile or another pack. The
+merged result is validated against `schemas/config.schema.json`; every problem
+is a `ConfigError` naming the file and line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from finops_lint.findings import Severity
+from finops_lint.parsing.frontmatter import KeyPath, Position, load_yaml_with_positions
+from finops_lint.resources import profile_names, profile_path, schema_path
+
+CONFIG_FILENAMES = (".finops-lint.yaml", ".finops-lint.yml")
+DEFAULT_PROFILE = "finops-framework"
+
+
+class ConfigError(Exception):
+    """A config problem, with where it is."""
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None) -> None:
+        self.message = message
+        self.path = path
+        self.line = line
+        where = f"{path}:{line}: " if path and line else (f"{path}: " if path else "")
+        super().__init__(f"{where}{message}")
+
+
+@dataclass
+class ColumnSpec:
+    name: str
+    pattern: re.Pattern[str]
+
+
+@dataclass
+class TableSpec:
+    name: str
+    header: re.Pattern[str] | None  # recognises the table by any header cell
+    heading: re.Pattern[str] | None  # or by the heading before it
+    columns: list[ColumnSpec]
+    row_column: str | None
+    row_keys: list[str]
+    ordered: bool
+    required_cells: list[str]
+    description: str = ""
+
+
+@dataclass
+class SectionSpec:
+    name: str
+    patterns: list[re.Pattern[str]]
+    parts: list[str] = field(default_factory=list)
+    allow_empty: bool = False
+
+    def matches(self, text: str) -> bool:
+        norm = normalize_heading(text)
+        return any(p.search(norm) for p in self.patterns)
+
+
+@dataclass
+class PageType:
+    name: str
+    match: list[str]
+    when: dict[str, list[Any]]
+    schema: str | None
+    template: str | None
+    h1: str  # "required" | "optional"
+    sections: list[SectionSpec]
+    tables: list[str]
+    description: str = ""
+
+    def applies_to(self, rel_path: str, data: dict[str, Any]) -> bool:
+        if not any(glob_match(rel_path, g) for g in self.match):
+            return False
+        for key, allowed in self.when.items():
+            if data.get(key) not in allowed:
+                return False
+        return True
+
+
+@dataclass
+class ReferenceSpec:
+    name: str
+    source: list[str]  # page type names
+    key: str
+    target: str  # page type name
+    by: list[str]  # target front matter keys whose values may be named
+    severity: Severity | None = None
+
+
+@dataclass
+class Config:
+    profile: str
+    sources: list[str]
+    root: Path
+    hosts: list[str]
+    id_style: str
+    include: list[str]
+    exclude: list[str]
+    select: list[str]
+    ignore: list[str]
+    severities: dict[str, Severity]
+    rule_options: dict[str, dict[str, Any]]
+    disabled_by_profile: set[str]
+    placeholders: dict[str, list[str]]
+    tables: dict[str, TableSpec]
+    page_types: list[PageType]
+    references: list[ReferenceSpec]
+    orphans: list[dict[str, Any]]
+    external: dict[str, Any]
+    raw: dict[str, Any]
+
+    def page_type_for(self, rel_path: str, data: dict[str, Any]) -> PageType | None:
+        for pt in self.page_types:
+            if pt.applies_to(rel_path, data):
+                return pt
+        return None
+
+    def page_type(self, name: str) -> PageType | None:
+        return next((p for p in self.page_types if p.name == name), None)
+
+    def is_excluded(self, rel_path: str) -> bool:
+        return any(glob_match(rel_path, g) for g in self.exclude)
+
+    def is_included(self, rel_path: str) -> bool:
+        return any(glob_match(rel_path, g) for g in self.include)
+
+    def rule_enabled(self, code: str, default_enabled: bool) -> bool:
+        family = code[:2]
+        if self.select:
+            chosen = code in self.select or family in self.select or "ALL" in self.select
+            if not chosen:
+                return False
+            explicit = code in self.select
+        else:
+            explicit = False
+        if code in self.ignore or family in self.ignore:
+            return False
+        if code in self.disabled_by_profile and not explicit:
+            return False
+        return default_enabled or explicit or code in self.severities
+
+
+def normalize_heading(text: str) -> str:
+    return " ".join(text.replace("\u2019", "'").split()).casefold()
+
+
+@lru_cache(maxsize=4096)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """Glob with ** (any folders), * (within one folder), ? and [...]."""
+    i, out = 0, []
+    while i < len(pattern):
+        ch = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if ch == "*":
+            out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif ch == "[":
+            end = pattern.find("]", i)
+            if end == -1:
+                out.append(re.escape(ch))
+            else:
+                out.append(fnmatch.translate(pattern[i : end + 1])[4:-3])
+                i = end
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def glob_match(rel_path: str, pattern: str) -> bool:
+    if pattern.endswith("/"):
+        pattern += "**"
+    return bool(_glob_regex(pattern).match(rel_path))
+
+
+# ---------------------------------------------------------------- loading
+
+
+def find_config(start: Path) -> Path | None:
+    """Walk up from start to the filesystem root looking for a config file."""
+    current = start if start.is_dir() else start.parent
+    for folder in (current, *current.parents):
+        for name in CONFIG_FILENAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _pyproject_section(pyproject) is not None:
+            return pyproject
+    return None
+
+
+def _pyproject_section(path: Path) -> dict[str, Any] | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    if "tool.finops-lint" not in text and '"finops-lint"' not in text:
+        return None
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        try:
+            import tomli as tomllib  # type: ignore[no-redef]
+        except ModuleNotFoundError:
+            raise ConfigError(
+                "reading [tool.finops-lint] from pyproject.toml needs Python 3.11 or the "
+                "'tomli' package",
+                str(path),
+            ) from None
+    try:
+        data = tomllib.loads(text)
+    except Exception as exc:  # tomllib.TOMLDecodeError
+        raise ConfigError(f"invalid TOML: {exc}", str(path)) from None
+    section = data.get("tool", {}).get("finops-lint")
+    return section if isinstance(section, dict) else None
+
+
+@dataclass
+class _Layer:
+    data: dict[str, Any]
+    source: str
+    positions: dict[KeyPath, Position]
+
+
+def _read_yaml_layer(path: Path) -> _Layer:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config: {exc}", str(path)) from None
+    data, positions, problem = load_yaml_with_positions(text, 1)
+    if problem is not None:
+        raise ConfigError(problem.message, str(path), problem.line)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError("config must be a mapping of settings", str(path), 1)
+    return _Layer(data, str(path), positions)
+
+
+def _layer_for(path: Path) -> _Layer:
+    if path.name == "pyproject.toml":
+        section = _pyproject_section(path)
+        return _Layer(section or {}, f"{path} [tool.finops-lint]", {})
+    return _read_yaml_layer(path)
+
+
+def _resolve_extends(name: str, base_dir: Path | None, source: str) -> Path:
+    builtin = profile_path(name)
+    if builtin is not None:
+        return builtin
+    if base_dir is not None:
+        candidate = (base_dir / name).resolve()
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(
+        f"extends: unknown profile or file '{name}' "
+        f"(built-in profiles: {', '.join(profile_names())})",
+        source,
+    )
+
+
+def _load_chain(path: Path, seen: set[Path]) -> list[_Layer]:
+    """The layers from the base profile up to this file."""
+    real = path.resolve()
+    if real in seen:
+        raise ConfigError("extends: loops back to itself", str(path))
+    seen.add(real)
+    layer = _layer_for(path)
+    extends = layer.data.get("extends")
+    chain: list[_Layer] = []
+    if extends is not None:
+        if not isinstance(extends, str):
+            line = layer.positions.get(("extends",))
+            raise ConfigError(
+                "extends: must be a profile name or a path", layer.source,
+                line.line if line else None,
+            )
+        base = _resolve_extends(extends, path.parent, layer.source)
+        chain = _load_chain(base, seen)
+    chain.append(layer)
+    return chain
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; lists and values replace, except the lists
+    under `placeholders`, `exclude` and `site.hosts`, which extend."""
+    out = dict(base)
+    for key, value in over.items():
+        if key == "extends":
+            continue
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            if key == "placeholders":
+                merged = dict(out[key])
+                for k, v in value.items():
+                    if isinstance(v, list) and isinstance(merged.get(k), list):
+                        merged[k] = list(merged[k]) + [x for x in v if x not in merged[k]]
+                    else:
+                        merged[k] = v
+                out[key] = merged
+            else:
+                out[key] = _merge(out[key], value)
+        elif key == "exclude" and isinstance(value, list) and isinstance(out.get(key), list):
+            out[key] = list(out[key]) + [x for x in value if x not in out[key]]
+        else:
+            out[key] = value
+    return out
+
+
+@lru_cache(maxsize=1)
+def _config_validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(schema_path("config.schema.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def _validate_layer(layer: _Layer) -> None:
+    errors = sorted(_config_validator().iter_errors(layer.data), key=lambda e: list(e.path))
+    if not errors:
+        return
+    err = errors[0]
+    path = tuple(err.absolute_path)
+    pos = None
+    probe: tuple[Any, ...] = path
+    while probe and pos is None:
+        pos = layer.positions.get(probe)
+        probe = probe[:-1]
+    where = "/".join(str(p) for p in path) or "(top level)"
+    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    raise ConfigError(
+        f"{where}: {err.message}{more}", layer.source, pos.line if pos else None
+    )
+
+
+def load_config(
+    root: Path, config_path: Path | None = None, search_from: Path | None = None
+) -> Config:
+    """Load the config for a site: an explicit file, one found by walking up, or the
+    built-in profile."""
+    if config_path is None:
+        config_path = find_config(search_from or root)
+    if config_path is None:
+        base = profile_path(DEFAULT_PROFILE)
+        assert base is not None
+        layers = _load_chain(base, set())
+    else:
+        if not config_path.is_file():
+            raise ConfigError("config file not found", str(config_path))
+        layers = _load_chain(config_path, set())
+        if layers[0].data.get("extends") is None and layers[0].source == str(config_path):
+            # A config without `extends` starts from the built-in profile.
+            base = profile_path(DEFAULT_PROFILE)
+            assert base is not None
+            layers = _load_chain(base, set()) + layers
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        _validate_layer(layer)
+        merged = _merge(merged, layer.data)
+    return build_config(merged, root, [layer.source for layer in layers])
+
+
+def _compile(pattern: str, source: str, what: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise ConfigError(f"{what}: invalid regular expression {pattern!r}: {exc}", source)\
+            from None
+
+
+def build_config(data: dict[str, Any], root: Path, sources: list[str]) -> Config:
+    source = sources[-1] if sources else "<config>"
+    rules = data.get("rules") or {}
+    severities: dict[str, Severity] = {}
+    options: dict[str, dict[str, Any]] = {}
+    disabled: set[str] = set()
+    for code, setting in rules.items():
+        code = str(code).upper()
+        if isinstance(setting, str):
+            if setting == "off":
+                disabled.add(code)
+            else:
+                severities[code] = Severity(setting)
+            continue
+        if not isinstance(setting, dict):
+            continue
+        if setting.get("enabled") is False:
+            disabled.add(code)
+        if "severity" in setting:
+            severities[code] = Severity(setting["severity"])
+        opts = {k: v for k, v in setting.items() if k not in ("enabled", "severity")}
+        if opts:
+            options[code] = opts
+    for code, sev in (data.get("severity") or {}).items():
+        severities[str(code).upper()] = Severity(sev)
+
+    tables: dict[str, TableSpec] = {}
+    for name, spec in (data.get("tables") or {}).items():
+        tables[name] = _table_spec(name, spec, source)
+
+    page_types = []
+    for name, spec in (data.get("page-types") or {}).items():
+        if spec is None:
+            continue
+        sections = []
+        for sec in spec.get("sections") or []:
+            if isinstance(sec, str):
+                sec = {"name": sec}
+            pats = [re.compile("^" + re.escape(normalize_heading(sec["name"])) + r"\b")]
+            pats += [
+                re.compile("^" + re.escape(normalize_heading(a)) + r"\b")
+                for a in sec.get("aliases") or []
+            ]
+            if sec.get("pattern"):
+                pats.append(_compile(sec["pattern"], source, f"page-types/{name}/sections"))
+            sections.append(
+                SectionSpec(
+                    name=sec["name"],
+                    patterns=pats,
+                    parts=list(sec.get("parts") or []),
+                    allow_empty=bool(sec.get("allow-empty", False)),
+                )
+            )
+        when = {k: (v if isinstance(v, list) else [v]) for k, v in (spec.get("when") or {}).items()}
+        page_types.append(
+            PageType(
+                name=name,
+                match=list(spec.get("match") or []),
+                when=when,
+                schema=spec.get("schema"),
+                template=spec.get("template"),
+                h1=spec.get("h1", "optional"),
+                sections=sections,
+                tables=list(spec.get("tables") or []),
+                description=spec.get("description", ""),
+            )
+        )
+    page_types.sort(key=lambda p: -int(bool(p.when)))  # conditional types are more specific
+
+    references = []
+    for name, spec in (data.get("references") or {}).items():
+        src = spec["from"]
+        references.append(
+            ReferenceSpec(
+                name=name,
+                source=src if isinstance(src, list) else [src],
+                key=spec["key"],
+                target=spec["to"],
+                by=list(spec.get("by") or ["page-identifier"]),
+                severity=Severity(spec["severity"]) if spec.get("severity") else None,
+            )
+        )
+    site = data.get("site") or {}
+    files = data.get("files") or {}
+    placeholders = {k: [str(x) for x in v] for k, v in (data.get("placeholders") or {}).items()
+                    if isinstance(v, list)}
+    return Config(
+        profile=str(data.get("name", DEFAULT_PROFILE)),
+        sources=sources,
+        root=root,
+        hosts=list(site.get("hosts") or []),
+        id_style=site.get("id-style", "kramdown"),
+        include=list(files.get("include") or ["**/*.md", "**/*.markdown", "**/*.html"]),
+        exclude=list(files.get("exclude") or []) + list(data.get("exclude") or []),
+        select=[str(s).upper() for s in data.get("select") or []],
+        ignore=[str(s).upper() for s in data.get("ignore") or []],
+        severities=severities,
+        rule_options=options,
+        disabled_by_profile=disabled,
+        placeholders=placeholders,
+        tables=tables,
+        page_types=page_types,
+        references=references,
+        orphans=list(data.get("orphans") or []),
+        external=dict(data.get("external") or {}) if isinstance(data.get("external"), dict)
+        else {"enabled": bool(data.get("external"))},
+        raw=data,
+    )
+
+
+def _table_spec(name: str, spec: dict[str, Any], source: str) -> TableSpec:
+    columns = []
+    for col in spec.get("columns") or []:
+        if isinstance(col, str):
+            col = {"name": col}
+        columns.append(
+            ColumnSpec(col["name"], _compile(col.get("match", re.escape(col["name"])), source,
+                                              f"tables/{name}/columns"))
+        )
+    rows = spec.get("rows") or {}
+    match = spec.get("match") or {}
+    return TableSpec(
+        name=name,
+        header=_compile(match["header"], source, f"tables/{name}/match") if match.get("header")
+        else None,
+        heading=_compile(match["heading"], source, f"tables/{name}/match")
+        if match.get("heading") else None,
+        columns=columns,
+        row_column=rows.get("column"),
+        row_keys=[str(k) for k in rows.get("keys") or []],
+        ordered=bool(rows.get("ordered", True)),
+        required_cells=list(spec.get("required-cells") or []),
+        description=spec.get("description", ""),
+    )

@@ -1,0 +1,178 @@
+"""Document: one page, parsed once. Rules look at this, never at files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from finops_lint.parsing.frontmatter import FrontMatter, parse_front_matter
+from finops_lint.parsing.links import (
+    LineIndex,
+    Link,
+    Malformed,
+    RefDefinition,
+    html_ids,
+    scan_definitions,
+    scan_links,
+)
+from finops_lint.parsing.markdown import Body, Heading, Section, TextBlock, parse_body
+from finops_lint.parsing.masking import blank, code_span_spans, comment_spans, mask_spans
+from finops_lint.parsing.tables import Table
+from finops_lint.parsing.text import DecodeError, decode_page
+
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mkdn"})
+
+
+@dataclass
+class Document:
+    path: str  # as shown to the user (relative to the current directory when possible)
+    rel_path: str  # posix path relative to the site root
+    text: str
+    lines: list[str]
+    front_matter: FrontMatter
+    is_markdown: bool
+    decode_error: DecodeError | None = None
+    headings: list[Heading] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    blocks: list[TextBlock] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    malformed_links: list[Malformed] = field(default_factory=list)
+    definitions: dict[str, RefDefinition] = field(default_factory=dict)
+    used_labels: set[str] = field(default_factory=set)
+    html_ids: list[str] = field(default_factory=list)
+    code_ranges: list[tuple[int, int]] = field(default_factory=list)
+    masked: str = ""  # text with front matter, code, comments blanked (same offsets)
+    #: links inside HTML comments: not rendered now, broken the day they are uncommented
+    commented_links: list[Link] = field(default_factory=list)
+    #: merged front matter (Jekyll defaults + page); set by the engine
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def body_start_line(self) -> int:
+        return self.front_matter.body_start_line if self.front_matter.present else 1
+
+    @property
+    def has_dynamic_ids(self) -> bool:
+        """Ids made by Liquid (id="{{ x.identifier }}"): the page's anchors are unknowable."""
+        return any("{{" in i or "{%" in i for i in self.html_ids)
+
+    def anchors(self) -> set[str]:
+        """Every fragment id this page answers to."""
+        ids: set[str] = set()
+        for h in self.headings:
+            ids.add(h.id)
+            ids.update(h.alt_ids)
+        ids.update(self.html_ids)
+        return ids
+
+    def heading_before(self, line: int) -> Heading | None:
+        found = None
+        for h in self.headings:
+            if h.line >= line:
+                break
+            found = h
+        return found
+
+    def in_code(self, line: int) -> bool:
+        return any(s <= line <= e for s, e in self.code_ranges)
+
+
+def parse_document(
+    data: bytes, path: str, rel_path: str, *, id_style: str = "kramdown"
+) -> Document:
+    """Parse bytes into a Document. Never raises for bad content."""
+    suffix = Path(rel_path).suffix.lower()
+    is_markdown = suffix in MARKDOWN_SUFFIXES
+    text, error = decode_page(data)
+    if text is None:
+        return Document(path, rel_path, "", [], FrontMatter(), is_markdown, decode_error=error)
+    return parse_text(text, path, rel_path, id_style=id_style, is_markdown=is_markdown)
+
+
+def parse_text(
+    text: str, path: str, rel_path: str, *, id_style: str = "kramdown", is_markdown: bool = True
+) -> Document:
+    fm = parse_front_matter(text)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    doc = Document(path, rel_path, text, lines, fm, is_markdown)
+    doc.data = dict(fm.data)
+    body_offset = fm.body_offset if fm.present else 0
+    if not is_markdown:
+        # HTML pages take part in the site (front matter, ids) but their bodies
+        # are not linted as Markdown.
+        doc.html_ids = html_ids(text[body_offset:])
+        return doc
+    body = text[body_offset:]
+    parsed: Body = parse_body(lines, body, doc.body_start_line, id_style)
+    doc.headings = parsed.headings
+    doc.sections = parsed.sections
+    doc.tables = parsed.tables
+    doc.blocks = parsed.blocks
+    doc.code_ranges = parsed.code_ranges
+    doc.masked = _mask(text, body_offset, lines, parsed)
+    index = LineIndex(text)
+    doc.definitions = scan_definitions(doc.masked, index)
+    doc.links, doc.malformed_links, doc.used_labels = scan_links(
+        doc.masked, index, doc.definitions
+    )
+    doc.html_ids = html_ids(doc.masked)
+    if "<!--" in text:
+        doc.commented_links = _commented_links(text, body_offset, index, doc.definitions)
+    return doc
+
+
+def _commented_links(
+    text: str, body_offset: int, index: LineIndex, definitions: dict[str, RefDefinition]
+) -> list[Link]:
+    """Links written inside HTML comments (the comment markers themselves blanked)."""
+    inside: list[tuple[int, int]] = []
+    for start, end in comment_spans(text[body_offset:]):
+        start += body_offset
+        end += body_offset
+        if text.startswith("<!--", start):
+            inside.append((start + 4, end - 3 if text.endswith("-->", 0, end) else end))
+    if not inside:
+        return []
+    keep_spans = []
+    pos = 0
+    for start, end in sorted(inside):
+        keep_spans.append((pos, start))
+        pos = end
+    keep_spans.append((pos, len(text)))
+    only_comments = mask_spans(text, keep_spans)
+    links, _bad, _used = scan_links(only_comments, index, definitions)
+    return links
+
+
+def _mask(text: str, body_offset: int, lines: list[str], body: Body) -> str:
+    spans: list[tuple[int, int]] = []
+    if body_offset:
+        spans.append((0, body_offset))
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    for first, last in body.code_ranges:
+        a = starts[first - 1]
+        b = starts[min(last, len(lines))] - 1
+        spans.append((a, max(a, b)))
+    spans.extend(comment_spans(text))
+    for block in body.blocks:
+        if block.kind == "paragraph" and "`" in block.raw:
+            a = starts[block.line - 1]
+            b = starts[min(block.end_line, len(lines))]
+            spans.extend(code_span_spans(text[a:b], a))
+    for table in body.tables:
+        a = starts[table.line - 1]
+        b = starts[min(table.end_line, len(lines))]
+        if "`" in text[a:b]:
+            spans.extend(code_span_spans(text[a:b], a))
+    masked = mask_spans(text, spans)
+    assert len(masked) == len(text)
+    return masked
+
+
+__all__ = ["Document", "blank", "parse_document", "parse_text"]

@@ -1,0 +1,329 @@
+"""The run: files -> Documents -> Site -> rules -> findings.
+
+Everything a rule needs from outside its page comes through `Workspace`: the
+Site, other pages' anchors, templates, cross-reference values. Only this module
+(and the Site) read files.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from finops_lint.config import Config, PageType, glob_match, load_config
+from finops_lint.document import Document, parse_document
+from finops_lint.findings import Finding, Severity
+from finops_lint.rules.base import Rule, RuleContext, all_rules
+from finops_lint.suppress import parse_suppressions
+
+if TYPE_CHECKING:
+    from finops_lint.site import Site
+
+#: Pages larger than this have only their front matter parsed.
+MAX_PAGE_BYTES = 5 * 1024 * 1024
+INTERNAL_ERROR = "IN001"
+
+
+@dataclass
+class RunOptions:
+    paths: list[Path]
+    root: Path | None = None
+    config_path: Path | None = None
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    external: bool | None = None
+    offline: bool = False
+    verbose: bool = False
+    allow_hosts: list[str] = field(default_factory=list)
+    cache_dir: Path | None = None
+    progress: bool = False
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding]
+    checked: list[str]
+    notices: list[str]
+    config: Config
+    internal_errors: int = 0
+    rules: list[Rule] = field(default_factory=list)
+
+
+def find_site_root(start: Path) -> Path:
+    """The nearest folder at or above start that holds _config.yml, else start's folder."""
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / "_config.yml").is_file() or (candidate / "_config.yaml").is_file():
+            return candidate
+    return folder
+
+
+class Workspace:
+    """What rules may know beyond their own page."""
+
+    def __init__(self, root: Path, config: Config, cwd: Path) -> None:
+        self.root = root
+        self.config = config
+        self.cwd = cwd
+        self.docs: dict[str, Document] = {}
+        self._other_docs: dict[str, Document | None] = {}
+        self.notices: list[str] = []
+
+    @cached_property
+    def site(self) -> Site | None:
+        from finops_lint.site import Site
+
+        return Site.build(self.root, extra_hosts=self.config.hosts, exclude=self.config.exclude)
+
+    def display_path(self, rel_path: str) -> str:
+        absolute = self.root / rel_path
+        try:
+            return os.path.relpath(absolute, self.cwd)
+        except ValueError:
+            return str(absolute)
+
+    def document(self, rel_path: str) -> Document | None:
+        """A page of the site, parsed on first use (it need not be one being checked)."""
+        if rel_path in self.docs:
+            return self.docs[rel_path]
+        if rel_path not in self._other_docs:
+            path = self.root / rel_path
+            try:
+                data = path.read_bytes()
+            except OSError:
+                self._other_docs[rel_path] = None
+            else:
+                self._other_docs[rel_path] = parse_document(
+                    data[:MAX_PAGE_BYTES], str(path), rel_path, id_style=self.config.id_style
+                )
+        return self._other_docs[rel_path]
+
+    def template(self, rel_path: str) -> Document | None:
+        return self.document(rel_path)
+
+    def anchors(self, rel_path: str) -> set[str] | None:
+        doc = self.document(rel_path)
+        return doc.anchors() if doc is not None else None
+
+    def page_type_of(self, rel_path: str, data: dict[str, Any]) -> PageType | None:
+        return self.config.page_type_for(rel_path, data)
+
+    @cached_property
+    def _typed_pages(self) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+        out: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        site = self.site
+        if site is None:
+            return out
+        for path, page in site.pages.items():
+            pt = self.config.page_type_for(path, page.data)
+            if pt is not None and not self.config.is_excluded(path):
+                out.setdefault(pt.name, []).append((path, page.data))
+        return out
+
+    def reference_names(self, page_type: str, keys: tuple[str, ...]) -> frozenset[str]:
+        names: set[str] = set()
+        for _path, data in self._typed_pages.get(page_type, []):
+            for key in keys:
+                value = data.get(key)
+                if isinstance(value, str) and value.strip():
+                    names.add(value.strip())
+        return frozenset(names)
+
+    def referenced_values(self, reference: str) -> frozenset[str]:
+        ref = next((r for r in self.config.references if r.name == reference), None)
+        if ref is None:
+            return frozenset()
+        values: set[str] = set()
+        for source in ref.source:
+            for _path, data in self._typed_pages.get(source, []):
+                items = data.get(ref.key)
+                for item in items if isinstance(items, list) else [items]:
+                    if isinstance(item, str):
+                        values.add(item.strip())
+        return frozenset(values)
+
+
+def discover(paths: Iterable[Path], root: Path, config: Config) -> tuple[list[Path], list[Finding]]:
+    """Files to check under the given paths, and findings for ones that cannot be."""
+    files: list[Path] = []
+    problems: list[Finding] = []
+    seen: set[Path] = set()
+    root_real = root.resolve()
+
+    def rel(p: Path) -> str:
+        try:
+            return p.relative_to(root).as_posix()
+        except ValueError:
+            return p.name
+
+    def add(p: Path, explicit: bool) -> None:
+        r = rel(p)
+        if config.is_excluded(r) or (not explicit and not config.is_included(r)):
+            return
+        if p.is_symlink():
+            try:
+                target = p.resolve(strict=True)
+            except (OSError, RuntimeError):
+                problems.append(_io_finding(p, "symlink loop or dangling symlink; not followed"))
+                return
+            if not target.is_relative_to(root_real):
+                problems.append(
+                    _io_finding(p, f"symlink points outside the site ({target}); not followed")
+                )
+                return
+        if p not in seen:
+            seen.add(p)
+            files.append(p)
+
+    for given in paths:
+        path = given if given.is_absolute() else Path.cwd() / given
+        path = Path(os.path.normpath(path))
+        if path.is_dir():
+            for folder, dirnames, filenames in os.walk(path, followlinks=False):
+                fpath = Path(folder)
+                keep = []
+                for d in sorted(dirnames):
+                    sub = fpath / d
+                    r = rel(sub)
+                    if d.startswith(".") or config.is_excluded(r + "/") or config.is_excluded(r):
+                        continue
+                    if sub.is_symlink():
+                        continue  # never descend into symlinked folders (loops, escapes)
+                    keep.append(d)
+                dirnames[:] = keep
+                for name in sorted(filenames):
+                    add(fpath / name, explicit=False)
+        elif path.exists() or path.is_symlink():
+            add(path, explicit=True)
+        else:
+            problems.append(_io_finding(path, "no such file or folder"))
+    return files, problems
+
+
+def _io_finding(path: Path, message: str) -> Finding:
+    return Finding(
+        path=_display(path), line=1, column=1, code="FM000", rule="unreadable-page",
+        severity=Severity.ERROR, message=message,
+    )
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def load_documents(files: list[Path], root: Path, config: Config) -> tuple[list[Document],
+                                                                           list[Finding]]:
+    docs: list[Document] = []
+    problems: list[Finding] = []
+    for path in files:
+        shown = _display(path)
+        try:
+            rel = path.relative_to(root).as_posix()
+        except ValueError:
+            rel = path.name
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_PAGE_BYTES + 1)
+        except FileNotFoundError:
+            problems.append(_io_finding(path, "file disappeared before it could be read"))
+            continue
+        except IsADirectoryError:
+            continue
+        except OSError as exc:
+            problems.append(_io_finding(path, f"cannot read file: {exc.strerror or exc}"))
+            continue
+        too_large = len(data) > MAX_PAGE_BYTES
+        if too_large:
+            problems.append(
+                Finding(shown, 1, 1, "FM000", "unreadable-page", Severity.WARNING,
+                        f"page is larger than {MAX_PAGE_BYTES // (1024 * 1024)} MB; only its "
+                        "front matter is checked")
+            )
+            data = _front_matter_only(data)
+        doc = parse_document(data, shown, rel, id_style=config.id_style)
+        docs.append(doc)
+    return docs, problems
+
+
+def _front_matter_only(data: bytes) -> bytes:
+    if not data.startswith(b"---"):
+        return b""
+    end = data.find(b"\n---", 3)
+    return data[: end + 4] + b"\n" if end != -1 else b""
+
+
+def run(options: RunOptions) -> RunResult:
+    cwd = Path.cwd()
+    paths = options.paths or [Path(".")]
+    first = paths[0] if paths[0].is_absolute() else cwd / paths[0]
+    root = (options.root or find_site_root(first)).resolve()
+    config = load_config(root, options.config_path, search_from=first)
+    if options.select:
+        config.select = [s.upper() for s in options.select]
+    if options.ignore:
+        config.ignore = list(config.ignore) + [s.upper() for s in options.ignore]
+    rules = [r for r in all_rules() if config.rule_enabled(r.code, r.default_enabled)]
+    ws = Workspace(root, config, cwd)
+    files, findings = discover(paths, root, config)
+    docs, problems = load_documents(files, root, config)
+    findings.extend(problems)
+    for doc in docs:
+        ws.docs[doc.rel_path] = doc
+    needs_site = any(r.scope == "site" for r in rules)
+    site = ws.site if needs_site and docs else None
+    if site is not None:
+        for doc in docs:
+            page = site.page_for_path(doc.rel_path)
+            if page is not None:
+                doc.data = page.data
+    internal = 0
+    enabled_codes = {r.code for r in rules}
+    for doc in docs:
+        page_type = None
+        if doc.front_matter.present and not doc.front_matter.error:
+            page_type = config.page_type_for(doc.rel_path, doc.front_matter.data)
+        suppress = parse_suppressions(doc.lines) if "finops-lint-" in doc.text else None
+        for r in rules:
+            if doc.decode_error is not None and r.code != "FM000":
+                continue
+            ctx = RuleContext(config, page_type, site, config.rule_options.get(r.code, {}), ws)
+            try:
+                issues = list(r.check(doc, ctx))
+            except Exception as exc:  # a bug in a rule must not stop the run
+                internal += 1
+                detail = traceback.format_exc() if options.verbose else ""
+                findings.append(
+                    Finding(doc.path, 1, 1, INTERNAL_ERROR, "internal-error", Severity.ERROR,
+                            f"rule {r.code} ({r.name}) failed: {type(exc).__name__}: {exc}; "
+                            "please report this at the finops-lint issue tracker"
+                            + (f"\n{detail}" if detail else ""))
+                )
+                continue
+            severity = config.severities.get(r.code, r.severity)
+            for issue in issues:
+                if suppress is not None and suppress.is_suppressed(r.code, issue.line):
+                    continue
+                sev = config.severities.get(r.code) or issue.severity or severity
+                findings.append(
+                    Finding(
+                        path=doc.path, line=max(1, issue.line), column=max(1, issue.column),
+                        code=r.code, rule=r.name, severity=sev, message=issue.message,
+                        end_line=issue.end_line, end_column=issue.end_column,
+                        related=issue.related, fix=issue.fix,
+                    )
+                )
+    findings = [f for f in findings if f.code in enabled_codes or f.code in (INTERNAL_ERROR,)
+                or (f.code == "FM000" and config.rule_enabled("FM000", True))]
+    findings.sort(key=Finding.sort_key)
+    return RunResult(findings, [d.path for d in docs], ws.notices, config, internal, rules)
+
+
+__all__ = ["RunOptions", "RunResult", "Workspace", "find_site_root", "glob_match", "run"]

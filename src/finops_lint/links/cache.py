@@ -1,0 +1,156 @@
+"""On-disk cache of link results: one JSON file, written atomically, never fatal.
+
+File format (``<cache_dir>/external-links.json``)::
+
+    {"https://example.org/a": {"status": "ok", "http_status": 200, "final_url": null,
+                                "message": "200 OK", "checked_at": 1767225600.0}, ...}
+
+Keys are request URLs (fragment removed). A corrupt, half-written or unreadable
+file is ignored (and rebuilt on the next write); an unwritable folder turns the
+cache off for the run with a single notice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from finops_lint.links.model import GOOD_STATUSES, LOCAL_STATUSES, STATUSES, LinkResult
+
+CACHE_FILE = "external-links.json"
+
+
+class LinkCache:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        max_age: float,
+        failure_max_age: float,
+        notice: Callable[[str], None],
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self.directory = Path(directory)
+        self.path = self.directory / CACHE_FILE
+        self.max_age = max_age
+        self.failure_max_age = failure_max_age
+        self._notice = notice
+        self._now = now
+        self._entries: dict[str, dict[str, Any]] = {}
+        self._dirty = False
+        self.disabled = False
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            raw = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return
+        except (OSError, UnicodeDecodeError) as exc:
+            self._notice(f"link cache {self.path} unreadable ({exc}); checking without it")
+            return
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            # Half-written or corrupt: start afresh; the next save replaces it.
+            self._dirty = True
+            return
+        if not isinstance(data, dict):
+            self._dirty = True
+            return
+        for url, entry in data.items():
+            if isinstance(url, str) and _valid_entry(entry):
+                self._entries[url] = entry
+            else:
+                self._dirty = True
+
+    def _max_age(self, status: str) -> float:
+        return self.max_age if status in GOOD_STATUSES else self.failure_max_age
+
+    def get(self, url: str) -> LinkResult | None:
+        """The cached result for request URL *url* if it is fresh enough."""
+        entry = self._entries.get(url)
+        if entry is None:
+            return None
+        age = self._now() - float(entry["checked_at"])
+        if age < 0 or age >= self._max_age(entry["status"]):
+            return None
+        return LinkResult(
+            url=url,
+            status=entry["status"],
+            http_status=entry["http_status"],
+            final_url=entry["final_url"],
+            message=entry["message"],
+            cached=True,
+        )
+
+    def put(self, url: str, result: LinkResult) -> None:
+        if result.status in LOCAL_STATUSES or result.cached:
+            return
+        self._entries[url] = {
+            "status": result.status,
+            "http_status": result.http_status,
+            "final_url": result.final_url,
+            "message": result.message,
+            "checked_at": self._now(),
+        }
+        self._dirty = True
+
+    def save(self) -> None:
+        """Write the file atomically (temp file in the same folder, then ``os.replace``)."""
+        if self.disabled or not self._dirty:
+            return
+        now = self._now()
+        keep = {
+            url: entry
+            for url, entry in self._entries.items()
+            if 0 <= now - float(entry["checked_at"]) < self._max_age(entry["status"])
+        }
+        tmp: str | None = None
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".external-links.", suffix=".tmp", dir=self.directory)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(keep, handle, indent=0, sort_keys=True)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+            tmp = None
+            self._dirty = False
+        except OSError as exc:
+            self.disabled = True
+            reason = exc.strerror or str(exc)
+            self._notice(
+                f"link cache not written to {self.directory} ({reason}); continuing without it"
+            )
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+
+
+def _valid_entry(entry: object) -> bool:
+    if not isinstance(entry, dict):
+        return False
+    status = entry.get("status")
+    http_status = entry.get("http_status")
+    final_url = entry.get("final_url")
+    checked_at = entry.get("checked_at")
+    return (
+        isinstance(status, str)
+        and status in STATUSES
+        and (
+            http_status is None
+            or (isinstance(http_status, int) and not isinstance(http_status, bool))
+        )
+        and (final_url is None or isinstance(final_url, str))
+        and isinstance(entry.get("message"), str)
+        and isinstance(checked_at, (int, float))
+        and not isinstance(checked_at, bool)
+    )

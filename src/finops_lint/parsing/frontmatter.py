@@ -1,0 +1,278 @@
+"""YAML front matter with the position of every key and list item.
+
+The YAML is composed once into PyYAML nodes (the C loader when present), the
+nodes give positions, and the same loader constructs the data. Aliases are
+counted before anything is expanded, so a "billion laughs" document is refused
+in bounded time and memory instead of being walked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+try:  # the C loader is about ten times faster
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+KeyPath = tuple[str | int, ...]
+
+_OPEN_RE = re.compile(r"---[ \t]*\n")
+_CLOSE_RE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+#: Expanded size (nodes) above which front matter is refused as an alias bomb.
+MAX_EXPANDED_NODES = 50_000
+#: Nesting depth above which front matter is refused.
+MAX_DEPTH = 64
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class YamlProblem:
+    message: str
+    line: int
+    column: int
+
+
+@dataclass
+class FrontMatter:
+    """The front matter block of a page.
+
+    ``present`` is False for a page without front matter (Jekyll copies such a
+    file as a static file). Lines are 1-based lines of the whole page.
+    """
+
+    present: bool = False
+    data: dict[str, Any] = field(default_factory=dict)
+    raw: str = ""
+    start_line: int = 1
+    end_line: int | None = None
+    body_start_line: int = 1
+    body_offset: int = 0
+    error: YamlProblem | None = None
+    unterminated: bool = False
+    not_a_mapping: bool = False
+    key_positions: dict[KeyPath, Position] = field(default_factory=dict)
+    value_positions: dict[KeyPath, Position] = field(default_factory=dict)
+    duplicate_keys: list[tuple[str, Position, Position]] = field(default_factory=list)
+
+    def position(self, path: KeyPath) -> Position:
+        """Where a key (or list item) is; falls back to its parent, then the opening fence."""
+        while path:
+            pos = self.key_positions.get(path)
+            if pos is not None:
+                return pos
+            path = path[:-1]
+        return Position(self.start_line, 1)
+
+    def value_position(self, path: KeyPath) -> Position:
+        return self.value_positions.get(path) or self.position(path)
+
+
+def split_front_matter(text: str) -> FrontMatter:
+    """Find the front matter block (Jekyll's rule) without parsing the YAML."""
+    fm = FrontMatter()
+    if not text.startswith("---"):
+        return fm
+    opening = _OPEN_RE.match(text)
+    if opening is None:
+        if text.rstrip(" \t") in ("---", "---\n"):
+            # A page that is only "---": an opening fence and nothing else.
+            fm.present = True
+            fm.unterminated = True
+            fm.body_start_line = 2
+            fm.body_offset = len(text)
+        return fm
+    fm.present = True
+    yaml_start = opening.end()
+    close = _CLOSE_RE.search(text, yaml_start)
+    # An empty block: the closing fence directly after the opening one.
+    if close is None:
+        fm.unterminated = True
+        fm.raw = text[yaml_start:]
+        fm.body_start_line = 2
+        fm.body_offset = yaml_start
+        return fm
+    fm.raw = text[yaml_start : close.start()]
+    fm.end_line = text.count("\n", 0, close.start()) + 1
+    end = close.end()
+    if end < len(text) and text[end] == "\n":
+        end += 1
+    fm.body_offset = end
+    fm.body_start_line = fm.end_line + 1
+    return fm
+
+
+def parse_front_matter(text: str) -> FrontMatter:
+    """Split and parse a page's front matter, keeping positions of keys and items."""
+    fm = split_front_matter(text)
+    if not fm.present or fm.unterminated or not fm.raw.strip():
+        return fm
+    _load_yaml(fm, line_offset=fm.start_line + 1)
+    return fm
+
+
+def load_yaml_with_positions(
+    text: str, line_offset: int = 1
+) -> tuple[Any, dict[KeyPath, Position], YamlProblem | None]:
+    """Parse any YAML document (config files too) with key positions, never raising."""
+    fm = FrontMatter(present=True, raw=text, start_line=line_offset - 1)
+    _load_yaml(fm, line_offset, require_mapping=False)
+    return fm.data if fm.error is None else None, fm.key_positions, fm.error
+
+
+def _load_yaml(fm: FrontMatter, line_offset: int, require_mapping: bool = True) -> None:
+    loader = _Loader(fm.raw)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return
+        problem = _check_size(node, line_offset)
+        if problem is not None:
+            fm.error = problem
+            return
+        if not isinstance(node, yaml.MappingNode) and require_mapping:
+            fm.not_a_mapping = True
+            fm.error = YamlProblem(
+                f"front matter must be a mapping of keys to values, not a {_kind(node)}",
+                node.start_mark.line + line_offset,
+                node.start_mark.column + 1,
+            )
+            return
+        _record_positions(fm, node, (), line_offset)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + line_offset) if mark is not None else fm.start_line
+        col = (mark.column + 1) if mark is not None else 1
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        if "\t" in fm.raw and "tab" in message:
+            message += " (YAML does not allow tabs for indentation)"
+        fm.error = YamlProblem(f"invalid YAML: {message}", line, col)
+        return
+    except yaml.YAMLError as exc:
+        fm.error = YamlProblem(f"invalid YAML: {exc}", fm.start_line, 1)
+        return
+    except RecursionError:
+        fm.error = YamlProblem("invalid YAML: nesting is too deep", fm.start_line, 1)
+        return
+    finally:
+        loader.dispose()
+    if not require_mapping and not isinstance(data, dict):
+        fm.data = data
+    elif isinstance(data, dict):
+        # Keys that are not strings (numbers, dates) are kept as Jekyll sees them: strings.
+        fm.data = {str(k): v for k, v in data.items()}
+
+
+def _kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.SequenceNode):
+        return "list"
+    if isinstance(node, yaml.ScalarNode):
+        return "single value"
+    return "mapping"
+
+
+def _check_size(root: yaml.Node, line_offset: int) -> YamlProblem | None:
+    """Refuse alias bombs and very deep nesting before constructing anything.
+
+    The expanded size of each node is computed once per distinct node (shared
+    alias targets are memoised), so the check is linear in the YAML text.
+    """
+    sizes: dict[int, int] = {}
+    # Iterative post-order walk: (node, depth, children_done)
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    on_path: set[int] = set()
+    while stack:
+        node, depth, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            total = 1
+            for child in _children(node):
+                total += sizes.get(id(child), 1)
+                if total > MAX_EXPANDED_NODES:
+                    break
+            sizes[key] = total
+            if total > MAX_EXPANDED_NODES:
+                return YamlProblem(
+                    "front matter expands to more than "
+                    f"{MAX_EXPANDED_NODES:,} values through YAML aliases; refused (alias bomb)",
+                    node.start_mark.line + line_offset,
+                    node.start_mark.column + 1,
+                )
+            continue
+        if key in sizes:
+            continue
+        if depth > MAX_DEPTH:
+            return YamlProblem(
+                f"front matter is nested more than {MAX_DEPTH} levels deep; refused",
+                node.start_mark.line + line_offset,
+                node.start_mark.column + 1,
+            )
+        if key in on_path:  # a recursive alias; PyYAML allows it, we refuse it
+            return YamlProblem(
+                "front matter contains a recursive YAML alias; refused",
+                node.start_mark.line + line_offset,
+                node.start_mark.column + 1,
+            )
+        on_path.add(key)
+        stack.append((node, depth, True))
+        for child in _children(node):
+            if id(child) not in sizes:
+                stack.append((child, depth + 1, False))
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        out: list[yaml.Node] = []
+        for k, v in node.value:
+            out.append(k)
+            out.append(v)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _record_positions(fm: FrontMatter, node: yaml.Node, path: KeyPath, offset: int) -> None:
+    seen_ids: set[int] = set()
+    stack: list[tuple[yaml.Node, KeyPath]] = [(node, path)]
+    while stack:
+        current, cur_path = stack.pop()
+        if id(current) in seen_ids:  # an alias: positions of the anchor are enough
+            continue
+        seen_ids.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            seen: dict[str, Position] = {}
+            for key_node, value_node in current.value:
+                key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+                pos = Position(key_node.start_mark.line + offset, key_node.start_mark.column + 1)
+                if key == "<<":
+                    continue
+                if key in seen and not cur_path:
+                    fm.duplicate_keys.append((key, seen[key], pos))
+                seen[key] = pos
+                child = (*cur_path, key)
+                fm.key_positions[child] = pos
+                fm.value_positions[child] = Position(
+                    value_node.start_mark.line + offset, value_node.start_mark.column + 1
+                )
+                stack.append((value_node, child))
+        elif isinstance(current, yaml.SequenceNode):
+            for index, item in enumerate(current.value):
+                child = (*cur_path, index)
+                pos = Position(item.start_mark.line + offset, item.start_mark.column + 1)
+                fm.key_positions[child] = pos
+                fm.value_positions[child] = pos
+                stack.append((item, child))

@@ -1,0 +1,383 @@
+"""Find links, images and reference definitions with exact positions.
+
+markdown-it-py gives block structure but no inline positions, so links are
+found by a small CommonMark-style scanner over the masked page text (code,
+comments and front matter blanked). It understands inline links and images,
+full/collapsed/shortcut references, autolinks, reference definitions, HTML
+``<a href>`` / ``<img src>``, Liquid inside destinations, and the malformed
+shapes authors type by mistake (``[text] (url)``, ``[text]()``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_REF_DEF = re.compile(
+    r"^ {0,3}\[((?:[^\[\]\\]|\\.){1,999})\]:[ \t]*(?:\n[ \t]*)?(<[^>\n]*>|\S+)", re.MULTILINE
+)
+_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^\s<>]*)>", re.IGNORECASE)
+_HTML_ATTR = re.compile(
+    r"<(a|img|link|script|source|iframe)\b[^>]*?\s(href|src)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>\"']+))",
+    re.IGNORECASE | re.DOTALL,
+)
+_HTML_ID = re.compile(r"<[a-zA-Z][^>]*?\s(?:id|name)\s*=\s*[\"']([^\"']+)[\"']", re.DOTALL)
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]{1,31}):")
+_LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+
+
+@dataclass
+class Link:
+    """A link or image as written in the page."""
+
+    kind: str  # "link" | "image"
+    syntax: str  # "inline" | "reference" | "autolink" | "html" | "definition"
+    text: str
+    target: str  # destination as written (angle brackets removed), may be empty
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    target_line: int
+    target_column: int
+    label: str | None = None  # reference label, normalised
+    target_kind: str = ""  # see classify_target
+
+    @property
+    def fragment(self) -> str | None:
+        if "#" not in self.target:
+            return None
+        return self.target.split("#", 1)[1]
+
+
+@dataclass
+class Malformed:
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+
+
+@dataclass
+class RefDefinition:
+    label: str
+    target: str
+    line: int
+    column: int
+    target_line: int
+    target_column: int
+
+
+def normalize_label(label: str) -> str:
+    return " ".join(label.split()).casefold()
+
+
+def classify_target(target: str) -> str:
+    """relative | site-root | absolute | protocol-relative | anchor | mail | liquid |
+    other-scheme | missing-scheme | empty"""
+    t = target.strip()
+    if not t:
+        return "empty"
+    if "{{" in t or "{%" in t:
+        return "liquid"
+    if t.startswith("#"):
+        return "anchor"
+    if t.startswith("//"):
+        return "protocol-relative"
+    if t.startswith("/"):
+        return "site-root"
+    m = _SCHEME.match(t)
+    if m:
+        scheme = m.group(1).lower()
+        if scheme in ("http", "https"):
+            return "absolute"
+        if scheme == "mailto":
+            return "mail"
+        return "other-scheme"
+    lowered = t.lower()
+    if lowered.startswith("www.") or re.match(r"^https?//", lowered) or re.match(
+        r"^https?:/[^/]", lowered
+    ):
+        return "missing-scheme"
+    return "relative"
+
+
+class LineIndex:
+    """Offset -> (line, column), both 1-based."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0]
+        pos = text.find("\n")
+        while pos != -1:
+            self.starts.append(pos + 1)
+            pos = text.find("\n", pos + 1)
+
+    def pos(self, offset: int) -> tuple[int, int]:
+        from bisect import bisect_right
+
+        i = bisect_right(self.starts, offset) - 1
+        return i + 1, offset - self.starts[i] + 1
+
+
+def _skip_liquid(text: str, i: int) -> int:
+    """If a Liquid tag starts at i, return the index after it, else i."""
+    if text.startswith("{{", i):
+        end = text.find("}}", i + 2)
+        return end + 2 if end != -1 else i
+    if text.startswith("{%", i):
+        end = text.find("%}", i + 2)
+        return end + 2 if end != -1 else i
+    return i
+
+
+def _match_bracket(text: str, i: int, limit: int) -> int:
+    """Index of the ']' closing the '[' at i, or -1. Does not cross a blank line."""
+    depth = 0
+    j = i
+    n = min(len(text), limit)
+    while j < n:
+        ch = text[j]
+        if ch == "\\":
+            j += 2
+            continue
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                return j
+        elif ch == "\n" and text.startswith("\n", j + 1 if j + 1 < n else j):
+            return -1
+        elif ch == "\n":
+            k = j + 1
+            while k < n and text[k] in " \t":
+                k += 1
+            if k < n and text[k] == "\n":
+                return -1
+        j += 1
+    return -1
+
+
+def _parse_destination(text: str, i: int) -> tuple[str, int, int] | None:
+    """Parse '(dest "title")' starting at text[i] == '('.
+
+    Returns (destination, destination_start, index_after_close_paren).
+    """
+    n = len(text)
+    j = i + 1
+    while j < n and text[j] in " \t":
+        j += 1
+    if j < n and text[j] == "\n":
+        j += 1
+        while j < n and text[j] in " \t":
+            j += 1
+    start = j
+    if j < n and text[j] == "<":
+        end = text.find(">", j + 1)
+        if end == -1 or "\n" in text[j:end]:
+            return None
+        dest = text[j + 1 : end]
+        j = end + 1
+        start += 1
+    else:
+        depth = 0
+        while j < n:
+            ch = text[j]
+            if ch in "{" and text.startswith(("{{", "{%"), j):
+                k = _skip_liquid(text, j)
+                if k != j:
+                    j = k
+                    continue
+            if ch == "\\" and j + 1 < n:
+                j += 2
+                continue
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif ch in " \t\n":
+                break
+            j += 1
+        dest = text[start:j]
+    # optional title
+    k = j
+    while k < n and text[k] in " \t\n":
+        k += 1
+    if k < n and text[k] in "\"'(":
+        close = {'"': '"', "'": "'", "(": ")"}[text[k]]
+        end = text.find(close, k + 1)
+        if end == -1:
+            return None
+        k = end + 1
+        while k < n and text[k] in " \t\n":
+            k += 1
+    if k < n and text[k] == ")":
+        return dest, start, k + 1
+    return None
+
+
+def scan_links(
+    masked: str, index: LineIndex, definitions: dict[str, RefDefinition]
+) -> tuple[list[Link], list[Malformed], set[str]]:
+    """All links/images in the masked text; malformed shapes; labels used."""
+    links: list[Link] = []
+    malformed: list[Malformed] = []
+    used: set[str] = set()
+    consumed_until = -1
+    pos = masked.find("[")
+    n = len(masked)
+    while pos != -1:
+        i = pos
+        pos = masked.find("[", i + 1)
+        if i < consumed_until:
+            continue
+        if i > 0 and masked[i - 1] == "\\":
+            continue
+        is_image = i > 0 and masked[i - 1] == "!"
+        close = _match_bracket(masked, i, i + 4000)
+        if close == -1:
+            continue
+        text = masked[i + 1 : close]
+        after = close + 1
+        if text.startswith("^"):
+            continue  # footnote
+        if not is_image and close - i <= 3 and text.strip() in ("", "x", "X") and not (
+            after < n and masked[after] == "("
+        ):
+            continue  # task list item "[ ]" / "[x]"
+        start_off = i - 1 if is_image else i
+        kind = "image" if is_image else "link"
+        if after < n and masked[after] == "(":
+            parsed = _parse_destination(masked, after)
+            if parsed is not None:
+                dest, dest_start, end = parsed
+                links.append(_make(kind, "inline", text, dest, start_off, end, dest_start, index))
+                consumed_until = max(consumed_until, dest_start)
+                continue
+        if after < n and masked[after] == "[":
+            label_close = masked.find("]", after + 1)
+            if label_close != -1 and "\n\n" not in masked[after:label_close]:
+                raw_label = masked[after + 1 : label_close]
+                label = normalize_label(raw_label or text)
+                used.add(label)
+                ref = definitions.get(label)
+                link = _make(
+                    kind,
+                    "reference",
+                    text,
+                    ref.target if ref else "",
+                    start_off,
+                    label_close + 1,
+                    after + 1,
+                    index,
+                )
+                link.label = label
+                if ref is not None:
+                    link.target_line, link.target_column = ref.target_line, ref.target_column
+                    link.target_kind = classify_target(ref.target)
+                else:
+                    link.target_kind = "undefined-reference"
+                links.append(link)
+                continue
+        label = normalize_label(text)
+        if label in definitions and not (after < n and masked[after] == ":"):
+            used.add(label)
+            ref = definitions[label]
+            link = _make(kind, "reference", text, ref.target, start_off, after, i + 1, index)
+            link.label = label
+            link.target_line, link.target_column = ref.target_line, ref.target_column
+            links.append(link)
+            continue
+        # "[text] (url)": a space between the brackets and the parentheses
+        if after + 1 < n and masked[after] == " " and masked[after + 1] == "(":
+            parsed = _parse_destination(masked, after + 1)
+            if parsed is not None and _looks_like_url(parsed[0]):
+                line, col = index.pos(start_off)
+                eline, ecol = index.pos(parsed[2])
+                malformed.append(
+                    Malformed(
+                        line,
+                        col,
+                        eline,
+                        ecol,
+                        "space between ']' and '(' breaks the link: "
+                        f"'[{text}] ({parsed[0]})' renders as plain text; "
+                        f"write '[{text}]({parsed[0]})'",
+                    )
+                )
+    for m in _AUTOLINK.finditer(masked):
+        links.append(_make("link", "autolink", m.group(1), m.group(1), m.start(), m.end(),
+                           m.start() + 1, index))
+    if "<" in masked:
+        for m in _HTML_ATTR.finditer(masked):
+            tag = m.group(1).lower()
+            value = next(g for g in (m.group(3), m.group(4), m.group(5)) if g is not None)
+            vstart = next(m.start(k) for k in (3, 4, 5) if m.group(k) is not None)
+            kind = "image" if tag == "img" else "link"
+            if tag in ("script", "link", "source", "iframe"):
+                kind = "resource"
+            links.append(_make(kind, "html", "", value, m.start(), m.end(), vstart, index))
+    links.sort(key=lambda link: (link.line, link.column))
+    return links, malformed, used
+
+
+def _looks_like_url(dest: str) -> bool:
+    d = dest.strip()
+    return bool(
+        re.match(r"^(https?://|/|\./|\.\./|#|www\.|mailto:)", d)
+        or re.search(r"\.(md|html?|png|jpe?g|gif|svg|pdf)(#.*)?$", d)
+    )
+
+
+def _make(
+    kind: str, syntax: str, text: str, target: str, start: int, end: int, tstart: int,
+    index: LineIndex,
+) -> Link:
+    line, col = index.pos(start)
+    eline, ecol = index.pos(end)
+    tline, tcol = index.pos(tstart)
+    return Link(
+        kind=kind,
+        syntax=syntax,
+        text=text,
+        target=target,
+        line=line,
+        column=col,
+        end_line=eline,
+        end_column=ecol,
+        target_line=tline,
+        target_column=tcol,
+        target_kind=classify_target(target),
+    )
+
+
+def scan_definitions(masked: str, index: LineIndex) -> dict[str, RefDefinition]:
+    defs: dict[str, RefDefinition] = {}
+    if "]:" not in masked:
+        return defs
+    for m in _REF_DEF.finditer(masked):
+        label = normalize_label(m.group(1))
+        if label.startswith("^"):
+            continue
+        target = m.group(2)
+        tstart = m.start(2)
+        if target.startswith("<") and target.endswith(">"):
+            target = target[1:-1]
+            tstart += 1
+        line, col = index.pos(m.start())
+        tline, tcol = index.pos(tstart)
+        defs.setdefault(label, RefDefinition(label, target, line, col, tline, tcol))
+    return defs
+
+
+def html_ids(masked: str) -> list[str]:
+    if "<" not in masked:
+        return []
+    return [m.group(1) for m in _HTML_ID.finditer(masked)]
+
+
+def strip_liquid(text: str) -> str:
+    return _LIQUID.sub("", text)

@@ -1,0 +1,167 @@
+"""Pipe tables with the position and raw count of every cell.
+
+markdown-it-py finds the tables (so what we call a table is what renders as
+one) but pads or drops cells to the header's width; the raw row is split here
+to keep each cell's column and the real number of cells an author typed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_CONTAINER_PREFIX = re.compile(r"^(?:[ \t]{0,3}>[ \t]?)*")
+_HTML_TAG = re.compile(r"<[^>]+>")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_REF_LINK = re.compile(r"!?\[([^\]]*)\]\[[^\]]*\]")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~|`)")
+
+
+@dataclass
+class Cell:
+    text: str  # plain text (markup removed)
+    raw: str  # as written, trimmed
+    line: int
+    column: int
+    end_column: int
+
+
+@dataclass
+class Row:
+    line: int
+    cells: list[Cell]
+
+    @property
+    def texts(self) -> list[str]:
+        return [c.text for c in self.cells]
+
+    @property
+    def is_empty(self) -> bool:
+        return all(not c.text.strip() for c in self.cells)
+
+
+@dataclass
+class Table:
+    line: int  # header line
+    end_line: int
+    header: Row
+    delimiter_line: int
+    alignments: list[str]
+    rows: list[Row] = field(default_factory=list)
+    heading: str | None = None  # text of the heading that precedes the table
+    heading_line: int | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        return self.header.texts
+
+    def records(self) -> list[dict[str, str]]:
+        """Body rows as {header text: cell text}."""
+        out = []
+        for row in self.rows:
+            record = {}
+            for i, name in enumerate(self.columns):
+                record[name] = row.cells[i].text if i < len(row.cells) else ""
+            out.append(record)
+        return out
+
+
+def plain_text(raw: str) -> str:
+    """Cell or heading text with Markdown/HTML markup removed, whitespace collapsed."""
+    text = raw
+    if "<" in text:
+        text = re.sub(r"<br\s*/?>", " ", text, flags=re.IGNORECASE)
+        text = _HTML_TAG.sub("", text)
+    if "[" in text:
+        text = _LINK.sub(r"\1", text)
+        text = _REF_LINK.sub(r"\1", text)
+    text = _EMPHASIS.sub("", text)
+    text = text.replace("\\|", "|")
+    return " ".join(text.split())
+
+
+def split_row(line_text: str) -> list[tuple[str, int, int]]:
+    """Split a table row into (raw cell, start column, end column), 1-based columns.
+
+    Pipes escaped with a backslash or inside code spans do not split cells.
+    """
+    prefix = _CONTAINER_PREFIX.match(line_text)
+    offset = prefix.end() if prefix else 0
+    body = line_text[offset:]
+    stripped = body.rstrip()
+    lead = len(body) - len(body.lstrip())
+    start = offset + lead
+    content_end = offset + len(stripped)
+    if start < content_end and line_text[start] == "|":
+        start += 1
+    cells: list[tuple[str, int, int]] = []
+    i = start
+    cell_start = start
+    in_code = 0
+    while i < content_end:
+        ch = line_text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "`":
+            run = 1
+            while i + run < content_end and line_text[i + run] == "`":
+                run += 1
+            if in_code == 0:
+                closing = line_text.find("`" * run, i + run, content_end)
+                if closing != -1:
+                    i = closing + run
+                    continue
+            i += run
+            continue
+        if ch == "|":
+            cells.append((line_text[cell_start:i], cell_start + 1, i + 1))
+            cell_start = i + 1
+        i += 1
+    tail = line_text[cell_start:content_end]
+    if tail.strip() or not (content_end > 0 and line_text[content_end - 1] == "|"):
+        if tail.strip() or not cells:
+            cells.append((tail, cell_start + 1, content_end + 1))
+    out = []
+    for raw, s, e in cells:
+        left = len(raw) - len(raw.lstrip())
+        right = len(raw.rstrip())
+        out.append((raw.strip(), s + left, s + right))
+    return out
+
+
+def parse_table(lines: list[str], first_line: int, last_line: int) -> Table | None:
+    """Build a Table from page lines first_line..last_line (1-based, inclusive)."""
+    if last_line - first_line < 1:
+        return None
+    header = _row(lines, first_line)
+    delim_cells = split_row(lines[first_line])  # the line after the header
+    alignments = []
+    for raw, _s, _e in delim_cells:
+        r = raw.strip()
+        if r.startswith(":") and r.endswith(":"):
+            alignments.append("center")
+        elif r.endswith(":"):
+            alignments.append("right")
+        elif r.startswith(":"):
+            alignments.append("left")
+        else:
+            alignments.append("")
+    table = Table(
+        line=first_line,
+        end_line=last_line,
+        header=header,
+        delimiter_line=first_line + 1,
+        alignments=alignments,
+    )
+    for number in range(first_line + 2, last_line + 1):
+        if not lines[number - 1].strip():
+            break
+        table.rows.append(_row(lines, number))
+    return table
+
+
+def _row(lines: list[str], number: int) -> Row:
+    text = lines[number - 1]
+    cells = [Cell(plain_text(raw), raw, number, s, e) for raw, s, e in split_row(text)]
+    return Row(number, cells)

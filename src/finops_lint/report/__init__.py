@@ -1,0 +1,1 @@
+"""Output formats for findings: text, json, sarif, junit, github, statistics."""

@@ -1,0 +1,22 @@
+"""Rule families, one module each. Importing a module registers its rules."""
+
+from __future__ import annotations
+
+_LOADED = False
+
+
+def load() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    from finops_lint.rules import (  # noqa: F401
+        frontmatter,
+        headings,
+        links,
+        placeholders,
+        sections,
+        tables,
+        xref,
+    )
+
+    _LOADED = True

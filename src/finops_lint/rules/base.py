@@ -1,0 +1,120 @@
+"""The rule API: a rule is a function with its metadata and docs beside it.
+
+A rule receives a parsed `Document` and a `RuleContext` (config, page type,
+site) and yields `Issue`s: a position and a message. The engine turns issues
+into `Finding`s, filling in the path, code, rule name and configured severity,
+and applies suppression comments. Rules never read files.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from finops_lint.findings import Fix, Related, Severity
+
+if TYPE_CHECKING:
+    from finops_lint.config import Config, PageType
+    from finops_lint.document import Document
+    from finops_lint.engine import Workspace
+    from finops_lint.site import Site
+
+
+@dataclass
+class Issue:
+    """What a rule found; the engine adds path, code and severity."""
+
+    line: int
+    column: int
+    message: str
+    end_line: int | None = None
+    end_column: int | None = None
+    severity: Severity | None = None  # overrides the rule's severity for this one issue
+    related: list[Related] = field(default_factory=list)
+    fix: Fix | None = None
+
+
+@dataclass
+class RuleContext:
+    config: Config
+    page_type: PageType | None
+    site: Site | None
+    options: dict[str, Any]
+    workspace: Workspace | None = None
+
+
+Check = Callable[["Document", RuleContext], Iterable[Issue]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    docs: str
+    check: Check
+    fixable: bool = False
+    #: "page" rules look at one Document; "site" rules also need the Site.
+    scope: str = "page"
+    #: off unless a config or profile turns it on
+    default_enabled: bool = True
+
+    @property
+    def family(self) -> str:
+        return self.code[:2]
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(
+    code: str,
+    name: str,
+    severity: str,
+    summary: str,
+    *,
+    fixable: bool = False,
+    scope: str = "page",
+    default_enabled: bool = True,
+) -> Callable[[Check], Check]:
+    """Register a check function as a rule; its docstring is the rule's docs."""
+
+    def register(func: Check) -> Check:
+        if code in REGISTRY:
+            raise ValueError(f"duplicate rule code {code}")
+        REGISTRY[code] = Rule(
+            code=code,
+            name=name,
+            severity=Severity(severity),
+            summary=summary,
+            docs=inspect.cleandoc(func.__doc__ or summary),
+            check=func,
+            fixable=fixable,
+            scope=scope,
+            default_enabled=default_enabled,
+        )
+        return func
+
+    return register
+
+
+def all_rules() -> list[Rule]:
+    """Every registered rule, sorted by code (imports the rule modules once)."""
+    from finops_lint import rules as _rules  # noqa: F401  (registers on import)
+
+    _rules.load()
+    return sorted(REGISTRY.values(), key=lambda r: r.code)
+
+
+def get_rule(code_or_name: str) -> Rule | None:
+    for r in all_rules():
+        if code_or_name.upper() == r.code or code_or_name == r.name:
+            return r
+    return None
+
+
+def issues(items: Iterable[Issue]) -> Iterator[Issue]:
+    yield from items

@@ -1,0 +1,125 @@
+"""HD: heading structure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from finops_lint.document import Document
+from finops_lint.rules.base import Issue, RuleContext, rule
+
+_NO_SPACE = re.compile(r"^ {0,3}(#{1,6})([^#\s].*)$")
+
+
+@rule("HD001", "missing-h1", "error", "A page type that needs an H1 heading has none.")
+def missing_h1(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds pages of a type whose profile says `h1: required` (capability, domain and
+    framework pages in the FinOps profile) that have no level-1 heading.
+
+    **Why it matters:** these layouts do not print the title; without the H1 the
+    page starts with no heading at all.
+
+    **Bad:** a capability page starting with `## Definition`.
+
+    **Good:** `# Forecasting` first.
+
+    **Configure:** `h1: required | optional` per page type.
+    """
+    pt = ctx.page_type
+    if pt is None or pt.h1 != "required" or not doc.is_markdown:
+        return
+    if not any(h.level == 1 for h in doc.headings):
+        yield Issue(doc.body_start_line if doc.lines else 1, 1,
+                    f"{pt.name} page has no level-1 heading ('# Title')")
+
+
+@rule("HD002", "multiple-h1", "warning", "More than one level-1 heading.")
+def multiple_h1(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds a second (third...) `# ` heading in a page.
+
+    **Why it matters:** a page has one title; a second H1 is usually a section
+    that should be `##`, and it confuses the page outline and search engines.
+
+    **Bad:** `# Adopting FinOps` ... `# How to Jump Start FinOps`
+
+    **Good:** `# Adopting FinOps` ... `## How to Jump Start FinOps`
+    """
+    h1s = [h for h in doc.headings if h.level == 1]
+    for h in h1s[1:]:
+        yield Issue(h.line, h.column,
+                    f"second level-1 heading '{h.text}' (the first is at line {h1s[0].line}); "
+                    "use '##'")
+
+
+@rule("HD003", "empty-heading", "error", "A heading with no text.")
+def empty_heading(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds headings with no text, such as a lone `##`.
+
+    **Why it matters:** renders as an empty heading and an empty anchor.
+
+    **Bad:** `##`
+
+    **Good:** `## Inputs`
+    """
+    for h in doc.headings:
+        if not h.text.strip() and not h.raw.strip():
+            yield Issue(h.line, h.column, f"empty level-{h.level} heading")
+
+
+@rule("HD004", "missing-space-after-hash", "error",
+      "'##Heading' without a space: not a heading in CommonMark/GFM.", fixable=True)
+def missing_space(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds lines such as `##Maturity Assessment` where the space after the hashes is
+    missing.
+
+    **Why it matters:** CommonMark and GFM render it as a paragraph with literal
+    `##`; kramdown renders a heading. The same page looks different on GitHub
+    and on the site, and section checks cannot find the section.
+
+    **Bad:** `##Inputs`
+
+    **Good:** `## Inputs`
+    """
+    from finops_lint.findings import Fix
+
+    body_start = doc.body_start_line
+    in_text_block = {b.line for b in doc.blocks if b.kind == "paragraph"}
+    for number in sorted(in_text_block):
+        if number < body_start or doc.in_code(number):
+            continue
+        line = doc.lines[number - 1]
+        m = _NO_SPACE.match(line)
+        if not m:
+            continue
+        hashes, rest = m.group(1), m.group(2)
+        if len(hashes) == 1 and not rest[:1].isupper():
+            continue  # "#hashtag" or "#1": not an intended heading
+        if rest[:1].isdigit() or rest.startswith(("{", "!")):
+            continue
+        col = line.index("#") + 1
+        yield Issue(
+            number, col,
+            f"'{hashes}{rest[:30]}' is not a heading: add a space after '{hashes}'",
+            fix=Fix("insert a space", number, col + len(hashes), number, col + len(hashes), " "),
+        )
+
+
+@rule("HD005", "heading-increment", "warning", "A heading level skipped (## then ####).")
+def heading_increment(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds headings more than one level deeper than the heading before them.
+
+    **Off in the FinOps profile:** the framework site's house style jumps from
+    `## Maturity Assessment` to `#### Crawl` on purpose (the layout styles
+    `h4` as a sub-heading), so reporting it there would flood every capability
+    page. Turn it on for sites that keep a strict outline: `rules: {HD005: {enabled: true}}`.
+
+    **Bad:** `## Inputs` followed by `#### Sources`
+
+    **Good:** `## Inputs` followed by `### Sources`
+    """
+    previous = 0
+    for h in doc.headings:
+        if previous and h.level > previous + 1:
+            yield Issue(h.line, h.column,
+                        f"heading level jumps from h{previous} to h{h.level}")
+        previous = h.level

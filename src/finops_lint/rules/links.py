@@ -1,0 +1,299 @@
+"""LK: links and images that point nowhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+from finops_lint.document import Document
+from finops_lint.findings import Fix, Severity
+from finops_lint.parsing.links import Link
+from finops_lint.rules.base import Issue, RuleContext, rule
+
+if TYPE_CHECKING:
+    from finops_lint.site import Resolution
+
+
+@rule("LK003", "broken-anchor", "error", "A link to an anchor in the same page that has no target.")
+def broken_anchor(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds `#fragment` links whose fragment matches no heading id, explicit id
+    (`{#id}`, `{: #id}`) or HTML `id=`/`name=` in the same page. Heading ids are
+    computed with kramdown's auto-id rule (Jekyll's default) and also accepted in
+    GitHub's style, so a link that works with either converter is not reported.
+
+    **Why it matters:** the link scrolls nowhere; usually a heading was renamed.
+
+    **Bad:** `[see Crawl](#crawl-stage)` when the heading is `#### Crawl`
+
+    **Good:** `[see Crawl](#crawl)`
+    """
+    if not doc.is_markdown or doc.has_dynamic_ids:
+        return
+    anchors = doc.anchors()
+    for link in doc.links:
+        if link.target_kind != "anchor":
+            continue
+        fragment = unquote(link.target[1:])
+        if not fragment or fragment == "top" or fragment in anchors:
+            continue
+        if fragment.casefold() in {a.casefold() for a in anchors}:
+            continue
+        yield Issue(
+            link.target_line, link.target_column,
+            f"anchor '#{fragment}' matches no heading or id in this page",
+            end_line=link.end_line, end_column=link.end_column,
+        )
+
+
+@rule("LK005", "malformed-link", "error",
+      "A link that renders as text: '[text] (url)', '[text]()', empty target.")
+def malformed_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds links that do not render as links: a space between `]` and `(`, an
+    empty destination `[text]()` or `<a href="">`.
+
+    **Why it matters:** the reader sees brackets and a bare URL, or a link that
+    goes nowhere.
+
+    **Bad:** `[Cost Allocation] (/framework/capabilities/cost-allocation/)`
+
+    **Good:** `[Cost Allocation](/framework/capabilities/cost-allocation/)`
+    """
+    for bad in doc.malformed_links:
+        yield Issue(bad.line, bad.column, bad.message, end_line=bad.end_line,
+                    end_column=bad.end_column)
+    for link in doc.links:
+        if link.target_kind == "empty" and link.syntax in ("inline", "html"):
+            if link.syntax == "html" and link.kind != "link" and link.kind != "image":
+                continue
+            what = "image" if link.kind == "image" else "link"
+            yield Issue(link.line, link.column, f"{what} has an empty destination",
+                        end_line=link.end_line, end_column=link.end_column)
+
+
+@rule("LK006", "missing-scheme", "error", "A URL without http(s)://, read as a relative path.",
+      fixable=True)
+def missing_scheme(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds link targets such as `www.example.com/page` or `https//example.com`
+    that lack `https://` (or its colon).
+
+    **Why it matters:** the browser treats them as paths on this site, so the
+    link leads to a 404 page.
+
+    **Bad:** `[FinOps Foundation](www.finops.org)`
+
+    **Good:** `[FinOps Foundation](https://www.finops.org)`
+    """
+    for link in doc.links:
+        if link.target_kind != "missing-scheme":
+            continue
+        target = link.target
+        if target.lower().startswith("www."):
+            fixed = "https://" + target
+        elif "//" in target:
+            scheme, rest = target.split("//", 1)
+            fixed = scheme.rstrip(":/") + "://" + rest
+        else:
+            scheme, rest = target.split(":/", 1)
+            fixed = scheme + "://" + rest
+        yield Issue(
+            link.target_line, link.target_column,
+            f"'{target}' has no URL scheme and will be read as a relative path; "
+            f"did you mean '{fixed}'?",
+            fix=Fix(f"use {fixed}", link.target_line, link.target_column, link.target_line,
+                    link.target_column + len(target), fixed),
+        )
+
+
+@rule("LK008", "undefined-reference", "error",
+      "A reference-style link whose label has no definition.")
+def undefined_reference(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds `[text][label]` and `[label][]` links whose label is defined nowhere in
+    the page (`[label]: https://...`). Labels are matched case-insensitively,
+    as Markdown does.
+
+    **Why it matters:** the link renders as literal brackets.
+
+    **Bad:** `[the report][sof-2023]` with no `[sof-2023]: ...` line.
+
+    **Good:** add `[sof-2023]: https://data.finops.org/` at the end of the page.
+    """
+    for link in doc.links:
+        if link.target_kind == "undefined-reference":
+            yield Issue(link.line, link.column,
+                        f"reference '[{link.label}]' is not defined in this page",
+                        end_line=link.end_line, end_column=link.end_column)
+
+
+@rule("LK009", "unused-definition", "warning", "A link reference definition nothing uses.")
+def unused_definition(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds `[label]: url` definitions that no link in the page uses.
+
+    **Why it matters:** usually the link that used it was renamed or deleted, and
+    the text lost its link.
+
+    **Bad:** `[cc-by-old]: http://creativecommons.org/licenses/by/3.0/` never used.
+
+    **Good:** remove it, or use it.
+    """
+    for label, definition in doc.definitions.items():
+        if label not in doc.used_labels:
+            yield Issue(definition.line, definition.column,
+                        f"link definition '[{label}]' is never used")
+
+
+_SITE_KINDS = frozenset({"relative", "site-root", "absolute", "protocol-relative", "liquid"})
+
+
+def _internal_links(
+    doc: Document, ctx: RuleContext, *, comments: bool = False
+) -> Iterator[tuple[Link, Resolution]]:
+    site = ctx.site
+    if site is None:
+        return
+    for link in (doc.commented_links if comments else doc.links):
+        if link.target_kind not in _SITE_KINDS or link.kind == "resource":
+            continue
+        if link.target_kind in ("absolute", "protocol-relative") and not site.is_site_host(
+            link.target if link.target_kind == "absolute" else "https:" + link.target
+        ):
+            continue
+        yield link, site.resolve(link.target, doc.rel_path)
+
+
+@rule("LK001", "broken-link", "error",
+      "An internal link that reaches no page, file or redirect.", scope="site")
+def broken_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds links to this site that the deployed site would answer with 404: relative
+    paths, site-root paths (`/framework/...`) and absolute URLs on the site's own
+    hosts (`https://www.finops.org/...`), resolved offline the way Jekyll and
+    Netlify serve them: permalinks, collection URLs, static files, `_redirects`
+    (splats, placeholders, forced rules), `redirect_from`, trailing-slash and
+    `index.html` variants, percent-encoding, `{{ site.baseurl }}`.
+
+    **Why it matters:** old URLs such as `/framework/domains/allocate/` survive in
+    pages long after the page moved.
+
+    **Bad:** `[Allocate](https://www.finops.org/framework/domains/allocate/)`
+
+    **Good:** `[Cost Allocation](/framework/capabilities/cost-allocation/)`
+
+    **Configure:** `site: {hosts: [...]}` lists the hosts whose URLs are internal.
+    Other Liquid in a URL is skipped, never reported.
+    """
+    for comments in (False, True):
+        for link, res in _internal_links(doc, ctx, comments=comments):
+            if link.kind == "image" or res.kind != "missing":
+                continue
+            yield Issue(
+                link.target_line, link.target_column,
+                f"link target '{link.target}' does not exist on the site" + _why(res)
+                + (_COMMENT_NOTE if comments else ""),
+                end_line=link.end_line, end_column=link.end_column,
+                severity=Severity.WARNING if comments else None,
+            )
+
+
+@rule("LK002", "missing-image", "error", "An image whose file does not exist.", scope="site")
+def missing_image(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds Markdown images and HTML `<img src>` on this site whose file is missing,
+    resolved like LK001 (static files, collection assets such as
+    `/tools-services/logos/...`).
+
+    **Why it matters:** the page shows a broken-image icon.
+
+    **Bad:** `![Phases](/img/framework/phases-old.png)` after the file was renamed.
+
+    **Good:** the path of a file that exists.
+    """
+    for comments in (False, True):
+        for link, res in _internal_links(doc, ctx, comments=comments):
+            if link.kind != "image" or res.kind != "missing":
+                continue
+            yield Issue(
+                link.target_line, link.target_column,
+                f"image '{link.target}' does not exist on the site" + _why(res)
+                + (_COMMENT_NOTE if comments else ""),
+                end_line=link.end_line, end_column=link.end_column,
+                severity=Severity.WARNING if comments else None,
+            )
+
+
+@rule("LK004", "broken-page-anchor", "error",
+      "A link to another page's anchor that the page does not have.", scope="site")
+def broken_page_anchor(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds links such as `/framework/maturity-model/#finops-maturity-model-guidelines`
+    whose page exists but has no heading or id with that fragment.
+
+    **Why it matters:** the reader lands at the top of a long page instead of the
+    section the author meant.
+
+    **Bad:** `/framework/phases/#inform-phase` when the heading is `## Inform`
+
+    **Good:** `/framework/phases/#inform`
+    """
+    ws = ctx.workspace
+    for link, res in _internal_links(doc, ctx):
+        fragment = res.fragment
+        page = res.page
+        if not fragment or page is None or ws is None or res.kind not in ("page", "redirect"):
+            continue
+        target_doc = doc if page.path == doc.rel_path else ws.document(page.path)
+        if target_doc is None or target_doc.has_dynamic_ids or not target_doc.is_markdown:
+            continue  # HTML bodies and Liquid-made ids cannot be known offline
+        anchors = target_doc.anchors()
+        if fragment in anchors or fragment.casefold() in {a.casefold() for a in anchors}:
+            continue
+        yield Issue(
+            link.target_line, link.target_column,
+            f"'{page.url}' has no heading or id '#{fragment}'",
+            end_line=link.end_line, end_column=link.end_column,
+        )
+
+
+@rule("LK007", "redirected-link", "warning",
+      "An internal link that works only through a redirect.", fixable=True, scope="site")
+def redirected_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds internal links that reach their page only through a redirect in
+    `_redirects` or `redirect_from`, and names the final target, with a fix that
+    rewrites the link.
+
+    **Why it matters:** redirects get cleaned up; a link that depends on one breaks
+    the day it goes, and each hop costs the reader a round trip.
+
+    **Bad:** `[Phases](/framework/lifecycle/)` (redirected to `/framework/phases/`)
+
+    **Good:** `[Phases](/framework/phases/)`
+    """
+    for link, res in _internal_links(doc, ctx):
+        if res.kind not in ("redirect", "external-redirect"):
+            continue
+        if res.status in _TEMPORARY:
+            continue  # a temporary redirect (the home page's 302) is meant to be linked
+        final = res.final_url
+        if not final:
+            continue
+        target = link.target
+        fragment = res.fragment
+        replacement = final + (f"#{fragment}" if fragment and "#" not in final else "")
+        yield Issue(
+            link.target_line, link.target_column,
+            f"'{target}' is redirected to '{final}'; link to it directly",
+            fix=Fix(f"replace with {replacement}", link.target_line,
+                    link.target_column, link.target_line,
+                    link.target_column + len(target), replacement),
+        )
+
+
+_TEMPORARY = frozenset({302, 303, 307})
+_COMMENT_NOTE = (
+    " (inside an HTML comment: not shown today, broken the day the comment is removed)"
+)
+
+
+def _why(res: Resolution) -> str:
+    if res.redirect_chain:
+        return f" (redirected through {' -> '.join(res.redirect_chain)})"
+    if res.reason and res.via_source_path:
+        return f" ({res.reason})"
+    return ""

@@ -1,0 +1,332 @@
+"""PH: placeholder, filler and template text committed as content."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+from finops_lint.config import Config
+from finops_lint.document import Document
+from finops_lint.parsing.links import strip_liquid
+from finops_lint.parsing.markdown import TextBlock
+from finops_lint.rules.base import Issue, RuleContext, rule
+
+_CONFLICT = re.compile(r"^(<{7}|>{7})(?: |$)|^={7}$")
+_WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*")
+_ITALIC_BLOCK = re.compile(r"^\s*(?:>\s*)?[_*](?![_*\s]).*[^\s_*][_*]\s*$", re.DOTALL)
+
+# Words that only filler generators (lorem ipsum and its hipster/bacon cousins) use.
+_FILLER_WORDS = frozenset(
+    """lorem ipsum dolor amet consectetur adipiscing adipisicing elit eiusmod tempor
+    incididunt labore dolore aliqua veniam nostrud exercitation ullamco laboris aliquip
+    commodo consequat duis aute irure reprehenderit voluptate velit esse cillum fugiat
+    pariatur excepteur occaecat cupidatat proident culpa officia deserunt mollit laborum
+    tempora molestiae cumque quae numquam quisquam tenetur inventore eius quod consequatur
+    rerum laudantium poutine banjo marfa fingerstache mumblecore schlitz kinfolk scenester
+    yolo xoxo tousled chillwave gentrify normcore kombucha selvage sriracha cronut
+    keffiyeh meggings lumbersexual fixie locavore flexitarian letterpress chambray
+    humblebrag taxidermy biodiesel wayfarers migas offal ennui tacos paleo succulents
+    hexagon typewriter godard tumblr thundercats shoreditch stumptown seitan umami
+    pbr vape bushwick austin""".split()
+)
+_FILLER_PHRASES = ("put a bird on it", "man bun", "food truck", "master cleanse",
+                   "roof party", "everyday carry", "craft beer", "deep v", "hot chicken",
+                   "four loko", "pork belly", "jean shorts", "single-origin coffee")
+
+
+@lru_cache(maxsize=32)
+def _patterns(items: tuple[str, ...]) -> list[re.Pattern[str]]:
+    out = []
+    for item in items:
+        try:
+            out.append(re.compile(item, re.IGNORECASE))
+        except re.error:
+            continue
+    return out
+
+
+def _tokens(config: Config, key: str) -> frozenset[str]:
+    words = config.placeholders.get(key, []) + config.placeholders.get("words", [])
+    return frozenset(w.strip().casefold() for w in words)
+
+
+def _norm_cell(text: str) -> str:
+    return " ".join(strip_liquid(text).strip().strip("*_`").casefold().split())
+
+
+@rule("PH001", "placeholder-row", "error", "A table row made only of placeholder words.")
+def placeholder_row(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds table rows whose every non-empty cell is a placeholder token: `hello`,
+    `world`, `foo`, `bar`, `foobar`, `test`, `TBD`, `TODO`, `xxx`, `lorem ipsum`...
+
+    **Why it matters:** this is the defect finops-lint was built for: a commit
+    replaced the three Crawl/Walk/Run rows of the FinOps maturity guidelines with
+    `| hello | world | foobar |` and went live.
+
+    **Bad:**
+    ```
+    | FinOps Maturity Level | Characteristics | Sample Measures |
+    | --- | --- | --- |
+    | hello | world | foobar |
+    ```
+
+    **Good:** real rows.
+
+    **Configure:** `placeholders: {row-tokens: [...]}` (or `words:` for tokens
+    that also count as placeholder cells) adds to the list.
+    """
+    tokens = _tokens(ctx.config, "row-tokens")
+    for table in doc.tables:
+        for row in table.rows:
+            values = [_norm_cell(c.text) for c in row.cells]
+            filled = [v for v in values if v]
+            if len(filled) >= 2 and all(v in tokens for v in filled) or (
+                len(filled) == 1 and len(row.cells) == 1 and filled[0] in tokens
+            ):
+                shown = " | ".join(c.raw for c in row.cells)
+                yield Issue(
+                    row.line, row.cells[0].column if row.cells else 1,
+                    f"table row '| {shown} |' is placeholder content, not real data",
+                )
+
+
+@rule("PH002", "placeholder-cell", "warning", "A table cell that is only TBD, TODO, xxx...")
+def placeholder_cell(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds single table cells whose whole text is a placeholder such as `TBD`,
+    `TODO`, `xxx` or `lorem ipsum` (rows made only of placeholders are PH001).
+
+    **Why it matters:** an unfinished cell is published as-is.
+
+    **Bad:** `| Walk | TBD | 80% |`
+
+    **Good:** `| Walk | Capability is understood and followed | 80% |`
+
+    **Configure:** `placeholders: {cell-tokens: [...]}`.
+    """
+    tokens = _tokens(ctx.config, "cell-tokens")
+    row_tokens = _tokens(ctx.config, "row-tokens")
+    for table in doc.tables:
+        for row in table.rows:
+            values = [_norm_cell(c.text) for c in row.cells]
+            filled = [v for v in values if v]
+            if len(filled) >= 2 and all(v in row_tokens for v in filled):
+                continue  # PH001 reports the whole row
+            for cell, value in zip(row.cells, values):
+                if value in tokens:
+                    yield Issue(
+                        cell.line, cell.column,
+                        f"table cell '{cell.raw}' is a placeholder", end_line=cell.line,
+                        end_column=cell.end_column,
+                    )
+
+
+def _block_lines(doc: Document, block: TextBlock) -> list[tuple[int, str]]:
+    return [
+        (n, doc.lines[n - 1]) for n in range(block.line, min(block.end_line, len(doc.lines)) + 1)
+    ]
+
+
+def _text_blocks(doc: Document) -> Iterator[TextBlock]:
+    for block in doc.blocks:
+        yield block
+
+
+def _locate(doc: Document, block: TextBlock, match_text: str) -> tuple[int, int]:
+    needle = match_text.casefold()
+    for number, line in _block_lines(doc, block):
+        idx = line.casefold().find(needle)
+        if idx != -1:
+            return number, idx + 1
+    line = doc.lines[block.line - 1] if block.line - 1 < len(doc.lines) else ""
+    return block.line, len(line) - len(line.lstrip()) + 1
+
+
+def _clean(block: TextBlock) -> str:
+    text = strip_liquid(block.text)
+    text = re.sub(r"<!--.*?-->", " ", text, flags=re.DOTALL)
+    return " ".join(text.split())
+
+
+def filler_score(text: str) -> int:
+    """How many distinct words or phrases only filler generators use."""
+    lowered = text.casefold()
+    found = {w for w in _WORD.findall(lowered) if w in _FILLER_WORDS}
+    found.update(p for p in _FILLER_PHRASES if p in lowered)
+    return len(found)
+
+
+@rule("PH003", "placeholder-text", "error",
+      "Placeholder prose or headings: lorem ipsum, TODO:, Hello World, filler text.")
+def placeholder_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds paragraphs, list items and headings that are placeholders: `Lorem
+    ipsum...`, `TODO:` / `FIXME:` notes, `Hello World`, a block that is only `test`
+    or `TBD`, `Title Here`-style template phrases, and generated filler text
+    (lorem ipsum and its hipster-ipsum cousins, recognised by their vocabulary).
+
+    **Why it matters:** placeholder text reads as a broken site to every visitor.
+
+    **Precision:** single words such as *test* are only reported when they are the
+    whole block; "we test the forecast monthly" is real prose. Code blocks, HTML
+    comments and Liquid tags are never read.
+
+    **Bad:**
+    ```
+    - **Hello World** (New)
+
+      a new Poutine banjo wolf aute marfa, put a bird on it aliqua deep v...
+    ```
+
+    **Good:** the real update note.
+
+    **Configure:** `placeholders: {text: [regex, ...]}` adds patterns.
+    """
+    patterns = _patterns(tuple(ctx.config.placeholders.get("text", [])))
+    for block in _text_blocks(doc):
+        text = _clean(block)
+        if not text:
+            continue
+        reported = False
+        for pattern in patterns:
+            m = pattern.search(text)
+            if m:
+                line, col = _locate(doc, block, m.group(0))
+                what = "heading" if block.kind == "heading" else "text"
+                yield Issue(line, col, f"placeholder {what}: '{_excerpt(text, m)}'")
+                reported = True
+                break
+        if not reported and filler_score(text) >= 5:
+            line, col = _locate(doc, block, text.split()[0])
+            yield Issue(
+                line, col,
+                f"filler text (lorem-ipsum style): '{_excerpt(text, None)}'",
+            )
+
+
+@rule("PH004", "unfinished-content", "warning",
+      "Content marked as unfinished: coming soon, needs update, under construction.")
+def unfinished_content(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds prose and headings that say the content is not there yet: "coming soon",
+    "(needs update)", "under construction", "to be added".
+
+    **Why it matters:** these notes tend to stay published for years; a reviewer
+    should either fill the section or remove it.
+
+    **Precision:** a warning, not an error: the page still works. "to be determined
+    by the board" and "dates TBD" inside a sentence are not reported.
+
+    **Bad:** `Reference of courses and training partners coming soon.`
+
+    **Good:** the list of courses, or no section until there is one.
+
+    **Configure:** `placeholders: {unfinished: [regex, ...]}`.
+    """
+    patterns = _patterns(tuple(ctx.config.placeholders.get("unfinished", [])))
+    for block in _text_blocks(doc):
+        text = _clean(block)
+        for pattern in patterns:
+            m = pattern.search(text)
+            if m:
+                line, col = _locate(doc, block, m.group(0))
+                yield Issue(line, col, f"unfinished content: '{_excerpt(text, m)}'")
+                break
+
+
+@rule("PH005", "template-text", "error",
+      "Text copied from the page type's template and never replaced.")
+def template_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds the instructions and headings of the site's own template left in a page:
+    the italic guidance paragraphs of `_templates/_capability.md` ("_written for
+    each persona responsible for the functional activity..._"), its example quote
+    lines and its title heading ("Capability Name Heading Here").
+
+    **Why it matters:** the guidance for authors is published as the page's content.
+
+    **Bad:**
+    ```
+    ## Functional Activity
+    _written for each persona responsible for the functional activity..._
+    ```
+
+    **Good:** the real functional activities.
+
+    **Configure:** set the page type's `template:` in the profile; section
+    headings shared with the template (`## Definition`) are never reported.
+    """
+    pt = ctx.page_type
+    ws = ctx.workspace
+    if pt is None or pt.template is None or ws is None:
+        return
+    template = ws.template(pt.template)
+    if template is None or template.rel_path == doc.rel_path:
+        return
+    instructions: dict[str, str] = {}
+    for block in template.blocks:
+        if block.kind == "paragraph" and (_ITALIC_BLOCK.match(block.raw) or block.in_quote):
+            key = _norm_prose(block.text)
+            if len(key) >= 20:
+                instructions[key] = block.text
+        elif block.kind == "heading" and block.line == (template.headings[0].line
+                                                        if template.headings else -1):
+            if template.headings[0].level == 1:
+                instructions[_norm_prose(block.text)] = block.text
+    if not instructions:
+        return
+    for block in doc.blocks:
+        if block.kind not in ("paragraph", "heading"):
+            continue
+        key = _norm_prose(block.text)
+        if key in instructions:
+            line = doc.lines[block.line - 1]
+            col = len(line) - len(line.lstrip()) + 1
+            yield Issue(
+                block.line, col,
+                f"text from the template {template.rel_path} was left in the page: "
+                f"'{_short(block.text)}'",
+            )
+
+
+@rule("PH006", "merge-conflict-marker", "error", "Git merge-conflict markers in a page.")
+def merge_conflict(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds `<<<<<<<`, `=======` and `>>>>>>>` lines left by an unresolved git merge.
+
+    **Why it matters:** both versions of the text, and the markers, get published.
+
+    **Bad:**
+    ```
+    <<<<<<< HEAD
+    Crawl
+    =======
+    Walk
+    >>>>>>> feature
+    ```
+
+    **Good:** one resolved version.
+    """
+    open_marker = False
+    for number, line in enumerate(doc.lines, start=1):
+        if line.startswith("<<<<<<<") and (len(line) == 7 or line[7] == " "):
+            open_marker = True
+            yield Issue(number, 1, "merge-conflict marker '<<<<<<<' (unresolved git merge)")
+        elif line.startswith(">>>>>>>") and (len(line) == 7 or line[7] == " "):
+            yield Issue(number, 1, "merge-conflict marker '>>>>>>>' (unresolved git merge)")
+            open_marker = False
+        elif line == "=======" and open_marker:
+            yield Issue(number, 1, "merge-conflict marker '=======' (unresolved git merge)")
+
+
+def _norm_prose(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+def _short(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _excerpt(text: str, m: re.Match[str] | None, limit: int = 70) -> str:
+    if m is None or len(text) <= limit:
+        return _short(text, limit)
+    start = max(0, m.start() - 20)
+    piece = text[start : start + limit]
+    return ("..." if start else "") + piece + ("..." if start + limit < len(text) else "")

@@ -1,0 +1,199 @@
+"""TB: tables with missing cells, columns or rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from finops_lint.config import TableSpec
+from finops_lint.document import Document
+from finops_lint.parsing.tables import Table
+from finops_lint.rules.base import Issue, RuleContext, rule
+
+
+@rule("TB001", "row-cell-count", "error",
+      "A table row with fewer or more cells than the header.")
+def row_cell_count(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds table rows whose number of cells differs from the header's.
+
+    **Why it matters:** Markdown renderers drop extra cells silently and pad short
+    rows with empty ones, so text disappears or columns shift without any error.
+
+    **Bad:**
+    ```
+    | Level | Characteristics | Measures |
+    | --- | --- | --- |
+    | Crawl | very little reporting |
+    ```
+
+    **Good:** every row has three cells (an empty one written as `| |`).
+    """
+    for table in doc.tables:
+        expected = len(table.header.cells)
+        for row in table.rows:
+            got = len(row.cells)
+            if got == expected:
+                continue
+            if got < expected:
+                last = row.cells[-1] if row.cells else None
+                col = (last.end_column + 1) if last else 1
+                yield Issue(
+                    row.line, min(col, len(doc.lines[row.line - 1]) + 1) if doc.lines else 1,
+                    f"row has {got} cell{'s' if got != 1 else ''}, the header has {expected}: "
+                    f"the missing {expected - got} will render empty",
+                )
+            else:
+                extra = row.cells[expected]
+                yield Issue(
+                    row.line, extra.column,
+                    f"row has {got} cells, the header has {expected}: "
+                    f"'{extra.raw}' and anything after it is dropped when rendered",
+                )
+
+
+@rule("TB002", "missing-column", "error", "A known table without a column it must have.")
+def missing_column(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds a table recognised by a table spec (for the FinOps profile: the maturity
+    guidelines table, recognised by its `FinOps Maturity Level` header wherever it
+    appears) that lacks one of its required columns. Header cells are matched by
+    their text, with links and emphasis removed.
+
+    **Why it matters:** a maturity table without its characteristics column no
+    longer says what each level means.
+
+    **Bad:** `| FinOps Maturity Level | Sample Measures |`
+
+    **Good:** `| FinOps Maturity Level | Maturity Level Characteristics | Sample Measures of Success |`
+
+    **Configure:** `tables:` in the profile: `match` (header or heading regex),
+    `columns` (name + regex), `rows` (column, keys, ordered), `required-cells`.
+    """
+    for table, spec in _specs_for(doc, ctx):
+        for col in spec.columns:
+            if _column_index(table, spec, col.name) is None:
+                yield Issue(
+                    table.line, table.header.cells[0].column if table.header.cells else 1,
+                    f"{spec.name} table has no '{col.name}' column (header: "
+                    f"{' | '.join(table.columns)})",
+                )
+
+
+@rule("TB003", "missing-row", "error", "A known table without the rows it must have.")
+def missing_row(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds a table recognised by a table spec whose key column lacks required rows,
+    or has them out of order (for the maturity guidelines: Crawl, Walk, Run).
+
+    **Why it matters:** the hello/world commit removed all three maturity rows; a
+    table can also lose one row in a bad merge.
+
+    **Bad:** a maturity table with only `Crawl` and `Run` rows.
+
+    **Good:** `Crawl`, `Walk` and `Run`, in that order.
+    """
+    for table, spec in _specs_for(doc, ctx):
+        if not spec.row_keys:
+            continue
+        index = _column_index(table, spec, spec.row_column) if spec.row_column else 0
+        if index is None:
+            continue
+        present = [
+            (row.cells[index].text.strip().casefold() if index < len(row.cells) else "", row)
+            for row in table.rows
+        ]
+        keys = [k.casefold() for k in spec.row_keys]
+        found = [k for k, _ in present if k in keys]
+        missing = [spec.row_keys[i] for i, k in enumerate(keys) if k not in found]
+        anchor_line = table.rows[-1].line + 1 if table.rows else table.delimiter_line + 1
+        anchor_line = min(anchor_line, len(doc.lines)) if doc.lines else 1
+        if missing:
+            yield Issue(
+                table.line, 1,
+                f"{spec.name} table is missing the row{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(missing)} (expected rows: {', '.join(spec.row_keys)})",
+            )
+        elif spec.ordered:
+            order = [k for k in found if k in keys]
+            dedup = list(dict.fromkeys(order))
+            if dedup != [k for k in keys if k in dedup]:
+                yield Issue(
+                    table.line, 1,
+                    f"{spec.name} table rows are out of order: "
+                    f"{', '.join(dedup)} (expected {', '.join(spec.row_keys)})",
+                )
+
+
+@rule("TB004", "empty-required-cell", "error", "An empty cell in a column that must be filled.")
+def empty_required_cell(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds empty cells in the required columns of a table recognised by a table spec.
+
+    **Why it matters:** an empty "characteristics" cell for `Walk` publishes a
+    maturity level with no description.
+
+    **Bad:** `| **Walk** |  | should allocate at least 80% |`
+
+    **Good:** every required cell filled.
+    """
+    for table, spec in _specs_for(doc, ctx):
+        for name in spec.required_cells:
+            index = _column_index(table, spec, name)
+            if index is None:
+                continue
+            for row in table.rows:
+                if row.is_empty:
+                    continue
+                cell = row.cells[index] if index < len(row.cells) else None
+                if cell is None or not cell.text.strip():
+                    col = cell.column if cell else (row.cells[-1].end_column if row.cells else 1)
+                    yield Issue(row.line, col, f"{spec.name} table: empty '{name}' cell")
+
+
+@rule("TB005", "empty-row", "warning", "A table row with no text in any cell.")
+def empty_row(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds table rows whose cells are all empty, such as a trailing `| | |`.
+
+    **Why it matters:** it renders as a blank stripe at the end of the table;
+    usually a leftover from editing.
+
+    **Bad:**
+    ```
+    | **SUPPORTED** | by the authority required |
+    | | |
+    ```
+
+    **Good:** remove the empty row.
+    """
+    for table in doc.tables:
+        for row in table.rows:
+            if row.cells and row.is_empty:
+                yield Issue(row.line, 1, "table row is empty")
+
+
+def _specs_for(doc: Document, ctx: RuleContext) -> Iterator[tuple[Table, TableSpec]]:
+    specs = list(ctx.config.tables.values())
+    if not specs:
+        return
+    for table in doc.tables:
+        for spec in specs:
+            if spec.header is not None and any(
+                spec.header.search(_norm(c)) for c in table.columns
+            ):
+                yield table, spec
+                break
+            if spec.heading is not None and table.heading and spec.heading.search(
+                _norm(table.heading)
+            ):
+                yield table, spec
+                break
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _column_index(table: Table, spec: TableSpec, name: str | None) -> int | None:
+    for col in spec.columns:
+        if col.name == name:
+            for i, header in enumerate(table.columns):
+                if col.pattern.search(_norm(header)):
+                    return i
+            return None
+    return None

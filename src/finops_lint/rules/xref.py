@@ -1,0 +1,142 @@
+"""XR (and FM006): what pages say about each other."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from finops_lint.document import Document
+from finops_lint.findings import Related, Severity
+from finops_lint.rules.base import Issue, RuleContext, rule
+
+
+@rule("FM006", "duplicate-url", "error", "Two pages that publish to the same URL.", scope="site")
+def duplicate_url(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds pages whose URL (front matter `permalink`, or the collection's pattern)
+    is also the URL of another page. Each page is reported, with the others as
+    related locations.
+
+    **Why it matters:** Jekyll writes both to the same file; one page silently
+    replaces the other on the live site. (The framework site has 85 resource
+    listings sharing `permalink: /resources/not-here/`.)
+
+    **Bad:** two pages with `permalink: /framework/capabilities/`
+
+    **Good:** one URL per page; listing-only entries use `published: false` or no
+    output.
+    """
+    site = ctx.site
+    if site is None:
+        return
+    page = site.page_for_path(doc.rel_path)
+    if page is None or not page.output:
+        return
+    others = [p for p in site.pages_by_url.get(page.url, []) if p.path != page.path and p.output]
+    if not others:
+        return
+    pos = doc.front_matter.position(("permalink",))
+    shown = others[:20]
+    more = f" and {len(others) - len(shown)} more" if len(others) > len(shown) else ""
+    yield Issue(
+        pos.line, pos.column,
+        f"URL '{page.url}' is also the URL of {len(others)} other page"
+        f"{'s' if len(others) > 1 else ''} ({', '.join(p.path for p in shown[:3])}"
+        f"{'...' if len(others) > 3 else ''}){more}; only one of them is published",
+        related=[Related(ctx.workspace.display_path(p.path) if ctx.workspace else p.path, 1, 1,
+                         f"also published at {page.url}") for p in shown],
+    )
+
+
+@rule("XR001", "unknown-reference", "error",
+      "Front matter that names a page that does not exist.", scope="site")
+def unknown_reference(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Checks the front matter references the profile declares: a domain's
+    `framework-capabilities` must name `page-identifier`s of capability pages;
+    a resource's or story's `framework-capabilities` must name a capability (the
+    corpus uses both identifiers, such as `capability_forecasting`, and titles,
+    such as `Forecasting`, so both are accepted: 84 resources list
+    capabilities, 23 of the names are titles); a vendor page's `capabilities`
+    must name capability identifiers.
+
+    **Why it matters:** the site's Liquid matches these values exactly; a typo
+    (`capability_education-enablementure`) or a capability that was never created
+    (`Sustainability`) silently drops the link between the pages.
+
+    **Bad:**
+    ```yaml
+    framework-capabilities:
+      - capability_education-enablementure
+    ```
+
+    **Good:** `- capability_education-enablement`
+
+    **Configure:** `references: {NAME: {from: TYPE, key: KEY, to: TYPE, by: [keys]}}`.
+    """
+    ws = ctx.workspace
+    pt = ctx.page_type
+    if ws is None or pt is None:
+        return
+    for ref in ctx.config.references:
+        if pt.name not in ref.source:
+            continue
+        values = doc.front_matter.data.get(ref.key)
+        if values is None:
+            continue
+        items = values if isinstance(values, list) else [values]
+        names = ws.reference_names(ref.target, tuple(ref.by))
+        if not names:
+            continue
+        for index, value in enumerate(items):
+            if value is None or not isinstance(value, (str, int, float)):
+                continue
+            text = str(value).strip()
+            if text in names:
+                continue
+            path = (ref.key, index) if isinstance(values, list) else (ref.key,)
+            pos = doc.front_matter.position(path)
+            close = difflib.get_close_matches(text, list(names), n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            yield Issue(
+                pos.line, pos.column,
+                f"'{ref.key}' names '{text}', which is no {ref.target} page's "
+                f"{' or '.join(ref.by)}{hint}",
+                severity=ref.severity,
+            )
+
+
+@rule("XR002", "orphan-page", "info",
+      "A page no other page lists (a capability no domain names).", scope="site")
+def orphan_page(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Reports a page of a type that should be listed by another page type through a
+    declared reference, but is not: in the FinOps profile, a capability that no
+    domain's `framework-capabilities` names.
+
+    **Why it matters:** the capability is unreachable from the domain pages and
+    shows no "Related Domains". Reported at info severity: a new capability may
+    be waiting for its domain.
+
+    **Configure:** `orphans: [{type: capability, reference: domain-capabilities}]`.
+    """
+    ws = ctx.workspace
+    pt = ctx.page_type
+    if ws is None or pt is None:
+        return
+    for orphan in ctx.config.orphans:
+        if orphan.get("type") != pt.name:
+            continue
+        ref = next((r for r in ctx.config.references if r.name == orphan.get("reference")), None)
+        if ref is None:
+            continue
+        named = ws.referenced_values(ref.name)
+        keys = [doc.front_matter.data.get(k) for k in ref.by]
+        if any(isinstance(k, str) and k in named for k in keys):
+            continue
+        ident = next((k for k in keys if k), doc.rel_path)
+        pos = doc.front_matter.position((ref.by[0],))
+        sev = orphan.get("severity")
+        yield Issue(
+            pos.line, pos.column,
+            f"{pt.name} '{ident}' is not listed in any {', '.join(ref.source)} page's "
+            f"'{ref.key}'",
+            severity=Severity(sev) if sev else None,
+        )

@@ -1,0 +1,466 @@
+"""Jekyll's view of a source tree: ``_config.yml`` and which files it outputs.
+
+Follows Jekyll 4's reader: underscore, dot, ``#`` and ``~`` entries are not
+output unless listed in ``include``; ``exclude`` (plus Jekyll's default
+excludes) removes entries by glob or path prefix; folders named ``_label`` for a
+configured collection are read as collections; files that start with a YAML
+front matter fence become pages or documents, every other file is a static file.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from finops_lint.site.urls import MARKDOWN_EXTENSIONS, add_permalink_suffix
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+#: Jekyll 4 always adds these to ``exclude``.
+DEFAULT_EXCLUDES: tuple[str, ...] = (
+    ".sass-cache",
+    ".jekyll-cache",
+    "gemfiles",
+    "Gemfile",
+    "Gemfile.lock",
+    "node_modules",
+    "vendor/bundle/",
+    "vendor/cache/",
+    "vendor/gems/",
+    "vendor/ruby/",
+)
+DEFAULT_INCLUDES: tuple[str, ...] = (".htaccess",)
+_SPECIAL = ("_", ".", "#", "~")
+#: Folders that are never part of the source: the build output and VCS data.
+_ALWAYS_SKIP = frozenset({".git", "_site", ".jekyll-cache", "node_modules", ".venv"})
+
+Problem = tuple[str, int, str]
+
+
+@dataclass
+class Collection:
+    label: str
+    output: bool
+    permalink: str | None  # the collection's own pattern, if any
+    directory: str  # relative to the site root, e.g. "_capabilities"
+    url_template: str = ""
+
+
+@dataclass
+class DefaultsSet:
+    path: str
+    type: str | None
+    values: dict[str, Any]
+
+
+@dataclass
+class JekyllConfig:
+    url: str = ""
+    baseurl: str = ""
+    permalink: str = "date"
+    collections: dict[str, Collection] = field(default_factory=dict)
+    collections_dir: str = ""
+    defaults: list[DefaultsSet] = field(default_factory=list)
+    include: list[str] = field(default_factory=lambda: list(DEFAULT_INCLUDES))
+    exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDES))
+    plugins: list[str] = field(default_factory=list)
+    markdown_ext: frozenset[str] = MARKDOWN_EXTENSIONS
+    raw: dict[str, Any] = field(default_factory=dict)
+    text: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    def defaults_for(self, rel_path: str, type_: str) -> dict[str, Any]:
+        """Front matter defaults for a file (Jekyll's ``FrontmatterDefaults#all``)."""
+        result: dict[str, Any] = {}
+        old: DefaultsSet | None = None
+        for dset in self.defaults:
+            if not _scope_applies(dset, rel_path, type_):
+                continue
+            if _has_precedence(old, dset):
+                result = _deep_merge(result, dset.values)
+                old = dset
+            else:
+                result = _deep_merge(dset.values, result)
+        return result
+
+
+def load_config(root: Path, filename: str = "_config.yml") -> JekyllConfig:
+    """Read ``_config.yml``; problems are recorded, never raised."""
+    config = JekyllConfig()
+    path = root / filename
+    data: Any = {}
+    if path.is_file():
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+            config.text = text
+            data = yaml.load(text, Loader=_Loader) or {}
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark is not None else 1
+            message = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+            config.problems.append((filename, line, f"invalid YAML in {filename}: {message}"))
+            data = {}
+        except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+            config.problems.append((filename, 1, f"cannot read {filename}: {exc}"))
+            data = {}
+    if not isinstance(data, dict):
+        config.problems.append((filename, 1, f"{filename} must be a mapping of settings"))
+        data = {}
+    config.raw = data
+    _apply(config, data, filename)
+    return config
+
+
+def _apply(config: JekyllConfig, data: dict[str, Any], filename: str) -> None:
+    def problem(message: str) -> None:
+        config.problems.append((filename, _key_line(config, filename, message), message))
+
+    for key in ("url", "baseurl"):
+        value = data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            problem(f"`{key}` must be a string")
+            continue
+        setattr(config, key, value.strip().rstrip("/") if key == "url" else value.strip())
+    if config.baseurl in ("/",):
+        config.baseurl = ""
+    if config.baseurl and not config.baseurl.startswith("/"):
+        config.baseurl = "/" + config.baseurl
+    config.baseurl = config.baseurl.rstrip("/")
+
+    permalink = data.get("permalink")
+    if permalink is not None:
+        if isinstance(permalink, str) and permalink.strip():
+            config.permalink = permalink.strip()
+        else:
+            problem("`permalink` must be a style name or a pattern string")
+
+    cdir = data.get("collections_dir")
+    if isinstance(cdir, str):
+        config.collections_dir = cdir.strip("/")
+    elif cdir is not None:
+        problem("`collections_dir` must be a string")
+
+    for key in ("include", "exclude"):
+        value = data.get(key)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            problem(f"`{key}` must be a list of paths")
+            continue
+        items = [str(v) for v in value if v is not None]
+        if key == "include":
+            config.include = items
+        else:
+            config.exclude = items + [d for d in DEFAULT_EXCLUDES if d not in items]
+
+    plugins = data.get("plugins", data.get("gems"))
+    if isinstance(plugins, list):
+        config.plugins = [str(p) for p in plugins]
+
+    md = data.get("markdown_ext")
+    if isinstance(md, str) and md.strip():
+        config.markdown_ext = frozenset("." + e.strip().lower() for e in md.split(",") if e.strip())
+
+    _apply_collections(config, data.get("collections"), problem)
+    _apply_defaults(config, data.get("defaults"), problem)
+
+
+def _apply_collections(config: JekyllConfig, value: Any, problem: Any) -> None:
+    entries: dict[str, Any] = {}
+    if isinstance(value, list):
+        entries = {str(v): {} for v in value}
+    elif isinstance(value, dict):
+        entries = {str(k): v for k, v in value.items()}
+    elif value is not None:
+        problem("`collections` must be a mapping (or list) of collection names")
+    entries.setdefault("posts", {"output": True})
+    if not isinstance(entries["posts"], dict):
+        entries["posts"] = {"output": True}
+    entries["posts"].setdefault("output", True)
+    prefix = config.collections_dir + "/" if config.collections_dir else ""
+    for label, meta in entries.items():
+        if meta is None:
+            meta = {}
+        if not isinstance(meta, dict):
+            problem(f"collection `{label}` must be a mapping of settings")
+            meta = {}
+        output = meta.get("output", False)
+        if not isinstance(output, bool):
+            problem(f"collection `{label}`: `output` must be true or false")
+            output = bool(output)
+        permalink = meta.get("permalink")
+        if permalink is not None and not isinstance(permalink, str):
+            problem(f"collection `{label}`: `permalink` must be a string")
+            permalink = None
+        coll = Collection(label, output, permalink, f"{prefix}_{label}")
+        if permalink:
+            coll.url_template = {
+                "pretty": "/:collection/:path/",
+                "date": "/:collection/:path:output_ext",
+                "ordinal": "/:collection/:path:output_ext",
+                "none": "/:collection/:path:output_ext",
+            }.get(permalink, permalink)
+        elif label == "posts":
+            from finops_lint.site.urls import style_template
+
+            coll.url_template = style_template(config.permalink)
+        else:
+            coll.url_template = add_permalink_suffix("/:collection/:path", config.permalink)
+        config.collections[label] = coll
+
+
+def _apply_defaults(config: JekyllConfig, value: Any, problem: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, list):
+        problem("`defaults` must be a list of {scope, values} entries")
+        return
+    for i, entry in enumerate(value, 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("values"), dict):
+            problem(f"defaults entry {i} must have a `values` mapping")
+            continue
+        scope = entry.get("scope") or {}
+        if not isinstance(scope, dict):
+            problem(f"defaults entry {i}: `scope` must be a mapping")
+            continue
+        path = scope.get("path", "")
+        type_ = scope.get("type")
+        type_s = str(type_) if type_ is not None else None
+        type_s = {"page": "pages", "post": "posts", "draft": "drafts"}.get(type_s or "", type_s)
+        config.defaults.append(
+            DefaultsSet(str(path or "").strip("/"), type_s, dict(entry["values"]))
+        )
+
+
+def _key_line(config: JekyllConfig, filename: str, message: str) -> int:
+    """Best-effort line of the key a message names (``\\`key\\```)."""
+    match = re.search(r"`([\w-]+)`", message)
+    return _line_cache_lookup(config, match.group(1) if match else "")
+
+
+def _line_cache_lookup(config: JekyllConfig, key: str) -> int:
+    text = config.text
+    if not text or not key:
+        return 1
+    found = re.search(rf"^\s*-?\s*{re.escape(key)}\s*:", text, re.MULTILINE)
+    return text.count("\n", 0, found.start()) + 1 if found else 1
+
+
+def _scope_applies(dset: DefaultsSet, rel_path: str, type_: str) -> bool:
+    if dset.type is not None and dset.type != type_:
+        return False
+    scope = dset.path
+    if not scope:
+        return True
+    if "*" in scope or "?" in scope:
+        return fnmatch.fnmatchcase(rel_path, scope) or fnmatch.fnmatchcase(rel_path, scope + "/*")
+    return (
+        rel_path == scope
+        or rel_path.startswith(scope.rstrip("/") + "/")
+        or (rel_path.startswith(scope))
+    )
+
+
+def _has_precedence(old: DefaultsSet | None, new: DefaultsSet) -> bool:
+    if old is None:
+        return True
+    if len(new.path) != len(old.path):
+        return len(new.path) >= len(old.path)
+    if new.type is not None:
+        return True
+    return old.type is None
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    result = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = _deep_merge(result[key], value)
+        else:
+            result[key] = value
+    return result
+
+
+# --------------------------------------------------------------------------- scan
+
+
+@dataclass
+class SourceFile:
+    """One file Jekyll reads. ``kind``: "page", "document" or "static"."""
+
+    path: str  # posix, relative to the site root
+    kind: str
+    collection: str | None
+    front_matter: bool
+
+
+class _Filter:
+    """Jekyll's ``EntryFilter`` for one site."""
+
+    def __init__(self, include: Sequence[str], exclude: Sequence[str]) -> None:
+        inc = [p.lstrip("/") for p in include if p and p.lstrip("/")]
+        exc = [p.lstrip("/") for p in exclude if p and p.lstrip("/") and p.lstrip("/") not in inc]
+        self.include = _compile_patterns(inc)
+        self.exclude = _compile_patterns(exc)
+
+    @staticmethod
+    def _match(patterns: _Patterns, rel: str, is_dir: bool) -> bool:
+        prefixes, regex, dir_names = patterns
+        if rel.startswith(prefixes):
+            return True
+        if regex is not None and regex.match(rel):
+            return True
+        return is_dir and rel + "/" in dir_names
+
+    def included(self, rel: str, name: str, is_dir: bool) -> bool:
+        return self._match(self.include, rel, is_dir) or self._match(self.include, name, is_dir)
+
+    def excluded(self, rel: str, is_dir: bool) -> bool:
+        return self._match(self.exclude, rel, is_dir)
+
+    def keep(self, rel: str, name: str, is_dir: bool, special_check: str | None = None) -> bool:
+        """Whether an entry survives: ``special_check`` is the string whose start is tested."""
+        if self.included(rel, name, is_dir):
+            return True
+        first = special_check if special_check is not None else name
+        if first.startswith(_SPECIAL) or name.startswith(_SPECIAL):
+            return False
+        if name.endswith("~"):
+            return False
+        return not self.excluded(rel, is_dir)
+
+
+_Patterns = tuple[tuple[str, ...], "re.Pattern[str] | None", frozenset[str]]
+
+
+def _compile_patterns(patterns: Iterable[str]) -> _Patterns:
+    """Jekyll's ``glob_include?``: fnmatch (``*`` crosses ``/``), path prefix, or ``dir/``."""
+    pats = list(patterns)
+    globs = [fnmatch.translate(p) for p in pats if any(c in p for c in "*?[")]
+    regex = re.compile("|".join(f"(?:{g})" for g in globs)) if globs else None
+    return tuple(pats), regex, frozenset(pats)
+
+
+def scan_source(
+    root: Path, config: JekyllConfig, extra_exclude: Sequence[str] = ()
+) -> list[SourceFile]:
+    """Every file Jekyll would read from ``root``, classified."""
+    flt = _Filter(config.include, [*config.exclude, *extra_exclude])
+    coll_dirs = {c.directory: c for c in config.collections.values()}
+    files: list[SourceFile] = []
+    root_s = str(root)
+
+    def walk_site(abs_dir: str, rel_dir: str) -> None:
+        try:
+            entries = list(os.scandir(abs_dir))
+        except OSError:
+            return
+        for entry in entries:
+            name = entry.name
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir and name in _ALWAYS_SKIP:
+                continue
+            if is_dir and rel in coll_dirs:
+                if not flt.excluded(rel, True):
+                    walk_collection(entry.path, rel, coll_dirs[rel], "")
+                continue
+            if not flt.keep(rel, name, is_dir):
+                continue
+            if is_dir:
+                walk_site(entry.path, rel)
+            elif entry.is_file():
+                fm = _has_front_matter(entry.path)
+                files.append(SourceFile(rel, "page" if fm else "static", None, fm))
+
+    def walk_collection(abs_dir: str, coll_rel: str, coll: Collection, inner: str) -> None:
+        try:
+            entries = list(os.scandir(abs_dir))
+        except OSError:
+            return
+        for entry in entries:
+            name = entry.name
+            inner_rel = f"{inner}/{name}" if inner else name
+            rel = f"{coll_rel}/{inner_rel}"
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if not flt.keep(rel, name, is_dir, special_check=inner_rel):
+                continue
+            if is_dir:
+                walk_collection(entry.path, coll_rel, coll, inner_rel)
+            elif entry.is_file():
+                fm = _has_front_matter(entry.path)
+                files.append(SourceFile(rel, "document" if fm else "static", coll.label, fm))
+
+    walk_site(root_s, "")
+    files.sort(key=lambda f: f.path)
+    return files
+
+
+_FM_OPEN = re.compile(rb"---[ \t]*\r?\n")
+
+
+#: Binary formats that cannot start with a front matter fence; not opened.
+_BINARY_EXTENSIONS = frozenset(
+    {
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".webp",
+        ".avif",
+        ".ico",
+        ".bmp",
+        ".tif",
+        ".tiff",
+        ".pdf",
+        ".zip",
+        ".gz",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".otf",
+        ".eot",
+        ".mp4",
+        ".mp3",
+        ".webm",
+        ".mov",
+        ".psd",
+        ".xlsx",
+        ".docx",
+        ".pptx",
+    }
+)
+
+
+def _has_front_matter(path: str) -> bool:
+    """Jekyll's ``has_yaml_header?``: the file starts with ``---`` and a line end."""
+    if os.path.splitext(path)[1].lower() in _BINARY_EXTENSIONS:
+        return False
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(64)
+    except OSError:
+        return False
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    return head.startswith(b"---") and _FM_OPEN.match(head) is not None
