@@ -202,7 +202,8 @@ def explain(code: str) -> None:
         sys.exit(EXIT_ERROR)
     click.echo(f"{r.code} {r.name} (default severity: {r.severity.value}"
                f"{', fixable' if r.fixable else ''})\n")
-    click.echo(r.summary + "\n")
+    if not r.docs.startswith(r.summary):
+        click.echo(r.summary + "\n")
     click.echo(r.docs)
 
 

@@ -73,6 +73,7 @@ class Workspace:
         self.docs: dict[str, Document] = {}
         self._other_docs: dict[str, Document | None] = {}
         self.notices: list[str] = []
+        self.external_results: dict[str, Any] = {}
 
     @cached_property
     def site(self) -> Site | None:
@@ -260,6 +261,39 @@ def _front_matter_only(data: bytes) -> bytes:
     return data[: end + 4] + b"\n" if end != -1 else b""
 
 
+def _check_external(ws: Workspace, docs: list[Document], options: RunOptions) -> None:
+    """Check every unique external URL of the checked pages once, before the rules run."""
+    from finops_lint.links import LinkCheckOptions, check_urls
+
+    site = ws.site
+    urls = sorted({
+        link.target for doc in docs for link in doc.links
+        if link.target_kind == "absolute" and not (site is not None and site.is_site_host(link.target))
+    })
+    ext = ws.config.external
+    opts = LinkCheckOptions(
+        cache_dir=options.cache_dir or (ws.root / ".finops-lint-cache"),
+        progress=options.progress,
+        allow_hosts=frozenset(options.allow_hosts) | frozenset(ext.get("allow-hosts", [])),
+        allow_private=bool(ext.get("allow-private", False)),
+        notice=ws.notices.append,
+    )
+    for key, attr in (("max-concurrency", "max_concurrency"), ("max-per-host", "max_per_host"),
+                      ("timeout", "timeout"), ("connect-timeout", "connect_timeout"),
+                      ("retries", "retries"), ("max-redirects", "max_redirects"),
+                      ("cache-max-age", "cache_max_age"),
+                      ("cache-failure-max-age", "cache_failure_max_age")):
+        if key in ext:
+            setattr(opts, attr, ext[key])
+    if "accept" in ext:
+        opts.accepted_status = frozenset(range(200, 300)) | frozenset(ext["accept"])
+    if "exclude" in ext:
+        opts.exclude = tuple(ext["exclude"])
+    if "headers" in ext:
+        opts.headers = {**opts.headers, **ext["headers"]}
+    ws.external_results = check_urls(urls, opts)
+
+
 def run(options: RunOptions) -> RunResult:
     cwd = Path.cwd()
     paths = options.paths or [Path(".")]
@@ -284,6 +318,15 @@ def run(options: RunOptions) -> RunResult:
             page = site.page_for_path(doc.rel_path)
             if page is not None:
                 doc.data = page.data
+    external = options.external if options.external is not None else bool(
+        config.external.get("enabled")
+    )
+    if options.offline:
+        external = False
+    if external and docs:
+        _check_external(ws, docs, options)
+    else:
+        rules = [r for r in rules if not r.code.startswith("EX")]
     internal = 0
     enabled_codes = {r.code for r in rules}
     for doc in docs:

@@ -20,7 +20,6 @@ from http import HTTPStatus
 from typing import Any, TypeVar
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-import httpcore
 import httpx
 
 from finops_lint.links.cache import LinkCache
@@ -33,6 +32,7 @@ from finops_lint.links.safety import (
     SafeNetworkBackend,
     UnsafeAddressError,
 )
+from finops_lint.links.transport import SafeTransport
 
 log = logging.getLogger("finops_lint.links")
 
@@ -167,40 +167,13 @@ def _prepare(raw: str, exclude: tuple[str, ...]) -> tuple[LinkResult | None, str
 # the engine
 
 
-class _SafeTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport with the connection pool built on :class:`SafeNetworkBackend`.
-
-    httpx does not let callers pass a network backend, so the pool it made is
-    replaced by an identical one that has ours (``_pool`` is the one private
-    name relied on; a test guards it).
-    """
-
-    def __init__(self, backend: SafeNetworkBackend, max_connections: int) -> None:
-        ssl_context = httpx.create_ssl_context()
-        super().__init__(verify=ssl_context, retries=0)
-        if not hasattr(self, "_pool"):  # pragma: no cover - guards an httpx internal
-            raise RuntimeError("unsupported httpx version: transport has no _pool")
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=max_connections,
-            max_keepalive_connections=max_connections,
-            keepalive_expiry=5.0,
-            http1=True,
-            http2=False,
-            retries=0,
-            network_backend=backend,
-        )
-
-
-def make_transport(
-    options: LinkCheckOptions, resolver: GuardedResolver
-) -> httpx.AsyncBaseTransport:
+def make_transport(options: LinkCheckOptions, resolver: GuardedResolver) -> SafeTransport:
     """The transport every request goes through: connects only to vetted addresses.
 
     No proxies from the environment are used: a proxy would make the address
     check meaningless (the checker would connect to the proxy, not the host).
     """
-    return _SafeTransport(SafeNetworkBackend(resolver), max(1, options.max_concurrency))
+    return SafeTransport(SafeNetworkBackend(resolver), max_per_host=options.max_per_host)
 
 
 def request_headers(options: LinkCheckOptions) -> dict[str, str]:

@@ -61,9 +61,26 @@ class FrontMatter:
     error: YamlProblem | None = None
     unterminated: bool = False
     not_a_mapping: bool = False
-    key_positions: dict[KeyPath, Position] = field(default_factory=dict)
-    value_positions: dict[KeyPath, Position] = field(default_factory=dict)
     duplicate_keys: list[tuple[str, Position, Position]] = field(default_factory=list)
+    #: the composed YAML node and line offset; positions are computed on first use
+    _node: Any = field(default=None, repr=False)
+    _offset: int = 0
+    _keys: dict[KeyPath, Position] | None = field(default=None, repr=False)
+    _values: dict[KeyPath, Position] | None = field(default=None, repr=False)
+
+    @property
+    def key_positions(self) -> dict[KeyPath, Position]:
+        if self._keys is None:
+            self._keys, self._values = {}, {}
+            if self._node is not None:
+                _record_positions(self, self._node, (), self._offset)
+        return self._keys
+
+    @property
+    def value_positions(self) -> dict[KeyPath, Position]:
+        self.key_positions  # noqa: B018  (computes both)
+        assert self._values is not None
+        return self._values
 
     def position(self, path: KeyPath) -> Position:
         """Where a key (or list item) is; falls back to its parent, then the opening fence."""
@@ -127,6 +144,13 @@ def load_yaml_with_positions(
     """Parse any YAML document (config files too) with key positions, never raising."""
     fm = FrontMatter(present=True, raw=text, start_line=line_offset - 1)
     _load_yaml(fm, line_offset, require_mapping=False)
+    if fm._node is None and fm.error is None and text.strip():
+        loader = _Loader(text)
+        try:
+            fm._node = loader.get_single_node()
+            fm._offset = line_offset
+        finally:
+            loader.dispose()
     return fm.data if fm.error is None else None, fm.key_positions, fm.error
 
 
@@ -136,10 +160,11 @@ def _load_yaml(fm: FrontMatter, line_offset: int, require_mapping: bool = True) 
         node = loader.get_single_node()
         if node is None:
             return
-        problem = _check_size(node, line_offset)
-        if problem is not None:
-            fm.error = problem
-            return
+        if _may_be_large(fm.raw):
+            problem = _check_size(node, line_offset)
+            if problem is not None:
+                fm.error = problem
+                return
         if not isinstance(node, yaml.MappingNode) and require_mapping:
             fm.not_a_mapping = True
             fm.error = YamlProblem(
@@ -148,7 +173,9 @@ def _load_yaml(fm: FrontMatter, line_offset: int, require_mapping: bool = True) 
                 node.start_mark.column + 1,
             )
             return
-        _record_positions(fm, node, (), line_offset)
+        fm._node = node
+        fm._offset = line_offset
+        _find_duplicates(fm, node, line_offset)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -172,6 +199,30 @@ def _load_yaml(fm: FrontMatter, line_offset: int, require_mapping: bool = True) 
     elif isinstance(data, dict):
         # Keys that are not strings (numbers, dates) are kept as Jekyll sees them: strings.
         fm.data = {str(k): v for k, v in data.items()}
+
+
+def _may_be_large(raw: str) -> bool:
+    """Cheap test: only YAML with aliases, long text or much nesting needs the size walk."""
+    return (
+        ("&" in raw and "*" in raw)
+        or len(raw) > 16384
+        or raw.count("[") + raw.count("{") > 64
+        or raw.count("- ") > 256
+    )
+
+
+def _find_duplicates(fm: FrontMatter, node: yaml.Node, offset: int) -> None:
+    if not isinstance(node, yaml.MappingNode):
+        return
+    seen: dict[str, Position] = {}
+    for key_node, _value in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
+            continue
+        key = str(key_node.value)
+        pos = Position(key_node.start_mark.line + offset, key_node.start_mark.column + 1)
+        if key in seen:
+            fm.duplicate_keys.append((key, seen[key], pos))
+        seen[key] = pos
 
 
 def _kind(node: yaml.Node) -> str:
@@ -246,6 +297,8 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 
 def _record_positions(fm: FrontMatter, node: yaml.Node, path: KeyPath, offset: int) -> None:
+    assert fm._keys is not None and fm._values is not None
+    keys, values = fm._keys, fm._values
     seen_ids: set[int] = set()
     stack: list[tuple[yaml.Node, KeyPath]] = [(node, path)]
     while stack:
@@ -254,18 +307,14 @@ def _record_positions(fm: FrontMatter, node: yaml.Node, path: KeyPath, offset: i
             continue
         seen_ids.add(id(current))
         if isinstance(current, yaml.MappingNode):
-            seen: dict[str, Position] = {}
             for key_node, value_node in current.value:
                 key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
                 pos = Position(key_node.start_mark.line + offset, key_node.start_mark.column + 1)
                 if key == "<<":
                     continue
-                if key in seen and not cur_path:
-                    fm.duplicate_keys.append((key, seen[key], pos))
-                seen[key] = pos
                 child = (*cur_path, key)
-                fm.key_positions[child] = pos
-                fm.value_positions[child] = Position(
+                keys[child] = pos
+                values[child] = Position(
                     value_node.start_mark.line + offset, value_node.start_mark.column + 1
                 )
                 stack.append((value_node, child))
@@ -273,6 +322,6 @@ def _record_positions(fm: FrontMatter, node: yaml.Node, path: KeyPath, offset: i
             for index, item in enumerate(current.value):
                 child = (*cur_path, index)
                 pos = Position(item.start_mark.line + offset, item.start_mark.column + 1)
-                fm.key_positions[child] = pos
-                fm.value_positions[child] = pos
+                keys[child] = pos
+                values[child] = pos
                 stack.append((item, child))

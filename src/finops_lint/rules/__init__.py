@@ -10,6 +10,7 @@ def load() -> None:
     if _LOADED:
         return
     from finops_lint.rules import (  # noqa: F401
+        external,
         frontmatter,
         headings,
         links,

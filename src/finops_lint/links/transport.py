@@ -1,0 +1,146 @@
+"""The httpx transport of the link checker: one small connection pool per host.
+
+Two reasons for not using one shared httpx pool:
+
+* safety: each pool's sockets come from :class:`SafeNetworkBackend`, which only
+  connects to addresses the resolver vetted (httpx has no public way to pass a
+  network backend, so each ``AsyncHTTPTransport``'s pool is rebuilt with ours;
+  ``_pool`` is the one private httpx name relied on, and a test guards it);
+* speed: on every request and every release httpcore scans its connections, and
+  for each idle one counts the idle ones again (quadratic), and polls each idle
+  socket: one pool of 128 keep-alive connections is slower than opening a new
+  socket per request. So a host gets ``ceil(max_per_host / SHARD)`` pools of at
+  most ``SHARD`` connections, and a request goes to the least busy one; the
+  per-request cost stays small and connections to a host are still reused.
+
+Pools are closed when the run ends; past ``max_pools`` open pools, idle ones are
+closed so that a site linking thousands of hosts does not hold thousands of
+sockets.
+"""
+
+from __future__ import annotations
+
+import math
+import ssl
+from collections.abc import AsyncIterator
+from types import TracebackType
+
+import httpcore
+import httpx
+
+from finops_lint.links.safety import SafeNetworkBackend
+
+#: Largest pool; beyond this httpcore's bookkeeping cost grows quickly.
+SHARD = 8
+
+
+class _HostTransport(httpx.AsyncHTTPTransport):
+    def __init__(
+        self, backend: SafeNetworkBackend, ssl_context: ssl.SSLContext, max_connections: int
+    ) -> None:
+        super().__init__(verify=ssl_context, retries=0)
+        if not hasattr(self, "_pool"):  # pragma: no cover - guards an httpx internal
+            raise RuntimeError("unsupported httpx version: AsyncHTTPTransport has no _pool")
+        self.pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=max_connections,
+            max_keepalive_connections=max_connections,
+            keepalive_expiry=5.0,
+            http1=True,
+            http2=False,
+            retries=0,
+            network_backend=backend,
+        )
+        self._pool = self.pool
+        self.in_flight = 0
+
+    def idle(self) -> bool:
+        return self.in_flight == 0 and all(c.is_idle() for c in self.pool.connections)
+
+
+class _CountedStream(httpx.AsyncByteStream):
+    """A response body that tells its pool when it is closed (the connection is free)."""
+
+    def __init__(self, inner: httpx.AsyncByteStream, owner: _HostTransport) -> None:
+        self.inner = inner
+        self.owner: _HostTransport | None = owner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self.inner:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self.inner.aclose()
+        finally:
+            if self.owner is not None:
+                self.owner.in_flight -= 1
+                self.owner = None
+
+
+class SafeTransport(httpx.AsyncBaseTransport):
+    """Routes each request to its host's pool; every socket is opened by *backend*."""
+
+    def __init__(
+        self,
+        backend: SafeNetworkBackend,
+        *,
+        max_per_host: int = 10,
+        max_pools: int = 256,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.backend = backend
+        self.max_per_host = max(1, max_per_host)
+        self.max_pools = max(1, max_pools)
+        self.ssl_context = ssl_context or httpx.create_ssl_context()
+        shards = math.ceil(self.max_per_host / SHARD)
+        self.shards = shards
+        self.shard_size = math.ceil(self.max_per_host / shards)
+        self.hosts: dict[tuple[str, str, int | None], list[_HostTransport]] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        key = (url.scheme, url.host, url.port)
+        pools = self.hosts.get(key)
+        if pools is None:
+            if len(self.hosts) >= self.max_pools:
+                await self._close_idle()
+            pools = [
+                _HostTransport(self.backend, self.ssl_context, self.shard_size)
+                for _ in range(self.shards)
+            ]
+            self.hosts[key] = pools
+        transport = min(pools, key=lambda pool: pool.in_flight)
+        transport.in_flight += 1
+        try:
+            response = await transport.handle_async_request(request)
+        except BaseException:
+            transport.in_flight -= 1
+            raise
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = _CountedStream(response.stream, transport)
+        return response
+
+    async def _close_idle(self) -> None:
+        for key, pools in list(self.hosts.items()):
+            if all(pool.idle() for pool in pools):
+                del self.hosts[key]
+                for pool in pools:
+                    await pool.aclose()
+
+    async def aclose(self) -> None:
+        every = [pool for pools in self.hosts.values() for pool in pools]
+        self.hosts.clear()
+        for pool in every:
+            await pool.aclose()
+
+    async def __aenter__(self) -> SafeTransport:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,92 @@
+"""--external through the whole engine, against a server on 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from finops_lint.cli import main
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self.hits.append(self.path)
+        self.send_response(200 if self.path == "/ok" else 404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_HEAD  # noqa: N815
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def server() -> Iterator[str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    _Handler.hits = []
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def _site(tmp_path: Path, base: str) -> Path:
+    (tmp_path / "_config.yml").write_text("permalink: pretty\n")
+    (tmp_path / "a.md").write_text(f"---\ntitle: A\n---\n\n[ok]({base}/ok) and [gone]({base}/gone)\n")
+    (tmp_path / "b.md").write_text(f"---\ntitle: B\n---\n\n[gone again]({base}/gone)\n")
+    return tmp_path
+
+
+def test_external_off_by_default(tmp_path: Path, server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(_site(tmp_path, server))
+    result = CliRunner().invoke(main, ["check", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert _Handler.hits == []
+
+
+def test_external_reports_each_page_and_requests_once(
+    tmp_path: Path, server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(_site(tmp_path, server))
+    args = ["check", "--external", "--allow-host", "127.0.0.1", "--format", "json",
+            "--cache-dir", str(tmp_path / "cache")]
+    result = CliRunner().invoke(main, args)
+    data = json.loads(result.stdout)
+    found = sorted((f["path"], f["line"], f["code"]) for f in data["findings"])
+    assert found == [("a.md", 5, "EX001"), ("b.md", 5, "EX001")]
+    assert result.exit_code == 1
+    assert sorted(set(_Handler.hits)) == ["/gone", "/ok"]
+    # one check for both pages: at most HEAD + GET, not once per page
+    assert _Handler.hits.count("/gone") <= 2
+    # second run: answered from the cache, no new request
+    before = len(_Handler.hits)
+    CliRunner().invoke(main, args)
+    assert len(_Handler.hits) == before
+
+
+def test_loopback_refused_without_allow_host(
+    tmp_path: Path, server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(_site(tmp_path, server))
+    result = CliRunner().invoke(main, ["check", "--external", "--format", "json",
+                                       "--cache-dir", str(tmp_path / "cache")])
+    codes = {f["code"] for f in json.loads(result.stdout)["findings"]}
+    assert codes == {"EX008"}
+    assert _Handler.hits == []
+
+
+def test_offline_wins(tmp_path: Path, server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(_site(tmp_path, server))
+    (tmp_path / ".finops-lint.yaml").write_text("external: true\n")
+    result = CliRunner().invoke(main, ["check", "--offline", "--format", "json"])
+    assert result.exit_code == 0
+    assert _Handler.hits == []
