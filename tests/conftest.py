@@ -213,6 +213,11 @@ class Site:
         self.write(rel, text)
         return self.codes(rel, **kwargs)
 
+    def lint_pos(self, rel: str, text: str, **kwargs: Any) -> list[tuple[str, int, int]]:
+        """Write one page and return the (code, line, column) triples for it."""
+        self.write(rel, text)
+        return self.positions(rel, **kwargs)
+
     def lint_full(self, rel: str, text: str, **kwargs: Any) -> list[Finding]:
         self.write(rel, text)
         return self.findings(rel, **kwargs)

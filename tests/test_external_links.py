@@ -374,6 +374,11 @@ def test_excluded_patterns(server: LinkServer) -> None:
     assert server.requests == []
 
 
+def test_invalid_exclude_pattern_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="invalid exclude pattern"):
+        check_urls(["https://example.org/"], options(exclude=("(",)))
+
+
 def test_same_url_requested_once(server: LinkServer) -> None:
     urls = [f"{server.base}/ok", f"{server.base}/ok", f"{server.base}/ok#a", f"{server.base}/ok#b"]
     results = check_urls(urls, options())

@@ -125,6 +125,17 @@ class Config:
                 return pt
         return None
 
+    def schema_file(self, name: str) -> Path | None:
+        """A page type's schema: a path from the site root, else a built-in schema."""
+        for candidate in (self.root / name, schema_path(name)):
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def schema_validator(self, name: str) -> Any:
+        """The compiled validator for a schema file (compiled once per run)."""
+        return _compiled_schema(str(self.schema_file(name)))
+
     def page_type(self, name: str) -> PageType | None:
         return next((p for p in self.page_types if p.name == name), None)
 
@@ -148,6 +159,14 @@ class Config:
         if code in self.disabled_by_profile and not explicit:
             return False
         return default_enabled or explicit or code in self.severities
+
+
+@lru_cache(maxsize=64)
+def _compiled_schema(path: str) -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(Path(path).read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
 
 
 def normalize_heading(text: str) -> str:
@@ -454,6 +473,9 @@ def build_config(data: dict[str, Any], root: Path, sources: list[str]) -> Config
             )
         )
     page_types.sort(key=lambda p: -int(bool(p.when)))  # conditional types are more specific
+    for pt in page_types:
+        if pt.schema:
+            _check_schema(pt, root, source)
 
     references = []
     for name, spec in (data.get("references") or {}).items():
@@ -493,6 +515,24 @@ def build_config(data: dict[str, Any], root: Path, sources: list[str]) -> Config
         external=dict(data.get("external") or {}) if isinstance(data.get("external"), dict)
         else {"enabled": bool(data.get("external"))},
         raw=data,
+    )
+
+
+def _check_schema(pt: PageType, root: Path, source: str) -> None:
+    assert pt.schema is not None
+    for candidate in (root / pt.schema, schema_path(pt.schema)):
+        if candidate.is_file():
+            try:
+                _compiled_schema(str(candidate))
+            except (OSError, ValueError) as exc:
+                raise ConfigError(
+                    f"page-types/{pt.name}/schema: {candidate} is not a JSON Schema: {exc}", source
+                ) from None
+            return
+    raise ConfigError(
+        f"page-types/{pt.name}/schema: no schema file '{pt.schema}' (neither in the site nor "
+        "built in)",
+        source,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from finops_lint.parsing.links import (
     html_ids,
     scan_definitions,
     scan_links,
+    strip_liquid,
 )
 from finops_lint.parsing.markdown import Body, Heading, Section, TextBlock, parse_body
 from finops_lint.parsing.masking import blank, code_span_spans, comment_spans, mask_spans
@@ -103,8 +105,10 @@ def parse_text(
     body_offset = fm.body_offset if fm.present else 0
     if not is_markdown:
         # HTML pages take part in the site (front matter, ids) but their bodies
-        # are not linted as Markdown.
+        # are not linted as Markdown; their visible text is still read for
+        # placeholder prose.
         doc.html_ids = html_ids(text[body_offset:])
+        doc.blocks = _html_text_blocks(text, body_offset)
         return doc
     body = text[body_offset:]
     parsed: Body = parse_body(lines, body, doc.body_start_line, id_style)
@@ -146,6 +150,25 @@ def _commented_links(
     only_comments = mask_spans(text, keep_spans)
     links, _bad, _used = scan_links(only_comments, index, definitions)
     return links
+
+
+_SCRIPT_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>", re.DOTALL)
+
+
+def _html_text_blocks(text: str, body_offset: int) -> list[TextBlock]:
+    """The visible text of an HTML page, one block per source line."""
+    body = text[body_offset:]
+    spans = comment_spans(body) + [m.span() for m in _SCRIPT_STYLE.finditer(body)]
+    body = mask_spans(body, spans)
+    body = _TAG.sub(lambda m: blank(m.group(0), 0, len(m.group(0))), body)
+    first = text.count("\n", 0, body_offset) + 1
+    blocks = []
+    for number, line in enumerate(body.split("\n"), start=first):
+        visible = strip_liquid(line).strip()
+        if len(visible) > 1:
+            blocks.append(TextBlock("html", number, number, line, " ".join(visible.split())))
+    return blocks
 
 
 def _mask(text: str, body_offset: int, lines: list[str], body: Body) -> str:

@@ -314,6 +314,8 @@ def run(options: RunOptions) -> RunResult:
     needs_site = any(r.scope == "site" for r in rules)
     site = ws.site if needs_site and docs else None
     if site is not None:
+        for path, line, message in site.problems:
+            ws.notices.append(f"{ws.display_path(path)}:{line}: {message}")
         for doc in docs:
             page = site.page_for_path(doc.rel_path)
             if page is not None:

@@ -23,7 +23,9 @@ __all__ = ["GOOD_STATUSES", "STATUSES", "LinkCheckOptions", "LinkResult", "check
 def check_urls(urls: Iterable[str], options: LinkCheckOptions) -> dict[str, LinkResult]:
     """Check each distinct URL once; return ``{input url: LinkResult}`` (see ``checker``).
 
-    Raises ``ModuleNotFoundError`` naming the extra to install when httpx is missing.
+    Raises ``ValueError`` for an invalid ``exclude`` pattern, and
+    ``ModuleNotFoundError`` naming the extra to install when httpx is missing.
+    Network failures never raise: they are results.
     """
     try:
         from finops_lint.links.checker import check_urls as run

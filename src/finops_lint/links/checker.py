@@ -13,8 +13,9 @@ import concurrent.futures
 import email.utils
 import logging
 import re
+import sys
 import time
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, replace
 from http import HTTPStatus
 from typing import Any, TypeVar
@@ -62,11 +63,12 @@ async def check_urls_async(
 ) -> dict[str, LinkResult]:
     """The coroutine behind :func:`check_urls`. *lookup* replaces DNS (for tests)."""
     notice = options.notice or log.warning
+    exclude = _compile(options.exclude)
     inputs = list(dict.fromkeys(urls))
     results: dict[str, LinkResult] = {}
     to_request: dict[str, list[str]] = {}  # request URL -> the input strings that use it
     for raw in inputs:
-        early, request_url = _prepare(raw, options.exclude)
+        early, request_url = _prepare(raw, exclude)
         if early is not None:
             results[raw] = early
         else:
@@ -138,11 +140,22 @@ def _result(
     )
 
 
-def _prepare(raw: str, exclude: tuple[str, ...]) -> tuple[LinkResult | None, str | None]:
+def _compile(patterns: Iterable[str]) -> list[re.Pattern[str]]:
+    """Compile the exclude patterns; a bad one is the caller's config error (ValueError)."""
+    compiled = []
+    for pattern in patterns:
+        try:
+            compiled.append(re.compile(pattern))
+        except re.error as exc:
+            raise ValueError(f"invalid exclude pattern {pattern!r}: {exc}") from exc
+    return compiled
+
+
+def _prepare(raw: str, exclude: list[re.Pattern[str]]) -> tuple[LinkResult | None, str | None]:
     """Either an immediate result (excluded, bad scheme, invalid) or the URL to request."""
     for pattern in exclude:
-        if re.search(pattern, raw):
-            return _result(raw, "excluded", f"excluded by pattern {pattern!r}"), None
+        if pattern.search(raw):
+            return _result(raw, "excluded", f"excluded by pattern {pattern.pattern!r}"), None
     url = raw.strip()
     try:
         parts = urlsplit(url)
@@ -232,6 +245,7 @@ class _Checker:
         self.global_slots = asyncio.Semaphore(max(1, options.max_concurrency))
         self.host_slots: dict[str, asyncio.Semaphore] = {}
         self.get_only_hosts: set[str] = set()
+        self.parsed: dict[str, httpx.URL] = {}
 
     def _host_slot(self, host: str) -> asyncio.Semaphore:
         slot = self.host_slots.get(host)
@@ -326,9 +340,15 @@ class _Checker:
             return _result(url, "server-error", _phrase(code) + tries + after, code, moved)
         return _result(url, "client-error", _phrase(code) + after, code, moved)
 
+    def _parse(self, url: str) -> httpx.URL:
+        parsed = self.parsed.get(url)
+        if parsed is None:
+            parsed = self.parsed[url] = httpx.URL(url)
+        return parsed
+
     async def _fetch(self, url: str) -> _Hop:
         """One hop: HEAD (or GET), with retries, the 429 wait and the HEAD->GET fallback."""
-        parsed = httpx.URL(url)
+        parsed = self._parse(url)
         host = parsed.host
         try:
             await self.resolver.resolve(
@@ -349,9 +369,7 @@ class _Checker:
                 response: _Response | None = None
                 try:
                     async with self.global_slots:
-                        response = await asyncio.wait_for(
-                            self._request(method, url), options.timeout
-                        )
+                        response = await _within(self._request(method, parsed), options.timeout)
                 except UnsafeAddressError as exc:
                     return _Hop(failure=("unsafe", str(exc)))
                 except ResolutionError as exc:
@@ -408,7 +426,7 @@ class _Checker:
             delay = max(self.options.retry_backoff, 1.0)
         return max(0.0, min(delay, self.options.max_retry_after))
 
-    async def _request(self, method: str, url: str) -> _Response:
+    async def _request(self, method: str, url: httpx.URL) -> _Response:
         # The transport is called directly: httpx's client would build the redirect
         # request itself and fail on Locations it cannot parse (mailto:, garbage).
         request = httpx.Request(
@@ -431,6 +449,19 @@ class _Checker:
             )
         finally:
             await response.aclose()
+
+
+if sys.version_info >= (3, 11):
+
+    async def _within(awaitable: Awaitable[T], seconds: float) -> T:
+        """Await with a deadline (``asyncio.timeout`` needs no extra task, unlike wait_for)."""
+        async with asyncio.timeout(seconds):
+            return await awaitable
+
+else:
+
+    async def _within(awaitable: Awaitable[T], seconds: float) -> T:
+        return await asyncio.wait_for(awaitable, seconds)
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:

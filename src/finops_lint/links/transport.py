@@ -20,8 +20,10 @@ sockets.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import ssl
+import sys
 from collections.abc import AsyncIterator
 from types import TracebackType
 
@@ -32,6 +34,19 @@ from finops_lint.links.safety import SafeNetworkBackend
 
 #: Largest pool; beyond this httpcore's bookkeeping cost grows quickly.
 SHARD = 8
+
+
+def _fast_fail_missing_sniffio() -> None:
+    """Make httpcore's repeated ``import sniffio`` fail instantly when it is not installed.
+
+    httpcore tries ``import sniffio`` on every lock it takes (six per request);
+    without sniffio each failed import searches ``sys.path`` again, about a fifth
+    of the checker's CPU time. A ``None`` entry in ``sys.modules`` is Python's
+    documented "this module does not exist" marker: the outcome is the same
+    ImportError, only without the search. Does nothing when sniffio is present.
+    """
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
 class _HostTransport(httpx.AsyncHTTPTransport):
@@ -89,6 +104,7 @@ class SafeTransport(httpx.AsyncBaseTransport):
         max_pools: int = 256,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
+        _fast_fail_missing_sniffio()
         self.backend = backend
         self.max_per_host = max(1, max_per_host)
         self.max_pools = max(1, max_pools)

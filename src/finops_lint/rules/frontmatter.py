@@ -5,13 +5,10 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from collections.abc import Iterator
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from finops_lint.document import Document
 from finops_lint.findings import Severity
-from finops_lint.resources import schema_path
 from finops_lint.rules.base import Issue, RuleContext, rule
 
 
@@ -120,9 +117,7 @@ def schema_violation(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     fm = doc.front_matter
     if pt is None or pt.schema is None or not fm.present or fm.error or fm.unterminated:
         return
-    validator = _validator(pt.schema, str(ctx.config.root))
-    if validator is None:
-        return
+    validator = ctx.config.schema_validator(pt.schema)
     data = _jsonable(doc.data)
     for err in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.path]):
         path = tuple(err.absolute_path)
@@ -309,18 +304,3 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     return value
-
-
-@lru_cache(maxsize=64)
-def _validator(name: str, root: str) -> Any:
-    from jsonschema import Draft202012Validator
-
-    candidates = [Path(root) / name, schema_path(name)]
-    for path in candidates:
-        if path.is_file():
-            try:
-                schema = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                return None
-            return Draft202012Validator(schema)
-    return None

@@ -1,0 +1,286 @@
+"""LK rules, Liquid in links, code never read, and suppression comments.
+
+Pages use a 3-line front matter: body line N is page line N + 3. Findings point
+at the link's target (the text a person must change)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Site, only, page
+
+FORECASTING = "/framework/capabilities/forecasting/"
+
+
+# ------------------------------------------------------------------ LK001
+
+
+def test_lk001_site_root_host_and_relative_links(framework_site: Site) -> None:
+    text = page(
+        "\n# T\n\n"
+        f"See [gone](/framework/nothing/) and [ok]({FORECASTING}).\n\n"
+        "Also [host](https://www.finops.org/nope/) and "
+        f"[hostok](https://www.finops.org{FORECASTING}).\n\n"
+        "[rel](other.md) [relok](index.md)\n"
+    )
+    findings = framework_site.lint_full("l.md", text)
+    assert [(f.code, f.line, f.column) for f in findings] == [
+        ("LK001", 7, 12),
+        ("LK001", 9, 13),
+        ("LK001", 11, 7),
+    ]
+    assert "/framework/nothing/" in findings[0].message
+
+
+def test_lk001_external_links_are_not_checked_offline(framework_site: Site) -> None:
+    text = page("\n# T\n\n[x](https://example.com/definitely/not/here/)\n")
+    assert framework_site.lint("l.md", text) == []
+
+
+def test_lk001_reference_link_points_at_the_definition(framework_site: Site) -> None:
+    text = page("\n# T\n\nSee [the page][gone] here.\n\n[gone]: /nope/\n")
+    got = framework_site.lint_pos("l.md", text)
+    assert ("LK001", 9, 9) in got
+
+
+@pytest.mark.xfail(
+    reason="BUG: a full reference link '[text][label]' is scanned twice (the '[label]' "
+    "part again as a shortcut reference), so a broken target is reported twice",
+    strict=True,
+)
+def test_lk001_reference_link_reported_once(framework_site: Site) -> None:
+    text = page("\n# T\n\nSee [the page][gone] here.\n\n[gone]: /nope/\n")
+    assert framework_site.lint_pos("l.md", text) == [("LK001", 9, 9)]
+
+
+def test_lk001_html_anchor_href(framework_site: Site) -> None:
+    text = page(f"\n# T\n\n<a href=\"/nope/\">x</a> <a href='{FORECASTING}'>ok</a>\n")
+    assert framework_site.lint_pos("l.md", text) == [("LK001", 7, 10)]
+
+
+def test_lk001_link_in_html_comment_is_a_warning(framework_site: Site) -> None:
+    findings = framework_site.lint_full("l.md", page("\n# T\n\n<!-- [x](/nope/) -->\n"))
+    assert [(f.code, f.line, f.column, f.severity.value) for f in findings] == [
+        ("LK001", 7, 10, "warning")
+    ]
+
+
+# ------------------------------------------------------------------ Liquid
+
+
+def test_liquid_baseurl_links_resolve(framework_site: Site) -> None:
+    text = page(
+        f"\n# T\n\n[a]({{{{ site.baseurl }}}}{FORECASTING}) and [b]({{{{ site.baseurl }}}}/nope/)\n"
+    )
+    assert "{{ site.baseurl }}/framework" in text
+    got = framework_site.lint_pos("l.md", text)
+    assert got == [("LK001", 7, 69)]
+
+
+def test_liquid_link_tag_resolves(framework_site: Site) -> None:
+    text = page("\n# T\n\n[a]({% link index.md %}) [b]({% link nope.md %})\n")
+    assert framework_site.lint_pos("l.md", text) == [("LK001", 7, 30)]
+
+
+def test_other_liquid_is_never_reported(framework_site: Site) -> None:
+    text = page(
+        "\n# T\n\n[a]({{ capability.url }}) [b]({{ item.link | relative_url }}) "
+        "![i]({{ img.src }})\n\n"
+        "{% for x in site.capabilities %}\n[{{ x.title }}]({{ x.url }})\n{% endfor %}\n\n"
+        '<a href="{{ x.url }}">x</a> <img src="{{ x.logo }}">\n\n'
+        "{% include contribute-capabiility.md %}\n"
+    )
+    assert framework_site.lint("l.md", text) == []
+
+
+# ------------------------------------------------------------------ code
+
+
+def test_links_in_code_blocks_and_spans_are_never_reported(framework_site: Site) -> None:
+    text = page(
+        "\n# T\n\nUse `[a](/nope/)` or ``[b](www.x.com)`` here.\n\n```\n[c](/nope2/)\n[d] (/x/)\n```\n\n"
+        "    [e](/nope3/)\n\n| code | cell |\n| --- | --- |\n| `[f](/nope4/)` | x |\n"
+    )
+    assert framework_site.lint("l.md", text) == []
+
+
+# ------------------------------------------------------------------ LK002
+
+
+def test_lk002_missing_images(framework_site: Site) -> None:
+    text = page(
+        "\n# T\n\n![x](/img/missing.png) ![ok](/img/domain.png)\n\n<img src=\"/img/gone.png\">\n"
+    )
+    findings = framework_site.lint_full("i.md", text)
+    assert [(f.code, f.line, f.column) for f in findings] == [("LK002", 7, 6), ("LK002", 9, 11)]
+
+
+def test_lk002_existing_relative_image(framework_site: Site) -> None:
+    framework_site.write_bytes("docs/pic.png", b"png")
+    assert framework_site.lint("docs/index.md", page("\n# T\n\n![x](pic.png)\n")) == []
+
+
+def test_lk002_relative_image_from_a_pretty_url_page_is_missing(framework_site: Site) -> None:
+    # docs/i.md is served at /docs/i/, so the browser asks for /docs/i/pic.png.
+    framework_site.write_bytes("docs/pic.png", b"png")
+    assert framework_site.lint_pos("docs/i.md", page("\n# T\n\n![x](pic.png)\n")) == [
+        ("LK002", 7, 6)
+    ]
+
+
+# ------------------------------------------------------------------ LK003
+
+
+def test_lk003_anchor_matching_no_heading(site: Site) -> None:
+    text = page("\n# T\n\n## Crawl Stage\n\n[a](#crawl) [b](#crawl-stage) [c](#top)\n")
+    findings = site.lint_full("a.md", text)
+    assert [(f.code, f.line, f.column) for f in findings] == [("LK003", 9, 5)]
+    assert "#crawl" in findings[0].message
+
+
+def test_lk003_explicit_ids_html_ids_and_gfm_ids(site: Site) -> None:
+    text = page(
+        "\n# T\n\n## Inputs {#my-inputs}\n\n## Other\n{: #ial-id}\n\n"
+        '<div id="box"></div>\n\n## 1. Numbered & stuff!\n\n'
+        "[a](#my-inputs) [b](#ial-id) [c](#box) [d](#numbered--stuff) [e](#1-numbered--stuff)\n"
+    )
+    assert site.lint("a.md", text) == []
+
+
+def test_lk003_duplicate_heading_ids_get_suffixes(site: Site) -> None:
+    text = page("\n# T\n\n## Same\n\n## Same\n\n[a](#same-1) [b](#same-2)\n")
+    assert site.lint_pos("a.md", text) == [("LK003", 11, 18)]
+
+
+# ------------------------------------------------------------------ LK004
+
+
+def test_lk004_anchor_on_another_page(framework_site: Site) -> None:
+    text = page(f"\n# T\n\n[a]({FORECASTING}#nope) [b]({FORECASTING}#maturity-assessment)\n")
+    findings = framework_site.lint_full("a.md", text)
+    assert [(f.code, f.line, f.column) for f in findings] == [("LK004", 7, 5)]
+    assert "#nope" in findings[0].message
+
+
+# ------------------------------------------------------------------ LK005
+
+
+def test_lk005_space_before_paren_and_empty_target(framework_site: Site) -> None:
+    text = page(
+        f"\n# T\n\n[Cost Allocation] ({FORECASTING})\n\n[empty]()\n\n[ok]({FORECASTING})\n"
+    )
+    findings = framework_site.lint_full("m.md", text)
+    assert [(f.code, f.line, f.column) for f in findings] == [("LK005", 7, 1), ("LK005", 9, 1)]
+    assert f"[Cost Allocation]({FORECASTING})" in findings[0].message
+
+
+def test_lk005_bracketed_text_followed_by_prose_in_parens_is_fine(site: Site) -> None:
+    text = page("\n# T\n\nThe [draft] (see below) is fine, and so is [x] (an aside).\n")
+    assert site.lint("m.md", text) == []
+
+
+# ------------------------------------------------------------------ LK006
+
+
+def test_lk006_missing_scheme_with_fix(site: Site) -> None:
+    text = page("\n# T\n\n[FinOps](www.finops.org) [x](https//example.com)\n")
+    findings = site.lint_full("s.md", text)
+    assert [(f.code, f.line, f.column) for f in findings] == [("LK006", 7, 10), ("LK006", 7, 30)]
+    assert findings[0].fix is not None and findings[0].fix.replacement == "https://www.finops.org"
+    assert findings[1].fix is not None and findings[1].fix.replacement == "https://example.com"
+
+
+def test_lk006_full_urls_are_fine(site: Site) -> None:
+    assert site.lint("s.md", page("\n# T\n\n[FinOps](https://www.finops.org)\n")) == []
+
+
+# ------------------------------------------------------------------ LK007
+
+
+def test_lk007_redirected_link(framework_site: Site) -> None:
+    framework_site.write("_redirects", f"/old/ {FORECASTING} 301\n")
+    findings = framework_site.lint_full("r.md", page("\n# T\n\n[old](/old/)\n"))
+    assert [(f.code, f.line, f.column) for f in findings] == [("LK007", 7, 7)]
+    assert findings[0].fix is not None and findings[0].fix.replacement == FORECASTING
+
+
+def test_lk007_direct_link_is_fine(framework_site: Site) -> None:
+    framework_site.write("_redirects", f"/old/ {FORECASTING} 301\n")
+    assert framework_site.lint("r.md", page(f"\n# T\n\n[new]({FORECASTING})\n")) == []
+
+
+# ------------------------------------------------------------------ LK008
+
+
+def test_lk008_undefined_reference(site: Site) -> None:
+    text = page("\n# T\n\n[the report][sof-2023] and [ok][def]\n\n[def]: https://example.com\n")
+    findings = site.lint_full("u.md", text)
+    assert [(f.code, f.line, f.column) for f in findings] == [("LK008", 7, 1)]
+    assert "sof-2023" in findings[0].message
+
+
+def test_lk008_labels_are_case_insensitive(site: Site) -> None:
+    text = page("\n# T\n\n[ok][DEF] [Def][] [def]\n\n[def]: https://example.com\n")
+    assert site.lint("u.md", text) == []
+
+
+# ------------------------------------------------------------------ LK009
+
+
+def test_lk009_unused_definition(site: Site) -> None:
+    text = page(
+        "\n# T\n\n[ok][def]\n\n[def]: https://example.com\n[unused]: https://example.org\n"
+    )
+    findings = site.lint_full("u.md", text)
+    assert [(f.code, f.line, f.column, f.severity.value) for f in findings] == [
+        ("LK009", 10, 1, "warning")
+    ]
+
+
+# ------------------------------------------------------------------ suppression
+
+
+def test_disable_next_line_by_code(framework_site: Site) -> None:
+    text = page("\n# T\n\n<!-- finops-lint-disable-next-line LK001 -->\n[a](/nope/)\n[b](/nope2/)\n")
+    assert framework_site.lint("s.md", text) == [("LK001", 9)]
+
+
+def test_disable_next_line_other_code_does_not_suppress(framework_site: Site) -> None:
+    text = page("\n# T\n\n<!-- finops-lint-disable-next-line PH003 -->\n[a](/nope/)\n")
+    assert framework_site.lint("s.md", text) == [("LK001", 8)]
+
+
+def test_disable_enable_by_family(framework_site: Site) -> None:
+    text = page(
+        "\n# T\n\n<!-- finops-lint-disable LK -->\n[a](/nope/)\nTODO: x\n"
+        "<!-- finops-lint-enable LK -->\n[b](/nope2/)\n"
+    )
+    assert framework_site.lint("s.md", text) == [("PH003", 9), ("LK001", 11)]
+
+
+def test_disable_enable_all(framework_site: Site) -> None:
+    text = page(
+        "\n# T\n\n<!-- finops-lint-disable -->\n[a](/nope/)\n\nTODO: x\n"
+        "<!-- finops-lint-enable -->\n\n[b](/nope2/)\n"
+    )
+    assert framework_site.lint("s.md", text) == [("LK001", 13)]
+
+
+def test_disable_without_enable_runs_to_end_of_page(framework_site: Site) -> None:
+    text = page("\n# T\n\n<!-- finops-lint-disable LK001 -->\n[a](/nope/)\n\n[b](/nope2/)\n")
+    assert framework_site.lint("s.md", text) == []
+
+
+def test_disable_file(framework_site: Site) -> None:
+    text = page("\n# T\n\n<!-- finops-lint-disable-file -->\n[a](/nope/)\n\nTODO: x\n")
+    assert framework_site.lint("s.md", text) == []
+
+
+def test_disable_file_by_code(framework_site: Site) -> None:
+    text = page("\n# T\n\n<!-- finops-lint-disable-file PH003 -->\n[a](/nope/)\n\nTODO: x\n")
+    assert framework_site.lint("s.md", text) == [("LK001", 8)]
+
+
+def test_disable_file_by_family(framework_site: Site) -> None:
+    text = page("\n# T\n\n[a](/nope/)\n\nTODO: x\n\n<!-- finops-lint-disable-file PH -->\n")
+    assert framework_site.lint("s.md", text) == [("LK001", 7)]
