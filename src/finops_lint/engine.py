@@ -111,6 +111,14 @@ class Workspace:
         doc = self.document(rel_path)
         return doc.anchors() if doc is not None else None
 
+    def prepare_for_workers(self, rules: list[Rule]) -> None:
+        """Compute, before forking, what every worker would otherwise compute again."""
+        if any(r.scope == "site" for r in rules) and self.site is not None:
+            self._typed_pages  # noqa: B018  (parses the site's front matter once)
+        for pt in self.config.page_types:
+            if pt.template:
+                self.template(pt.template)
+
     def page_type_of(self, rel_path: str, data: dict[str, Any]) -> PageType | None:
         return self.config.page_type_for(rel_path, data)
 
@@ -294,6 +302,13 @@ def _check_external(ws: Workspace, docs: list[Document], options: RunOptions) ->
     ws.external_results = check_urls(urls, opts)
 
 
+#: Below this many files, one process is faster than starting workers.
+PARALLEL_MIN_FILES = 48
+
+# State handed to forked workers (set in the parent just before the fork).
+_WORKER_STATE: tuple[Workspace, list[Rule], RunOptions] | None = None
+
+
 def run(options: RunOptions) -> RunResult:
     cwd = Path.cwd()
     paths = options.paths or [Path(".")]
@@ -307,31 +322,107 @@ def run(options: RunOptions) -> RunResult:
     rules = [r for r in all_rules() if config.rule_enabled(r.code, r.default_enabled)]
     ws = Workspace(root, config, cwd)
     files, findings = discover(paths, root, config)
-    docs, problems = load_documents(files, root, config)
-    findings.extend(problems)
-    for doc in docs:
-        ws.docs[doc.rel_path] = doc
-    needs_site = any(r.scope == "site" for r in rules)
-    site = ws.site if needs_site and docs else None
-    if site is not None:
-        for path, line, message in site.problems:
-            ws.notices.append(f"{ws.display_path(path)}:{line}: {message}")
-        for doc in docs:
-            page = site.page_for_path(doc.rel_path)
-            if page is not None:
-                doc.data = page.data
     external = options.external if options.external is not None else bool(
         config.external.get("enabled")
     )
     if options.offline:
         external = False
-    if external and docs:
-        _check_external(ws, docs, options)
-    else:
+    if not external:
         rules = [r for r in rules if not r.code.startswith("EX")]
-    internal = 0
+    needs_site = any(r.scope == "site" for r in rules)
+    if needs_site and files and ws.site is not None:
+        for path, line, message in ws.site.problems:
+            ws.notices.append(f"{ws.display_path(path)}:{line}: {message}")
+    workers = _worker_count(len(files), options)
+    if external or workers < 2:
+        docs, problems = load_documents(files, root, config)
+        findings.extend(problems)
+        for doc in docs:
+            ws.docs[doc.rel_path] = doc
+        if external and docs:
+            _check_external(ws, docs, options)
+        found, checked, internal = _check_documents(docs, ws, rules, options)
+    else:
+        found, checked, internal = _check_in_workers(files, ws, rules, options, workers)
+    findings.extend(found)
     enabled_codes = {r.code for r in rules}
+    findings = [f for f in findings if f.code in enabled_codes or f.code == INTERNAL_ERROR
+                or (f.code == "FM000" and config.rule_enabled("FM000", True))]
+    findings.sort(key=Finding.sort_key)
+    return RunResult(findings, checked, ws.notices, config, internal, rules)
+
+
+def _worker_count(files: int, options: RunOptions) -> int:
+    if files < PARALLEL_MIN_FILES or os.environ.get("FINOPS_LINT_JOBS") == "1":
+        return 1
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    wanted = os.environ.get("FINOPS_LINT_JOBS")
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    count = int(wanted) if wanted and wanted.isdigit() else (cpus or 1)
+    return max(1, min(count, 8, files // (PARALLEL_MIN_FILES // 2)))
+
+
+def _check_in_workers(
+    files: list[Path], ws: Workspace, rules: list[Rule], options: RunOptions, workers: int
+) -> tuple[list[Finding], list[str], int]:
+    """Parse and check files in forked workers that share the parent's Site."""
+    import multiprocessing
+
+    global _WORKER_STATE
+    # Everything the workers read from the Site is computed once, before the fork.
+    ws.prepare_for_workers(rules)
+    _WORKER_STATE = (ws, rules, options)
+    # Interleave by size so each worker gets a similar amount of text.
+    ordered = sorted(files, key=_size, reverse=True)
+    chunks = [ordered[i::workers] for i in range(workers)]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_worker, chunks)
+    finally:
+        _WORKER_STATE = None
+    found: list[Finding] = []
+    checked: list[str] = []
+    internal = 0
+    for chunk_findings, chunk_checked, chunk_internal in results:
+        found.extend(chunk_findings)
+        checked.extend(chunk_checked)
+        internal += chunk_internal
+    return found, sorted(checked), internal
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _worker(files: list[Path]) -> tuple[list[Finding], list[str], int]:
+    assert _WORKER_STATE is not None
+    ws, rules, options = _WORKER_STATE
+    docs, problems = load_documents(files, ws.root, ws.config)
     for doc in docs:
+        ws.docs[doc.rel_path] = doc
+    found, checked, internal = _check_documents(docs, ws, rules, options)
+    return problems + found, checked, internal
+
+
+def _check_documents(
+    docs: list[Document], ws: Workspace, rules: list[Rule], options: RunOptions
+) -> tuple[list[Finding], list[str], int]:
+    config = ws.config
+    needs_site = any(r.scope == "site" for r in rules)
+    site = ws.site if needs_site and docs else None
+    findings: list[Finding] = []
+    internal = 0
+    for doc in docs:
+        if site is not None:
+            page = site.page_for_path(doc.rel_path)
+            if page is not None:
+                doc.data = page.data
         page_type = None
         if doc.front_matter.present and not doc.front_matter.error:
             page_type = config.page_type_for(doc.rel_path, doc.front_matter.data)
@@ -352,11 +443,11 @@ def run(options: RunOptions) -> RunResult:
                             + (f"\n{detail}" if detail else ""))
                 )
                 continue
-            severity = config.severities.get(r.code, r.severity)
+            default = config.severities.get(r.code, r.severity)
             for issue in issues:
                 if suppress is not None and suppress.is_suppressed(r.code, issue.line):
                     continue
-                sev = config.severities.get(r.code) or issue.severity or severity
+                sev = config.severities.get(r.code) or issue.severity or default
                 findings.append(
                     Finding(
                         path=doc.path, line=max(1, issue.line), column=max(1, issue.column),
@@ -365,10 +456,7 @@ def run(options: RunOptions) -> RunResult:
                         related=issue.related, fix=issue.fix,
                     )
                 )
-    findings = [f for f in findings if f.code in enabled_codes or f.code in (INTERNAL_ERROR,)
-                or (f.code == "FM000" and config.rule_enabled("FM000", True))]
-    findings.sort(key=Finding.sort_key)
-    return RunResult(findings, [d.path for d in docs], ws.notices, config, internal, rules)
+    return findings, [d.path for d in docs], internal
 
 
 __all__ = ["RunOptions", "RunResult", "Workspace", "find_site_root", "glob_match", "run"]

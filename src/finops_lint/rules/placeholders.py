@@ -46,6 +46,15 @@ def _patterns(items: tuple[str, ...]) -> list[re.Pattern[str]]:
     return out
 
 
+@lru_cache(maxsize=32)
+def _any_pattern(items: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One alternation of all patterns: a fast first test per block."""
+    parts = [p.pattern for p in _patterns(items)]
+    if not parts:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+
+
 def _tokens(config: Config, key: str) -> frozenset[str]:
     words = config.placeholders.get(key, []) + config.placeholders.get("words", [])
     return frozenset(w.strip().casefold() for w in words)
@@ -142,14 +151,26 @@ def _locate(doc: Document, block: TextBlock, match_text: str) -> tuple[int, int]
     return block.line, len(line) - len(line.lstrip()) + 1
 
 
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
 def _clean(block: TextBlock) -> str:
-    text = strip_liquid(block.text)
-    text = re.sub(r"<!--.*?-->", " ", text, flags=re.DOTALL)
-    return " ".join(text.split())
+    """The block's text without Liquid and comments (computed once per block)."""
+    cached = block.clean
+    if cached is None:
+        text = block.text
+        if "{" in text:
+            text = strip_liquid(text)
+        if "<!--" in text:
+            text = _COMMENT.sub(" ", text)
+        cached = block.clean = " ".join(text.split())
+    return cached
 
 
 def filler_score(text: str) -> int:
     """How many distinct words or phrases only filler generators use."""
+    if len(text) < 40:
+        return 0
     lowered = text.casefold()
     found = {w for w in _WORD.findall(lowered) if w in _FILLER_WORDS}
     found.update(p for p in _FILLER_PHRASES if p in lowered)
@@ -181,13 +202,15 @@ def placeholder_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Configure:** `placeholders: {text: [regex, ...]}` adds patterns.
     """
-    patterns = _patterns(tuple(ctx.config.placeholders.get("text", [])))
+    items = tuple(ctx.config.placeholders.get("text", []))
+    patterns = _patterns(items)
+    quick = _any_pattern(items)
     for block in _text_blocks(doc):
         text = _clean(block)
         if not text:
             continue
         reported = False
-        for pattern in patterns:
+        for pattern in patterns if quick is not None and quick.search(text) else ():
             m = pattern.search(text)
             if m:
                 line, col = _locate(doc, block, m.group(0))
@@ -221,9 +244,15 @@ def unfinished_content(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Configure:** `placeholders: {unfinished: [regex, ...]}`.
     """
-    patterns = _patterns(tuple(ctx.config.placeholders.get("unfinished", [])))
+    items = tuple(ctx.config.placeholders.get("unfinished", []))
+    patterns = _patterns(items)
+    quick = _any_pattern(items)
+    if quick is None:
+        return
     for block in _text_blocks(doc):
         text = _clean(block)
+        if not quick.search(text):
+            continue
         for pattern in patterns:
             m = pattern.search(text)
             if m:
