@@ -69,11 +69,6 @@ def test_fm001_tabs_are_reported_with_a_hint(site: Site) -> None:
     assert "tab" in findings[0].message
 
 
-@pytest.mark.xfail(
-    reason="BUG: an unclosed flow collection is reported at the closing '---' fence "
-    "(PyYAML's problem mark at end of input), not at the line with the '['",
-    strict=True,
-)
 def test_fm001_unclosed_bracket_points_at_its_line_not_the_fence(site: Site) -> None:
     assert site.lint("b.md", "---\ntitle: A\ntags: [a, b\n---\n# T\n") == [("FM001", 3)]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Site, only, page
+from tests.conftest import Site, page
 
 FORECASTING = "/framework/capabilities/forecasting/"
 
@@ -43,11 +43,6 @@ def test_lk001_reference_link_points_at_the_definition(framework_site: Site) -> 
     assert ("LK001", 9, 9) in got
 
 
-@pytest.mark.xfail(
-    reason="BUG: a full reference link '[text][label]' is scanned twice (the '[label]' "
-    "part again as a shortcut reference), so a broken target is reported twice",
-    strict=True,
-)
 def test_lk001_reference_link_reported_once(framework_site: Site) -> None:
     text = page("\n# T\n\nSee [the page][gone] here.\n\n[gone]: /nope/\n")
     assert framework_site.lint_pos("l.md", text) == [("LK001", 9, 9)]
@@ -98,7 +93,8 @@ def test_other_liquid_is_never_reported(framework_site: Site) -> None:
 
 def test_links_in_code_blocks_and_spans_are_never_reported(framework_site: Site) -> None:
     text = page(
-        "\n# T\n\nUse `[a](/nope/)` or ``[b](www.x.com)`` here.\n\n```\n[c](/nope2/)\n[d] (/x/)\n```\n\n"
+        "\n# T\n\nUse `[a](/nope/)` or ``[b](www.x.com)`` here.\n\n"
+        "```\n[c](/nope2/)\n[d] (/x/)\n```\n\n"
         "    [e](/nope3/)\n\n| code | cell |\n| --- | --- |\n| `[f](/nope4/)` | x |\n"
     )
     assert framework_site.lint("l.md", text) == []
@@ -109,7 +105,7 @@ def test_links_in_code_blocks_and_spans_are_never_reported(framework_site: Site)
 
 def test_lk002_missing_images(framework_site: Site) -> None:
     text = page(
-        "\n# T\n\n![x](/img/missing.png) ![ok](/img/domain.png)\n\n<img src=\"/img/gone.png\">\n"
+        '\n# T\n\n![x](/img/missing.png) ![ok](/img/domain.png)\n\n<img src="/img/gone.png">\n'
     )
     findings = framework_site.lint_full("i.md", text)
     assert [(f.code, f.line, f.column) for f in findings] == [("LK002", 7, 6), ("LK002", 9, 11)]
@@ -166,9 +162,7 @@ def test_lk004_anchor_on_another_page(framework_site: Site) -> None:
 
 
 def test_lk005_space_before_paren_and_empty_target(framework_site: Site) -> None:
-    text = page(
-        f"\n# T\n\n[Cost Allocation] ({FORECASTING})\n\n[empty]()\n\n[ok]({FORECASTING})\n"
-    )
+    text = page(f"\n# T\n\n[Cost Allocation] ({FORECASTING})\n\n[empty]()\n\n[ok]({FORECASTING})\n")
     findings = framework_site.lint_full("m.md", text)
     assert [(f.code, f.line, f.column) for f in findings] == [("LK005", 7, 1), ("LK005", 9, 1)]
     assert f"[Cost Allocation]({FORECASTING})" in findings[0].message
@@ -228,9 +222,7 @@ def test_lk008_labels_are_case_insensitive(site: Site) -> None:
 
 
 def test_lk009_unused_definition(site: Site) -> None:
-    text = page(
-        "\n# T\n\n[ok][def]\n\n[def]: https://example.com\n[unused]: https://example.org\n"
-    )
+    text = page("\n# T\n\n[ok][def]\n\n[def]: https://example.com\n[unused]: https://example.org\n")
     findings = site.lint_full("u.md", text)
     assert [(f.code, f.line, f.column, f.severity.value) for f in findings] == [
         ("LK009", 10, 1, "warning")
@@ -241,7 +233,9 @@ def test_lk009_unused_definition(site: Site) -> None:
 
 
 def test_disable_next_line_by_code(framework_site: Site) -> None:
-    text = page("\n# T\n\n<!-- finops-lint-disable-next-line LK001 -->\n[a](/nope/)\n[b](/nope2/)\n")
+    text = page(
+        "\n# T\n\n<!-- finops-lint-disable-next-line LK001 -->\n[a](/nope/)\n[b](/nope2/)\n"
+    )
     assert framework_site.lint("s.md", text) == [("LK001", 9)]
 
 

@@ -100,20 +100,10 @@ def test_ph003_not_read_inside_code_blocks_comments_or_liquid(site: Site) -> Non
     assert site.lint("p.md", text) == []
 
 
-@pytest.mark.xfail(
-    reason="BUG: code spans are not masked for PH003: '`TODO:` in backticks' is reported "
-    "as placeholder prose (the block text strips the backticks)",
-    strict=True,
-)
 def test_ph003_not_read_inside_code_spans(site: Site) -> None:
     assert site.lint("p.md", page("\n# Title\n\nWrite `TODO: x` to mark a gap.\n")) == []
 
 
-@pytest.mark.xfail(
-    reason="BUG: the body of a Liquid {% comment %} block (never rendered) is read as "
-    "prose: 'TODO:' inside it is reported as PH003",
-    strict=True,
-)
 def test_ph003_not_read_inside_liquid_comment_blocks(site: Site) -> None:
     text = page("\n# Title\n\n{% comment %}\nTODO: liquid comment\n{% endcomment %}\n")
     assert site.lint("p.md", text) == []

@@ -90,7 +90,7 @@ def check(
       finops-lint check --format sarif -o finops-lint.sarif
       finops-lint check --external          # also check links to other sites
     """
-    from finops_lint.engine import RunOptions, run
+    from finops_lint.engine import RunOptions, UsageError, run
 
     options = RunOptions(
         paths=list(paths) or [Path(".")],
@@ -110,6 +110,9 @@ def check(
     except ConfigError as exc:
         click.echo(f"finops-lint: config error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
+    except UsageError as exc:
+        click.echo(f"finops-lint: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
     except Exception as exc:  # the last line of defence: one line, exit 2
         if verbose:
             raise
@@ -126,7 +129,7 @@ def check(
             click.echo(f"finops-lint: cannot write {output_file}: {exc.strerror}", err=True)
             sys.exit(EXIT_ERROR)
     else:
-        click.echo(out, nl=False)
+        click.echo(out, nl=False, color=True if _use_color(sys.stdout) else None)
     if result.internal_errors:
         sys.exit(EXIT_ERROR)
     errors = any(f.severity.value == "error" for f in result.findings)

@@ -358,6 +358,14 @@ def _validate_layer(layer: _Layer) -> None:
         return
     err = errors[0]
     path = tuple(err.absolute_path)
+    message = err.message
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        allowed = set(err.schema.get("properties", {}))
+        unknown = [k for k in err.instance if k not in allowed]
+        if unknown:
+            path = (*path, unknown[0])
+            known = ", ".join(sorted(allowed))
+            message = f"unknown setting '{unknown[0]}' (known here: {known})"
     pos = None
     probe: tuple[Any, ...] = path
     while probe and pos is None:
@@ -365,9 +373,7 @@ def _validate_layer(layer: _Layer) -> None:
         probe = probe[:-1]
     where = "/".join(str(p) for p in path) or "(top level)"
     more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-    raise ConfigError(
-        f"{where}: {err.message}{more}", layer.source, pos.line if pos else None
-    )
+    raise ConfigError(f"{where}: {message}{more}", layer.source, pos.line if pos else None)
 
 
 def load_config(

@@ -55,6 +55,16 @@ class Document:
     def body_start_line(self) -> int:
         return self.front_matter.body_start_line if self.front_matter.present else 1
 
+    def visible_lines(self, first: int, last: int) -> list[str]:
+        """Page lines first..last (1-based) with code, comments and front matter blanked."""
+        if not self.masked:
+            return self.lines[first - 1 : last]
+        cache = self.__dict__.get("_masked_lines")
+        if cache is None:
+            cache = self.masked.split("\n")
+            self.__dict__["_masked_lines"] = cache
+        return cache[first - 1 : last]
+
     @property
     def has_dynamic_ids(self) -> bool:
         """Ids made by Liquid (id="{{ x.identifier }}"): the page's anchors are unknowable."""

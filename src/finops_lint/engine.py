@@ -63,6 +63,10 @@ def find_site_root(start: Path) -> Path:
     return folder
 
 
+class UsageError(Exception):
+    """A mistake on the command line (exit code 2)."""
+
+
 class Workspace:
     """What rules may know beyond their own page."""
 
@@ -210,7 +214,7 @@ def discover(paths: Iterable[Path], root: Path, config: Config) -> tuple[list[Pa
         elif path.exists() or path.is_symlink():
             add(path, explicit=True)
         else:
-            problems.append(_io_finding(path, "no such file or folder"))
+            raise UsageError(f"no such file or folder: {given}")
     return files, problems
 
 
@@ -329,6 +333,13 @@ def run(options: RunOptions) -> RunResult:
         external = False
     if not external:
         rules = [r for r in rules if not r.code.startswith("EX")]
+    if not _is_jekyll_site(root) and any(r.scope == "site" for r in rules):
+        # Outside a Jekyll site there is no URL map: cross-page rules would guess.
+        rules = [r for r in rules if r.scope != "site"]
+        ws.notices.append(
+            f"no _config.yml at or above {ws.display_path('.')}: links to other pages and "
+            "cross-references are not checked (give --root SITE)"
+        )
     needs_site = any(r.scope == "site" for r in rules)
     if needs_site and files and ws.site is not None:
         for path, line, message in ws.site.problems:
@@ -350,6 +361,10 @@ def run(options: RunOptions) -> RunResult:
                 or (f.code == "FM000" and config.rule_enabled("FM000", True))]
     findings.sort(key=Finding.sort_key)
     return RunResult(findings, checked, ws.notices, config, internal, rules)
+
+
+def _is_jekyll_site(root: Path) -> bool:
+    return (root / "_config.yml").is_file() or (root / "_config.yaml").is_file()
 
 
 def _worker_count(files: int, options: RunOptions) -> int:

@@ -40,7 +40,8 @@ class LinkCache:
         self.path = self.directory / CACHE_FILE
         self.max_age = max_age
         self.failure_max_age = failure_max_age
-        self._notice = notice
+        self._notify = notice
+        self._noticed = False
         self._now = now
         self._entries: dict[str, dict[str, Any]] = {}
         self._dirty = False
@@ -69,6 +70,12 @@ class LinkCache:
                 self._entries[url] = entry
             else:
                 self._dirty = True
+
+    def _notice(self, message: str) -> None:
+        """At most one notice per run: the cache is a convenience, not news."""
+        if not self._noticed:
+            self._noticed = True
+            self._notify(message)
 
     def _max_age(self, status: str) -> float:
         return self.max_age if status in GOOD_STATUSES else self.failure_max_age

@@ -108,7 +108,11 @@ class SafeTransport(httpx.AsyncBaseTransport):
         self.backend = backend
         self.max_per_host = max(1, max_per_host)
         self.max_pools = max(1, max_pools)
-        self.ssl_context = ssl_context or httpx.create_ssl_context()
+        self._ssl_context = ssl_context
+        # Plain-http pools never start TLS, but httpx wants a context: a bare client
+        # context (verifies everything, trusts nothing) is cheap; loading the CA
+        # bundle costs ~50 ms and is done only once an https URL comes up.
+        self._plain_context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         shards = math.ceil(self.max_per_host / SHARD)
         self.shards = shards
         self.shard_size = math.ceil(self.max_per_host / shards)
@@ -121,9 +125,9 @@ class SafeTransport(httpx.AsyncBaseTransport):
         if pools is None:
             if len(self.hosts) >= self.max_pools:
                 await self._close_idle()
+            context = self._context(url.scheme)
             pools = [
-                _HostTransport(self.backend, self.ssl_context, self.shard_size)
-                for _ in range(self.shards)
+                _HostTransport(self.backend, context, self.shard_size) for _ in range(self.shards)
             ]
             self.hosts[key] = pools
         transport = min(pools, key=lambda pool: pool.in_flight)
@@ -136,6 +140,13 @@ class SafeTransport(httpx.AsyncBaseTransport):
         assert isinstance(response.stream, httpx.AsyncByteStream)
         response.stream = _CountedStream(response.stream, transport)
         return response
+
+    def _context(self, scheme: str) -> ssl.SSLContext:
+        if scheme != "https":
+            return self._plain_context
+        if self._ssl_context is None:
+            self._ssl_context = httpx.create_ssl_context()
+        return self._ssl_context
 
     async def _close_idle(self) -> None:
         for key, pools in list(self.hosts.items()):

@@ -179,6 +179,14 @@ def _load_yaml(fm: FrontMatter, line_offset: int, require_mapping: bool = True) 
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        last_line = fm.raw.count("\n")
+        if (
+            exc.context_mark is not None
+            and mark is not None
+            and (mark.line >= last_line or "end of the stream" in str(exc.problem))
+        ):
+            # "expected ']' but got end of stream": the line to edit is where it opened.
+            mark = exc.context_mark
         line = (mark.line + line_offset) if mark is not None else fm.start_line
         col = (mark.column + 1) if mark is not None else 1
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)

@@ -227,12 +227,13 @@ def scan_links(
     malformed: list[Malformed] = []
     used: set[str] = set()
     consumed_until = -1
+    label_starts: set[int] = set()
     pos = masked.find("[")
     n = len(masked)
     while pos != -1:
         i = pos
         pos = masked.find("[", i + 1)
-        if i < consumed_until:
+        if i < consumed_until or i in label_starts:
             continue
         if i > 0 and masked[i - 1] == "\\":
             continue
@@ -245,7 +246,7 @@ def scan_links(
         if text.startswith("^"):
             continue  # footnote
         if not is_image and close - i <= 3 and text.strip() in ("", "x", "X") and not (
-            after < n and masked[after] == "("
+            after < n and masked[after] in "(["
         ):
             continue  # task list item "[ ]" / "[x]"
         start_off = i - 1 if is_image else i
@@ -281,6 +282,7 @@ def scan_links(
                 else:
                     link.target_kind = "undefined-reference"
                 links.append(link)
+                label_starts.add(after)  # "[label]" is part of this link, not a link
                 continue
         label = normalize_label(text)
         if label in definitions and not (after < n and masked[after] == ":"):

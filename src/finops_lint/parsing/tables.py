@@ -123,7 +123,11 @@ def split_row(line_text: str) -> list[tuple[str, int, int]]:
         if tail.strip() or not cells:
             cells.append((tail, cell_start + 1, content_end + 1))
     out = []
-    for raw, s, e in cells:
+    for raw, s, _e in cells:
+        if not raw.strip():
+            # An empty cell: point just after its opening pipe.
+            out.append(("", s, s))
+            continue
         left = len(raw) - len(raw.lstrip())
         right = len(raw.rstrip())
         out.append((raw.strip(), s + left, s + right))

@@ -10,6 +10,7 @@ from finops_lint.config import Config
 from finops_lint.document import Document
 from finops_lint.parsing.links import strip_liquid
 from finops_lint.parsing.markdown import TextBlock
+from finops_lint.parsing.tables import plain_text
 from finops_lint.rules.base import Issue, RuleContext, rule
 
 _CONFLICT = re.compile(r"^(<{7}|>{7})(?: |$)|^={7}$")
@@ -151,18 +152,22 @@ def _locate(doc: Document, block: TextBlock, match_text: str) -> tuple[int, int]
     return block.line, len(line) - len(line.lstrip()) + 1
 
 
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_BLOCK_MARKERS = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s+|[-*+]\s+|\d{1,9}[.)]\s+)?")
 
 
-def _clean(block: TextBlock) -> str:
-    """The block's text without Liquid and comments (computed once per block)."""
+def _clean(doc: Document, block: TextBlock) -> str:
+    """The block's visible text: no code spans, comments or Liquid (computed once)."""
     cached = block.clean
     if cached is None:
-        text = block.text
+        if block.kind == "html" and not doc.is_markdown:
+            text = block.text
+        else:
+            lines = doc.visible_lines(block.line, block.end_line)
+            text = plain_text(" ".join(_BLOCK_MARKERS.sub("", ln, count=1) for ln in lines))
+            if block.kind == "heading":
+                text = re.sub(r"\s*\{:?\s*#[^}]*\}\s*$|\s+#+\s*$", "", text)
         if "{" in text:
             text = strip_liquid(text)
-        if "<!--" in text:
-            text = _COMMENT.sub(" ", text)
         cached = block.clean = " ".join(text.split())
     return cached
 
@@ -206,7 +211,7 @@ def placeholder_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     patterns = _patterns(items)
     quick = _any_pattern(items)
     for block in _text_blocks(doc):
-        text = _clean(block)
+        text = _clean(doc, block)
         if not text:
             continue
         reported = False
@@ -250,7 +255,7 @@ def unfinished_content(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     if quick is None:
         return
     for block in _text_blocks(doc):
-        text = _clean(block)
+        text = _clean(doc, block)
         if not quick.search(text):
             continue
         for pattern in patterns:

@@ -111,13 +111,13 @@ def missing_row(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
                 f"{', '.join(missing)} (expected rows: {', '.join(spec.row_keys)})",
             )
         elif spec.ordered:
-            order = [k for k in found if k in keys]
-            dedup = list(dict.fromkeys(order))
+            dedup = list(dict.fromkeys(k for k in found if k in keys))
             if dedup != [k for k in keys if k in dedup]:
+                shown = [spec.row_keys[keys.index(k)] for k in dedup]
                 yield Issue(
                     table.line, 1,
                     f"{spec.name} table rows are out of order: "
-                    f"{', '.join(dedup)} (expected {', '.join(spec.row_keys)})",
+                    f"{', '.join(shown)} (expected {', '.join(spec.row_keys)})",
                 )
 
 
