@@ -48,33 +48,76 @@ def _use_color(stream: Any) -> bool:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="Config file to use instead of searching for .finops-lint.yaml.")
-@click.option("--root", type=click.Path(path_type=Path, file_okay=False),
-              help="Site root (default: nearest folder with _config.yml).")
-@click.option("--select", multiple=True, metavar="CODES",
-              help="Only these codes or families, e.g. --select PH,TB001.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="Config file to use instead of searching for .finops-lint.yaml.",
+)
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Site root (default: nearest folder with _config.yml).",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="CODES",
+    help="Only these codes or families, e.g. --select PH,TB001.",
+)
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these codes or families.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Output format.")
-@click.option("--output-file", "-o", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the report to this file instead of standard output.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to this file instead of standard output.",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--statistics", is_flag=True, help="Print counts per code instead of findings.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary when clean.")
-@click.option("--external/--no-external", default=None,
-              help="Check links to other websites (network). Off by default.")
+@click.option(
+    "--external/--no-external",
+    default=None,
+    help="Check links to other websites (network). Off by default.",
+)
 @click.option("--offline", is_flag=True, help="Never use the network, whatever the config says.")
-@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST",
-              help="Allow external checks of this host even if it resolves to a private address.")
-@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder for the external link cache (default: .finops-lint-cache/ at the root).")
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="HOST",
+    help="Allow external checks of this host even if it resolves to a private address.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for the external link cache (default: .finops-lint-cache/ at the root).",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
-    paths: tuple[Path, ...], config_path: Path | None, root: Path | None,
-    select: tuple[str, ...], ignore: tuple[str, ...], fmt: str, output_file: Path | None,
-    strict: bool, statistics: bool, quiet: bool, external: bool | None, offline: bool,
-    allow_hosts: tuple[str, ...], cache_dir: Path | None, verbose: bool,
+    paths: tuple[Path, ...],
+    config_path: Path | None,
+    root: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fmt: str,
+    output_file: Path | None,
+    strict: bool,
+    statistics: bool,
+    quiet: bool,
+    external: bool | None,
+    offline: bool,
+    allow_hosts: tuple[str, ...],
+    cache_dir: Path | None,
+    verbose: bool,
 ) -> None:
     """Check pages (files or folders; default: the current folder).
 
@@ -116,8 +159,11 @@ def check(
     except Exception as exc:  # the last line of defence: one line, exit 2
         if verbose:
             raise
-        click.echo(f"finops-lint: internal error: {type(exc).__name__}: {exc} "
-                   "(run with --verbose for the traceback)", err=True)
+        click.echo(
+            f"finops-lint: internal error: {type(exc).__name__}: {exc} "
+            "(run with --verbose for the traceback)",
+            err=True,
+        )
         sys.exit(EXIT_ERROR)
     for notice in result.notices:
         click.echo(f"finops-lint: {notice}", err=True)
@@ -150,8 +196,9 @@ def _render(result: Any, fmt: str, statistics: bool, quiet: bool, output_file: P
     if fmt == "sarif":
         from finops_lint.report.sarif import render_sarif
 
-        return render_sarif(findings, result.rules, tool_version=__version__,
-                            base_uri=Path.cwd().as_uri() + "/")
+        return render_sarif(
+            findings, result.rules, tool_version=__version__, base_uri=Path.cwd().as_uri() + "/"
+        )
     if fmt == "junit":
         from finops_lint.report.junit import render_junit
 
@@ -165,26 +212,39 @@ def _render(result: Any, fmt: str, statistics: bool, quiet: bool, output_file: P
 
 
 def _codes(values: tuple[str, ...]) -> list[str]:
-    out = []
+    out: list[str] = []
     for value in values:
         out.extend(v.strip().upper() for v in value.split(",") if v.strip())
     return out
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 def rules(fmt: str) -> None:
     """List every rule: code, name, default severity, fixable, summary."""
     from finops_lint.rules.base import all_rules
 
     items = all_rules()
     if fmt == "json":
-        click.echo(json.dumps([
-            {"code": r.code, "name": r.name, "severity": r.severity.value,
-             "fixable": r.fixable, "scope": r.scope, "default_enabled": r.default_enabled,
-             "summary": r.summary}
-            for r in items], indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "code": r.code,
+                        "name": r.name,
+                        "severity": r.severity.value,
+                        "fixable": r.fixable,
+                        "scope": r.scope,
+                        "default_enabled": r.default_enabled,
+                        "summary": r.summary,
+                    }
+                    for r in items
+                ],
+                indent=2,
+            )
+        )
         return
     width = max(len(r.name) for r in items)
     for r in items:
@@ -200,11 +260,12 @@ def explain(code: str) -> None:
 
     r = get_rule(code)
     if r is None:
-        click.echo(f"finops-lint: unknown rule '{code}'; `finops-lint rules` lists them",
-                   err=True)
+        click.echo(f"finops-lint: unknown rule '{code}'; `finops-lint rules` lists them", err=True)
         sys.exit(EXIT_ERROR)
-    click.echo(f"{r.code} {r.name} (default severity: {r.severity.value}"
-               f"{', fixable' if r.fixable else ''})\n")
+    click.echo(
+        f"{r.code} {r.name} (default severity: {r.severity.value}"
+        f"{', fixable' if r.fixable else ''})\n"
+    )
     if not r.docs.startswith(r.summary):
         click.echo(r.summary + "\n")
     click.echo(r.docs)
@@ -212,8 +273,11 @@ def explain(code: str) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--root", type=click.Path(path_type=Path, file_okay=False),
-              help="Site root (default: nearest folder with _config.yml).")
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Site root (default: nearest folder with _config.yml).",
+)
 def extract(paths: tuple[Path, ...], root: Path | None) -> None:
     """Print the parsed model of pages as JSON: front matter, headings with ids,
     links (with the page each internal link reaches), capability links, tables

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -81,10 +82,7 @@ class PageType:
     def applies_to(self, rel_path: str, data: dict[str, Any]) -> bool:
         if not any(glob_match(rel_path, g) for g in self.match):
             return False
-        for key, allowed in self.when.items():
-            if data.get(key) not in allowed:
-                return False
-        return True
+        return all(data.get(key) in allowed for key, allowed in self.when.items())
 
 
 @dataclass
@@ -234,11 +232,11 @@ def _pyproject_section(path: Path) -> dict[str, Any] | None:
         return None
     if "tool.finops-lint" not in text and '"finops-lint"' not in text:
         return None
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
+    else:  # Python 3.10
         try:
-            import tomli as tomllib  # type: ignore[no-redef]
+            import tomli as tomllib
         except ModuleNotFoundError:
             raise ConfigError(
                 "reading [tool.finops-lint] from pyproject.toml needs Python 3.11 or the "
@@ -310,7 +308,8 @@ def _load_chain(path: Path, seen: set[Path]) -> list[_Layer]:
         if not isinstance(extends, str):
             line = layer.positions.get(("extends",))
             raise ConfigError(
-                "extends: must be a profile name or a path", layer.source,
+                "extends: must be a profile name or a path",
+                layer.source,
                 line.line if line else None,
             )
         base = _resolve_extends(extends, path.parent, layer.source)
@@ -409,8 +408,9 @@ def _compile(pattern: str, source: str, what: str) -> re.Pattern[str]:
     try:
         return re.compile(pattern, re.IGNORECASE)
     except re.error as exc:
-        raise ConfigError(f"{what}: invalid regular expression {pattern!r}: {exc}", source)\
-            from None
+        raise ConfigError(
+            f"{what}: invalid regular expression {pattern!r}: {exc}", source
+        ) from None
 
 
 def build_config(data: dict[str, Any], root: Path, sources: list[str]) -> Config:
@@ -500,8 +500,11 @@ def build_config(data: dict[str, Any], root: Path, sources: list[str]) -> Config
         )
     site = data.get("site") or {}
     files = data.get("files") or {}
-    placeholders = {k: [str(x) for x in v] for k, v in (data.get("placeholders") or {}).items()
-                    if isinstance(v, list)}
+    placeholders = {
+        k: [str(x) for x in v]
+        for k, v in (data.get("placeholders") or {}).items()
+        if isinstance(v, list)
+    }
     return Config(
         profile=str(data.get("name", DEFAULT_PROFILE)),
         sources=sources,
@@ -520,7 +523,8 @@ def build_config(data: dict[str, Any], root: Path, sources: list[str]) -> Config
         page_types=page_types,
         references=references,
         orphans=list(data.get("orphans") or []),
-        external=dict(data.get("external") or {}) if isinstance(data.get("external"), dict)
+        external=dict(data.get("external") or {})
+        if isinstance(data.get("external"), dict)
         else {"enabled": bool(data.get("external"))},
         raw=data,
     )
@@ -550,17 +554,23 @@ def _table_spec(name: str, spec: dict[str, Any], source: str) -> TableSpec:
         if isinstance(col, str):
             col = {"name": col}
         columns.append(
-            ColumnSpec(col["name"], _compile(col.get("match", re.escape(col["name"])), source,
-                                              f"tables/{name}/columns"))
+            ColumnSpec(
+                col["name"],
+                _compile(
+                    col.get("match", re.escape(col["name"])), source, f"tables/{name}/columns"
+                ),
+            )
         )
     rows = spec.get("rows") or {}
     match = spec.get("match") or {}
     return TableSpec(
         name=name,
-        header=_compile(match["header"], source, f"tables/{name}/match") if match.get("header")
+        header=_compile(match["header"], source, f"tables/{name}/match")
+        if match.get("header")
         else None,
         heading=_compile(match["heading"], source, f"tables/{name}/match")
-        if match.get("heading") else None,
+        if match.get("heading")
+        else None,
         columns=columns,
         row_column=rows.get("column"),
         row_keys=[str(k) for k in rows.get("keys") or []],

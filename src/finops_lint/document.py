@@ -130,9 +130,7 @@ def parse_text(
     doc.masked = _mask(text, body_offset, lines, parsed)
     index = LineIndex(text)
     doc.definitions = scan_definitions(doc.masked, index)
-    doc.links, doc.malformed_links, doc.used_labels = scan_links(
-        doc.masked, index, doc.definitions
-    )
+    doc.links, doc.malformed_links, doc.used_labels = scan_links(doc.masked, index, doc.definitions)
     doc.html_ids = html_ids(doc.masked)
     if "<!--" in text:
         doc.commented_links = _commented_links(text, body_offset, index, doc.definitions)

@@ -220,8 +220,13 @@ def discover(paths: Iterable[Path], root: Path, config: Config) -> tuple[list[Pa
 
 def _io_finding(path: Path, message: str) -> Finding:
     return Finding(
-        path=_display(path), line=1, column=1, code="FM000", rule="unreadable-page",
-        severity=Severity.ERROR, message=message,
+        path=_display(path),
+        line=1,
+        column=1,
+        code="FM000",
+        rule="unreadable-page",
+        severity=Severity.ERROR,
+        message=message,
     )
 
 
@@ -232,8 +237,9 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def load_documents(files: list[Path], root: Path, config: Config) -> tuple[list[Document],
-                                                                           list[Finding]]:
+def load_documents(
+    files: list[Path], root: Path, config: Config
+) -> tuple[list[Document], list[Finding]]:
     docs: list[Document] = []
     problems: list[Finding] = []
     for path in files:
@@ -256,9 +262,16 @@ def load_documents(files: list[Path], root: Path, config: Config) -> tuple[list[
         too_large = len(data) > MAX_PAGE_BYTES
         if too_large:
             problems.append(
-                Finding(shown, 1, 1, "FM000", "unreadable-page", Severity.WARNING,
-                        f"page is larger than {MAX_PAGE_BYTES // (1024 * 1024)} MB; only its "
-                        "front matter is checked")
+                Finding(
+                    shown,
+                    1,
+                    1,
+                    "FM000",
+                    "unreadable-page",
+                    Severity.WARNING,
+                    f"page is larger than {MAX_PAGE_BYTES // (1024 * 1024)} MB; only its "
+                    "front matter is checked",
+                )
             )
             data = _front_matter_only(data)
         doc = parse_document(data, shown, rel, id_style=config.id_style)
@@ -278,10 +291,15 @@ def _check_external(ws: Workspace, docs: list[Document], options: RunOptions) ->
     from finops_lint.links import LinkCheckOptions, check_urls
 
     site = ws.site
-    urls = sorted({
-        link.target for doc in docs for link in doc.links
-        if link.target_kind == "absolute" and not (site is not None and site.is_site_host(link.target))
-    })
+    urls = sorted(
+        {
+            link.target
+            for doc in docs
+            for link in doc.links
+            if link.target_kind == "absolute"
+            and not (site is not None and site.is_site_host(link.target))
+        }
+    )
     ext = ws.config.external
     opts = LinkCheckOptions(
         cache_dir=options.cache_dir or (ws.root / ".finops-lint-cache"),
@@ -290,11 +308,16 @@ def _check_external(ws: Workspace, docs: list[Document], options: RunOptions) ->
         allow_private=bool(ext.get("allow-private", False)),
         notice=ws.notices.append,
     )
-    for key, attr in (("max-concurrency", "max_concurrency"), ("max-per-host", "max_per_host"),
-                      ("timeout", "timeout"), ("connect-timeout", "connect_timeout"),
-                      ("retries", "retries"), ("max-redirects", "max_redirects"),
-                      ("cache-max-age", "cache_max_age"),
-                      ("cache-failure-max-age", "cache_failure_max_age")):
+    for key, attr in (
+        ("max-concurrency", "max_concurrency"),
+        ("max-per-host", "max_per_host"),
+        ("timeout", "timeout"),
+        ("connect-timeout", "connect_timeout"),
+        ("retries", "retries"),
+        ("max-redirects", "max_redirects"),
+        ("cache-max-age", "cache_max_age"),
+        ("cache-failure-max-age", "cache_failure_max_age"),
+    ):
         if key in ext:
             setattr(opts, attr, ext[key])
     if "accept" in ext:
@@ -326,8 +349,8 @@ def run(options: RunOptions) -> RunResult:
     rules = [r for r in all_rules() if config.rule_enabled(r.code, r.default_enabled)]
     ws = Workspace(root, config, cwd)
     files, findings = discover(paths, root, config)
-    external = options.external if options.external is not None else bool(
-        config.external.get("enabled")
+    external = (
+        options.external if options.external is not None else bool(config.external.get("enabled"))
     )
     if options.offline:
         external = False
@@ -357,8 +380,13 @@ def run(options: RunOptions) -> RunResult:
         found, checked, internal = _check_in_workers(files, ws, rules, options, workers)
     findings.extend(found)
     enabled_codes = {r.code for r in rules}
-    findings = [f for f in findings if f.code in enabled_codes or f.code == INTERNAL_ERROR
-                or (f.code == "FM000" and config.rule_enabled("FM000", True))]
+    findings = [
+        f
+        for f in findings
+        if f.code in enabled_codes
+        or f.code == INTERNAL_ERROR
+        or (f.code == "FM000" and config.rule_enabled("FM000", True))
+    ]
     findings.sort(key=Finding.sort_key)
     return RunResult(findings, checked, ws.notices, config, internal, rules)
 
@@ -452,10 +480,17 @@ def _check_documents(
                 internal += 1
                 detail = traceback.format_exc() if options.verbose else ""
                 findings.append(
-                    Finding(doc.path, 1, 1, INTERNAL_ERROR, "internal-error", Severity.ERROR,
-                            f"rule {r.code} ({r.name}) failed: {type(exc).__name__}: {exc}; "
-                            "please report this at the finops-lint issue tracker"
-                            + (f"\n{detail}" if detail else ""))
+                    Finding(
+                        doc.path,
+                        1,
+                        1,
+                        INTERNAL_ERROR,
+                        "internal-error",
+                        Severity.ERROR,
+                        f"rule {r.code} ({r.name}) failed: {type(exc).__name__}: {exc}; "
+                        "please report this at the finops-lint issue tracker"
+                        + (f"\n{detail}" if detail else ""),
+                    )
                 )
                 continue
             default = config.severities.get(r.code, r.severity)
@@ -465,10 +500,17 @@ def _check_documents(
                 sev = config.severities.get(r.code) or issue.severity or default
                 findings.append(
                     Finding(
-                        path=doc.path, line=max(1, issue.line), column=max(1, issue.column),
-                        code=r.code, rule=r.name, severity=sev, message=issue.message,
-                        end_line=issue.end_line, end_column=issue.end_column,
-                        related=issue.related, fix=issue.fix,
+                        path=doc.path,
+                        line=max(1, issue.line),
+                        column=max(1, issue.column),
+                        code=r.code,
+                        rule=r.name,
+                        severity=sev,
+                        message=issue.message,
+                        end_line=issue.end_line,
+                        end_column=issue.end_column,
+                        related=issue.related,
+                        fix=issue.fix,
                     )
                 )
     return findings, [d.path for d in docs], internal

@@ -7,13 +7,13 @@ which stay the single source of truth.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def data_dir(name: str) -> Path:
     """The folder holding shipped files of one kind: "schemas" or "rules"."""
     installed = _PACKAGE / "data" / name

@@ -54,7 +54,9 @@ def parse_suppressions(lines: list[str]) -> Suppressions:
                 for code in codes:
                     open_since.setdefault(code, number)
             else:  # enable
-                closing = list(open_since) if ALL in codes else [c for c in codes if c in open_since]
+                closing = (
+                    list(open_since) if ALL in codes else [c for c in codes if c in open_since]
+                )
                 for code in closing:
                     result.ranges.append((open_since.pop(code), number, {code}))
     for code, start in open_since.items():

@@ -96,8 +96,10 @@ def classify_target(target: str) -> str:
             return "mail"
         return "other-scheme"
     lowered = t.lower()
-    if lowered.startswith("www.") or re.match(r"^https?//", lowered) or re.match(
-        r"^https?:/[^/]", lowered
+    if (
+        lowered.startswith("www.")
+        or re.match(r"^https?//", lowered)
+        or re.match(r"^https?:/[^/]", lowered)
     ):
         return "missing-scheme"
     return "relative"
@@ -245,8 +247,11 @@ def scan_links(
         after = close + 1
         if text.startswith("^"):
             continue  # footnote
-        if not is_image and close - i <= 3 and text.strip() in ("", "x", "X") and not (
-            after < n and masked[after] in "(["
+        if (
+            not is_image
+            and close - i <= 3
+            and text.strip() in ("", "x", "X")
+            and not (after < n and masked[after] in "([")
         ):
             continue  # task list item "[ ]" / "[x]"
         start_off = i - 1 if is_image else i
@@ -311,8 +316,11 @@ def scan_links(
                     )
                 )
     for m in _AUTOLINK.finditer(masked):
-        links.append(_make("link", "autolink", m.group(1), m.group(1), m.start(), m.end(),
-                           m.start() + 1, index))
+        links.append(
+            _make(
+                "link", "autolink", m.group(1), m.group(1), m.start(), m.end(), m.start() + 1, index
+            )
+        )
     if "<" in masked:
         for m in _HTML_ATTR.finditer(masked):
             tag = m.group(1).lower()
@@ -335,7 +343,13 @@ def _looks_like_url(dest: str) -> bool:
 
 
 def _make(
-    kind: str, syntax: str, text: str, target: str, start: int, end: int, tstart: int,
+    kind: str,
+    syntax: str,
+    text: str,
+    target: str,
+    start: int,
+    end: int,
+    tstart: int,
     index: LineIndex,
 ) -> Link:
     line, col = index.pos(start)

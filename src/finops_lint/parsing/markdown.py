@@ -114,8 +114,15 @@ def parse_body(lines: list[str], body: str, first_line: int, id_style: str) -> B
             heading = _heading(tok, inline, lines, offset, ids, other)
             out.headings.append(heading)
             out.blocks.append(
-                TextBlock("heading", heading.line, heading.line, heading.raw, heading.text,
-                          list_depth > 0, quote_depth > 0)
+                TextBlock(
+                    "heading",
+                    heading.line,
+                    heading.line,
+                    heading.raw,
+                    heading.text,
+                    list_depth > 0,
+                    quote_depth > 0,
+                )
             )
             last_heading = heading
             i += 3
@@ -129,8 +136,9 @@ def parse_body(lines: list[str], body: str, first_line: int, id_style: str) -> B
                 last_heading.explicit_id = ial.group(1)
                 last_heading.id = ial.group(1)
             out.blocks.append(
-                TextBlock("paragraph", start, end, raw, plain_text(raw), list_depth > 0,
-                          quote_depth > 0)
+                TextBlock(
+                    "paragraph", start, end, raw, plain_text(raw), list_depth > 0, quote_depth > 0
+                )
             )
             i += 3
             continue
@@ -148,8 +156,15 @@ def parse_body(lines: list[str], body: str, first_line: int, id_style: str) -> B
             start, end = tok.map[0] + 1 + offset, tok.map[1] + offset
             out.html_ranges.append((start, end))
             out.blocks.append(
-                TextBlock("html", start, end, tok.content, plain_text(tok.content),
-                          list_depth > 0, quote_depth > 0)
+                TextBlock(
+                    "html",
+                    start,
+                    end,
+                    tok.content,
+                    plain_text(tok.content),
+                    list_depth > 0,
+                    quote_depth > 0,
+                )
             )
         i += 1
     out.sections = _sections(out.headings, out.blocks, out.tables, len(lines))
@@ -157,7 +172,11 @@ def parse_body(lines: list[str], body: str, first_line: int, id_style: str) -> B
 
 
 def _heading(
-    tok: Token, inline: Token, lines: list[str], offset: int, ids: IdGenerator,
+    tok: Token,
+    inline: Token,
+    lines: list[str],
+    offset: int,
+    ids: IdGenerator,
     other: IdGenerator,
 ) -> Heading:
     assert tok.map is not None

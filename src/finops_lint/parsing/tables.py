@@ -119,9 +119,9 @@ def split_row(line_text: str) -> list[tuple[str, int, int]]:
             cell_start = i + 1
         i += 1
     tail = line_text[cell_start:content_end]
-    if tail.strip() or not (content_end > 0 and line_text[content_end - 1] == "|"):
-        if tail.strip() or not cells:
-            cells.append((tail, cell_start + 1, content_end + 1))
+    closed = content_end > 0 and line_text[content_end - 1] == "|"
+    if tail.strip() or (not closed and not cells):
+        cells.append((tail, cell_start + 1, content_end + 1))
     out = []
     for raw, s, _e in cells:
         if not raw.strip():

@@ -22,23 +22,30 @@ def summary_line(findings: list[Finding], files: int) -> str:
     c = summary_counts(findings)
     if not findings:
         return f"No problems found in {files} file{'s' if files != 1 else ''}."
-    parts = [f"{c['error']} error{'s' if c['error'] != 1 else ''}",
-             f"{c['warning']} warning{'s' if c['warning'] != 1 else ''}"]
+    parts = [
+        f"{c['error']} error{'s' if c['error'] != 1 else ''}",
+        f"{c['warning']} warning{'s' if c['warning'] != 1 else ''}",
+    ]
     if c["info"]:
         parts.append(f"{c['info']} info")
     touched = len({f.path for f in findings})
-    return (f"Found {len(findings)} problem{'s' if len(findings) != 1 else ''} "
-            f"({', '.join(parts)}) in {touched} of {files} file{'s' if files != 1 else ''}.")
+    return (
+        f"Found {len(findings)} problem{'s' if len(findings) != 1 else ''} "
+        f"({', '.join(parts)}) in {touched} of {files} file{'s' if files != 1 else ''}."
+    )
 
 
-def render_text(findings: list[Finding], files: int, *, color: bool = False,
-                quiet: bool = False) -> str:
+def render_text(
+    findings: list[Finding], files: int, *, color: bool = False, quiet: bool = False
+) -> str:
     lines = []
     for f in findings:
         if color:
             sev = _COLORS[f.severity]
-            lines.append(f"{_BOLD}{f.path}:{f.line}:{f.column}:{_RESET} {sev}{f.code}{_RESET} "
-                         f"{f.message} [{f.rule}]")
+            lines.append(
+                f"{_BOLD}{f.path}:{f.line}:{f.column}:{_RESET} {sev}{f.code}{_RESET} "
+                f"{f.message} [{f.rule}]"
+            )
         else:
             lines.append(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message} [{f.rule}]")
     if not quiet or findings:

@@ -103,7 +103,7 @@ def rule(
 
 def all_rules() -> list[Rule]:
     """Every registered rule, sorted by code (imports the rule modules once)."""
-    from finops_lint import rules as _rules  # noqa: F401  (registers on import)
+    from finops_lint import rules as _rules
 
     _rules.load()
     return sorted(REGISTRY.values(), key=lambda r: r.code)

@@ -61,8 +61,9 @@ def invalid_yaml(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         yield Issue(err.line, err.column, err.message)
 
 
-@rule("FM002", "unterminated-front-matter", "error",
-      "Front matter opened with --- but never closed.")
+@rule(
+    "FM002", "unterminated-front-matter", "error", "Front matter opened with --- but never closed."
+)
 def unterminated(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds a page that starts with `---` but has no closing `---` line.
 
@@ -81,13 +82,13 @@ def unterminated(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """
     if doc.front_matter.unterminated:
         yield Issue(
-            doc.front_matter.start_line, 1,
+            doc.front_matter.start_line,
+            1,
             "front matter starts with '---' but is never closed by a '---' line",
         )
 
 
-@rule("FM003", "schema-violation", "error",
-      "Front matter that breaks the page type's JSON Schema.")
+@rule("FM003", "schema-violation", "error", "Front matter that breaks the page type's JSON Schema.")
 def schema_violation(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Validates front matter (with Jekyll's `_config.yml` defaults merged in) against
     the JSON Schema of the page's type: required keys, types, closed sets of
@@ -118,7 +119,7 @@ def schema_violation(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     if pt is None or pt.schema is None or not fm.present or fm.error or fm.unterminated:
         return
     validator = ctx.config.schema_validator(pt.schema)
-    data = _jsonable(doc.data)
+    data = jsonable(doc.data)
     for err in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.path]):
         path = tuple(err.absolute_path)
         severity, note = _annotations(validator.schema, err)
@@ -127,12 +128,15 @@ def schema_violation(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             missing = _missing_key(err)
             pos = fm.position(path) if path else None
             line, col = (pos.line, pos.column) if pos else (fm.start_line, 1)
-            message = f"missing required key '{missing}'" + (
-                f" in '{_dotted(path)}'" if path else ""
-            ) + (f" ({note})" if note else "")
+            message = (
+                f"missing required key '{missing}'"
+                + (f" in '{_dotted(path)}'" if path else "")
+                + (f" ({note})" if note else "")
+            )
         else:
-            key_path = tuple(p for p in path)
-            if key_path and key_path not in fm.key_positions and key_path[:1] not in fm.key_positions:
+            key_path = tuple(path)
+            known = fm.key_positions
+            if key_path and key_path not in known and key_path[:1] not in known:
                 # The value came from _config.yml defaults, not from the page.
                 pos = None
             else:
@@ -141,8 +145,12 @@ def schema_violation(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         yield Issue(line, col, message, severity=severity)
 
 
-@rule("FM004", "template-value", "error",
-      "Front matter values left over from the page type's template.")
+@rule(
+    "FM004",
+    "template-value",
+    "error",
+    "Front matter values left over from the page type's template.",
+)
 def template_value(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds front matter values copied from the site's template and never filled in,
     such as `title: Capability Title Here` or `description: coming soon...` from
@@ -177,7 +185,8 @@ def template_value(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         if isinstance(value, str) and value.strip() == tvalue.strip():
             pos = doc.front_matter.position((key,))
             yield Issue(
-                pos.line, pos.column,
+                pos.line,
+                pos.column,
                 f"'{key}' still has the template's value '{tvalue.strip()}' "
                 f"from {template.rel_path}",
             )
@@ -200,15 +209,27 @@ def duplicate_key(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """
     for key, first, second in doc.front_matter.duplicate_keys:
         yield Issue(
-            second.line, second.column,
+            second.line,
+            second.column,
             f"key '{key}' is given twice (first at line {first.line}); Jekyll keeps only "
             "this last value",
         )
 
 
 _STRUCTURAL_KEYS = frozenset(
-    {"layout", "order", "permalink", "weight", "listing", "member-level", "type", "search",
-     "source", "identifier", "temporary"}
+    {
+        "layout",
+        "order",
+        "permalink",
+        "weight",
+        "listing",
+        "member-level",
+        "type",
+        "search",
+        "source",
+        "identifier",
+        "temporary",
+    }
 )
 
 
@@ -246,8 +267,11 @@ def _message(err: Any, path: tuple[Any, ...], note: str | None) -> str:
     elif v == "maxLength":
         base = f"must be at most {err.validator_value} characters"
     elif v == "minLength":
-        base = "must not be empty" if err.validator_value == 1 else \
-            f"must be at least {err.validator_value} characters"
+        base = (
+            "must not be empty"
+            if err.validator_value == 1
+            else f"must be at least {err.validator_value} characters"
+        )
     elif v in ("minItems", "maxItems", "uniqueItems", "format", "minimum", "maximum"):
         base = str(err.message)
     else:
@@ -261,8 +285,14 @@ def _message(err: Any, path: tuple[Any, ...], note: str | None) -> str:
 def _type_name(value: Any) -> str:
     if value is None:
         return "an empty value"
-    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
-            list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a mapping",
+    }.get(type(value), type(value).__name__)
 
 
 def _show(value: Any) -> str:
@@ -279,9 +309,9 @@ def _annotations(schema: Any, err: Any) -> tuple[Severity | None, str | None]:
     node = schema
     chain = [node]
     for part in list(err.schema_path)[:-1]:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if in_dict or in_list:
             node = node[part]
         else:
             break
@@ -296,11 +326,11 @@ def _annotations(schema: Any, err: Any) -> tuple[Severity | None, str | None]:
     return severity, note
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     return value

@@ -29,8 +29,11 @@ def missing_h1(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     if pt is None or pt.h1 != "required" or not doc.is_markdown:
         return
     if not any(h.level == 1 for h in doc.headings):
-        yield Issue(doc.body_start_line if doc.lines else 1, 1,
-                    f"{pt.name} page has no level-1 heading ('# Title')")
+        yield Issue(
+            doc.body_start_line if doc.lines else 1,
+            1,
+            f"{pt.name} page has no level-1 heading ('# Title')",
+        )
 
 
 @rule("HD002", "multiple-h1", "warning", "More than one level-1 heading.")
@@ -46,9 +49,11 @@ def multiple_h1(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """
     h1s = [h for h in doc.headings if h.level == 1]
     for h in h1s[1:]:
-        yield Issue(h.line, h.column,
-                    f"second level-1 heading '{h.text}' (the first is at line {h1s[0].line}); "
-                    "use '##'")
+        yield Issue(
+            h.line,
+            h.column,
+            f"second level-1 heading '{h.text}' (the first is at line {h1s[0].line}); use '##'",
+        )
 
 
 @rule("HD003", "empty-heading", "error", "A heading with no text.")
@@ -66,8 +71,13 @@ def empty_heading(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             yield Issue(h.line, h.column, f"empty level-{h.level} heading")
 
 
-@rule("HD004", "missing-space-after-hash", "error",
-      "'##Heading' without a space: not a heading in CommonMark/GFM.", fixable=True)
+@rule(
+    "HD004",
+    "missing-space-after-hash",
+    "error",
+    "'##Heading' without a space: not a heading in CommonMark/GFM.",
+    fixable=True,
+)
 def missing_space(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds lines such as `##Maturity Assessment` where the space after the hashes is
     missing.
@@ -98,7 +108,8 @@ def missing_space(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             continue
         col = line.index("#") + 1
         yield Issue(
-            number, col,
+            number,
+            col,
             f"'{hashes}{rest[:30]}' is not a heading: add a space after '{hashes}'",
             fix=Fix("insert a space", number, col + len(hashes), number, col + len(hashes), " "),
         )
@@ -120,6 +131,5 @@ def heading_increment(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     previous = 0
     for h in doc.headings:
         if previous and h.level > previous + 1:
-            yield Issue(h.line, h.column,
-                        f"heading level jumps from h{previous} to h{h.level}")
+            yield Issue(h.line, h.column, f"heading level jumps from h{previous} to h{h.level}")
         previous = h.level

@@ -40,14 +40,20 @@ def broken_anchor(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         if fragment.casefold() in {a.casefold() for a in anchors}:
             continue
         yield Issue(
-            link.target_line, link.target_column,
+            link.target_line,
+            link.target_column,
             f"anchor '#{fragment}' matches no heading or id in this page",
-            end_line=link.end_line, end_column=link.end_column,
+            end_line=link.end_line,
+            end_column=link.end_column,
         )
 
 
-@rule("LK005", "malformed-link", "error",
-      "A link that renders as text: '[text] (url)', '[text]()', empty target.")
+@rule(
+    "LK005",
+    "malformed-link",
+    "error",
+    "A link that renders as text: '[text] (url)', '[text]()', empty target.",
+)
 def malformed_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds links that do not render as links: a space between `]` and `(`, an
     empty destination `[text]()` or `<a href="">`.
@@ -60,19 +66,30 @@ def malformed_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     **Good:** `[Cost Allocation](/framework/capabilities/cost-allocation/)`
     """
     for bad in doc.malformed_links:
-        yield Issue(bad.line, bad.column, bad.message, end_line=bad.end_line,
-                    end_column=bad.end_column)
+        yield Issue(
+            bad.line, bad.column, bad.message, end_line=bad.end_line, end_column=bad.end_column
+        )
     for link in doc.links:
         if link.target_kind == "empty" and link.syntax in ("inline", "html"):
             if link.syntax == "html" and link.kind != "link" and link.kind != "image":
                 continue
             what = "image" if link.kind == "image" else "link"
-            yield Issue(link.line, link.column, f"{what} has an empty destination",
-                        end_line=link.end_line, end_column=link.end_column)
+            yield Issue(
+                link.line,
+                link.column,
+                f"{what} has an empty destination",
+                end_line=link.end_line,
+                end_column=link.end_column,
+            )
 
 
-@rule("LK006", "missing-scheme", "error", "A URL without http(s)://, read as a relative path.",
-      fixable=True)
+@rule(
+    "LK006",
+    "missing-scheme",
+    "error",
+    "A URL without http(s)://, read as a relative path.",
+    fixable=True,
+)
 def missing_scheme(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds link targets such as `www.example.com/page` or `https//example.com`
     that lack `https://` (or its colon).
@@ -97,16 +114,24 @@ def missing_scheme(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             scheme, rest = target.split(":/", 1)
             fixed = scheme + "://" + rest
         yield Issue(
-            link.target_line, link.target_column,
+            link.target_line,
+            link.target_column,
             f"'{target}' has no URL scheme and will be read as a relative path; "
             f"did you mean '{fixed}'?",
-            fix=Fix(f"use {fixed}", link.target_line, link.target_column, link.target_line,
-                    link.target_column + len(target), fixed),
+            fix=Fix(
+                f"use {fixed}",
+                link.target_line,
+                link.target_column,
+                link.target_line,
+                link.target_column + len(target),
+                fixed,
+            ),
         )
 
 
-@rule("LK008", "undefined-reference", "error",
-      "A reference-style link whose label has no definition.")
+@rule(
+    "LK008", "undefined-reference", "error", "A reference-style link whose label has no definition."
+)
 def undefined_reference(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds `[text][label]` and `[label][]` links whose label is defined nowhere in
     the page (`[label]: https://...`). Labels are matched case-insensitively,
@@ -120,9 +145,13 @@ def undefined_reference(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """
     for link in doc.links:
         if link.target_kind == "undefined-reference":
-            yield Issue(link.line, link.column,
-                        f"reference '[{link.label}]' is not defined in this page",
-                        end_line=link.end_line, end_column=link.end_column)
+            yield Issue(
+                link.line,
+                link.column,
+                f"reference '[{link.label}]' is not defined in this page",
+                end_line=link.end_line,
+                end_column=link.end_column,
+            )
 
 
 @rule("LK009", "unused-definition", "warning", "A link reference definition nothing uses.")
@@ -138,8 +167,9 @@ def unused_definition(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """
     for label, definition in doc.definitions.items():
         if label not in doc.used_labels:
-            yield Issue(definition.line, definition.column,
-                        f"link definition '[{label}]' is never used")
+            yield Issue(
+                definition.line, definition.column, f"link definition '[{label}]' is never used"
+            )
 
 
 _SITE_KINDS = frozenset({"relative", "site-root", "absolute", "protocol-relative", "liquid"})
@@ -151,7 +181,7 @@ def _internal_links(
     site = ctx.site
     if site is None:
         return
-    for link in (doc.commented_links if comments else doc.links):
+    for link in doc.commented_links if comments else doc.links:
         if link.target_kind not in _SITE_KINDS or link.kind == "resource":
             continue
         if link.target_kind in ("absolute", "protocol-relative") and not site.is_site_host(
@@ -161,8 +191,13 @@ def _internal_links(
         yield link, site.resolve(link.target, doc.rel_path)
 
 
-@rule("LK001", "broken-link", "error",
-      "An internal link that reaches no page, file or redirect.", scope="site")
+@rule(
+    "LK001",
+    "broken-link",
+    "error",
+    "An internal link that reaches no page, file or redirect.",
+    scope="site",
+)
 def broken_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds links to this site that the deployed site would answer with 404: relative
     paths, site-root paths (`/framework/...`) and absolute URLs on the site's own
@@ -186,10 +221,13 @@ def broken_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             if link.kind == "image" or res.kind != "missing":
                 continue
             yield Issue(
-                link.target_line, link.target_column,
-                f"link target '{link.target}' does not exist on the site" + _why(res)
+                link.target_line,
+                link.target_column,
+                f"link target '{link.target}' does not exist on the site"
+                + _why(res)
                 + (_COMMENT_NOTE if comments else ""),
-                end_line=link.end_line, end_column=link.end_column,
+                end_line=link.end_line,
+                end_column=link.end_column,
                 severity=Severity.WARNING if comments else None,
             )
 
@@ -211,16 +249,24 @@ def missing_image(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             if link.kind != "image" or res.kind != "missing":
                 continue
             yield Issue(
-                link.target_line, link.target_column,
-                f"image '{link.target}' does not exist on the site" + _why(res)
+                link.target_line,
+                link.target_column,
+                f"image '{link.target}' does not exist on the site"
+                + _why(res)
                 + (_COMMENT_NOTE if comments else ""),
-                end_line=link.end_line, end_column=link.end_column,
+                end_line=link.end_line,
+                end_column=link.end_column,
                 severity=Severity.WARNING if comments else None,
             )
 
 
-@rule("LK004", "broken-page-anchor", "error",
-      "A link to another page's anchor that the page does not have.", scope="site")
+@rule(
+    "LK004",
+    "broken-page-anchor",
+    "error",
+    "A link to another page's anchor that the page does not have.",
+    scope="site",
+)
 def broken_page_anchor(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds links such as `/framework/maturity-model/#finops-maturity-model-guidelines`
     whose page exists but has no heading or id with that fragment.
@@ -245,14 +291,22 @@ def broken_page_anchor(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         if fragment in anchors or fragment.casefold() in {a.casefold() for a in anchors}:
             continue
         yield Issue(
-            link.target_line, link.target_column,
+            link.target_line,
+            link.target_column,
             f"'{page.url}' has no heading or id '#{fragment}'",
-            end_line=link.end_line, end_column=link.end_column,
+            end_line=link.end_line,
+            end_column=link.end_column,
         )
 
 
-@rule("LK007", "redirected-link", "warning",
-      "An internal link that works only through a redirect.", fixable=True, scope="site")
+@rule(
+    "LK007",
+    "redirected-link",
+    "warning",
+    "An internal link that works only through a redirect.",
+    fixable=True,
+    scope="site",
+)
 def redirected_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds internal links that reach their page only through a redirect in
     `_redirects` or `redirect_from`, and names the final target, with a fix that
@@ -277,18 +331,22 @@ def redirected_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         fragment = res.fragment
         replacement = final + (f"#{fragment}" if fragment and "#" not in final else "")
         yield Issue(
-            link.target_line, link.target_column,
+            link.target_line,
+            link.target_column,
             f"'{target}' is redirected to '{final}'; link to it directly",
-            fix=Fix(f"replace with {replacement}", link.target_line,
-                    link.target_column, link.target_line,
-                    link.target_column + len(target), replacement),
+            fix=Fix(
+                f"replace with {replacement}",
+                link.target_line,
+                link.target_column,
+                link.target_line,
+                link.target_column + len(target),
+                replacement,
+            ),
         )
 
 
 _TEMPORARY = frozenset({302, 303, 307})
-_COMMENT_NOTE = (
-    " (inside an HTML comment: not shown today, broken the day the comment is removed)"
-)
+_COMMENT_NOTE = " (inside an HTML comment: not shown today, broken the day the comment is removed)"
 
 
 def _why(res: Resolution) -> str:

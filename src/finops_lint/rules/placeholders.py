@@ -13,27 +13,132 @@ from finops_lint.parsing.markdown import TextBlock
 from finops_lint.parsing.tables import plain_text
 from finops_lint.rules.base import Issue, RuleContext, rule
 
-_CONFLICT = re.compile(r"^(<{7}|>{7})(?: |$)|^={7}$")
 _WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*")
 _ITALIC_BLOCK = re.compile(r"^\s*(?:>\s*)?[_*](?![_*\s]).*[^\s_*][_*]\s*$", re.DOTALL)
 
 # Words that only filler generators (lorem ipsum and its hipster/bacon cousins) use.
 _FILLER_WORDS = frozenset(
-    """lorem ipsum dolor amet consectetur adipiscing adipisicing elit eiusmod tempor
-    incididunt labore dolore aliqua veniam nostrud exercitation ullamco laboris aliquip
-    commodo consequat duis aute irure reprehenderit voluptate velit esse cillum fugiat
-    pariatur excepteur occaecat cupidatat proident culpa officia deserunt mollit laborum
-    tempora molestiae cumque quae numquam quisquam tenetur inventore eius quod consequatur
-    rerum laudantium poutine banjo marfa fingerstache mumblecore schlitz kinfolk scenester
-    yolo xoxo tousled chillwave gentrify normcore kombucha selvage sriracha cronut
-    keffiyeh meggings lumbersexual fixie locavore flexitarian letterpress chambray
-    humblebrag taxidermy biodiesel wayfarers migas offal ennui tacos paleo succulents
-    hexagon typewriter godard tumblr thundercats shoreditch stumptown seitan umami
-    pbr vape bushwick austin""".split()
+    [
+        "lorem",
+        "ipsum",
+        "dolor",
+        "amet",
+        "consectetur",
+        "adipiscing",
+        "adipisicing",
+        "elit",
+        "eiusmod",
+        "tempor",
+        "incididunt",
+        "labore",
+        "dolore",
+        "aliqua",
+        "veniam",
+        "nostrud",
+        "exercitation",
+        "ullamco",
+        "laboris",
+        "aliquip",
+        "commodo",
+        "consequat",
+        "duis",
+        "aute",
+        "irure",
+        "reprehenderit",
+        "voluptate",
+        "velit",
+        "esse",
+        "cillum",
+        "fugiat",
+        "pariatur",
+        "excepteur",
+        "occaecat",
+        "cupidatat",
+        "proident",
+        "culpa",
+        "officia",
+        "deserunt",
+        "mollit",
+        "laborum",
+        "tempora",
+        "molestiae",
+        "cumque",
+        "quae",
+        "numquam",
+        "quisquam",
+        "tenetur",
+        "inventore",
+        "eius",
+        "quod",
+        "consequatur",
+        "rerum",
+        "laudantium",
+        "poutine",
+        "banjo",
+        "marfa",
+        "fingerstache",
+        "mumblecore",
+        "schlitz",
+        "kinfolk",
+        "scenester",
+        "yolo",
+        "xoxo",
+        "tousled",
+        "chillwave",
+        "gentrify",
+        "normcore",
+        "kombucha",
+        "selvage",
+        "sriracha",
+        "cronut",
+        "keffiyeh",
+        "meggings",
+        "lumbersexual",
+        "fixie",
+        "locavore",
+        "flexitarian",
+        "letterpress",
+        "chambray",
+        "humblebrag",
+        "taxidermy",
+        "biodiesel",
+        "wayfarers",
+        "migas",
+        "offal",
+        "ennui",
+        "tacos",
+        "paleo",
+        "succulents",
+        "hexagon",
+        "typewriter",
+        "godard",
+        "tumblr",
+        "thundercats",
+        "shoreditch",
+        "stumptown",
+        "seitan",
+        "umami",
+        "pbr",
+        "vape",
+        "bushwick",
+        "austin",
+    ]
 )
-_FILLER_PHRASES = ("put a bird on it", "man bun", "food truck", "master cleanse",
-                   "roof party", "everyday carry", "craft beer", "deep v", "hot chicken",
-                   "four loko", "pork belly", "jean shorts", "single-origin coffee")
+_FILLER_PHRASES = (
+    "put a bird on it",
+    "man bun",
+    "food truck",
+    "master cleanse",
+    "roof party",
+    "everyday carry",
+    "craft beer",
+    "deep v",
+    "hot chicken",
+    "four loko",
+    "pork belly",
+    "jean shorts",
+    "single-origin coffee",
+)
 
 
 @lru_cache(maxsize=32)
@@ -91,12 +196,13 @@ def placeholder_row(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         for row in table.rows:
             values = [_norm_cell(c.text) for c in row.cells]
             filled = [v for v in values if v]
-            if len(filled) >= 2 and all(v in tokens for v in filled) or (
+            if (len(filled) >= 2 and all(v in tokens for v in filled)) or (
                 len(filled) == 1 and len(row.cells) == 1 and filled[0] in tokens
             ):
                 shown = " | ".join(c.raw for c in row.cells)
                 yield Issue(
-                    row.line, row.cells[0].column if row.cells else 1,
+                    row.line,
+                    row.cells[0].column if row.cells else 1,
                     f"table row '| {shown} |' is placeholder content, not real data",
                 )
 
@@ -122,11 +228,13 @@ def placeholder_cell(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             filled = [v for v in values if v]
             if len(filled) >= 2 and all(v in row_tokens for v in filled):
                 continue  # PH001 reports the whole row
-            for cell, value in zip(row.cells, values):
+            for cell, value in zip(row.cells, values, strict=True):
                 if value in tokens:
                     yield Issue(
-                        cell.line, cell.column,
-                        f"table cell '{cell.raw}' is a placeholder", end_line=cell.line,
+                        cell.line,
+                        cell.column,
+                        f"table cell '{cell.raw}' is a placeholder",
+                        end_line=cell.line,
                         end_column=cell.end_column,
                     )
 
@@ -138,8 +246,7 @@ def _block_lines(doc: Document, block: TextBlock) -> list[tuple[int, str]]:
 
 
 def _text_blocks(doc: Document) -> Iterator[TextBlock]:
-    for block in doc.blocks:
-        yield block
+    yield from doc.blocks
 
 
 def _locate(doc: Document, block: TextBlock, match_text: str) -> tuple[int, int]:
@@ -182,8 +289,12 @@ def filler_score(text: str) -> int:
     return len(found)
 
 
-@rule("PH003", "placeholder-text", "error",
-      "Placeholder prose or headings: lorem ipsum, TODO:, Hello World, filler text.")
+@rule(
+    "PH003",
+    "placeholder-text",
+    "error",
+    "Placeholder prose or headings: lorem ipsum, TODO:, Hello World, filler text.",
+)
 def placeholder_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds paragraphs, list items and headings that are placeholders: `Lorem
     ipsum...`, `TODO:` / `FIXME:` notes, `Hello World`, a block that is only `test`
@@ -226,13 +337,18 @@ def placeholder_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         if not reported and filler_score(text) >= 5:
             line, col = _locate(doc, block, text.split()[0])
             yield Issue(
-                line, col,
+                line,
+                col,
                 f"filler text (lorem-ipsum style): '{_excerpt(text, None)}'",
             )
 
 
-@rule("PH004", "unfinished-content", "warning",
-      "Content marked as unfinished: coming soon, needs update, under construction.")
+@rule(
+    "PH004",
+    "unfinished-content",
+    "warning",
+    "Content marked as unfinished: coming soon, needs update, under construction.",
+)
 def unfinished_content(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds prose and headings that say the content is not there yet: "coming soon",
     "(needs update)", "under construction", "to be added".
@@ -266,8 +382,12 @@ def unfinished_content(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
                 break
 
 
-@rule("PH005", "template-text", "error",
-      "Text copied from the page type's template and never replaced.")
+@rule(
+    "PH005",
+    "template-text",
+    "error",
+    "Text copied from the page type's template and never replaced.",
+)
 def template_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds the instructions and headings of the site's own template left in a page:
     the italic guidance paragraphs of `_templates/_capability.md` ("_written for
@@ -300,10 +420,13 @@ def template_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             key = _norm_prose(block.text)
             if len(key) >= 20:
                 instructions[key] = block.text
-        elif block.kind == "heading" and block.line == (template.headings[0].line
-                                                        if template.headings else -1):
-            if template.headings[0].level == 1:
-                instructions[_norm_prose(block.text)] = block.text
+        elif (
+            block.kind == "heading"
+            and template.headings
+            and block.line == template.headings[0].line
+            and template.headings[0].level == 1
+        ):
+            instructions[_norm_prose(block.text)] = block.text
     if not instructions:
         return
     for block in doc.blocks:
@@ -314,7 +437,8 @@ def template_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             line = doc.lines[block.line - 1]
             col = len(line) - len(line.lstrip()) + 1
             yield Issue(
-                block.line, col,
+                block.line,
+                col,
                 f"text from the template {template.rel_path} was left in the page: "
                 f"'{_short(block.text)}'",
             )

@@ -49,8 +49,12 @@ def missing_section(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             yield Issue(line, 1, f"{pt.name} page has no '{spec.name}' section")
 
 
-@rule("SC002", "missing-maturity-parts", "error",
-      "A section without the parts it requires (Crawl, Walk and Run).")
+@rule(
+    "SC002",
+    "missing-maturity-parts",
+    "error",
+    "A section without the parts it requires (Crawl, Walk and Run).",
+)
 def missing_parts(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds a required section that lacks its required sub-sections: a capability's
     Maturity Assessment must have Crawl, Walk and Run parts, as headings under it.
@@ -80,7 +84,8 @@ def missing_parts(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             sub = _descendants(doc, section)
             texts = [normalize_heading(doc.sections[i].heading.text) for i in sub]
             missing = [
-                p for p in spec.parts
+                p
+                for p in spec.parts
                 if not any(t == p.casefold() or t.startswith(p.casefold() + " ") for t in texts)
             ]
             if not missing:
@@ -90,7 +95,8 @@ def missing_parts(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             if in_table:
                 note = " (they appear only as table rows, not as sub-headings)"
             yield Issue(
-                section.heading.line, section.heading.column,
+                section.heading.line,
+                section.heading.column,
                 f"'{section.heading.text}' has no {', '.join(missing)} "
                 f"sub-section{'s' if len(missing) > 1 else ''}{note}",
             )
@@ -129,10 +135,12 @@ def empty_section(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             hint = (
                 f"; '{others[0].heading.text}' at line {others[0].heading.line} holds the "
                 "content, remove this heading"
-                if others else ""
+                if others
+                else ""
             )
             yield Issue(
-                section.heading.line, section.heading.column,
+                section.heading.line,
+                section.heading.column,
                 f"section '{section.heading.text}' is empty{hint}",
             )
 

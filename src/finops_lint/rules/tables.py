@@ -10,8 +10,7 @@ from finops_lint.parsing.tables import Table
 from finops_lint.rules.base import Issue, RuleContext, rule
 
 
-@rule("TB001", "row-cell-count", "error",
-      "A table row with fewer or more cells than the header.")
+@rule("TB001", "row-cell-count", "error", "A table row with fewer or more cells than the header.")
 def row_cell_count(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds table rows whose number of cells differs from the header's.
 
@@ -37,14 +36,16 @@ def row_cell_count(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
                 last = row.cells[-1] if row.cells else None
                 col = (last.end_column + 1) if last else 1
                 yield Issue(
-                    row.line, min(col, len(doc.lines[row.line - 1]) + 1) if doc.lines else 1,
+                    row.line,
+                    min(col, len(doc.lines[row.line - 1]) + 1) if doc.lines else 1,
                     f"row has {got} cell{'s' if got != 1 else ''}, the header has {expected}: "
                     f"the missing {expected - got} will render empty",
                 )
             else:
                 extra = row.cells[expected]
                 yield Issue(
-                    row.line, extra.column,
+                    row.line,
+                    extra.column,
                     f"row has {got} cells, the header has {expected}: "
                     f"'{extra.raw}' and anything after it is dropped when rendered",
                 )
@@ -62,7 +63,8 @@ def missing_column(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Bad:** `| FinOps Maturity Level | Sample Measures |`
 
-    **Good:** `| FinOps Maturity Level | Maturity Level Characteristics | Sample Measures of Success |`
+    **Good:**
+    `| FinOps Maturity Level | Maturity Level Characteristics | Sample Measures of Success |`
 
     **Configure:** `tables:` in the profile: `match` (header or heading regex),
     `columns` (name + regex), `rows` (column, keys, ordered), `required-cells`.
@@ -71,7 +73,8 @@ def missing_column(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         for col in spec.columns:
             if _column_index(table, spec, col.name) is None:
                 yield Issue(
-                    table.line, table.header.cells[0].column if table.header.cells else 1,
+                    table.line,
+                    table.header.cells[0].column if table.header.cells else 1,
                     f"{spec.name} table has no '{col.name}' column (header: "
                     f"{' | '.join(table.columns)})",
                 )
@@ -106,7 +109,8 @@ def missing_row(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         anchor_line = min(anchor_line, len(doc.lines)) if doc.lines else 1
         if missing:
             yield Issue(
-                table.line, 1,
+                table.line,
+                1,
                 f"{spec.name} table is missing the row{'s' if len(missing) > 1 else ''} "
                 f"{', '.join(missing)} (expected rows: {', '.join(spec.row_keys)})",
             )
@@ -115,7 +119,8 @@ def missing_row(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             if dedup != [k for k in keys if k in dedup]:
                 shown = [spec.row_keys[keys.index(k)] for k in dedup]
                 yield Issue(
-                    table.line, 1,
+                    table.line,
+                    1,
                     f"{spec.name} table rows are out of order: "
                     f"{', '.join(shown)} (expected {', '.join(spec.row_keys)})",
                 )
@@ -173,13 +178,13 @@ def _specs_for(doc: Document, ctx: RuleContext) -> Iterator[tuple[Table, TableSp
         return
     for table in doc.tables:
         for spec in specs:
-            if spec.header is not None and any(
-                spec.header.search(_norm(c)) for c in table.columns
-            ):
+            if spec.header is not None and any(spec.header.search(_norm(c)) for c in table.columns):
                 yield table, spec
                 break
-            if spec.heading is not None and table.heading and spec.heading.search(
-                _norm(table.heading)
+            if (
+                spec.heading is not None
+                and table.heading
+                and spec.heading.search(_norm(table.heading))
             ):
                 yield table, spec
                 break

@@ -38,17 +38,30 @@ def duplicate_url(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     shown = others[:20]
     more = f" and {len(others) - len(shown)} more" if len(others) > len(shown) else ""
     yield Issue(
-        pos.line, pos.column,
+        pos.line,
+        pos.column,
         f"URL '{page.url}' is also the URL of {len(others)} other page"
         f"{'s' if len(others) > 1 else ''} ({', '.join(p.path for p in shown[:3])}"
         f"{'...' if len(others) > 3 else ''}){more}; only one of them is published",
-        related=[Related(ctx.workspace.display_path(p.path) if ctx.workspace else p.path, 1, 1,
-                         f"also published at {page.url}") for p in shown],
+        related=[
+            Related(
+                ctx.workspace.display_path(p.path) if ctx.workspace else p.path,
+                1,
+                1,
+                f"also published at {page.url}",
+            )
+            for p in shown
+        ],
     )
 
 
-@rule("XR001", "unknown-reference", "error",
-      "Front matter that names a page that does not exist.", scope="site")
+@rule(
+    "XR001",
+    "unknown-reference",
+    "error",
+    "Front matter that names a page that does not exist.",
+    scope="site",
+)
 def unknown_reference(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Checks the front matter references the profile declares: a domain's
     `framework-capabilities` must name `page-identifier`s of capability pages;
@@ -97,15 +110,21 @@ def unknown_reference(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             close = difflib.get_close_matches(text, list(names), n=1, cutoff=0.6)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             yield Issue(
-                pos.line, pos.column,
+                pos.line,
+                pos.column,
                 f"'{ref.key}' names '{text}', which is no {ref.target} page's "
                 f"{' or '.join(ref.by)}{hint}",
                 severity=ref.severity,
             )
 
 
-@rule("XR002", "orphan-page", "info",
-      "A page no other page lists (a capability no domain names).", scope="site")
+@rule(
+    "XR002",
+    "orphan-page",
+    "info",
+    "A page no other page lists (a capability no domain names).",
+    scope="site",
+)
 def orphan_page(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Reports a page of a type that should be listed by another page type through a
     declared reference, but is not: in the FinOps profile, a capability that no
@@ -135,8 +154,8 @@ def orphan_page(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         pos = doc.front_matter.position((ref.by[0],))
         sev = orphan.get("severity")
         yield Issue(
-            pos.line, pos.column,
-            f"{pt.name} '{ident}' is not listed in any {', '.join(ref.source)} page's "
-            f"'{ref.key}'",
+            pos.line,
+            pos.column,
+            f"{pt.name} '{ident}' is not listed in any {', '.join(ref.source)} page's '{ref.key}'",
             severity=Severity(sev) if sev else None,
         )
