@@ -130,8 +130,12 @@ class Config:
                 return candidate
         return None
 
+    def schema_document(self, name: str) -> Any:
+        """The schema as JSON data (cheap: no jsonschema import)."""
+        return _schema_json(str(self.schema_file(name)))
+
     def schema_validator(self, name: str) -> Any:
-        """The compiled validator for a schema file (compiled once per run)."""
+        """The jsonschema validator for a schema file (imports jsonschema on first use)."""
         return _compiled_schema(str(self.schema_file(name)))
 
     def page_type(self, name: str) -> PageType | None:
@@ -160,11 +164,15 @@ class Config:
 
 
 @lru_cache(maxsize=64)
+def _schema_json(path: str) -> Any:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=64)
 def _compiled_schema(path: str) -> Any:
     from jsonschema import Draft202012Validator
 
-    schema = json.loads(Path(path).read_text(encoding="utf-8"))
-    return Draft202012Validator(schema)
+    return Draft202012Validator(_schema_json(path))
 
 
 def normalize_heading(text: str) -> str:
@@ -535,10 +543,17 @@ def _check_schema(pt: PageType, root: Path, source: str) -> None:
     for candidate in (root / pt.schema, schema_path(pt.schema)):
         if candidate.is_file():
             try:
-                _compiled_schema(str(candidate))
-            except (OSError, ValueError) as exc:
+                document = _schema_json(str(candidate))
+                if candidate.parent != schema_path(pt.schema).parent:
+                    # A site's own schema: check it is a schema (built-in ones are tested).
+                    from jsonschema import Draft202012Validator
+
+                    Draft202012Validator.check_schema(document)
+            except Exception as exc:  # OSError, ValueError, jsonschema.SchemaError
                 raise ConfigError(
-                    f"page-types/{pt.name}/schema: {candidate} is not a JSON Schema: {exc}", source
+                    f"page-types/{pt.name}/schema: {candidate} is not a JSON Schema: "
+                    f"{str(exc).splitlines()[0]}",
+                    source,
                 ) from None
             return
     raise ConfigError(

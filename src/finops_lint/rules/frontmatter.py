@@ -10,6 +10,7 @@ from typing import Any
 from finops_lint.document import Document
 from finops_lint.findings import Severity
 from finops_lint.rules.base import Issue, RuleContext, rule
+from finops_lint.schema_fast import is_valid
 
 
 @rule("FM000", "unreadable-page", "error", "A page that cannot be read as UTF-8 text.")
@@ -118,8 +119,10 @@ def schema_violation(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     fm = doc.front_matter
     if pt is None or pt.schema is None or not fm.present or fm.error or fm.unterminated:
         return
-    validator = ctx.config.schema_validator(pt.schema)
     data = jsonable(doc.data)
+    if is_valid(ctx.config.schema_document(pt.schema), data):
+        return  # the common case, without importing jsonschema
+    validator = ctx.config.schema_validator(pt.schema)
     for err in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.path]):
         path = tuple(err.absolute_path)
         severity, note = _annotations(validator.schema, err)

@@ -13,7 +13,6 @@ from finops_lint.parsing.markdown import TextBlock
 from finops_lint.parsing.tables import plain_text
 from finops_lint.rules.base import Issue, RuleContext, rule
 
-_WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*")
 _ITALIC_BLOCK = re.compile(r"^\s*(?:>\s*)?[_*](?![_*\s]).*[^\s_*][_*]\s*$", re.DOTALL)
 
 # Words that only filler generators (lorem ipsum and its hipster/bacon cousins) use.
@@ -279,12 +278,17 @@ def _clean(doc: Document, block: TextBlock) -> str:
     return cached
 
 
+_FILLER_RE = re.compile(r"\b(?:" + "|".join(sorted(_FILLER_WORDS)) + r")\b")
+
+
 def filler_score(text: str) -> int:
     """How many distinct words or phrases only filler generators use."""
     if len(text) < 40:
         return 0
     lowered = text.casefold()
-    found = {w for w in _WORD.findall(lowered) if w in _FILLER_WORDS}
+    found: set[str] = set(_FILLER_RE.findall(lowered))
+    if len(found) < 2:
+        return len(found)
     found.update(p for p in _FILLER_PHRASES if p in lowered)
     return len(found)
 

@@ -381,6 +381,15 @@ class Site:
 
     # ---------------------------------------------------------------- queries
 
+    def use_front_matter(self, path: str, data: dict[str, Any]) -> None:
+        """Give a page the front matter the caller already parsed (saves a second parse)."""
+        page = self.pages.get(path)
+        if page is None or page._data is not None:
+            return
+        type_ = "pages" if page.collection is None else page.collection
+        defaults = self.config.defaults_for(path, type_)
+        page.data = {**defaults, **data} if defaults else dict(data)
+
     def page_for_path(self, path: str) -> SitePage | None:
         return self.pages.get(posixpath.normpath(path.replace("\\", "/")).lstrip("/"))
 

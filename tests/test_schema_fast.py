@@ -1,0 +1,65 @@
+"""The fast validity check must never call an invalid page valid."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
+
+from finops_lint.schema_fast import is_valid
+
+SCHEMAS = sorted((Path(__file__).resolve().parent.parent / "schemas").glob("*.schema.json"))
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5000) | st.floats(allow_nan=False)
+    | st.text(max_size=400),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=12,
+)
+
+
+def _keys(schema: Any) -> list[str]:
+    found: set[str] = set()
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            found.update(k for k in node.get("properties", {}) if isinstance(k, str))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return sorted(found)
+
+
+ALL_KEYS = sorted({k for p in SCHEMAS for k in _keys(json.loads(p.read_text()))})
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(
+    schema_index=st.integers(0, max(0, len(SCHEMAS) - 1)),
+    data=st.dictionaries(st.sampled_from(ALL_KEYS), json_values, max_size=12),
+)
+def test_fast_check_agrees_with_jsonschema(schema_index: int, data: dict[str, Any]) -> None:
+    schema = json.loads(SCHEMAS[schema_index].read_text())
+    fast = is_valid(schema, data)
+    slow = Draft202012Validator(schema).is_valid(data)
+    if fast is not None:
+        assert fast == slow, (SCHEMAS[schema_index].name, data)
+
+
+def test_fast_check_on_real_values() -> None:
+    schema = {"type": "object", "required": ["a"], "properties": {
+        "a": {"type": "integer"}, "b": {"enum": [1, "x"]}, "c": {"maxLength": 3},
+        "d": {"type": "array", "items": {"pattern": "^capability_"}, "uniqueItems": True}}}
+    assert is_valid(schema, {"a": 1}) is True
+    assert is_valid(schema, {"a": True}) is False  # a boolean is not an integer
+    assert is_valid(schema, {"a": 1, "b": True}) is False  # True is not 1 in JSON
+    assert is_valid(schema, {"a": 1, "c": "abcd"}) is False
+    assert is_valid(schema, {"a": 1, "d": ["capability_x", "capability_x"]}) is False
+    assert is_valid(schema, {"a": 1, "d": ["x"]}) is False
+    assert is_valid({"$ref": "#/x"}, {}) is None  # unknown keyword: ask jsonschema
