@@ -40,9 +40,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -98,23 +98,47 @@ def ensure_npm_tools(work: Path, want_remark: bool, install: bool) -> dict[str, 
             raise BenchError("npm is not on PATH; it is needed to install markdownlint-cli2")
         work.mkdir(parents=True, exist_ok=True)
         try:
-            _run_install([npm, "install", "--prefix", str(work), "--no-audit", "--no-fund", *missing], "npm packages")
+            _run_install(
+                [npm, "install", "--prefix", str(work), "--no-audit", "--no-fund", *missing],
+                "npm packages",
+            )
         except BenchError:
             if not mdl.exists() and "markdownlint-cli2" in missing:
                 # retry the required one alone, so a remark failure is not fatal
-                _run_install([npm, "install", "--prefix", str(work), "--no-audit", "--no-fund", "markdownlint-cli2"],
-                             "markdownlint-cli2")
+                _run_install(
+                    [
+                        npm,
+                        "install",
+                        "--prefix",
+                        str(work),
+                        "--no-audit",
+                        "--no-fund",
+                        "markdownlint-cli2",
+                    ],
+                    "markdownlint-cli2",
+                )
     if not mdl.exists():
         raise BenchError(f"markdownlint-cli2 not found at {mdl} after install")
     have_remark = want_remark and remark.exists() and validate.exists()
     if want_remark and not have_remark:
-        print("[bench] remark-cli / remark-validate-links unavailable; skipping remark", file=sys.stderr)
-    return {"mdl": mdl, "remark": remark if have_remark else None, "validate": validate if have_remark else None}
+        print(
+            "[bench] remark-cli / remark-validate-links unavailable; skipping remark",
+            file=sys.stderr,
+        )
+    return {
+        "mdl": mdl,
+        "remark": remark if have_remark else None,
+        "validate": validate if have_remark else None,
+    }
 
 
 def ensure_pymarkdown(work: Path, install: bool) -> Path:
     venv = work / "venv"
-    exe = venv / ("Scripts" if os.name == "nt" else "bin") / ("pymarkdown.exe" if os.name == "nt" else "pymarkdown")
+    exe = (
+        venv
+        / ("Scripts" if os.name == "nt" else "bin")
+        / ("pymarkdown.exe" if os.name == "nt" else "pymarkdown")
+    )
     if exe.exists():
         return exe
     if not install:
@@ -132,13 +156,18 @@ def ensure_pymarkdown(work: Path, install: bool) -> Path:
 def find_finops_lint(explicit: str | None) -> list[str]:
     if explicit:
         return [explicit]
-    for cand in (ROOT / ".venv" / "bin" / "finops-lint", ROOT / ".venv" / "Scripts" / "finops-lint.exe"):
+    for cand in (
+        ROOT / ".venv" / "bin" / "finops-lint",
+        ROOT / ".venv" / "Scripts" / "finops-lint.exe",
+    ):
         if cand.exists():
             return [str(cand)]
     found = shutil.which("finops-lint")
     if found:
         return [found]
-    raise BenchError("finops-lint not found: install the project (pip install -e .) or pass --finops-lint PATH")
+    raise BenchError(
+        "finops-lint not found: install the project (pip install -e .) or pass --finops-lint PATH"
+    )
 
 
 def find_corpus(explicit: str | None) -> Path:
@@ -153,7 +182,9 @@ def find_corpus(explicit: str | None) -> Path:
     for cand in cands:
         if (cand / "_config.yml").is_file():
             return cand.resolve()
-    raise BenchError("corpus not found; tried " + ", ".join(str(c) for c in cands) + " (use --corpus PATH)")
+    raise BenchError(
+        "corpus not found; tried " + ", ".join(str(c) for c in cands) + " (use --corpus PATH)"
+    )
 
 
 def tool_version(cmd: list[str]) -> str:
@@ -214,8 +245,15 @@ class Runner:
 
     def run_once(self, env: dict[str, str]) -> None:
         t0 = time.perf_counter()
-        proc = subprocess.run(self.argv, cwd=self.cwd, env=env, capture_output=True, text=True,
-                              encoding="utf-8", errors="replace")
+        proc = subprocess.run(
+            self.argv,
+            cwd=self.cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        )
         elapsed = time.perf_counter() - t0
         if proc.returncode not in self.ok_codes:
             tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-10:])
@@ -224,8 +262,14 @@ class Runner:
         self.counts.append(self.count(proc.stdout, proc.stderr))
 
 
-def build_cases(args: argparse.Namespace, corpus: Path, fl: list[str], npm: dict[str, Path | None],
-                pym: Path, work: Path) -> dict[str, list[Runner]]:
+def build_cases(
+    args: argparse.Namespace,
+    corpus: Path,
+    fl: list[str],
+    npm: dict[str, Path | None],
+    pym: Path,
+    work: Path,
+) -> dict[str, list[Runner]]:
     page = corpus / args.page
     if not page.is_file():
         raise BenchError(f"page not found: {page}")
@@ -239,20 +283,39 @@ def build_cases(args: argparse.Namespace, corpus: Path, fl: list[str], npm: dict
     ]
     one = [
         Runner("finops-lint", [*fl, "check", str(page)], ROOT, count_finops_lint),
-        Runner("markdownlint-cli2", [mdl, ":" + args.page, "--config", str(mdl_cfg)], corpus, count_mdl),
+        Runner(
+            "markdownlint-cli2", [mdl, ":" + args.page, "--config", str(mdl_cfg)], corpus, count_mdl
+        ),
         Runner("pymarkdown", [str(pym), "scan", str(page)], ROOT, count_pymarkdown),
     ]
     if npm["remark"] is not None:
         use = f"{npm['validate']}=repository:false"  # the corpus folder is not a git checkout
-        base = [str(npm["remark"]), "--use", use, "--no-stdout", "--no-color", "--ignore-path", os.devnull]
+        base = [
+            str(npm["remark"]),
+            "--use",
+            use,
+            "--no-stdout",
+            "--no-color",
+            "--ignore-path",
+            os.devnull,
+        ]
         whole.append(Runner("remark+validate-links", [*base, "."], corpus, count_remark))
-        one.append(Runner("remark+validate-links", [*base, args.page], corpus, count_remark,
-                          note="validate-links sees only this file"))
+        one.append(
+            Runner(
+                "remark+validate-links",
+                [*base, args.page],
+                corpus,
+                count_remark,
+                note="validate-links sees only this file",
+            )
+        )
     return {"whole corpus": whole, "one page": one}
 
 
 def expected_counts(cases: dict[str, list[Runner]], corpus: Path, pym: Path, md_files: int) -> None:
-    listed = subprocess.run([str(pym), "scan", "--list-files", "-r", str(corpus)], capture_output=True, text=True)
+    listed = subprocess.run(
+        [str(pym), "scan", "--list-files", "-r", str(corpus)], capture_output=True, text=True
+    )
     pym_listed = len([ln for ln in listed.stdout.splitlines() if ln.strip()])
     for case, runners in cases.items():
         for r in runners:
@@ -285,15 +348,35 @@ def summarize(r: Runner) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=7, help="paired runs per case (default 7)")
-    ap.add_argument("--corpus", help="site folder (default: ../shared/corpus/finops-framework or "
-                                     "$FINOPS_LINT_CORPUS/finops-framework)")
-    ap.add_argument("--page", default=DEFAULT_PAGE, help=f"page for the one-page case (default {DEFAULT_PAGE})")
+    ap.add_argument(
+        "--corpus",
+        help="site folder (default: ../shared/corpus/finops-framework or "
+        "$FINOPS_LINT_CORPUS/finops-framework)",
+    )
+    ap.add_argument(
+        "--page", default=DEFAULT_PAGE, help=f"page for the one-page case (default {DEFAULT_PAGE})"
+    )
     ap.add_argument("--json", metavar="FILE", help="also write the numbers to FILE as JSON")
-    ap.add_argument("--work", default=str(DEFAULT_WORK), help="where the comparison tools live (bench/.work)")
-    ap.add_argument("--finops-lint", dest="finops_lint", help="finops-lint executable (default: .venv/bin/finops-lint)")
-    ap.add_argument("--no-remark", action="store_true", help="skip remark-cli + remark-validate-links")
-    ap.add_argument("--no-install", action="store_true", help="fail instead of installing missing tools")
+    ap.add_argument(
+        "--work", default=str(DEFAULT_WORK), help="where the comparison tools live (bench/.work)"
+    )
+    ap.add_argument(
+        "--finops-lint",
+        dest="finops_lint",
+        help="finops-lint executable (default: .venv/bin/finops-lint)",
+    )
+    ap.add_argument(
+        "--no-remark", action="store_true", help="skip remark-cli + remark-validate-links"
+    )
+    ap.add_argument(
+        "--no-install", action="store_true", help="fail instead of installing missing tools"
+    )
     ap.add_argument("--no-warmup", action="store_true", help="skip the untimed warm-up round")
+    ap.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="keep the caller's PYTHONDONTWRITEBYTECODE / pycache settings for the Python tools",
+    )
     ap.add_argument("--cases", default="whole,page", help="comma list of: whole, page")
     args = ap.parse_args(argv)
     if args.runs < 1:
@@ -308,7 +391,9 @@ def main(argv: list[str] | None = None) -> int:
         md_files = sum(1 for p in corpus.rglob("*.md") if "node_modules" not in p.parts)
         cases = build_cases(args, corpus, fl, npm, pym, work)
         wanted = {c.strip() for c in args.cases.split(",")}
-        cases = {k: v for k, v in cases.items() if ("whole" if k == "whole corpus" else "page") in wanted}
+        cases = {
+            k: v for k, v in cases.items() if ("whole" if k == "whole corpus" else "page") in wanted
+        }
         expected_counts(cases, corpus, pym, md_files)
 
         versions = {
@@ -321,8 +406,27 @@ def main(argv: list[str] | None = None) -> int:
 
         env = dict(os.environ, NO_COLOR="1", FORCE_COLOR="0")
         env.pop("FINOPS_LINT_CACHE", None)
+        if not args.no_bytecode:
+            # Python tools (finops-lint, pymarkdown) run with byte code, as after a
+            # normal pip install. PYTHONDONTWRITEBYTECODE (set in some sandboxes and
+            # CI images) would make every run recompile an editable install's
+            # sources; the prefix keeps the .pyc files inside bench/.work/.
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
         print(f"corpus: {corpus} ({md_files} .md files)")
-        print(f"runs: {args.runs} paired rounds per case{'' if args.no_warmup else ' (+1 untimed warm-up round)'}")
+        print(
+            f"runs: {args.runs} paired rounds per case"
+            + ("" if args.no_warmup else " (+1 untimed warm-up round)")
+        )
+        print(
+            "python byte code: "
+            + ("as the caller set it" if args.no_bytecode else f"cached in {work / 'pycache'}")
+        )
+        load_start = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
+        print(
+            f"host: {platform.platform()}, {os.cpu_count()} CPUs, "
+            f"load average at start: {load_start}"
+        )
         for k, v in versions.items():
             print(f"  {k}: {v}")
         print()
@@ -344,7 +448,10 @@ def main(argv: list[str] | None = None) -> int:
     # --- report -----------------------------------------------------------------
     results: dict[str, dict] = {}
     problems: list[str] = []
-    hdr = f"{'case':<13} {'tool':<22} {'files':>6} {'median s':>9} {'min s':>7} {'max s':>7} {'theirs/ours':>12} {'paired':>7}"
+    hdr = (
+        f"{'case':<13} {'tool':<22} {'files':>6} {'median s':>9} {'min s':>7} {'max s':>7} "
+        f"{'theirs/ours':>12} {'paired':>7}"
+    )
     print(hdr)
     print("-" * len(hdr))
     for case, runners in cases.items():
@@ -353,22 +460,30 @@ def main(argv: list[str] | None = None) -> int:
         for r in runners:
             s = summarize(r)
             if len(s["files"]) != 1:
-                problems.append(f"{r.tool} ({case}) linted a different number of files across runs: {s['files']}")
+                problems.append(
+                    f"{r.tool} ({case}) linted a different number of files across runs: "
+                    f"{s['files']}"
+                )
             if r.expected_files is not None and s["files"] and s["files"][0] != r.expected_files:
-                problems.append(f"{r.tool} ({case}) linted {s['files'][0]} files, expected {r.expected_files}")
+                problems.append(
+                    f"{r.tool} ({case}) linted {s['files'][0]} files, expected {r.expected_files}"
+                )
             if r is ours:
                 ratio = paired = None
                 rtxt = ptxt = "-"
             else:
                 ratio = s["median"] / statistics.median(ours.times)
-                paired = statistics.median(t / o for t, o in zip(r.times, ours.times))
+                paired = statistics.median(t / o for t, o in zip(r.times, ours.times, strict=True))
                 rtxt, ptxt = f"{ratio:.2f}x", f"{paired:.2f}x"
             s["ratio_vs_finops_lint"] = ratio
             s["paired_ratio_median"] = paired
             results[case][r.tool] = s
             files = "/".join(str(f) for f in s["files"])
-            print(f"{case:<13} {r.tool:<22} {files:>6} {s['median']:>9.3f} {s['min']:>7.3f} {s['max']:>7.3f} "
-                  f"{rtxt:>12} {ptxt:>7}")
+            print(
+                f"{case:<13} {r.tool:<22} {files:>6} {s['median']:>9.3f} "
+                f"{s['min']:>7.3f} {s['max']:>7.3f} "
+                f"{rtxt:>12} {ptxt:>7}"
+            )
     print()
     print("theirs/ours = their median / finops-lint's median; paired = median of per-round ratios.")
     print("files: finops-lint counts every site page it checked (.md and HTML with front matter);")
@@ -383,30 +498,49 @@ def main(argv: list[str] | None = None) -> int:
     if "whole corpus" in results and "markdownlint-cli2" in results["whole corpus"]:
         ratio = results["whole corpus"]["markdownlint-cli2"]["ratio_vs_finops_lint"]
         ok = ratio >= TARGET_WHOLE
-        targets["whole_corpus_speedup_vs_markdownlint_cli2"] = {"target": f">= {TARGET_WHOLE}x", "value": ratio, "met": ok}
-        print(f"target  whole corpus: finops-lint >= {TARGET_WHOLE:.0f}x faster than markdownlint-cli2 "
-              f"(median): {ratio:.2f}x  -> {'MET' if ok else 'NOT MET'}")
+        targets["whole_corpus_speedup_vs_markdownlint_cli2"] = {
+            "target": f">= {TARGET_WHOLE}x",
+            "value": ratio,
+            "met": ok,
+        }
+        print(
+            f"target  whole corpus: finops-lint >= {TARGET_WHOLE:.0f}x faster than "
+            "markdownlint-cli2 "
+            f"(median): {ratio:.2f}x  -> {'MET' if ok else 'NOT MET'}"
+        )
     if "one page" in results and "markdownlint-cli2" in results["one page"]:
         ours_m = results["one page"]["finops-lint"]["median"]
         theirs_m = results["one page"]["markdownlint-cli2"]["median"]
         frac = ours_m / theirs_m
         ok = frac <= TARGET_PAGE
-        targets["one_page_fraction_of_markdownlint_cli2"] = {"target": f"<= {TARGET_PAGE}", "value": frac, "met": ok}
-        print(f"target  one page:     finops-lint <= half of markdownlint-cli2's time (median): "
-              f"{ours_m:.3f}s / {theirs_m:.3f}s = {frac:.2f}  -> {'MET' if ok else 'NOT MET'}")
+        targets["one_page_fraction_of_markdownlint_cli2"] = {
+            "target": f"<= {TARGET_PAGE}",
+            "value": frac,
+            "met": ok,
+        }
+        print(
+            f"target  one page:     finops-lint <= half of markdownlint-cli2's time (median): "
+            f"{ours_m:.3f}s / {theirs_m:.3f}s = {frac:.2f}  -> {'MET' if ok else 'NOT MET'}"
+        )
     for p in problems:
         print(f"WARNING: {p}")
 
     if args.json:
         doc = {
             "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            "host": {"platform": platform.platform(), "python": platform.python_version(),
-                     "cpus": os.cpu_count()},
+            "host": {
+                "platform": platform.platform(),
+                "python": platform.python_version(),
+                "cpus": os.cpu_count(),
+            },
             "corpus": str(corpus),
             "md_files": md_files,
             "page": args.page,
             "runs": args.runs,
             "warmup": not args.no_warmup,
+            "bytecode_cached": not args.no_bytecode,
+            "loadavg_start": load_start,
+            "loadavg_end": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
             "versions": versions,
             "cases": results,
             "targets": targets,

@@ -12,6 +12,13 @@ all 1,000 URLs were really requested and reported alive.
 markdown-link-check is installed with npm into --npm-dir (default: a folder in
 the system temp dir) when it is not there yet. It checks links two at a time
 (hard-coded ``async.mapLimit(..., 2)`` in its index.js), HEAD first.
+
+finops-lint runs twice per round: with default options (128 in all, 10 per
+host) and with ``max_per_host=128`` (``--per-host N`` to choose). With every URL
+on one host, 10 per host puts a floor of 1,000 / 10 x 20 ms = 2.0 s under the
+default run, against 10.0 s for markdown-link-check, so its ratio cannot pass
+5x; the 128-per-host run shows the engine's own speed, the way 1,000 links
+spread over many hosts are checked.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ the checker made. Start it with :func:`serve` (a context manager).
 from __future__ import annotations
 
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -30,6 +31,7 @@ class LinkServer(ThreadingHTTPServer):
         self.per_path: Counter[str] = Counter()
         self.in_flight = 0
         self.max_in_flight = 0
+        self.connections = 0
         self.large_sent = 0
         self.large_done = threading.Event()
 
@@ -51,7 +53,12 @@ class LinkServer(ThreadingHTTPServer):
 
 class Handler(BaseHTTPRequestHandler):
     server: LinkServer
-    protocol_version = "HTTP/1.0"
+    protocol_version = "HTTP/1.1"  # keep-alive: every reply has a Content-Length
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.lock:
+            self.server.connections += 1
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -173,8 +180,13 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve() -> Iterator[LinkServer]:
+def serve(tls: tuple[str, str] | None = None) -> Iterator[LinkServer]:
+    """Serve on 127.0.0.1; with *tls* (certfile, keyfile), serve HTTPS."""
     server = LinkServer()
+    if tls is not None:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.daemon = True
     thread.start()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import socket
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +18,6 @@ import pytest
 httpx = pytest.importorskip("httpx")
 
 from finops_lint.links import LinkCheckOptions, LinkResult, check_urls  # noqa: E402
-from finops_lint.links import cache as cache_module  # noqa: E402
 from finops_lint.links.checker import (  # noqa: E402
     check_urls_async,
     make_transport,
@@ -28,11 +29,7 @@ from finops_lint.links.safety import (  # noqa: E402
     UnsafeAddressError,
     address_problem,
 )
-
-try:
-    from linkserver import LARGE_BODY, LinkServer, serve
-except ImportError:  # tests/ imported as a package
-    from tests.linkserver import LARGE_BODY, LinkServer, serve
+from tests.linkserver import LARGE_BODY, LinkServer, serve  # noqa: E402
 
 
 @pytest.fixture
@@ -214,11 +211,40 @@ def test_connection_refused() -> None:
     assert (result.status, result.message) == ("connection", "connection refused (2 attempts)")
 
 
+def test_connections_are_reused(server: LinkServer) -> None:
+    urls = [f"{server.base}/ok/{i}" for i in range(20)]
+    results = check_urls(urls, options(max_per_host=2))
+    assert all(r.status == "ok" for r in results.values())
+    assert len(server.requests) == 20
+    assert server.connections <= 2  # HEAD responses are read to the end, so sockets are reused
+
+
 def test_per_host_concurrency_is_bounded(server: LinkServer) -> None:
     urls = [f"{server.base}/paced/{i}" for i in range(12)]
     results = check_urls(urls, options(max_per_host=3))
     assert all(r.status == "ok" for r in results.values())
     assert server.max_in_flight <= 3
+
+
+def test_anyio_backend_fallback(server: LinkServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python 3.10 uses httpcore's anyio backend; the same behaviours hold there."""
+    import httpcore
+
+    from finops_lint.links import safety
+
+    monkeypatch.setattr(safety, "_default_backend", httpcore.AnyIOBackend)
+    paths = ["/ok/1", "/ok/2", "/ok/3", "/missing", "/reset", "/large", "/moved/2"]
+    results = check_urls([server.base + p for p in paths], options(max_per_host=1, retries=1))
+    assert [r.status for r in results.values()] == [
+        "ok",
+        "ok",
+        "ok",
+        "not-found",
+        "connection",
+        "ok",
+        "permanent-redirect",
+    ]
+    assert server.large_done.wait(5) and server.large_sent < LARGE_BODY // 4
 
 
 # --- safety -----------------------------------------------------------------
@@ -328,6 +354,41 @@ def test_backend_refuses_at_connect_time(server: LinkServer) -> None:
 
     asyncio.run(run())
     assert server.requests == []
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LinkServer]:
+    """HTTPS on 127.0.0.1 with a self-signed certificate for intranet.example only."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not available")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-days", "1", "-subj", "/CN=intranet.example",
+         "-addext", "subjectAltName=DNS:intranet.example",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # httpx trusts it (as it would a company CA)
+    with serve(tls=(str(cert), str(key))) as srv:
+        yield srv
+
+
+def test_https_connects_to_vetted_ip_and_verifies_the_host_name(tls_server: LinkServer) -> None:
+    """TLS is checked against the URL's host even though the socket goes to the vetted IP."""
+
+    async def lookup(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    good = f"https://intranet.example:{tls_server.port}/ok"
+    wrong_name = f"https://other.example:{tls_server.port}/ok"
+    opts = options(allow_hosts=frozenset({"intranet.example", "other.example"}), retries=0)
+    results = asyncio.run(check_urls_async([good, wrong_name], opts, lookup=lookup))
+    assert results[good].status == "ok", results[good]
+    assert results[wrong_name].status == "connection"
+    assert results[wrong_name].message.startswith("TLS error")
+    assert tls_server.requests == [("HEAD", "/ok")]
 
 
 def test_dns_failure() -> None:
@@ -454,7 +515,7 @@ def test_read_only_cache_dir_is_not_fatal(
         raise PermissionError(30, "Read-only file system")
 
     if os.geteuid() == 0:
-        monkeypatch.setattr(cache_module.tempfile, "mkstemp", read_only)
+        monkeypatch.setattr("finops_lint.links.cache.tempfile.mkstemp", read_only)
     notices: list[str] = []
     try:
         urls = [f"{server.base}/ok", f"{server.base}/missing"]
@@ -464,6 +525,15 @@ def test_read_only_cache_dir_is_not_fatal(
     assert [r.status for r in results.values()] == ["ok", "not-found"]
     assert len(notices) == 1 and "cache" in notices[0]
     assert list(cache_dir.iterdir()) == []
+
+
+def test_unreadable_cache_file_gives_one_notice(server: LinkServer, tmp_path: Path) -> None:
+    (tmp_path / "external-links.json").mkdir()  # neither readable nor replaceable as a file
+    notices: list[str] = []
+    url = f"{server.base}/ok"
+    result = check_urls([url], options(cache_dir=tmp_path, notice=notices.append))[url]
+    assert result.status == "ok"
+    assert len(notices) == 1
 
 
 # --- progress -----------------------------------------------------------------

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import select
 import socket
 import ssl
+import sys
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -147,7 +149,7 @@ class SafeNetworkBackend(httpcore.AsyncNetworkBackend):
         self, resolver: GuardedResolver, inner: httpcore.AsyncNetworkBackend | None = None
     ):
         self.resolver = resolver
-        self.inner = inner or httpcore.AnyIOBackend()
+        self.inner = inner or _default_backend()
 
     async def connect_tcp(
         self,
@@ -182,7 +184,7 @@ class SafeNetworkBackend(httpcore.AsyncNetworkBackend):
             local_address=local_address,
             socket_options=socket_options,
         )
-        return _Stream(stream)
+        return _AnyIOStream(stream) if isinstance(self.inner, httpcore.AnyIOBackend) else stream
 
     async def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
@@ -193,13 +195,21 @@ class SafeNetworkBackend(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
-class _Stream(httpcore.AsyncNetworkStream):
-    """A network stream that remembers its socket.
+def _default_backend() -> httpcore.AsyncNetworkBackend:
+    if sys.version_info >= (3, 11):
+        from finops_lint.links.streams import AsyncioBackend
 
-    httpcore asks every idle connection for ``get_extra_info("socket")`` on every
+        return AsyncioBackend()
+    return httpcore.AnyIOBackend()
+
+
+class _AnyIOStream(httpcore.AsyncNetworkStream):
+    """An anyio stream (Python 3.10) that remembers its socket.
+
+    httpcore asks every idle connection whether it ``is_readable`` on every
     request (to see whether the server closed it), and anyio rebuilds a dict of
     all its attributes to answer: a third of the checker's CPU time at high
-    concurrency. The socket of a stream never changes, so it is asked once.
+    concurrency. The socket of a stream never changes, so it is looked up once.
     """
 
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
@@ -221,11 +231,25 @@ class _Stream(httpcore.AsyncNetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        return _Stream(await self.inner.start_tls(ssl_context, server_hostname, timeout))
+        return _AnyIOStream(await self.inner.start_tls(ssl_context, server_hostname, timeout))
 
     def get_extra_info(self, info: str) -> Any:
-        if info != "socket":
+        if info not in ("socket", "is_readable"):
             return self.inner.get_extra_info(info)
         if self._socket is None:
             self._socket = self.inner.get_extra_info("socket")
-        return self._socket
+        if info == "socket":
+            return self._socket
+        return _socket_readable(self._socket)
+
+
+def _socket_readable(sock: Any) -> bool:
+    """Whether reading would not block (data or EOF): an idle connection the server closed."""
+    if sock is None or sock.fileno() < 0:
+        return True
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    readable, _, _ = select.select([sock], [], [], 0)
+    return bool(readable)
