@@ -78,6 +78,7 @@ class Workspace:
         self._other_docs: dict[str, Document | None] = {}
         self.notices: list[str] = []
         self.external_results: dict[str, Any] = {}
+        self._shown: dict[str, str] = {}
 
     @cached_property
     def site(self) -> Site | None:
@@ -86,11 +87,15 @@ class Workspace:
         return Site.build(self.root, extra_hosts=self.config.hosts, exclude=self.config.exclude)
 
     def display_path(self, rel_path: str) -> str:
-        absolute = self.root / rel_path
-        try:
-            return os.path.relpath(absolute, self.cwd)
-        except ValueError:
-            return str(absolute)
+        shown = self._shown.get(rel_path)
+        if shown is None:
+            absolute = self.root / rel_path
+            try:
+                shown = os.path.relpath(absolute, self.cwd)
+            except ValueError:
+                shown = str(absolute)
+            self._shown[rel_path] = shown
+        return shown
 
     def document(self, rel_path: str) -> Document | None:
         """A page of the site, parsed on first use (it need not be one being checked)."""

@@ -18,8 +18,10 @@ from typing import Any
 
 import yaml
 
-#: Where editors find the config file's JSON Schema (yaml-language-server).
-SCHEMA_URL = "https://finops-lint.dev/schemas/config.schema.json"
+from finops_lint.resources import schema_path
+
+#: The config schema installed with finops-lint, as a file URI editors can read.
+SCHEMA_URL = schema_path("config.schema.json").resolve().as_uri()
 CONFIG_NAME = ".finops-lint.yaml"
 PROFILE = "finops-framework"
 
@@ -109,6 +111,9 @@ def generate_config(site_root: Path) -> str:
         f"# yaml-language-server: $schema={SCHEMA_URL}",
         "#",
         "# finops-lint configuration, written by `finops-lint init`.",
+        "# The schema line points at the schema installed with finops-lint; to share it in",
+        "# the repository: `finops-lint schema > .finops-lint.schema.json` and",
+        "# `$schema=.finops-lint.schema.json`.",
         "# `finops-lint rules` lists every rule; `finops-lint explain CODE` describes one.",
         "",
         f"extends: {PROFILE}",
