@@ -7,6 +7,7 @@ import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -15,15 +16,15 @@ from finops_lint.cli import main
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
+    hits: ClassVar[list[str]] = []
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self.hits.append(self.path)
         self.send_response(200 if self.path == "/ok" else 404)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    do_GET = do_HEAD  # noqa: N815
+    do_GET = do_HEAD
 
     def log_message(self, *args: object) -> None:
         pass
@@ -41,12 +42,16 @@ def server() -> Iterator[str]:
 
 def _site(tmp_path: Path, base: str) -> Path:
     (tmp_path / "_config.yml").write_text("permalink: pretty\n")
-    (tmp_path / "a.md").write_text(f"---\ntitle: A\n---\n\n[ok]({base}/ok) and [gone]({base}/gone)\n")
+    (tmp_path / "a.md").write_text(
+        f"---\ntitle: A\n---\n\n[ok]({base}/ok) and [gone]({base}/gone)\n"
+    )
     (tmp_path / "b.md").write_text(f"---\ntitle: B\n---\n\n[gone again]({base}/gone)\n")
     return tmp_path
 
 
-def test_external_off_by_default(tmp_path: Path, server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_external_off_by_default(
+    tmp_path: Path, server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(_site(tmp_path, server))
     result = CliRunner().invoke(main, ["check", "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -57,8 +62,16 @@ def test_external_reports_each_page_and_requests_once(
     tmp_path: Path, server: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(_site(tmp_path, server))
-    args = ["check", "--external", "--allow-host", "127.0.0.1", "--format", "json",
-            "--cache-dir", str(tmp_path / "cache")]
+    args = [
+        "check",
+        "--external",
+        "--allow-host",
+        "127.0.0.1",
+        "--format",
+        "json",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+    ]
     result = CliRunner().invoke(main, args)
     data = json.loads(result.stdout)
     found = sorted((f["path"], f["line"], f["code"]) for f in data["findings"])
@@ -77,8 +90,9 @@ def test_loopback_refused_without_allow_host(
     tmp_path: Path, server: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(_site(tmp_path, server))
-    result = CliRunner().invoke(main, ["check", "--external", "--format", "json",
-                                       "--cache-dir", str(tmp_path / "cache")])
+    result = CliRunner().invoke(
+        main, ["check", "--external", "--format", "json", "--cache-dir", str(tmp_path / "cache")]
+    )
     codes = {f["code"] for f in json.loads(result.stdout)["findings"]}
     assert codes == {"EX008"}
     assert _Handler.hits == []

@@ -12,8 +12,9 @@ from finops_lint.cli import main
 
 
 def _site(root: Path) -> None:
-    (root / "_config.yml").write_text("permalink: pretty\ncollections:\n  capabilities:\n"
-                                      "    output: true\n")
+    (root / "_config.yml").write_text(
+        "permalink: pretty\ncollections:\n  capabilities:\n    output: true\n"
+    )
     (root / "_capabilities").mkdir()
     (root / "_capabilities" / "forecasting.md").write_text(
         "---\ntitle: Forecasting\npermalink: /framework/capabilities/forecasting/\n---\n\n"
@@ -49,13 +50,18 @@ def test_renaming_a_page_breaks_the_pages_that_link_to_it(
     page = tmp_path / "_capabilities" / "forecasting.md"
     page.rename(tmp_path / "_capabilities" / "cloud-forecasting.md")
     (tmp_path / "_capabilities" / "cloud-forecasting.md").write_text(
-        page.with_name("cloud-forecasting.md").read_text().replace(
-            "/framework/capabilities/forecasting/", "/framework/capabilities/cloud-forecasting/")
+        page.with_name("cloud-forecasting.md")
+        .read_text()
+        .replace(
+            "/framework/capabilities/forecasting/", "/framework/capabilities/cloud-forecasting/"
+        )
     )
     assert _findings(["a.md"]) == [("a.md", 7, "LK001"), ("a.md", 7, "LK001")]
 
 
-def test_an_anchor_removed_from_another_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_anchor_removed_from_another_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _site(tmp_path)
     monkeypatch.chdir(tmp_path)
     target = tmp_path / "_capabilities" / "forecasting.md"

@@ -3,8 +3,6 @@ violations, template values, duplicate keys, duplicate URLs."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import (
     CAPABILITY_BODY,
     CAPABILITY_FRONT_MATTER,

@@ -5,8 +5,6 @@ at the link's target (the text a person must change)."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import Site, page
 
 FORECASTING = "/framework/capabilities/forecasting/"

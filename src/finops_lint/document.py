@@ -53,7 +53,10 @@ class Document:
 
     @property
     def body_start_line(self) -> int:
-        return self.front_matter.body_start_line if self.front_matter.present else 1
+        """The first body line; never past the last line (a page that is only '---')."""
+        if not self.front_matter.present:
+            return 1
+        return min(self.front_matter.body_start_line, max(1, len(self.lines)))
 
     def visible_lines(self, first: int, last: int) -> list[str]:
         """Page lines first..last (1-based) with code, comments and front matter blanked."""

@@ -378,9 +378,9 @@ def run(options: RunOptions) -> RunResult:
         findings.extend(problems)
         for doc in docs:
             ws.docs[doc.rel_path] = doc
-            if needs_site and ws.site is not None and doc.front_matter.present:
-                if doc.front_matter.error is None:
-                    ws.site.use_front_matter(doc.rel_path, doc.front_matter.data)
+            fm = doc.front_matter
+            if needs_site and ws.site is not None and fm.present and fm.error is None:
+                ws.site.use_front_matter(doc.rel_path, fm.data)
         if external and docs:
             _check_external(ws, docs, options)
         found, checked, internal = _check_documents(docs, ws, rules, options)

@@ -200,6 +200,10 @@ def _load_yaml(fm: FrontMatter, line_offset: int, require_mapping: bool = True) 
     except RecursionError:
         fm.error = YamlProblem("invalid YAML: nesting is too deep", fm.start_line, 1)
         return
+    except (ValueError, TypeError, OverflowError) as exc:
+        # A scalar YAML resolves to a type but cannot build, e.g. the date 2024-13-45.
+        fm.error = YamlProblem(f"invalid YAML: a value cannot be read ({exc})", fm.start_line, 1)
+        return
     finally:
         loader.dispose()
     if not require_mapping and not isinstance(data, dict):

@@ -17,13 +17,23 @@ _REF_DEF = re.compile(
     r"^ {0,3}\[((?:[^\[\]\\]|\\.){1,999})\]:[ \t]*(?:\n[ \t]*)?(<[^>\n]*>|\S+)", re.MULTILINE
 )
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^\s<>]*)>", re.IGNORECASE)
+# "[^<>]" (not "[^>]"): an attempt stops at the next "<", so thousands of unclosed
+# tags in one paragraph are scanned once, not once per tag.
 _HTML_ATTR = re.compile(
-    r"<(a|img|link|script|source|iframe)\b[^>]*?\s(href|src)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>\"']+))",
+    r"<(a|img|link|script|source|iframe)\b[^<>]*?\s(href|src)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>\"']+))",
     re.IGNORECASE | re.DOTALL,
 )
-_HTML_ID = re.compile(r"<[a-zA-Z][^>]*?\s(?:id|name)\s*=\s*[\"']([^\"']+)[\"']", re.DOTALL)
+_HTML_ID = re.compile(r"<[a-zA-Z][^<>]*?\s(?:id|name)\s*=\s*[\"']([^\"']+)[\"']", re.DOTALL)
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]{1,31}):")
-_LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+#: "<dest>": no line ending and no unescaped "<" or ">" inside (CommonMark).
+_ANGLE_DEST = re.compile(r"(?:[^<>\n\\]|\\.)*>")
+#: a "(title)": no unescaped parentheses inside.
+_PAREN_TITLE = re.compile(r"\((?:[^()\\]|\\.)*\)", re.DOTALL)
+#: at most this many characters between "[" and its "]"
+_BRACKET_LIMIT = 4000
+# A tag does not run past the next opener of its kind: an unclosed "{{" or "{%"
+# is left as text instead of being rescanned to the end once per opener.
+_LIQUID = re.compile(r"\{\{(?:(?!\{\{|\}\}).)*\}\}|\{%(?:(?!\{%|%\}).)*%\}", re.DOTALL)
 
 
 @dataclass
@@ -133,32 +143,34 @@ def _skip_liquid(text: str, i: int) -> int:
     return i
 
 
-def _match_bracket(text: str, i: int, limit: int) -> int:
-    """Index of the ']' closing the '[' at i, or -1. Does not cross a blank line."""
-    depth = 0
-    j = i
-    n = min(len(text), limit)
-    while j < n:
+def _bracket_pairs(text: str) -> dict[int, int]:
+    """Every '[' -> its matching ']' in one pass (escapes skipped; a blank line
+    closes nothing across it). Rescanning from each '[' was quadratic on a line
+    of unclosed brackets."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    n = len(text)
+    for m in _BRACKET_EVENT.finditer(text):
+        j = m.start()
         ch = text[j]
-        if ch == "\\":
-            j += 2
-            continue
         if ch == "[":
-            depth += 1
+            stack.append(j)
         elif ch == "]":
-            depth -= 1
-            if depth == 0:
-                return j
-        elif ch == "\n" and text.startswith("\n", j + 1 if j + 1 < n else j):
-            return -1
-        elif ch == "\n":
+            if stack:
+                pairs[stack.pop()] = j
+        elif ch == "\\":
+            continue
+        elif stack:  # a line ending: a blank line ends every open bracket
             k = j + 1
             while k < n and text[k] in " \t":
                 k += 1
-            if k < n and text[k] == "\n":
-                return -1
-        j += 1
-    return -1
+            if k >= n or text[k] == "\n":
+                stack.clear()
+    return pairs
+
+
+#: "[", "]", a line ending, or a backslash with the character it escapes.
+_BRACKET_EVENT = re.compile(r"\\[\s\S]|[\[\]\n]")
 
 
 def _parse_destination(text: str, i: int) -> tuple[str, int, int] | None:
@@ -176,9 +188,10 @@ def _parse_destination(text: str, i: int) -> tuple[str, int, int] | None:
             j += 1
     start = j
     if j < n and text[j] == "<":
-        end = text.find(">", j + 1)
-        if end == -1 or "\n" in text[j:end]:
+        angle = _ANGLE_DEST.match(text, j + 1)
+        if angle is None:
             return None
+        end = angle.end() - 1
         dest = text[j + 1 : end]
         j = end + 1
         start += 1
@@ -209,10 +222,15 @@ def _parse_destination(text: str, i: int) -> tuple[str, int, int] | None:
     while k < n and text[k] in " \t\n":
         k += 1
     if k < n and text[k] in "\"'(":
-        close = {'"': '"', "'": "'", "(": ")"}[text[k]]
-        end = text.find(close, k + 1)
-        if end == -1:
-            return None
+        if text[k] == "(":
+            title = _PAREN_TITLE.match(text, k)
+            if title is None:
+                return None
+            end = title.end() - 1
+        else:
+            end = text.find(text[k], k + 1)
+            if end == -1:
+                return None
         k = end + 1
         while k < n and text[k] in " \t\n":
             k += 1
@@ -230,6 +248,7 @@ def scan_links(
     used: set[str] = set()
     consumed_until = -1
     label_starts: set[int] = set()
+    pairs = _bracket_pairs(masked) if "[" in masked else {}
     pos = masked.find("[")
     n = len(masked)
     while pos != -1:
@@ -240,8 +259,8 @@ def scan_links(
         if i > 0 and masked[i - 1] == "\\":
             continue
         is_image = i > 0 and masked[i - 1] == "!"
-        close = _match_bracket(masked, i, i + 4000)
-        if close == -1:
+        close = pairs.get(i, -1)
+        if close == -1 or close - i >= _BRACKET_LIMIT:
             continue
         text = masked[i + 1 : close]
         after = close + 1

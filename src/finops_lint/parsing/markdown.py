@@ -18,9 +18,14 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
-_EXPLICIT_ID = re.compile(r"\s*\{:?\s*#([A-Za-z][\w:.-]*)[^}]*\}\s*$")
-_IAL_LINE = re.compile(r"^\s*\{:\s*#([A-Za-z][\w:.-]*)[^}]*\}\s*$")
-_TRAILING_HASHES = re.compile(r"\s+#+\s*$")
+# The id is followed by "}" or by whitespace and more attributes: the two parts
+# cannot overlap, and "{" ends a failed attempt, so long headings stay linear.
+_EXPLICIT_ID = re.compile(r"\{:?\s*#([A-Za-z][\w:.-]*)(?:\s[^{}]*)?\}\s*$")
+_IAL_LINE = re.compile(r"^\s*\{:\s*#([A-Za-z][\w:.-]*)(?:\s[^{}]*)?\}\s*$")
+# Only tried where a run of whitespace starts (not inside one): linear in the line.
+_TRAILING_HASHES = re.compile(r"(?<!\s)\s+#+\s*$")
+# An unclosed comment runs to the end (as in HTML): one match, not one per "<!--".
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 
 
 @dataclass
@@ -226,19 +231,19 @@ def _sections(
     )
     from bisect import bisect_right
 
+    # A section ends before the next heading of the same or a higher level: one
+    # pass with a stack of open headings (linear in the number of headings).
+    ends = [last_line] * len(headings)
+    open_headings: list[int] = []
     for idx, h in enumerate(headings):
-        end = last_line
-        content_end = last_line
-        for later in headings[idx + 1 :]:
-            content_end = min(content_end, later.line - 1)
-            if later.level <= h.level:
-                end = later.line - 1
-                break
-        if idx + 1 < len(headings):
-            content_end = headings[idx + 1].line - 1
+        while open_headings and headings[open_headings[-1]].level >= h.level:
+            ends[open_headings.pop()] = h.line - 1
+        open_headings.append(idx)
+    for idx, h in enumerate(headings):
+        content_end = headings[idx + 1].line - 1 if idx + 1 < len(headings) else last_line
         k = bisect_right(content_lines, h.line)
         own = k < len(content_lines) and content_lines[k] <= content_end
-        sections.append(Section(h, idx, h.line, end, content_end, own))
+        sections.append(Section(h, idx, h.line, ends[idx], content_end, own))
     stack: list[Section] = []
     for sec in sections:
         while stack and stack[-1].heading.level >= sec.heading.level:
@@ -251,6 +256,6 @@ def _sections(
 
 def _is_content(block: TextBlock) -> bool:
     if block.kind == "html":
-        stripped = re.sub(r"<!--.*?-->", "", block.raw, flags=re.DOTALL).strip()
+        stripped = _HTML_COMMENT.sub("", block.raw).strip()
         return bool(stripped)
     return bool(block.raw.strip())

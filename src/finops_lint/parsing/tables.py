@@ -11,9 +11,11 @@ import re
 from dataclasses import dataclass, field
 
 _CONTAINER_PREFIX = re.compile(r"^(?:[ \t]{0,3}>[ \t]?)*")
-_HTML_TAG = re.compile(r"<[^>]+>")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_REF_LINK = re.compile(r"!?\[([^\]]*)\]\[[^\]]*\]")
+# No "<" / "[" / "(" inside the negated classes: each match attempt stops at the next
+# opener, so a line of thousands of unclosed "<", "[" or "[a](" stays linear.
+_HTML_TAG = re.compile(r"<[^<>]+>")
+_LINK = re.compile(r"!?\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+_REF_LINK = re.compile(r"!?\[([^\[\]]*)\]\[[^\[\]]*\]")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~|`)")
 
 

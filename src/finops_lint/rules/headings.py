@@ -94,8 +94,9 @@ def missing_space(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     body_start = doc.body_start_line
     in_text_block = {b.line for b in doc.blocks if b.kind == "paragraph"}
+    code_lines = {n for start, end in doc.code_ranges for n in range(start, end + 1)}
     for number in sorted(in_text_block):
-        if number < body_start or doc.in_code(number):
+        if number < body_start or number in code_lines:
             continue
         line = doc.lines[number - 1]
         m = _NO_SPACE.match(line)

@@ -258,6 +258,7 @@ def _locate(doc: Document, block: TextBlock, match_text: str) -> tuple[int, int]
     return block.line, len(line) - len(line.lstrip()) + 1
 
 
+_HEADING_TAIL = re.compile(r"\{:?\s*#[^{}]*\}\s*$|(?<!\s)\s+#+\s*$")
 _BLOCK_MARKERS = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s+|[-*+]\s+|\d{1,9}[.)]\s+)?")
 
 
@@ -271,7 +272,7 @@ def _clean(doc: Document, block: TextBlock) -> str:
             lines = doc.visible_lines(block.line, block.end_line)
             text = plain_text(" ".join(_BLOCK_MARKERS.sub("", ln, count=1) for ln in lines))
             if block.kind == "heading":
-                text = re.sub(r"\s*\{:?\s*#[^}]*\}\s*$|\s+#+\s*$", "", text)
+                text = _HEADING_TAIL.sub("", text).strip()
         if "{" in text:
             text = strip_liquid(text)
         cached = block.clean = " ".join(text.split())

@@ -110,7 +110,8 @@ def load_config(root: Path, filename: str = "_config.yml") -> JekyllConfig:
             message = " ".join(str(p) for p in (exc.context, exc.problem) if p)
             config.problems.append((filename, line, f"invalid YAML in {filename}: {message}"))
             data = {}
-        except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+        except (yaml.YAMLError, UnicodeDecodeError, OSError, ValueError, TypeError,
+                OverflowError, RecursionError) as exc:
             config.problems.append((filename, 1, f"cannot read {filename}: {exc}"))
             data = {}
     if not isinstance(data, dict):
@@ -363,6 +364,17 @@ def scan_source(
     coll_dirs = {c.directory: c for c in config.collections.values()}
     files: list[SourceFile] = []
     root_s = str(root)
+    root_real = os.path.realpath(root_s)
+
+    def regular_file(entry: os.DirEntry[str]) -> bool:
+        """A file inside the site; symlink loops and links leaving the site are not."""
+        try:
+            if not entry.is_symlink():
+                return entry.is_file(follow_symlinks=False)
+            target = os.path.realpath(entry.path, strict=True)
+        except (OSError, ValueError):
+            return False
+        return os.path.isfile(target) and (target + os.sep).startswith(root_real + os.sep)
 
     def walk_site(abs_dir: str, rel_dir: str) -> None:
         try:
@@ -386,7 +398,7 @@ def scan_source(
                 continue
             if is_dir:
                 walk_site(entry.path, rel)
-            elif entry.is_file():
+            elif regular_file(entry):
                 fm = _has_front_matter(entry.path)
                 files.append(SourceFile(rel, "page" if fm else "static", None, fm))
 
@@ -407,7 +419,7 @@ def scan_source(
                 continue
             if is_dir:
                 walk_collection(entry.path, coll_rel, coll, inner_rel)
-            elif entry.is_file():
+            elif regular_file(entry):
                 fm = _has_front_matter(entry.path)
                 files.append(SourceFile(rel, "document" if fm else "static", coll.label, fm))
 
