@@ -63,3 +63,24 @@ def test_fast_check_on_real_values() -> None:
     assert is_valid(schema, {"a": 1, "d": ["capability_x", "capability_x"]}) is False
     assert is_valid(schema, {"a": 1, "d": ["x"]}) is False
     assert is_valid({"$ref": "#/x"}, {}) is None  # unknown keyword: ask jsonschema
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    schema_index=st.integers(0, max(0, len(SCHEMAS) - 1)),
+    data=st.dictionaries(st.sampled_from(ALL_KEYS), json_values, max_size=12),
+)
+def test_fast_errors_match_jsonschema(schema_index: int, data: dict[str, Any]) -> None:
+    """Same violations (keyword, path, schema path, message) as jsonschema, or None."""
+    from finops_lint.schema_fast import iter_errors
+
+    schema = json.loads(SCHEMAS[schema_index].read_text())
+    fast = iter_errors(schema, data)
+    if fast is None:
+        return
+    slow = list(Draft202012Validator(schema).iter_errors(data))
+
+    def key(e: Any) -> tuple[str, ...]:
+        return (e.validator, str(list(e.absolute_path)), str(list(e.schema_path)), e.message)
+
+    assert sorted(map(key, fast)) == sorted(map(key, slow))

@@ -8,6 +8,7 @@ Site, other pages' anchors, templates, cross-reference values. Only this module
 from __future__ import annotations
 
 import os
+import sys
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -79,6 +80,7 @@ class Workspace:
         self.notices: list[str] = []
         self.external_results: dict[str, Any] = {}
         self._shown: dict[str, str] = {}
+        self._pages_by_type: dict[str, list[tuple[str, dict[str, Any]]]] = {}
 
     @cached_property
     def site(self) -> Site | None:
@@ -123,7 +125,10 @@ class Workspace:
     def prepare_for_workers(self, rules: list[Rule]) -> None:
         """Compute, before forking, what every worker would otherwise compute again."""
         if any(r.scope == "site" for r in rules) and self.site is not None:
-            self._typed_pages  # noqa: B018  (parses the site's front matter once)
+            for ref in self.config.references:
+                self.reference_names(ref.target, tuple(ref.by))
+            for orphan in self.config.orphans:
+                self.referenced_values(str(orphan.get("reference")))
         for pt in self.config.page_types:
             if pt.template:
                 self.template(pt.template)
@@ -131,21 +136,42 @@ class Workspace:
     def page_type_of(self, rel_path: str, data: dict[str, Any]) -> PageType | None:
         return self.config.page_type_for(rel_path, data)
 
-    @cached_property
-    def _typed_pages(self) -> dict[str, list[tuple[str, dict[str, Any]]]]:
-        out: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    def pages_of_type(self, page_type: str) -> list[tuple[str, dict[str, Any]]]:
+        """(path, merged front matter) of every site page of a page type.
+
+        Only pages whose path matches the type's globs are looked at, and front
+        matter is read only where a `when:` condition needs it, so asking for the
+        six domain pages does not parse the whole site.
+        """
+        cached = self._pages_by_type.get(page_type)
+        if cached is not None:
+            return cached
+        out: list[tuple[str, dict[str, Any]]] = []
         site = self.site
-        if site is None:
-            return out
-        for path, page in site.pages.items():
-            pt = self.config.page_type_for(path, page.data)
-            if pt is not None and not self.config.is_excluded(path):
-                out.setdefault(pt.name, []).append((path, page.data))
+        wanted = self.config.page_type(page_type)
+        if site is not None and wanted is not None:
+            for path, page in site.pages.items():
+                if not any(glob_match(path, g) for g in wanted.match):
+                    continue
+                if self.config.is_excluded(path):
+                    continue
+                if self._type_of(path, page) == page_type:
+                    out.append((path, page.data))
+        self._pages_by_type[page_type] = out
         return out
+
+    def _type_of(self, path: str, page: Any) -> str | None:
+        for pt in self.config.page_types:
+            if not any(glob_match(path, g) for g in pt.match):
+                continue
+            if pt.when and not all(page.data.get(k) in v for k, v in pt.when.items()):
+                continue
+            return pt.name
+        return None
 
     def reference_names(self, page_type: str, keys: tuple[str, ...]) -> frozenset[str]:
         names: set[str] = set()
-        for _path, data in self._typed_pages.get(page_type, []):
+        for _path, data in self.pages_of_type(page_type):
             for key in keys:
                 value = data.get(key)
                 if isinstance(value, str) and value.strip():
@@ -158,7 +184,7 @@ class Workspace:
             return frozenset()
         values: set[str] = set()
         for source in ref.source:
-            for _path, data in self._typed_pages.get(source, []):
+            for _path, data in self.pages_of_type(source):
                 items = data.get(ref.key)
                 for item in items if isinstance(items, list) else [items]:
                     if isinstance(item, str):
@@ -341,7 +367,20 @@ PARALLEL_MIN_FILES = 48
 _WORKER_STATE: tuple[Workspace, list[Rule], RunOptions] | None = None
 
 
+def _phase(name: str, _start: list[float] = []) -> None:  # noqa: B006  (a clock)
+    """With FINOPS_LINT_TIMING=1, print how long each phase of the run took."""
+    if not os.environ.get("FINOPS_LINT_TIMING"):
+        return
+    import time
+
+    now = time.perf_counter()
+    if _start:
+        print(f"finops-lint timing: {name} {now - _start[0]:.3f}s", file=sys.stderr)
+    _start[:] = [now]
+
+
 def run(options: RunOptions) -> RunResult:
+    _phase("start")
     cwd = Path.cwd()
     paths = options.paths or [Path(".")]
     first = paths[0] if paths[0].is_absolute() else cwd / paths[0]
@@ -353,7 +392,9 @@ def run(options: RunOptions) -> RunResult:
         config.ignore = list(config.ignore) + [s.upper() for s in options.ignore]
     rules = [r for r in all_rules() if config.rule_enabled(r.code, r.default_enabled)]
     ws = Workspace(root, config, cwd)
+    _phase("config")
     files, findings = discover(paths, root, config)
+    _phase("discover")
     external = (
         options.external if options.external is not None else bool(config.external.get("enabled"))
     )
@@ -372,6 +413,7 @@ def run(options: RunOptions) -> RunResult:
     if needs_site and files and ws.site is not None:
         for path, line, message in ws.site.problems:
             ws.notices.append(f"{ws.display_path(path)}:{line}: {message}")
+    _phase("site")
     workers = _worker_count(len(files), options)
     if external or workers < 2:
         docs, problems = load_documents(files, root, config)
@@ -383,9 +425,12 @@ def run(options: RunOptions) -> RunResult:
                 ws.site.use_front_matter(doc.rel_path, fm.data)
         if external and docs:
             _check_external(ws, docs, options)
+        _phase("parse")
         found, checked, internal = _check_documents(docs, ws, rules, options)
+        _phase("rules")
     else:
         found, checked, internal = _check_in_workers(files, ws, rules, options, workers)
+        _phase("workers")
     findings.extend(found)
     enabled_codes = {r.code for r in rules}
     findings = [
@@ -425,6 +470,7 @@ def _check_in_workers(
     global _WORKER_STATE
     # Everything the workers read from the Site is computed once, before the fork.
     ws.prepare_for_workers(rules)
+    _phase("prepare")
     _WORKER_STATE = (ws, rules, options)
     # Interleave by size so each worker gets a similar amount of text.
     ordered = sorted(files, key=_size, reverse=True)

@@ -11,6 +11,7 @@ from finops_lint.document import Document
 from finops_lint.findings import Severity
 from finops_lint.rules.base import Issue, RuleContext, rule
 from finops_lint.schema_fast import is_valid
+from finops_lint.schema_fast import iter_errors as fast_errors
 
 
 @rule("FM000", "unreadable-page", "error", "A page that cannot be read as UTF-8 text.")
@@ -120,12 +121,15 @@ def schema_violation(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     if pt is None or pt.schema is None or not fm.present or fm.error or fm.unterminated:
         return
     data = jsonable(doc.data)
-    if is_valid(ctx.config.schema_document(pt.schema), data):
+    schema = ctx.config.schema_document(pt.schema)
+    if is_valid(schema, data):
         return  # the common case, without importing jsonschema
-    validator = ctx.config.schema_validator(pt.schema)
-    for err in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.path]):
+    errors: list[Any] | None = fast_errors(schema, data)
+    if errors is None:  # a keyword the fast checker does not know: ask jsonschema
+        errors = list(ctx.config.schema_validator(pt.schema).iter_errors(data))
+    for err in sorted(errors, key=lambda e: [str(p) for p in e.path]):
         path = tuple(err.absolute_path)
-        severity, note = _annotations(validator.schema, err)
+        severity, note = _annotations(schema, err)
         message = _message(err, path, note)
         if err.validator == "required":
             missing = _missing_key(err)

@@ -151,13 +151,61 @@ def _patterns(items: tuple[str, ...]) -> list[re.Pattern[str]]:
     return out
 
 
+#: Constructs that behave differently when blocks are joined by newlines.
+_NOT_JOINABLE = ("\\A", "\\Z", "\\z", "(?<", "(?=", "(?!")
+
+
 @lru_cache(maxsize=32)
-def _any_pattern(items: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One alternation of all patterns: a fast first test per block."""
-    parts = [p.pattern for p in _patterns(items)]
-    if not parts:
-        return None
-    return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+def _joined_patterns(items: tuple[str, ...]) -> list[re.Pattern[str] | None]:
+    """Each pattern in multi-line mode, to search a whole page at once (None: cannot)."""
+    out: list[re.Pattern[str] | None] = []
+    for p in _patterns(items):
+        if any(token in p.pattern for token in _NOT_JOINABLE):
+            out.append(None)
+        else:
+            out.append(re.compile(p.pattern, re.IGNORECASE | re.MULTILINE))
+    return out
+
+
+def _page_text(doc: Document) -> str:
+    """Every block's visible text, one block per line (computed once per page)."""
+    cached = doc.__dict__.get("_placeholder_text")
+    if cached is None:
+        cached = "\n".join(_clean(doc, b) for b in doc.blocks)
+        doc.__dict__["_placeholder_text"] = cached
+    return cached
+
+
+def _page_patterns(doc: Document, items: tuple[str, ...]) -> list[re.Pattern[str]]:
+    """The patterns that can match some block of this page.
+
+    Blocks are single lines once cleaned, so searching them joined by newlines in
+    multi-line mode finds every block-level match ('^'/'$' still mean the block's
+    start/end): a pattern with no match on the joined page matches no block, and
+    the per-block search is skipped. Patterns with lookarounds or \\A/\\Z are
+    always searched block by block.
+    """
+    page = _page_text(doc)
+    keep = []
+    for pattern, joined in zip(_patterns(items), _joined_patterns(items), strict=True):
+        if joined is None or joined.search(page):
+            keep.append(pattern)
+    return keep
+
+
+FILLER_THRESHOLD = 5
+
+
+_NON_LETTERS = re.compile(r"[^a-z]+")
+
+
+def _page_may_have_filler(doc: Document) -> bool:
+    """Whether the page has enough filler vocabulary for any one block to reach the bar."""
+    page = _page_text(doc).casefold()
+    words = len(_FILLER_WORDS.intersection(_NON_LETTERS.split(page)))
+    if words < 2:
+        return False
+    return words + sum(p in page for p in _FILLER_PHRASES) >= FILLER_THRESHOLD
 
 
 def _tokens(config: Config, key: str) -> frozenset[str]:
@@ -279,7 +327,6 @@ def _clean(doc: Document, block: TextBlock) -> str:
     return cached
 
 
-_FILLER_RE = re.compile(r"\b(?:" + "|".join(sorted(_FILLER_WORDS)) + r")\b")
 
 
 def filler_score(text: str) -> int:
@@ -287,7 +334,7 @@ def filler_score(text: str) -> int:
     if len(text) < 40:
         return 0
     lowered = text.casefold()
-    found: set[str] = set(_FILLER_RE.findall(lowered))
+    found = set(_FILLER_WORDS.intersection(_NON_LETTERS.split(lowered)))
     if len(found) < 2:
         return len(found)
     found.update(p for p in _FILLER_PHRASES if p in lowered)
@@ -323,15 +370,16 @@ def placeholder_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Configure:** `placeholders: {text: [regex, ...]}` adds patterns.
     """
-    items = tuple(ctx.config.placeholders.get("text", []))
-    patterns = _patterns(items)
-    quick = _any_pattern(items)
+    patterns = _page_patterns(doc, tuple(ctx.config.placeholders.get("text", [])))
+    filler = _page_may_have_filler(doc)
+    if not patterns and not filler:
+        return
     for block in _text_blocks(doc):
         text = _clean(doc, block)
         if not text:
             continue
         reported = False
-        for pattern in patterns if quick is not None and quick.search(text) else ():
+        for pattern in patterns:
             m = pattern.search(text)
             if m:
                 line, col = _locate(doc, block, m.group(0))
@@ -339,7 +387,7 @@ def placeholder_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
                 yield Issue(line, col, f"placeholder {what}: '{_excerpt(text, m)}'")
                 reported = True
                 break
-        if not reported and filler_score(text) >= 5:
+        if filler and not reported and filler_score(text) >= FILLER_THRESHOLD:
             line, col = _locate(doc, block, text.split()[0])
             yield Issue(
                 line,
@@ -370,15 +418,11 @@ def unfinished_content(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Configure:** `placeholders: {unfinished: [regex, ...]}`.
     """
-    items = tuple(ctx.config.placeholders.get("unfinished", []))
-    patterns = _patterns(items)
-    quick = _any_pattern(items)
-    if quick is None:
+    patterns = _page_patterns(doc, tuple(ctx.config.placeholders.get("unfinished", [])))
+    if not patterns:
         return
     for block in _text_blocks(doc):
         text = _clean(doc, block)
-        if not quick.search(text):
-            continue
         for pattern in patterns:
             m = pattern.search(text)
             if m:
