@@ -1,3 +1,3 @@
-from finops_lint.cli import main
+from finops_lint.cli import console_main
 
-main()
+console_main()

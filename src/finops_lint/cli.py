@@ -133,7 +133,26 @@ def check(
       finops-lint check --format sarif -o finops-lint.sarif
       finops-lint check --external          # also check links to other sites
     """
+    import gc
+
+    # A short run allocates many small objects and frees nothing cyclic worth
+    # collecting: the cyclic collector only costs time here.
+    gc.disable()
+    try:
+        _check(paths, config_path, root, select, ignore, fmt, output_file, strict, statistics,
+               quiet, external, offline, allow_hosts, cache_dir, verbose)
+    finally:
+        gc.enable()
+
+
+def _check(
+    paths: tuple[Path, ...], config_path: Path | None, root: Path | None,
+    select: tuple[str, ...], ignore: tuple[str, ...], fmt: str, output_file: Path | None,
+    strict: bool, statistics: bool, quiet: bool, external: bool | None, offline: bool,
+    allow_hosts: tuple[str, ...], cache_dir: Path | None, verbose: bool,
+) -> None:
     from finops_lint.engine import RunOptions, UsageError, run
+
 
     options = RunOptions(
         paths=list(paths) or [Path(".")],
@@ -180,7 +199,20 @@ def check(
         sys.exit(EXIT_ERROR)
     errors = any(f.severity.value == "error" for f in result.findings)
     warnings = any(f.severity.value == "warning" for f in result.findings)
-    sys.exit(EXIT_FINDINGS if errors or (strict and warnings) else EXIT_OK)
+    _fast_exit(EXIT_FINDINGS if errors or (strict and warnings) else EXIT_OK)
+
+
+def _fast_exit(code: int) -> None:
+    """Exit without tearing down the heap of parsed pages (tens of ms on a big site).
+
+    Only from the console script: under click's test runner (or any caller that
+    imported us) a normal SystemExit keeps the caller alive.
+    """
+    if os.environ.get("FINOPS_LINT_FAST_EXIT") == "1":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 def _render(result: Any, fmt: str, statistics: bool, quiet: bool, output_file: Path | None) -> str:
@@ -324,6 +356,12 @@ def schema() -> None:
     from finops_lint.resources import schema_path
 
     click.echo(schema_path("config.schema.json").read_text(encoding="utf-8"), nl=False)
+
+
+def console_main() -> None:
+    """The `finops-lint` console script: main() with the fast exit enabled."""
+    os.environ.setdefault("FINOPS_LINT_FAST_EXIT", "1")
+    main()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -132,6 +132,12 @@ class Workspace:
         for pt in self.config.page_types:
             if pt.template:
                 self.template(pt.template)
+        # Warm what each worker would otherwise build again after the fork.
+        from finops_lint.parsing.markdown import _parser
+        from finops_lint.rules.placeholders import warm_patterns
+
+        _parser()
+        warm_patterns(self.config)
 
     def page_type_of(self, rel_path: str, data: dict[str, Any]) -> PageType | None:
         return self.config.page_type_for(rel_path, data)
@@ -500,10 +506,13 @@ def _size(path: Path) -> int:
 def _worker(files: list[Path]) -> tuple[list[Finding], list[str], int]:
     assert _WORKER_STATE is not None
     ws, rules, options = _WORKER_STATE
+    _phase("worker start")
     docs, problems = load_documents(files, ws.root, ws.config)
     for doc in docs:
         ws.docs[doc.rel_path] = doc
+    _phase(f"worker parse ({len(docs)} files)")
     found, checked, internal = _check_documents(docs, ws, rules, options)
+    _phase("worker rules")
     return problems + found, checked, internal
 
 

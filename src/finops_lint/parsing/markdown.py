@@ -78,15 +78,23 @@ class Body:
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    import markdown_it.parser_block as block_parser
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table")
-    md.enable("strikethrough")
-    # Inline rules are not needed for block structure; heading and cell text is
-    # taken from the source. Keep inline parsing: markdown-it needs it for
-    # nothing we use, so skip the core inline pass for speed.
-    md.disable("inline", ignoreInvalid=True)
+    # Only block structure is read: heading and cell text come from the source and
+    # links from our own scanner, so the inline pass, the inline rules and the
+    # reference-definition rule (definitions are scanned with positions) are off.
+    md.disable(["inline", "reference"], ignoreInvalid=True)
+    # The block parser logs a debug line per rule per line (about 60,000 calls on
+    # the framework site); a null logger keeps those calls free.
+    block_parser.LOGGER = _NullLogger()  # type: ignore[assignment]
     return md
+
+
+class _NullLogger:
+    def debug(self, *args: object, **kwargs: object) -> None:
+        pass
 
 
 def parse_body(lines: list[str], body: str, first_line: int, id_style: str) -> Body:

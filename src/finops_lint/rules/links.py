@@ -177,10 +177,17 @@ _SITE_KINDS = frozenset({"relative", "site-root", "absolute", "protocol-relative
 
 def _internal_links(
     doc: Document, ctx: RuleContext, *, comments: bool = False
-) -> Iterator[tuple[Link, Resolution]]:
+) -> list[tuple[Link, Resolution]]:
+    """The page's links to this site with where each leads (resolved once per page:
+    four rules read them)."""
     site = ctx.site
     if site is None:
-        return
+        return []
+    key = "_resolved_commented" if comments else "_resolved_links"
+    cached: list[tuple[Link, Resolution]] | None = doc.__dict__.get(key)
+    if cached is not None:
+        return cached
+    cached = []
     for link in doc.commented_links if comments else doc.links:
         if link.target_kind not in _SITE_KINDS or link.kind == "resource":
             continue
@@ -188,7 +195,9 @@ def _internal_links(
             link.target if link.target_kind == "absolute" else "https:" + link.target
         ):
             continue
-        yield link, site.resolve(link.target, doc.rel_path)
+        cached.append((link, site.resolve(link.target, doc.rel_path)))
+    doc.__dict__[key] = cached
+    return cached
 
 
 @rule(
