@@ -457,9 +457,7 @@ def _is_jekyll_site(root: Path) -> bool:
 def _worker_count(files: int, options: RunOptions) -> int:
     if files < PARALLEL_MIN_FILES or os.environ.get("FINOPS_LINT_JOBS") == "1":
         return 1
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not hasattr(os, "fork"):
         return 1
     wanted = os.environ.get("FINOPS_LINT_JOBS")
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -470,8 +468,12 @@ def _worker_count(files: int, options: RunOptions) -> int:
 def _check_in_workers(
     files: list[Path], ws: Workspace, rules: list[Rule], options: RunOptions, workers: int
 ) -> tuple[list[Finding], list[str], int]:
-    """Parse and check files in forked workers that share the parent's Site."""
-    import multiprocessing
+    """Parse and check files in forked children that share the parent's Site.
+
+    The parent checks the first share itself, so N cores run N processes; each
+    child sends its findings back pickled through a pipe.
+    """
+    import pickle
 
     global _WORKER_STATE
     # Everything the workers read from the Site is computed once, before the fork.
@@ -481,11 +483,39 @@ def _check_in_workers(
     # Interleave by size so each worker gets a similar amount of text.
     ordered = sorted(files, key=_size, reverse=True)
     chunks = [ordered[i::workers] for i in range(workers)]
+    children: list[tuple[int, int]] = []
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.map(_worker, chunks)
+        for chunk in chunks[1:]:
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: check its share, send the result, leave at once
+                os.close(read_end)
+                try:
+                    payload = pickle.dumps(("ok", _worker(chunk)))
+                except BaseException as exc:  # reported by the parent
+                    payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(payload)
+                os._exit(0)
+            os.close(write_end)
+            children.append((pid, read_end))
+        results = [_worker(chunks[0])]
+        for pid, read_end in children:
+            with os.fdopen(read_end, "rb") as inp:
+                payload = inp.read()
+            os.waitpid(pid, 0)
+            if not payload:
+                raise RuntimeError("a worker process ended without a result")
+            status, value = pickle.loads(payload)
+            if status != "ok":
+                raise RuntimeError(f"a worker process failed: {value}")
+            results.append(value)
+        children = []
     finally:
         _WORKER_STATE = None
+        for pid, read_end in children:  # only after an error: do not leave zombies
+            os.close(read_end)
+            os.waitpid(pid, 0)
     found: list[Finding] = []
     checked: list[str] = []
     internal = 0
