@@ -59,16 +59,25 @@ class Fuzz:
             props.lint_one(self.site, rel, data)
         except Exception as exc:
             tb = traceback.extract_tb(exc.__traceback__)
-            where = next((f"{Path(f.filename).name}:{f.lineno}" for f in reversed(tb)
-                          if "finops_lint" in f.filename or "test_properties" in f.filename), "?")
+            where = next(
+                (
+                    f"{Path(f.filename).name}:{f.lineno}"
+                    for f in reversed(tb)
+                    if "finops_lint" in f.filename or "test_properties" in f.filename
+                ),
+                "?",
+            )
             key = f"{type(exc).__name__} at {where}"
             if key not in self.crashes:
                 self.crashes[key] = (rel, data)
                 CRASH_DIR.mkdir(exist_ok=True)
                 digest = hashlib.sha1(data).hexdigest()[:12]
                 (CRASH_DIR / f"{digest}.bin").write_bytes(data)
-                print(f"\nCRASH {key}: {type(exc).__name__}: {str(exc)[:200]}\n"
-                      f"  page {rel}, input {data[:300]!r}\n  saved {digest}.bin", flush=True)
+                print(
+                    f"\nCRASH {key}: {type(exc).__name__}: {str(exc)[:200]}\n"
+                    f"  page {rel}, input {data[:300]!r}\n  saved {digest}.bin",
+                    flush=True,
+                )
 
     def out_of_time(self) -> bool:
         return time.monotonic() > self.deadline
@@ -76,19 +85,28 @@ class Fuzz:
 
 def run_hypothesis(fuzz: Fuzz, seed: int) -> None:
     pages: Any = st.one_of(
-        st.tuples(props.PAGE_PATHS, st.text(max_size=2000).map(
-            lambda t: t.encode("utf-8", "surrogatepass"))),
+        st.tuples(
+            props.PAGE_PATHS,
+            st.text(max_size=2000).map(lambda t: t.encode("utf-8", "surrogatepass")),
+        ),
         st.tuples(props.PAGE_PATHS, st.binary(max_size=2000)),
-        st.tuples(props.PAGE_PATHS, props.markdown_page().map(
-            lambda t: t.encode("utf-8", "surrogatepass"))),
-        st.tuples(props.PAGE_PATHS, props.front_matter().map(
-            lambda t: (t + "\n# T\n").encode())),
+        st.tuples(
+            props.PAGE_PATHS,
+            props.markdown_page().map(lambda t: t.encode("utf-8", "surrogatepass")),
+        ),
+        st.tuples(props.PAGE_PATHS, props.front_matter().map(lambda t: (t + "\n# T\n").encode())),
     )
     if props.CORPUS:
         pages = st.one_of(pages, props.mutated_corpus_page())
 
-    @settings(max_examples=10_000_000, deadline=None, database=None, derandomize=False,
-              suppress_health_check=list(HealthCheck), phases=[Phase.generate])
+    @settings(
+        max_examples=10_000_000,
+        deadline=None,
+        database=None,
+        derandomize=False,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.generate],
+    )
     @given(page=pages)
     def target(page: tuple[str, bytes]) -> None:
         if fuzz.out_of_time():
@@ -136,11 +154,17 @@ def main(argv: list[str] | None = None) -> int:
         root.mkdir()
         os.chdir(root)
         fuzz = Fuzz(props.TmpSite(root), started + args.minutes * 60)
-        report: Callable[[], None] = lambda: print(  # noqa: E731
-            f"\n{fuzz.inputs} inputs in {time.monotonic() - started:.0f} s, "
-            f"{len(fuzz.crashes)} distinct crashes" + "".join(
+
+        def report() -> None:
+            crashes = "".join(
                 f"\n  {key}: {rel} {data[:120]!r}" for key, (rel, data) in fuzz.crashes.items()
-            ), flush=True)
+            )
+            print(
+                f"\n{fuzz.inputs} inputs in {time.monotonic() - started:.0f} s, "
+                f"{len(fuzz.crashes)} distinct crashes{crashes}",
+                flush=True,
+            )
+
         try:
             if args.engine == "atheris":
                 run_atheris(fuzz, report)

@@ -62,8 +62,15 @@ def _check(site: Site, bad: str, *extra: str) -> tuple[list[Finding], int]:
     """Run the CLI (JSON) on bad + good; the good page's finding must be there."""
     code, data = site.cli_json(bad, GOOD, *extra)
     findings = [
-        Finding(f["path"], f["line"], f["column"], f["code"], f.get("rule", ""),
-                Severity(f["severity"]), f["message"])
+        Finding(
+            f["path"],
+            f["line"],
+            f["column"],
+            f["code"],
+            f.get("rule", ""),
+            Severity(f["severity"]),
+            f["message"],
+        )
         for f in data["findings"]
     ]
     good = [(f.code, f.line) for f in _for(findings, GOOD)]
@@ -86,7 +93,11 @@ def _cli_subprocess(
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     proc = subprocess.run(
         [sys.executable, "-m", "finops_lint", "check", *args],
-        cwd=root, capture_output=True, text=True, timeout=timeout, env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
     )
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode in (0, 1, 2), proc.stderr
@@ -175,17 +186,31 @@ def test_ten_thousand_indented_list_levels(hsite: Site) -> None:
 
 
 def test_ten_thousand_nested_quote_levels(hsite: Site) -> None:
-    hsite.write("quotes.md", "---\ntitle: Q\n---\n# Q\n\n" + "> " * 10_000 + "deep\n"
-                + ">" * 10_000 + " [x](missing-too.md)\n")
+    hsite.write(
+        "quotes.md",
+        "---\ntitle: Q\n---\n# Q\n\n"
+        + "> " * 10_000
+        + "deep\n"
+        + ">" * 10_000
+        + " [x](missing-too.md)\n",
+    )
     findings, _ = _check(hsite, "quotes.md")
     assert all(f.code != "IN001" for f in findings)
 
 
 def test_table_with_five_thousand_columns(hsite: Site) -> None:
     n = 5000
-    table = ("|" + "|".join(f"c{i}" for i in range(n)) + "|\n"
-             + "|" + "|".join("---" for _ in range(n)) + "|\n"
-             + "|" + "|".join("v" for _ in range(n - 1)) + "|\n")
+    table = (
+        "|"
+        + "|".join(f"c{i}" for i in range(n))
+        + "|\n"
+        + "|"
+        + "|".join("---" for _ in range(n))
+        + "|\n"
+        + "|"
+        + "|".join("v" for _ in range(n - 1))
+        + "|\n"
+    )
     hsite.write("wide.md", "---\ntitle: Wide\n---\n# Wide\n\n" + table)
     findings, _ = _check(hsite, "wide.md")
     f = _one(findings, "wide.md", "TB001", "row has 4999 cells, the header has 5000")
@@ -224,8 +249,9 @@ def test_yaml_alias_bomb_is_refused_fast(hsite: Site) -> None:
 
 
 def test_recursive_yaml_alias_is_refused(hsite: Site) -> None:
-    hsite.write("rec.md", "---\na: &a [*a, *a]\nb: &b {x: *b}\n" + "pad: [" * 40 + "]" * 40
-                + "\n---\n# R\n")
+    hsite.write(
+        "rec.md", "---\na: &a [*a, *a]\nb: &b {x: *b}\n" + "pad: [" * 40 + "]" * 40 + "\n---\n# R\n"
+    )
     findings, _ = _check(hsite, "rec.md")
     assert [f for f in _for(findings, "rec.md") if f.code == "FM001"]
 
@@ -253,8 +279,11 @@ def test_python_object_tags_are_refused(hsite: Site, monkeypatch: pytest.MonkeyP
         return 0
 
     monkeypatch.setattr(os, "system", system)
-    hsite.write("pwn.md", "---\ntitle: !!python/object/apply:os.system ['echo PWNED']\n"
-                          "other: !!python/name:os.system\n---\n# Pwn\n")
+    hsite.write(
+        "pwn.md",
+        "---\ntitle: !!python/object/apply:os.system ['echo PWNED']\n"
+        "other: !!python/name:os.system\n---\n# Pwn\n",
+    )
     result = run(RunOptions(paths=[hsite.root / "pwn.md", hsite.root / GOOD]))
     assert calls == []
     _one(result.findings, "pwn.md", "FM001", "could not determine a constructor")
@@ -284,8 +313,11 @@ def test_symlink_loop_given_explicitly_page_rules(hsite: Site) -> None:
     """The page-level part of the loop case works: discover() reports it."""
     os.symlink("loop-b.md", hsite.root / "loop-a.md")
     os.symlink("loop-a.md", hsite.root / "loop-b.md")
-    result = run(RunOptions(paths=[hsite.root / "loop-a.md", hsite.root / GOOD],
-                            select=["FM000", "FM005", "HD"]))
+    result = run(
+        RunOptions(
+            paths=[hsite.root / "loop-a.md", hsite.root / GOOD], select=["FM000", "FM005", "HD"]
+        )
+    )
     _one(result.findings, "loop-a.md", "FM000", "symlink loop")
 
 
@@ -333,8 +365,9 @@ def test_unreadable_file(hsite: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     assert GOOD_FINDING in [(f.code, f.line) for f in _for(result.findings, GOOD)]
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
-                    reason="root reads a chmod 000 file anyway")
+@pytest.mark.skipif(
+    hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads a chmod 000 file anyway"
+)
 def test_unreadable_file_chmod(hsite: Site) -> None:
     path = hsite.write("locked.md", "---\ntitle: L\n---\n# L\n")
     path.chmod(0)
@@ -346,8 +379,10 @@ def test_unreadable_file_chmod(hsite: Site) -> None:
 
 
 def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
-    return {str(p.relative_to(root)): (p.stat().st_mtime_ns, p.stat().st_size)
-            for p in sorted(root.rglob("*"))}
+    return {
+        str(p.relative_to(root)): (p.stat().st_mtime_ns, p.stat().st_size)
+        for p in sorted(root.rglob("*"))
+    }
 
 
 def test_read_only_site_is_not_written(hsite: Site) -> None:
@@ -366,9 +401,7 @@ def test_read_only_site_is_not_written(hsite: Site) -> None:
     assert proc.returncode == 1
 
 
-def test_read_only_cache_dir_with_external(
-    hsite: Site, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_read_only_cache_dir_with_external(hsite: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     """CI mounts the site read-only: the cache is skipped with one notice; the run succeeds."""
     import http.server
     import tempfile
@@ -397,8 +430,9 @@ def test_read_only_cache_dir_with_external(
 
     monkeypatch.setattr(tempfile, "mkstemp", read_only)
     try:
-        result = hsite.cli("check", "--external", "--allow-host", "127.0.0.1",
-                           "ext.md", "ext2.md", GOOD)
+        result = hsite.cli(
+            "check", "--external", "--allow-host", "127.0.0.1", "ext.md", "ext2.md", GOOD
+        )
     finally:
         httpd.shutdown()
     notices = [line for line in result.output.splitlines() if "link cache" in line]
@@ -427,8 +461,11 @@ def test_invalid_finops_lint_config_is_exit_2(hsite: Site) -> None:
 
 
 def test_malformed_redirects(hsite: Site) -> None:
-    hsite.write("_redirects", "/only-a-source\n/a /b 999 bogus\n\x01\x02 garbage\n"
-                              "/ok /index.html 301\n" + "/x " * 5000 + "\n")
+    hsite.write(
+        "_redirects",
+        "/only-a-source\n/a /b 999 bogus\n\x01\x02 garbage\n"
+        "/ok /index.html 301\n" + "/x " * 5000 + "\n",
+    )
     proc = _cli_subprocess(hsite.root, GOOD)
     assert "_redirects:1: redirect rule needs a source and a target" in proc.stderr
     assert "_redirects:2:" in proc.stderr
@@ -451,8 +488,17 @@ def test_everything_at_once_no_traceback(hsite: Site, tmp_path: Path) -> None:
     hsite.write("_redirects", "garbage\n")
     proc = _cli_subprocess(hsite.root, ".")
     assert proc.returncode == 1
-    for name in ("a-utf8.md", "a-utf16.md", "a-nul.md", "a-dashes.md", "a-bomb.md",
-                 "a-open.md", "a-deep.md", "a-link.md", "good.md"):
+    for name in (
+        "a-utf8.md",
+        "a-utf16.md",
+        "a-nul.md",
+        "a-dashes.md",
+        "a-bomb.md",
+        "a-open.md",
+        "a-deep.md",
+        "a-link.md",
+        "good.md",
+    ):
         assert name in proc.stdout, name
 
 

@@ -15,9 +15,21 @@ PROJECT = Path(__file__).resolve().parent.parent
 @pytest.mark.slow
 def test_wheel_contains_schemas_and_profiles(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path), str(PROJECT)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(PROJECT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     if proc.returncode != 0 and "No module named" in proc.stderr:
         pytest.skip(f"cannot build without isolation here: {proc.stderr.strip()[:200]}")
@@ -34,7 +46,10 @@ def test_wheel_contains_schemas_and_profiles(tmp_path: Path) -> None:
 def test_resources_found_from_any_directory(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "finops_lint", "schema"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert proc.returncode == 0
     assert '"$schema"' in proc.stdout

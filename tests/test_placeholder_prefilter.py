@@ -15,9 +15,33 @@ PATTERNS = [
     *load_config(profile_path("finops-framework").parent).placeholders["text"],  # type: ignore[union-attr]
     *load_config(profile_path("finops-framework").parent).placeholders["unfinished"],  # type: ignore[union-attr]
 ]
-WORDS = ["lorem", "ipsum", "TODO", "todo:", "fixme:", "Hello", "world", "hello,", "Title",
-         "Here", "here", "coming", "soon", "needs", "update", "(needs update)", "insert",
-         "under", "construction", "test", "tbd", "ſ", "K", "x", "a"]
+WORDS = [
+    "lorem",
+    "ipsum",
+    "TODO",
+    "todo:",
+    "fixme:",
+    "Hello",
+    "world",
+    "hello,",
+    "Title",
+    "Here",
+    "here",
+    "coming",
+    "soon",
+    "needs",
+    "update",
+    "(needs update)",
+    "insert",
+    "under",
+    "construction",
+    "test",
+    "tbd",
+    "ſ",
+    "K",
+    "x",
+    "a",
+]
 
 
 def test_literals_of_the_shipped_patterns() -> None:

@@ -39,8 +39,11 @@ CI = settings(
     derandomize=True,
     database=None,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                           HealthCheck.filter_too_much],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
 )
 
 
@@ -60,8 +63,8 @@ class TmpSite:
         (root / "_config.yml").write_text(CONFIG_YML, encoding="utf-8")
         (root / "_templates" / "_capability.md").write_text(CAPABILITY_TEMPLATE, encoding="utf-8")
         (root / "index.md").write_text(
-            "---\ntitle: Home\npermalink: /\n---\n\n# Home\n\n## Intro {#intro}\n",
-            encoding="utf-8")
+            "---\ntitle: Home\npermalink: /\n---\n\n# Home\n\n## Intro {#intro}\n", encoding="utf-8"
+        )
         (root / "img").mkdir(exist_ok=True)
         (root / "img" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
 
@@ -112,25 +115,82 @@ def lint_one(site: TmpSite, rel: str, data: bytes) -> Any:
 
 
 def model(doc: Document) -> tuple[Any, ...]:
-    return (doc.headings, doc.links, doc.tables, doc.sections, sorted(doc.definitions.items()),
-            doc.front_matter.data, doc.front_matter.error, doc.malformed_links, doc.html_ids)
+    return (
+        doc.headings,
+        doc.links,
+        doc.tables,
+        doc.sections,
+        sorted(doc.definitions.items()),
+        doc.front_matter.data,
+        doc.front_matter.error,
+        doc.malformed_links,
+        doc.html_ids,
+    )
 
 
 # ------------------------------------------------------------------ strategies
 
-WORDS = st.sampled_from([
-    "Forecasting", "TBD", "coming soon", "hello", "world", "foobar", "Crawl", "Walk", "Run",
-    "Maturity Assessment", "Definition", "needs update", "Capability Title Here", "x", "é",
-    "日本", "<<<<<<< HEAD", "=======", ">>>>>>> main", "&amp;", "\\", "*", "_", "|", "`",
-])
-URLS = st.sampled_from([
-    "index.md", "/", "/framework/capabilities/forecasting/", "#intro", "#nowhere",
-    "index.md#intro", "https://www.finops.org/", "https://www.finops.org/nope/",
-    "https://example.com/a", "mailto:a@b.c", "www.example.com", "http//broken", "",
-    "../up.md", "img/logo.png", "/img/missing.png", "{{ site.baseurl }}/x/",
-    "{% link index.md %}", "<with space.md>", "a(b)c.md", "a b.md", "javascript:x",
-    "//cdn.example.com/x.js", "?q=1", "#", "%zz", "\\", "x.md#a#b",
-])
+WORDS = st.sampled_from(
+    [
+        "Forecasting",
+        "TBD",
+        "coming soon",
+        "hello",
+        "world",
+        "foobar",
+        "Crawl",
+        "Walk",
+        "Run",
+        "Maturity Assessment",
+        "Definition",
+        "needs update",
+        "Capability Title Here",
+        "x",
+        "é",
+        "日本",
+        "<<<<<<< HEAD",
+        "=======",
+        ">>>>>>> main",
+        "&amp;",
+        "\\",
+        "*",
+        "_",
+        "|",
+        "`",
+    ]
+)
+URLS = st.sampled_from(
+    [
+        "index.md",
+        "/",
+        "/framework/capabilities/forecasting/",
+        "#intro",
+        "#nowhere",
+        "index.md#intro",
+        "https://www.finops.org/",
+        "https://www.finops.org/nope/",
+        "https://example.com/a",
+        "mailto:a@b.c",
+        "www.example.com",
+        "http//broken",
+        "",
+        "../up.md",
+        "img/logo.png",
+        "/img/missing.png",
+        "{{ site.baseurl }}/x/",
+        "{% link index.md %}",
+        "<with space.md>",
+        "a(b)c.md",
+        "a b.md",
+        "javascript:x",
+        "//cdn.example.com/x.js",
+        "?q=1",
+        "#",
+        "%zz",
+        "\\",
+        "x.md#a#b",
+    ]
+)
 INLINE_TEXT = st.lists(WORDS, max_size=4).map(" ".join)
 
 
@@ -138,14 +198,34 @@ INLINE_TEXT = st.lists(WORDS, max_size=4).map(" ".join)
 def links(draw: st.DrawFn) -> str:
     text, url = draw(INLINE_TEXT), draw(URLS)
     label = draw(st.sampled_from(["ref", "Ref One", "missing", "", "^1"]))
-    return draw(st.sampled_from([
-        f"[{text}]({url})", f"![{text}]({url})", f'[{text}]({url} "title")',
-        f"[{text}]({url} 'title')", f"[{text}]({url} (title))", f"[{text}][{label}]",
-        f"[{text}][]", f"[{label}]", f"<{url}>", f'<a href="{url}">{text}</a>',
-        f"<img src='{url}'>", f"[{text}] ({url})", f"[{text}]()", f"[{text}](<{url}>)",
-        f"[{text}]({url}", f"[[{text}]({url})]", f"\\[{text}]({url})", f"`[{text}]({url})`",
-        f"[^{label}]", f"[ ]({url})", f"[x] {text}", f"{{{{ '{url}' | relative_url }}}}",
-    ]))
+    return draw(
+        st.sampled_from(
+            [
+                f"[{text}]({url})",
+                f"![{text}]({url})",
+                f'[{text}]({url} "title")',
+                f"[{text}]({url} 'title')",
+                f"[{text}]({url} (title))",
+                f"[{text}][{label}]",
+                f"[{text}][]",
+                f"[{label}]",
+                f"<{url}>",
+                f'<a href="{url}">{text}</a>',
+                f"<img src='{url}'>",
+                f"[{text}] ({url})",
+                f"[{text}]()",
+                f"[{text}](<{url}>)",
+                f"[{text}]({url}",
+                f"[[{text}]({url})]",
+                f"\\[{text}]({url})",
+                f"`[{text}]({url})`",
+                f"[^{label}]",
+                f"[ ]({url})",
+                f"[x] {text}",
+                f"{{{{ '{url}' | relative_url }}}}",
+            ]
+        )
+    )
 
 
 INLINE = st.lists(st.one_of(WORDS, links()), min_size=0, max_size=6).map(" ".join)
@@ -155,8 +235,20 @@ INLINE = st.lists(st.one_of(WORDS, links()), min_size=0, max_size=6).map(" ".joi
 def heading(draw: st.DrawFn) -> str:
     level = draw(st.integers(1, 7))
     text = draw(INLINE)
-    attr = draw(st.sampled_from(["", " {#my-id}", " {: #other .cls}", " {#}", " ##", " {#a b",
-                                 "\n{: #ial-id}", "\n{:.cls}"]))
+    attr = draw(
+        st.sampled_from(
+            [
+                "",
+                " {#my-id}",
+                " {: #other .cls}",
+                " {#}",
+                " ##",
+                " {#a b",
+                "\n{: #ial-id}",
+                "\n{:.cls}",
+            ]
+        )
+    )
     style = draw(st.sampled_from(["atx", "atx", "setext", "nospace"]))
     if style == "setext" and text.strip():
         return f"{text}{attr}\n{draw(st.sampled_from(['===', '---', '-']))}"
@@ -197,24 +289,49 @@ def block(draw: st.DrawFn, depth: int = 0) -> str:
         close = draw(st.sampled_from([fence, "", "``"])) if fence.strip() else ""
         return f"{fence}lang\n{body}\n{close}" if fence.strip() else f"    {body}"
     if kind == "html":
-        return draw(st.sampled_from([
-            '<div id="box" markdown="1">\n{}\n</div>', "<table>\n<tr><td>{}</td></tr>\n</table>",
-            '<p id="{{{{ page.id }}}}">{}</p>', "<details>\n{}", "<a name=\"n\">{}</a>",
-        ])).format(draw(INLINE))
+        return draw(
+            st.sampled_from(
+                [
+                    '<div id="box" markdown="1">\n{}\n</div>',
+                    "<table>\n<tr><td>{}</td></tr>\n</table>",
+                    '<p id="{{{{ page.id }}}}">{}</p>',
+                    "<details>\n{}",
+                    '<a name="n">{}</a>',
+                ]
+            )
+        ).format(draw(INLINE))
     if kind == "liquid":
-        return draw(st.sampled_from([
-            "{% include x.html %}", "{% raw %}[a](b){% endraw %}", "{% comment %}[x](y)",
-            "{% if a %}{}{% endif %}", "{{ page.title }}", "{% for c in site.capabilities %}",
-            "{%", "{{", "{% endcomment %}",
-        ])).replace("{}", draw(INLINE))
+        return draw(
+            st.sampled_from(
+                [
+                    "{% include x.html %}",
+                    "{% raw %}[a](b){% endraw %}",
+                    "{% comment %}[x](y)",
+                    "{% if a %}{}{% endif %}",
+                    "{{ page.title }}",
+                    "{% for c in site.capabilities %}",
+                    "{%",
+                    "{{",
+                    "{% endcomment %}",
+                ]
+            )
+        ).replace("{}", draw(INLINE))
     if kind == "def":
         label = draw(st.sampled_from(["ref", "Ref One", "unused", "^1", "a]b"]))
         return f"[{label}]: {draw(URLS)}" + draw(st.sampled_from(["", ' "t"', "\n  'title'"]))
     if kind == "comment":
-        return draw(st.sampled_from(["<!-- {} -->", "<!-- {}", "{} -->",
-                                     "<!-- finops-lint-disable LK001 -->\n{}",
-                                     "<!-- finops-lint-disable-next-line -->\n{}",
-                                     "<!-- finops-lint-disable-file -->"])).format(draw(INLINE))
+        return draw(
+            st.sampled_from(
+                [
+                    "<!-- {} -->",
+                    "<!-- {}",
+                    "{} -->",
+                    "<!-- finops-lint-disable LK001 -->\n{}",
+                    "<!-- finops-lint-disable-next-line -->\n{}",
+                    "<!-- finops-lint-disable-file -->",
+                ]
+            )
+        ).format(draw(INLINE))
     if kind == "hr":
         return draw(st.sampled_from(["---", "***", "___", "- - -"]))
     inner = draw(st.lists(block(depth + 1), min_size=1, max_size=3))
@@ -231,29 +348,75 @@ def block(draw: st.DrawFn, depth: int = 0) -> str:
 
 
 YAML_SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
-    st.text(max_size=20), st.dates(), st.sampled_from(["TBD", "Capability Title Here", ""]),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
+    st.dates(),
+    st.sampled_from(["TBD", "Capability Title Here", ""]),
 )
 YAML_VALUES = st.recursive(
     YAML_SCALARS,
-    lambda inner: st.one_of(st.lists(inner, max_size=3),
-                            st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=8,
 )
-FM_KEYS = st.sampled_from([
-    "title", "layout", "permalink", "page-identifier", "description", "order", "label",
-    "framework-capability-title", "framework-capability-desc", "framework-capabilities",
-    "framework-domain-title", "redirect_from", "published", "search-keywords", "image",
-    "type", "date", "tags", "1", "true", "",
-])
-RAW_YAML = st.sampled_from([
-    "title: Cost: Metadata", "title: [unclosed", "\ttitle: tab", "- a\n- b", "just text",
-    "title: 'a\n", "a: &x 1\nb: *x", "a: *undefined", "<<: {title: t}", "? [a]\n: b",
-    "title: !!binary aGVsbG8=", "title: !!set {a, b}", "x: !!python/name:os.system",
-    "title: !custom x", "title: |\n  block\n  text", "title: >-\n  folded", "%YAML 1.2\n---",
-    "title: a\ntitle: b", "k: 0x1F\nv: 1_000\nd: 2024-13-45", "t: .inf\nn: .nan\nz: ~",
-    "a: [" * 70 + "]" * 70, "---", "...", "\ufeffkey: v", "title: \x85next",
-])
+FM_KEYS = st.sampled_from(
+    [
+        "title",
+        "layout",
+        "permalink",
+        "page-identifier",
+        "description",
+        "order",
+        "label",
+        "framework-capability-title",
+        "framework-capability-desc",
+        "framework-capabilities",
+        "framework-domain-title",
+        "redirect_from",
+        "published",
+        "search-keywords",
+        "image",
+        "type",
+        "date",
+        "tags",
+        "1",
+        "true",
+        "",
+    ]
+)
+RAW_YAML = st.sampled_from(
+    [
+        "title: Cost: Metadata",
+        "title: [unclosed",
+        "\ttitle: tab",
+        "- a\n- b",
+        "just text",
+        "title: 'a\n",
+        "a: &x 1\nb: *x",
+        "a: *undefined",
+        "<<: {title: t}",
+        "? [a]\n: b",
+        "title: !!binary aGVsbG8=",
+        "title: !!set {a, b}",
+        "x: !!python/name:os.system",
+        "title: !custom x",
+        "title: |\n  block\n  text",
+        "title: >-\n  folded",
+        "%YAML 1.2\n---",
+        "title: a\ntitle: b",
+        "k: 0x1F\nv: 1_000\nd: 2024-13-45",
+        "t: .inf\nn: .nan\nz: ~",
+        "a: [" * 70 + "]" * 70,
+        "---",
+        "...",
+        "\ufeffkey: v",
+        "title: \x85next",
+    ]
+)
 
 
 @st.composite
@@ -284,10 +447,17 @@ def markdown_page(draw: st.DrawFn) -> str:
     return draw(front_matter()) + sep.join(blocks) + draw(st.sampled_from(["", "\n", "\r\n"]))
 
 
-PAGE_PATHS = st.sampled_from([
-    "page.md", "_capabilities/cap.md", "_domains/dom.md", "_resources/res.md", "dir/page.md",
-    "page.html", "page.markdown",
-])
+PAGE_PATHS = st.sampled_from(
+    [
+        "page.md",
+        "_capabilities/cap.md",
+        "_domains/dom.md",
+        "_resources/res.md",
+        "dir/page.md",
+        "page.html",
+        "page.markdown",
+    ]
+)
 
 # ------------------------------------------------------------------ properties
 
@@ -358,7 +528,8 @@ def test_findings_do_not_depend_on_other_pages(
 
     def page_findings(result: Any) -> list[tuple[Any, ...]]:
         return sorted(
-            (f.line, f.column, f.code, f.message) for f in result.findings
+            (f.line, f.column, f.code, f.message)
+            for f in result.findings
             if f.code in PAGE_SCOPE and (f.path == path or f.path.endswith("/" + path))
         )
 
@@ -382,8 +553,9 @@ def _corpus_pages() -> list[Path]:
 
 CORPUS = _corpus_pages()
 #: the corpus site folder (the one with _config.yml)
-CORPUS_ROOT = next((p for p in CORPUS[0].parents if (p / "_config.yml").is_file()), None) \
-    if CORPUS else None
+CORPUS_ROOT = (
+    next((p for p in CORPUS[0].parents if (p / "_config.yml").is_file()), None) if CORPUS else None
+)
 
 
 @st.composite
@@ -449,56 +621,68 @@ def test_mutated_corpus_pages_lint(corpus_site: TmpSite, page: tuple[str, bytes]
 # ------------------------------------------------------------------ regressions
 
 
-@pytest.mark.parametrize("text", [
-    "[" * 5000,  # was rescanned 4000 characters from every "[" (quadratic)
-    '<a href="x" ' * 3000,
-    "[a](<b " * 3000,
-    "{{ x " * 3000,
-    "# t " + "{#a " * 3000,
-    "[a](b (" * 3000,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 5000,  # was rescanned 4000 characters from every "[" (quadratic)
+        '<a href="x" ' * 3000,
+        "[a](<b " * 3000,
+        "{{ x " * 3000,
+        "# t " + "{#a " * 3000,
+        "[a](b (" * 3000,
+    ],
+)
 def test_regression_linear_scanners_give_same_model_as_before(text: str) -> None:
     doc = parse_text(text + "\n", "a.md", "a.md")
     assert doc.links == [] or all(link.line == 1 for link in doc.links)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("[a [b] c](x.md)", ["x.md"]),
-    ("[a\n\n](x.md) [b](y.md)", ["y.md"]),
-    ("[a\\](x.md) [b](y.md)", ["y.md"]),
-    ("\\[a](x.md)", []),
-    ("[a](<dest with space.md>)", ["dest with space.md"]),
-    ("[a](<no\nnewline.md>)", []),
-    ("[a](x.md (paren title))", ["x.md"]),
-    ("[a](x.md (unclosed title) [b](y.md)", ["y.md"]),
-    ("[[nested]](x.md)", ["x.md"]),
-    ("[" + "a" * 4100 + "](far.md) [b](y.md)", ["y.md"]),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[a [b] c](x.md)", ["x.md"]),
+        ("[a\n\n](x.md) [b](y.md)", ["y.md"]),
+        ("[a\\](x.md) [b](y.md)", ["y.md"]),
+        ("\\[a](x.md)", []),
+        ("[a](<dest with space.md>)", ["dest with space.md"]),
+        ("[a](<no\nnewline.md>)", []),
+        ("[a](x.md (paren title))", ["x.md"]),
+        ("[a](x.md (unclosed title) [b](y.md)", ["y.md"]),
+        ("[[nested]](x.md)", ["x.md"]),
+        ("[" + "a" * 4100 + "](far.md) [b](y.md)", ["y.md"]),
+    ],
+)
 def test_regression_bracket_matching(text: str, expected: list[str]) -> None:
     doc = parse_text(text + "\n", "a.md", "a.md")
     assert [link.target for link in doc.links if link.syntax == "inline"] == expected
 
 
-@pytest.mark.parametrize(("raw", "plain"), [
-    ("[Forecasting](/framework/capabilities/forecasting/)", "Forecasting"),
-    ("[Wiki](https://en.wikipedia.org/wiki/Foo_(bar))", "Wiki"),
-    ("<b>bold</b> and <br/> break", "bold and break"),
-    ("[ref][label] text", "ref text"),
-    ("a < b and c > d", "a d"),
-])
+@pytest.mark.parametrize(
+    ("raw", "plain"),
+    [
+        ("[Forecasting](/framework/capabilities/forecasting/)", "Forecasting"),
+        ("[Wiki](https://en.wikipedia.org/wiki/Foo_(bar))", "Wiki"),
+        ("<b>bold</b> and <br/> break", "bold and break"),
+        ("[ref][label] text", "ref text"),
+        ("a < b and c > d", "a d"),
+    ],
+)
 def test_regression_plain_text(raw: str, plain: str) -> None:
     from finops_lint.parsing.tables import plain_text
 
     assert plain_text(raw) == plain
 
 
-@pytest.mark.parametrize(("line", "hid", "text"), [
-    ("## Title {#my-id}", "my-id", "Title"),
-    ("## Title {: #my-id .cls}", "my-id", "Title"),
-    ("## Title ##", "title", "Title"),
-    ("## Title   ###   ", "title", "Title"),
-    ("## A {#b c", "a-b-c", "A {#b c"),
-])
+@pytest.mark.parametrize(
+    ("line", "hid", "text"),
+    [
+        ("## Title {#my-id}", "my-id", "Title"),
+        ("## Title {: #my-id .cls}", "my-id", "Title"),
+        ("## Title ##", "title", "Title"),
+        ("## Title   ###   ", "title", "Title"),
+        ("## A {#b c", "a-b-c", "A {#b c"),
+    ],
+)
 def test_regression_heading_ids(line: str, hid: str, text: str) -> None:
     doc = parse_text(line + "\n", "a.md", "a.md")
     assert (doc.headings[0].id, doc.headings[0].text) == (hid, text)
@@ -507,6 +691,9 @@ def test_regression_heading_ids(line: str, hid: str, text: str) -> None:
 def test_regression_sections_end_at_same_or_higher_level() -> None:
     doc = parse_text("# A\n## B\n### C\n## D\n# E\ntext\n", "a.md", "a.md")
     assert [(s.heading.text, s.end_line, s.content_end_line) for s in doc.sections] == [
-        ("A", 4, 1), ("B", 3, 2), ("C", 3, 3), ("D", 4, 4), ("E", 6, 6),
+        ("A", 4, 1),
+        ("B", 3, 2),
+        ("C", 3, 3),
+        ("D", 4, 4),
+        ("E", 6, 6),
     ]
-

@@ -47,8 +47,10 @@ def _lines(template: str) -> Callable[[int], str]:
 
 
 def _table_rows(n: int) -> str:
-    return FM + "| Name | Value | Notes |\n|---|:-:|---|\n" + "".join(
-        f"| row {i} | {i} | [see](#row-{i}) TBD |\n" for i in range(n)
+    return (
+        FM
+        + "| Name | Value | Notes |\n|---|:-:|---|\n"
+        + "".join(f"| row {i} | {i} | [see](#row-{i}) TBD |\n" for i in range(n))
     )
 
 
@@ -106,7 +108,8 @@ KNOWN_QUADRATIC: dict[str, str] = {}
 def _cases(names: dict[str, Callable[[int], str]]) -> list[Any]:
     return [
         pytest.param(name, marks=pytest.mark.xfail(reason=KNOWN_QUADRATIC[name], strict=True))
-        if name in KNOWN_QUADRATIC else name
+        if name in KNOWN_QUADRATIC
+        else name
         for name in sorted(names)
     ]
 

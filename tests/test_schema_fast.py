@@ -15,10 +15,14 @@ from finops_lint.schema_fast import is_valid
 SCHEMAS = sorted((Path(__file__).resolve().parent.parent / "schemas").glob("*.schema.json"))
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-5, 5000) | st.floats(allow_nan=False)
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 5000)
+    | st.floats(allow_nan=False)
     | st.text(max_size=400),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -53,9 +57,16 @@ def test_fast_check_agrees_with_jsonschema(schema_index: int, data: dict[str, An
 
 
 def test_fast_check_on_real_values() -> None:
-    schema = {"type": "object", "required": ["a"], "properties": {
-        "a": {"type": "integer"}, "b": {"enum": [1, "x"]}, "c": {"maxLength": 3},
-        "d": {"type": "array", "items": {"pattern": "^capability_"}, "uniqueItems": True}}}
+    schema = {
+        "type": "object",
+        "required": ["a"],
+        "properties": {
+            "a": {"type": "integer"},
+            "b": {"enum": [1, "x"]},
+            "c": {"maxLength": 3},
+            "d": {"type": "array", "items": {"pattern": "^capability_"}, "uniqueItems": True},
+        },
+    }
     assert is_valid(schema, {"a": 1}) is True
     assert is_valid(schema, {"a": True}) is False  # a boolean is not an integer
     assert is_valid(schema, {"a": 1, "b": True}) is False  # True is not 1 in JSON

@@ -139,20 +139,45 @@ def check(
     # collecting: the cyclic collector only costs time here.
     gc.disable()
     try:
-        _check(paths, config_path, root, select, ignore, fmt, output_file, strict, statistics,
-               quiet, external, offline, allow_hosts, cache_dir, verbose)
+        _check(
+            paths,
+            config_path,
+            root,
+            select,
+            ignore,
+            fmt,
+            output_file,
+            strict,
+            statistics,
+            quiet,
+            external,
+            offline,
+            allow_hosts,
+            cache_dir,
+            verbose,
+        )
     finally:
         gc.enable()
 
 
 def _check(
-    paths: tuple[Path, ...], config_path: Path | None, root: Path | None,
-    select: tuple[str, ...], ignore: tuple[str, ...], fmt: str, output_file: Path | None,
-    strict: bool, statistics: bool, quiet: bool, external: bool | None, offline: bool,
-    allow_hosts: tuple[str, ...], cache_dir: Path | None, verbose: bool,
+    paths: tuple[Path, ...],
+    config_path: Path | None,
+    root: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fmt: str,
+    output_file: Path | None,
+    strict: bool,
+    statistics: bool,
+    quiet: bool,
+    external: bool | None,
+    offline: bool,
+    allow_hosts: tuple[str, ...],
+    cache_dir: Path | None,
+    verbose: bool,
 ) -> None:
     from finops_lint.engine import RunOptions, UsageError, run
-
 
     options = RunOptions(
         paths=list(paths) or [Path(".")],

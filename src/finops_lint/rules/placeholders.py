@@ -399,8 +399,6 @@ def _clean(doc: Document, block: TextBlock) -> str:
     return cached
 
 
-
-
 def filler_score(text: str) -> int:
     """How many distinct words or phrases only filler generators use."""
     if len(text) < 40:

@@ -110,8 +110,15 @@ def load_config(root: Path, filename: str = "_config.yml") -> JekyllConfig:
             message = " ".join(str(p) for p in (exc.context, exc.problem) if p)
             config.problems.append((filename, line, f"invalid YAML in {filename}: {message}"))
             data = {}
-        except (yaml.YAMLError, UnicodeDecodeError, OSError, ValueError, TypeError,
-                OverflowError, RecursionError) as exc:
+        except (
+            yaml.YAMLError,
+            UnicodeDecodeError,
+            OSError,
+            ValueError,
+            TypeError,
+            OverflowError,
+            RecursionError,
+        ) as exc:
             config.problems.append((filename, 1, f"cannot read {filename}: {exc}"))
             data = {}
     if not isinstance(data, dict):
