@@ -212,6 +212,8 @@ def _check(
     for notice in result.notices:
         click.echo(f"finops-lint: {notice}", err=True)
     out = _render(result, fmt, statistics, quiet, output_file)
+    if out and not out.endswith("\n"):
+        out += "\n"
     if output_file is not None:
         try:
             output_file.write_text(out, encoding="utf-8")

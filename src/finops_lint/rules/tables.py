@@ -108,11 +108,14 @@ def missing_row(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         anchor_line = table.rows[-1].line + 1 if table.rows else table.delimiter_line + 1
         anchor_line = min(anchor_line, len(doc.lines)) if doc.lines else 1
         if missing:
+            expected = ", ".join(spec.row_keys)
             yield Issue(
                 table.line,
                 1,
-                f"{spec.name} table is missing the row{'s' if len(missing) > 1 else ''} "
-                f"{', '.join(missing)} (expected rows: {', '.join(spec.row_keys)})",
+                f"{spec.name} table has none of its rows {expected}"
+                if len(missing) == len(spec.row_keys)
+                else f"{spec.name} table is missing the row{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(missing)} (expected rows: {expected})",
             )
         elif spec.ordered:
             dedup = list(dict.fromkeys(k for k in found if k in keys))
