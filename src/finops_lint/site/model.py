@@ -27,6 +27,7 @@ URLs are kept percent-decoded throughout; see :mod:`finops_lint.site.urls`.
 
 from __future__ import annotations
 
+import datetime as _dt
 import html
 import posixpath
 import re
@@ -766,6 +767,9 @@ def _url_front_matter(text: str) -> tuple[dict[str, Any], int, str]:
             picked.append(row)
     if not picked:
         return {}, line, raw
+    simple = _simple_url_keys(picked)
+    if simple is not None:
+        return simple, line, raw
     try:
         data = yaml.load("\n".join(picked), Loader=_YamlLoader)
     except (yaml.YAMLError, RecursionError, ValueError):
@@ -773,6 +777,31 @@ def _url_front_matter(text: str) -> tuple[dict[str, Any], int, str]:
     if not isinstance(data, dict):
         return _load_full(text, raw), line, raw
     return {str(k): v for k, v in data.items()}, line, raw
+
+
+_PLAIN_STRING_KEY = re.compile(r"^(permalink|slug)[ \t]*:[ \t]*([^\s#'\"{\[&*!|>%@`][^#]*?)[ \t]*$")
+_PLAIN_DATE_KEY = re.compile(r"^date[ \t]*:[ \t]*(\d{4}-\d{2}-\d{2})[ \t]*$")
+#: Plain scalars YAML would read as something other than a string.
+_NOT_A_STRING = re.compile(r"^(?:~|null|true|false|yes|no|on|off|[-+]?[\d.]+)$", re.IGNORECASE)
+
+
+def _simple_url_keys(rows: list[str]) -> dict[str, Any] | None:
+    """`permalink: /a/b/` and `slug: x` as YAML reads them, without YAML (the common
+    case on every page); None when any row needs the real parser."""
+    out: dict[str, Any] = {}
+    for row in rows:
+        day = _PLAIN_DATE_KEY.match(row)
+        if day is not None:
+            try:
+                out["date"] = _dt.date.fromisoformat(day.group(1))
+            except ValueError:
+                return None
+            continue
+        m = _PLAIN_STRING_KEY.match(row)
+        if m is None or ": " in m.group(2) or _NOT_A_STRING.match(m.group(2)):
+            return None
+        out[m.group(1)] = m.group(2)
+    return out
 
 
 def _load_full(text: str, raw: str) -> dict[str, Any]:
