@@ -149,7 +149,10 @@ def _commented_links(
         start += body_offset
         end += body_offset
         if text.startswith("<!--", start):
-            inside.append((start + 4, end - 3 if text.endswith("-->", 0, end) else end))
+            inner_end = end - 3 if text.endswith("-->", 0, end) else end
+            inner = text[start + 4 : inner_end]
+            if "](" in inner or "]:" in inner or "][" in inner or "<" in inner:
+                inside.append((start + 4, inner_end))  # only comments that may hold links
     if not inside:
         return []
     keep_spans = []

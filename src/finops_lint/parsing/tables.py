@@ -100,6 +100,14 @@ def split_row(line_text: str) -> list[tuple[str, int, int]]:
     i = start
     cell_start = start
     in_code = 0
+    if "`" not in line_text and "\\" not in line_text:
+        # No code spans or escapes: every pipe splits (the common row, found in C).
+        pipe = line_text.find("|", start, content_end)
+        while pipe != -1:
+            cells.append((line_text[cell_start:pipe], cell_start + 1, pipe + 1))
+            cell_start = pipe + 1
+            pipe = line_text.find("|", cell_start, content_end)
+        i = content_end
     while i < content_end:
         ch = line_text[i]
         if ch == "\\":
