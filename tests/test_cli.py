@@ -146,7 +146,7 @@ class _Tty(io.StringIO):
 
 
 def test_no_color_is_respected_even_on_a_tty(monkeypatch: pytest.MonkeyPatch) -> None:
-    from finops_lint.cli import _use_color
+    from finops_lint.check_command import use_color as _use_color
 
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
@@ -412,3 +412,24 @@ def test_real_maturity_model_placeholder_row() -> None:
     assert tb003[0]["line"] == 26
     for level in ("Crawl", "Walk", "Run"):
         assert level in tb003[0]["message"]
+
+
+def test_plain_check_form_skips_click(tmp_path: Path) -> None:
+    """`finops-lint check FILE...` (pre-commit's call) runs without importing click."""
+    (tmp_path / "a.md").write_text("---\ntitle: A\n---\n\n# A\n\n| a | b |\n| - | - |\n| x |\n")
+    code = (
+        "import sys; from finops_lint.console import main\n"
+        "sys.argv = ['finops-lint', 'check', 'a.md']\n"
+        "try:\n    main()\nexcept SystemExit as e:\n"
+        "    print('click' in sys.modules, e.code)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "FINOPS_LINT_FAST_EXIT": "0"},
+        timeout=60,
+    )
+    assert proc.stdout.strip().endswith("False 1"), proc.stdout + proc.stderr
+    assert "a.md:9:" in proc.stdout

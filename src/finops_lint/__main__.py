@@ -1,3 +1,3 @@
-from finops_lint.cli import console_main
+from finops_lint.console import main
 
-console_main()
+main()

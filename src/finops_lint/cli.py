@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
 from finops_lint import __version__
+from finops_lint.check_command import EXIT_ERROR, CheckArgs, run_check
 from finops_lint.config import ConfigError
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -36,14 +34,6 @@ def main() -> None:
     Exit codes: 0 no errors, 1 errors found (or warnings with --strict),
     2 usage, config or internal error.
     """
-
-
-def _use_color(stream: Any) -> bool:
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return bool(getattr(stream, "isatty", lambda: False)())
 
 
 @main.command(context_settings=CONTEXT)
@@ -133,148 +123,25 @@ def check(
       finops-lint check --format sarif -o finops-lint.sarif
       finops-lint check --external          # also check links to other sites
     """
-    import gc
-
-    # A short run allocates many small objects and frees nothing cyclic worth
-    # collecting: the cyclic collector only costs time here.
-    gc.disable()
-    try:
-        _check(
-            paths,
-            config_path,
-            root,
-            select,
-            ignore,
-            fmt,
-            output_file,
-            strict,
-            statistics,
-            quiet,
-            external,
-            offline,
-            allow_hosts,
-            cache_dir,
-            verbose,
+    run_check(
+        CheckArgs(
+            paths=paths,
+            config_path=config_path,
+            root=root,
+            select=select,
+            ignore=ignore,
+            fmt=fmt,
+            output_file=output_file,
+            strict=strict,
+            statistics=statistics,
+            quiet=quiet,
+            external=external,
+            offline=offline,
+            allow_hosts=allow_hosts,
+            cache_dir=cache_dir,
+            verbose=verbose,
         )
-    finally:
-        gc.enable()
-
-
-def _check(
-    paths: tuple[Path, ...],
-    config_path: Path | None,
-    root: Path | None,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    fmt: str,
-    output_file: Path | None,
-    strict: bool,
-    statistics: bool,
-    quiet: bool,
-    external: bool | None,
-    offline: bool,
-    allow_hosts: tuple[str, ...],
-    cache_dir: Path | None,
-    verbose: bool,
-) -> None:
-    from finops_lint.engine import RunOptions, UsageError, run
-
-    options = RunOptions(
-        paths=list(paths) or [Path(".")],
-        root=root,
-        config_path=config_path,
-        select=_codes(select),
-        ignore=_codes(ignore),
-        external=False if offline else external,
-        offline=offline,
-        verbose=verbose,
-        allow_hosts=list(allow_hosts),
-        cache_dir=cache_dir,
-        progress=sys.stderr.isatty() and fmt == "text",
     )
-    try:
-        result = run(options)
-    except ConfigError as exc:
-        click.echo(f"finops-lint: config error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
-    except UsageError as exc:
-        click.echo(f"finops-lint: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
-    except Exception as exc:  # the last line of defence: one line, exit 2
-        if verbose:
-            raise
-        click.echo(
-            f"finops-lint: internal error: {type(exc).__name__}: {exc} "
-            "(run with --verbose for the traceback)",
-            err=True,
-        )
-        sys.exit(EXIT_ERROR)
-    for notice in result.notices:
-        click.echo(f"finops-lint: {notice}", err=True)
-    out = _render(result, fmt, statistics, quiet, output_file)
-    if out and not out.endswith("\n"):
-        out += "\n"
-    if output_file is not None:
-        try:
-            output_file.write_text(out, encoding="utf-8")
-        except OSError as exc:
-            click.echo(f"finops-lint: cannot write {output_file}: {exc.strerror}", err=True)
-            sys.exit(EXIT_ERROR)
-    else:
-        click.echo(out, nl=False, color=True if _use_color(sys.stdout) else None)
-    if result.internal_errors:
-        sys.exit(EXIT_ERROR)
-    errors = any(f.severity.value == "error" for f in result.findings)
-    warnings = any(f.severity.value == "warning" for f in result.findings)
-    _fast_exit(EXIT_FINDINGS if errors or (strict and warnings) else EXIT_OK)
-
-
-def _fast_exit(code: int) -> None:
-    """Exit without tearing down the heap of parsed pages (tens of ms on a big site).
-
-    Only from the console script: under click's test runner (or any caller that
-    imported us) a normal SystemExit keeps the caller alive.
-    """
-    if os.environ.get("FINOPS_LINT_FAST_EXIT") == "1":
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    sys.exit(code)
-
-
-def _render(result: Any, fmt: str, statistics: bool, quiet: bool, output_file: Path | None) -> str:
-    from finops_lint.report.text import render_json, render_text
-
-    findings = result.findings
-    if statistics:
-        from finops_lint.report.statistics import render_statistics
-
-        return render_statistics(findings)
-    if fmt == "json":
-        return render_json(findings, len(result.checked))
-    if fmt == "sarif":
-        from finops_lint.report.sarif import render_sarif
-
-        return render_sarif(
-            findings, result.rules, tool_version=__version__, base_uri=Path.cwd().as_uri() + "/"
-        )
-    if fmt == "junit":
-        from finops_lint.report.junit import render_junit
-
-        return render_junit(findings, result.checked)
-    if fmt == "github":
-        from finops_lint.report.github import render_github
-
-        return render_github(findings)
-    color = output_file is None and _use_color(sys.stdout)
-    return render_text(findings, len(result.checked), color=color, quiet=quiet)
-
-
-def _codes(values: tuple[str, ...]) -> list[str]:
-    out: list[str] = []
-    for value in values:
-        out.extend(v.strip().upper() for v in value.split(",") if v.strip())
-    return out
 
 
 @main.command(context_settings=CONTEXT)
@@ -383,12 +250,6 @@ def schema() -> None:
     from finops_lint.resources import schema_path
 
     click.echo(schema_path("config.schema.json").read_text(encoding="utf-8"), nl=False)
-
-
-def console_main() -> None:
-    """The `finops-lint` console script: main() with the fast exit enabled."""
-    os.environ.setdefault("FINOPS_LINT_FAST_EXIT", "1")
-    main()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -586,7 +585,11 @@ def _check_documents(
                 issues = list(r.check(doc, ctx))
             except Exception as exc:  # a bug in a rule must not stop the run
                 internal += 1
-                detail = traceback.format_exc() if options.verbose else ""
+                detail = ""
+                if options.verbose:
+                    import traceback
+
+                    detail = traceback.format_exc()
                 findings.append(
                     Finding(
                         doc.path,
