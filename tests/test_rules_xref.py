@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import DOMAIN_PAGE, Site, only
+from tests.conftest import CONFIG_YML, DOMAIN_PAGE, Site, only
 
 DOMAIN = "_domains/quantify-business-value.md"
 
@@ -67,3 +67,41 @@ def test_xr002_capability_no_domain_lists_is_info(framework_site: Site) -> None:
 
 def test_xr002_listed_capability_is_not_an_orphan(framework_site: Site) -> None:
     assert only(framework_site.codes("_capabilities/forecasting.md"), "XR002") == []
+
+
+# ------------------------------------------------------------------ LK010
+
+VENDOR = """\
+---
+layout: member
+name: Example
+logo-url: "{logo}"
+product-resources:
+- title: Docs
+  url: "{url}"
+- title: Demo
+  url: https://example.com/demo
+---
+"""
+
+
+def _with_vendors(site: Site) -> None:
+    """The tools-services collection, whose assets are served under its URL."""
+    config = CONFIG_YML.replace(
+        "collections:\n", "collections:\n  tools-services:\n    output: true\n"
+    )
+    site.write("_config.yml", config)
+    site.write("_tools-services/logos/example.svg", "<svg/>")
+
+
+def test_lk010_missing_logo_and_resource_point_at_their_values(framework_site: Site) -> None:
+    _with_vendors(framework_site)
+    text = VENDOR.format(logo="/tools-services/logos/exampel.svg", url="/framework/nope/")
+    found = only(framework_site.lint_pos("_tools-services/example.md", text), "LK010")
+    assert found == [("LK010", 4, 11), ("LK010", 7, 8)]
+
+
+def test_lk010_existing_files_and_other_sites_are_fine(framework_site: Site) -> None:
+    _with_vendors(framework_site)
+    text = VENDOR.format(logo="/tools-services/logos/example.svg?2", url="https://example.org/x")
+    assert only(framework_site.lint("_tools-services/example.md", text), "LK010") == []

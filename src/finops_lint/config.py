@@ -114,6 +114,7 @@ class Config:
     page_types: list[PageType]
     references: list[ReferenceSpec]
     orphans: list[dict[str, Any]]
+    front_matter_links: list[str]
     external: dict[str, Any]
     raw: dict[str, Any]
 
@@ -531,6 +532,7 @@ def build_config(data: dict[str, Any], root: Path, sources: list[str]) -> Config
         page_types=page_types,
         references=references,
         orphans=list(data.get("orphans") or []),
+        front_matter_links=[str(k) for k in data.get("front-matter-links") or []],
         external=dict(data.get("external") or {})
         if isinstance(data.get("external"), dict)
         else {"enabled": bool(data.get("external"))},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from typing import Any
 
 from finops_lint.document import Document
 from finops_lint.findings import Related, Severity
@@ -159,3 +160,80 @@ def orphan_page(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             f"{pt.name} '{ident}' is not listed in any {', '.join(ref.source)} page's '{ref.key}'",
             severity=Severity(sev) if sev else None,
         )
+
+
+@rule(
+    "LK010",
+    "broken-front-matter-link",
+    "error",
+    "A front matter link or image (logo-url, image...) that reaches nothing on the site.",
+    scope="site",
+)
+def broken_front_matter_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Checks front matter values the profile declares as links (for the FinOps site:
+    `image`, `link`, `logo-url`, `website-url`, and the `url` of each entry of
+    `product-resources`, `recent-finops-activity` and `slack-channels`). Values on
+    this site (site-root paths, relative paths, URLs on the site's hosts) are
+    resolved like Markdown links; other websites are left to the EX rules.
+
+    **Why it matters:** layouts print these as the page's logo, icon or main link;
+    a renamed image breaks every listing that shows the page.
+
+    **Bad:** `logo-url: "/tools-services/logos/kubecost.png"` when the file is
+    `kubecost-logo.png`.
+
+    **Good:** the path of a file that exists.
+
+    **Configure:** `front-matter-links: [key, list[].key, ...]`.
+    """
+    site = ctx.site
+    fm = doc.front_matter
+    if site is None or not fm.present or fm.error is not None:
+        return
+    for spec in ctx.config.front_matter_links:
+        for path, value in _values_at(fm.data, spec.split(".")):
+            if not isinstance(value, str) or not value.strip():
+                continue
+            target = value.strip()
+            if "{{" in target or "{%" in target:
+                continue
+            if target.startswith(("http://", "https://")) and not site.is_site_host(target):
+                continue
+            if target.startswith(("mailto:", "tel:", "#", "javascript:", "data:")):
+                continue
+            res = site.resolve(target, doc.rel_path)
+            if res.kind != "missing":
+                continue
+            pos = fm.value_position(path)
+            yield Issue(
+                pos.line,
+                pos.column,
+                f"'{_dotted_path(path)}' points to '{target}', which does not exist on the site",
+            )
+
+
+def _values_at(data: Any, parts: list[str]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """(key path, value) for a dotted spec such as "product-resources[].url"."""
+    found: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
+    for part in parts:
+        many = part.endswith("[]")
+        key = part[:-2] if many else part
+        step: list[tuple[tuple[str | int, ...], Any]] = []
+        for path, node in found:
+            if not isinstance(node, dict) or key not in node:
+                continue
+            value = node[key]
+            if many:
+                if isinstance(value, list):
+                    step.extend(((*path, key, i), item) for i, item in enumerate(value))
+            else:
+                step.append(((*path, key), value))
+        found = step
+    yield from found
+
+
+def _dotted_path(path: tuple[str | int, ...]) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else p)
+    return out
