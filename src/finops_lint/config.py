@@ -15,11 +15,14 @@ import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from finops_lint.findings import Severity
 from finops_lint.parsing.frontmatter import KeyPath, Position, load_yaml_with_positions
 from finops_lint.resources import profile_names, profile_path, schema_path
+
+if TYPE_CHECKING:
+    from finops_lint.parsing.tables import Table
 
 CONFIG_FILENAMES = (".finops-lint.yaml", ".finops-lint.yml")
 DEFAULT_PROFILE = "finops-framework"
@@ -53,6 +56,40 @@ class TableSpec:
     ordered: bool
     required_cells: list[str]
     description: str = ""
+
+    def recognises(self, table: Table) -> bool:
+        """By any header cell matching `match.header`, or the heading before the table."""
+        if self.header is not None and any(self.header.search(_cell(c)) for c in table.columns):
+            return True
+        return bool(
+            self.heading is not None and table.heading and self.heading.search(_cell(table.heading))
+        )
+
+    def column_index(self, table: Table, name: str | None) -> int | None:
+        """The table column that matches the spec column called name."""
+        for col in self.columns:
+            if col.name == name:
+                for i, header in enumerate(table.columns):
+                    if col.pattern.search(_cell(header)):
+                        return i
+                return None
+        return None
+
+    def records(self, table: Table) -> list[dict[str, str]]:
+        """Rows as {spec column name: cell text}, e.g. the maturity guidelines by level."""
+        index = {c.name: self.column_index(table, c.name) for c in self.columns}
+        return [
+            {
+                name: (row.cells[i].text if i < len(row.cells) else "")
+                for name, i in index.items()
+                if i is not None
+            }
+            for row in table.rows
+        ]
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
 @dataclass
@@ -123,6 +160,9 @@ class Config:
             if pt.applies_to(rel_path, data):
                 return pt
         return None
+
+    def table_spec_for(self, table: Table) -> TableSpec | None:
+        return next((spec for spec in self.tables.values() if spec.recognises(table)), None)
 
     def schema_file(self, name: str) -> Path | None:
         """A page type's schema: a path from the site root, else a built-in schema."""

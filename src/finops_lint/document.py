@@ -82,17 +82,6 @@ class Document:
         ids.update(self.html_ids)
         return ids
 
-    def heading_before(self, line: int) -> Heading | None:
-        found = None
-        for h in self.headings:
-            if h.line >= line:
-                break
-            found = h
-        return found
-
-    def in_code(self, line: int) -> bool:
-        return any(s <= line <= e for s, e in self.code_ranges)
-
 
 def parse_document(
     data: bytes, path: str, rel_path: str, *, id_style: str = "kramdown"
@@ -212,4 +201,4 @@ def _mask(text: str, body_offset: int, lines: list[str], body: Body) -> str:
     return masked
 
 
-__all__ = ["Document", "blank", "parse_document", "parse_text"]
+__all__ = ["Document", "parse_document", "parse_text"]

@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from finops_lint.config import Config, PageType, glob_match, load_config
+from finops_lint.config import Config, glob_match, load_config
 from finops_lint.document import Document, parse_document
 from finops_lint.findings import Finding, Severity
 from finops_lint.rules.base import Rule, RuleContext, all_rules
@@ -117,10 +117,6 @@ class Workspace:
     def template(self, rel_path: str) -> Document | None:
         return self.document(rel_path)
 
-    def anchors(self, rel_path: str) -> set[str] | None:
-        doc = self.document(rel_path)
-        return doc.anchors() if doc is not None else None
-
     def prepare_for_workers(self, rules: list[Rule]) -> None:
         """Compute, before forking, what every worker would otherwise compute again."""
         if any(r.scope == "site" for r in rules) and self.site is not None:
@@ -137,9 +133,6 @@ class Workspace:
 
         _parser()
         warm_patterns(self.config)
-
-    def page_type_of(self, rel_path: str, data: dict[str, Any]) -> PageType | None:
-        return self.config.page_type_for(rel_path, data)
 
     def pages_of_type(self, page_type: str) -> list[tuple[str, dict[str, Any]]]:
         """(path, merged front matter) of every site page of a page type.
@@ -387,16 +380,19 @@ PARALLEL_MIN_FILES = 48
 _WORKER_STATE: tuple[Workspace, list[Rule], RunOptions] | None = None
 
 
-def _phase(name: str, _start: list[float] = []) -> None:  # noqa: B006  (a clock)
+_PHASE_START: list[float] = []
+
+
+def _phase(name: str) -> None:
     """With FINOPS_LINT_TIMING=1, print how long each phase of the run took."""
     if not os.environ.get("FINOPS_LINT_TIMING"):
         return
     import time
 
     now = time.perf_counter()
-    if _start:
-        print(f"finops-lint timing: {name} {now - _start[0]:.3f}s", file=sys.stderr)
-    _start[:] = [now]
+    if _PHASE_START:
+        print(f"finops-lint timing: {name} {now - _PHASE_START[0]:.3f}s", file=sys.stderr)
+    _PHASE_START[:] = [now]
 
 
 def run(options: RunOptions) -> RunResult:
@@ -627,4 +623,4 @@ def _check_documents(
     return findings, [d.path for d in docs], internal
 
 
-__all__ = ["RunOptions", "RunResult", "Workspace", "find_site_root", "glob_match", "run"]
+__all__ = ["RunOptions", "RunResult", "UsageError", "Workspace", "find_site_root", "run"]

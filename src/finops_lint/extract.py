@@ -5,16 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from finops_lint.config import Config, TableSpec, load_config
+from finops_lint.config import Config, load_config
 from finops_lint.document import Document
 from finops_lint.engine import Workspace, discover, find_site_root, load_documents
 from finops_lint.parsing.tables import Table
 from finops_lint.rules.frontmatter import jsonable
+from finops_lint.rules.links import is_internal_link
 
-#: Link kinds that may reach a page of this site.
-_SITE_KINDS = frozenset(
-    {"relative", "site-root", "absolute", "liquid", "protocol-relative", "anchor"}
-)
 CAPABILITY_TYPE = "capability"
 
 
@@ -57,10 +54,7 @@ def _page(doc: Document, ws: Workspace, config: Config) -> dict[str, Any]:
             "line": link.line,
             "column": link.column,
         }
-        internal = link.target_kind in _SITE_KINDS and (
-            link.target_kind != "absolute" or (site is not None and site.is_site_host(link.target))
-        )
-        if site is not None and internal:
+        if site is not None and (link.target_kind == "anchor" or is_internal_link(link, site)):
             res = site.resolve(link.target, doc.rel_path)
             item["resolves_to"] = {
                 "kind": res.kind,
@@ -117,24 +111,8 @@ def _table(table: Table, config: Config) -> dict[str, Any]:
             for r in table.rows
         ],
     }
-    for spec in config.tables.values():
-        if spec.header is not None and any(
-            spec.header.search(" ".join(c.casefold().split())) for c in table.columns
-        ):
-            entry["spec"] = spec.name
-            entry["records"] = _records(table, spec)
+    spec = config.table_spec_for(table)
+    if spec is not None:
+        entry["spec"] = spec.name
+        entry["records"] = spec.records(table)
     return entry
-
-
-def _records(table: Table, spec: TableSpec) -> list[dict[str, str]]:
-    """Rows as {spec column name: cell text}, e.g. the maturity guidelines by level."""
-    index: dict[str, int] = {}
-    for col in spec.columns:
-        for i, header in enumerate(table.columns):
-            if col.pattern.search(" ".join(header.casefold().split())):
-                index[col.name] = i
-                break
-    return [
-        {name: (row.cells[i].text if i < len(row.cells) else "") for name, i in index.items()}
-        for row in table.rows
-    ]

@@ -95,6 +95,14 @@ class FrontMatter:
         return self.value_positions.get(path) or self.position(path)
 
 
+def dotted_key(path: KeyPath) -> str:
+    """("product-resources", 0, "url") -> "product-resources[0].url"."""
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
 def split_front_matter(text: str) -> FrontMatter:
     """Find the front matter block (Jekyll's rule) without parsing the YAML."""
     fm = FrontMatter()

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Pages larger than this are still read, but rules that are costly on huge inputs
-# may skip parts of them; see Document.too_large.
-LARGE_PAGE_BYTES = 5 * 1024 * 1024
-
 
 @dataclass(frozen=True)
 class DecodeError:

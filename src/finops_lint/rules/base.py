@@ -8,7 +8,8 @@ and applies suppression comments. Rules never read files.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import inspect
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -69,19 +70,6 @@ class Rule:
 REGISTRY: dict[str, Rule] = {}
 
 
-def _cleandoc(text: str) -> str:
-    """inspect.cleandoc without importing inspect (a tenth of our start-up)."""
-    lines = text.expandtabs().split("\n")
-    indents = [len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()]
-    margin = min(indents) if indents else 0
-    out = [lines[0].strip(), *(line[margin:].rstrip() for line in lines[1:])]
-    while out and not out[0]:
-        out.pop(0)
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out)
-
-
 def rule(
     code: str,
     name: str,
@@ -102,7 +90,7 @@ def rule(
             name=name,
             severity=Severity(severity),
             summary=summary,
-            docs=_cleandoc(func.__doc__ or summary),
+            docs=inspect.cleandoc(func.__doc__ or summary),
             check=func,
             fixable=fixable,
             scope=scope,
@@ -126,7 +114,3 @@ def get_rule(code_or_name: str) -> Rule | None:
         if code_or_name.upper() == r.code or code_or_name == r.name:
             return r
     return None
-
-
-def issues(items: Iterable[Issue]) -> Iterator[Issue]:
-    yield from items

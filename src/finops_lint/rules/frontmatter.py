@@ -9,6 +9,7 @@ from typing import Any
 
 from finops_lint.document import Document
 from finops_lint.findings import Severity
+from finops_lint.parsing.frontmatter import dotted_key
 from finops_lint.rules.base import Issue, RuleContext, rule
 from finops_lint.schema_fast import is_valid
 from finops_lint.schema_fast import iter_errors as fast_errors
@@ -137,7 +138,7 @@ def schema_violation(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             line, col = (pos.line, pos.column) if pos else (fm.start_line, 1)
             message = (
                 f"missing required key '{missing}'"
-                + (f" in '{_dotted(path)}'" if path else "")
+                + (f" in '{dotted_key(path)}'" if path else "")
                 + (f" ({note})" if note else "")
             )
         else:
@@ -240,13 +241,6 @@ _STRUCTURAL_KEYS = frozenset(
 )
 
 
-def _dotted(path: tuple[Any, ...]) -> str:
-    out = ""
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out
-
-
 def _missing_key(err: Any) -> str:
     msg = str(err.message)
     if msg.startswith("'") and "' is a required property" in msg:
@@ -255,7 +249,7 @@ def _missing_key(err: Any) -> str:
 
 
 def _message(err: Any, path: tuple[Any, ...], note: str | None) -> str:
-    key = _dotted(path) or "front matter"
+    key = dotted_key(path) or "front matter"
     v = err.validator
     inst = err.instance
     if note:

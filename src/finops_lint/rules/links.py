@@ -12,7 +12,7 @@ from finops_lint.parsing.links import Link
 from finops_lint.rules.base import Issue, RuleContext, rule
 
 if TYPE_CHECKING:
-    from finops_lint.site import Resolution
+    from finops_lint.site import Resolution, Site
 
 
 @rule("LK003", "broken-anchor", "error", "A link to an anchor in the same page that has no target.")
@@ -175,6 +175,17 @@ def unused_definition(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 _SITE_KINDS = frozenset({"relative", "site-root", "absolute", "protocol-relative", "liquid"})
 
 
+def is_internal_link(link: Link, site: Site) -> bool:
+    """Whether a link points into this site (relative, site-root, or a site host)."""
+    if link.target_kind not in _SITE_KINDS:
+        return False
+    if link.target_kind == "absolute":
+        return site.is_site_host(link.target)
+    if link.target_kind == "protocol-relative":
+        return site.is_site_host("https:" + link.target)
+    return True
+
+
 def _internal_links(
     doc: Document, ctx: RuleContext, *, comments: bool = False
 ) -> list[tuple[Link, Resolution]]:
@@ -189,11 +200,7 @@ def _internal_links(
         return cached
     cached = []
     for link in doc.commented_links if comments else doc.links:
-        if link.target_kind not in _SITE_KINDS or link.kind == "resource":
-            continue
-        if link.target_kind in ("absolute", "protocol-relative") and not site.is_site_host(
-            link.target if link.target_kind == "absolute" else "https:" + link.target
-        ):
+        if not is_internal_link(link, site) or link.kind == "resource":
             continue
         cached.append((link, site.resolve(link.target, doc.rel_path)))
     doc.__dict__[key] = cached

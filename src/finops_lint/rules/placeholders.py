@@ -364,10 +364,6 @@ def _block_lines(doc: Document, block: TextBlock) -> list[tuple[int, str]]:
     ]
 
 
-def _text_blocks(doc: Document) -> Iterator[TextBlock]:
-    yield from doc.blocks
-
-
 def _locate(doc: Document, block: TextBlock, match_text: str) -> tuple[int, int]:
     needle = match_text.casefold()
     for number, line in _block_lines(doc, block):
@@ -444,7 +440,7 @@ def placeholder_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     filler = _page_may_have_filler(doc)
     if not patterns and not filler:
         return
-    for block in _text_blocks(doc):
+    for block in doc.blocks:
         text = _clean(doc, block)
         if not text:
             continue
@@ -491,7 +487,7 @@ def unfinished_content(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     patterns = _page_patterns(doc, tuple(ctx.config.placeholders.get("unfinished", [])))
     if not patterns:
         return
-    for block in _text_blocks(doc):
+    for block in doc.blocks:
         text = _clean(doc, block)
         for pattern in patterns:
             m = pattern.search(text)

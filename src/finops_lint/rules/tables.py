@@ -71,7 +71,7 @@ def missing_column(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """
     for table, spec in _specs_for(doc, ctx):
         for col in spec.columns:
-            if _column_index(table, spec, col.name) is None:
+            if spec.column_index(table, col.name) is None:
                 yield Issue(
                     table.line,
                     table.header.cells[0].column if table.header.cells else 1,
@@ -95,7 +95,7 @@ def missing_row(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     for table, spec in _specs_for(doc, ctx):
         if not spec.row_keys:
             continue
-        index = _column_index(table, spec, spec.row_column) if spec.row_column else 0
+        index = spec.column_index(table, spec.row_column) if spec.row_column else 0
         if index is None:
             continue
         present = [
@@ -142,7 +142,7 @@ def empty_required_cell(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """
     for table, spec in _specs_for(doc, ctx):
         for name in spec.required_cells:
-            index = _column_index(table, spec, name)
+            index = spec.column_index(table, name)
             if index is None:
                 continue
             for row in table.rows:
@@ -176,32 +176,7 @@ def empty_row(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
 
 def _specs_for(doc: Document, ctx: RuleContext) -> Iterator[tuple[Table, TableSpec]]:
-    specs = list(ctx.config.tables.values())
-    if not specs:
-        return
     for table in doc.tables:
-        for spec in specs:
-            if spec.header is not None and any(spec.header.search(_norm(c)) for c in table.columns):
-                yield table, spec
-                break
-            if (
-                spec.heading is not None
-                and table.heading
-                and spec.heading.search(_norm(table.heading))
-            ):
-                yield table, spec
-                break
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
-def _column_index(table: Table, spec: TableSpec, name: str | None) -> int | None:
-    for col in spec.columns:
-        if col.name == name:
-            for i, header in enumerate(table.columns):
-                if col.pattern.search(_norm(header)):
-                    return i
-            return None
-    return None
+        spec = ctx.config.table_spec_for(table)
+        if spec is not None:
+            yield table, spec

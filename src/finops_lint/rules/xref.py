@@ -8,6 +8,7 @@ from typing import Any
 
 from finops_lint.document import Document
 from finops_lint.findings import Related, Severity
+from finops_lint.parsing.frontmatter import dotted_key
 from finops_lint.rules.base import Issue, RuleContext, rule
 
 
@@ -208,7 +209,7 @@ def broken_front_matter_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]
             yield Issue(
                 pos.line,
                 pos.column,
-                f"'{_dotted_path(path)}' points to '{target}', which does not exist on the site",
+                f"'{dotted_key(path)}' points to '{target}', which does not exist on the site",
             )
 
 
@@ -230,10 +231,3 @@ def _values_at(data: Any, parts: list[str]) -> Iterator[tuple[tuple[str | int, .
                 step.append(((*path, key), value))
         found = step
     yield from found
-
-
-def _dotted_path(path: tuple[str | int, ...]) -> str:
-    out = ""
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else p)
-    return out
