@@ -534,6 +534,8 @@ def corpus_violations(site: Path) -> tuple[dict[str, int], set[tuple[str, str, s
     )
     for path in paths:
         rel = path.relative_to(site).as_posix()
+        if rel.split("/", 1)[0] in {"_layouts", "_includes"}:
+            continue  # site code, not pages: Jekyll never renders them as pages
         data = read_front_matter(path)
         if data is None:
             continue
