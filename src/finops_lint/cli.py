@@ -164,7 +164,17 @@ def rules(fmt: str) -> None:
                         "fixable": r.fixable,
                         "scope": r.scope,
                         "default_enabled": r.default_enabled,
+                        "needs_network": r.needs_network,
                         "summary": r.summary,
+                        "options": {
+                            name: {
+                                "schema": o.schema,
+                                "default": o.default,
+                                "description": o.description,
+                            }
+                            for name, o in r.options.items()
+                        },
+                        "help_uri": r.help_uri,
                     }
                     for r in items
                 ],

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from finops_lint.config import Config, glob_match, load_config
 from finops_lint.document import Document, parse_document
 from finops_lint.findings import Finding, Severity
-from finops_lint.rules.base import Rule, RuleContext, all_rules
+from finops_lint.rules.base import REGISTRY, Rule, RuleContext, all_rules
+from finops_lint.rules.internal import INTERNAL_ERROR
 from finops_lint.suppress import parse_suppressions
 
 if TYPE_CHECKING:
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
 
 #: Pages larger than this have only their front matter parsed.
 MAX_PAGE_BYTES = 5 * 1024 * 1024
-INTERNAL_ERROR = "IN001"
 
 
 @dataclass
@@ -262,14 +262,20 @@ def _walk(folder: Path, rel_folder: str, config: Config, add: Any) -> None:
         _walk(sub, rel, config, add)
 
 
-def _io_finding(path: Path, message: str) -> Finding:
+#: The rule that reports files that cannot be read as pages.
+UNREADABLE = "FM000"
+
+
+def _io_finding(path: Path, message: str, severity: Severity | None = None) -> Finding:
+    all_rules()
+    unreadable = REGISTRY[UNREADABLE]
     return Finding(
         path=_display(path),
         line=1,
         column=1,
-        code="FM000",
-        rule="unreadable-page",
-        severity=Severity.ERROR,
+        code=unreadable.code,
+        rule=unreadable.name,
+        severity=severity or unreadable.severity,
         message=message,
     )
 
@@ -306,15 +312,11 @@ def load_documents(
         too_large = len(data) > MAX_PAGE_BYTES
         if too_large:
             problems.append(
-                Finding(
-                    shown,
-                    1,
-                    1,
-                    "FM000",
-                    "unreadable-page",
-                    Severity.WARNING,
+                _io_finding(
+                    path,
                     f"page is larger than {MAX_PAGE_BYTES // (1024 * 1024)} MB; only its "
                     "front matter is checked",
+                    Severity.WARNING,
                 )
             )
             data = _front_matter_only(data)
@@ -406,7 +408,11 @@ def run(options: RunOptions) -> RunResult:
         config.select = [s.upper() for s in options.select]
     if options.ignore:
         config.ignore = list(config.ignore) + [s.upper() for s in options.ignore]
-    rules = [r for r in all_rules() if config.rule_enabled(r.code, r.default_enabled)]
+    rules = [
+        r
+        for r in all_rules()
+        if r.code != INTERNAL_ERROR and config.rule_enabled(r.code, r.default_enabled)
+    ]
     ws = Workspace(root, config, cwd)
     _phase("config")
     files, findings = discover(paths, root, config)
@@ -417,7 +423,7 @@ def run(options: RunOptions) -> RunResult:
     if options.offline:
         external = False
     if not external:
-        rules = [r for r in rules if not r.code.startswith("EX")]
+        rules = [r for r in rules if not r.needs_network]
     if not _is_jekyll_site(root) and any(r.scope == "site" for r in rules):
         # Outside a Jekyll site there is no URL map: cross-page rules would guess.
         rules = [r for r in rules if r.scope != "site"]
@@ -454,10 +460,15 @@ def run(options: RunOptions) -> RunResult:
         for f in findings
         if f.code in enabled_codes
         or f.code == INTERNAL_ERROR
-        or (f.code == "FM000" and config.rule_enabled("FM000", True))
+        or (f.code == UNREADABLE and config.rule_enabled(UNREADABLE, True))
     ]
     findings.sort(key=Finding.sort_key)
-    return RunResult(findings, checked, ws.notices, config, internal, rules)
+    return RunResult(findings, checked, ws.notices, config, internal, [*rules, _internal_rule()])
+
+
+def _internal_rule() -> Rule:
+    all_rules()
+    return REGISTRY[INTERNAL_ERROR]
 
 
 def _is_jekyll_site(root: Path) -> bool:
@@ -564,6 +575,8 @@ def _check_documents(
     site = ws.site if needs_site and docs else None
     findings: list[Finding] = []
     internal = 0
+    options_of = {r.code: r.option_values(config.rule_options.get(r.code)) for r in rules}
+    internal_rule = _internal_rule()
     for doc in docs:
         if site is not None:
             page = site.page_for_path(doc.rel_path)
@@ -574,9 +587,9 @@ def _check_documents(
             page_type = config.page_type_for(doc.rel_path, doc.front_matter.data)
         suppress = parse_suppressions(doc.lines) if "finops-lint-" in doc.text else None
         for r in rules:
-            if doc.decode_error is not None and r.code != "FM000":
+            if doc.decode_error is not None and r.code != UNREADABLE:
                 continue
-            ctx = RuleContext(config, page_type, site, config.rule_options.get(r.code, {}), ws)
+            ctx = RuleContext(config, page_type, site, options_of[r.code], ws)
             try:
                 issues = list(r.check(doc, ctx))
             except Exception as exc:  # a bug in a rule must not stop the run
@@ -591,9 +604,9 @@ def _check_documents(
                         doc.path,
                         1,
                         1,
-                        INTERNAL_ERROR,
-                        "internal-error",
-                        Severity.ERROR,
+                        internal_rule.code,
+                        internal_rule.name,
+                        internal_rule.severity,
                         f"rule {r.code} ({r.name}) failed: {type(exc).__name__}: {exc}; "
                         "please report this at the finops-lint issue tracker"
                         + (f"\n{detail}" if detail else ""),

@@ -13,6 +13,7 @@ def load() -> None:
         external,
         frontmatter,
         headings,
+        internal,
         links,
         placeholders,
         sections,

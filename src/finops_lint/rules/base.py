@@ -9,6 +9,7 @@ and applies suppression comments. Rules never read files.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,20 @@ class Issue:
     fix: Fix | None = None
 
 
+@dataclass(frozen=True)
+class Option:
+    """One typed setting of a rule: ``rules: {CODE: {name: value}}`` in a config.
+
+    ``schema`` is a JSON Schema (draft 2020-12) for the value; the config schema's
+    ``rules`` section is generated from these, and a config value is validated
+    against it (file and line on error).
+    """
+
+    schema: dict[str, Any]
+    default: Any
+    description: str
+
+
 @dataclass
 class RuleContext:
     config: Config
@@ -61,10 +76,37 @@ class Rule:
     scope: str = "page"
     #: off unless a config or profile turns it on
     default_enabled: bool = True
+    #: runs only when the network may be used (``--external``)
+    needs_network: bool = False
+    #: typed settings with their defaults (``rules: {CODE: {option: value}}``)
+    options: dict[str, Option] = field(default_factory=dict, hash=False)
 
     @property
     def family(self) -> str:
         return self.code[:2]
+
+    @property
+    def help_uri(self) -> str:
+        """A stable URL of this rule's docs (its section of docs/rules.md)."""
+        return f"{DOCS_URL}#{self.anchor}"
+
+    @property
+    def anchor(self) -> str:
+        """The GitHub (and kramdown) id of the ``## CODE rule-name`` heading in docs/rules.md."""
+        text = f"{self.code} {self.name}".lower()
+        text = re.sub(r"[^\w\- ]", "", text)
+        return text.replace(" ", "-")
+
+    def option_values(self, configured: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Every option's value: the configured one, else its default."""
+        values = {name: opt.default for name, opt in self.options.items()}
+        if configured:
+            values.update({k: v for k, v in configured.items() if k in self.options})
+        return values
+
+
+#: Where the rule docs live; each rule's help URI is this plus its anchor.
+DOCS_URL = "https://github.com/finops-lint/finops-lint/blob/main/docs/rules.md"
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -79,6 +121,8 @@ def rule(
     fixable: bool = False,
     scope: str = "page",
     default_enabled: bool = True,
+    needs_network: bool = False,
+    options: dict[str, Option] | None = None,
 ) -> Callable[[Check], Check]:
     """Register a check function as a rule; its docstring is the rule's docs."""
 
@@ -95,6 +139,8 @@ def rule(
             fixable=fixable,
             scope=scope,
             default_enabled=default_enabled,
+            needs_network=needs_network,
+            options=dict(options or {}),
         )
         return func
 
@@ -107,6 +153,14 @@ def all_rules() -> list[Rule]:
 
     _rules.load()
     return sorted(REGISTRY.values(), key=lambda r: r.code)
+
+
+def rule_families() -> dict[str, list[str]]:
+    """Family prefix -> the codes in it."""
+    out: dict[str, list[str]] = {}
+    for r in all_rules():
+        out.setdefault(r.family, []).append(r.code)
+    return out
 
 
 def get_rule(code_or_name: str) -> Rule | None:

@@ -132,4 +132,4 @@ def _make_check(code: str) -> Check:
 for _code, _name, _severity, _summary, _extra in _RULES:
     _check = _make_check(_code)
     _check.__doc__ = _doc(_summary, _extra)
-    rule(_code, _name, _severity, _summary, scope="site")(_check)
+    rule(_code, _name, _severity, _summary, scope="site", needs_network=True)(_check)
