@@ -36,6 +36,9 @@ class CheckArgs:
     allow_hosts: Sequence[str] = field(default_factory=tuple)
     cache_dir: Path | None = None
     verbose: bool = False
+    fix: bool = False  # apply the fixes of fixable rules, then report what is left
+    fix_only: bool = False  # apply them and report only what was fixed (exit 0)
+    diff: bool = False  # print the fixes as a unified diff; write nothing
 
 
 def use_color(stream: Any) -> bool:
@@ -110,6 +113,15 @@ def _run(args: CheckArgs) -> None:
         sys.exit(EXIT_ERROR)
     for notice in result.notices:
         _say(notice)
+    if args.fix or args.fix_only or args.diff:
+        result = _apply_fixes(result, options, args)
+    elif not args.quiet:
+        fixable = _fixable_count(result)
+        if fixable:
+            _say(
+                f"{fixable} problem{'s' if fixable != 1 else ''} can be fixed with "
+                "`finops-lint check --fix` (preview: --diff)"
+            )
     out = render(result, args)
     if out and not out.endswith("\n"):
         out += "\n"
@@ -126,6 +138,50 @@ def _run(args: CheckArgs) -> None:
     errors = any(f.severity.value == "error" for f in result.findings)
     warnings = any(f.severity.value == "warning" for f in result.findings)
     fast_exit(EXIT_FINDINGS if errors or (args.strict and warnings) else EXIT_OK)
+
+
+def _fixable_count(result: Any) -> int:
+    from finops_lint.fix import fixable_findings
+
+    return len(fixable_findings(result.findings, {r.code for r in result.rules if r.fixable}))
+
+
+def _apply_fixes(result: Any, options: Any, args: CheckArgs) -> Any:
+    """--diff: print the fixes and exit (1 when there are some); --fix-only: apply
+    them and exit 0; --fix: apply them and return the findings of a new run."""
+    from finops_lint.engine import run
+    from finops_lint.fix import plan, unified_diff, write_atomic
+
+    planned = plan(result.findings, {r.code for r in result.rules if r.fixable})
+    changed = [f for f in planned if f.changed]
+    count = sum(len(f.applied) for f in changed)
+    noun = f"{count} problem{'s' if count != 1 else ''} in {len(changed)} file" + (
+        "s" if len(changed) != 1 else ""
+    )
+    if args.diff:
+        _write(sys.stdout, "".join(unified_diff(f) for f in changed))
+        _say(f"would fix {noun}" if changed else "nothing to fix")
+        fast_exit(EXIT_FINDINGS if changed else EXIT_OK)
+    for file_fix in changed:
+        try:
+            write_atomic(file_fix.path, file_fix.after)
+        except OSError as exc:
+            _say(f"cannot write {file_fix.path}: {exc.strerror or exc}")
+            sys.exit(EXIT_ERROR)
+    if args.fix_only:
+        for file_fix in changed:
+            for f in file_fix.applied:
+                _say(f"fixed {f.path}:{f.line}:{f.column}: {f.code} {f.message}")
+        _say(f"fixed {noun}" if changed else "nothing to fix")
+        fast_exit(EXIT_OK)
+    if changed:
+        _say(f"fixed {noun}")
+        try:
+            return run(options)
+        except Exception as exc:
+            _say(f"internal error after fixing: {type(exc).__name__}: {exc}")
+            sys.exit(EXIT_ERROR)
+    return result
 
 
 def fast_exit(code: int) -> None:

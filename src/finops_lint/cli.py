@@ -91,6 +91,17 @@ def main() -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder for the external link cache (default: .finops-lint-cache/ at the root).",
 )
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Apply the fixes of fixable rules (`finops-lint rules` marks them), then report the rest.",
+)
+@click.option(
+    "--fix-only", is_flag=True, help="Apply the fixes and report only what was fixed (exit 0)."
+)
+@click.option(
+    "--diff", is_flag=True, help="Print the fixes as a unified diff instead of applying them."
+)
 @click.option("--verbose", "-v", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
     paths: tuple[Path, ...],
@@ -107,6 +118,9 @@ def check(
     offline: bool,
     allow_hosts: tuple[str, ...],
     cache_dir: Path | None,
+    fix: bool,
+    fix_only: bool,
+    diff: bool,
     verbose: bool,
 ) -> None:
     """Check pages (files or folders; default: the current folder).
@@ -122,6 +136,8 @@ def check(
       finops-lint check --select PH,TB --strict
       finops-lint check --format sarif -o finops-lint.sarif
       finops-lint check --external          # also check links to other sites
+      finops-lint check --diff              # what --fix would change
+      finops-lint check --fix               # apply the safe fixes
     """
     run_check(
         CheckArgs(
@@ -140,6 +156,9 @@ def check(
             allow_hosts=allow_hosts,
             cache_dir=cache_dir,
             verbose=verbose,
+            fix=fix,
+            fix_only=fix_only,
+            diff=diff,
         )
     )
 

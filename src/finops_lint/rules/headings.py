@@ -89,6 +89,9 @@ def missing_space(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     **Bad:** `##Inputs`
 
     **Good:** `## Inputs`
+
+    **Fix:** `finops-lint check --fix` inserts the space (kramdown already renders a
+    heading there, so the site does not change; GitHub's preview then agrees).
     """
     from finops_lint.findings import Fix
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from finops_lint.document import Document
 from finops_lint.findings import Fix, Severity
@@ -100,6 +101,8 @@ def missing_scheme(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     **Bad:** `[FinOps Foundation](www.finops.org)`
 
     **Good:** `[FinOps Foundation](https://www.finops.org)`
+
+    **Fix:** `finops-lint check --fix` adds `https://` (or the missing `:`/`/`).
     """
     for link in doc.links:
         if link.target_kind != "missing-scheme":
@@ -334,6 +337,11 @@ def redirected_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     **Bad:** `[Phases](/framework/lifecycle/)` (redirected to `/framework/phases/`)
 
     **Good:** `[Phases](/framework/phases/)`
+
+    **Fix:** `finops-lint check --fix` rewrites the target to the redirect's
+    destination, keeping the link's host, `baseurl` and `#fragment`. Only permanent
+    redirects (301, 308, `redirect_from`) are reported. Targets with Liquid, a query
+    string or HTML entities are reported but left for a person to edit.
     """
     for link, res in _internal_links(doc, ctx):
         if res.kind not in ("redirect", "external-redirect"):
@@ -344,13 +352,14 @@ def redirected_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         if not final:
             continue
         target = link.target
-        fragment = res.fragment
-        replacement = final + (f"#{fragment}" if fragment and "#" not in final else "")
+        replacement = _redirect_fix(target, res, ctx.site)
         yield Issue(
             link.target_line,
             link.target_column,
             f"'{target}' is redirected to '{final}'; link to it directly",
-            fix=Fix(
+            fix=None
+            if replacement is None
+            else Fix(
                 f"replace with {replacement}",
                 link.target_line,
                 link.target_column,
@@ -359,6 +368,30 @@ def redirected_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
                 replacement,
             ),
         )
+
+
+def _redirect_fix(target: str, res: Resolution, site: Site | None) -> str | None:
+    """The link target that reaches the redirect's destination directly, written the
+    way the original was (same host for an absolute link, its own #fragment), or
+    None where a rewrite could change more than the path: Liquid, a query string
+    (the destination may depend on it), HTML entities, angle brackets, spaces."""
+    final = res.final_url
+    if not final or site is None or any(c in target for c in "{}<>&? \t\n\\"):
+        return None
+    main, hash_sign, fragment = target.partition("#")
+    if res.kind == "external-redirect":
+        new = final
+    else:
+        new = quote(site.config.baseurl + final, safe="/:@!$'()*+,;=-._~%")
+        if re.match(r"(?i)https?://", main):
+            scheme_host = re.match(r"(?i)(https?://[^/]+)", main)
+            assert scheme_host is not None
+            new = scheme_host.group(1) + new
+        elif main.startswith("//"):
+            new = "//" + main[2:].split("/", 1)[0] + new
+    if hash_sign and "#" not in new:
+        new += "#" + fragment
+    return new if new != target else None
 
 
 _TEMPORARY = frozenset({302, 303, 307})
