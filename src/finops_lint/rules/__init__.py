@@ -11,10 +11,12 @@ def load() -> None:
         return
     from finops_lint.rules import (  # noqa: F401
         external,
+        front_matter_values,
         frontmatter,
         headings,
         internal,
         links,
+        markers,
         placeholders,
         sections,
         tables,

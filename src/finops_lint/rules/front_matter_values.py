@@ -1,0 +1,167 @@
+"""Front matter values that publish placeholders or nothing.
+
+PH007 judges every text value of a page's front matter the way PH003/PH004
+judge body text (the profile's `placeholders.text` and `placeholders.unfinished`
+patterns and the filler-vocabulary score), plus titles that only say "test".
+FM007 finds list items of front matter whose fields were left blank: the
+layouts loop over such lists and print a link or a card for every item.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from finops_lint.document import Document
+from finops_lint.findings import Severity
+from finops_lint.parsing.frontmatter import KeyPath, dotted_key
+from finops_lint.rules.base import Issue, RuleContext, rule
+from finops_lint.rules.placeholders import FILLER_THRESHOLD, filler_score
+
+#: Keys whose values are names, paths or switches, not text a visitor reads.
+_NOT_TEXT_KEYS = frozenset(
+    {
+        "layout",
+        "permalink",
+        "page-identifier",
+        "identifier",
+        "redirect_from",
+        "redirect_to",
+        "type",
+        "category",
+        "categories",
+        "tags",
+        "lang",
+        "slug",
+    }
+)
+
+#: A title (or name) that only says it is a test page.
+TEST_TITLE = re.compile(
+    r"^(?:(?:a|my|this is an?|just an?)\s+)?(?:test(?:ing)?|dummy|sample|untitled)"
+    r"(?:\s+(?:page|post|title|resource|story|entry|article|item|capability|event|"
+    r"member|vendor|doc(?:ument)?))?(?:\s*[-#]?\s*\d+)?\s*[.!]*$",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=32)
+def _compiled(items: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    out = []
+    for item in items:
+        try:
+            out.append(re.compile(item, re.IGNORECASE))
+        except re.error:
+            continue
+    return tuple(out)
+
+
+def text_values(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    """Every string value under data with its key path (lists and mappings walked)."""
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from text_values(value, (*path, str(key)))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from text_values(value, (*path, index))
+
+
+def _is_title_key(path: KeyPath) -> bool:
+    last = next((p for p in reversed(path) if isinstance(p, str)), "")
+    return last in ("title", "name") or last.endswith("-title")
+
+
+def _template_values(doc: Document, ctx: RuleContext) -> dict[str, str]:
+    """The page type template's own values (FM004 reports pages that kept them)."""
+    pt, ws = ctx.page_type, ctx.workspace
+    if pt is None or pt.template is None or ws is None:
+        return {}
+    template = ws.template(pt.template)
+    if template is None:
+        return {}
+    return {k: v.strip() for k, v in template.front_matter.data.items() if isinstance(v, str)}
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@rule(
+    "PH007",
+    "placeholder-front-matter",
+    "error",
+    "Placeholder text in a front matter value: Hello World, lorem ipsum, a title 'Test'.",
+)
+def placeholder_front_matter(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds front matter values that are placeholders, judged the way PH003 and
+    PH004 judge body text: `title: Hello World`, `description: Lorem ipsum dolor...`,
+    a `TODO:` note, generated filler text, a title that only says `Test` or
+    `Test page 2`; and, as a warning, values that say the content is not there yet
+    (`description: coming soon`).
+
+    **Why it matters:** the layouts print these values as the page's title, its
+    card on listing pages, its search snippet and its social preview, so a
+    placeholder there is seen before anything in the body.
+
+    **Precision:** values that are names, paths or switches (`layout`,
+    `permalink`, `page-identifier`, `tags`...) and URLs are not read; a value
+    still equal to the page type's template is FM004's finding, not this one.
+    "Test" counts only as a whole title (`title: Load testing at scale` is fine).
+
+    **Bad:**
+    ```yaml
+    title: Hello World
+    description: coming soon
+    ```
+
+    **Good:**
+    ```yaml
+    title: Forecasting
+    description: Understand forecasting cloud costs.
+    ```
+
+    **Configure:** the same `placeholders: {text: [...], unfinished: [...]}`
+    patterns as PH003 and PH004.
+    """
+    fm = doc.front_matter
+    if not fm.present or fm.error is not None or not fm.data:
+        return
+    texts = _compiled(tuple(ctx.config.placeholders.get("text", [])))
+    unfinished = _compiled(tuple(ctx.config.placeholders.get("unfinished", [])))
+    template = _template_values(doc, ctx)
+    for path, raw in text_values(fm.data):
+        top = str(path[0])
+        if top in _NOT_TEXT_KEYS or top.startswith("finops-lint"):
+            continue
+        value = " ".join(raw.split())
+        if not value or "://" in value or value.startswith(("/", "{{", "{%")):
+            continue
+        if len(path) == 1 and template.get(top) == value:
+            continue  # FM004
+        pos = fm.value_position(path)
+        key = dotted_key(path)
+        if _is_title_key(path) and TEST_TITLE.match(value):
+            yield Issue(pos.line, pos.column, f"'{key}' is a test title: '{_short(value)}'")
+            continue
+        hit = next((p.search(value) for p in texts if p.search(value)), None)
+        if hit is not None:
+            yield Issue(pos.line, pos.column, f"'{key}' is placeholder text: '{_short(value)}'")
+            continue
+        if filler_score(value) >= FILLER_THRESHOLD:
+            yield Issue(
+                pos.line,
+                pos.column,
+                f"'{key}' is filler text (lorem-ipsum style): '{_short(value)}'",
+            )
+            continue
+        if any(p.search(value) for p in unfinished):
+            yield Issue(
+                pos.line,
+                pos.column,
+                f"'{key}' says the content is unfinished: '{_short(value)}'",
+                severity=Severity.WARNING,
+            )
