@@ -53,7 +53,7 @@ def codes(values: Sequence[str]) -> list[str]:
     """`--select PH,TB001 --select LK` -> ["PH", "TB001", "LK"]."""
     out: list[str] = []
     for value in values:
-        out.extend(v.strip().upper() for v in value.split(",") if v.strip())
+        out.extend(v.strip() for v in value.split(",") if v.strip())
     return out
 
 

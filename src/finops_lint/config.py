@@ -397,14 +397,30 @@ def _config_validator() -> Any:
     from jsonschema import Draft202012Validator
 
     schema = json.loads(schema_path("config.schema.json").read_text(encoding="utf-8"))
-    return Draft202012Validator(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _layer_error(layer: _Layer, path: tuple[Any, ...], message: str) -> ConfigError:
+    """A ConfigError at the line of path (or its nearest parent) in this layer."""
+    pos = None
+    probe: tuple[Any, ...] = path
+    while probe and pos is None:
+        pos = layer.positions.get(probe)
+        probe = probe[:-1]
+    where = "/".join(str(p) for p in path) or "(top level)"
+    return ConfigError(f"{where}: {message}", layer.source, pos.line if pos else None)
 
 
 def _validate_layer(layer: _Layer) -> None:
+    _check_codes(layer)
     errors = sorted(_config_validator().iter_errors(layer.data), key=lambda e: list(e.path))
     if not errors:
         return
-    err = errors[0]
+    from jsonschema.exceptions import best_match
+
+    # Into anyOf: the branch that explains the problem (a bad regex in an object,
+    # not "is not a boolean").
+    err = best_match([errors[0]]) or errors[0]
     path = tuple(err.absolute_path)
     message = err.message
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
@@ -414,14 +430,119 @@ def _validate_layer(layer: _Layer) -> None:
             path = (*path, unknown[0])
             known = ", ".join(sorted(allowed))
             message = f"unknown setting '{unknown[0]}' (known here: {known})"
-    pos = None
-    probe: tuple[Any, ...] = path
-    while probe and pos is None:
-        pos = layer.positions.get(probe)
-        probe = probe[:-1]
-    where = "/".join(str(p) for p in path) or "(top level)"
+    elif err.validator == "format" and err.validator_value == "regex":
+        try:
+            re.compile(str(err.instance))
+        except re.error as exc:
+            message = f"invalid regular expression {err.instance!r}: {exc}"
     more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-    raise ConfigError(f"{where}: {message}{more}", layer.source, pos.line if pos else None)
+    raise _layer_error(layer, path, message + more)
+
+
+# ---------------------------------------------------------------- codes
+
+
+def known_codes() -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Every rule by code, and every family with its codes."""
+    from finops_lint.rules.base import all_rules
+
+    by_code = {r.code: r for r in all_rules()}
+    families: dict[str, list[str]] = {}
+    for code in by_code:
+        families.setdefault(code[:2], []).append(code)
+    return by_code, families
+
+
+def code_problem(value: str, *, family_ok: bool = True) -> str | None:
+    """Why value is not a rule code or family finops-lint knows (with a did-you-mean),
+    or None when it is one."""
+    import difflib
+
+    by_code, families = known_codes()
+    upper = value.strip().upper()
+    if upper in by_code or upper == "ALL" or (family_ok and upper in families):
+        return None
+    named = next((r for r in by_code.values() if r.name == value.strip().lower()), None)
+    if named is not None:
+        hint = f"; did you mean {named.code} (the code of {named.name})?"
+    else:
+        # A typo in the digits: look in the same family first.
+        candidates = families.get(upper[:2]) if len(upper) > 2 else None
+        close = difflib.get_close_matches(upper, candidates or [], n=2, cutoff=0.6)
+        if not close:
+            candidates = list(by_code) + (list(families) if family_ok else [])
+            close = difflib.get_close_matches(upper, candidates, n=2, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    if upper[:2] in families and len(upper) == 5 and not hint:
+        hint = f" (the {upper[:2]} family has {', '.join(families[upper[:2]])})"
+    what = "rule code or family" if family_ok else "rule code"
+    return f"unknown {what} '{value}'{hint} (`finops-lint rules` lists them)"
+
+
+def _check_codes(layer: _Layer) -> None:
+    """Unknown codes in select/ignore/severity/rules, and rule options the rule does not
+    declare or values that break an option's schema: errors with file and line."""
+    data = layer.data
+    for key in ("select", "ignore"):
+        values = data.get(key)
+        if isinstance(values, list):
+            for i, value in enumerate(values):
+                problem = code_problem(str(value))
+                if problem:
+                    raise _layer_error(layer, (key, i), problem)
+    severity = data.get("severity")
+    if isinstance(severity, dict):
+        for code in severity:
+            problem = code_problem(str(code))
+            if problem:
+                raise _layer_error(layer, ("severity", code), problem)
+    rules = data.get("rules")
+    if not isinstance(rules, dict):
+        return
+    by_code, _families = known_codes()
+    for code, setting in rules.items():
+        problem = code_problem(str(code))
+        if problem:
+            raise _layer_error(layer, ("rules", code), problem)
+        if not isinstance(setting, dict):
+            continue
+        extra = [k for k in setting if k not in ("enabled", "severity")]
+        if not extra:
+            continue
+        rule = by_code.get(str(code).upper())
+        if rule is None:
+            raise _layer_error(
+                layer,
+                ("rules", code, extra[0]),
+                f"'{extra[0]}': options belong to one rule, not a family; "
+                f"give a full code such as {_families.get(str(code).upper(), ['XX001'])[0]}",
+            )
+        for name in extra:
+            option = rule.options.get(name)
+            if option is None:
+                has = (
+                    f"has no option '{name}' (its options: {', '.join(rule.options)})"
+                    if rule.options
+                    else f"takes no options, only enabled and severity ('{name}' is none)"
+                )
+                raise _layer_error(
+                    layer,
+                    ("rules", code, name),
+                    f"{rule.code} ({rule.name}) {has}; `finops-lint explain {rule.code}` "
+                    "says what configures it",
+                )
+            from jsonschema import Draft202012Validator
+
+            checker = Draft202012Validator(
+                option.schema, format_checker=Draft202012Validator.FORMAT_CHECKER
+            )
+            bad = next(iter(checker.iter_errors(setting[name])), None)
+            if bad is not None:
+                raise _layer_error(
+                    layer,
+                    ("rules", code, name, *bad.absolute_path),
+                    f"{rule.code} option '{name}': {bad.message}",
+                )
 
 
 def load_config(
@@ -450,7 +571,13 @@ def load_config(
         if layer.source != builtin:  # the built-in profile is validated by the tests
             _validate_layer(layer)
         merged = _merge(merged, layer.data)
-    return build_config(merged, root, [layer.source for layer in layers])
+    rank: dict[str, int] = {}
+    for depth, layer in enumerate(reversed(layers)):
+        types = layer.data.get("page-types")
+        if isinstance(types, dict):
+            for name in types:
+                rank.setdefault(str(name), depth)
+    return build_config(merged, root, [layer.source for layer in layers], rank)
 
 
 def _compile(pattern: str, source: str, what: str) -> re.Pattern[str]:
@@ -462,31 +589,57 @@ def _compile(pattern: str, source: str, what: str) -> re.Pattern[str]:
         ) from None
 
 
-def build_config(data: dict[str, Any], root: Path, sources: list[str]) -> Config:
+def _by_code(settings: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(code, setting) with family keys (PH) expanded to their codes; a full code's
+    own setting comes after its family's, so it wins."""
+    _rules, families = known_codes()
+    families_first = sorted(settings.items(), key=lambda kv: len(str(kv[0])) > 2)
+    out: list[tuple[str, Any]] = []
+    for key, setting in families_first:
+        upper = str(key).upper()
+        out.extend((c, setting) for c in families.get(upper, [upper]) if len(upper) == 2)
+        if len(upper) != 2:
+            out.append((upper, setting))
+    return out
+
+
+def build_config(
+    data: dict[str, Any],
+    root: Path,
+    sources: list[str],
+    page_type_rank: dict[str, int] | None = None,
+) -> Config:
+    """The Config of merged settings. page_type_rank: 0 for page types the last
+    config defines, 1 for the one it extends... (a user's own types are tried before
+    the profile's catch-alls)."""
     source = sources[-1] if sources else "<config>"
     rules = data.get("rules") or {}
     severities: dict[str, Severity] = {}
     options: dict[str, dict[str, Any]] = {}
     disabled: set[str] = set()
-    for code, setting in rules.items():
-        code = str(code).upper()
+    for code, setting in _by_code(rules):
+        if isinstance(setting, bool):  # YAML reads an unquoted `off` as false
+            setting = "off" if setting is False else {"enabled": True}
         if isinstance(setting, str):
             if setting == "off":
                 disabled.add(code)
             else:
+                disabled.discard(code)
                 severities[code] = Severity(setting)
             continue
         if not isinstance(setting, dict):
             continue
         if setting.get("enabled") is False:
             disabled.add(code)
+        elif setting.get("enabled") is True:
+            disabled.discard(code)
         if "severity" in setting:
             severities[code] = Severity(setting["severity"])
         opts = {k: v for k, v in setting.items() if k not in ("enabled", "severity")}
         if opts:
             options[code] = opts
-    for code, sev in (data.get("severity") or {}).items():
-        severities[str(code).upper()] = Severity(sev)
+    for code, sev in _by_code(data.get("severity") or {}):
+        severities[code] = Severity(sev)
 
     tables: dict[str, TableSpec] = {}
     for name, spec in (data.get("tables") or {}).items():
@@ -529,7 +682,10 @@ def build_config(data: dict[str, Any], root: Path, sources: list[str]) -> Config
                 description=spec.get("description", ""),
             )
         )
-    page_types.sort(key=lambda p: -int(bool(p.when)))  # conditional types are more specific
+    # A later config's own types first (a user's type beats the profile's catch-all
+    # `**/*.md`); within one config, conditional types are more specific.
+    rank = page_type_rank or {}
+    page_types.sort(key=lambda p: (rank.get(p.name, 0), -int(bool(p.when))))
     for pt in page_types:
         if pt.schema:
             _check_schema(pt, root, source)

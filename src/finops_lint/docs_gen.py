@@ -120,7 +120,7 @@ def update_readme(text: str, rules: list[Rule]) -> str:
 #: ``rules: {CODE: ...}`` for a rule without options (and for a family).
 _PLAIN_SETTING: dict[str, Any] = {
     "anyOf": [
-        {"enum": ["off", "error", "warning", "info"]},
+        {"enum": ["off", "error", "warning", "info", False, True]},
         {
             "type": "object",
             "additionalProperties": False,
@@ -146,7 +146,7 @@ def rule_setting_schema(rule: Rule) -> dict[str, Any]:
     return {
         "description": f"{rule.name}: {rule.summary}",
         "anyOf": [
-            {"enum": ["off", "error", "warning", "info"]},
+            {"enum": ["off", "error", "warning", "info", False, True]},
             {"type": "object", "additionalProperties": False, "properties": properties},
         ],
     }

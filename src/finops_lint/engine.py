@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from finops_lint.config import Config, glob_match, load_config
+from finops_lint.config import Config, code_problem, glob_match, load_config
 from finops_lint.document import Document, parse_document
 from finops_lint.findings import Finding, Severity
 from finops_lint.rules.base import REGISTRY, Rule, RuleContext, all_rules
@@ -403,6 +403,11 @@ def run(options: RunOptions) -> RunResult:
     paths = options.paths or [Path(".")]
     first = paths[0] if paths[0].is_absolute() else cwd / paths[0]
     root = (options.root or find_site_root(first)).resolve()
+    for flag, values in (("--select", options.select), ("--ignore", options.ignore)):
+        for value in values:
+            problem = code_problem(value)
+            if problem:
+                raise UsageError(f"{flag}: {problem}")
     config = load_config(root, options.config_path, search_from=first)
     if options.select:
         config.select = [s.upper() for s in options.select]
