@@ -23,8 +23,8 @@ def _error(site: Site, *args: str) -> str:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--select", "PH01"], "--select: unknown rule code or family 'PH01'; did you mean PH001"),
-        (["--select", "PH,TB01"], "'TB01'; did you mean TB001"),
+        (["--select", "PH01"], "--select: unknown rule code or family 'PH01'; did you mean PH0"),
+        (["--select", "PH,TB01"], "'TB01'; did you mean TB00"),
         (["--ignore", "LKK"], "--ignore: unknown rule code or family 'LKK'; did you mean LK?"),
         (["--ignore", "broken-link"], "did you mean LK001 (the code of broken-link)?"),
         (["--select", "QQ"], "unknown rule code or family 'QQ' (`finops-lint rules` lists them)"),
