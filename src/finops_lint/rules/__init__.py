@@ -18,6 +18,7 @@ def load() -> None:
         links,
         markers,
         placeholders,
+        rendering,
         sections,
         tables,
         xref,

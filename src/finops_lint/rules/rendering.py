@@ -1,0 +1,177 @@
+"""Markdown that renders as something other than what the author meant: template
+sentences whose [slots] were never filled, list markers with nothing after them.
+
+Behaviour is kramdown's (the parser Jekyll uses), checked with the real
+kramdown: an undefined `[label]` is printed with its brackets, a lone `*` on
+its own line is printed as a literal asterisk, `* ` with only spaces after it
+is an empty `<li>`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from finops_lint.document import Document
+from finops_lint.findings import Related
+from finops_lint.parsing.links import normalize_label
+from finops_lint.rules.base import Issue, RuleContext, rule
+
+#: "[functional activity]" not followed by "(", "[" or ":" (a link, a reference,
+#: a definition) and not "[ ]"/"[x]" (task lists) or "[^1]" (footnotes).
+_SLOT = re.compile(r"(?<![\]!\\])\[([A-Za-z][A-Za-z /&'-]{1,48}[A-Za-z])\](?![(\[:])")
+_MIN_SLOTS = 2
+
+
+def _slots(text: str, doc: Document) -> list[re.Match[str]]:
+    return [m for m in _SLOT.finditer(text) if normalize_label(m.group(1)) not in doc.definitions]
+
+
+def _template_slots(doc: Document, ctx: RuleContext) -> tuple[frozenset[str], frozenset[str]]:
+    """The page type template's slot names and its own sentences (PH005's findings)."""
+    pt, ws = ctx.page_type, ctx.workspace
+    if pt is None or pt.template is None or ws is None:
+        return frozenset(), frozenset()
+    template = ws.template(pt.template)
+    if template is None or template.rel_path == doc.rel_path:
+        return frozenset(), frozenset()
+    names: set[str] = set()
+    sentences: set[str] = set()
+    for block in template.blocks:
+        found = _slots(block.raw, template)
+        if found:
+            names.update(normalize_label(m.group(1)) for m in found)
+            sentences.add(_norm(block.text))
+    return frozenset(names), frozenset(sentences)
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+@rule(
+    "PH011",
+    "template-slot",
+    "error",
+    "A template sentence whose [slots] were never filled in.",
+)
+def template_slot(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds sentences with bracketed slots left in: `>[functional activity] so that
+    [desired outcome] is achieved.` A paragraph or heading is reported when it has
+    two or more `[slots]` that are not links, or one slot the page type's template
+    uses (`[FinOps Persona]`). Each distinct sentence is reported once per page,
+    with its repeats as related locations.
+
+    **Why it matters:** kramdown prints an undefined `[label]` as written, brackets
+    and all, so the page shows the template's blanks instead of content.
+
+    **Precision:** brackets that are links (`[text](url)`, `[text][ref]`, a
+    `[label]` with a definition), task-list boxes, footnotes, code and a single
+    editorial insertion in a quote (`Don't [overly] rely on tools`) are not slots.
+    The template's own example sentence copied whole is PH005's finding.
+
+    **Bad:**
+    ```
+    #### As a *Finance Leader*, I will...
+    >[functional activity] so that [desired outcome] is achieved.
+    ```
+
+    **Good:** `>review the forecast monthly so that budgets are met.`
+    """
+    if not doc.is_markdown or "[" not in doc.text:
+        return
+    template_names, template_sentences = _template_slots(doc, ctx)
+    seen: dict[str, Issue] = {}
+    for block in doc.blocks:
+        if block.kind not in ("paragraph", "heading"):
+            continue
+        lines = doc.visible_lines(block.line, block.end_line)
+        text = " ".join(lines)
+        if "[" not in text:
+            continue
+        found = _slots(text, doc)
+        if not found:
+            continue
+        named = [m for m in found if normalize_label(m.group(1)) in template_names]
+        if len(found) < _MIN_SLOTS and not named:
+            continue
+        key = _norm(block.text)
+        if key in template_sentences:
+            continue  # PH005
+        first = (named or found)[0].group(0)
+        number, col = block.line, 1
+        for offset, line in enumerate(lines):
+            idx = line.find(first)
+            if idx != -1:
+                number, col = block.line + offset, idx + 1
+                break
+        if key in seen:
+            earlier = seen[key]
+            earlier.related.append(Related(doc.path, number, col, "the same sentence again"))
+            continue
+        slots = ", ".join(m.group(0) for m in found[:3])
+        issue = Issue(number, col, f"template slots never filled in: {slots}")
+        seen[key] = issue
+    for issue in seen.values():
+        if issue.related:
+            issue.message += f" (and {len(issue.related)} more times on this page)"
+        yield issue
+
+
+_LONE_MARKER = re.compile(r"^( {0,3}(?:>[ \t]?)*)([*+-]|\d{1,9}[.)])([ \t]*)$")
+
+
+@rule(
+    "PH012",
+    "empty-list-item",
+    "error",
+    "A list marker with nothing after it: a literal '*' or an empty bullet.",
+)
+def empty_list_item(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds lines that are only a list marker (`*`, `+`, `-`, `1.`): an item
+    whose text was never written.
+
+    **Why it matters:** kramdown prints a lone `*` (nothing after it) as a literal
+    asterisk, on its own line or stuck to the item above; with a space after it
+    the page gets an empty bullet. GitHub shows an empty bullet either way.
+
+    **Precision:** code, comments and front matter are not read; a lone `-` under
+    a line of text is a setext heading underline, not a list item; an item whose
+    text was commented out (`* <!-- ... -->`) was emptied on purpose.
+
+    **Bad:**
+    ```
+    #### As someone in an Executive role, I will...
+    *
+    ```
+
+    **Good:** `* review the forecast monthly`, or no heading until there is an item.
+    """
+    if not doc.is_markdown or doc.body_start_line > len(doc.lines):
+        return
+    first = doc.body_start_line
+    lines = doc.visible_lines(first, len(doc.lines))
+    previous = ""
+    for number, line in enumerate(lines, start=first):
+        m = _LONE_MARKER.match(line)
+        setext = (
+            m is not None
+            and m.group(2) == "-"
+            and not m.group(3)
+            and bool(previous.strip())
+            and not previous.lstrip().startswith("#")
+        )
+        commented = m is not None and "<!--" in doc.lines[number - 1]
+        if m is not None and not setext and not commented:
+            marker, trailing = m.group(2), m.group(3)
+            if trailing:
+                what = "an empty list item (an empty bullet on the page)"
+            else:
+                what = (
+                    f"a lone '{marker}': kramdown prints it as a literal '{marker}' "
+                    "(GitHub shows an empty bullet)"
+                )
+            yield Issue(
+                number, len(m.group(1)) + 1, f"{what}; write the item's text or remove the line"
+            )
+        previous = line
