@@ -249,7 +249,8 @@ def site(hook_repo: HookRepo, tmp_path: Path) -> Site:
         f"    rev: {hook_repo.rev}\n"
         f"    hooks:\n"
         f"      - id: finops-lint\n"
-        f"      - id: finops-lint-site\n",
+        f"      - id: finops-lint-site\n"
+        f"      - id: finops-lint-fix\n",
     )
     s.git("init", "-q")
     installed = s.pre_commit("install", check=True)
@@ -268,7 +269,7 @@ def test_clean_commit_passes(site: Site) -> None:
     # both hooks ran (not skipped) and passed
     result = site.pre_commit("run", "--all-files")
     assert result.returncode == 0, result.stdout
-    assert result.stdout.count("Passed") == 2, result.stdout
+    assert result.stdout.count("Passed") == 3, result.stdout
 
 
 def test_placeholder_row_is_refused(site: Site) -> None:
@@ -314,3 +315,38 @@ def test_site_hook_checks_the_whole_site(site: Site) -> None:
     assert whole.returncode != 0, whole.stdout
     line = _line_of(broken, "/framework/maturity-modle/")
     assert f"{CAPABILITY_PATH}:{line}:" in whole.stdout, whole.stdout
+
+
+def test_deleting_a_linked_page_is_refused(site: Site) -> None:
+    _commit_clean(site)
+    # the maturity model links to the capability; the commit deletes only the capability
+    site.git("rm", "-q", CAPABILITY_PATH)
+    result = site.git("commit", "-m", "remove a capability", check=False)
+    assert result.returncode != 0, result.stdout
+    line = _line_of(MATURITY, "(/framework/capabilities/budget-management/)")
+    assert f"{MATURITY_PATH}:{line}:" in result.stdout, result.stdout
+    assert "LK001" in result.stdout
+    assert site.commits() == 1
+
+
+def test_deleting_a_linked_image_is_refused(site: Site) -> None:
+    site.write("img/phases.png", "not really a png\n")
+    site.write(MATURITY_PATH, MATURITY + "\n![Phases](/img/phases.png)\n")
+    _commit_clean(site)
+    site.git("rm", "-q", "img/phases.png")  # no page is staged at all
+    result = site.git("commit", "-m", "remove an image", check=False)
+    assert result.returncode != 0, result.stdout
+    assert f"{MATURITY_PATH}:" in result.stdout and "LK002" in result.stdout, result.stdout
+    assert site.commits() == 1
+
+
+def test_fix_hook_fixes_and_the_second_commit_passes(site: Site) -> None:
+    _commit_clean(site)
+    site.write(CAPABILITY_PATH, CAPABILITY + "\n##Sources\n* Billing exports\n")
+    first = site.commit("heading without a space")
+    assert first.returncode != 0, first.stdout
+    assert "files were modified by this hook" in first.stdout, first.stdout
+    assert "\n## Sources\n" in (site.path / CAPABILITY_PATH).read_text(encoding="utf-8")
+    second = site.commit("heading without a space, fixed")
+    assert second.returncode == 0, second.stdout
+    assert site.commits() == 2

@@ -39,6 +39,7 @@ class CheckArgs:
     fix: bool = False  # apply the fixes of fixable rules, then report what is left
     fix_only: bool = False  # apply them and report only what was fixed (exit 0)
     diff: bool = False  # print the fixes as a unified diff; write nothing
+    staged: bool = False  # also check pages linking to what staged git changes remove
 
 
 def use_color(stream: Any) -> bool:
@@ -86,7 +87,7 @@ def _run(args: CheckArgs) -> None:
     from finops_lint.engine import RunOptions, UsageError, run
 
     options = RunOptions(
-        paths=list(args.paths) or [Path(".")],
+        paths=list(args.paths) or ([] if args.staged else [Path(".")]),
         root=args.root,
         config_path=args.config_path,
         select=codes(args.select),
@@ -97,6 +98,7 @@ def _run(args: CheckArgs) -> None:
         allow_hosts=list(args.allow_hosts),
         cache_dir=args.cache_dir,
         progress=sys.stderr.isatty() and args.fmt == "text",
+        staged=args.staged,
     )
     try:
         result = run(options)

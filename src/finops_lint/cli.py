@@ -102,6 +102,12 @@ def main() -> None:
 @click.option(
     "--diff", is_flag=True, help="Print the fixes as a unified diff instead of applying them."
 )
+@click.option(
+    "--staged",
+    is_flag=True,
+    help="Also check the pages that link to pages, images or anchors the staged git "
+    "changes delete or rename (the pre-commit hook's mode). Without PATHs: only those.",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
     paths: tuple[Path, ...],
@@ -121,6 +127,7 @@ def check(
     fix: bool,
     fix_only: bool,
     diff: bool,
+    staged: bool,
     verbose: bool,
 ) -> None:
     """Check pages (files or folders; default: the current folder).
@@ -159,6 +166,7 @@ def check(
             fix=fix,
             fix_only=fix_only,
             diff=diff,
+            staged=staged,
         )
     )
 

@@ -42,6 +42,8 @@ class RunOptions:
     allow_hosts: list[str] = field(default_factory=list)
     cache_dir: Path | None = None
     progress: bool = False
+    #: also check the pages that link to what the staged git changes delete or rename
+    staged: bool = False
 
 
 @dataclass
@@ -400,8 +402,14 @@ def _phase(name: str) -> None:
 def run(options: RunOptions) -> RunResult:
     _phase("start")
     cwd = Path.cwd()
-    paths = options.paths or [Path(".")]
-    first = paths[0] if paths[0].is_absolute() else cwd / paths[0]
+    # --staged with no files (a commit that only deletes): only the pages it affects
+    paths = options.paths or ([] if options.staged else [Path(".")])
+    if paths:
+        first = paths[0] if paths[0].is_absolute() else cwd / paths[0]
+    else:
+        from finops_lint.impact import first_changed_folder
+
+        first = first_changed_folder(cwd) or cwd
     root = (options.root or find_site_root(first)).resolve()
     for flag, values in (("--select", options.select), ("--ignore", options.ignore)):
         for value in values:
@@ -421,6 +429,9 @@ def run(options: RunOptions) -> RunResult:
     ws = Workspace(root, config, cwd)
     _phase("config")
     files, findings = discover(paths, root, config)
+    impact = _staged_impact(files, root, config, ws) if options.staged else None
+    if impact is not None:
+        files.extend(impact.dependents)
     _phase("discover")
     external = (
         options.external if options.external is not None else bool(config.external.get("enabled"))
@@ -467,6 +478,8 @@ def run(options: RunOptions) -> RunResult:
         or f.code == INTERNAL_ERROR
         or (f.code == UNREADABLE and config.rule_enabled(UNREADABLE, True))
     ]
+    if impact is not None:
+        findings = impact.filter(findings, {_display(p) for p in impact.dependents})
     findings.sort(key=Finding.sort_key)
     return RunResult(findings, checked, ws.notices, config, internal, [*rules, _internal_rule()])
 
@@ -474,6 +487,20 @@ def run(options: RunOptions) -> RunResult:
 def _internal_rule() -> Rule:
     all_rules()
     return REGISTRY[INTERNAL_ERROR]
+
+
+def _staged_impact(files: list[Path], root: Path, config: Config, ws: Workspace) -> Any:
+    """--staged: the pages that link to what the staged git changes remove."""
+    from finops_lint.impact import find_impact
+
+    if not _is_jekyll_site(root):
+        return None
+    site_files, _problems = discover([root], root, config)
+    given = {p.relative_to(root).as_posix() for p in files if p.is_relative_to(root)}
+    site_pages = [p.relative_to(root).as_posix() for p in site_files]
+    impact, notices = find_impact(root, given, site_pages)
+    ws.notices.extend(notices)
+    return impact
 
 
 def _is_jekyll_site(root: Path) -> bool:
