@@ -350,3 +350,31 @@ def test_fix_hook_fixes_and_the_second_commit_passes(site: Site) -> None:
     second = site.commit("heading without a space, fixed")
     assert second.returncode == 0, second.stdout
     assert site.commits() == 2
+
+
+def test_hooks_never_use_the_network_whatever_the_config_says(site: Site) -> None:
+    """The repository's config turns external checks on and the user's hook args even
+    allow the local server: the hooks' --offline still wins (zero requests)."""
+    from tests.linkserver import serve
+
+    with serve() as server:
+        site.write(".finops-lint.yaml", "external:\n  enabled: true\n")
+        linked = CAPABILITY.replace(
+            "for the stages.", f"for the stages, and [more]({server.base}/missing)."
+        )
+        site.write(CAPABILITY_PATH, linked)
+        site.write(
+            ".pre-commit-config.yaml",
+            f"repos:\n"
+            f"  - repo: {site.hook.path.as_posix()}\n"
+            f"    rev: {site.hook.rev}\n"
+            f"    hooks:\n"
+            f"      - id: finops-lint\n"
+            f"        args: [--external, --allow-host, 127.0.0.1]\n"
+            f"      - id: finops-lint-site\n"
+            f"        args: [--external, --allow-host, 127.0.0.1]\n",
+        )
+        site.git("add", "-A")
+        result = site.pre_commit("run", "--all-files")
+        assert result.stdout.count("Passed") == 2, result.stdout
+        assert server.requests == []

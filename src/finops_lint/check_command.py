@@ -227,11 +227,17 @@ def render(result: Any, args: CheckArgs) -> str:
     return render_text(findings, len(result.checked), color=color, quiet=args.quiet)
 
 
-def plain_check_paths(argv: Sequence[str]) -> list[Path] | None:
-    """The paths of `check PATH...` with no options (pre-commit's call), else None."""
+def plain_check_args(argv: Sequence[str]) -> CheckArgs | None:
+    """`check [--offline] PATH...` (pre-commit's call) as CheckArgs, else None (click)."""
     if not argv or argv[0] != "check":
         return None
     rest = list(argv[1:])
-    if any(a.startswith("-") for a in rest):
+    offline = False
+    while rest and rest[0] == "--offline":
+        offline = True
+        rest.pop(0)
+    if rest and rest[0] == "--":
+        rest.pop(0)
+    elif any(a.startswith("-") for a in rest):
         return None
-    return [Path(a) for a in rest]
+    return CheckArgs(paths=[Path(a) for a in rest], offline=offline)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from finops_lint.findings import Severity
 from finops_lint.parsing.frontmatter import KeyPath, Position, load_yaml_with_positions
 from finops_lint.resources import profile_names, profile_path, schema_path
+from finops_lint.safe_io import is_regular_file
 
 if TYPE_CHECKING:
     from finops_lint.parsing.tables import Table
@@ -165,19 +167,21 @@ class Config:
         return next((spec for spec in self.tables.values() if spec.recognises(table)), None)
 
     def schema_file(self, name: str) -> Path | None:
-        """A page type's schema: a path from the site root, else a built-in schema."""
-        for candidate in (self.root / name, schema_path(name)):
-            if candidate.is_file():
-                return candidate
-        return None
+        """A page type's schema: a path inside the site, else a built-in schema."""
+        return _schema_candidate(self.root, name)
 
     def schema_document(self, name: str) -> Any:
         """The schema as JSON data (cheap: no jsonschema import)."""
         return _schema_json(str(self.schema_file(name)))
 
     def schema_validator(self, name: str) -> Any:
-        """The jsonschema validator for a schema file (imports jsonschema on first use)."""
-        return _compiled_schema(str(self.schema_file(name)))
+        """The jsonschema validator for a schema file (imports jsonschema on first use).
+
+        Its `$ref`s resolve to local schemas only (see schema_refs): nothing is fetched.
+        """
+        from finops_lint.schema_refs import validator
+
+        return validator(str(self.schema_file(name)), str(self.root))
 
     def page_type(self, name: str) -> PageType | None:
         return next((p for p in self.page_types if p.name == name), None)
@@ -206,14 +210,23 @@ class Config:
 
 @lru_cache(maxsize=64)
 def _schema_json(path: str) -> Any:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    from finops_lint.schema_refs import load_schema_file
+
+    return load_schema_file(path)
 
 
-@lru_cache(maxsize=64)
-def _compiled_schema(path: str) -> Any:
-    from jsonschema import Draft202012Validator
-
-    return Draft202012Validator(_schema_json(path))
+def _schema_candidate(root: Path, name: str) -> Path | None:
+    """The schema file a page type names: inside the site, else built in."""
+    local = root / name
+    real = os.path.realpath(local)
+    root_real = os.path.realpath(root)
+    if real.startswith(root_real.rstrip(os.sep) + os.sep) and is_regular_file(local):
+        return local
+    if "/" not in name and "\\" not in name and not name.startswith("."):
+        builtin = schema_path(name)
+        if is_regular_file(builtin):
+            return builtin
+    return None
 
 
 def normalize_heading(text: str) -> str:
@@ -395,9 +408,36 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def _config_validator() -> Any:
     from jsonschema import Draft202012Validator
+    from referencing import Registry
 
     schema = json.loads(schema_path("config.schema.json").read_text(encoding="utf-8"))
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(
+        schema,
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+        registry=Registry(),  # retrieves nothing
+    )
+
+
+#: Settings only the command line may give: a file in the repository under review
+#: must not be able to turn them on (it could aim the link checker at internal hosts).
+COMMAND_LINE_ONLY = {
+    ("external", "allow-private"): "--allow-host HOST",
+    ("external", "allow-hosts"): "--allow-host HOST",
+}
+
+
+def _refuse_command_line_only(layer: _Layer) -> None:
+    for (section, key), option in COMMAND_LINE_ONLY.items():
+        block = layer.data.get(section)
+        if isinstance(block, dict) and key in block:
+            pos = layer.positions.get((section, key))
+            raise ConfigError(
+                f"{section}/{key}: private, loopback and link-local addresses can be allowed "
+                f"only on the command line ({option}), never from a file in the repository; "
+                "remove this setting",
+                layer.source,
+                pos.line if pos else None,
+            )
 
 
 def _layer_error(layer: _Layer, path: tuple[Any, ...], message: str) -> ConfigError:
@@ -412,6 +452,7 @@ def _layer_error(layer: _Layer, path: tuple[Any, ...], message: str) -> ConfigEr
 
 
 def _validate_layer(layer: _Layer) -> None:
+    _refuse_command_line_only(layer)
     _check_codes(layer)
     errors = sorted(_config_validator().iter_errors(layer.data), key=lambda e: list(e.path))
     if not errors:
@@ -737,28 +778,34 @@ def build_config(
 
 
 def _check_schema(pt: PageType, root: Path, source: str) -> None:
+    """The page type's schema exists, is a JSON Schema, and every `$ref` in it (and in
+    the local schemas those reach) resolves without the network or files outside."""
     assert pt.schema is not None
-    for candidate in (root / pt.schema, schema_path(pt.schema)):
-        if candidate.is_file():
-            try:
-                document = _schema_json(str(candidate))
-                if candidate.parent != schema_path(pt.schema).parent:
-                    # A site's own schema: check it is a schema (built-in ones are tested).
-                    from jsonschema import Draft202012Validator
+    candidate = _schema_candidate(root, pt.schema)
+    if candidate is None:
+        raise ConfigError(
+            f"page-types/{pt.name}/schema: no schema file '{pt.schema}' (neither a regular "
+            "file inside the site nor built in)",
+            source,
+        )
+    if candidate.parent == schema_path(pt.schema).parent:
+        return  # a built-in schema: checked by the tests
+    from finops_lint.schema_refs import SchemaRefError, check_refs
 
-                    Draft202012Validator.check_schema(document)
-            except Exception as exc:  # OSError, ValueError, jsonschema.SchemaError
-                raise ConfigError(
-                    f"page-types/{pt.name}/schema: {candidate} is not a JSON Schema: "
-                    f"{str(exc).splitlines()[0]}",
-                    source,
-                ) from None
-            return
-    raise ConfigError(
-        f"page-types/{pt.name}/schema: no schema file '{pt.schema}' (neither in the site nor "
-        "built in)",
-        source,
-    )
+    try:
+        document = _schema_json(str(candidate))
+        from jsonschema import Draft202012Validator
+
+        Draft202012Validator.check_schema(document)
+        check_refs(document, candidate, root)
+    except SchemaRefError as exc:
+        raise ConfigError(f"page-types/{pt.name}/schema: {exc}", source) from None
+    except Exception as exc:  # jsonschema.SchemaError
+        raise ConfigError(
+            f"page-types/{pt.name}/schema: {candidate} is not a JSON Schema: "
+            f"{str(exc).splitlines()[0]}",
+            source,
+        ) from None
 
 
 def _table_spec(name: str, spec: dict[str, Any], source: str) -> TableSpec:

@@ -352,8 +352,9 @@ def _check_external(ws: Workspace, docs: list[Document], options: RunOptions) ->
     opts = LinkCheckOptions(
         cache_dir=options.cache_dir or (ws.root / ".finops-lint-cache"),
         progress=options.progress,
-        allow_hosts=frozenset(options.allow_hosts) | frozenset(ext.get("allow-hosts", [])),
-        allow_private=bool(ext.get("allow-private", False)),
+        # Only the command line may allow private addresses (never the config file).
+        allow_hosts=frozenset(options.allow_hosts),
+        allow_private=False,
         notice=ws.notices.append,
     )
     for key, attr in (

@@ -1,0 +1,123 @@
+"""The one way finops-lint reads a file: regular files only, never more than a bound.
+
+Everything under review is untrusted: a page, `_config.yml`, a template, a schema
+or the link cache may be a FIFO (reading it would wait forever), a device
+(`/dev/zero` never ends) or a symlink to one. The file is opened without
+blocking and checked with `fstat` on the open descriptor (no window between the
+check and the read), so what is read is always a regular file, and at most
+`limit` bytes of it.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+
+#: Bounds for the kinds of files finops-lint reads (bytes).
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_SCHEMA_BYTES = 1024 * 1024
+MAX_CACHE_BYTES = 32 * 1024 * 1024
+
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)  # a FIFO opens at once instead of waiting for a writer
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+class NotRegularFileError(OSError):
+    """The path is a FIFO, a device, a socket or a folder: it is not read."""
+
+
+class FileTooLargeError(OSError):
+    """The file is larger than the bound for its kind."""
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_bytes(path: str | os.PathLike[str], limit: int, *, truncate: bool = False) -> bytes:
+    """The bytes of a regular file, at most `limit` of them.
+
+    Raises `NotRegularFileError` for anything but a regular file (after following
+    symlinks), `FileTooLargeError` when the file is larger than `limit` (unless
+    `truncate`, which returns `limit + 1` bytes so the caller can tell), and
+    `OSError` for everything else (missing, no permission...).
+    """
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = _kind(mode)
+            raise NotRegularFileError(
+                errno.EINVAL, f"{kind}, not a regular file; not read", os.fspath(path)
+            )
+        chunks: list[bytes] = []
+        wanted = limit + 1
+        while wanted > 0:
+            chunk = os.read(fd, min(wanted, 1024 * 1024))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            wanted -= len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit and not truncate:
+        raise FileTooLargeError(
+            errno.EFBIG, f"larger than {_size(limit)}; not read", os.fspath(path)
+        )
+    return data
+
+
+def read_text(path: str | os.PathLike[str], limit: int) -> str:
+    """A regular file's text (UTF-8, a BOM dropped); `UnicodeDecodeError` if it is not."""
+    return read_bytes(path, limit).decode("utf-8-sig")
+
+
+def is_regular_file(path: str | os.PathLike[str]) -> bool:
+    """Whether path (symlinks followed) is a regular file; never opens it."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def describe(exc: OSError) -> str:
+    """An OSError in a few words, without the path (the caller shows it)."""
+    if isinstance(exc, (NotRegularFileError, FileTooLargeError)):
+        return str(exc.strerror)
+    return str(exc.strerror or exc)
+
+
+def _size(limit: int) -> str:
+    if limit >= 1024 * 1024 and limit % (1024 * 1024) == 0:
+        return f"{limit // (1024 * 1024)} MB"
+    return f"{limit:,} bytes"
+
+
+__all__ = [
+    "MAX_CACHE_BYTES",
+    "MAX_CONFIG_BYTES",
+    "MAX_SCHEMA_BYTES",
+    "FileTooLargeError",
+    "NotRegularFileError",
+    "describe",
+    "is_regular_file",
+    "read_bytes",
+    "read_text",
+]

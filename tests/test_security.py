@@ -1,0 +1,172 @@
+"""Content under review cannot make finops-lint use the network, read files
+outside the site, hang, or hide findings (issue 10).
+
+Network tests use only servers on 127.0.0.1 (tests/linkserver.py), which record
+every request: "zero hits" is the assertion.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from finops_lint.schema_refs import SchemaRefError, check_refs
+from tests.conftest import Site
+from tests.linkserver import serve
+
+# Replaces the profile's catch-all "page" type, so notes/ pages use this schema.
+NOTE_TYPE = """\
+page-types:
+  page:
+    match: ["notes/*.md"]
+    schema: {schema}
+"""
+
+NOTE = "---\ntitle: A note\n---\n\n# A note\n\nText.\n"
+
+
+def _note_site(site: Site, schema: dict[str, object], name: str = "note.schema.json") -> None:
+    site.write(f"schemas/{name}", json.dumps(schema))
+    site.config(NOTE_TYPE.format(schema=f"schemas/{name}"))
+    site.write("notes/a.md", NOTE)
+
+
+# ------------------------------------------------------------------ 1. schema $refs
+
+
+@pytest.mark.parametrize("offline", [False, True])
+def test_schema_ref_to_a_url_is_a_config_error_and_never_fetched(site: Site, offline: bool) -> None:
+    with serve() as server:
+        url = f"{server.base}/latest/meta-data/iam"  # stands for 169.254.169.254
+        _note_site(site, {"type": "object", "properties": {"title": {"$ref": url}}})
+        args = ["check", *(["--offline"] if offline else []), "notes/a.md"]
+        result = site.cli(*args)
+        assert server.requests == []
+    assert result.exit_code == 2
+    assert "config error" in result.output
+    assert f"$ref '{url}'" in result.output
+    assert "never fetches schemas" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_schema_ref_to_a_file_outside_the_site_is_refused_unread(
+    site: Site, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"enum": ["TOP-SECRET-VALUE"]}', encoding="utf-8")
+    _note_site(site, {"type": "object", "properties": {"title": {"$ref": secret.as_uri()}}})
+    result = site.cli("check", "notes/a.md")
+    assert result.exit_code == 2
+    assert "outside the site" in result.output
+    assert "TOP-SECRET-VALUE" not in result.output
+    # the same through a relative path that climbs out of the site
+    _note_site(site, {"type": "object", "properties": {"title": {"$ref": "../../secret.json"}}})
+    result = site.cli("check", "notes/a.md")
+    assert result.exit_code == 2 and "outside the site" in result.output
+    assert "TOP-SECRET-VALUE" not in result.output
+
+
+def test_schema_path_outside_the_site_is_not_read(site: Site, tmp_path: Path) -> None:
+    secret = tmp_path / "outside.schema.json"
+    secret.write_text('{"enum": ["TOP-SECRET-VALUE"]}', encoding="utf-8")
+    site.config(NOTE_TYPE.format(schema=str(secret)))
+    site.write("notes/a.md", NOTE)
+    result = site.cli("check", "notes/a.md")
+    assert result.exit_code == 2
+    assert "neither a regular file inside the site nor built in" in result.output
+    assert "TOP-SECRET-VALUE" not in result.output
+
+
+def test_local_refs_resolve_inside_the_site_and_to_built_in_schemas(site: Site) -> None:
+    site.write(
+        "schemas/common.schema.json",
+        json.dumps({"$defs": {"title": {"type": "string", "maxLength": 5}}}),
+    )
+    _note_site(
+        site,
+        {
+            "allOf": [{"$ref": "https://finops-lint.dev/schemas/page.schema.json"}],
+            "type": "object",
+            "properties": {"title": {"$ref": "common.schema.json#/$defs/title"}},
+        },
+    )
+    result = site.cli("check", "--select", "FM003", "notes/a.md")
+    assert result.exit_code == 1, result.output
+    assert "notes/a.md:2:" in result.output and "FM003" in result.output
+
+
+def test_refs_reached_through_a_local_schema_are_checked_too(site: Site) -> None:
+    with serve() as server:
+        site.write(
+            "schemas/common.schema.json",
+            json.dumps({"$defs": {"title": {"$ref": f"{server.base}/x.json"}}}),
+        )
+        _note_site(site, {"properties": {"title": {"$ref": "common.schema.json#/$defs/title"}}})
+        result = site.cli("check", "notes/a.md")
+        assert server.requests == []
+    assert result.exit_code == 2 and "never fetches schemas" in result.output
+
+
+def test_the_validator_itself_retrieves_nothing(site: Site) -> None:
+    """Even past the config check, validating never reaches the network."""
+    from finops_lint.schema_refs import validator
+
+    with serve() as server:
+        path = site.write("schemas/x.schema.json", json.dumps({"$ref": f"{server.base}/x.json"}))
+        with pytest.raises(SchemaRefError):
+            check_refs(json.loads(path.read_text()), path, site.root)
+        with pytest.raises(Exception, match="Unresolvable"):
+            list(validator(str(path), str(site.root)).iter_errors({"title": 1}))
+        assert server.requests == []
+
+
+# ------------------------------------------------------------------ 2. private targets
+
+
+@pytest.mark.parametrize(
+    ("setting", "line"),
+    [("allow-private: true", 4), ("allow-hosts: [127.0.0.1]", 4)],
+)
+def test_a_repository_config_cannot_allow_private_addresses(
+    site: Site, setting: str, line: int
+) -> None:
+    with serve() as server:
+        site.config(f"# the repository's own config\nexternal:\n  enabled: true\n  {setting}\n")
+        site.write("a.md", f"---\ntitle: A\n---\n\n# A\n\n[x]({server.base}/ok)\n")
+        for args in (["check", "a.md"], ["check", "--external", "a.md"]):
+            result = site.cli(*args)
+            assert result.exit_code == 2, result.output
+            assert f".finops-lint.yaml:{line}: external/" in result.output
+            assert "only on the command line (--allow-host HOST)" in result.output
+        assert server.requests == []
+
+
+def test_the_command_line_can_allow_a_private_host(site: Site) -> None:
+    with serve() as server:
+        site.config("external:\n  enabled: true\n")
+        site.write("a.md", f"---\ntitle: A\n---\n\n# A\n\n[x]({server.base}/missing)\n")
+        refused = site.cli("check", "--select", "EX", "a.md")
+        assert server.requests == [] and "EX008" in refused.output
+        allowed = site.cli("check", "--select", "EX", "--allow-host", "127.0.0.1", "a.md")
+        assert server.hits("/missing") >= 1 and "EX001" in allowed.output
+        before = len(server.requests)
+        offline = site.cli("check", "--offline", "--allow-host", "127.0.0.1", "a.md")
+        assert len(server.requests) == before and offline.exit_code == 0
+
+
+def test_pre_commit_hooks_run_offline() -> None:
+    """The hooks' entry (which a user's `args:` cannot replace) says --offline, and the
+    fast path pre-commit's call takes keeps it."""
+    import yaml
+
+    from finops_lint.check_command import plain_check_args
+
+    project = Path(__file__).resolve().parents[1]
+    hooks = yaml.safe_load((project / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hooks and all(h["entry"].split()[-1] == "--offline" for h in hooks)
+    args = plain_check_args(["check", "--offline", "a.md", "b.md"])
+    assert args is not None and args.offline and [str(p) for p in args.paths] == ["a.md", "b.md"]
+    args = plain_check_args(["check", "--offline", "--allow-host", "x", "a.md"])
+    assert args is None  # anything else goes through click, which keeps --offline too
