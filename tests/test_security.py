@@ -168,5 +168,7 @@ def test_pre_commit_hooks_run_offline() -> None:
     assert hooks and all("--offline" in h["entry"].split() for h in hooks)
     args = plain_check_args(["check", "--offline", "a.md", "b.md"])
     assert args is not None and args.offline and [str(p) for p in args.paths] == ["a.md", "b.md"]
+    args = plain_check_args(["check", "--offline", "--staged", "a.md"])
+    assert args is not None and args.offline and args.staged
     args = plain_check_args(["check", "--offline", "--allow-host", "x", "a.md"])
     assert args is None  # anything else goes through click, which keeps --offline too

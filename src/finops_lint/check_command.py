@@ -228,16 +228,18 @@ def render(result: Any, args: CheckArgs) -> str:
 
 
 def plain_check_args(argv: Sequence[str]) -> CheckArgs | None:
-    """`check [--offline] PATH...` (pre-commit's call) as CheckArgs, else None (click)."""
+    """`check [--offline] [--staged] PATH...` (pre-commit's call) as CheckArgs, else
+    None (anything else goes through click)."""
     if not argv or argv[0] != "check":
         return None
     rest = list(argv[1:])
-    offline = False
-    while rest and rest[0] == "--offline":
-        offline = True
-        rest.pop(0)
+    flags = set()
+    while rest and rest[0] in ("--offline", "--staged"):
+        flags.add(rest.pop(0))
     if rest and rest[0] == "--":
         rest.pop(0)
     elif any(a.startswith("-") for a in rest):
         return None
-    return CheckArgs(paths=[Path(a) for a in rest], offline=offline)
+    return CheckArgs(
+        paths=[Path(a) for a in rest], offline="--offline" in flags, staged="--staged" in flags
+    )
