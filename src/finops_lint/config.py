@@ -156,6 +156,10 @@ class Config:
     front_matter_links: list[str]
     external: dict[str, Any]
     raw: dict[str, Any]
+    #: the host serving the site ("github-pages" | "netlify"), None to detect it
+    site_host: str | None = None
+    #: the site's baseurl when the host injects it; None: _config.yml's
+    site_baseurl: str | None = None
 
     def page_type_for(self, rel_path: str, data: dict[str, Any]) -> PageType | None:
         for pt in self.page_types:
@@ -757,6 +761,8 @@ def build_config(
         root=root,
         hosts=list(site.get("hosts") or []),
         id_style=site.get("id-style", "kramdown"),
+        site_host=site.get("host"),
+        site_baseurl=site.get("baseurl"),
         include=list(files.get("include") or ["**/*.md", "**/*.markdown", "**/*.html"]),
         exclude=list(files.get("exclude") or []) + list(data.get("exclude") or []),
         select=[str(s).upper() for s in data.get("select") or []],

@@ -87,7 +87,13 @@ class Workspace:
     def site(self) -> Site | None:
         from finops_lint.site import Site
 
-        return Site.build(self.root, extra_hosts=self.config.hosts, exclude=self.config.exclude)
+        return Site.build(
+            self.root,
+            extra_hosts=self.config.hosts,
+            exclude=self.config.exclude,
+            host=self.config.site_host,
+            baseurl=self.config.site_baseurl,
+        )
 
     def display_path(self, rel_path: str) -> str:
         shown = self._shown.get(rel_path)

@@ -27,6 +27,7 @@ DEBIAN_PLUGINS = (
     "jekyll-seo-tag",
 )
 BUILD_TIMEOUT_S = 300
+PLUGIN_DIR = Path(__file__).parent / "plugin"
 
 
 def jekyll_or_skip() -> str:
@@ -65,8 +66,18 @@ def write_site(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def build(source: Path, dest: Path, extra_config: dict[str, Any] | None = None) -> Path:
-    """Build `source` with the real Jekyll into `dest`; fail the test with Jekyll's output."""
+def build(
+    source: Path,
+    dest: Path,
+    extra_config: dict[str, Any] | None = None,
+    *,
+    record: Path | None = None,
+) -> Path:
+    """Build `source` with the real Jekyll into `dest`; fail the test with Jekyll's output.
+
+    With `record`, the oracle plugin (tests/oracle/plugin) writes there, as JSON,
+    every output page and file with its source file, URL and converted body.
+    """
     exe = jekyll_or_skip()
     configs = [source / "_config.yml"] if (source / "_config.yml").is_file() else []
     if extra_config is not None:
@@ -77,6 +88,9 @@ def build(source: Path, dest: Path, extra_config: dict[str, Any] | None = None) 
     if configs:
         cmd += ["--config", ",".join(str(c) for c in configs)]
     env = {**os.environ, "JEKYLL_ENV": "production", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+    if record is not None:
+        cmd += ["--plugins", str(PLUGIN_DIR)]
+        env["FINOPS_LINT_ORACLE_MAP"] = str(record)
     proc = subprocess.run(
         cmd, cwd=source, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, env=env
     )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
 from finops_lint.document import Document
-from finops_lint.findings import Fix, Severity
+from finops_lint.findings import Fix
 from finops_lint.parsing.links import Link
 from finops_lint.rules.base import Issue, RuleContext, rule
 
@@ -205,7 +205,9 @@ def _internal_links(
     for link in doc.commented_links if comments else doc.links:
         if not is_internal_link(link, site) or link.kind == "resource":
             continue
-        cached.append((link, site.resolve(link.target, doc.rel_path)))
+        cached.append(
+            (link, site.resolve(link.target, doc.rel_path, markdown=link.syntax != "html"))
+        )
     doc.__dict__[key] = cached
     return cached
 
@@ -235,20 +237,16 @@ def broken_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     **Configure:** `site: {hosts: [...]}` lists the hosts whose URLs are internal.
     Other Liquid in a URL is skipped, never reported.
     """
-    for comments in (False, True):
-        for link, res in _internal_links(doc, ctx, comments=comments):
-            if link.kind == "image" or res.kind != "missing":
-                continue
-            yield Issue(
-                link.target_line,
-                link.target_column,
-                f"link target '{link.target}' does not exist on the site"
-                + _why(res)
-                + (_COMMENT_NOTE if comments else ""),
-                end_line=link.end_line,
-                end_column=link.end_column,
-                severity=Severity.WARNING if comments else None,
-            )
+    for link, res in _internal_links(doc, ctx):
+        if link.kind == "image" or res.kind != "missing":
+            continue
+        yield Issue(
+            link.target_line,
+            link.target_column,
+            f"link target '{link.target}' does not exist on the site" + _why(res),
+            end_line=link.end_line,
+            end_column=link.end_column,
+        )
 
 
 @rule("LK002", "missing-image", "error", "An image whose file does not exist.", scope="site")
@@ -263,20 +261,16 @@ def missing_image(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Good:** the path of a file that exists.
     """
-    for comments in (False, True):
-        for link, res in _internal_links(doc, ctx, comments=comments):
-            if link.kind != "image" or res.kind != "missing":
-                continue
-            yield Issue(
-                link.target_line,
-                link.target_column,
-                f"image '{link.target}' does not exist on the site"
-                + _why(res)
-                + (_COMMENT_NOTE if comments else ""),
-                end_line=link.end_line,
-                end_column=link.end_column,
-                severity=Severity.WARNING if comments else None,
-            )
+    for link, res in _internal_links(doc, ctx):
+        if link.kind != "image" or res.kind != "missing":
+            continue
+        yield Issue(
+            link.target_line,
+            link.target_column,
+            f"image '{link.target}' does not exist on the site" + _why(res),
+            end_line=link.end_line,
+            end_column=link.end_column,
+        )
 
 
 @rule(

@@ -28,6 +28,7 @@ URLs are kept percent-decoded throughout; see :mod:`finops_lint.site.urls`.
 from __future__ import annotations
 
 import datetime as _dt
+import fnmatch
 import html
 import posixpath
 import re
@@ -35,7 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, unquote_plus, urlsplit
 
 import yaml
 
@@ -77,12 +78,98 @@ _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z]+);")
 _LIQUID_VAR = re.compile(r"\{\{-?\s*(site\.url|site\.baseurl|page\.url)\s*-?\}\}")
 _LIQUID_FILTER = re.compile(r"\{\{-?\s*(['\"])(.*?)\1\s*\|\s*(relative_url|absolute_url)\s*-?\}\}")
+#: jekyll-relative-links 0.7's LINK_REGEX (inline links, then reference definitions).
+_RL_TITLE = r"""(\s+"(?:\\"|[^"])*(?<!\\)"|\s+"(?:\\'|[^'])*(?<!\\)')?"""
+_RL_LINK = re.compile(
+    r"(\[(.*?)\]\(([^)]+?)(#.+?|)?"
+    + _RL_TITLE
+    + r"\)|^\s*?\[(.*?)\]: (.+?)(#.+?|)?"
+    + _RL_TITLE
+    + r"\s*?$)",
+    re.MULTILINE,
+)
 _LIQUID_LINK = re.compile(r"\{%-?\s*link\s+(\S+?)\s*-?%\}")
 #: Files some common plugins generate without a source file.
 _PLUGIN_FILES = {
     "jekyll-sitemap": ("/sitemap.xml", "/robots.txt"),
     "jekyll-feed": ("/feed.xml",),
 }
+
+
+GITHUB_PAGES = "github-pages"
+NETLIFY = "netlify"
+#: Plugins GitHub Pages runs on every site it builds, whatever `plugins` says
+#: (pages.github.com/versions; docs.github.com "About GitHub Pages and Jekyll").
+GITHUB_PAGES_DEFAULT_PLUGINS = frozenset(
+    {
+        "jekyll-coffeescript",
+        "jekyll-default-layout",
+        "jekyll-gist",
+        "jekyll-github-metadata",
+        "jekyll-optional-front-matter",
+        "jekyll-paginate",
+        "jekyll-readme-index",
+        "jekyll-titles-from-headings",
+        "jekyll-relative-links",
+    }
+)
+#: Files jekyll-optional-front-matter leaves alone (its FILENAME_BLACKLIST).
+_META_FILES = frozenset(
+    {
+        "README",
+        "LICENSE",
+        "LICENCE",
+        "COPYING",
+        "CODE_OF_CONDUCT",
+        "CONTRIBUTING",
+        "ISSUE_TEMPLATE",
+        "PULL_REQUEST_TEMPLATE",
+    }
+)
+
+
+def normalize_baseurl(value: str) -> str:
+    value = value.strip().rstrip("/")
+    if value and not value.startswith("/"):
+        value = "/" + value
+    return value
+
+
+def detect_host(root: Path, config: JekyllConfig) -> str:
+    """The host that serves the site, from the repository: `netlify.toml` or `_redirects`
+    mean Netlify; a `CNAME` file, the `github-pages` gem or GitHub Pages' own plugins
+    mean GitHub Pages; otherwise "any" (a link works if some host serves it)."""
+    if (root / "netlify.toml").is_file() or (root / "_redirects").is_file():
+        return NETLIFY
+    if (root / "CNAME").is_file():
+        return GITHUB_PAGES
+    gemfile = root / "Gemfile"
+    try:
+        if gemfile.is_file() and re.search(r"""['"]github-pages['"]""", gemfile.read_text()):
+            return GITHUB_PAGES
+    except (OSError, UnicodeDecodeError):
+        pass
+    if any(p in GITHUB_PAGES_DEFAULT_PLUGINS for p in config.plugins):
+        return GITHUB_PAGES
+    return "any"
+
+
+def active_plugins(config: JekyllConfig, host: str) -> frozenset[str]:
+    plugins = set(config.plugins)
+    if host == GITHUB_PAGES:
+        plugins |= GITHUB_PAGES_DEFAULT_PLUGINS
+    return frozenset(plugins)
+
+
+def _option(settings: Any, key: str) -> bool:
+    return isinstance(settings, dict) and settings.get(key) is True
+
+
+def _plugin_on(site: Site, name: str, settings: Any) -> bool:
+    """A plugin that runs: active, and not turned off with `enabled: false`."""
+    if name not in site.active_plugins:
+        return False
+    return not (isinstance(settings, dict) and settings.get("enabled") is False)
 
 
 class SitePage:
@@ -211,26 +298,107 @@ class Site:
         self.problems = list(config.problems)
         self._files: dict[str, _Target] = {}
         self._host_keys: set[str] = set()
+        self.host = "any"  # "github-pages" | "netlify" | "any"
+        self.active_plugins: frozenset[str] = frozenset(config.plugins)
+        self._rewrites: dict[str, dict[str, str]] = {}
 
     # ------------------------------------------------------------------ build
 
     @classmethod
     def build(
-        cls, root: Path, *, extra_hosts: Sequence[str] = (), exclude: Sequence[str] = ()
+        cls,
+        root: Path,
+        *,
+        extra_hosts: Sequence[str] = (),
+        exclude: Sequence[str] = (),
+        host: str | None = None,
+        baseurl: str | None = None,
     ) -> Site:
         root = Path(root)
         config = load_config(root)
+        if baseurl is not None:
+            config.baseurl = normalize_baseurl(baseurl)
         site = cls(root, config)
+        site.host = host or detect_host(root, config)
+        site.active_plugins = active_plugins(config, site.host)
+        statics: list[SourceFile] = []
         for source in scan_source(root, config, exclude):
             if source.kind == "static":
                 site._add_static(source)
+                statics.append(source)
             else:
                 site._add_page(source)
+        site._add_generated_pages(statics)
         site._add_plugin_files()
         site._add_front_matter_redirects()
-        site._load_redirects()
+        if site.host != GITHUB_PAGES:  # GitHub Pages has no _redirects
+            site._load_redirects()
         site._set_hosts(extra_hosts)
         return site
+
+    def _add_generated_pages(self, statics: list[SourceFile]) -> None:
+        """Pages the GitHub Pages plugins make of Markdown files without front matter.
+
+        jekyll-optional-front-matter (priority normal) makes every such Markdown
+        file outside collections a page, except README, LICENSE, CONTRIBUTING and
+        the other meta files; then jekyll-readme-index (priority low) makes a
+        README the index of its folder when the folder has none. The originals
+        stay static files unless `remove_originals` is set.
+        """
+        md_exts = self.config.markdown_ext
+        candidates = [
+            s
+            for s in statics
+            if s.collection is None and posixpath.splitext(s.path)[1].lower() in md_exts
+        ]
+        if not candidates:
+            return
+        raw = self.config.raw
+        if _plugin_on(self, "jekyll-optional-front-matter", raw.get("optional_front_matter")):
+            for s in candidates:
+                stem = posixpath.splitext(posixpath.basename(s.path))[0].upper()
+                if stem not in _META_FILES:
+                    self._add_page(SourceFile(s.path, "page", None, False))
+                    if _option(raw.get("optional_front_matter"), "remove_originals"):
+                        self._drop_static(s.path)
+        if _plugin_on(self, "jekyll-readme-index", raw.get("readme_index")):
+            for s in candidates:
+                name = posixpath.basename(s.path)
+                if posixpath.splitext(name)[0].lower() != "readme":
+                    continue
+                folder = posixpath.dirname("/" + s.path).rstrip("/") + "/"
+                if self._has_index(folder):
+                    continue
+                self._add_page(SourceFile(s.path, "page", None, False), permalink=folder)
+                if _option(raw.get("readme_index"), "remove_originals"):
+                    self._drop_static(s.path)
+            if _option(raw.get("readme_index"), "with_frontmatter"):
+                for page in list(self.pages.values()):
+                    name = posixpath.basename(page.path)
+                    if page.collection is not None or not page.output:
+                        continue
+                    stem, ext = posixpath.splitext(name)
+                    if stem.lower() != "readme" or ext.lower() not in md_exts:
+                        continue
+                    folder = posixpath.dirname("/" + page.path).rstrip("/") + "/"
+                    if not self._has_index(folder):
+                        self._add_page(SourceFile(page.path, "page", None, True), permalink=folder)
+
+    def _has_index(self, folder: str) -> bool:
+        """jekyll-readme-index's `dir_has_index?`: a page or file at folder/ or folder/index.*"""
+        if folder in self.pages_by_url:
+            return True
+        return any(
+            folder + "index" + ext in self._files or folder + "index" + ext in self.static_files
+            for ext in (".html", ".htm", ".xhtml", ".xml")
+        )
+
+    def _drop_static(self, path: str) -> None:
+        url = self.static_by_path.pop(path, None)
+        if url is not None:
+            self.static_files.pop(url, None)
+            if self._files.get(url) == ("static", path):
+                del self._files[url]
 
     def _add_static(self, source: SourceFile) -> None:
         config = self.config
@@ -246,7 +414,7 @@ class Site:
         self.static_by_path[source.path] = url
         self._files.setdefault(url, ("static", source.path))
 
-    def _add_page(self, source: SourceFile) -> None:
+    def _add_page(self, source: SourceFile, permalink: str | None = None) -> None:
         config = self.config
         data: dict[str, Any] = {}
         permalink_line = 1
@@ -257,11 +425,13 @@ class Site:
             raw = b""
         text, _error = decode_page(raw)
         fm_raw = ""
-        if text is not None:
+        if text is not None and source.front_matter:
             data, permalink_line, fm_raw = _url_front_matter(text)
         type_ = "pages" if source.collection is None else source.collection
         defaults = config.defaults_for(source.path, type_)
         merged = {**defaults, **data} if defaults else dict(data)
+        if permalink is not None:  # set by a plugin (jekyll-readme-index)
+            merged["permalink"] = permalink
         published = merged.get("published", True) is not False
         if source.collection is None:
             url, out_ext = page_url(source.path, merged, config.permalink, config.markdown_ext)
@@ -298,6 +468,13 @@ class Site:
             loader=_full_data_loader(text, fm_raw, defaults),
         )
         page._url_data = merged
+        old = self.pages.get(source.path)
+        if old is not None and old.output:  # a plugin moved the page (readme-index)
+            listed = self.pages_by_url.get(old.url, [])
+            if old in listed:
+                listed.remove(old)
+            if self._files.get(old.destination) == ("page", old):
+                del self._files[old.destination]
         self.pages[source.path] = page
         if not output:
             return
@@ -405,8 +582,112 @@ class Site:
         """Resolve a site path (no host, baseurl already removed)."""
         return self._follow(_normalize_path(path), {}, None, None, [])
 
-    def resolve(self, target: str, from_path: str) -> Resolution:
-        """Where ``target``, written in the page at ``from_path``, leads on the deployed site."""
+    def rendered_href(self, target: str, from_path: str, *, markdown: bool = True) -> str:
+        """The href a link target written in ``from_path`` has in the built HTML: Liquid
+        URL variables and filters expanded, jekyll-relative-links' rewriting applied."""
+        raw = target.strip()
+        if raw.startswith("<") and raw.endswith(">"):
+            raw = raw[1:-1].strip()
+        if "&" in raw and _ENTITY.search(raw):
+            raw = html.unescape(raw)
+        if "{" in raw:
+            expanded = self._expand_liquid(raw, from_path, self.page_for_path(from_path))
+            if isinstance(expanded, Resolution):
+                url = self.config.baseurl + (expanded.url or "")
+                return url + (f"#{expanded.fragment}" if expanded.fragment else "")
+            if expanded is None:
+                return raw
+            raw = expanded
+        main, hash_sign, frag = raw.partition("#")
+        if markdown and main and self.page_for_path(from_path) is not None:
+            rewritten = self._relative_rewrites(from_path).get(main)
+            if rewritten is not None:
+                return rewritten + hash_sign + frag
+        return raw
+
+    def relative_links_note(self, from_path: str, *, markdown: bool = True) -> str:
+        """Why jekyll-relative-links does not rewrite links in this page ("" when it does)."""
+        page = self.pages.get(from_path)
+        settings = self.config.raw.get("relative_links")
+        if not _plugin_on(self, "jekyll-relative-links", settings):
+            return "jekyll-relative-links does not run on this site"
+        if not markdown:
+            return "jekyll-relative-links rewrites Markdown links only, not HTML"
+        if (
+            page is not None
+            and page.collection is not None
+            and not _option(settings, "collections")
+        ):
+            return (
+                "jekyll-relative-links leaves links in collection documents alone "
+                "unless relative_links.collections is true"
+            )
+        if posixpath.splitext(from_path)[1].lower() not in self.config.markdown_ext:
+            return "jekyll-relative-links rewrites links in Markdown files only"
+        return ""
+
+    def _relative_rewrites(self, from_path: str) -> dict[str, str]:
+        """jekyll-relative-links (0.7): {path as written: new href} for one page.
+
+        The plugin runs its link regex over the raw Markdown of pages (and of
+        collection documents when `relative_links.collections` is true), resolves
+        each path against the file's folder (or the site root for `/x`), and
+        replaces it with `relative_url` of the page, document or static file whose
+        source path it names. Everything else is left exactly as written.
+        """
+        cached = self._rewrites.get(from_path)
+        if cached is not None:
+            return cached
+        out: dict[str, str] = {}
+        self._rewrites[from_path] = out
+        page = self.pages.get(from_path)
+        settings = self.config.raw.get("relative_links")
+        if page is None or not page.output or self.relative_links_note(from_path):
+            return out
+        exclude = settings.get("exclude") if isinstance(settings, dict) else None
+        if isinstance(exclude, list) and any(
+            fnmatch.fnmatchcase(from_path, str(p)) or from_path.startswith(str(p).lstrip("/"))
+            for p in exclude
+        ):
+            return out
+        try:
+            text, _error = decode_page((self.root / from_path).read_bytes())
+        except OSError:
+            return out
+        if text is None:
+            return out
+        fm = split_front_matter(text)
+        body = text[fm.body_offset :] if fm.present and not fm.unterminated else text
+        base = posixpath.dirname(from_path)
+        for m in _RL_LINK.finditer(body):
+            path = m.group(3) if m.group(2) is not None else m.group(7)
+            if not path or path in out or path.startswith("#") or _SCHEME_RE.match(path):
+                continue
+            url = self._source_url(path, base)
+            if url is not None:
+                out[path] = self.config.baseurl + url
+        return out
+
+    def _source_url(self, path: str, base: str) -> str | None:
+        """The URL of the page or file whose source path a link names (the plugin's
+        `path_from_root` + `url_for_path`)."""
+        if path.startswith("/"):
+            path, base = path[1:], ""
+        joined = posixpath.normpath(posixpath.join(base, path)) if path else base
+        if joined.startswith("../") or joined == "..":
+            return None
+        joined = unquote_plus(joined)
+        page = self.pages.get(joined)
+        if page is not None and page.output:
+            return page.url
+        return self.static_by_path.get(joined)
+
+    def resolve(self, target: str, from_path: str, *, markdown: bool = True) -> Resolution:
+        """Where ``target``, written in the page at ``from_path``, leads on the deployed site.
+
+        ``markdown``: the link is Markdown syntax (jekyll-relative-links rewrites
+        only those), not an HTML ``<a href>``.
+        """
         raw = target.strip()
         if raw.startswith("<") and raw.endswith(">"):
             raw = raw[1:-1].strip()
@@ -430,6 +711,14 @@ class Site:
                     "page", from_page.url, from_page, fragment=fragment, final_url=from_page.url
                 )
             return Resolution("skip", fragment=fragment, reason="anchor in a file outside the site")
+        if markdown and from_page is not None:
+            rewritten = self._relative_rewrites(from_path).get(main)
+            if rewritten is not None:  # jekyll-relative-links made it a site URL
+                path_part, _, query_s = rewritten.partition("?")
+                query = dict(parse_qsl(query_s, keep_blank_values=True))
+                result = self._site_path(path_part, query, None, fragment)
+                result.via_source_path = True
+                return result
         scheme_match = _SCHEME_RE.match(main)
         if main.startswith("//"):
             main = "https:" + main
@@ -462,7 +751,7 @@ class Site:
         result = self._follow(_normalize_path(base_dir + path_part), query, None, fragment, [])
         if result.kind != "missing":
             return result
-        by_source = self._resolve_source_relative(path_part, from_path, fragment)
+        by_source = self._resolve_source_relative(path_part, from_path, fragment, markdown)
         return by_source if by_source is not None else result
 
     # ------------------------------------------------------------- internals
@@ -520,10 +809,16 @@ class Site:
         return None
 
     def _lookup_file(self, path: str) -> _Target | None:
+        """The output file the host serves for a path (baseurl removed).
+
+        GitHub Pages answers `/x/` only with `x/index.html`, and `/x` with `x`,
+        `x.html` or (redirected) `x/index.html`; Netlify also answers `/x/` with
+        `x.html` (see tests/oracle/hosts.py for the documented behaviour).
+        """
         files = self._files
         if path.endswith("/"):
             candidates = [path + "index.html"]
-            if path != "/":
+            if path != "/" and self.host != GITHUB_PAGES:
                 candidates.append(path[:-1] + ".html")
                 candidates.append(path[:-1])
         else:
@@ -680,46 +975,31 @@ class Site:
         )
 
     def _resolve_source_relative(
-        self, path_part: str, from_path: str, fragment: str | None
+        self, path_part: str, from_path: str, fragment: str | None, markdown: bool = True
     ) -> Resolution | None:
+        """A relative link that names a source file but that nothing rewrote: missing,
+        with the reason (the browser requests it relative to the page URL)."""
         rel = unquote(path_part)
         joined = posixpath.normpath(posixpath.join(posixpath.dirname(from_path), rel))
         if joined.startswith("../") or joined == "..":
             return None
         page = self.pages.get(joined)
-        if page is not None:
-            if not page.output:
-                return Resolution(
-                    "missing",
-                    page.url,
-                    page,
-                    fragment=fragment,
-                    via_source_path=True,
-                    reason=f"{joined} is not output by Jekyll",
-                )
-            return Resolution(
-                "page",
-                page.url,
-                page,
-                fragment=fragment,
-                final_url=page.url,
-                via_source_path=True,
-                reason=f"link to the source file {joined}",
-            )
-        url = self.static_by_path.get(joined)
-        if url is not None:
-            # jekyll-relative-links rewrites links to pages only: a file-relative path to an
-            # image or other static file is requested relative to the page URL and fails.
-            return Resolution(
-                "missing",
-                url,
-                static_path=joined,
-                fragment=fragment,
-                via_source_path=True,
-                reason=f"{path_part} is {joined} relative to the source file, but the browser "
-                f"resolves it against the page URL; link to {url} instead",
-            )
-        return None
+        url = page.url if page is not None else self.static_by_path.get(joined)
+        if url is None:
+            return None
+        note = self.relative_links_note(from_path, markdown=markdown)
+        if page is not None and not page.output:
+            note = f"{joined} is not output by Jekyll"
+        return Resolution(
+            "missing",
+            url,
+            page,
+            static_path=None if page is not None else joined,
+            fragment=fragment,
+            via_source_path=True,
+            reason=f"{path_part} names the source file {joined}, but the browser resolves it "
+            f"against the page URL ({note}); link to {self.config.baseurl}{url} instead",
+        )
 
 
 #: Front matter keys that decide a URL or a redirect; only these are read at build time.

@@ -1,0 +1,88 @@
+"""finops-lint's LK001-LK004 findings as the oracle counts them: (code, source file, href).
+
+Each finding points at a link target in a source file; the href that target
+becomes in the built HTML is what the oracle saw. Most targets are copied
+as written; Liquid (`{{ site.baseurl }}`, `relative_url`, `{% link %}`) and
+jekyll-relative-links change them, and the Site says how (if it says it
+wrongly, the keys differ and the comparison fails, which is the point).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from finops_lint.document import parse_document
+from finops_lint.engine import RunOptions, Workspace, run
+from finops_lint.findings import Severity
+from finops_lint.parsing.links import Link
+from tests.oracle.checker import Broken, BuiltSite, Report, check_site
+from tests.oracle.hosts import Host
+
+LK_CODES = ("LK001", "LK002", "LK003", "LK004")
+
+
+def lint_broken(root: Path, config_path: Path | None = None) -> set[Broken]:
+    """finops-lint's error-severity LK001-LK004 findings on the site at root."""
+    result = run(
+        RunOptions(paths=[root], root=root, select=list(LK_CODES), config_path=config_path)
+    )
+    ws = Workspace(root, result.config, Path.cwd())
+    site = ws.site
+    assert site is not None
+    out: set[Broken] = set()
+    docs: dict[str, list[Link]] = {}
+    for f in result.findings:
+        if f.code not in LK_CODES or f.severity != Severity.ERROR:
+            continue
+        rel = os.path.relpath(Path.cwd() / f.path, root).replace(os.sep, "/")
+        links = docs.get(rel)
+        if links is None:
+            doc = parse_document((root / rel).read_bytes(), str(root / rel), rel)
+            links = docs[rel] = doc.links
+        link = next(
+            (lk for lk in links if (lk.target_line, lk.target_column) == (f.line, f.column)), None
+        )
+        assert link is not None, f"no link at {rel}:{f.line}:{f.column} for {f}"
+        out.add(Broken(f.code, rel, site.rendered_href(link.target, rel), f.message))
+    return out
+
+
+@dataclass
+class Comparison:
+    oracle: Report
+    lint: set[Broken]
+
+    @property
+    def missed(self) -> set[Broken]:
+        """Broken in the built site, not reported."""
+        return self.oracle.broken - self.lint
+
+    @property
+    def extra(self) -> set[Broken]:
+        """Reported, but works in the built site."""
+        return self.lint - self.oracle.broken
+
+    def explain(self) -> str:
+        lines = []
+        for b in sorted(self.missed, key=_order):
+            lines.append(f"missed: {b.code} {b.source} {b.href!r} ({b.why})")
+        for b in sorted(self.extra, key=_order):
+            lines.append(f"extra:  {b.code} {b.source} {b.href!r} ({b.why})")
+        return "\n".join(lines)
+
+
+def compare(
+    built: BuiltSite, host: Host, root: Path, config_path: Path | None = None
+) -> Comparison:
+    return Comparison(check_site(built, host), lint_broken(root, config_path))
+
+
+def _order(b: Broken) -> tuple[str, str, str]:
+    return (b.source, b.code, b.href)
+
+
+def unescape(href: str) -> str:
+    return html.unescape(href)
