@@ -65,6 +65,11 @@ EXPECTED = {
     ("_domains/real-time-decision-making.md", 41, "PH004", "warning"),
     ("_domains/tracking-and-benchmarking.md", 37, "PH004", "warning"),
     ("_domains/tracking-and-benchmarking.md", 41, "PH004", "warning"),
+    # <a href=".../resources/stories/"></a>Community User Stories</a>: an empty link
+    ("_pages/community/getting-started.html", 21, "LK005", "error"),
+    # HTML pages' links are read too: /resources/stories/ is 301-redirected to /resources/
+    ("_pages/community/getting-started.html", 21, "LK007", "warning"),
+    ("_pages/search.html", 58, "LK007", "warning"),
     ("_pages/framework/whats-new.md", 397, "LK005", "error"),
     ("_pages/framework/whats-new.md", 508, "PH003", "error"),
     ("_pages/framework/whats-new.md", 510, "PH003", "error"),
@@ -159,7 +164,7 @@ WHY = {
     "LK002": "/img/reducing-waste-bigquery-2.png is a typo for /img/reducing-waste/bigquery-2.png",
     "LK003": "terminology.md links #chargeback/#showback: those terms have no anchor",
     "LK004": "links to /resources/terminology/#forecasting etc.: no such anchor",
-    "LK005": "[text]() with an empty destination",
+    "LK005": "[text]() with an empty destination; <a href=...></a> with no text",
     "LK007": "/resources/stories/ is 301-redirected to /resources/",
     "PH003": "'Hello World (New)' and hipster-ipsum filler in whats-new.md; "
     "lorem ipsum on /search/",

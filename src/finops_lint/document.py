@@ -15,6 +15,7 @@ from finops_lint.parsing.links import (
     RefDefinition,
     html_ids,
     scan_definitions,
+    scan_html_links,
     scan_links,
     strip_liquid,
 )
@@ -111,6 +112,11 @@ def parse_text(
         # placeholder prose.
         doc.html_ids = html_ids(text[body_offset:])
         doc.blocks = _html_text_blocks(text, body_offset)
+        spans = comment_spans(text) + [m.span() for m in _SCRIPT_STYLE.finditer(text)]
+        if body_offset:
+            spans.append((0, body_offset))
+        doc.masked = mask_spans(text, spans)
+        doc.links = scan_html_links(doc.masked, LineIndex(text))
         return doc
     body = text[body_offset:]
     parsed: Body = parse_body(lines, body, doc.body_start_line, id_style)

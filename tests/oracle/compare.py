@@ -46,7 +46,8 @@ def lint_broken(root: Path, config_path: Path | None = None) -> set[Broken]:
             (lk for lk in links if (lk.target_line, lk.target_column) == (f.line, f.column)), None
         )
         assert link is not None, f"no link at {rel}:{f.line}:{f.column} for {f}"
-        out.add(Broken(f.code, rel, site.rendered_href(link.target, rel), f.message))
+        href = site.rendered_href(link.target, rel, markdown=link.syntax != "html")
+        out.add(Broken(f.code, rel, href, f.message))
     return out
 
 

@@ -72,11 +72,13 @@ def build(
     extra_config: dict[str, Any] | None = None,
     *,
     record: Path | None = None,
+    models: Path | None = None,
 ) -> Path:
     """Build `source` with the real Jekyll into `dest`; fail the test with Jekyll's output.
 
     With `record`, the oracle plugin (tests/oracle/plugin) writes there, as JSON,
     every output page and file with its source file, URL and converted body.
+    `models`: a folder of plugin models to load too (plugins Debian lacks).
     """
     exe = jekyll_or_skip()
     configs = [source / "_config.yml"] if (source / "_config.yml").is_file() else []
@@ -89,7 +91,8 @@ def build(
         cmd += ["--config", ",".join(str(c) for c in configs)]
     env = {**os.environ, "JEKYLL_ENV": "production", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
     if record is not None:
-        cmd += ["--plugins", str(PLUGIN_DIR)]
+        dirs = [str(PLUGIN_DIR)] + ([str(models)] if models is not None else [])
+        cmd += ["--plugins", ",".join(dirs)]
         env["FINOPS_LINT_ORACLE_MAP"] = str(record)
     proc = subprocess.run(
         cmd, cwd=source, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, env=env

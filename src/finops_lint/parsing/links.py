@@ -340,17 +340,50 @@ def scan_links(
                 "link", "autolink", m.group(1), m.group(1), m.start(), m.end(), m.start() + 1, index
             )
         )
-    if "<" in masked:
-        for m in _HTML_ATTR.finditer(masked):
-            tag = m.group(1).lower()
-            value = next(g for g in (m.group(3), m.group(4), m.group(5)) if g is not None)
-            vstart = next(m.start(k) for k in (3, 4, 5) if m.group(k) is not None)
-            kind = "image" if tag == "img" else "link"
-            if tag in ("script", "link", "source", "iframe"):
-                kind = "resource"
-            links.append(_make(kind, "html", "", value, m.start(), m.end(), vstart, index))
+    links.extend(scan_html_links(masked, index))
     links.sort(key=lambda link: (link.line, link.column))
     return links, malformed, used
+
+
+_A_CLOSE = re.compile(r"</a\s*>", re.IGNORECASE)
+_TAG_TEXT = re.compile(r"<[^<>]*>")
+_LABELLED = re.compile(r"\s(?:aria-label|aria-labelledby|title)\s*=\s*[\"']?[^\s\"'>]", re.I)
+
+
+def scan_html_links(masked: str, index: LineIndex) -> list[Link]:
+    """`<a href>` and `<img src>` (and resources) in raw HTML, with positions.
+
+    An `<a>`'s text is its content up to `</a>` with tags removed; an element
+    inside (an image, an icon) or an `aria-label`/`title` counts as text, so only
+    `<a href="...">` followed by nothing but spaces and `</a>` has ``text == ""``.
+    """
+    links: list[Link] = []
+    if "<" not in masked:
+        return links
+    for m in _HTML_ATTR.finditer(masked):
+        tag = m.group(1).lower()
+        value = next(g for g in (m.group(3), m.group(4), m.group(5)) if g is not None)
+        vstart = next(m.start(k) for k in (3, 4, 5) if m.group(k) is not None)
+        kind = "image" if tag == "img" else "link"
+        if tag in ("script", "link", "source", "iframe"):
+            kind = "resource"
+        text = ""
+        end = m.end()
+        if tag == "a":
+            open_end = masked.find(">", m.end())
+            close = _A_CLOSE.search(masked, open_end + 1) if open_end != -1 else None
+            if close is not None and "<a" not in masked[open_end + 1 : close.start()].lower():
+                inner = masked[open_end + 1 : close.start()]
+                text = " ".join(_TAG_TEXT.sub(" ", inner).split())
+                if not text and "<" in inner:
+                    text = "<element>"  # an image or icon inside: not judged here
+                end = close.end()
+            else:
+                text = "<unknown>"  # no closing tag found: do not call it empty
+            if not text and _LABELLED.search(masked[m.start() : open_end + 1]):
+                text = "<label>"
+        links.append(_make(kind, "html", text, value, m.start(), end, vstart, index))
+    return links
 
 
 def _looks_like_url(dest: str) -> bool:

@@ -53,11 +53,13 @@ def broken_anchor(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     "LK005",
     "malformed-link",
     "error",
-    "A link that renders as text: '[text] (url)', '[text]()', empty target.",
+    "A link that renders as text: '[text] (url)', '[text]()', empty target, empty <a>.",
 )
 def malformed_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds links that do not render as links: a space between `]` and `(`, an
-    empty destination `[text]()` or `<a href="">`.
+    empty destination `[text]()` or `<a href="">`, and an HTML `<a href="..."></a>`
+    with nothing between its tags (no text, image, icon or `aria-label`): it is on
+    the page but nobody can see or click it.
 
     **Why it matters:** the reader sees brackets and a bare URL, or a link that
     goes nowhere.
@@ -71,6 +73,16 @@ def malformed_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             bad.line, bad.column, bad.message, end_line=bad.end_line, end_column=bad.end_column
         )
     for link in doc.links:
+        if link.syntax == "html" and link.kind == "link" and link.text == "":
+            yield Issue(
+                link.line,
+                link.column,
+                "link has no text: the page shows nothing to click (write text between "
+                "<a> and </a>, or give it an aria-label)",
+                end_line=link.end_line,
+                end_column=link.end_column,
+            )
+            continue
         if link.target_kind == "empty" and link.syntax in ("inline", "html"):
             if link.syntax == "html" and link.kind != "link" and link.kind != "image":
                 continue
@@ -202,6 +214,11 @@ def _internal_links(
     if cached is not None:
         return cached
     cached = []
+    if not doc.is_markdown and site.page_for_path(doc.rel_path) is None:
+        # An HTML layout or include is site code: its links are resolved where a page
+        # uses it, which only the built site knows.
+        doc.__dict__[key] = cached
+        return cached
     for link in doc.commented_links if comments else doc.links:
         if not is_internal_link(link, site) or link.kind == "resource":
             continue
@@ -222,10 +239,16 @@ def _internal_links(
 def broken_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds links to this site that the deployed site would answer with 404: relative
     paths, site-root paths (`/framework/...`) and absolute URLs on the site's own
-    hosts (`https://www.finops.org/...`), resolved offline the way Jekyll and
-    Netlify serve them: permalinks, collection URLs, static files, `_redirects`
-    (splats, placeholders, forced rules), `redirect_from`, trailing-slash and
-    `index.html` variants, percent-encoding, `{{ site.baseurl }}`.
+    hosts (`https://www.finops.org/...`), resolved offline the way Jekyll builds
+    them and the host serves them: permalinks, collection URLs, static files,
+    `baseurl`, `redirect_from`, jekyll-relative-links (it rewrites `page.md` links
+    in pages only when it runs: on GitHub Pages or when listed in `plugins`),
+    readme-index and optional-front-matter pages, percent-encoding,
+    `{{ site.baseurl }}`. The host is detected (`netlify.toml`/`_redirects`:
+    Netlify, with `_redirects` splats, placeholders, forced rules and shadowing;
+    `CNAME` or GitHub Pages plugins: GitHub Pages, where `/x/` is served only
+    from `x/index.html`) or set with `site: {host: ...}`. Links only inside HTML
+    comments are not on the built page and are not reported.
 
     **Why it matters:** old URLs such as `/framework/domains/allocate/` survive in
     pages long after the page moved.
@@ -234,7 +257,9 @@ def broken_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Good:** `[Cost Allocation](/framework/capabilities/cost-allocation/)`
 
-    **Configure:** `site: {hosts: [...]}` lists the hosts whose URLs are internal.
+    **Configure:** `site: {hosts: [...]}` lists the hosts whose URLs are internal;
+    `site: {host: github-pages | netlify}` names the host; `site: {baseurl: /repo}`
+    gives the baseurl a host injects (GitHub Pages project sites).
     Other Liquid in a URL is skipped, never reported.
     """
     for link, res in _internal_links(doc, ctx):

@@ -740,13 +740,13 @@ class Site:
         if path_part.startswith("/"):
             return self._site_path(path_part, query, None, fragment)
         if path_part == "":  # "?x=1"
-            base = from_page.url if from_page is not None else "/"
+            base = self.config.baseurl + (from_page.url if from_page is not None else "/")
             return self._follow(_normalize_path(base), query, None, fragment, [])
         # Relative: against the output URL first, as the browser does.
         if from_page is not None:
-            base_url = from_page.url
+            base_url = self.config.baseurl + from_page.url  # the URL the browser shows
         else:
-            base_url = "/" + posixpath.dirname(from_path).strip("/") + "/"
+            base_url = self.config.baseurl + "/" + posixpath.dirname(from_path).strip("/") + "/"
         base_dir = base_url if base_url.endswith("/") else base_url.rsplit("/", 1)[0] + "/"
         result = self._follow(_normalize_path(base_dir + path_part), query, None, fragment, [])
         if result.kind != "missing":
