@@ -249,10 +249,13 @@ def test_resolve_relative_against_output_url_and_source(small: Site) -> None:
     assert (wrong.kind, wrong.via_source_path, wrong.url) == ("missing", True, "/img/logo.svg")
     assert small.resolve("../../img/logo.svg", "docs/guide.md").kind == "static"
     assert small.resolve("../", "docs/guide.md").page is small.pages["docs/index.html"]
-    # file-relative link to a source file (jekyll-relative-links style)
+    # file-relative link to a source file: only jekyll-relative-links (not on this
+    # site) would rewrite it; the browser asks for /docs/_caps/forecasting.md
     by_source = small.resolve("../_caps/forecasting.md#x", "docs/guide.md")
-    assert by_source.kind == "page" and by_source.via_source_path
+    assert by_source.kind == "missing" and by_source.via_source_path
     assert by_source.url == "/framework/capabilities/forecasting/"
+    assert by_source.reason is not None
+    assert "jekyll-relative-links does not run on this site" in by_source.reason
     assert by_source.fragment == "x"
     assert small.resolve("#top", "docs/guide.md").page is small.pages["docs/guide.md"]
 
