@@ -8,6 +8,10 @@ every request: "zero hits" is the assertion.
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -172,3 +176,95 @@ def test_pre_commit_hooks_run_offline() -> None:
     assert args is not None and args.offline and args.staged
     args = plain_check_args(["check", "--offline", "--allow-host", "x", "a.md"])
     assert args is None  # anything else goes through click, which keeps --offline too
+
+
+# ------------------------------------------------------------------ 4. regular expressions
+
+EVIL = "^(a+)+$"
+EVIL_TEXT = "a" * 32 + "b"  # Python's re backtracks 2**32 times before saying no
+
+
+def _run_cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI in a child process; the timeout only turns a hang into a failure."""
+    return subprocess.run(
+        [sys.executable, "-m", "finops_lint", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "FINOPS_LINT_JOBS": "1"},
+    )
+
+
+def test_config_patterns_cannot_backtrack_catastrophically(site: Site) -> None:
+    site.config(
+        "placeholders:\n"
+        f"  text: ['{EVIL}']\n"
+        f"  unfinished: ['{EVIL}']\n"
+        "tables:\n"
+        "  t:\n"
+        f"    match: {{header: '{EVIL}'}}\n"
+        "external:\n"
+        f"  exclude: ['{EVIL}']\n"
+    )
+    site.write("a.md", f"---\ntitle: {EVIL_TEXT}\n---\n\n{EVIL_TEXT}\n\n| {EVIL_TEXT} |\n| - |\n")
+    site.write("b.md", "---\ntitle: B\n---\n\naaaa\n")
+    result = _run_cli(site.root, "check", "a.md", "b.md")
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_schema_patterns_cannot_backtrack_catastrophically(site: Site) -> None:
+    _note_site(
+        site,
+        {
+            "type": "object",
+            "properties": {"title": {"type": "string", "pattern": EVIL}},
+            "patternProperties": {EVIL: {"type": "string"}},
+            "additionalProperties": {"type": "string"},
+        },
+    )
+    site.write("notes/a.md", f"---\ntitle: {EVIL_TEXT}\n{EVIL_TEXT}: 1\n---\n\n# A\n")
+    result = _run_cli(site.root, "check", "--select", "FM003", "notes/a.md")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "notes/a.md:2:" in result.stdout and "must match the pattern" in result.stdout
+    assert "notes/a.md:3:" in result.stdout  # the key's value is not a string
+
+
+def test_user_patterns_run_on_re2_and_shipped_ones_on_re(site: Site) -> None:
+    from finops_lint import regex
+    from finops_lint.config import load_config
+
+    config = load_config(site.root)  # loads (and trusts) the built-in profile
+    shipped = config.placeholders["text"][0]
+    assert isinstance(regex.compile(shipped), re.Pattern)
+    assert isinstance(regex.compile(EVIL), regex.Re2Pattern)
+    assert regex.compile(EVIL).search(EVIL_TEXT) is None
+    assert regex.compile(EVIL).search("a" * 32) is not None
+    assert regex.compile("end\\Z").search("the end") is not None  # \Z is accepted
+
+
+@pytest.mark.parametrize(
+    ("setting", "line"),
+    [
+        ("placeholders:\n  text: ['ok', '(?<=a)b']\n", 2),
+        ("external:\n  exclude:\n    - '(x)\\1'\n", 3),
+        ("placeholders:\n  text: ['(unclosed']\n", 2),
+    ],
+)
+def test_unusable_patterns_are_config_errors_with_file_and_line(
+    site: Site, setting: str, line: int
+) -> None:
+    site.config(setting)
+    site.write("a.md", "---\ntitle: A\n---\n")
+    result = site.cli("check", "a.md")
+    assert result.exit_code == 2
+    assert f".finops-lint.yaml:{line}: " in result.output, result.output
+    assert "invalid regular expression" in result.output
+
+
+def test_unusable_schema_pattern_is_a_config_error(site: Site) -> None:
+    _note_site(site, {"properties": {"title": {"pattern": "(?<!x)y"}}})
+    result = site.cli("check", "notes/a.md")
+    assert result.exit_code == 2
+    assert "pattern '(?<!x)y'" in result.output and "RE2" in result.output

@@ -18,9 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from finops_lint import regex
 from finops_lint.findings import Severity
 from finops_lint.parsing.frontmatter import KeyPath, Position, load_yaml_with_positions
-from finops_lint.resources import profile_names, profile_path, schema_path
+from finops_lint.resources import data_dir, profile_names, profile_path, schema_path
 from finops_lint.safe_io import is_regular_file
 
 if TYPE_CHECKING:
@@ -44,14 +45,14 @@ class ConfigError(Exception):
 @dataclass
 class ColumnSpec:
     name: str
-    pattern: re.Pattern[str]
+    pattern: regex.Pattern
 
 
 @dataclass
 class TableSpec:
     name: str
-    header: re.Pattern[str] | None  # recognises the table by any header cell
-    heading: re.Pattern[str] | None  # or by the heading before it
+    header: regex.Pattern | None  # recognises the table by any header cell
+    heading: regex.Pattern | None  # or by the heading before it
     columns: list[ColumnSpec]
     row_column: str | None
     row_keys: list[str]
@@ -97,7 +98,7 @@ def _cell(text: str) -> str:
 @dataclass
 class SectionSpec:
     name: str
-    patterns: list[re.Pattern[str]]
+    patterns: list[regex.Pattern]
     parts: list[str] = field(default_factory=list)
     allow_empty: bool = False
 
@@ -216,7 +217,10 @@ class Config:
 def _schema_json(path: str) -> Any:
     from finops_lint.schema_refs import load_schema_file
 
-    return load_schema_file(path)
+    document = load_schema_file(path)
+    if Path(path).resolve().parent == data_dir("schemas").resolve():
+        regex.trust_strings(document)  # a shipped schema: its patterns run on `re`
+    return document
 
 
 def _schema_candidate(root: Path, name: str) -> Path | None:
@@ -368,6 +372,8 @@ def _load_chain(path: Path, seen: set[Path]) -> list[_Layer]:
         raise ConfigError("extends: loops back to itself", str(path))
     seen.add(real)
     layer = _layer_for(path)
+    if real.parent == data_dir("rules").resolve():
+        regex.trust_strings(layer.data)  # a shipped profile: its patterns run on `re`
     extends = layer.data.get("extends")
     chain: list[_Layer] = []
     if extends is not None:
@@ -417,9 +423,28 @@ def _config_validator() -> Any:
     schema = json.loads(schema_path("config.schema.json").read_text(encoding="utf-8"))
     return Draft202012Validator(
         schema,
-        format_checker=Draft202012Validator.FORMAT_CHECKER,
+        format_checker=regex_format_checker(),
         registry=Registry(),  # retrieves nothing
     )
+
+
+def regex_format_checker() -> Any:
+    """jsonschema's format checker, with `regex` meaning "usable by finops-lint":
+    valid Python syntax and, unless shipped with finops-lint, runnable on RE2."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    checker = FormatChecker()
+    checker.checkers = dict(Draft202012Validator.FORMAT_CHECKER.checkers)
+
+    @checker.checks("regex", raises=re.error)
+    def _regex(instance: object) -> bool:
+        if isinstance(instance, str):
+            problem = regex.check(instance)
+            if problem is not None:
+                raise re.error(problem)
+        return True
+
+    return checker
 
 
 #: Settings only the command line may give: a file in the repository under review
@@ -476,10 +501,9 @@ def _validate_layer(layer: _Layer) -> None:
             known = ", ".join(sorted(allowed))
             message = f"unknown setting '{unknown[0]}' (known here: {known})"
     elif err.validator == "format" and err.validator_value == "regex":
-        try:
-            re.compile(str(err.instance))
-        except re.error as exc:
-            message = f"invalid regular expression {err.instance!r}: {exc}"
+        problem = regex.check(str(err.instance))
+        if problem is not None:
+            message = f"invalid regular expression {err.instance!r}: {problem}"
     more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
     raise _layer_error(layer, path, message + more)
 
@@ -625,9 +649,9 @@ def load_config(
     return build_config(merged, root, [layer.source for layer in layers], rank)
 
 
-def _compile(pattern: str, source: str, what: str) -> re.Pattern[str]:
+def _compile(pattern: str, source: str, what: str) -> regex.Pattern:
     try:
-        return re.compile(pattern, re.IGNORECASE)
+        return regex.compile(pattern, re.IGNORECASE)
     except re.error as exc:
         raise ConfigError(
             f"{what}: invalid regular expression {pattern!r}: {exc}", source
@@ -698,7 +722,9 @@ def build_config(
         for sec in spec.get("sections") or []:
             if isinstance(sec, str):
                 sec = {"name": sec}
-            pats = [re.compile("^" + re.escape(normalize_heading(sec["name"])) + r"\b")]
+            pats: list[regex.Pattern] = [
+                re.compile("^" + re.escape(normalize_heading(sec["name"])) + r"\b")
+            ]
             pats += [
                 re.compile("^" + re.escape(normalize_heading(a)) + r"\b")
                 for a in sec.get("aliases") or []
@@ -804,6 +830,10 @@ def _check_schema(pt: PageType, root: Path, source: str) -> None:
 
         Draft202012Validator.check_schema(document)
         check_refs(document, candidate, root)
+        for pattern in schema_patterns(document):
+            problem = regex.check(pattern)
+            if problem is not None:
+                raise SchemaRefError(f"pattern {pattern!r} in {candidate}: {problem}")
     except SchemaRefError as exc:
         raise ConfigError(f"page-types/{pt.name}/schema: {exc}", source) from None
     except Exception as exc:  # jsonschema.SchemaError
@@ -812,6 +842,25 @@ def _check_schema(pt: PageType, root: Path, source: str) -> None:
             f"{str(exc).splitlines()[0]}",
             source,
         ) from None
+
+
+def schema_patterns(schema: Any) -> list[str]:
+    """Every regular expression of a JSON Schema (`pattern`, `patternProperties`)."""
+    found: list[str] = []
+    todo = [schema]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, list):
+            todo.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key == "pattern" and isinstance(value, str):
+                    found.append(value)
+                elif key == "patternProperties" and isinstance(value, dict):
+                    found.extend(k for k in value if isinstance(k, str))
+                if key not in ("enum", "const", "examples", "default"):
+                    todo.append(value)
+    return found
 
 
 def _table_spec(name: str, spec: dict[str, Any], source: str) -> TableSpec:

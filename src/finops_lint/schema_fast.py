@@ -13,6 +13,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from finops_lint import regex
+
 #: Keywords that never affect validity.
 _ANNOTATIONS = frozenset(
     {
@@ -70,8 +72,8 @@ class _Unknown(Exception):
 
 
 @lru_cache(maxsize=512)
-def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _regex(pattern: str) -> regex.Pattern:
+    return regex.compile(pattern)  # RE2 unless shipped with finops-lint
 
 
 def is_valid(schema: Any, instance: Any) -> bool | None:

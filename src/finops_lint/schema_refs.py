@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
+from finops_lint import regex
 from finops_lint.resources import data_dir
 from finops_lint.safe_io import MAX_SCHEMA_BYTES, describe, read_text
 
@@ -143,11 +145,38 @@ def check_refs(schema: Any, path: str | os.PathLike[str], site_root: Path) -> No
                 todo.append((value, base))
 
 
+class _LinearRe:
+    """What jsonschema's keyword modules see as `re`: `search` compiles with
+    finops_lint.regex (RE2 for a site's patterns), everything else is `re`."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(re, name)
+
+    @staticmethod
+    def search(pattern: str, string: str, flags: int = 0) -> Any:
+        return regex.compile(pattern, flags).search(string)
+
+
+def _linear_patterns() -> None:
+    """Make jsonschema's `pattern`, `patternProperties`, `additionalProperties` and
+    `unevaluatedProperties` match through finops_lint.regex (they call `re.search`
+    at module level in these two modules)."""
+    import jsonschema._keywords
+    import jsonschema._utils
+
+    for module in (jsonschema._keywords, jsonschema._utils):
+        if getattr(module, "re", None) is re:
+            module.re = _LinearRe()  # type: ignore[attr-defined]
+
+
 @lru_cache(maxsize=64)
 def validator(path: str, site_root: str) -> Any:
-    """A Draft 2020-12 validator for a schema file, with the local-only registry."""
+    """A Draft 2020-12 validator for a schema file, with the local-only registry and
+    patterns matched in linear time."""
     from jsonschema import Draft202012Validator
     from referencing.jsonschema import DRAFT202012
+
+    _linear_patterns()
 
     schema = load_schema_file(path)
     root_uri = base_uri(schema, path)

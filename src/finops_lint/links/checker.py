@@ -23,6 +23,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import httpx
 
+from finops_lint import regex
 from finops_lint.links.cache import LinkCache
 from finops_lint.links.model import DEFAULT_USER_AGENT, GOOD_STATUSES, LinkCheckOptions, LinkResult
 from finops_lint.links.progress import ProgressBar
@@ -140,18 +141,19 @@ def _result(
     )
 
 
-def _compile(patterns: Iterable[str]) -> list[re.Pattern[str]]:
-    """Compile the exclude patterns; a bad one is the caller's config error (ValueError)."""
+def _compile(patterns: Iterable[str]) -> list[regex.Pattern]:
+    """Compile the exclude patterns (RE2 unless shipped); a bad one is the caller's
+    config error (ValueError)."""
     compiled = []
     for pattern in patterns:
         try:
-            compiled.append(re.compile(pattern))
+            compiled.append(regex.compile(pattern))
         except re.error as exc:
             raise ValueError(f"invalid exclude pattern {pattern!r}: {exc}") from exc
     return compiled
 
 
-def _prepare(raw: str, exclude: list[re.Pattern[str]]) -> tuple[LinkResult | None, str | None]:
+def _prepare(raw: str, exclude: list[regex.Pattern]) -> tuple[LinkResult | None, str | None]:
     """Either an immediate result (excluded, bad scheme, invalid) or the URL to request."""
     for pattern in exclude:
         if pattern.search(raw):

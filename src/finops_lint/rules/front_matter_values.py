@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from finops_lint import regex
 from finops_lint.document import Document
 from finops_lint.findings import Severity
 from finops_lint.parsing.frontmatter import KeyPath, dotted_key
@@ -48,11 +49,11 @@ TEST_TITLE = re.compile(
 
 
 @lru_cache(maxsize=32)
-def _compiled(items: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+def _compiled(items: tuple[str, ...]) -> tuple[regex.Pattern, ...]:
     out = []
     for item in items:
         try:
-            out.append(re.compile(item, re.IGNORECASE))
+            out.append(regex.compile(item, re.IGNORECASE))
         except re.error:
             continue
     return tuple(out)

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from finops_lint import regex
 from finops_lint.document import Document
 from finops_lint.parsing.links import strip_liquid
 from finops_lint.parsing.tables import plain_text
@@ -26,11 +27,11 @@ _BLOCK_MARKERS = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s+|[-*+]\s+|\d{1,9}[.)]\s+)
 
 
 @lru_cache(maxsize=32)
-def _compiled(items: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+def _compiled(items: tuple[str, ...]) -> tuple[regex.Pattern, ...]:
     out = []
     for item in items:
         try:
-            out.append(re.compile(item, re.IGNORECASE))
+            out.append(regex.compile(item, re.IGNORECASE))
         except re.error:
             continue
     return tuple(out)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
+from finops_lint import regex
 from finops_lint.config import Config
 from finops_lint.document import Document
 from finops_lint.parsing.links import strip_liquid
@@ -141,11 +143,11 @@ _FILLER_PHRASES = (
 
 
 @lru_cache(maxsize=32)
-def _patterns(items: tuple[str, ...]) -> list[re.Pattern[str]]:
+def _patterns(items: tuple[str, ...]) -> list[regex.Pattern]:
     out = []
     for item in items:
         try:
-            out.append(re.compile(item, re.IGNORECASE))
+            out.append(regex.compile(item, re.IGNORECASE))
         except re.error:
             continue
     return out
@@ -156,14 +158,14 @@ _NOT_JOINABLE = ("\\A", "\\Z", "\\z", "(?<", "(?=", "(?!")
 
 
 @lru_cache(maxsize=32)
-def _joined_patterns(items: tuple[str, ...]) -> list[re.Pattern[str] | None]:
+def _joined_patterns(items: tuple[str, ...]) -> list[regex.Pattern | None]:
     """Each pattern in multi-line mode, to search a whole page at once (None: cannot)."""
-    out: list[re.Pattern[str] | None] = []
+    out: list[regex.Pattern | None] = []
     for p in _patterns(items):
         if any(token in p.pattern for token in _NOT_JOINABLE):
             out.append(None)
         else:
-            out.append(re.compile(p.pattern, re.IGNORECASE | re.MULTILINE))
+            out.append(regex.compile(p.pattern, re.IGNORECASE | re.MULTILINE))
     return out
 
 
@@ -242,7 +244,7 @@ def _literal_prefix(pattern: str, i: int) -> str:
     return "".join(out)
 
 
-def _page_patterns(doc: Document, items: tuple[str, ...]) -> list[re.Pattern[str]]:
+def _page_patterns(doc: Document, items: tuple[str, ...]) -> list[regex.Pattern]:
     """The patterns that can match some block of this page.
 
     Blocks are single lines once cleaned, so searching them joined by newlines in
@@ -597,7 +599,7 @@ def _short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _excerpt(text: str, m: re.Match[str] | None, limit: int = 70) -> str:
+def _excerpt(text: str, m: Any, limit: int = 70) -> str:
     if m is None or len(text) <= limit:
         return _short(text, limit)
     start = max(0, m.start() - 20)

@@ -1,0 +1,150 @@
+"""Regular expressions from the repository under review run in linear time.
+
+A pattern in `.finops-lint.yaml` (placeholder text, table columns, sections,
+external excludes) or in a site's JSON Schema (`pattern`, `patternProperties`)
+is matched against page text that is untrusted too. Python's `re` backtracks:
+`^(a+)+$` against 32 `a`s and a `b` takes longer than the universe. Those
+patterns run on RE2 (the `google-re2` package), whose matching time is linear in
+the text, whatever the pattern.
+
+Patterns shipped with finops-lint (the built-in profiles and schemas) are part
+of the program: they are registered with `trust()` when loaded and keep running
+on `re` (no import cost, Unicode `\\b`). A user's pattern that is the same
+string as a shipped one is the same pattern, so it is trusted too.
+
+RE2 is Python's syntax without look-around and backreferences; `\\Z` is accepted
+(rewritten to RE2's `\\z`). `\\b`, `\\w` and `\\d` are ASCII in RE2.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from typing import Any, TypeAlias
+
+_TRUSTED: set[str] = set()
+
+
+def trust(patterns: Iterable[str]) -> None:
+    """Mark patterns shipped with finops-lint as safe for Python's `re`."""
+    _TRUSTED.update(p for p in patterns if isinstance(p, str))
+
+
+def trust_strings(data: Any) -> None:
+    """Trust every string in a shipped document (a profile, a schema)."""
+    todo = [data]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, str):
+            _TRUSTED.add(node)
+        elif isinstance(node, dict):
+            todo.extend(node.keys())
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+
+
+def is_trusted(pattern: str) -> bool:
+    return pattern in _TRUSTED
+
+
+class Re2Pattern:
+    """The part of `re.Pattern` finops-lint uses, on RE2."""
+
+    __slots__ = ("_compiled", "flags", "pattern")
+
+    def __init__(self, pattern: str, compiled: Any, flags: int) -> None:
+        self.pattern = pattern
+        self.flags = flags
+        self._compiled = compiled
+
+    def search(self, text: str) -> Any:
+        return self._compiled.search(text)
+
+    def match(self, text: str) -> Any:
+        return self._compiled.match(text)
+
+    def fullmatch(self, text: str) -> Any:
+        return self._compiled.fullmatch(text)
+
+    def finditer(self, text: str) -> Iterator[Any]:
+        return iter(self._compiled.finditer(text))
+
+    def __repr__(self) -> str:
+        return f"Re2Pattern({self.pattern!r})"
+
+
+#: What `compile` returns: both have `.pattern`, `.search`, `.match`, `.finditer`.
+Pattern: TypeAlias = "re.Pattern[str] | Re2Pattern"
+
+
+def _to_re2(pattern: str) -> str:
+    """Python's `\\Z` is RE2's `\\z`; everything else is written the same."""
+    if "\\Z" not in pattern:
+        return pattern
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern[i] == "\\" and i + 1 < len(pattern):
+            pair = pattern[i : i + 2]
+            out.append("\\z" if pair == "\\Z" else pair)
+            i += 2
+        else:
+            out.append(pattern[i])
+            i += 1
+    return "".join(out)
+
+
+_SUPPORTED_FLAGS = re.IGNORECASE | re.MULTILINE | re.DOTALL
+
+
+@lru_cache(maxsize=1024)
+def _compile_re2(pattern: str, flags: int) -> Re2Pattern:
+    try:
+        import re2
+    except ImportError:  # pragma: no cover - a dependency; only a broken install lacks it
+        raise re.error(
+            "user-supplied patterns need the google-re2 package (pip install google-re2)"
+        ) from None
+    options = re2.Options()
+    options.log_errors = False
+    options.case_sensitive = not flags & re.IGNORECASE
+    options.dot_nl = bool(flags & re.DOTALL)
+    prefix = "(?m)" if flags & re.MULTILINE else ""
+    try:
+        compiled = re2.compile(prefix + _to_re2(pattern), options)
+    except re2.error as exc:
+        first = exc.args[0] if exc.args else exc
+        reason = first.decode("utf-8", "replace") if isinstance(first, bytes) else str(first)
+        raise re.error(
+            f"{reason} (patterns from the site and its config run on RE2, which has no "
+            "look-around or backreferences, so no pattern can take exponential time)"
+        ) from None
+    return Re2Pattern(pattern, compiled, flags)
+
+
+def compile(pattern: str, flags: int = 0) -> re.Pattern[str] | Re2Pattern:
+    """`re.compile` for shipped patterns, RE2 for everything else.
+
+    Raises `re.error` for a pattern neither engine accepts (Python's syntax is
+    checked first, so messages about ordinary mistakes are Python's)."""
+    if flags & ~_SUPPORTED_FLAGS:
+        raise ValueError(f"unsupported regex flags: {flags}")
+    python = re.compile(pattern, flags)  # syntax errors worded as everywhere else
+    if pattern in _TRUSTED:
+        return python
+    return _compile_re2(pattern, flags)
+
+
+def check(pattern: str) -> str | None:
+    """Why a user-supplied pattern cannot be used, or None if it can."""
+    try:
+        re.compile(pattern)
+        if pattern not in _TRUSTED:
+            _compile_re2(pattern, 0)
+    except re.error as exc:
+        return str(exc)
+    return None
+
+
+__all__ = ["Pattern", "Re2Pattern", "check", "compile", "is_trusted", "trust", "trust_strings"]
