@@ -352,14 +352,15 @@ def test_file_disappears_between_listing_and_reading(
 
 def test_unreadable_file(hsite: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     hsite.write("locked.md", "---\ntitle: L\n---\n# L\n")
-    real_open = open
+    real_open = os.open
 
     def guarded_open(file: Any, *args: Any, **kwargs: Any) -> Any:
         if str(file).endswith("locked.md"):
             raise PermissionError(errno.EACCES, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "open", guarded_open, raising=False)
+    # every file is read through finops_lint.safe_io, which opens with os.open
+    monkeypatch.setattr(os, "open", guarded_open)
     result = run(RunOptions(paths=[hsite.root / "locked.md", hsite.root / GOOD]))
     _one(result.findings, "locked.md", "FM000", "cannot read file: Permission denied")
     assert GOOD_FINDING in [(f.code, f.line) for f in _for(result.findings, GOOD)]

@@ -268,3 +268,75 @@ def test_unusable_schema_pattern_is_a_config_error(site: Site) -> None:
     result = site.cli("check", "notes/a.md")
     assert result.exit_code == 2
     assert "pattern '(?<!x)y'" in result.output and "RE2" in result.output
+
+
+# ------------------------------------------------------------------ 3. only regular files
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs (POSIX)")
+
+
+@needs_fifo
+def test_a_fifo_or_device_as_a_page_is_reported_and_skipped(site: Site) -> None:
+    site.write("a.md", "---\ntitle: A\n---\n\n# A\n\nTODO: write this.\n")
+    os.mkfifo(site.root / "fifo.md")
+    os.symlink("fifo.md", site.root / "to-fifo.md")
+    if os.path.exists("/dev/zero"):
+        os.symlink("/dev/zero", site.root / "zero.md")
+    result = _run_cli(site.root, "check")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "fifo.md:1:1: FM000 a FIFO (named pipe), not a regular file" in result.stdout
+    assert "to-fifo.md:1:1: FM000 a FIFO (named pipe), not a regular file" in result.stdout
+    assert "a.md:7:1: PH003" in result.stdout  # the other pages are still checked
+    # a page named on the command line, as pre-commit passes them
+    result = _run_cli(site.root, "check", "fifo.md")
+    assert "fifo.md:1:1: FM000" in result.stdout and result.returncode == 1
+
+
+@needs_fifo
+def test_a_fifo_as_config_template_schema_or_cache_is_reported(site: Site) -> None:
+    site.write("_capabilities/x.md", "---\ntitle: X\n---\n\n# X\n")
+    (site.root / "_templates/_capability.md").unlink()
+    os.mkfifo(site.root / "_templates/_capability.md")
+    result = _run_cli(site.root, "check", "_capabilities/x.md")
+    assert "template _templates/_capability.md: a FIFO" in result.stderr, result.stderr
+
+    (site.root / "_config.yml").unlink()
+    os.mkfifo(site.root / "_config.yml")
+    result = _run_cli(site.root, "check", "_capabilities/x.md")
+    assert "cannot read _config.yml: a FIFO" in result.stderr, result.stderr
+
+    os.mkfifo(site.root / "fifo.schema.json")
+    site.config(NOTE_TYPE.format(schema="fifo.schema.json"))
+    result = _run_cli(site.root, "check", "_capabilities/x.md")
+    assert result.returncode == 2 and "'fifo.schema.json' (neither a regular file" in result.stderr
+
+    (site.root / ".finops-lint.yaml").unlink()
+    os.mkfifo(site.root / ".finops-lint.yaml")
+    result = _run_cli(site.root, "check", "_capabilities/x.md")
+    assert result.returncode == 2
+    assert "cannot read config: a FIFO (named pipe), not a regular file" in result.stderr
+
+
+@needs_fifo
+def test_a_fifo_as_the_link_cache_is_reported_and_replaced(site: Site) -> None:
+    cache = site.root / ".finops-lint-cache"
+    cache.mkdir()
+    os.mkfifo(cache / "external-links.json")
+    with serve() as server:
+        site.write("a.md", f"---\ntitle: A\n---\n\n# A\n\n[x]({server.base}/ok)\n")
+        result = _run_cli(site.root, "check", "--external", "--allow-host", "127.0.0.1", "a.md")
+        assert server.hits("/ok") >= 1
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "link cache" in result.stderr and "a FIFO" in result.stderr
+    assert (cache / "external-links.json").is_file()  # a regular file now
+
+
+def test_reads_are_bounded(tmp_path: Path) -> None:
+    from finops_lint.safe_io import FileTooLargeError, read_bytes
+
+    big = tmp_path / "big"
+    big.write_bytes(b"x" * 1000)
+    with pytest.raises(FileTooLargeError):
+        read_bytes(big, 999)
+    assert len(read_bytes(big, 10, truncate=True)) == 11
+    assert read_bytes(big, 1000) == b"x" * 1000

@@ -22,7 +22,7 @@ from finops_lint import regex
 from finops_lint.findings import Severity
 from finops_lint.parsing.frontmatter import KeyPath, Position, load_yaml_with_positions
 from finops_lint.resources import data_dir, profile_names, profile_path, schema_path
-from finops_lint.safe_io import is_regular_file
+from finops_lint.safe_io import MAX_CONFIG_BYTES, describe, is_regular_file, read_text
 
 if TYPE_CHECKING:
     from finops_lint.parsing.tables import Table
@@ -287,8 +287,8 @@ def find_config(start: Path) -> Path | None:
     for folder in (current, *current.parents):
         for name in CONFIG_FILENAMES:
             candidate = folder / name
-            if candidate.is_file():
-                return candidate
+            if os.path.lexists(candidate):
+                return candidate  # read (or refused, if not a regular file) by the caller
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file() and _pyproject_section(pyproject) is not None:
             return pyproject
@@ -297,8 +297,8 @@ def find_config(start: Path) -> Path | None:
 
 def _pyproject_section(path: Path) -> dict[str, Any] | None:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
+        text = read_text(path, MAX_CONFIG_BYTES)
+    except (OSError, UnicodeDecodeError):
         return None
     if "tool.finops-lint" not in text and '"finops-lint"' not in text:
         return None
@@ -330,9 +330,11 @@ class _Layer:
 
 def _read_yaml_layer(path: Path) -> _Layer:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config: {exc}", str(path)) from None
+        text = read_text(path, MAX_CONFIG_BYTES)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config: {describe(exc)}", str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"cannot read config: not UTF-8 ({exc.reason})", str(path)) from None
     data, positions, problem = load_yaml_with_positions(text, 1)
     if problem is not None:
         raise ConfigError(problem.message, str(path), problem.line)
@@ -626,7 +628,7 @@ def load_config(
         assert base is not None
         layers = _load_chain(base, set())
     else:
-        if not config_path.is_file():
+        if not os.path.lexists(config_path):
             raise ConfigError("config file not found", str(config_path))
         layers = _load_chain(config_path, set())
         if layers[0].data.get("extends") is None and layers[0].source == str(config_path):

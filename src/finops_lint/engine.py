@@ -20,13 +20,11 @@ from finops_lint.document import Document, parse_document
 from finops_lint.findings import Finding, Severity
 from finops_lint.rules.base import REGISTRY, Rule, RuleContext, all_rules
 from finops_lint.rules.internal import INTERNAL_ERROR
+from finops_lint.safe_io import MAX_PAGE_BYTES, NotRegularFileError, describe, read_bytes
 from finops_lint.suppress import parse_suppressions
 
 if TYPE_CHECKING:
     from finops_lint.site import Site
-
-#: Pages larger than this have only their front matter parsed.
-MAX_PAGE_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
@@ -60,7 +58,7 @@ def find_site_root(start: Path) -> Path:
     """The nearest folder at or above start that holds _config.yml, else start's folder."""
     folder = start if start.is_dir() else start.parent
     for candidate in (folder, *folder.parents):
-        if (candidate / "_config.yml").is_file() or (candidate / "_config.yaml").is_file():
+        if _is_jekyll_site(candidate):
             return candidate
     return folder
 
@@ -111,18 +109,29 @@ class Workspace:
         if rel_path in self.docs:
             return self.docs[rel_path]
         if rel_path not in self._other_docs:
-            path = self.root / rel_path
-            try:
-                data = path.read_bytes()
-            except OSError:
-                self._other_docs[rel_path] = None
-            else:
-                self._other_docs[rel_path] = parse_document(
-                    data[:MAX_PAGE_BYTES], str(path), rel_path, id_style=self.config.id_style
-                )
+            self._other_docs[rel_path] = self._read_other(rel_path)
         return self._other_docs[rel_path]
 
+    def _read_other(self, rel_path: str, what: str = "") -> Document | None:
+        path = self.root / rel_path
+        if not _inside(path, self.root):
+            if what:
+                self.notices.append(f"{what} {rel_path} is outside the site; not read")
+            return None
+        try:
+            data = read_bytes(path, MAX_PAGE_BYTES, truncate=True)
+        except OSError as exc:
+            if what and not isinstance(exc, FileNotFoundError):
+                self.notices.append(f"{what} {rel_path}: {describe(exc)}")
+            return None
+        return parse_document(
+            data[:MAX_PAGE_BYTES], str(path), rel_path, id_style=self.config.id_style
+        )
+
     def template(self, rel_path: str) -> Document | None:
+        """A page type's template: a regular file inside the site (else a notice)."""
+        if rel_path not in self.docs and rel_path not in self._other_docs:
+            self._other_docs[rel_path] = self._read_other(rel_path, "template")
         return self.document(rel_path)
 
     def prepare_for_workers(self, rules: list[Rule]) -> None:
@@ -307,15 +316,17 @@ def load_documents(
         except ValueError:
             rel = path.name
         try:
-            with open(path, "rb") as fh:
-                data = fh.read(MAX_PAGE_BYTES + 1)
+            data = read_bytes(path, MAX_PAGE_BYTES, truncate=True)
         except FileNotFoundError:
             problems.append(_io_finding(path, "file disappeared before it could be read"))
             continue
-        except IsADirectoryError:
+        except NotRegularFileError as exc:
+            if os.path.isdir(path):
+                continue
+            problems.append(_io_finding(path, f"{describe(exc)} (a page must be a file)"))
             continue
         except OSError as exc:
-            problems.append(_io_finding(path, f"cannot read file: {exc.strerror or exc}"))
+            problems.append(_io_finding(path, f"cannot read file: {describe(exc)}"))
             continue
         too_large = len(data) > MAX_PAGE_BYTES
         if too_large:
@@ -510,8 +521,15 @@ def _staged_impact(files: list[Path], root: Path, config: Config, ws: Workspace)
     return impact
 
 
+def _inside(path: Path, root: Path) -> bool:
+    real, base = os.path.realpath(path), os.path.realpath(root)
+    return real.startswith(base.rstrip(os.sep) + os.sep)
+
+
 def _is_jekyll_site(root: Path) -> bool:
-    return (root / "_config.yml").is_file() or (root / "_config.yaml").is_file()
+    # lexists: a _config.yml that is a FIFO or a dangling link still marks the site
+    # (and is reported when read), rather than sending the search further up.
+    return os.path.lexists(root / "_config.yml") or os.path.lexists(root / "_config.yaml")
 
 
 def _worker_count(files: int, options: RunOptions) -> int:

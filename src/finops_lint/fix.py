@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from finops_lint.findings import Finding, Fix
+from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
 
 _BOM = b"\xef\xbb\xbf"
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
@@ -56,7 +57,7 @@ def plan(findings: Iterable[Finding], fixable_codes: set[str]) -> list[FileFix]:
     out: list[FileFix] = []
     for path, items in sorted(by_path.items()):
         try:
-            before = Path(path).read_bytes()
+            before = read_bytes(path, MAX_PAGE_BYTES)  # a regular file, not too large
         except OSError:
             continue
         after, applied, skipped = apply_fixes(before, items)

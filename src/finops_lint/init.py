@@ -12,6 +12,7 @@ the CLI's job; this module only returns the text.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import yaml
 
 from finops_lint.resources import schema_path
+from finops_lint.safe_io import MAX_CONFIG_BYTES, describe, read_text
 
 #: The config schema installed with finops-lint, as a file URI editors can read.
 SCHEMA_URL = schema_path("config.schema.json").resolve().as_uri()
@@ -56,11 +58,13 @@ def read_site_config(site_root: Path) -> tuple[dict[str, Any], str | None]:
     """The parsed ``_config.yml`` (empty when absent or unusable) and a note on why."""
     for name in ("_config.yml", "_config.yaml"):
         path = site_root / name
-        if not path.is_file():
+        if not os.path.lexists(path):
             continue
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
+            data = yaml.safe_load(read_text(path, MAX_CONFIG_BYTES))
+        except OSError as exc:
+            return {}, f"{name} could not be read ({describe(exc)})"
+        except UnicodeDecodeError as exc:
             return {}, f"{name} could not be read ({exc.__class__.__name__})"
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)

@@ -14,7 +14,9 @@ import errno
 import os
 import stat
 
-#: Bounds for the kinds of files finops-lint reads (bytes).
+#: Bounds for the kinds of files finops-lint reads (bytes). Larger pages have only
+#: their front matter checked; other files larger than their bound are not read.
+MAX_PAGE_BYTES = 5 * 1024 * 1024
 MAX_CONFIG_BYTES = 1024 * 1024
 MAX_SCHEMA_BYTES = 1024 * 1024
 MAX_CACHE_BYTES = 32 * 1024 * 1024
@@ -113,6 +115,7 @@ def _size(limit: int) -> str:
 __all__ = [
     "MAX_CACHE_BYTES",
     "MAX_CONFIG_BYTES",
+    "MAX_PAGE_BYTES",
     "MAX_SCHEMA_BYTES",
     "FileTooLargeError",
     "NotRegularFileError",

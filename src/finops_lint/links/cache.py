@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from finops_lint.links.model import GOOD_STATUSES, LOCAL_STATUSES, STATUSES, LinkResult
+from finops_lint.safe_io import MAX_CACHE_BYTES, describe, read_text
 
 CACHE_FILE = "external-links.json"
 
@@ -50,10 +51,14 @@ class LinkCache:
 
     def _load(self) -> None:
         try:
-            raw = self.path.read_text(encoding="utf-8")
+            raw = read_text(self.path, MAX_CACHE_BYTES)
         except FileNotFoundError:
             return
-        except (OSError, UnicodeDecodeError) as exc:
+        except OSError as exc:
+            self._notice(f"link cache {self.path} not read ({describe(exc)}); checking without it")
+            self._dirty = True  # replaced by a regular file on save
+            return
+        except UnicodeDecodeError as exc:
             self._notice(f"link cache {self.path} unreadable ({exc}); checking without it")
             return
         try:

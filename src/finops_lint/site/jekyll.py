@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from finops_lint.safe_io import MAX_CONFIG_BYTES, describe, read_bytes, read_text
 from finops_lint.site.urls import MARKDOWN_EXTENSIONS, add_permalink_suffix
 
 try:
@@ -99,9 +100,9 @@ def load_config(root: Path, filename: str = "_config.yml") -> JekyllConfig:
     config = JekyllConfig()
     path = root / filename
     data: Any = {}
-    if path.is_file():
+    if os.path.lexists(path):
         try:
-            text = path.read_bytes().decode("utf-8-sig")
+            text = read_text(path, MAX_CONFIG_BYTES)
             config.text = text
             data = yaml.load(text, Loader=_Loader) or {}
         except yaml.MarkedYAMLError as exc:
@@ -119,7 +120,8 @@ def load_config(root: Path, filename: str = "_config.yml") -> JekyllConfig:
             OverflowError,
             RecursionError,
         ) as exc:
-            config.problems.append((filename, 1, f"cannot read {filename}: {exc}"))
+            reason = describe(exc) if isinstance(exc, OSError) else str(exc)
+            config.problems.append((filename, 1, f"cannot read {filename}: {reason}"))
             data = {}
     if not isinstance(data, dict):
         config.problems.append((filename, 1, f"{filename} must be a mapping of settings"))
@@ -476,8 +478,7 @@ def _has_front_matter(path: str) -> bool:
     if os.path.splitext(path)[1].lower() in _BINARY_EXTENSIONS:
         return False
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(64)
+        head = read_bytes(path, 64, truncate=True)
     except OSError:
         return False
     if head.startswith(b"\xef\xbb\xbf"):

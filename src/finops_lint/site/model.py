@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as _dt
 import fnmatch
 import html
+import os
 import posixpath
 import re
 from collections.abc import Callable, Sequence
@@ -42,6 +43,7 @@ import yaml
 
 from finops_lint.parsing.frontmatter import parse_front_matter, split_front_matter
 from finops_lint.parsing.text import decode_page
+from finops_lint.safe_io import MAX_CONFIG_BYTES, MAX_PAGE_BYTES, describe, read_bytes
 from finops_lint.site.jekyll import JekyllConfig, SourceFile, load_config, scan_source
 from finops_lint.site.redirects import (
     RedirectRule,
@@ -419,9 +421,9 @@ class Site:
         data: dict[str, Any] = {}
         permalink_line = 1
         try:
-            raw = (self.root / source.path).read_bytes()
+            raw = read_bytes(self.root / source.path, MAX_PAGE_BYTES, truncate=True)
         except OSError as exc:
-            self.problems.append((source.path, 1, f"cannot read file: {exc}"))
+            self.problems.append((source.path, 1, f"cannot read file: {describe(exc)}"))
             raw = b""
         text, _error = decode_page(raw)
         fm_raw = ""
@@ -520,8 +522,8 @@ class Site:
 
     def _load_redirects(self) -> None:
         redirects_file = self.root / "_redirects"
-        if redirects_file.is_file():
-            text, error = decode_page(redirects_file.read_bytes())
+        if os.path.lexists(redirects_file):
+            text, error = _read_site_file(redirects_file)
             if text is None:
                 self.problems.append(("_redirects", 1, f"cannot read _redirects: {error}"))
             else:
@@ -529,8 +531,8 @@ class Site:
                 self.redirects.extend(rules)
                 self.problems.extend(problems)
         toml_file = self.root / "netlify.toml"
-        if toml_file.is_file():
-            text, error = decode_page(toml_file.read_bytes())
+        if os.path.lexists(toml_file):
+            text, error = _read_site_file(toml_file)
             if text is None:
                 self.problems.append(("netlify.toml", 1, f"cannot read netlify.toml: {error}"))
             else:
@@ -1158,3 +1160,13 @@ def _host_key(url: str) -> str:
     if port not in (None, 80, 443):
         key += f":{port}"
     return key
+
+
+def _read_site_file(path: Path) -> tuple[str | None, str | None]:
+    """A site file such as _redirects as text, or (None, why it cannot be read)."""
+    try:
+        data = read_bytes(path, MAX_CONFIG_BYTES)
+    except OSError as exc:
+        return None, describe(exc)
+    text, error = decode_page(data)
+    return text, (error.message if error is not None else None)
