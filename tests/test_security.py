@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -340,3 +341,94 @@ def test_reads_are_bounded(tmp_path: Path) -> None:
         read_bytes(big, 999)
     assert len(read_bytes(big, 10, truncate=True)) == 11
     assert read_bytes(big, 1000) == b"x" * 1000
+
+
+# ------------------------------------------------------------------ 5. external checks
+
+
+def _external(site: Site, *args: str) -> Any:
+    return site.cli("check", "--external", "--allow-host", "127.0.0.1", "--select", "EX", *args)
+
+
+def test_external_check_has_an_overall_budget(site: Site) -> None:
+    with serve() as server:
+        site.config("external:\n  budget: 0.5\n")
+        site.write("a.md", f"---\ntitle: A\n---\n\n# A\n\n[slow]({server.base}/slow)\n")
+        result = _external(site, "a.md")
+    assert "budget ran out; 1 of 1 URLs were not checked" in result.output
+    assert "EX003" not in result.output  # not checked is not a timeout finding
+    assert result.exit_code == 0
+
+
+def test_timeout_and_budget_have_a_maximum(site: Site) -> None:
+    site.write("a.md", "---\ntitle: A\n---\n")
+    for setting in ("timeout: 100000", "budget: 86400"):
+        site.config(f"external:\n  {setting}\n")
+        result = site.cli("check", "a.md")
+        assert result.exit_code == 2 and ".finops-lint.yaml:2: external/" in result.output
+
+
+def test_a_huge_retry_after_does_not_hold_the_run(site: Site) -> None:
+    with serve() as server:
+        site.write("a.md", f"---\ntitle: A\n---\n\n# A\n\n[x]({server.base}/ratelimit-long)\n")
+        result = _external(site, "a.md")
+        assert server.hits("/ratelimit-long") == 1
+    assert "a.md:7:5: EX007 " in result.output
+    assert "asking to wait 120 s (more than the 30 s finops-lint waits)" in result.output
+
+
+def test_front_matter_urls_are_checked_like_body_links(site: Site) -> None:
+    with serve() as server:
+        site.config('front-matter-links: [link, "product-resources[].url"]\n')
+        site.write(
+            "a.md",
+            "---\ntitle: A\n"
+            f"link: {server.base}/missing\n"
+            "product-resources:\n"
+            f"  - url: {server.base}/ok\n"
+            f"  - url: {server.base}/gone\n"
+            "---\n\n# A\n",
+        )
+        result = _external(site, "a.md")
+        assert server.hits("/ok") >= 1
+    assert f"a.md:3:7: EX001 'link': '{server.base}/missing': 404 Not Found" in result.output
+    assert f"a.md:6:10: EX001 'product-resources[1].url': '{server.base}/gone'" in result.output
+    assert result.output.count("EX001") == 2
+
+
+def test_invalid_urls_and_redirects_to_other_schemes_are_findings(site: Site) -> None:
+    with serve() as server:
+        site.write(
+            "a.md",
+            "---\ntitle: A\n---\n\n# A\n\n"
+            "[a](http:///x) [b](https://) [c](http://127.0.0.1:99999/)\n\n"
+            f"[d]({server.base}/to-mailto)\n",
+        )
+        result = _external(site, "a.md")
+    lines = [line for line in result.output.splitlines() if " EX0" in line]
+    assert [line.split(" ")[1] for line in lines] == ["EX009", "EX009", "EX009", "EX010"]
+    assert "'http:///x': invalid URL: no host" in lines[0]
+    assert "port out of range" in lines[2]
+    assert "to mailto:someone@example.org" in lines[3]
+
+
+def test_malformed_cache_entries_are_discarded(site: Site) -> None:
+    with serve() as server:
+        cache = site.root / ".finops-lint-cache" / "external-links.json"
+        cache.parent.mkdir()
+        good = {"http_status": 404, "final_url": None, "message": "404 Not Found"}
+        entries = {
+            f"{server.base}/ok/nan": {**good, "status": "not-found", "checked_at": float("nan")},
+            f"{server.base}/ok/future": {**good, "status": "not-found", "checked_at": 4e12},
+            f"{server.base}/ok/missing": {**good, "status": "not-found"},
+            f"{server.base}/ok/unknown": {**good, "status": "great", "checked_at": 1.0},
+            f"{server.base}/ok/inf": {**good, "status": "not-found", "checked_at": float("inf")},
+        }
+        cache.write_text(json.dumps(entries), encoding="utf-8")
+        links = "\n\n".join(f"[x]({url})" for url in entries)
+        site.write("a.md", f"---\ntitle: A\n---\n\n# A\n\n{links}\n")
+        result = _external(site, "a.md")
+        assert all(server.hits(url[len(server.base) :]) == 1 for url in entries)
+    assert result.exit_code == 0 and "EX001" not in result.output
+    saved = json.loads(cache.read_text(encoding="utf-8"))
+    assert all(saved[url]["status"] == "ok" for url in entries)

@@ -354,17 +354,19 @@ def _front_matter_only(data: bytes) -> bytes:
 def _check_external(ws: Workspace, docs: list[Document], options: RunOptions) -> None:
     """Check every unique external URL of the checked pages once, before the rules run."""
     from finops_lint.links import LinkCheckOptions, check_urls
+    from finops_lint.rules.xref import front_matter_targets
 
     site = ws.site
-    urls = sorted(
-        {
-            link.target
-            for doc in docs
-            for link in doc.links
-            if link.target_kind == "absolute"
-            and not (site is not None and site.is_site_host(link.target))
-        }
+    found = {link.target for doc in docs for link in doc.links if link.target_kind == "absolute"}
+    # Front matter links the profile declares (link, logo-url, product-resources[].url...).
+    specs = ws.config.front_matter_links
+    found.update(
+        target
+        for doc in docs
+        for _path, target in front_matter_targets(doc, specs)
+        if target[:8].lower().startswith(("http://", "https://"))
     )
+    urls = sorted(u for u in found if not (site is not None and site.is_site_host(u)))
     ext = ws.config.external
     opts = LinkCheckOptions(
         cache_dir=options.cache_dir or (ws.root / ".finops-lint-cache"),
@@ -383,6 +385,7 @@ def _check_external(ws: Workspace, docs: list[Document], options: RunOptions) ->
         ("max-redirects", "max_redirects"),
         ("cache-max-age", "cache_max_age"),
         ("cache-failure-max-age", "cache_failure_max_age"),
+        ("budget", "budget"),
     ):
         if key in ext:
             setattr(opts, attr, ext[key])
@@ -393,6 +396,12 @@ def _check_external(ws: Workspace, docs: list[Document], options: RunOptions) ->
     if "headers" in ext:
         opts.headers = {**opts.headers, **ext["headers"]}
     ws.external_results = check_urls(urls, opts)
+    unchecked = [u for u, r in ws.external_results.items() if r.status == "unchecked"]
+    if unchecked:
+        ws.notices.append(
+            f"external links: the {opts.budget:g} s budget ran out; {len(unchecked)} of "
+            f"{len(urls)} URLs were not checked (external: {{budget: SECONDS}} in the config)"
+        )
 
 
 #: Below this many files, one process is faster than starting workers.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import tempfile
 import time
@@ -70,8 +71,9 @@ class LinkCache:
         if not isinstance(data, dict):
             self._dirty = True
             return
+        now = self._now()
         for url, entry in data.items():
-            if isinstance(url, str) and _valid_entry(entry):
+            if isinstance(url, str) and _valid_entry(entry, now):
                 self._entries[url] = entry
             else:
                 self._dirty = True
@@ -147,7 +149,9 @@ class LinkCache:
                     os.unlink(tmp)
 
 
-def _valid_entry(entry: object) -> bool:
+def _valid_entry(entry: object, now: float) -> bool:
+    """A well-formed entry: a known status, an HTTP status in range, a finite
+    check time that is not in the future (a minute of clock skew allowed)."""
     if not isinstance(entry, dict):
         return False
     status = entry.get("status")
@@ -157,12 +161,19 @@ def _valid_entry(entry: object) -> bool:
     return (
         isinstance(status, str)
         and status in STATUSES
+        and status not in LOCAL_STATUSES
         and (
             http_status is None
-            or (isinstance(http_status, int) and not isinstance(http_status, bool))
+            or (
+                isinstance(http_status, int)
+                and not isinstance(http_status, bool)
+                and 100 <= http_status <= 599
+            )
         )
         and (final_url is None or isinstance(final_url, str))
         and isinstance(entry.get("message"), str)
         and isinstance(checked_at, (int, float))
         and not isinstance(checked_at, bool)
+        and math.isfinite(checked_at)
+        and 0 < checked_at <= now + 60
     )

@@ -88,7 +88,9 @@ async def check_urls_async(
 
     try:
         if pending:
-            fresh.update(await _check_all(pending, options, lookup))
+            # fresh fills as each URL finishes, so an interrupted run still caches
+            # what it completed (below).
+            await _check_all(pending, options, lookup, fresh)
     finally:
         if cache is not None:
             for request_url in pending:
@@ -168,6 +170,14 @@ def _prepare(raw: str, exclude: list[regex.Pattern]) -> tuple[LinkResult | None,
         return _result(raw, "invalid-url", "not an absolute URL (no scheme)"), None
     if scheme not in ("http", "https"):
         return _result(raw, "unsupported-scheme", f"{scheme}: links are not checked"), None
+    if not parts.hostname:
+        return _result(raw, "invalid-url", "invalid URL: no host"), None
+    try:
+        port = parts.port
+    except ValueError as exc:  # "Port out of range 0-65535", "Port could not be cast..."
+        return _result(raw, "invalid-url", f"invalid URL: {str(exc).lower()}"), None
+    if port == 0:
+        return _result(raw, "invalid-url", "invalid URL: port 0"), None
     request_url, _fragment = urldefrag(url)
     try:
         parsed = httpx.URL(request_url)
@@ -217,6 +227,7 @@ class _Hop:
     failure: tuple[str, str] | None = None  # (status, message)
     attempts: int = 1
     rate_limited: bool = False
+    wait_refused: float | None = None  # a Retry-After longer than we wait, in seconds
 
 
 def _phrase(code: int) -> str:
@@ -331,13 +342,15 @@ class _Checker:
         if code in (404, 410):
             return _result(url, "not-found", _phrase(code) + after, code, moved)
         if code == 429:
-            return _result(
-                url,
-                "rate-limited",
-                f"{_phrase(code)} again after waiting for Retry-After{after}",
-                code,
-                moved,
-            )
+            if hop.wait_refused is not None:
+                message = (
+                    f"{_phrase(code)}, asking to wait {_seconds(hop.wait_refused)} "
+                    f"(more than the {_seconds(self.options.max_retry_after)} "
+                    f"finops-lint waits){after}"
+                )
+            else:
+                message = f"{_phrase(code)} again after waiting for Retry-After{after}"
+            return _result(url, "rate-limited", message, code, moved)
         if 500 <= code < 600:
             return _result(url, "server-error", _phrase(code) + tries + after, code, moved)
         return _result(url, "client-error", _phrase(code) + after, code, moved)
@@ -396,7 +409,15 @@ class _Checker:
                         if rate_limited:
                             return _Hop(response=response, attempts=failures + 1, rate_limited=True)
                         rate_limited = True
-                        await asyncio.sleep(self._retry_after(response.retry_after))
+                        delay = self._retry_after(response.retry_after)
+                        if delay > options.max_retry_after:  # would hold the run: do not wait
+                            return _Hop(
+                                response=response,
+                                attempts=failures + 1,
+                                rate_limited=True,
+                                wait_refused=delay,
+                            )
+                        await asyncio.sleep(delay)
                         continue
                     ok = code in options.accepted_status or code in REDIRECT_CODES
                     if method == "HEAD" and not ok:
@@ -423,10 +444,11 @@ class _Checker:
                 await asyncio.sleep(options.retry_backoff * 2 ** (failures - 1))
 
     def _retry_after(self, value: str | None) -> float:
+        """Seconds a 429 asks to wait (a default when it does not say)."""
         delay = parse_retry_after(value)
-        if delay is None:
+        if delay is None or delay != delay:  # absent, unreadable or NaN
             delay = max(self.options.retry_backoff, 1.0)
-        return max(0.0, min(delay, self.options.max_retry_after))
+        return max(0.0, delay)
 
     async def _request(self, method: str, url: httpx.URL) -> _Response:
         # The transport is called directly: httpx's client would build the redirect
@@ -513,8 +535,14 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
 
 
 async def _check_all(
-    urls: list[str], options: LinkCheckOptions, lookup: Lookup | None
+    urls: list[str],
+    options: LinkCheckOptions,
+    lookup: Lookup | None,
+    results: dict[str, LinkResult] | None = None,
 ) -> dict[str, LinkResult]:
+    """Check the URLs within the budget; each verdict lands in results as it comes."""
+    if results is None:
+        results = {}
     resolver = GuardedResolver(
         allow_hosts=options.allow_hosts,
         allow_private=options.allow_private,
@@ -522,11 +550,37 @@ async def _check_all(
         lookup=lookup,
     )
     progress = ProgressBar(len(urls)) if options.progress else None
+    out = results
+
+    def keeper(url: str) -> Callable[[asyncio.Future[LinkResult]], None]:
+        def keep(task: asyncio.Future[LinkResult]) -> None:
+            if not task.cancelled() and task.exception() is None:
+                out[url] = task.result()
+
+        return keep
+
     try:
         async with make_transport(options, resolver) as transport:
             checker = _Checker(options, resolver, transport, progress)
-            verdicts = await asyncio.gather(*(checker.check(url) for url in urls))
+            tasks = {url: asyncio.ensure_future(checker.check(url)) for url in urls}
+            for url, task in tasks.items():
+                task.add_done_callback(keeper(url))
+            try:
+                await asyncio.wait(tasks.values(), timeout=max(0.0, options.budget))
+            finally:  # the budget ran out, or the run was interrupted: stop the rest
+                for task in tasks.values():
+                    if not task.done():
+                        task.cancel()
+                await asyncio.gather(*tasks.values(), return_exceptions=True)
+            for url in urls:
+                if url not in results:
+                    results[url] = _result(
+                        url,
+                        "unchecked",
+                        f"not checked: the {_seconds(options.budget)} budget for external "
+                        "links ran out (external: {budget: ...})",
+                    )
     finally:
         if progress is not None:
             progress.close()
-    return dict(zip(urls, verdicts, strict=True))
+    return results

@@ -25,6 +25,7 @@ STATUSES: tuple[str, ...] = (
     "unsupported-scheme",
     "excluded",
     "invalid-url",
+    "unchecked",
 )
 
 #: Statuses that mean the link works (a permanent redirect works but should be updated).
@@ -32,7 +33,7 @@ GOOD_STATUSES: frozenset[str] = frozenset({"ok", "permanent-redirect"})
 
 #: Statuses that are not about the remote site at all; they are never cached.
 LOCAL_STATUSES: frozenset[str] = frozenset(
-    {"unsafe", "unsupported-scheme", "excluded", "invalid-url"}
+    {"unsafe", "unsupported-scheme", "excluded", "invalid-url", "unchecked"}
 )
 
 DEFAULT_USER_AGENT = f"finops-lint/{__version__} (+link checker)"
@@ -55,7 +56,11 @@ class LinkCheckOptions:
     """Extra attempts on timeouts, connection errors and 5xx, with exponential backoff."""
     retry_backoff: float = 0.5
     max_retry_after: float = 30.0
-    """A 429's Retry-After is honoured up to this many seconds, then one more try."""
+    """A 429's Retry-After is honoured up to this many seconds, then one more try; a
+    longer one is not waited for (the URL is reported as ``rate-limited`` at once)."""
+    budget: float = 300.0
+    """Time for the whole check, in seconds. URLs not finished by then are
+    ``unchecked`` (never cached), so no server can hold the run."""
     max_redirects: int = 10
     accepted_status: frozenset[int] = frozenset(range(200, 300))
     """HTTP statuses treated as alive. 429 is deliberately absent: after waiting and

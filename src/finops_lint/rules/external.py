@@ -7,9 +7,12 @@ the rules run; these rules only read the verdicts from the Workspace.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from finops_lint.document import Document
+from finops_lint.parsing.frontmatter import dotted_key
 from finops_lint.rules.base import Check, Issue, RuleContext, rule
+from finops_lint.rules.xref import front_matter_targets
 
 _BY_STATUS = {
     "not-found": "EX001",
@@ -23,7 +26,16 @@ _BY_STATUS = {
     "client-error": "EX007",
     "rate-limited": "EX007",
     "unsafe": "EX008",
+    "invalid-url": "EX009",
+    "unsupported-scheme": "EX010",  # only http(s) links are checked: this is a redirect
 }
+
+
+def _message(code: str, target: str, result: Any, key: str | None) -> str:
+    where = f"'{key}': " if key else ""
+    if code == "EX006" and result.final_url:
+        return f"{where}'{target}' moved permanently to '{result.final_url}'"
+    return f"{where}'{target}': {result.message}"
 
 
 def _results(doc: Document, ctx: RuleContext, code: str) -> Iterator[Issue]:
@@ -34,17 +46,20 @@ def _results(doc: Document, ctx: RuleContext, code: str) -> Iterator[Issue]:
         result = ws.external_results.get(link.target)
         if result is None or _BY_STATUS.get(result.status) != code:
             continue
-        if code == "EX006" and result.final_url:
-            message = f"'{link.target}' moved permanently to '{result.final_url}'"
-        else:
-            message = f"'{link.target}': {result.message}"
         yield Issue(
             link.target_line,
             link.target_column,
-            message,
+            _message(code, link.target, result, None),
             end_line=link.end_line,
             end_column=link.end_column,
         )
+    # Front matter links the profile declares (logo-url, product-resources[].url...).
+    for path, target in front_matter_targets(doc, ctx.config.front_matter_links):
+        result = ws.external_results.get(target)
+        if result is None or _BY_STATUS.get(result.status) != code:
+            continue
+        pos = doc.front_matter.value_position(path)
+        yield Issue(pos.line, pos.column, _message(code, target, result, dotted_key(path)))
 
 
 def _doc(summary: str, extra: str) -> str:
@@ -52,9 +67,12 @@ def _doc(summary: str, extra: str) -> str:
         f"{summary}\n\nOnly with `--external` (or `external: true` in config): each unique "
         "URL is requested once per run (HEAD, then GET when HEAD is refused), with bounded "
         "concurrency (128 in all, 10 per host), timeouts, retries with backoff on timeouts "
-        "and 5xx, `Retry-After` honoured on 429, and a one-day cache in "
-        "`.finops-lint-cache/`. Private, loopback and link-local addresses are never "
-        "requested unless allowed (`--allow-host`).\n\n" + extra
+        "and 5xx, `Retry-After` honoured on 429 (up to 30 s; a longer wait is reported, not "
+        "waited for), an overall time budget (`external: {budget: 300}` seconds; URLs left "
+        "unchecked are counted in a notice), and a one-day cache in `.finops-lint-cache/`. "
+        "Body links and the front matter links the profile declares (`front-matter-links`) "
+        "are checked. Private, loopback and link-local addresses are never requested unless "
+        "allowed on the command line (`--allow-host`).\n\n" + extra
     )
 
 
@@ -118,6 +136,23 @@ _RULES = (
         "An external link to a private, loopback or link-local address (not requested).",
         "**Why it matters:** a content repository is untrusted input in CI; finops-lint never "
         "requests internal addresses unless `--allow-host` names them.",
+    ),
+    (
+        "EX009",
+        "external-invalid-url",
+        "error",
+        "An external link whose URL is not valid (no host, a bad port...).",
+        "**Bad:** `http:///path`, `https://`, `https://example.org:99999/`.\n\n"
+        "**Good:** `https://example.org/path`.\n\n**Why it matters:** browsers cannot "
+        "open it; it is never requested.",
+    ),
+    (
+        "EX010",
+        "external-unsupported-redirect",
+        "warning",
+        "An external link that redirects to a URL that is not http(s) (mailto:, ftp:...).",
+        "**Why a warning:** the target may work in some browsers, but it cannot be "
+        "checked and is rarely what the author meant; link to where it ends instead.",
     ),
 )
 

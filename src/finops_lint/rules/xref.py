@@ -188,29 +188,41 @@ def broken_front_matter_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]
     **Configure:** `front-matter-links: [key, list[].key, ...]`.
     """
     site = ctx.site
-    fm = doc.front_matter
-    if site is None or not fm.present or fm.error is not None:
+    if site is None:
         return
-    for spec in ctx.config.front_matter_links:
+    fm = doc.front_matter
+    for path, target in front_matter_targets(doc, ctx.config.front_matter_links):
+        if target.startswith(("http://", "https://")) and not site.is_site_host(target):
+            continue
+        if target.startswith(("mailto:", "tel:", "#", "javascript:", "data:")):
+            continue
+        res = site.resolve(target, doc.rel_path)
+        if res.kind != "missing":
+            continue
+        pos = fm.value_position(path)
+        yield Issue(
+            pos.line,
+            pos.column,
+            f"'{dotted_key(path)}' points to '{target}', which does not exist on the site",
+        )
+
+
+def front_matter_targets(
+    doc: Document, specs: list[str]
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """(key path, link) of each front matter value the profile declares as a link
+    (`front-matter-links`), stripped, without Liquid or empty values."""
+    fm = doc.front_matter
+    if not fm.present or fm.error is not None:
+        return
+    for spec in specs:
         for path, value in _values_at(fm.data, spec.split(".")):
             if not isinstance(value, str) or not value.strip():
                 continue
             target = value.strip()
             if "{{" in target or "{%" in target:
                 continue
-            if target.startswith(("http://", "https://")) and not site.is_site_host(target):
-                continue
-            if target.startswith(("mailto:", "tel:", "#", "javascript:", "data:")):
-                continue
-            res = site.resolve(target, doc.rel_path)
-            if res.kind != "missing":
-                continue
-            pos = fm.value_position(path)
-            yield Issue(
-                pos.line,
-                pos.column,
-                f"'{dotted_key(path)}' points to '{target}', which does not exist on the site",
-            )
+            yield path, target
 
 
 def _values_at(data: Any, parts: list[str]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
