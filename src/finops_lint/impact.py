@@ -34,6 +34,7 @@ from finops_lint.document import MARKDOWN_SUFFIXES, parse_text
 from finops_lint.findings import Finding
 from finops_lint.parsing.frontmatter import parse_front_matter
 from finops_lint.parsing.text import decode_page
+from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
 
 #: Codes whose findings in a linking page can be caused by a change elsewhere.
 LINK_CODES = frozenset({"LK001", "LK002", "LK004", "LK010"})
@@ -79,7 +80,7 @@ class Impact:
                 continue
             if f.path not in lines_of:
                 try:
-                    text, _error = decode_page(Path(f.path).read_bytes())
+                    text, _error = decode_page(read_bytes(f.path, MAX_PAGE_BYTES, truncate=True))
                 except OSError:
                     text = None
                 lines_of[f.path] = (text or "").split("\n")
@@ -276,7 +277,9 @@ def find_impact(
         segments, anchors, identifiers = _page_facts(site_path, old_text)
         if how == "modified":
             try:
-                new_text, _error = decode_page((root / site_path).read_bytes())
+                new_text, _error = decode_page(
+                    read_bytes(root / site_path, MAX_PAGE_BYTES, truncate=True)
+                )
             except OSError:
                 new_text = None
             if new_text is None:
@@ -298,7 +301,7 @@ def find_impact(
         if rel in given:
             continue
         try:
-            data = (root / rel).read_bytes()
+            data = read_bytes(root / rel, MAX_PAGE_BYTES, truncate=True)
         except OSError:
             continue
         if any(n in data for n in needles):
