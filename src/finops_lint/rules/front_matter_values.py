@@ -166,3 +166,59 @@ def placeholder_front_matter(doc: Document, ctx: RuleContext) -> Iterator[Issue]
                 f"'{key}' says the content is unfinished: '{_short(value)}'",
                 severity=Severity.WARNING,
             )
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+@rule(
+    "FM007",
+    "blank-front-matter-item",
+    "warning",
+    "Template items left blank in a front matter list (- title: / url: with no values).",
+)
+def blank_front_matter_item(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds items of a front matter list whose every field is blank (`- title:` /
+    `url:` copied from the template and never filled in) in a list that also has
+    filled items. Reported once per list, at its first blank item.
+
+    **Why it matters:** a layout that loops over the list (`{% for resource in
+    page.product-resources %}`) prints every item: a blank one becomes an empty
+    bullet with an empty link (`<a href=""></a>`) on the published page.
+
+    **Precision:** a list whose items are all blank is the template left whole;
+    layouts guard such lists (`{% if page.product-resources[0].url != undefined %}`)
+    and print nothing, so it is not reported.
+
+    **Bad:**
+    ```yaml
+    product-resources:
+    - title: CloudFix overview
+      url: https://example.com/overview
+    - title:
+      url:
+    ```
+
+    **Good:** remove the blank items, or fill them in.
+    """
+    fm = doc.front_matter
+    if not fm.present or fm.error is not None:
+        return
+    for key, value in fm.data.items():
+        if not isinstance(value, list) or not all(isinstance(i, dict) for i in value):
+            continue
+        blank = [i for i, item in enumerate(value) if item and all(map(_blank, item.values()))]
+        if not blank or len(blank) == len(value):
+            continue
+        pos = fm.position((key, blank[0]))
+        numbers = ", ".join(str(i + 1) for i in blank)
+        fields = "/".join(f"{k}:" for k in value[blank[0]])
+        plural = "s" if len(blank) > 1 else ""
+        yield Issue(
+            pos.line,
+            pos.column,
+            f"'{key}' item{plural} {numbers} of {len(value)} {'are' if plural else 'is'} "
+            f"blank ({fields} with no values): a layout that lists '{key}' prints an "
+            "empty link for each; remove or fill them",
+        )
