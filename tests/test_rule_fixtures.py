@@ -30,7 +30,7 @@ from tests.conftest import CAPABILITY_TEMPLATE, CONFIG_YML
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 #: Files linted and compared with their markers; other files only take part in the site.
-CHECKED_SUFFIXES = (".md", ".markdown", ".html")
+CHECKED_SUFFIXES = (".md", ".markdown", ".html", ".yml", ".yaml")
 _CODE = r"[A-Z]{2}\d{3}"
 MARKER = re.compile(
     rf"(?:<!--|#)\s*expect(?P<offset>[+-]\d+)?:\s*(?P<codes>{_CODE}(?:[\s,]+{_CODE})*)"

@@ -25,6 +25,19 @@ from finops_lint.parsing.tables import Table
 from finops_lint.parsing.text import DecodeError, decode_page
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mkdn"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+
+
+def is_text_file(rel_path: str) -> bool:
+    """Files read as plain text (data files, _redirects, styles): not pages.
+
+    Everything under `_data/` is data, whatever its suffix; elsewhere, files that
+    are neither Markdown nor HTML. Their lines are kept (merge-conflict markers,
+    data-file rules); no front matter, no Markdown.
+    """
+    if rel_path.startswith("_data/"):
+        return True
+    return Path(rel_path).suffix.lower() not in MARKDOWN_SUFFIXES | HTML_SUFFIXES
 
 
 @dataclass
@@ -51,6 +64,8 @@ class Document:
     commented_links: list[Link] = field(default_factory=list)
     #: merged front matter (Jekyll defaults + page); set by the engine
     data: dict[str, Any] = field(default_factory=dict)
+    #: a plain text file (a `_data/` file, `_redirects`...), not a page: lines only
+    is_text: bool = False
 
     @property
     def body_start_line(self) -> int:
@@ -93,6 +108,11 @@ def parse_document(
     text, error = decode_page(data)
     if text is None:
         return Document(path, rel_path, "", [], FrontMatter(), is_markdown, decode_error=error)
+    if is_text_file(rel_path):
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        return Document(path, rel_path, text, lines, FrontMatter(), False, is_text=True)
     return parse_text(text, path, rel_path, id_style=id_style, is_markdown=is_markdown)
 
 

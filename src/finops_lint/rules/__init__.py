@@ -10,6 +10,7 @@ def load() -> None:
     if _LOADED:
         return
     from finops_lint.rules import (  # noqa: F401
+        data_files,
         external,
         front_matter_values,
         frontmatter,
