@@ -175,3 +175,99 @@ def empty_list_item(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
                 number, len(m.group(1)) + 1, f"{what}; write the item's text or remove the line"
             )
         previous = line
+
+
+def _kramdown_site(ctx: RuleContext) -> bool:
+    """Whether the site renders Markdown with kramdown (Jekyll's default)."""
+    if ctx.site is None:
+        return True
+    engine = ctx.site.config.raw.get("markdown", "kramdown")
+    return not isinstance(engine, str) or engine.strip().lower() == "kramdown"
+
+
+@rule(
+    "TB006",
+    "table-after-text",
+    "error",
+    "A pipe table right under a line of text: kramdown prints it as paragraph text.",
+)
+def table_after_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds pipe tables whose header row directly follows a non-blank line (a
+    paragraph, a heading, a list item, a bold label, an HTML line) with no empty
+    line between them.
+
+    **Why it matters:** kramdown, Jekyll's Markdown parser, starts a table only
+    after a blank line; otherwise the rows are read as more text of the block
+    above, and the page shows `| a | b | |—|—|` as one paragraph. GitHub's
+    preview (GFM) shows a table, so the break is seen only on the site.
+
+    **Precision:** only on kramdown sites (`markdown: kramdown`, Jekyll's
+    default, with or without `input: GFM`); tables inside code are not tables.
+
+    **Bad:**
+    ```
+    **Maturity:**
+    | Level | Characteristics |
+    | --- | --- |
+    ```
+
+    **Good:** an empty line between `**Maturity:**` and the table.
+    """
+    if not doc.is_markdown or not doc.tables or not _kramdown_site(ctx):
+        return
+    for table in doc.tables:
+        above = table.line - 1
+        if above < doc.body_start_line or above < 1:
+            continue
+        previous = doc.lines[above - 1]
+        if not previous.strip():
+            continue
+        first = doc.lines[table.line - 1]
+        yield Issue(
+            table.line,
+            len(first) - len(first.lstrip()) + 1,
+            "table directly under a line of text: kramdown prints its rows as paragraph "
+            f"text (no table on the site); add an empty line after line {above}",
+        )
+
+
+_TEMPLATE_HEADER = re.compile(
+    r"^(?:column|col|header|heading|title)[ _-]?(?:header[ _-]?|name[ _-]?)?\d+$", re.IGNORECASE
+)
+
+
+@rule(
+    "TB007",
+    "template-table-header",
+    "error",
+    "A table header left as template names: column_header_1, Header 1, Column 2.",
+)
+def template_table_header(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds table headers whose cells are numbered template names
+    (`column_header_1`, `Column 1`, `Header 2`, `col_3`) instead of real column
+    names. Reported when at least two cells, or the only cell, are such names.
+
+    **Why it matters:** the header is what readers (and screen readers) use to
+    understand each column; template names mean the table was never finished.
+
+    **Precision:** an empty header row (`|   |   |` over `|---:|---|`) is a
+    common way to write a key/value table and is not reported.
+
+    **Bad:**
+    ```
+    | column_header_1 | column_header_2 |
+    | --- | --- |
+    ```
+
+    **Good:** `| Level | Characteristics |`
+    """
+    for table in doc.tables:
+        names = [c for c in table.header.cells if _TEMPLATE_HEADER.match(c.text.strip())]
+        filled = [c for c in table.header.cells if c.text.strip()]
+        if names and (len(names) >= 2 or len(filled) == 1):
+            shown = ", ".join(c.text.strip() for c in names[:3])
+            yield Issue(
+                table.line,
+                names[0].column,
+                f"table header is template names ({shown}): name the columns",
+            )
