@@ -45,7 +45,7 @@ def test_tb001_rows_without_outer_pipes(site: Site) -> None:
 
 
 def test_maturity_table_with_crawl_walk_run_passes(site: Site) -> None:
-    text = page("\n#### FinOps Maturity Model guidelines\n" + MATURITY_HEADER + GOOD_ROWS)
+    text = page("\n#### FinOps Maturity Model guidelines\n\n" + MATURITY_HEADER + GOOD_ROWS)
     assert site.lint("m.md", text) == []
 
 
@@ -61,14 +61,14 @@ def test_maturity_table_recognised_by_header_anywhere(site: Site) -> None:
 
 def test_maturity_hello_world_row_gives_ph001_and_tb003(site: Site) -> None:
     text = page(
-        "\n#### FinOps Maturity Model guidelines\n"
+        "\n#### FinOps Maturity Model guidelines\n\n"
         + MATURITY_HEADER
         + "| hello | world | foobar |\n"
     )
     findings = site.lint_full("m.md", text)
     assert [(f.code, f.line, f.column) for f in findings] == [
-        ("TB003", 6, 1),  # the table (its header line)
-        ("PH001", 8, 3),  # the placeholder row
+        ("TB003", 7, 1),  # the table (its header line)
+        ("PH001", 9, 3),  # the placeholder row
     ]
     tb003 = findings[0].message
     assert "Crawl, Walk, Run" in tb003.split("(")[0]
