@@ -136,6 +136,9 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/slow":
             time.sleep(2.0)
             self._reply(200)
+        elif path == "/hang":  # long enough for a test to interrupt the checker
+            time.sleep(20.0)
+            self._reply(200)
         elif path.startswith("/paced"):
             time.sleep(0.1)
             self._reply(200)

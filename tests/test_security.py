@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -432,3 +434,139 @@ def test_malformed_cache_entries_are_discarded(site: Site) -> None:
     assert result.exit_code == 0 and "EX001" not in result.output
     saved = json.loads(cache.read_text(encoding="utf-8"))
     assert all(saved[url]["status"] == "ok" for url in entries)
+
+
+# ------------------------------------------------------------------ 6. signals and output
+
+
+def _start(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "finops_lint", *args],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def _wait_for(condition: Any, what: str) -> None:
+    for _ in range(1200):  # a bound on the polling, not a timing assertion
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"never happened: {what}")
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_an_interrupted_external_check_exits_cleanly_and_keeps_what_it_did(
+    site: Site, signum: int, code: int
+) -> None:
+    report = site.write("report.txt", "the previous report\n")
+    with serve() as server:
+        site.write(
+            "a.md", f"---\ntitle: A\n---\n\n[a]({server.base}/ok)\n[b]({server.base}/hang)\n"
+        )
+        proc = _start(
+            site.root,
+            *("check", "--external", "--allow-host", "127.0.0.1", "-o", "report.txt", "a.md"),
+        )
+        try:
+            _wait_for(lambda: server.hits("/hang") and server.hits("/ok"), "both requests")
+            time.sleep(1.0)  # /ok has its answer; /hang answers after 20 s
+            proc.send_signal(signum)
+            _out, err = proc.communicate(timeout=120)
+        finally:
+            proc.kill()
+    assert proc.returncode == code, err
+    assert "Traceback" not in err and "interrupted" in err
+    assert report.read_text(encoding="utf-8") == "the previous report\n"
+    cache = json.loads((site.root / ".finops-lint-cache/external-links.json").read_text())
+    assert f"{server.base}/ok" in cache and f"{server.base}/hang" not in cache
+    assert not [p for p in site.root.iterdir() if p.name.startswith(".report.txt.")]
+
+
+def _processes_with(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().decode("utf-8", "replace")
+            except OSError:
+                continue
+            if marker in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc")
+def test_sigterm_stops_the_workers(site: Site) -> None:
+    body = "\n".join(f"Paragraph {i} with [a link](/nowhere-{i}/) and text." for i in range(1500))
+    for i in range(120):
+        site.write(f"pages/p{i}.md", f"---\ntitle: P{i}\n---\n\n# P{i}\n\n{body}\n")
+    marker = str(site.root / "pages")
+    proc = _start(
+        site.root, "check", marker, env={"FINOPS_LINT_JOBS": "2", "FINOPS_LINT_TIMING": "1"}
+    )
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if "timing: prepare" in line:  # just before the workers start
+                break
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    if proc.returncode in (0, 1):
+        pytest.skip("the run finished before the signal arrived")
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err
+    _wait_for(lambda: not _processes_with(marker), "the workers ended")
+
+
+def test_output_file_is_replaced_whole_or_not_at_all(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from finops_lint import safe_io
+
+    site.write("a.md", "---\ntitle: A\n---\n\n# A\n\nTODO: write this.\n")
+    report = site.write("report.txt", "the previous report\n")
+
+    def full_disk(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(safe_io.os, "fsync", full_disk)
+        result = site.cli("check", "-o", "report.txt", "a.md")
+    assert result.exit_code == 2 and "No space left on device" in result.output
+    assert report.read_text(encoding="utf-8") == "the previous report\n"
+    assert [p.name for p in site.root.iterdir() if p.name.startswith(".report")] == []
+    result = site.cli("check", "-o", "report.txt", "a.md")
+    assert result.exit_code == 1 and "PH003" in report.read_text(encoding="utf-8")
+
+
+def test_text_output_escapes_control_characters(site: Site) -> None:
+    site.write("a.md", "---\ntitle: A\n---\n\n# A\n\nTODO: \x1b[2J\x1b[31mred\x07 text\n")
+    site.write("b\nc.md", "---\ntitle: B\n---\n\n# B\n\nTODO: write this.\n")
+    result = site.cli("check", "a.md", "b\nc.md")
+    lines = result.output.splitlines()
+    assert len(lines) == 3, result.output  # two findings, one summary line
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "a.md:7:1: PH003" in lines[0] and "\\x1b[2J\\x1b[31mred\\x07 text" in lines[0]
+    assert lines[1].startswith("b\\nc.md:7:1: PH003")
+
+
+def test_a_large_config_without_aliases_is_not_an_alias_bomb(site: Site) -> None:
+    words = "".join(f"    - word{i}\n" for i in range(60_000))
+    site.config(f"placeholders:\n  row-tokens:\n{words}")
+    site.write("a.md", "---\ntitle: A\n---\n\n# A\n")
+    result = site.cli("check", "a.md")
+    assert result.exit_code == 0, result.output
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{k}: &{k} [{', '.join([f'*{p}'] * 10)}]\n" for p, k in zip("abcde", "bcdef", strict=True)
+    )
+    site.config(f"x-anchors: 1\n{bomb}")
+    result = site.cli("check", "a.md")
+    assert result.exit_code == 2 and "alias bomb" in result.output

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from finops_lint import __version__
+from finops_lint.safe_io import write_atomic
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -58,15 +61,41 @@ def codes(values: Sequence[str]) -> list[str]:
     return out
 
 
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM
+
+_terminated = False
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    """SIGTERM ends the run the way Ctrl-C does (workers stopped, the link cache
+    saved, no half-written report), then exits 143."""
+    global _terminated
+    _terminated = True
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        raise KeyboardInterrupt
+    signal.raise_signal(signal.SIGINT)  # asyncio turns SIGINT into a clean cancel
+
+
 def run_check(args: CheckArgs) -> None:
     """Run the check and leave with its exit code (never returns)."""
+    global _terminated
     # A short run allocates many small objects and frees nothing cyclic worth
     # collecting: the cyclic collector only costs time here.
     gc.disable()
+    _terminated = False
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         _run(args)
+    except KeyboardInterrupt:
+        _say("interrupted; no report written")
+        sys.stdout.flush()
+        sys.exit(EXIT_TERMINATED if _terminated else EXIT_INTERRUPTED)
     finally:
         gc.enable()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _write(stream: Any, text: str) -> None:
@@ -79,7 +108,9 @@ def _write(stream: Any, text: str) -> None:
 
 
 def _say(message: str) -> None:
-    _write(sys.stderr, f"finops-lint: {message}\n")
+    from finops_lint.report.text import escape_controls
+
+    _write(sys.stderr, f"finops-lint: {escape_controls(message)}\n")
 
 
 def _run(args: CheckArgs) -> None:
@@ -129,9 +160,11 @@ def _run(args: CheckArgs) -> None:
         out += "\n"
     if args.output_file is not None:
         try:
-            args.output_file.write_text(out, encoding="utf-8")
+            # A temporary file renamed over the target: an interrupt or a full disk
+            # leaves the previous report as it was, never half of a new one.
+            write_atomic(args.output_file, out.encode("utf-8"))
         except OSError as exc:
-            _say(f"cannot write {args.output_file}: {exc.strerror}")
+            _say(f"cannot write {args.output_file}: {exc.strerror or exc}")
             sys.exit(EXIT_ERROR)
     else:
         _write(sys.stdout, out)

@@ -12,6 +12,14 @@ import sys
 
 
 def main() -> None:
+    try:
+        _main()
+    except KeyboardInterrupt:  # Ctrl-C before the check took over (imports, parsing)
+        sys.stderr.write("finops-lint: interrupted\n")
+        sys.exit(130)
+
+
+def _main() -> None:
     os.environ.setdefault("FINOPS_LINT_FAST_EXIT", "1")
     from finops_lint.check_command import plain_check_args, run_check
 

@@ -7,13 +7,15 @@ Site, other pages' anchors, templates, cross-reference values. Only this module
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from finops_lint.config import Config, code_problem, glob_match, load_config
 from finops_lint.document import Document, parse_document
@@ -570,26 +572,34 @@ def _check_in_workers(
     # Interleave by size so each worker gets a similar amount of text.
     ordered = sorted(files, key=_size, reverse=True)
     chunks = [ordered[i::workers] for i in range(workers)]
-    children: list[tuple[int, int]] = []
+    children: list[tuple[int, BinaryIO]] = []
     try:
         for chunk in chunks[1:]:
             read_end, write_end = os.pipe()
             pid = os.fork()
             if pid == 0:  # the child: check its share, send the result, leave at once
-                os.close(read_end)
                 try:
-                    payload = pickle.dumps(("ok", _worker(chunk)))
-                except BaseException as exc:  # reported by the parent
-                    payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
-                with os.fdopen(write_end, "wb") as out:
-                    out.write(payload)
-                os._exit(0)
+                    # Ctrl-C or SIGTERM ends a worker at once, silently: the parent
+                    # reports the interrupt and stops the others.
+                    signal.signal(signal.SIGINT, signal.SIG_DFL)
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                    os.close(read_end)
+                    try:
+                        payload = pickle.dumps(("ok", _worker(chunk)))
+                    except BaseException as exc:  # reported by the parent
+                        payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
+                    with os.fdopen(write_end, "wb") as out:
+                        out.write(payload)
+                finally:  # never return into the parent's code, whatever happened
+                    os._exit(0)
             os.close(write_end)
-            children.append((pid, read_end))
+            children.append((pid, os.fdopen(read_end, "rb")))
         results = [_worker(chunks[0])]
-        for pid, read_end in children:
-            with os.fdopen(read_end, "rb") as inp:
-                payload = inp.read()
+        while children:
+            pid, inp = children[0]
+            payload = inp.read()
+            inp.close()
+            children.pop(0)
             os.waitpid(pid, 0)
             if not payload:
                 raise RuntimeError("a worker process ended without a result")
@@ -600,9 +610,13 @@ def _check_in_workers(
         children = []
     finally:
         _WORKER_STATE = None
-        for pid, read_end in children:  # only after an error: do not leave zombies
-            os.close(read_end)
-            os.waitpid(pid, 0)
+        for pid, inp in children:  # only after an error or an interrupt
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)  # stop it; do not wait for its share
+            with contextlib.suppress(OSError):
+                inp.close()
+            with contextlib.suppress(OSError):
+                os.waitpid(pid, 0)  # no zombies
     found: list[Finding] = []
     checked: list[str] = []
     internal = 0

@@ -10,9 +10,11 @@ check and the read), so what is read is always a regular file, and at most
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
+import tempfile
 
 #: Bounds for the kinds of files finops-lint reads (bytes). Larger pages have only
 #: their front matter checked; other files larger than their bound are not read.
@@ -91,6 +93,32 @@ def read_text(path: str | os.PathLike[str], limit: int) -> str:
     return read_bytes(path, limit).decode("utf-8-sig")
 
 
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write a file whole or not at all: a temporary file in the same folder, synced,
+    then renamed over the target. On any error (a full disk, an interrupt) the
+    temporary file is removed and the target is left as it was."""
+    target = os.path.realpath(path)
+    folder = os.path.dirname(target) or "."
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def is_regular_file(path: str | os.PathLike[str]) -> bool:
     """Whether path (symlinks followed) is a regular file; never opens it."""
     try:
@@ -123,4 +151,5 @@ __all__ = [
     "is_regular_file",
     "read_bytes",
     "read_text",
+    "write_atomic",
 ]

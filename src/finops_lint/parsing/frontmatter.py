@@ -24,7 +24,9 @@ KeyPath = tuple[str | int, ...]
 _OPEN_RE = re.compile(r"---[ \t]*\n")
 _CLOSE_RE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
-#: Expanded size (nodes) above which front matter is refused as an alias bomb.
+#: Values that YAML aliases may add beyond those written out, above which the YAML
+#: is refused as an alias bomb. A document without aliases is never refused for
+#: its size (its size is bounded by the file's).
 MAX_EXPANDED_NODES = 50_000
 #: Nesting depth above which front matter is refused.
 MAX_DEPTH = 64
@@ -257,7 +259,10 @@ def _check_size(root: yaml.Node, line_offset: int) -> YamlProblem | None:
     """Refuse alias bombs and very deep nesting before constructing anything.
 
     The expanded size of each node is computed once per distinct node (shared
-    alias targets are memoised), so the check is linear in the YAML text.
+    alias targets are memoised), so the check is linear in the YAML text. What
+    counts is how much aliases add: a subtree whose expansion exceeds the number
+    of distinct nodes seen so far by more than MAX_EXPANDED_NODES. Without
+    aliases every node is seen once, so a large plain document always passes.
     """
     sizes: dict[int, int] = {}
     # Iterative post-order walk: (node, depth, children_done)
@@ -268,13 +273,14 @@ def _check_size(root: yaml.Node, line_offset: int) -> YamlProblem | None:
         key = id(node)
         if done:
             on_path.discard(key)
+            limit = MAX_EXPANDED_NODES + len(sizes) + 1  # distinct nodes written out
             total = 1
             for child in _children(node):
                 total += sizes.get(id(child), 1)
-                if total > MAX_EXPANDED_NODES:
+                if total > limit:
                     break
             sizes[key] = total
-            if total > MAX_EXPANDED_NODES:
+            if total > limit:
                 return YamlProblem(
                     "front matter expands to more than "
                     f"{MAX_EXPANDED_NODES:,} values through YAML aliases; refused (alias bomb)",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from collections import Counter
 from typing import Any
 
@@ -11,6 +13,25 @@ from finops_lint.findings import Finding, Severity
 _COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_one(m: re.Match[str]) -> str:
+    ch = m.group(0)
+    if ch in _NAMED:
+        return _NAMED[ch]
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
+def escape_controls(text: str) -> str:
+    """Control characters and line breaks as escapes (\\n, \\x1b...): one finding is
+    one line, and text from a page cannot move the cursor or colour the terminal."""
+    return _CONTROL.sub(_escape_one, text) if _CONTROL.search(text) else text
 
 
 def summary_counts(findings: list[Finding]) -> dict[str, int]:
@@ -40,6 +61,7 @@ def render_text(
 ) -> str:
     lines = []
     for f in findings:
+        f = _escaped(f)
         if color:
             sev = _COLORS[f.severity]
             lines.append(
@@ -51,6 +73,13 @@ def render_text(
     if not quiet or findings:
         lines.append(summary_line(findings, files))
     return "\n".join(lines) + "\n"
+
+
+def _escaped(f: Finding) -> Finding:
+    path, message = escape_controls(f.path), escape_controls(f.message)
+    if path is f.path and message is f.message:
+        return f
+    return dataclasses.replace(f, path=path, message=message)
 
 
 def render_json(findings: list[Finding], files: int) -> str:
