@@ -132,13 +132,21 @@ class LineIndex:
         return i + 1, offset - self.starts[i] + 1
 
 
+#: The longest Liquid tag looked for inside a link destination: an unclosed "{{"
+#: is not searched to the end of the page once per link (quadratic).
+_LIQUID_IN_LINK_LIMIT = 256
+#: Nested unescaped parentheses allowed in a destination (markdown-it and cmark stop
+#: at 32 as well): "[a](b(" repeated is not scanned to the line's end once per link.
+_MAX_PAREN_DEPTH = 32
+
+
 def _skip_liquid(text: str, i: int) -> int:
     """If a Liquid tag starts at i, return the index after it, else i."""
     if text.startswith("{{", i):
-        end = text.find("}}", i + 2)
+        end = text.find("}}", i + 2, i + _LIQUID_IN_LINK_LIMIT)
         return end + 2 if end != -1 else i
     if text.startswith("{%", i):
-        end = text.find("%}", i + 2)
+        end = text.find("%}", i + 2, i + _LIQUID_IN_LINK_LIMIT)
         return end + 2 if end != -1 else i
     return i
 
@@ -209,6 +217,8 @@ def _parse_destination(text: str, i: int) -> tuple[str, int, int] | None:
                 continue
             if ch == "(":
                 depth += 1
+                if depth > _MAX_PAREN_DEPTH:
+                    return None  # not a destination (as in markdown-it)
             elif ch == ")":
                 if depth == 0:
                     break
