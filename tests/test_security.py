@@ -570,3 +570,15 @@ def test_a_large_config_without_aliases_is_not_an_alias_bomb(site: Site) -> None
     site.config(f"x-anchors: 1\n{bomb}")
     result = site.cli("check", "a.md")
     assert result.exit_code == 2 and "alias bomb" in result.output
+
+
+def test_a_symlinked_cache_folder_is_not_written_through(site: Site, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    os.symlink(outside, site.root / ".finops-lint-cache")
+    with serve() as server:
+        site.write("a.md", f"---\ntitle: A\n---\n\n[x]({server.base}/ok)\n")
+        result = _external(site, "a.md")
+        assert server.hits("/ok") >= 1
+    assert ".finops-lint-cache is a symlink: the link cache is not used" in result.output
+    assert list(outside.iterdir()) == []

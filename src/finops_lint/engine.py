@@ -370,8 +370,17 @@ def _check_external(ws: Workspace, docs: list[Document], options: RunOptions) ->
     )
     urls = sorted(u for u in found if not (site is not None and site.is_site_host(u)))
     ext = ws.config.external
+    cache_dir = options.cache_dir
+    if cache_dir is None:
+        cache_dir = ws.root / ".finops-lint-cache"
+        if cache_dir.is_symlink():  # the repository would choose where the cache is written
+            ws.notices.append(
+                f"{ws.display_path('.finops-lint-cache')} is a symlink: the link cache is not "
+                "used (--cache-dir DIR chooses a folder)"
+            )
+            cache_dir = None
     opts = LinkCheckOptions(
-        cache_dir=options.cache_dir or (ws.root / ".finops-lint-cache"),
+        cache_dir=cache_dir,
         progress=options.progress,
         # Only the command line may allow private addresses (never the config file).
         allow_hosts=frozenset(options.allow_hosts),
