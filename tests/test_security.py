@@ -582,3 +582,12 @@ def test_a_symlinked_cache_folder_is_not_written_through(site: Site, tmp_path: P
         assert server.hits("/ok") >= 1
     assert ".finops-lint-cache is a symlink: the link cache is not used" in result.output
     assert list(outside.iterdir()) == []
+
+
+def test_re2_patterns_match_text_with_lone_surrogates() -> None:
+    from finops_lint import regex
+
+    pattern = regex.compile("b+$")
+    assert isinstance(pattern, regex.Re2Pattern)
+    match = pattern.search("a\ud800bb")  # what YAML's "a\ud800bb" gives
+    assert match is not None and match.span() == (2, 4)

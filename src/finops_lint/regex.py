@@ -60,19 +60,37 @@ class Re2Pattern:
         self._compiled = compiled
 
     def search(self, text: str) -> Any:
-        return self._compiled.search(text)
+        try:
+            return self._compiled.search(text)
+        except UnicodeEncodeError:
+            return self._compiled.search(_encodable(text))
 
     def match(self, text: str) -> Any:
-        return self._compiled.match(text)
+        try:
+            return self._compiled.match(text)
+        except UnicodeEncodeError:
+            return self._compiled.match(_encodable(text))
 
     def fullmatch(self, text: str) -> Any:
-        return self._compiled.fullmatch(text)
+        try:
+            return self._compiled.fullmatch(text)
+        except UnicodeEncodeError:
+            return self._compiled.fullmatch(_encodable(text))
 
     def finditer(self, text: str) -> Iterator[Any]:
-        return iter(self._compiled.finditer(text))
+        try:
+            return iter(list(self._compiled.finditer(text)))
+        except UnicodeEncodeError:
+            return iter(list(self._compiled.finditer(_encodable(text))))
 
     def __repr__(self) -> str:
         return f"Re2Pattern({self.pattern!r})"
+
+
+def _encodable(text: str) -> str:
+    """RE2 matches UTF-8: a lone surrogate (YAML's "\\ud800") becomes "?", one
+    character for one, so match positions stay those of the original text."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 #: What `compile` returns: both have `.pattern`, `.search`, `.match`, `.finditer`.
