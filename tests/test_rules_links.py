@@ -284,3 +284,15 @@ def test_disable_file_by_code(framework_site: Site) -> None:
 def test_disable_file_by_family(framework_site: Site) -> None:
     text = page("\n# T\n\n[a](/nope/)\n\nTODO: x\n\n<!-- finops-lint-disable-file PH -->\n")
     assert framework_site.lint("s.md", text) == [("LK001", 7)]
+
+
+def test_links_in_html_pages_are_checked_with_positions(framework_site: Site) -> None:
+    text = (
+        "---\ntitle: T\npermalink: /t/\n---\n"
+        '<p><a href="/nope/">gone</a>\n  <img src="/img/none.png" alt="x"></p>\n'
+        '<!-- <a href="/commented/">c</a> -->\n'
+        f'<a href="{FORECASTING}"></a> <a href="{FORECASTING}" aria-label="F"></a>\n'
+    )
+    findings = framework_site.lint_full("t.html", text)
+    got = [(f.code, f.line, f.column) for f in findings if f.code.startswith("LK")]
+    assert got == [("LK001", 5, 13), ("LK002", 6, 13), ("LK005", 8, 1)]

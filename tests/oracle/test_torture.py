@@ -319,3 +319,63 @@ def test_github_pages_serves_files_only(tmp_path: Path) -> None:
             ("LK001", "index.md", "/plain/"),
         },
     )
+
+
+def test_excluded_files_are_repository_documents(tmp_path: Path) -> None:
+    """`exclude`d files are not site pages (the build has none of them); their
+    relative links lead to files, as GitHub shows them, so only a link to a file
+    that does not exist is broken. The truth for those is the file system."""
+    files = {
+        "_config.yml": "permalink: pretty\nexclude: [docs/, CONTRIBUTING.md]\n",
+        "netlify.toml": "",
+        "index.md": fm() + "[a](/about/) [b](/docs/guide/)\n",
+        "about.md": fm() + "# About\n",
+        "CONTRIBUTING.md": "# Contributing\n\n[the guide](docs/guide.md) [gone](docs/nope.md)\n",
+        "docs/guide.md": fm()
+        + "[c](../CONTRIBUTING.md) [d](other.md) [e](img/x.png) [f](../index.md) [g](../)\n"
+        "[h](../../outside.md)\n",
+        "docs/img/x.png": "png",
+    }
+    result = run_site(tmp_path, files, host="netlify")
+    built = {item["url"] for item in BuiltSite.load(tmp_path / "map.json").items}
+    assert "/docs/guide/" not in built and "/CONTRIBUTING/" not in built
+    # the built site: only the link to the excluded page is broken
+    got = {(b.code, b.source, b.href) for b in result.oracle.broken}
+    assert got == {("LK001", "index.md", "/docs/guide/")}
+    assert not result.missed, result.explain()
+    # the repository documents: exactly the links to files that do not exist
+    src = tmp_path / "src"
+    on_disk = {
+        (b.source, b.href)
+        for b in result.extra
+        if not (src / b.source).parent.joinpath(b.href).resolve().is_relative_to(src)
+        or not (src / b.source).parent.joinpath(b.href).exists()
+    }
+    assert (
+        {(b.source, b.href) for b in result.extra}
+        == on_disk
+        == {
+            ("CONTRIBUTING.md", "docs/nope.md"),
+            ("docs/guide.md", "other.md"),
+            ("docs/guide.md", "../../outside.md"),
+        }
+    )
+
+
+def test_repository_documents_resolve_against_files(tmp_path: Path) -> None:
+    from finops_lint.engine import RunOptions, run
+
+    src = write_site(
+        tmp_path,
+        {
+            "_config.yml": "exclude: [docs/, CONTRIBUTING.md]\n",
+            "CONTRIBUTING.md": "# Contributing\n\n[ok](docs/guide.md) [gone](docs/nope.md)\n",
+            "docs/guide.md": "# Guide\n\n[c](../CONTRIBUTING.md) [d](other.md) [e](img/x.png) "
+            "[f](../../outside.md)\n",
+            "docs/img/x.png": "png",
+        },
+    )
+    found = run(RunOptions(paths=[src], root=src, select=["LK001"])).findings
+    got = {(Path(f.path).name, f.line, f.column) for f in found}
+    assert got == {("CONTRIBUTING.md", 3, 28), ("guide.md", 3, 29), ("guide.md", 3, 58)}
+    assert all(not (src / "docs" / p).exists() for p in ("nope.md", "other.md"))

@@ -255,8 +255,9 @@ class Resolution:
 
     ``kind``: ``"page"``, ``"static"``, ``"redirect"`` (an internal redirect
     chain that ends at a page or static file), ``"external-redirect"`` (a
-    redirect off the site), ``"missing"``, ``"external"`` (not a site host) or
-    ``"skip"`` (mailto:, tel:, javascript:, data:, Liquid we cannot resolve).
+    redirect off the site), ``"missing"``, ``"external"`` (not a site host),
+    ``"file"`` (a file of the repository, from a document Jekyll does not build)
+    or ``"skip"`` (mailto:, tel:, javascript:, data:, Liquid we cannot resolve).
     """
 
     kind: str
@@ -744,6 +745,8 @@ class Site:
         if path_part == "":  # "?x=1"
             base = self.config.baseurl + (from_page.url if from_page is not None else "/")
             return self._follow(_normalize_path(base), query, None, fragment, [])
+        if from_page is None and self.is_repository_document(from_path):
+            return self._resolve_file(path_part, from_path, fragment)
         # Relative: against the output URL first, as the browser does.
         if from_page is not None:
             base_url = self.config.baseurl + from_page.url  # the URL the browser shows
@@ -974,6 +977,35 @@ class Site:
             redirect_chain=chain,
             status=status,
             reason="too many redirects: " + " -> ".join(chain),
+        )
+
+    def is_repository_document(self, path: str) -> bool:
+        """A Markdown file Jekyll does not build into a page: README, CONTRIBUTING, an
+        excluded docs/ folder, a file without front matter. It is read on GitHub,
+        where its relative links lead to files. Site code (`_includes/`...) is not."""
+        return not path.startswith("_") and path not in self.pages
+
+    def _resolve_file(self, path_part: str, from_path: str, fragment: str | None) -> Resolution:
+        """A relative link in a repository document: a file or folder of the repository."""
+        rel = unquote(path_part)
+        joined = posixpath.normpath(posixpath.join(posixpath.dirname(from_path), rel))
+        if joined == ".." or joined.startswith("../"):
+            return Resolution(
+                "missing",
+                None,
+                fragment=fragment,
+                via_source_path=True,
+                reason=f"{path_part} leads out of the repository",
+            )
+        if joined == "." or (self.root / joined).exists():
+            return Resolution("file", "/" + joined, static_path=joined, fragment=fragment)
+        return Resolution(
+            "missing",
+            "/" + joined,
+            fragment=fragment,
+            via_source_path=True,
+            reason=f"no file {joined} in the repository; {from_path} is not built by Jekyll, "
+            "so its relative links lead to files",
         )
 
     def _resolve_source_relative(
