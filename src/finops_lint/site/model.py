@@ -147,7 +147,8 @@ def detect_host(root: Path, config: JekyllConfig) -> str:
         return GITHUB_PAGES
     gemfile = root / "Gemfile"
     try:
-        if gemfile.is_file() and re.search(r"""['"]github-pages['"]""", gemfile.read_text()):
+        gems = read_bytes(gemfile, MAX_CONFIG_BYTES).decode("utf-8", "replace")
+        if re.search(r"""['"]github-pages['"]""", gems):
             return GITHUB_PAGES
     except (OSError, UnicodeDecodeError):
         pass
@@ -654,7 +655,9 @@ class Site:
         ):
             return out
         try:
-            text, _error = decode_page((self.root / from_path).read_bytes())
+            text, _error = decode_page(
+                read_bytes(self.root / from_path, MAX_PAGE_BYTES, truncate=True)
+            )
         except OSError:
             return out
         if text is None:
