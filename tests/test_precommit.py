@@ -378,3 +378,32 @@ def test_hooks_never_use_the_network_whatever_the_config_says(site: Site) -> Non
         result = site.pre_commit("run", "--all-files")
         assert result.stdout.count("Passed") == 2, result.stdout
         assert server.requests == []
+
+
+def test_baseline_lets_a_legacy_page_through_and_refuses_new_defects(site: Site) -> None:
+    """The hooks use .finops-lint-baseline.json with no extra flag."""
+    legacy = CAPABILITY.replace("* Overall budget vs actuals", "* TODO: fill in the KPIs")
+    site.write(CAPABILITY_PATH, legacy)
+    site.git("add", "-A")
+    site.git("commit", "-q", "--no-verify", "-m", "a site with a legacy defect")
+    assert site.pre_commit("run", "--all-files").returncode != 0
+    written = _run(
+        [sys.executable, "-m", "finops_lint", "baseline"], site.path, site.hook.env, check=True
+    )
+    assert "wrote .finops-lint-baseline.json: " in written.stdout
+    assert " in 1 file;" in written.stdout
+    assert site.commit("accept the legacy findings").returncode == 0
+    # A clean edit above the legacy defect (its line number changes) passes both hooks.
+    edited = legacy.replace("# Budget Management\n", "# Budget Management\n\nA new intro.\n")
+    site.write(CAPABILITY_PATH, edited)
+    result = site.commit("a clean edit")
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.count("Passed") == 2, result.stdout
+    # A new defect on the same page is refused.
+    broken = edited + "\n| a | b |\n| --- | --- |\n| hello | world |\n"
+    site.write(CAPABILITY_PATH, broken)
+    refused = site.commit("oops: placeholder row")
+    assert refused.returncode != 0, refused.stdout
+    assert f"{CAPABILITY_PATH}:{_line_of(broken, '| hello | world |')}:" in refused.stdout
+    assert "TODO" not in refused.stdout  # the legacy one stays baselined
+    assert site.commits() == 3

@@ -43,6 +43,9 @@ class CheckArgs:
     fix_only: bool = False  # apply them and report only what was fixed (exit 0)
     diff: bool = False  # print the fixes as a unified diff; write nothing
     staged: bool = False  # also check pages linking to what staged git changes remove
+    baseline: Path | None = None  # default: .finops-lint-baseline.json found like the config
+    no_baseline: bool = False  # report every finding, baselined or not
+    exit_zero: bool = False  # exit 0 even with findings (2 still means an error)
 
 
 def use_color(stream: Any) -> bool:
@@ -148,7 +151,9 @@ def _run(args: CheckArgs) -> None:
         _say(notice)
     if args.fix or args.fix_only or args.diff:
         result = _apply_fixes(result, options, args)
-    elif not args.quiet:
+    if not args.no_baseline:
+        _apply_baseline(result, options, args)
+    if not (args.fix or args.fix_only or args.diff or args.quiet):
         fixable = _fixable_count(result)
         if fixable:
             _say(
@@ -172,7 +177,46 @@ def _run(args: CheckArgs) -> None:
         sys.exit(EXIT_ERROR)
     errors = any(f.severity.value == "error" for f in result.findings)
     warnings = any(f.severity.value == "warning" for f in result.findings)
-    fast_exit(EXIT_FINDINGS if errors or (args.strict and warnings) else EXIT_OK)
+    failed = errors or (args.strict and warnings)
+    fast_exit(EXIT_FINDINGS if failed and not args.exit_zero else EXIT_OK)
+
+
+def _apply_baseline(result: Any, options: Any, args: CheckArgs) -> None:
+    """Leave out the findings the baseline lists; say how many, and which are fixed."""
+    from finops_lint import baseline
+
+    path = args.baseline or baseline.find_baseline(options.paths[0] if options.paths else Path("."))
+    if path is None:
+        return
+    try:
+        entries = baseline.load(path)
+    except baseline.BaselineError as exc:
+        _say(f"baseline error: {exc}")
+        sys.exit(EXIT_ERROR)
+    outcome = baseline.apply(
+        result.findings,
+        entries,
+        result.config.root,
+        Path.cwd(),
+        checked=result.checked,
+        codes=[r.code for r in result.rules],
+    )
+    result.findings = outcome.new
+    result.baselined = outcome.baselined
+    shown = _shown(path)
+    if outcome.fixed_count:
+        n = outcome.fixed_count
+        _say(
+            f"{n} baselined finding{'s are' if n != 1 else ' is'} fixed: "
+            f"`finops-lint baseline --prune` removes {'them' if n != 1 else 'it'} from {shown}"
+        )
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
 
 
 def _fixable_count(result: Any) -> int:
@@ -240,8 +284,9 @@ def render(result: Any, args: CheckArgs) -> str:
         from finops_lint.report.statistics import render_statistics
 
         return render_statistics(findings)
+    baselined = getattr(result, "baselined", 0)
     if args.fmt == "json":
-        return render_json(findings, len(result.checked))
+        return render_json(findings, len(result.checked), baselined=baselined)
     if args.fmt == "sarif":
         from finops_lint.report.sarif import render_sarif
 
@@ -257,7 +302,9 @@ def render(result: Any, args: CheckArgs) -> str:
 
         return render_github(findings)
     color = args.output_file is None and use_color(sys.stdout)
-    return render_text(findings, len(result.checked), color=color, quiet=args.quiet)
+    return render_text(
+        findings, len(result.checked), color=color, quiet=args.quiet, baselined=baselined
+    )
 
 
 def plain_check_args(argv: Sequence[str]) -> CheckArgs | None:

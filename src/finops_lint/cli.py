@@ -108,6 +108,18 @@ def main() -> None:
     help="Also check the pages that link to pages, images or anchors the staged git "
     "changes delete or rename (the pre-commit hook's mode). Without PATHs: only those.",
 )
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Baseline file (default: .finops-lint-baseline.json found like the config).",
+)
+@click.option("--no-baseline", is_flag=True, help="Report every finding, baselined or not.")
+@click.option(
+    "--exit-zero",
+    is_flag=True,
+    help="Exit 0 even when there are findings (2 still means an error).",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
     paths: tuple[Path, ...],
@@ -128,6 +140,9 @@ def check(
     fix_only: bool,
     diff: bool,
     staged: bool,
+    baseline_file: Path | None,
+    no_baseline: bool,
+    exit_zero: bool,
     verbose: bool,
 ) -> None:
     """Check pages (files or folders; default: the current folder).
@@ -167,8 +182,72 @@ def check(
             fix_only=fix_only,
             diff=diff,
             staged=staged,
+            baseline=baseline_file,
+            no_baseline=no_baseline,
+            exit_zero=exit_zero,
         )
     )
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="Config file to use instead of searching for .finops-lint.yaml.",
+)
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Site root (default: nearest folder with _config.yml).",
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Baseline file (default: the one found like the config, else at the site root).",
+)
+@click.option(
+    "--prune", is_flag=True, help="Only remove fixed findings from the baseline; add nothing."
+)
+def baseline(
+    path: Path | None,
+    config_path: Path | None,
+    root: Path | None,
+    baseline_file: Path | None,
+    prune: bool,
+) -> None:
+    """Accept today's findings: write .finops-lint-baseline.json so that `check`
+    reports only new ones (commit the file).
+
+    Each finding is kept by its code, page and a hash of its source line and
+    message, not its line number, so edits elsewhere in a page keep it accepted.
+
+    \b
+    Examples:
+      finops-lint baseline             # the site in this folder
+      finops-lint baseline --prune     # drop findings that were fixed since
+    """
+    from finops_lint.baseline import BaselineError, write_command
+    from finops_lint.engine import UsageError
+
+    try:
+        code, lines = write_command(
+            path, config_path=config_path, root=root, baseline_file=baseline_file, prune_only=prune
+        )
+    except ConfigError as exc:
+        click.echo(f"finops-lint: config error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    except (BaselineError, UsageError) as exc:
+        click.echo(f"finops-lint: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    except OSError as exc:
+        click.echo(f"finops-lint: cannot write the baseline: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    for line in lines:
+        click.echo(f"finops-lint: {line}", err=True)
+    sys.exit(code)
 
 
 @main.command(context_settings=CONTEXT)

@@ -54,6 +54,8 @@ class RunResult:
     config: Config
     internal_errors: int = 0
     rules: list[Rule] = field(default_factory=list)
+    #: findings left out because the baseline lists them (set by the check command)
+    baselined: int = 0
 
 
 def find_site_root(start: Path) -> Path:

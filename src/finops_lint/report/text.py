@@ -39,10 +39,12 @@ def summary_counts(findings: list[Finding]) -> dict[str, int]:
     return {"error": counts["error"], "warning": counts["warning"], "info": counts["info"]}
 
 
-def summary_line(findings: list[Finding], files: int) -> str:
+def summary_line(findings: list[Finding], files: int, baselined: int = 0) -> str:
     c = summary_counts(findings)
+    held = f" ({baselined} more in the baseline)" if baselined else ""
     if not findings:
-        return f"No problems found in {files} file{'s' if files != 1 else ''}."
+        new = "new " if baselined else ""
+        return f"No {new}problems found in {files} file{'s' if files != 1 else ''}{held}."
     parts = [
         f"{c['error']} error{'s' if c['error'] != 1 else ''}",
         f"{c['warning']} warning{'s' if c['warning'] != 1 else ''}",
@@ -52,12 +54,18 @@ def summary_line(findings: list[Finding], files: int) -> str:
     touched = len({f.path for f in findings})
     return (
         f"Found {len(findings)} problem{'s' if len(findings) != 1 else ''} "
-        f"({', '.join(parts)}) in {touched} of {files} file{'s' if files != 1 else ''}."
+        f"({', '.join(parts)}) in {touched} of {files} file{'s' if files != 1 else ''}"
+        f"{held}."
     )
 
 
 def render_text(
-    findings: list[Finding], files: int, *, color: bool = False, quiet: bool = False
+    findings: list[Finding],
+    files: int,
+    *,
+    color: bool = False,
+    quiet: bool = False,
+    baselined: int = 0,
 ) -> str:
     lines = []
     for f in findings:
@@ -71,7 +79,7 @@ def render_text(
         else:
             lines.append(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message} [{f.rule}]")
     if not quiet or findings:
-        lines.append(summary_line(findings, files))
+        lines.append(summary_line(findings, files, baselined))
     return "\n".join(lines) + "\n"
 
 
@@ -82,9 +90,14 @@ def _escaped(f: Finding) -> Finding:
     return dataclasses.replace(f, path=path, message=message)
 
 
-def render_json(findings: list[Finding], files: int) -> str:
+def render_json(findings: list[Finding], files: int, *, baselined: int = 0) -> str:
     data: dict[str, Any] = {
         "findings": [f.to_dict() for f in findings],
-        "summary": {**summary_counts(findings), "files": files, "findings": len(findings)},
+        "summary": {
+            **summary_counts(findings),
+            "files": files,
+            "findings": len(findings),
+            "baselined": baselined,
+        },
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
