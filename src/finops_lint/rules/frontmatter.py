@@ -114,8 +114,10 @@ def schema_violation(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     **Good:** the keys the page type's schema requires, with the right types.
 
     **Configure:** page types and their schemas live in the profile's
-    `page-types`; a schema subschema may carry `x-severity: warning` (the
-    built-in schemas do so for the length limits the site only truncates).
+    `page-types`; a schema subschema may carry `x-severity: warning` and
+    `x-message`. The built-in schemas constrain only what a layout relies on:
+    no length limit where the layout prints the text in full, no list where
+    Liquid takes a string as a one-item list.
     """
     pt = ctx.page_type
     fm = doc.front_matter
