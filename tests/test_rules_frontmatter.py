@@ -203,3 +203,43 @@ def test_fm006_collection_url_clash_with_permalink(framework_site: Site) -> None
         "copy.md", "---\ntitle: Copy\npermalink: /framework/capabilities/forecasting/\n---\n# C\n"
     )
     assert framework_site.codes("copy.md") == [("FM006", 3)]
+
+
+SINK = "---\ntitle: {t}\nlink: https://example.org/{t}\nlisting: true\npermalink: /not-here/\n---\n"
+
+
+def test_fm006_listing_sink_is_one_warning_on_the_first_page(site: Site) -> None:
+    site.write("_config.yml", "plugins: [jekyll-sitemap]\n")
+    for name in ("b", "a", "c"):
+        site.write(f"{name}.md", SINK.format(t=name))
+    findings = site.findings("a.md", "b.md", "c.md")
+    assert [(f.path, f.code, f.line, f.severity.value) for f in findings] == [
+        ("a.md", "FM006", 5, "warning")
+    ]
+    assert findings[0].message.startswith("Conflict: 3 pages")
+    assert "sitemap: false" in findings[0].message
+    assert "published: false" in findings[0].message  # named only as what not to do
+    assert sorted(r.path for r in findings[0].related) == ["b.md", "c.md"]
+
+
+def test_fm006_sink_with_sitemap_false_everywhere_gives_no_advice(site: Site) -> None:
+    site.write("_config.yml", "plugins: [jekyll-sitemap]\n")
+    for name in ("a", "b"):
+        site.write(
+            f"{name}.md", SINK.format(t=name).replace("listing:", "sitemap: false\nlisting:")
+        )
+    (finding,) = site.findings("a.md", "b.md")
+    assert "sitemap: false" not in finding.message and "harmless" in finding.message
+
+
+def test_fm006_shared_url_with_a_body_stays_an_error_on_every_page(site: Site) -> None:
+    site.write("a.md", SINK.format(t="a"))
+    site.write("b.md", SINK.format(t="b") + "Some text that is rendered.\n")
+    findings = site.findings("a.md", "b.md")
+    assert [(f.path, f.severity.value) for f in findings] == [("a.md", "error"), ("b.md", "error")]
+
+
+def test_fm006_shared_url_with_a_layout_stays_an_error(site: Site) -> None:
+    site.write("a.md", SINK.format(t="a"))
+    site.write("b.md", SINK.format(t="b").replace("listing:", "layout: page\nlisting:"))
+    assert {f.severity.value for f in site.findings("a.md", "b.md")} == {"error"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,22 +11,34 @@ from finops_lint.document import Document
 from finops_lint.findings import Related, Severity
 from finops_lint.parsing.frontmatter import dotted_key
 from finops_lint.rules.base import Issue, RuleContext, rule
+from finops_lint.site.model import SitePage
 
 
 @rule("FM006", "duplicate-url", "error", "Two pages that publish to the same URL.", scope="site")
 def duplicate_url(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds pages whose URL (front matter `permalink`, or the collection's pattern)
-    is also the URL of another page. Each page is reported, with the others as
-    related locations.
+    is also the URL of another page: Jekyll's "Conflict: The following destination
+    is shared by multiple files".
 
-    **Why it matters:** Jekyll writes both to the same file; one page silently
-    replaces the other on the live site. (The framework site has 85 resource
-    listings sharing `permalink: /resources/not-here/`.)
+    When the pages render different content (a body, or a layout that prints the
+    page), one silently replaces the other on the live site: each page is reported
+    as an error, with the others as related locations.
+
+    When every page at the URL renders nothing (no body, no layout: entries that
+    exist only to be listed, whose listings link elsewhere), the file is the same
+    empty page whichever wins. That sink is reported once, as a warning on its
+    first page with all of them as related locations; the advice is `sitemap:
+    false` (jekyll-sitemap otherwise lists the URL once per page). Not
+    `published: false`: unpublished documents drop out of `site.COLLECTION`, and
+    every listing that loops over it would lose them.
+
+    **Why it matters:** two real pages at one URL means one of them is not on the
+    site; a sink at least fills the sitemap with copies of an empty page.
 
     **Bad:** two pages with `permalink: /framework/capabilities/`
 
-    **Good:** one URL per page; listing-only entries use `published: false` or no
-    output.
+    **Good:** one URL per page; listing-only entries with no body and no layout may
+    share one, with `sitemap: false`.
     """
     site = ctx.site
     if site is None:
@@ -33,10 +46,41 @@ def duplicate_url(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     page = site.page_for_path(doc.rel_path)
     if page is None or not page.output:
         return
-    others = [p for p in site.pages_by_url.get(page.url, []) if p.path != page.path and p.output]
+    sharing = sorted(
+        (p for p in site.pages_by_url.get(page.url, []) if p.output), key=lambda p: p.path
+    )
+    others = [p for p in sharing if p.path != page.path]
     if not others:
         return
     pos = doc.front_matter.position(("permalink",))
+
+    def related(pages: list[SitePage], note: str) -> list[Related]:
+        return [
+            Related(ctx.workspace.display_path(p.path) if ctx.workspace else p.path, 1, 1, note)
+            for p in pages
+        ]
+
+    if _is_sink(sharing, ctx):
+        if sharing[0].path != page.path:
+            return  # reported once, on the first page
+        missing = [p for p in sharing if p.data.get("sitemap") is not False]
+        if missing and "jekyll-sitemap" in site.config.plugins:
+            advice = (
+                f"; add `sitemap: false` to {len(missing)} of them to keep the URL out of "
+                "the sitemap (not `published: false`: that drops them from every listing)"
+            )
+        else:
+            advice = "; harmless, since every one of them renders nothing"
+        yield Issue(
+            pos.line,
+            pos.column,
+            f"Conflict: {len(sharing)} pages are written to '{page.url}' (Jekyll warns the "
+            "destination is shared by multiple files); none has a body or a layout, so the "
+            f"page is empty whichever wins{advice}",
+            severity=Severity.WARNING,
+            related=related(others, f"also written to {page.url}"),
+        )
+        return
     shown = others[:20]
     more = f" and {len(others) - len(shown)} more" if len(others) > len(shown) else ""
     yield Issue(
@@ -44,17 +88,35 @@ def duplicate_url(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         pos.column,
         f"URL '{page.url}' is also the URL of {len(others)} other page"
         f"{'s' if len(others) > 1 else ''} ({', '.join(p.path for p in shown[:3])}"
-        f"{'...' if len(others) > 3 else ''}){more}; only one of them is published",
-        related=[
-            Related(
-                ctx.workspace.display_path(p.path) if ctx.workspace else p.path,
-                1,
-                1,
-                f"also published at {page.url}",
-            )
-            for p in shown
-        ],
+        f"{'...' if len(others) > 3 else ''}){more}; Jekyll writes only one of them",
+        related=related(shown, f"also published at {page.url}"),
     )
+
+
+def _is_sink(pages: list[SitePage], ctx: RuleContext) -> bool:
+    """Every page renders nothing: no layout and an empty body (comments aside)."""
+    ws = ctx.workspace
+    if ws is None:
+        return False
+    cache: dict[str, bool] = ws.__dict__.setdefault("_fm006_sinks", {})
+    key = pages[0].url
+    if key not in cache:
+        cache[key] = all(_renders_nothing(p, ctx) for p in pages)
+    return cache[key]
+
+
+def _renders_nothing(page: SitePage, ctx: RuleContext) -> bool:
+    layout = page.data.get("layout")
+    if layout not in (None, "", "none", "null", False):
+        return False
+    other = ctx.workspace.document(page.path) if ctx.workspace else None
+    if other is None or not other.front_matter.present:
+        return False
+    body = other.text[other.front_matter.body_offset :]
+    return not _COMMENT.sub("", body).strip()
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
 @rule(
