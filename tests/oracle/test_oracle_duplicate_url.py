@@ -11,7 +11,10 @@ CONFIG = (
     "markdown: kramdown\nplugins: [jekyll-sitemap]\nurl: https://example.org\n"
     "collections:\n  resources:\n    output: true\n"
 )
-SINK = "---\ntitle: {t}\nlink: https://example.org/{t}\nlisting: true\npermalink: /not-here/\n{extra}---\n"
+SINK = (
+    "---\ntitle: {t}\nlink: https://example.org/{t}\nlisting: true\n"
+    "permalink: /not-here/\n{extra}---\n"
+)
 LISTING = (
     "---\ntitle: All\npermalink: /all/\n---\n"
     '{% for r in site.resources %}<a href="{{ r.link }}">{{ r.title }}</a>\n{% endfor %}'
