@@ -41,15 +41,25 @@ def test_xr001_domain_naming_real_capabilities_is_fine(framework_site: Site) -> 
     assert framework_site.codes(DOMAIN) == []
 
 
-def test_xr001_resource_may_name_capabilities_by_identifier_or_title(
+def test_xr001_resource_naming_a_capability_by_title_gets_the_identifier(
     framework_site: Site,
 ) -> None:
     text = RESOURCE.format(items="- Forecasting\n- capability_forecasting")
+    findings = [
+        f for f in framework_site.lint_full("_resources/video.md", text) if f.code == "XR001"
+    ]
+    assert [(f.line, f.column) for f in findings] == [(12, 3)]
+    assert "never links" in findings[0].message
+    assert "use 'capability_forecasting'" in findings[0].message
+
+
+def test_xr001_resource_naming_capabilities_by_identifier_is_fine(framework_site: Site) -> None:
+    text = RESOURCE.format(items="- capability_forecasting")
     assert only(framework_site.lint("_resources/video.md", text), "XR001") == []
 
 
 def test_xr001_resource_naming_a_capability_that_does_not_exist(framework_site: Site) -> None:
-    text = RESOURCE.format(items="- Forecasting\n- Sustainability")
+    text = RESOURCE.format(items="- capability_forecasting\n- Sustainability")
     assert only(framework_site.lint_pos("_resources/video.md", text), "XR001") == [("XR001", 13, 3)]
 
 

@@ -197,6 +197,33 @@ class Workspace:
                     names.add(value.strip())
         return frozenset(names)
 
+    def reference_aliases(self, page_type: str, key: str) -> dict[str, tuple[str, str, str]]:
+        """Other front matter values of the pages of a type, mapped to the value of `key`
+        on the same page: {casefolded value: (key's value, which key, page path)}. Tells
+        a reference that names a page by its title which identifier it should use."""
+        cache: dict[tuple[str, str], dict[str, tuple[str, str, str]]] = self.__dict__.setdefault(
+            "_aliases", {}
+        )
+        found = cache.get((page_type, key))
+        if found is None:
+            found = {}
+            shared: set[str] = set()  # values on several pages (a layout name) tell nothing
+            for path, data in self.pages_of_type(page_type):
+                ident = data.get(key)
+                if not isinstance(ident, str) or not ident.strip():
+                    continue
+                for other, value in data.items():
+                    if other == key or not isinstance(value, str) or not value.strip():
+                        continue
+                    folded = value.strip().casefold()
+                    seen = found.setdefault(folded, (ident.strip(), other, path))
+                    if seen[0] != ident.strip():
+                        shared.add(folded)
+            for folded in shared:
+                del found[folded]
+            cache[(page_type, key)] = found
+        return found
+
     def referenced_values(self, reference: str) -> frozenset[str]:
         ref = next((r for r in self.config.references if r.name == reference), None)
         if ref is None:

@@ -127,27 +127,30 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
     scope="site",
 )
 def unknown_reference(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
-    """Checks the front matter references the profile declares: a domain's
-    `framework-capabilities` must name `page-identifier`s of capability pages;
-    a resource's or story's `framework-capabilities` must name a capability (the
-    corpus uses both identifiers, such as `capability_forecasting`, and titles,
-    such as `Forecasting`, so both are accepted: 84 resources list
-    capabilities, 23 of the names are titles); a vendor page's `capabilities`
-    must name capability identifiers.
+    """Checks the front matter references the profile declares, comparing each value
+    with the key the site's templates compare (`by`). In the FinOps profile a
+    domain's, resource's or story's `framework-capabilities` and a vendor page's
+    `capabilities` must name `page-identifier`s of capability pages: the includes
+    and layouts loop over the list and test `tag == capability.page-identifier`,
+    so a capability named by its title never links (the forecasting page lists no
+    resource that says `Forecasting`). A title is reported with the identifier to
+    use; anything else with the closest identifier, if one is close.
 
     **Why it matters:** the site's Liquid matches these values exactly; a typo
-    (`capability_education-enablementure`) or a capability that was never created
-    (`Sustainability`) silently drops the link between the pages.
+    (`capability_education-enablementure`), a title, or a capability that was
+    never created (`Sustainability`) silently drops the link between the pages.
 
     **Bad:**
     ```yaml
     framework-capabilities:
+      - Forecasting
       - capability_education-enablementure
     ```
 
-    **Good:** `- capability_education-enablement`
+    **Good:** `- capability_forecasting`, `- capability_education-enablement`
 
-    **Configure:** `references: {NAME: {from: TYPE, key: KEY, to: TYPE, by: [keys]}}`.
+    **Configure:** `references: {NAME: {from: TYPE, key: KEY, to: TYPE, by: [keys]}}`;
+    `by` names the target key(s) the templates compare the value with.
     """
     ws = ctx.workspace
     pt = ctx.page_type
@@ -170,16 +173,46 @@ def unknown_reference(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             if text in names:
                 continue
             path = (ref.key, index) if isinstance(values, list) else (ref.key,)
-            pos = doc.front_matter.position(path)
-            close = difflib.get_close_matches(text, list(names), n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            yield Issue(
-                pos.line,
-                pos.column,
-                f"'{ref.key}' names '{text}', which is no {ref.target} page's "
-                f"{' or '.join(ref.by)}{hint}",
-                severity=ref.severity,
-            )
+            pos = doc.front_matter.value_position(path)
+            compared = " or ".join(ref.by)
+            alias = _alias(ws, ref.target, ref.by, text)
+            if alias is not None:
+                ident, key, where = alias
+                message = (
+                    f"'{ref.key}' names '{text}', the {key} of {ref.target} page {where}; "
+                    f"the templates compare {compared}, so it never links: use '{ident}'"
+                )
+            else:
+                close = difflib.get_close_matches(text, list(names), n=1, cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                if not close:
+                    hint = _close_alias(ws, ref.target, ref.by, text)
+                message = (
+                    f"'{ref.key}' names '{text}', which is no {ref.target} page's {compared}{hint}"
+                )
+            yield Issue(pos.line, pos.column, message, severity=ref.severity)
+
+
+def _close_alias(ws: Any, target: str, by: list[str], text: str) -> str:
+    """A hint when `text` is close to (or the start of) another key's value."""
+    for key in by:
+        aliases = ws.reference_aliases(target, key)
+        folded = text.casefold()
+        starts = sorted(a for a in aliases if a.startswith(folded + " "))
+        close = starts or difflib.get_close_matches(folded, list(aliases), n=1, cutoff=0.8)
+        if close:
+            ident, other, where = aliases[close[0]]
+            return f"; did you mean '{ident}' (the {other} of {where})?"
+    return ""
+
+
+def _alias(ws: Any, target: str, by: list[str], text: str) -> tuple[str, str, str] | None:
+    """(identifier, key, path) when `text` is another key's value on a target page."""
+    for key in by:
+        found: tuple[str, str, str] | None = ws.reference_aliases(target, key).get(text.casefold())
+        if found is not None:
+            return found
+    return None
 
 
 @rule(
