@@ -161,6 +161,8 @@ class Config:
     site_host: str | None = None
     #: the site's baseurl when the host injects it; None: _config.yml's
     site_baseurl: str | None = None
+    #: rules a config turns on with `{enabled: true}` (rules off by default need it)
+    enabled_by_config: set[str] = field(default_factory=set)
 
     def page_type_for(self, rel_path: str, data: dict[str, Any]) -> PageType | None:
         for pt in self.page_types:
@@ -210,7 +212,9 @@ class Config:
             return False
         if code in self.disabled_by_profile and not explicit:
             return False
-        return default_enabled or explicit or code in self.severities
+        return (
+            default_enabled or explicit or code in self.severities or code in self.enabled_by_config
+        )
 
 
 @lru_cache(maxsize=64)
@@ -688,6 +692,7 @@ def build_config(
     severities: dict[str, Severity] = {}
     options: dict[str, dict[str, Any]] = {}
     disabled: set[str] = set()
+    enabled: set[str] = set()
     for code, setting in _by_code(rules):
         if isinstance(setting, bool):  # YAML reads an unquoted `off` as false
             setting = "off" if setting is False else {"enabled": True}
@@ -704,6 +709,7 @@ def build_config(
             disabled.add(code)
         elif setting.get("enabled") is True:
             disabled.discard(code)
+            enabled.add(code)
         if "severity" in setting:
             severities[code] = Severity(setting["severity"])
         opts = {k: v for k, v in setting.items() if k not in ("enabled", "severity")}
@@ -808,6 +814,7 @@ def build_config(
         if isinstance(data.get("external"), dict)
         else {"enabled": bool(data.get("external"))},
         raw=data,
+        enabled_by_config=enabled,
     )
 
 
