@@ -64,6 +64,21 @@ def test_lk001_ignores_links_only_inside_html_comments(framework_site: Site) -> 
     """The built page has no such link (the comment is not rendered)."""
     findings = framework_site.lint_full("l.md", page("\n# T\n\n<!-- [x](/nope/) -->\n"))
     assert [f.code for f in findings if f.code in ("LK001", "LK002")] == []
+def test_lk001_link_in_html_comment_is_not_on_the_site(framework_site: Site) -> None:
+    text = page("\n# T\n\n<!-- [x](/nope/) ![i](/img/nope.png) -->\n")
+    assert framework_site.lint_pos("l.md", text) == []
+
+
+def test_lk011_commented_broken_links_when_turned_on(framework_site: Site) -> None:
+    framework_site.config("extends: finops-framework\nrules:\n  LK011: {enabled: true}\n")
+    text = page(f"\n# T\n\n<!-- [x](/nope/) [ok]({FORECASTING})\n![i](/img/nope.png) -->\n")
+    findings = framework_site.lint_full("l.md", text)
+    assert [(f.code, f.line, f.column, f.severity.value) for f in findings] == [
+        ("LK011", 7, 10, "warning"),
+        ("LK011", 8, 6, "warning"),
+    ]
+    assert "inside an HTML comment" in findings[0].message
+    assert findings[1].message.startswith("image '/img/nope.png'")
 
 
 # ------------------------------------------------------------------ Liquid

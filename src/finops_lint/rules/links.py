@@ -299,6 +299,44 @@ def missing_image(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
 
 @rule(
+    "LK011",
+    "commented-broken-link",
+    "warning",
+    "A link or image inside an HTML comment that would be broken once uncommented.",
+    scope="site",
+    default_enabled=False,
+)
+def commented_broken_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds links and images inside HTML comments (`<!-- ... -->`) that reach nothing
+    on the site, resolved like LK001 and LK002. Off by default: a comment is not on
+    the rendered page, so nothing is broken today. Turn it on if your authors
+    often uncomment old blocks.
+
+    **Why it matters:** the day the comment is removed, the link is broken.
+
+    **Bad:** `<!-- [Allocate](/framework/domains/allocate/) -->` when that page
+    moved.
+
+    **Good:** update the link inside the comment, or delete the commented block.
+
+    **Configure:** `rules: {LK011: {enabled: true}}`.
+    """
+    for link, res in _internal_links(doc, ctx, comments=True):
+        if res.kind != "missing":
+            continue
+        what = "image" if link.kind == "image" else "link target"
+        yield Issue(
+            link.target_line,
+            link.target_column,
+            f"{what} '{link.target}' inside an HTML comment does not exist on the site"
+            + _why(res)
+            + "; it breaks the day the comment is removed",
+            end_line=link.end_line,
+            end_column=link.end_column,
+        )
+
+
+@rule(
     "LK004",
     "broken-page-anchor",
     "error",
@@ -414,7 +452,6 @@ def _redirect_fix(target: str, res: Resolution, site: Site | None) -> str | None
 
 
 _TEMPORARY = frozenset({302, 303, 307})
-_COMMENT_NOTE = " (inside an HTML comment: not shown today, broken the day the comment is removed)"
 
 
 def _why(res: Resolution) -> str:
