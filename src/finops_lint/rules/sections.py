@@ -56,13 +56,14 @@ def missing_section(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     "A section without the parts it requires (Crawl, Walk and Run).",
 )
 def missing_parts(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
-    """Finds a required section that lacks its required sub-sections: a capability's
-    Maturity Assessment must have Crawl, Walk and Run parts, as headings under it.
+    """Finds a required section that lacks its required parts: a capability's
+    Maturity Assessment must give Crawl, Walk and Run, as headings under it
+    (`#### Crawl`) or as the rows of a table in it (first cell `Crawl`). Either
+    way the built page shows the three levels; a part given neither way is
+    missing from the page.
 
-    **Why it matters:** readers navigate the maturity levels by those headings, and
-    the site's outline and anchors (`#crawl`, `#walk`, `#run`) depend on them.
-    A Crawl/Walk/Run table in place of the headings is reported too, with a note,
-    because the page then breaks the framework's common outline.
+    **Why it matters:** a maturity assessment without one of its levels is
+    incomplete; readers of every capability page expect all three.
 
     **Bad:**
     ```
@@ -72,7 +73,8 @@ def missing_parts(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     #### Run
     ```
 
-    **Good:** `#### Crawl`, `#### Walk` and `#### Run` under the section.
+    **Good:** `#### Crawl`, `#### Walk` and `#### Run` under the section, or a
+    table whose rows start with Crawl, Walk and Run.
     """
     pt = ctx.page_type
     if pt is None or not doc.is_markdown:
@@ -83,22 +85,20 @@ def missing_parts(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         for section in _matches(doc, spec):
             sub = _descendants(doc, section)
             texts = [normalize_heading(doc.sections[i].heading.text) for i in sub]
+            rows = _row_keys_in(doc, section)
             missing = [
                 p
                 for p in spec.parts
                 if not any(t == p.casefold() or t.startswith(p.casefold() + " ") for t in texts)
+                and p.casefold() not in rows
             ]
             if not missing:
                 continue
-            note = ""
-            in_table = _parts_in_table(doc, section, missing)
-            if in_table:
-                note = " (they appear only as table rows, not as sub-headings)"
             yield Issue(
                 section.heading.line,
                 section.heading.column,
                 f"'{section.heading.text}' has no {', '.join(missing)} "
-                f"sub-section{'s' if len(missing) > 1 else ''}{note}",
+                f"(neither a sub-heading nor a table row)",
             )
 
 
@@ -155,11 +155,10 @@ def _descendants(doc: Document, section: Section) -> list[int]:
     return sorted(out)
 
 
-def _parts_in_table(doc: Document, section: Section, parts: list[str]) -> bool:
-    wanted = {p.casefold() for p in parts}
+def _row_keys_in(doc: Document, section: Section) -> set[str]:
+    """The first cells (casefolded, emphasis removed) of the tables in a section."""
+    keys: set[str] = set()
     for table in doc.tables:
         if section.start_line <= table.line <= section.end_line:
-            keys = {r.cells[0].text.strip().casefold() for r in table.rows if r.cells}
-            if wanted <= keys:
-                return True
-    return False
+            keys |= {normalize_heading(r.cells[0].text) for r in table.rows if r.cells}
+    return keys
