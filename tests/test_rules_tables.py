@@ -23,7 +23,18 @@ def test_tb001_short_row_points_at_its_end_and_long_row_at_the_extra_cell(site: 
         ("TB001", 8, 15),  # the extra cell '4'
     ]
     assert "2 cells" in findings[0].message and "header has 3" in findings[0].message
-    assert "'4'" in findings[1].message
+    assert "'4' is shown under an empty heading" in findings[1].message
+    assert "widens the whole table to 4 columns" in findings[1].message
+    assert findings[1].severity.value == "error"
+
+
+def test_tb001_trailing_empty_cell_adds_an_empty_column_warning(site: Site) -> None:
+    text = page("\n| A | B |\n| --- | --- |\n| 1 | 2 |\n| 3 | 4 | |\n")
+    findings = site.lint_full("t.md", text)
+    assert [(f.code, f.line, f.column, f.severity.value) for f in findings] == [
+        ("TB001", 8, 10, "warning")
+    ]
+    assert "empty column" in findings[0].message and "dropped" not in findings[0].message
 
 
 def test_tb001_rows_with_the_header_width_are_fine(site: Site) -> None:
@@ -145,6 +156,11 @@ def test_tb005_empty_row(site: Site) -> None:
     findings = site.lint_full("e.md", page("\n| A | B |\n| --- | --- |\n| x | y |\n| | |\n"))
     assert [(f.code, f.line, f.column) for f in findings] == [("TB005", 8, 1)]
     assert findings[0].severity.value == "warning"
+
+
+def test_tb005_spacer_row_between_filled_rows_is_fine(site: Site) -> None:
+    text = page("\n| A | B |\n| --- | --- |\n| x | 1 |\n| | |\n| Total | 1 |\n")
+    assert site.lint("e.md", text) == []
 
 
 def test_tb005_partly_filled_row_is_fine(site: Site) -> None:

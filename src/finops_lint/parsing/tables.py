@@ -1,8 +1,9 @@
 """Pipe tables with the position and raw count of every cell.
 
 markdown-it-py finds the tables (so what we call a table is what renders as
-one) but pads or drops cells to the header's width; the raw row is split here
-to keep each cell's column and the real number of cells an author typed.
+one) but pads or drops cells to the header's width (kramdown instead widens
+the table to its longest row); the raw row is split here to keep each cell's
+column and the real number of cells an author typed.
 """
 
 from __future__ import annotations

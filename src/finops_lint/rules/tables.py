@@ -6,28 +6,38 @@ from collections.abc import Iterator
 
 from finops_lint.config import TableSpec
 from finops_lint.document import Document
+from finops_lint.findings import Severity
 from finops_lint.parsing.tables import Table
 from finops_lint.rules.base import Issue, RuleContext, rule
 
 
 @rule("TB001", "row-cell-count", "error", "A table row with fewer or more cells than the header.")
 def row_cell_count(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
-    """Finds table rows whose number of cells differs from the header's.
+    """Finds table rows whose number of cells differs from the header's, and says
+    what Jekyll's kramdown makes of them: it widens the whole table to its longest
+    row and pads every shorter row (the header too) with empty cells.
 
-    **Why it matters:** Markdown renderers drop extra cells silently and pad short
-    rows with empty ones, so text disappears or columns shift without any error.
+    A short row renders with empty cells at its end. A long row adds columns to
+    the whole table: its extra text sits under an empty heading (an error), and
+    extra cells that are empty (a stray `|  |` at the end) still add an empty
+    column to every row (a warning).
+
+    **Why it matters:** cells shift out from under their headings, or the table
+    grows a blank column, without any error from the build.
 
     **Bad:**
     ```
     | Level | Characteristics | Measures |
     | --- | --- | --- |
     | Crawl | very little reporting |
+    | Walk | some reporting | 80% | |
     ```
 
     **Good:** every row has three cells (an empty one written as `| |`).
     """
     for table in doc.tables:
         expected = len(table.header.cells)
+        widest = max((len(row.cells) for row in table.rows), default=expected)
         for row in table.rows:
             got = len(row.cells)
             if got == expected:
@@ -41,13 +51,27 @@ def row_cell_count(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
                     f"row has {got} cell{'s' if got != 1 else ''}, the header has {expected}: "
                     f"the missing {expected - got} will render empty",
                 )
-            else:
-                extra = row.cells[expected]
+                continue
+            extra = row.cells[expected:]
+            width = f"kramdown widens the whole table to {widest} columns"
+            if all(not c.text.strip() for c in extra):
                 yield Issue(
                     row.line,
-                    extra.column,
-                    f"row has {got} cells, the header has {expected}: "
-                    f"'{extra.raw}' and anything after it is dropped when rendered",
+                    extra[0].column,
+                    f"row has {got} cells, the header has {expected}: {width}, so the "
+                    f"page shows {widest - expected} empty column"
+                    f"{'s' if widest - expected > 1 else ''} under an empty heading; "
+                    "remove the trailing empty cell"
+                    f"{'s' if len(extra) > 1 else ''}",
+                    severity=Severity.WARNING,
+                )
+            else:
+                shown = next(c for c in extra if c.text.strip())
+                yield Issue(
+                    row.line,
+                    shown.column,
+                    f"row has {got} cells, the header has {expected}: {width}, so "
+                    f"'{shown.raw}' is shown under an empty heading",
                 )
 
 
@@ -156,10 +180,13 @@ def empty_required_cell(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
 @rule("TB005", "empty-row", "warning", "A table row with no text in any cell.")
 def empty_row(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
-    """Finds table rows whose cells are all empty, such as a trailing `| | |`.
+    """Finds empty table rows at the end of a table, such as a trailing `| | |`.
 
-    **Why it matters:** it renders as a blank stripe at the end of the table;
-    usually a leftover from editing.
+    kramdown renders such a row as a blank stripe under the table's last row. An
+    empty row between filled rows is left alone: authors use it as a spacer (a
+    gap above a totals row), and it renders as one.
+
+    **Why it matters:** a trailing empty row is usually a leftover from editing.
 
     **Bad:**
     ```
@@ -170,9 +197,15 @@ def empty_row(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     **Good:** remove the empty row.
     """
     for table in doc.tables:
-        for row in table.rows:
-            if row.cells and row.is_empty:
-                yield Issue(row.line, 1, "table row is empty")
+        trailing = []
+        for row in reversed(table.rows):
+            if not (row.cells and row.is_empty):
+                break
+            trailing.append(row)
+        if len(trailing) == len(table.rows):
+            continue  # a table of nothing but empty rows is a layout grid, not a leftover
+        for row in reversed(trailing):
+            yield Issue(row.line, 1, "empty row at the end of the table renders as a blank stripe")
 
 
 def _specs_for(doc: Document, ctx: RuleContext) -> Iterator[tuple[Table, TableSpec]]:
