@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import CAPABILITY_PAGE, Site, only, page
+from tests.conftest import CAPABILITY_PAGE, DOMAIN_PAGE, Site, only, page
 
 TABLE = "| A | B | C |\n| --- | --- | --- |\n"
 
@@ -131,6 +131,25 @@ def test_ph004_dates_tbd_inside_a_sentence_is_not_unfinished(site: Site) -> None
     assert site.lint("u.md", text) == []
 
 
+def test_ph004_boilerplate_on_every_page_of_a_type_is_one_finding(framework_site: Site) -> None:
+    soon = "\n## FinOps Training\n\nReference of courses and training partners coming soon.\n"
+    first = DOMAIN_PAGE + soon
+    second = DOMAIN_PAGE.replace("quantify-business-value", "zz-other") + soon
+    second += "\n## Tools\n\nTool list coming soon.\n"
+    framework_site.write("_domains/quantify-business-value.md", first)
+    framework_site.write("_domains/zz-other.md", second)
+    findings = framework_site.findings(
+        "_domains/quantify-business-value.md", "_domains/zz-other.md"
+    )
+    got = [(f.path, f.code, f.line) for f in findings if f.code == "PH004"]
+    assert got == [
+        ("_domains/quantify-business-value.md", "PH004", 21),
+        ("_domains/zz-other.md", "PH004", 25),  # a sentence of its own
+    ]
+    assert "1 other domain page" in findings[0].message
+    assert [(r.path, r.line) for r in findings[0].related] == [("_domains/zz-other.md", 21)]
+
+
 # ------------------------------------------------------------------ PH005
 
 
@@ -143,6 +162,32 @@ def test_ph005_template_instruction_paragraph(framework_site: Site) -> None:
     findings = framework_site.lint_full("_capabilities/forecasting.md", text)
     assert [(f.code, f.line, f.column) for f in findings] == [("PH005", 19, 1)]
     assert "_templates/_capability.md" in findings[0].message
+
+
+FUNCTIONAL_BLOCK = (
+    "_written for each persona responsible for the functional activity and processes "
+    "encapsulated by his Capability.  each one should be associated generally to one of the "
+    "FinOps Phases (Inform, Optimize, Operate). for example:_\n"
+    ">As a [FinOps Persona], I will [functional activity] so that [desired outcome] is achieved.\n"
+)
+
+
+def test_ph005_one_finding_per_template_block_not_per_line(framework_site: Site) -> None:
+    text = CAPABILITY_PAGE.replace(
+        "Forecasting is how an organisation predicts future cloud spend.", FUNCTIONAL_BLOCK
+    )
+    findings = framework_site.lint_full("_capabilities/forecasting.md", text)
+    assert [(f.code, f.line, f.end_line) for f in findings] == [("PH005", 19, 20)]
+    assert "(lines 19-20)" in findings[0].message
+
+
+def test_ph005_the_same_block_under_two_headings_is_two_findings(framework_site: Site) -> None:
+    text = CAPABILITY_PAGE.replace(
+        "Forecasting is how an organisation predicts future cloud spend.",
+        FUNCTIONAL_BLOCK + "\n## Other\n\n" + FUNCTIONAL_BLOCK,
+    )
+    findings = framework_site.lint_full("_capabilities/forecasting.md", text)
+    assert [(f.code, f.line) for f in findings] == [("PH005", 19), ("PH005", 24)]
 
 
 def test_ph005_template_title_heading(framework_site: Site) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from finops_lint import regex
 from finops_lint.config import Config
 from finops_lint.document import Document
+from finops_lint.findings import Related
 from finops_lint.parsing.links import strip_liquid
 from finops_lint.parsing.markdown import TextBlock
 from finops_lint.parsing.tables import plain_text
@@ -478,7 +479,10 @@ def unfinished_content(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     should either fill the section or remove it.
 
     **Precision:** a warning, not an error: the page still works. "to be determined
-    by the board" and "dates TBD" inside a sentence are not reported.
+    by the board" and "dates TBD" inside a sentence are not reported. A sentence
+    repeated on several pages of one page type (boilerplate copied onto every
+    domain page) is one finding, on the first page, with the others as related
+    locations.
 
     **Bad:** `Reference of courses and training partners coming soon.`
 
@@ -486,7 +490,29 @@ def unfinished_content(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Configure:** `placeholders: {unfinished: [regex, ...]}`.
     """
-    patterns = _page_patterns(doc, tuple(ctx.config.placeholders.get("unfinished", [])))
+    items = tuple(ctx.config.placeholders.get("unfinished", []))
+    for block, text, m in _unfinished_blocks(doc, items):
+        line, col = _locate(doc, block, m.group(0))
+        message = f"unfinished content: '{_excerpt(text, m)}'"
+        related: list[Related] = []
+        pages = _same_sentence_pages(doc, ctx, items).get(_norm_prose(text), [])
+        if len(pages) > 1:
+            if pages[0][0] != doc.rel_path:
+                continue  # one finding per repeated sentence: on the first page
+            related = [
+                Related(ctx.workspace.display_path(p) if ctx.workspace else p, ln, 1, "same text")
+                for p, ln in pages[1:]
+            ]
+            kind = ctx.page_type.name if ctx.page_type else "other"
+            message += f" (the same text is on {len(related)} other {kind} page"
+            message += "s)" if len(related) > 1 else ")"
+        yield Issue(line, col, message, related=related)
+
+
+def _unfinished_blocks(
+    doc: Document, items: tuple[str, ...]
+) -> Iterator[tuple[TextBlock, str, re.Match[str]]]:
+    patterns = _page_patterns(doc, items)
     if not patterns:
         return
     for block in doc.blocks:
@@ -494,9 +520,33 @@ def unfinished_content(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         for pattern in patterns:
             m = pattern.search(text)
             if m:
-                line, col = _locate(doc, block, m.group(0))
-                yield Issue(line, col, f"unfinished content: '{_excerpt(text, m)}'")
+                yield block, text, m
                 break
+
+
+def _same_sentence_pages(
+    doc: Document, ctx: RuleContext, items: tuple[str, ...]
+) -> dict[str, list[tuple[str, int]]]:
+    """Unfinished-content blocks of the pages of this page's type: {text: [(path, line)]},
+    sorted by path. Boilerplate copied onto every page of a type is one finding."""
+    ws = ctx.workspace
+    pt = ctx.page_type
+    if ws is None or pt is None:
+        return {}
+    cache: dict[str, dict[str, list[tuple[str, int]]]] = ws.__dict__.setdefault(
+        "_ph004_by_type", {}
+    )
+    found = cache.get(pt.name)
+    if found is None:
+        found = {}
+        for path, _data in sorted(ws.pages_of_type(pt.name)):
+            other = doc if path == doc.rel_path else ws.document(path)
+            if other is None:
+                continue
+            for block, text, _m in _unfinished_blocks(other, items):
+                found.setdefault(_norm_prose(text), []).append((path, block.line))
+        cache[pt.name] = found
+    return found
 
 
 @rule(
@@ -521,6 +571,9 @@ def template_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Good:** the real functional activities.
 
+    One finding per template block left in (an instruction paragraph and its
+    example quote under one heading), spanning its lines.
+
     **Configure:** set the page type's `template:` in the profile; section
     headings shared with the template (`## Definition`) are never reported.
     """
@@ -531,34 +584,55 @@ def template_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     template = ws.template(pt.template)
     if template is None or template.rel_path == doc.rel_path:
         return
-    instructions: dict[str, str] = {}
+    # instruction text -> the template section it belongs to (the heading above it)
+    instructions: dict[str, int] = {}
+    section = 0
     for block in template.blocks:
+        if block.kind == "heading":
+            section += 1
         if block.kind == "paragraph" and (_ITALIC_BLOCK.match(block.raw) or block.in_quote):
             key = _norm_prose(block.text)
             if len(key) >= 20:
-                instructions[key] = block.text
+                instructions.setdefault(key, section)
         elif (
             block.kind == "heading"
             and template.headings
             and block.line == template.headings[0].line
             and template.headings[0].level == 1
         ):
-            instructions[_norm_prose(block.text)] = block.text
+            instructions[_norm_prose(block.text)] = section
     if not instructions:
         return
+    # One finding per template block left in: consecutive matches from the same
+    # template section, with no heading of the page between them.
+    groups: list[list[TextBlock]] = []
+    open_section: int | None = None
     for block in doc.blocks:
         if block.kind not in ("paragraph", "heading"):
             continue
-        key = _norm_prose(block.text)
-        if key in instructions:
-            line = doc.lines[block.line - 1]
-            col = len(line) - len(line.lstrip()) + 1
-            yield Issue(
-                block.line,
-                col,
-                f"text from the template {template.rel_path} was left in the page: "
-                f"'{_short(block.text)}'",
-            )
+        found = instructions.get(_norm_prose(block.text))
+        if found is None:
+            if block.kind == "heading":
+                open_section = None
+            continue
+        if block.kind == "heading" or found != open_section:
+            groups.append([block])
+            open_section = None if block.kind == "heading" else found
+        else:
+            groups[-1].append(block)
+    for group in groups:
+        first, last = group[0], group[-1]
+        line = doc.lines[first.line - 1]
+        col = len(line) - len(line.lstrip()) + 1
+        span = f" (lines {first.line}-{last.end_line})" if last.end_line > first.line else ""
+        yield Issue(
+            first.line,
+            col,
+            f"text from the template {template.rel_path} was left in the page{span}: "
+            f"'{_short(first.text)}'",
+            end_line=last.end_line,
+            end_column=len(doc.lines[last.end_line - 1]) + 1,
+        )
 
 
 @rule("PH006", "merge-conflict-marker", "error", "Git merge-conflict markers in a page.")
