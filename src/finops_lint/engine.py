@@ -198,9 +198,10 @@ class Workspace:
         return frozenset(names)
 
     def reference_aliases(self, page_type: str, key: str) -> dict[str, tuple[str, str, str]]:
-        """Other front matter values of the pages of a type, mapped to the value of `key`
-        on the same page: {casefolded value: (key's value, which key, page path)}. Tells
-        a reference that names a page by its title which identifier it should use."""
+        """The names of the pages of a type (front matter keys with `title` or `name` in
+        them), mapped to the value of `key` on the same page: {casefolded name: (key's
+        value, which key, page path)}. Tells a reference that names a page by its title
+        which identifier it should use."""
         cache: dict[tuple[str, str], dict[str, tuple[str, str, str]]] = self.__dict__.setdefault(
             "_aliases", {}
         )
@@ -214,6 +215,8 @@ class Workspace:
                     continue
                 for other, value in data.items():
                     if other == key or not isinstance(value, str) or not value.strip():
+                        continue
+                    if "title" not in other and "name" not in other:
                         continue
                     folded = value.strip().casefold()
                     seen = found.setdefault(folded, (ident.strip(), other, path))
