@@ -64,6 +64,8 @@ def test_lk001_ignores_links_only_inside_html_comments(framework_site: Site) -> 
     """The built page has no such link (the comment is not rendered)."""
     findings = framework_site.lint_full("l.md", page("\n# T\n\n<!-- [x](/nope/) -->\n"))
     assert [f.code for f in findings if f.code in ("LK001", "LK002")] == []
+
+
 def test_lk001_link_in_html_comment_is_not_on_the_site(framework_site: Site) -> None:
     text = page("\n# T\n\n<!-- [x](/nope/) ![i](/img/nope.png) -->\n")
     assert framework_site.lint_pos("l.md", text) == []
