@@ -8,7 +8,6 @@ is a `ConfigError` naming the file and line, never a traceback.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
 import re
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from finops_lint import regex
+from finops_lint.discover import glob_match
 from finops_lint.findings import Severity
 from finops_lint.parsing.frontmatter import KeyPath, Position, load_yaml_with_positions
 from finops_lint.resources import data_dir, profile_names, profile_path, schema_path
@@ -243,43 +243,6 @@ def _schema_candidate(root: Path, name: str) -> Path | None:
 
 def normalize_heading(text: str) -> str:
     return " ".join(text.replace("\u2019", "'").split()).casefold()
-
-
-@lru_cache(maxsize=4096)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """Glob with ** (any folders), * (within one folder), ? and [...]."""
-    i, out = 0, []
-    while i < len(pattern):
-        ch = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if ch == "*":
-            out.append("[^/]*")
-        elif ch == "?":
-            out.append("[^/]")
-        elif ch == "[":
-            end = pattern.find("]", i)
-            if end == -1:
-                out.append(re.escape(ch))
-            else:
-                out.append(fnmatch.translate(pattern[i : end + 1])[4:-3])
-                i = end
-        else:
-            out.append(re.escape(ch))
-        i += 1
-    return re.compile("".join(out) + r"\Z")
-
-
-def glob_match(rel_path: str, pattern: str) -> bool:
-    if pattern.endswith("/"):
-        pattern += "**"
-    return bool(_glob_regex(pattern).match(rel_path))
 
 
 # ---------------------------------------------------------------- loading

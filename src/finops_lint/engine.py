@@ -11,13 +11,22 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from finops_lint.config import Config, code_problem, glob_match, load_config
+from finops_lint.config import Config, code_problem, load_config
+from finops_lint.discover import (
+    UNREADABLE,
+    UsageError,
+    discover,
+    display,
+    find_site_root,
+    glob_match,
+    io_finding,
+    is_jekyll_site,
+)
 from finops_lint.document import Document, parse_document
 from finops_lint.findings import Finding, Severity
 from finops_lint.rules.base import REGISTRY, Rule, RuleContext, all_rules
@@ -56,19 +65,6 @@ class RunResult:
     rules: list[Rule] = field(default_factory=list)
     #: findings left out because the baseline lists them (set by the check command)
     baselined: int = 0
-
-
-def find_site_root(start: Path) -> Path:
-    """The nearest folder at or above start that holds _config.yml, else start's folder."""
-    folder = start if start.is_dir() else start.parent
-    for candidate in (folder, *folder.parents):
-        if _is_jekyll_site(candidate):
-            return candidate
-    return folder
-
-
-class UsageError(Exception):
-    """A mistake on the command line (exit code 2)."""
 
 
 class Workspace:
@@ -241,110 +237,13 @@ class Workspace:
         return frozenset(values)
 
 
-def discover(paths: Iterable[Path], root: Path, config: Config) -> tuple[list[Path], list[Finding]]:
-    """Files to check under the given paths, and findings for ones that cannot be."""
-    files: list[Path] = []
-    problems: list[Finding] = []
-    seen: set[Path] = set()
-    root_real = root.resolve()
-
-    def rel(p: Path) -> str:
-        try:
-            return p.relative_to(root).as_posix()
-        except ValueError:
-            return p.name
-
-    def add(p: Path, explicit: bool) -> None:
-        r = rel(p)
-        if config.is_excluded(r) or (not explicit and not config.is_included(r)):
-            return
-        if p.is_symlink():
-            try:
-                target = p.resolve(strict=True)
-            except (OSError, RuntimeError):
-                problems.append(_io_finding(p, "symlink loop or dangling symlink; not followed"))
-                return
-            if not target.is_relative_to(root_real):
-                problems.append(
-                    _io_finding(p, f"symlink points outside the site ({target}); not followed")
-                )
-                return
-        if p not in seen:
-            seen.add(p)
-            files.append(p)
-
-    for given in paths:
-        path = given if given.is_absolute() else Path.cwd() / given
-        path = Path(os.path.normpath(path))
-        if path.is_dir():
-            _walk(path, rel(path) if path != root else "", config, add)
-        elif path.exists() or path.is_symlink():
-            add(path, explicit=True)
-        else:
-            raise UsageError(f"no such file or folder: {given}")
-    return files, problems
-
-
-def _walk(folder: Path, rel_folder: str, config: Config, add: Any) -> None:
-    """Every included file under folder, in sorted order (scandir: no extra stat calls).
-
-    Folders that are hidden, excluded or symlinked are not entered (no loops, no
-    escapes from the site).
-    """
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return
-    subfolders = []
-    for entry in entries:
-        rel = f"{rel_folder}/{entry.name}" if rel_folder else entry.name
-        try:
-            is_dir = entry.is_dir(follow_symlinks=False)
-        except OSError:
-            continue
-        if is_dir:
-            if entry.name.startswith(".") or config.is_excluded(rel + "/"):
-                continue
-            if not config.is_excluded(rel):
-                subfolders.append((Path(entry.path), rel))
-        elif config.is_included(rel):
-            add(Path(entry.path), explicit=False)
-    for sub, rel in subfolders:
-        _walk(sub, rel, config, add)
-
-
-#: The rule that reports files that cannot be read as pages.
-UNREADABLE = "FM000"
-
-
-def _io_finding(path: Path, message: str, severity: Severity | None = None) -> Finding:
-    all_rules()
-    unreadable = REGISTRY[UNREADABLE]
-    return Finding(
-        path=_display(path),
-        line=1,
-        column=1,
-        code=unreadable.code,
-        rule=unreadable.name,
-        severity=severity or unreadable.severity,
-        message=message,
-    )
-
-
-def _display(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
-
-
 def load_documents(
     files: list[Path], root: Path, config: Config
 ) -> tuple[list[Document], list[Finding]]:
     docs: list[Document] = []
     problems: list[Finding] = []
     for path in files:
-        shown = _display(path)
+        shown = display(path)
         try:
             rel = path.relative_to(root).as_posix()
         except ValueError:
@@ -352,20 +251,20 @@ def load_documents(
         try:
             data = read_bytes(path, MAX_PAGE_BYTES, truncate=True)
         except FileNotFoundError:
-            problems.append(_io_finding(path, "file disappeared before it could be read"))
+            problems.append(io_finding(path, "file disappeared before it could be read"))
             continue
         except NotRegularFileError as exc:
             if os.path.isdir(path):
                 continue
-            problems.append(_io_finding(path, f"{describe(exc)} (a page must be a file)"))
+            problems.append(io_finding(path, f"{describe(exc)} (a page must be a file)"))
             continue
         except OSError as exc:
-            problems.append(_io_finding(path, f"cannot read file: {describe(exc)}"))
+            problems.append(io_finding(path, f"cannot read file: {describe(exc)}"))
             continue
         too_large = len(data) > MAX_PAGE_BYTES
         if too_large:
             problems.append(
-                _io_finding(
+                io_finding(
                     path,
                     f"page is larger than {MAX_PAGE_BYTES // (1024 * 1024)} MB; only its "
                     "front matter is checked",
@@ -510,7 +409,7 @@ def run(options: RunOptions) -> RunResult:
         external = False
     if not external:
         rules = [r for r in rules if not r.needs_network]
-    if not _is_jekyll_site(root) and any(r.scope == "site" for r in rules):
+    if not is_jekyll_site(root) and any(r.scope == "site" for r in rules):
         # Outside a Jekyll site there is no URL map: cross-page rules would guess.
         rules = [r for r in rules if r.scope != "site"]
         ws.notices.append(
@@ -549,7 +448,7 @@ def run(options: RunOptions) -> RunResult:
         or (f.code == UNREADABLE and config.rule_enabled(UNREADABLE, True))
     ]
     if impact is not None:
-        findings = impact.filter(findings, {_display(p) for p in impact.dependents})
+        findings = impact.filter(findings, {display(p) for p in impact.dependents})
     findings.sort(key=Finding.sort_key)
     return RunResult(findings, checked, ws.notices, config, internal, [*rules, _internal_rule()])
 
@@ -563,7 +462,7 @@ def _staged_impact(files: list[Path], root: Path, config: Config, ws: Workspace)
     """--staged: the pages that link to what the staged git changes remove."""
     from finops_lint.impact import find_impact
 
-    if not _is_jekyll_site(root):
+    if not is_jekyll_site(root):
         return None
     site_files, _problems = discover([root], root, config)
     given = {p.relative_to(root).as_posix() for p in files if p.is_relative_to(root)}
@@ -576,12 +475,6 @@ def _staged_impact(files: list[Path], root: Path, config: Config, ws: Workspace)
 def _inside(path: Path, root: Path) -> bool:
     real, base = os.path.realpath(path), os.path.realpath(root)
     return real.startswith(base.rstrip(os.sep) + os.sep)
-
-
-def _is_jekyll_site(root: Path) -> bool:
-    # lexists: a _config.yml that is a FIFO or a dangling link still marks the site
-    # (and is reported when read), rather than sending the search further up.
-    return os.path.lexists(root / "_config.yml") or os.path.lexists(root / "_config.yaml")
 
 
 def _worker_count(files: int, options: RunOptions) -> int:

@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from finops_lint.config import Config, load_config
+from finops_lint.discover import discover, find_site_root
 from finops_lint.document import Document
-from finops_lint.engine import Workspace, discover, find_site_root, load_documents
+from finops_lint.engine import Workspace, load_documents
 from finops_lint.parsing.tables import Table
 from finops_lint.rules.frontmatter import jsonable
 from finops_lint.rules.links import is_internal_link

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from finops_lint.discover import walk
 from finops_lint.safe_io import MAX_CONFIG_BYTES, describe, read_bytes, read_text
 from finops_lint.site.urls import MARKDOWN_EXTENSIONS, add_permalink_suffix
 
@@ -371,68 +372,40 @@ def scan_source(
     """Every file Jekyll would read from ``root``, classified."""
     flt = _Filter(config.include, [*config.exclude, *extra_exclude])
     coll_dirs = {c.directory: c for c in config.collections.values()}
-    files: list[SourceFile] = []
     root_s = str(root)
-    root_real = os.path.realpath(root_s)
 
-    def regular_file(entry: os.DirEntry[str]) -> bool:
-        """A file inside the site; symlink loops and links leaving the site are not."""
-        try:
-            if not entry.is_symlink():
-                return entry.is_file(follow_symlinks=False)
-            target = os.path.realpath(entry.path, strict=True)
-        except (OSError, ValueError):
+    def collection_of(rel: str) -> tuple[Collection, str] | None:
+        """The collection a path is in, and the path inside the collection's folder."""
+        for directory, coll in coll_dirs.items():
+            if rel.startswith(directory + "/"):
+                return coll, rel[len(directory) + 1 :]
+        return None
+
+    def enter(rel: str, name: str) -> bool:
+        inside = collection_of(rel)
+        if inside is not None:
+            return flt.keep(rel, name, True, special_check=inside[1])
+        if name in _ALWAYS_SKIP:
             return False
-        return os.path.isfile(target) and (target + os.sep).startswith(root_real + os.sep)
+        if rel in coll_dirs:
+            return not flt.excluded(rel, True)
+        return flt.keep(rel, name, True)
 
-    def walk_site(abs_dir: str, rel_dir: str) -> None:
-        try:
-            entries = list(os.scandir(abs_dir))
-        except OSError:
-            return
-        for entry in entries:
-            name = entry.name
-            rel = f"{rel_dir}/{name}" if rel_dir else name
-            try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError:
-                continue
-            if is_dir and name in _ALWAYS_SKIP:
-                continue
-            if is_dir and rel in coll_dirs:
-                if not flt.excluded(rel, True):
-                    walk_collection(entry.path, rel, coll_dirs[rel], "")
-                continue
-            if not flt.keep(rel, name, is_dir):
-                continue
-            if is_dir:
-                walk_site(entry.path, rel)
-            elif regular_file(entry):
-                fm = _has_front_matter(entry.path)
-                files.append(SourceFile(rel, "page" if fm else "static", None, fm))
+    def keep(rel: str, name: str) -> bool:
+        inside = collection_of(rel)
+        return flt.keep(rel, name, False, special_check=inside[1] if inside else None)
 
-    def walk_collection(abs_dir: str, coll_rel: str, coll: Collection, inner: str) -> None:
-        try:
-            entries = list(os.scandir(abs_dir))
-        except OSError:
-            return
-        for entry in entries:
-            name = entry.name
-            inner_rel = f"{inner}/{name}" if inner else name
-            rel = f"{coll_rel}/{inner_rel}"
-            try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError:
-                continue
-            if not flt.keep(rel, name, is_dir, special_check=inner_rel):
-                continue
-            if is_dir:
-                walk_collection(entry.path, coll_rel, coll, inner_rel)
-            elif regular_file(entry):
-                fm = _has_front_matter(entry.path)
-                files.append(SourceFile(rel, "document" if fm else "static", coll.label, fm))
-
-    walk_site(root_s, "")
+    files: list[SourceFile] = []
+    for found in walk(root_s, "", os.path.realpath(root_s), enter=enter, keep=keep):
+        if found.problem is not None or not found.regular:
+            continue
+        fm = _has_front_matter(found.path)
+        inside = collection_of(found.rel)
+        if inside is None:
+            files.append(SourceFile(found.rel, "page" if fm else "static", None, fm))
+        else:
+            kind = "document" if fm else "static"
+            files.append(SourceFile(found.rel, kind, inside[0].label, fm))
     files.sort(key=lambda f: f.path)
     return files
 
