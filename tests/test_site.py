@@ -165,7 +165,6 @@ def test_underscore_dot_include_exclude(tmp_path: Path) -> None:
             "notes.md~": FM,
             "plain.md": "no front matter",
         },
-        exclude=["secret/"],
     )
     assert "_pages/x.md" in site.pages
     assert site.resolve("/x/", "_pages/x.md").kind == "page"

@@ -203,25 +203,67 @@ def display(path: Path) -> str:
         return str(path)
 
 
-def discover(paths: Iterable[Path], root: Path, config: Config) -> tuple[list[Path], list[Finding]]:
-    """Files to check under the given paths, and findings for ones that cannot be."""
-    files: list[Path] = []
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A file to check."""
+
+    path: Path  # as the user reached it: read through it, shown relative to the cwd
+    rel: str  # posix, relative to the real site root: every match uses this
+
+
+def real_path(path: str) -> str:
+    """Where a path really is: folders resolved, a file's own name kept.
+
+    A symlinked page keeps its name (Jekyll reads it under that name); ``..``
+    is applied the way the operating system applies it, after symlinks.
+    """
+    if os.path.isdir(path):
+        return os.path.realpath(path)
+    head, name = os.path.split(path)
+    return os.path.join(os.path.realpath(head or os.curdir), name)
+
+
+def relative_to_root(real: str, root_real: str) -> str | None:
+    """A real path relative to the real site root (posix), or None outside it."""
+    if real == root_real:
+        return ""
+    prefix = root_real.rstrip(os.sep) + os.sep
+    if not real.startswith(prefix):
+        return None
+    return real[len(prefix) :].replace(os.sep, "/")
+
+
+def site_root(paths: list[Path], cwd: Path, root: Path | None) -> Path:
+    """The real site root for a run: ``--root``, else the nearest folder with
+    ``_config.yml`` at or above the first path's real location."""
+    if root is not None:
+        return Path(os.path.realpath(os.path.join(cwd, root)))
+    first = real_path(os.path.join(cwd, paths[0] if paths else "."))
+    return Path(os.path.realpath(find_site_root(Path(first))))
+
+
+def discover(
+    paths: Iterable[Path], root: Path, config: Config, cwd: Path | None = None
+) -> tuple[list[Target], list[Finding]]:
+    """Files to check under the given paths, and findings for ones that cannot be.
+
+    ``root`` is the real site root (:func:`site_root`). However a path is spelt
+    (through a symlink, with ``..``, relative or absolute, a folder or its files
+    one by one), each file gets the same ``rel``, and the lint's excludes match it.
+    """
+    cwd = cwd or Path.cwd()
+    root_real = str(root)
+    files: list[Target] = []
     problems: list[Finding] = []
-    seen: set[Path] = set()
-    root_real = str(root.resolve())
+    seen: set[str] = set()
 
-    def rel(p: Path) -> str:
-        try:
-            return p.relative_to(root).as_posix()
-        except ValueError:
-            return p.name
-
-    def add(p: Path, problem: str | None) -> None:
+    def add(target: Target, problem: str | None, inside: bool) -> None:
+        key = target.rel if inside else str(target.path)
         if problem is not None:
-            problems.append(io_finding(p, problem))
-        elif p not in seen:
-            seen.add(p)
-            files.append(p)
+            problems.append(io_finding(target.path, problem))
+        elif key not in seen:
+            seen.add(key)
+            files.append(target)
 
     def enter(rel: str, name: str) -> bool:
         if name.startswith(".") or config.is_excluded(rel + "/"):
@@ -232,22 +274,24 @@ def discover(paths: Iterable[Path], root: Path, config: Config) -> tuple[list[Pa
         return config.is_included(rel) and not config.is_excluded(rel)
 
     for given in paths:
-        path = given if given.is_absolute() else Path.cwd() / given
-        path = Path(os.path.normpath(path))
-        if path.is_dir():
-            start = rel(path) if path != root else ""
-            for found in walk(str(path), start, root_real, enter=enter, keep=keep):
-                add(Path(found.path), found.problem)
-        elif path.exists() or path.is_symlink():
-            if config.is_excluded(rel(path)):
+        joined = os.path.join(cwd, given)
+        real = real_path(joined)
+        rel = relative_to_root(real, root_real)
+        inside = rel is not None
+        if rel is None:  # outside the site: matched by its name alone
+            rel = os.path.basename(real)
+        if os.path.isdir(joined):
+            for found in walk(joined, rel, root_real, enter=enter, keep=keep):
+                target = Target(Path(os.path.normpath(found.path)), found.rel)
+                add(target, found.problem, inside)
+        elif os.path.lexists(joined):
+            if config.is_excluded(rel):
                 continue
+            target = Target(Path(os.path.normpath(joined)), rel)
             problem = None
-            if path.is_symlink():
-                follow, problem = follow_symlink(str(path), root_real)
-                if not follow and problem is None:
-                    add(path, None)  # a symlinked folder: skipped when it is read
-                    continue
-            add(path, problem)
+            if os.path.islink(joined):
+                _follow, problem = follow_symlink(joined, root_real)
+            add(target, problem, inside)
         else:
             raise UsageError(f"no such file or folder: {given}")
     return files, problems

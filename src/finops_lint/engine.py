@@ -16,9 +16,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from finops_lint.config import Config, code_problem, load_config
+from finops_lint.config import Config, PageType, code_problem, load_config
 from finops_lint.discover import (
     UNREADABLE,
+    Target,
     UsageError,
     discover,
     display,
@@ -26,6 +27,8 @@ from finops_lint.discover import (
     glob_match,
     io_finding,
     is_jekyll_site,
+    real_path,
+    site_root,
 )
 from finops_lint.document import Document, parse_document
 from finops_lint.findings import Finding, Severity
@@ -67,6 +70,17 @@ class RunResult:
     baselined: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class PageFacts:
+    """What the run knows about one page, computed once (:meth:`Workspace.facts`)."""
+
+    rel_path: str  # posix, relative to the real site root
+    #: front matter as Jekyll reads it: ``_config.yml`` defaults first, the page wins
+    data: dict[str, Any]
+    page_type: PageType | None
+    excluded: bool  # by the lint's own excludes (Jekyll's `exclude` is the Site's business)
+
+
 class Workspace:
     """What rules may know beyond their own page."""
 
@@ -80,6 +94,7 @@ class Workspace:
         self.external_results: dict[str, Any] = {}
         self._shown: dict[str, str] = {}
         self._pages_by_type: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        self._facts: dict[str, PageFacts] = {}
 
     @cached_property
     def site(self) -> Site | None:
@@ -88,10 +103,41 @@ class Workspace:
         return Site.build(
             self.root,
             extra_hosts=self.config.hosts,
-            exclude=self.config.exclude,
             host=self.config.site_host,
             baseurl=self.config.site_baseurl,
         )
+
+    @cached_property
+    def jekyll_site(self) -> Site | None:
+        """The Site if the root is a Jekyll site: what rules and page facts read."""
+        return self.site if is_jekyll_site(self.root) else None
+
+    def facts(self, rel_path: str, doc: Document | None = None) -> PageFacts:
+        """The facts of a page, the same whichever rule, selection or worker asks first.
+
+        A page Jekyll reads gets its front matter from the Site (defaults merged; a
+        checked page hands the Site its own parse first); a file Jekyll does not
+        read has its own front matter only. A page type needs front matter.
+        """
+        known = self._facts.get(rel_path)
+        if known is not None:
+            return known
+        site = self.jekyll_site
+        page = site.pages.get(rel_path) if site is not None else None
+        fm = doc.front_matter if doc is not None else None
+        if page is not None:
+            assert site is not None
+            if fm is not None and fm.present and fm.error is None:
+                site.use_front_matter(rel_path, fm.data)
+            data, has_front_matter = page.data, True
+        elif fm is not None:
+            data, has_front_matter = dict(fm.data), fm.present
+        else:
+            data, has_front_matter = {}, False
+        page_type = self.config.page_type_for(rel_path, data) if has_front_matter else None
+        facts = PageFacts(rel_path, data, page_type, self.config.is_excluded(rel_path))
+        self._facts[rel_path] = facts
+        return facts
 
     def display_path(self, rel_path: str) -> str:
         shown = self._shown.get(rel_path)
@@ -162,27 +208,19 @@ class Workspace:
         if cached is not None:
             return cached
         out: list[tuple[str, dict[str, Any]]] = []
-        site = self.site
+        site = self.jekyll_site
         wanted = self.config.page_type(page_type)
         if site is not None and wanted is not None:
-            for path, page in site.pages.items():
+            for path in site.pages:
                 if not any(glob_match(path, g) for g in wanted.match):
+                    continue  # cheap: most pages are never parsed
+                facts = self.facts(path, self.docs.get(path))
+                if facts.excluded or facts.page_type is None:
                     continue
-                if self.config.is_excluded(path):
-                    continue
-                if self._type_of(path, page) == page_type:
-                    out.append((path, page.data))
+                if facts.page_type.name == page_type:
+                    out.append((path, facts.data))
         self._pages_by_type[page_type] = out
         return out
-
-    def _type_of(self, path: str, page: Any) -> str | None:
-        for pt in self.config.page_types:
-            if not any(glob_match(path, g) for g in pt.match):
-                continue
-            if pt.when and not all(page.data.get(k) in v for k, v in pt.when.items()):
-                continue
-            return pt.name
-        return None
 
     def reference_names(self, page_type: str, keys: tuple[str, ...]) -> frozenset[str]:
         names: set[str] = set()
@@ -237,17 +275,12 @@ class Workspace:
         return frozenset(values)
 
 
-def load_documents(
-    files: list[Path], root: Path, config: Config
-) -> tuple[list[Document], list[Finding]]:
+def load_documents(files: list[Target], config: Config) -> tuple[list[Document], list[Finding]]:
     docs: list[Document] = []
     problems: list[Finding] = []
-    for path in files:
+    for target in files:
+        path, rel = target.path, target.rel
         shown = display(path)
-        try:
-            rel = path.relative_to(root).as_posix()
-        except ValueError:
-            rel = path.name
         try:
             data = read_bytes(path, MAX_PAGE_BYTES, truncate=True)
         except FileNotFoundError:
@@ -374,12 +407,12 @@ def run(options: RunOptions) -> RunResult:
     # --staged with no files (a commit that only deletes): only the pages it affects
     paths = options.paths or ([] if options.staged else [Path(".")])
     if paths:
-        first = paths[0] if paths[0].is_absolute() else cwd / paths[0]
+        first = Path(real_path(os.path.join(cwd, paths[0])))
     else:
         from finops_lint.impact import first_changed_folder
 
-        first = first_changed_folder(cwd) or cwd
-    root = (options.root or find_site_root(first)).resolve()
+        first = Path(real_path(str(first_changed_folder(cwd) or cwd)))
+    root = site_root([first], cwd, options.root)
     for flag, values in (("--select", options.select), ("--ignore", options.ignore)):
         for value in values:
             problem = code_problem(value)
@@ -397,10 +430,10 @@ def run(options: RunOptions) -> RunResult:
     ]
     ws = Workspace(root, config, cwd)
     _phase("config")
-    files, findings = discover(paths, root, config)
+    files, findings = discover(paths, root, config, cwd)
     impact = _staged_impact(files, root, config, ws) if options.staged else None
     if impact is not None:
-        files.extend(impact.dependents)
+        files.extend(Target(p, p.relative_to(root).as_posix()) for p in impact.dependents)
     _phase("discover")
     external = (
         options.external if options.external is not None else bool(config.external.get("enabled"))
@@ -417,19 +450,17 @@ def run(options: RunOptions) -> RunResult:
             "cross-references are not checked (give --root SITE)"
         )
     needs_site = any(r.scope == "site" for r in rules)
-    if needs_site and files and ws.site is not None:
-        for path, line, message in ws.site.problems:
+    site = ws.jekyll_site if files else None  # page facts need it, whatever is selected
+    if needs_site and site is not None:
+        for path, line, message in site.problems:
             ws.notices.append(f"{ws.display_path(path)}:{line}: {message}")
     _phase("site")
     workers = _worker_count(len(files), options)
     if external or workers < 2:
-        docs, problems = load_documents(files, root, config)
+        docs, problems = load_documents(files, config)
         findings.extend(problems)
         for doc in docs:
             ws.docs[doc.rel_path] = doc
-            fm = doc.front_matter
-            if needs_site and ws.site is not None and fm.present and fm.error is None:
-                ws.site.use_front_matter(doc.rel_path, fm.data)
         if external and docs:
             _check_external(ws, docs, options)
         _phase("parse")
@@ -458,15 +489,15 @@ def _internal_rule() -> Rule:
     return REGISTRY[INTERNAL_ERROR]
 
 
-def _staged_impact(files: list[Path], root: Path, config: Config, ws: Workspace) -> Any:
+def _staged_impact(files: list[Target], root: Path, config: Config, ws: Workspace) -> Any:
     """--staged: the pages that link to what the staged git changes remove."""
     from finops_lint.impact import find_impact
 
     if not is_jekyll_site(root):
         return None
     site_files, _problems = discover([root], root, config)
-    given = {p.relative_to(root).as_posix() for p in files if p.is_relative_to(root)}
-    site_pages = [p.relative_to(root).as_posix() for p in site_files]
+    given = {t.rel for t in files}
+    site_pages = [t.rel for t in site_files]
     impact, notices = find_impact(root, given, site_pages)
     ws.notices.extend(notices)
     return impact
@@ -489,7 +520,7 @@ def _worker_count(files: int, options: RunOptions) -> int:
 
 
 def _check_in_workers(
-    files: list[Path], ws: Workspace, rules: list[Rule], options: RunOptions, workers: int
+    files: list[Target], ws: Workspace, rules: list[Rule], options: RunOptions, workers: int
 ) -> tuple[list[Finding], list[str], int]:
     """Parse and check files in forked children that share the parent's Site.
 
@@ -561,18 +592,18 @@ def _check_in_workers(
     return found, sorted(checked), internal
 
 
-def _size(path: Path) -> int:
+def _size(target: Target) -> int:
     try:
-        return path.stat().st_size
+        return target.path.stat().st_size
     except OSError:
         return 0
 
 
-def _worker(files: list[Path]) -> tuple[list[Finding], list[str], int]:
+def _worker(files: list[Target]) -> tuple[list[Finding], list[str], int]:
     assert _WORKER_STATE is not None
     ws, rules, options = _WORKER_STATE
     _phase("worker start")
-    docs, problems = load_documents(files, ws.root, ws.config)
+    docs, problems = load_documents(files, ws.config)
     for doc in docs:
         ws.docs[doc.rel_path] = doc
     _phase(f"worker parse ({len(docs)} files)")
@@ -585,20 +616,15 @@ def _check_documents(
     docs: list[Document], ws: Workspace, rules: list[Rule], options: RunOptions
 ) -> tuple[list[Finding], list[str], int]:
     config = ws.config
-    needs_site = any(r.scope == "site" for r in rules)
-    site = ws.site if needs_site and docs else None
+    site = ws.jekyll_site if docs else None
     findings: list[Finding] = []
     internal = 0
     options_of = {r.code: r.option_values(config.rule_options.get(r.code)) for r in rules}
     internal_rule = _internal_rule()
     for doc in docs:
-        if site is not None:
-            page = site.page_for_path(doc.rel_path)
-            if page is not None:
-                doc.data = page.data
-        page_type = None
-        if doc.front_matter.present and not doc.front_matter.error:
-            page_type = config.page_type_for(doc.rel_path, doc.front_matter.data)
+        facts = ws.facts(doc.rel_path, doc)
+        doc.data = facts.data
+        page_type = facts.page_type
         suppress = parse_suppressions(doc.lines) if "finops-lint-" in doc.text else None
         for r in rules:
             if doc.decode_error is not None and r.code != UNREADABLE:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from finops_lint.config import Config, load_config
-from finops_lint.discover import discover, find_site_root
+from finops_lint.discover import discover, real_path, site_root
 from finops_lint.document import Document
 from finops_lint.engine import Workspace, load_documents
 from finops_lint.parsing.tables import Table
@@ -18,15 +18,16 @@ CAPABILITY_TYPE = "capability"
 
 def extract_pages(paths: list[Path], root: Path | None) -> dict[str, Any]:
     cwd = Path.cwd()
-    first = paths[0] if paths[0].is_absolute() else cwd / paths[0]
-    site_root = (root or find_site_root(first)).resolve()
-    config = load_config(site_root, None, search_from=first)
-    ws = Workspace(site_root, config, cwd)
-    files, problems = discover(paths, site_root, config)
-    docs, more = load_documents(files, site_root, config)
+    root_real = site_root(paths, cwd, root)
+    config = load_config(root_real, None, search_from=Path(real_path(str(cwd / paths[0]))))
+    ws = Workspace(root_real, config, cwd)
+    files, problems = discover(paths, root_real, config, cwd)
+    docs, more = load_documents(files, config)
+    for doc in docs:
+        ws.docs[doc.rel_path] = doc
     site = ws.site
     return {
-        "root": str(site_root),
+        "root": str(root_real),
         "pages": [_page(doc, ws, config) for doc in docs],
         "problems": [f.to_dict() for f in problems + more],
         "site": {
@@ -38,11 +39,7 @@ def extract_pages(paths: list[Path], root: Path | None) -> dict[str, Any]:
 
 def _page(doc: Document, ws: Workspace, config: Config) -> dict[str, Any]:
     site = ws.site
-    page_type = (
-        config.page_type_for(doc.rel_path, doc.front_matter.data)
-        if doc.front_matter.present
-        else None
-    )
+    page_type = ws.facts(doc.rel_path, doc).page_type
     links = []
     capability_links = []
     for link in doc.links:
@@ -66,7 +63,7 @@ def _page(doc: Document, ws: Workspace, config: Config) -> dict[str, Any]:
                 "final_url": res.final_url,
             }
             if res.page is not None:
-                target_type = config.page_type_for(res.page.path, res.page.data)
+                target_type = ws.facts(res.page.path, ws.docs.get(res.page.path)).page_type
                 if target_type is not None and target_type.name == CAPABILITY_TYPE:
                     capability_links.append(
                         {

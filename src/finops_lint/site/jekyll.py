@@ -366,11 +366,9 @@ def _compile_patterns(patterns: Iterable[str]) -> _Patterns:
     return tuple(pats), regex, frozenset(pats)
 
 
-def scan_source(
-    root: Path, config: JekyllConfig, extra_exclude: Sequence[str] = ()
-) -> list[SourceFile]:
+def scan_source(root: Path, config: JekyllConfig) -> list[SourceFile]:
     """Every file Jekyll would read from ``root``, classified."""
-    flt = _Filter(config.include, [*config.exclude, *extra_exclude])
+    flt = _Filter(config.include, config.exclude)
     coll_dirs = {c.directory: c for c in config.collections.values()}
     root_s = str(root)
 

@@ -314,10 +314,11 @@ class Site:
         root: Path,
         *,
         extra_hosts: Sequence[str] = (),
-        exclude: Sequence[str] = (),
         host: str | None = None,
         baseurl: str | None = None,
     ) -> Site:
+        """Every file Jekyll reads under root (the lint's own excludes play no part:
+        a page the lint skips is still a page a link can reach)."""
         root = Path(root)
         config = load_config(root)
         if baseurl is not None:
@@ -326,7 +327,7 @@ class Site:
         site.host = host or detect_host(root, config)
         site.active_plugins = active_plugins(config, site.host)
         statics: list[SourceFile] = []
-        for source in scan_source(root, config, exclude):
+        for source in scan_source(root, config):
             if source.kind == "static":
                 site._add_static(source)
                 statics.append(source)
