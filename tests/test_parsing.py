@@ -182,35 +182,49 @@ def test_heading_levels_lines_and_text() -> None:
     assert hs[6].setext
 
 
-def test_kramdown_ids_with_duplicates_and_explicit_ids() -> None:
-    hs = doc(HEADINGS).headings
+@pytest.mark.parametrize(
+    ("style", "numbered"), [("gfm", "1-numbered--stuff"), ("kramdown", "numbered--stuff")]
+)
+def test_one_id_rule_per_site_with_duplicates_and_explicit_ids(style: str, numbered: str) -> None:
+    hs = parse_text(HEADINGS, "a.md", "a.md", id_style=style).headings
     assert [h.id for h in hs] == [
         "title",
         "same",
         "same-1",
         "my-id",
         "ial-id",
-        "numbered--stuff",
+        numbered,
         "setext",
         "closing",
-        "indented",
+        "",  # kramdown's ATX header starts in the first column: "  ## Indented" is text
     ]
     assert hs[3].explicit_id == "my-id" and hs[4].explicit_id == "ial-id"
-    # the GitHub-style id is accepted as an alternative
-    assert "1-numbered--stuff" in hs[5].alt_ids
+    assert [h.renders for h in hs] == [True] * 8 + [False]
 
 
-def test_anchors_include_all_ids() -> None:
-    d = doc(HEADINGS + '\n<a name="legacy"></a>\n')
-    assert {"same", "same-1", "my-id", "ial-id", "legacy"} <= d.anchors()
+def test_anchors_are_the_built_ids_only() -> None:
+    d = parse_text(HEADINGS + '\n<a name="legacy"></a>\n', "a.md", "a.md", id_style="gfm")
+    assert d.anchors() == {
+        "title",
+        "same",
+        "same-1",
+        "my-id",
+        "ial-id",
+        "1-numbered--stuff",
+        "setext",
+        "closing",
+        "legacy",
+    }
 
 
 def test_id_rules() -> None:
     assert kramdown_base_id("1. Numbered & stuff!") == "numbered--stuff"
-    assert kramdown_base_id("123") == "section"
     assert gfm_base_id("Measure(s) of Success & KPI") == "measures-of-success--kpi"
     gen = IdGenerator("kramdown")
     assert [gen.next_id("Crawl") for _ in range(3)] == ["crawl", "crawl-1", "crawl-2"]
+    assert gen.next_id("123") == "section"
+    gen = IdGenerator("gfm")
+    assert [gen.next_id("!!") for _ in range(2)] == ["", "-1"]
 
 
 def test_heading_text_without_markup_and_liquid_kept_raw() -> None:

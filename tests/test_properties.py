@@ -677,7 +677,7 @@ def test_regression_plain_text(raw: str, plain: str) -> None:
     ("line", "hid", "text"),
     [
         ("## Title {#my-id}", "my-id", "Title"),
-        ("## Title {: #my-id .cls}", "my-id", "Title"),
+        ("## Title {: #my-id .cls}", "title--my-id-cls", "Title {: #my-id .cls}"),  # no IAL
         ("## Title ##", "title", "Title"),
         ("## Title   ###   ", "title", "Title"),
         ("## A {#b c", "a-b-c", "A {#b c"),

@@ -5,7 +5,7 @@ at the link's target (the text a person must change)."""
 
 from __future__ import annotations
 
-from tests.conftest import Site, page
+from tests.conftest import CONFIG_YML, Site, page
 
 FORECASTING = "/framework/capabilities/forecasting/"
 
@@ -157,13 +157,36 @@ def test_lk003_anchor_matching_no_heading(site: Site) -> None:
     assert "#crawl" in findings[0].message
 
 
-def test_lk003_explicit_ids_html_ids_and_gfm_ids(site: Site) -> None:
+LK003_IDS = page(
+    "\n# T\n\n## Inputs {#my-inputs}\n\n## Other\n{: #ial-id}\n\n"
+    '<div id="box"></div>\n\n## 1. Numbered & stuff!\n\n'
+    "[a](#my-inputs) [b](#ial-id) [c](#box) [d](#numbered--stuff) [e](#1-numbered--stuff)\n"
+)
+
+
+def test_lk003_one_id_rule_per_site_gfm_by_default(site: Site) -> None:
+    # Jekyll's default parser is GFM: the kramdown-style id does not exist there
+    findings = site.lint_full("a.md", LK003_IDS)
+    assert [(f.code, f.line, f.column) for f in findings] == [("LK003", 16, 44)]
+    assert "#numbered--stuff" in findings[0].message
+
+
+def test_lk003_kramdown_input_uses_kramdown_ids(site: Site) -> None:
+    site.write("_config.yml", CONFIG_YML + "kramdown:\n  input: kramdown\n")
+    assert site.lint_pos("a.md", LK003_IDS) == [("LK003", 16, 66)]
+
+
+def test_lk003_id_style_in_config_forces_the_parser(site: Site) -> None:
+    site.config("site:\n  id-style: kramdown\n")
+    assert site.lint_pos("a.md", LK003_IDS) == [("LK003", 16, 66)]
+
+
+def test_lk003_fragment_compared_case_sensitively_after_decoding(site: Site) -> None:
     text = page(
-        "\n# T\n\n## Inputs {#my-inputs}\n\n## Other\n{: #ial-id}\n\n"
-        '<div id="box"></div>\n\n## 1. Numbered & stuff!\n\n'
-        "[a](#my-inputs) [b](#ial-id) [c](#box) [d](#numbered--stuff) [e](#1-numbered--stuff)\n"
+        "\n# T\n\n## Qu&eacute; pasa\n\n## Señal\n\n"
+        "[a](#qué-pasa) [b](#qu%C3%A9-pasa) [c](#Qué-pasa) [d](#se%C3%B1al) [e](#SEÑAL)\n"
     )
-    assert site.lint("a.md", text) == []
+    assert site.lint_pos("a.md", text) == [("LK003", 11, 40), ("LK003", 11, 72)]
 
 
 def test_lk003_duplicate_heading_ids_get_suffixes(site: Site) -> None:

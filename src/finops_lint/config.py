@@ -12,14 +12,15 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from finops_lint import regex
 from finops_lint.discover import glob_match
 from finops_lint.findings import Severity
+from finops_lint.parsing.anchors import IdOptions
 from finops_lint.parsing.frontmatter import KeyPath, Position, load_yaml_with_positions
 from finops_lint.resources import data_dir, profile_names, profile_path, schema_path
 from finops_lint.safe_io import MAX_CONFIG_BYTES, describe, is_regular_file, read_text
@@ -141,7 +142,8 @@ class Config:
     sources: list[str]
     root: Path
     hosts: list[str]
-    id_style: str
+    #: "gfm" or "kramdown" when the config forces the parser; None: the site's own
+    id_style: str | None
     include: list[str]
     exclude: list[str]
     select: list[str]
@@ -192,6 +194,21 @@ class Config:
 
     def page_type(self, name: str) -> PageType | None:
         return next((p for p in self.page_types if p.name == name), None)
+
+    @cached_property
+    def id_options(self) -> IdOptions:
+        """How the site's kramdown makes heading ids: its _config.yml ``kramdown:``
+        settings (Jekyll's defaults: the GFM parser), the parser forced by
+        ``site: id-style`` when set."""
+        from finops_lint.site.jekyll import load_config as load_jekyll_config
+
+        name = "_config.yml"
+        if not (self.root / name).is_file() and (self.root / "_config.yaml").is_file():
+            name = "_config.yaml"
+        options = IdOptions.from_jekyll(load_jekyll_config(self.root, name).raw)
+        if self.id_style:
+            options = replace(options, parser=IdOptions.from_style(self.id_style).parser)
+        return options
 
     def is_excluded(self, rel_path: str) -> bool:
         return any(glob_match(rel_path, g) for g in self.exclude)
@@ -757,7 +774,7 @@ def build_config(
         sources=sources,
         root=root,
         hosts=list(site.get("hosts") or []),
-        id_style=site.get("id-style", "kramdown"),
+        id_style=site.get("id-style"),
         site_host=site.get("host"),
         site_baseurl=site.get("baseurl"),
         include=list(files.get("include") or ["**/*.md", "**/*.markdown", "**/*.html"]),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from finops_lint.parsing.anchors import IdOptions
 from finops_lint.parsing.frontmatter import FrontMatter, parse_front_matter
 from finops_lint.parsing.links import (
     LineIndex,
@@ -86,21 +87,22 @@ class Document:
 
     @property
     def has_dynamic_ids(self) -> bool:
-        """Ids made by Liquid (id="{{ x.identifier }}"): the page's anchors are unknowable."""
-        return any("{{" in i or "{%" in i for i in self.html_ids)
+        """Ids made by Liquid (id="{{ x.identifier }}", a heading with Liquid in it) or
+        by a transliteration only Ruby knows: the page's anchors are unknowable."""
+        return any("{{" in i or "{%" in i for i in self.html_ids) or any(
+            h.id_unknown for h in self.headings
+        )
 
     def anchors(self) -> set[str]:
-        """Every fragment id this page answers to."""
-        ids: set[str] = set()
-        for h in self.headings:
-            ids.add(h.id)
-            ids.update(h.alt_ids)
+        """Every fragment id this page answers to in the built site: one id per
+        rendered heading (the site's parser's rule), explicit ids and HTML ids."""
+        ids: set[str] = {h.id for h in self.headings if h.renders and h.id}
         ids.update(self.html_ids)
         return ids
 
 
 def parse_document(
-    data: bytes, path: str, rel_path: str, *, id_style: str = "kramdown"
+    data: bytes, path: str, rel_path: str, *, id_style: IdOptions | str = "gfm"
 ) -> Document:
     """Parse bytes into a Document. Never raises for bad content."""
     suffix = Path(rel_path).suffix.lower()
@@ -117,7 +119,12 @@ def parse_document(
 
 
 def parse_text(
-    text: str, path: str, rel_path: str, *, id_style: str = "kramdown", is_markdown: bool = True
+    text: str,
+    path: str,
+    rel_path: str,
+    *,
+    id_style: IdOptions | str = "gfm",
+    is_markdown: bool = True,
 ) -> Document:
     fm = parse_front_matter(text)
     lines = text.split("\n")

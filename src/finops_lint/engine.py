@@ -171,7 +171,7 @@ class Workspace:
                 self.notices.append(f"{what} {rel_path}: {describe(exc)}")
             return None
         return parse_document(
-            data[:MAX_PAGE_BYTES], str(path), rel_path, id_style=self.config.id_style
+            data[:MAX_PAGE_BYTES], str(path), rel_path, id_style=self.config.id_options
         )
 
     def template(self, rel_path: str) -> Document | None:
@@ -305,7 +305,7 @@ def load_documents(files: list[Target], config: Config) -> tuple[list[Document],
                 )
             )
             data = _front_matter_only(data)
-        doc = parse_document(data, shown, rel, id_style=config.id_style)
+        doc = parse_document(data, shown, rel, id_style=config.id_options)
         docs.append(doc)
     return docs, problems
 

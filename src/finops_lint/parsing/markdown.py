@@ -11,19 +11,28 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from finops_lint.parsing.anchors import IdGenerator, gfm_base_id, kramdown_base_id
+from finops_lint.parsing.anchors import (
+    ATX_KRAMDOWN,
+    GFM,
+    IAL_BLOCK_LINE,
+    SETEXT_UNDERLINE,
+    IdGenerator,
+    IdOptions,
+    atx_contents,
+    header_contents,
+    html_block_regions,
+    ial_id,
+)
 from finops_lint.parsing.tables import Table, parse_table, plain_text
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
-# The id is followed by "}" or by whitespace and more attributes: the two parts
-# cannot overlap, and "{" ends a failed attempt, so long headings stay linear.
-_EXPLICIT_ID = re.compile(r"\{:?\s*#([A-Za-z][\w:.-]*)(?:\s[^{}]*)?\}\s*$")
-_IAL_LINE = re.compile(r"^\s*\{:\s*#([A-Za-z][\w:.-]*)(?:\s[^{}]*)?\}\s*$")
-# Only tried where a run of whitespace starts (not inside one): linear in the line.
-_TRAILING_HASHES = re.compile(r"(?<!\s)\s+#+\s*$")
+# A container prefix (block quote markers, a list marker) before an ATX header.
+_ATX_PREFIX = re.compile(r"[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?[ \t>]*(?=#)")
+_LIST_MARKER = re.compile(r"[ \t>]*(?:[-+*]|\d{1,9}[.)])[ \t]+")
+_QUOTE_PREFIX = re.compile(r"(?: {0,3}> ?)+")
 # An unclosed comment runs to the end (as in HTML): one match, not one per "<!--".
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 
@@ -35,10 +44,19 @@ class Heading:
     raw: str  # inline source as written
     line: int
     column: int
-    id: str  # the id the configured converter gives it
-    alt_ids: tuple[str, ...] = ()  # ids other converters would give (anchors accept these too)
+    #: the id kramdown gives it on this site ("" when it gets none: auto_ids off, an
+    #: empty GFM id, or no header at all in the built page)
+    id: str
     explicit_id: str | None = None
     setext: bool = False
+    #: False where kramdown makes no header of it (inside raw HTML, no block boundary)
+    renders: bool = True
+    #: True when the id cannot be known offline (Liquid in the text, transliteration)
+    id_unknown: bool = False
+    #: the header text kramdown reads (after the marker, without {#id} and closing #s)
+    source: str = ""
+    in_html: bool = False  # inside an HTML block parsed as Markdown (markdown="1")
+    end_line: int = 0  # last source line (a setext header's underline)
 
 
 @dataclass
@@ -97,15 +115,18 @@ class _NullLogger:
         pass
 
 
-def parse_body(lines: list[str], body: str, first_line: int, id_style: str) -> Body:
+def parse_body(
+    lines: list[str], body: str, first_line: int, id_style: IdOptions | str = GFM
+) -> Body:
     """Parse the body text (which starts at page line first_line)."""
     out = Body()
     if not body.strip():
         return out
+    options = IdOptions.from_style(id_style) if isinstance(id_style, str) else id_style
     tokens = _parser().parse(body)
     offset = first_line - 1
-    ids = IdGenerator(id_style)
-    other = IdGenerator("gfm" if id_style != "gfm" else "kramdown")
+    ial_lines: dict[int, str] = {}  # page line -> the id a block IAL line there sets
+    html_block_lines: list[tuple[int, int]] = []
     list_depth = 0
     quote_depth = 0
     last_heading: Heading | None = None
@@ -124,7 +145,7 @@ def parse_body(lines: list[str], body: str, first_line: int, id_style: str) -> B
             quote_depth -= 1
         elif ttype == "heading_open" and tok.map:
             inline = tokens[i + 1]
-            heading = _heading(tok, inline, lines, offset, ids, other)
+            heading = _heading(tok, inline, lines, offset, options, list_depth > 0)
             out.headings.append(heading)
             out.blocks.append(
                 TextBlock(
@@ -144,10 +165,19 @@ def parse_body(lines: list[str], body: str, first_line: int, id_style: str) -> B
             inline = tokens[i + 1]
             start, end = tok.map[0] + 1 + offset, tok.map[1] + offset
             raw = inline.content
-            ial = _IAL_LINE.match(raw)
-            if ial and last_heading is not None and last_heading.line == start - 1:
-                last_heading.explicit_id = ial.group(1)
-                last_heading.id = ial.group(1)
+            if "{:" in raw:
+                _block_ials(raw, start, ial_lines)
+            if (
+                raw.startswith("#")
+                and options.parser != GFM
+                and not list_depth
+                and not quote_depth
+                and lines[start - 1].startswith("#")
+            ):
+                # kramdown's own ATX header needs no space after the #s ("#Title")
+                no_space = _no_space_heading(lines[start - 1], start, options)
+                if no_space is not None:
+                    out.headings.append(no_space)
             out.blocks.append(
                 TextBlock(
                     "paragraph", start, end, raw, plain_text(raw), list_depth > 0, quote_depth > 0
@@ -168,6 +198,7 @@ def parse_body(lines: list[str], body: str, first_line: int, id_style: str) -> B
         elif ttype == "html_block" and tok.map:
             start, end = tok.map[0] + 1 + offset, tok.map[1] + offset
             out.html_ranges.append((start, end))
+            html_block_lines.append((start, end))
             out.blocks.append(
                 TextBlock(
                     "html",
@@ -180,8 +211,21 @@ def parse_body(lines: list[str], body: str, first_line: int, id_style: str) -> B
                 )
             )
         i += 1
+    _assign_ids(out, lines, offset, options, ial_lines, html_block_lines)
     out.sections = _sections(out.headings, out.blocks, out.tables, len(lines))
     return out
+
+
+def _block_ials(raw: str, start: int, ial_lines: dict[int, str]) -> None:
+    """Record the ids set by a paragraph made only of block IAL lines ({: #id})."""
+    found: dict[int, str] = {}
+    for k, text in enumerate(raw.split("\n")):
+        m = IAL_BLOCK_LINE.match(text)
+        if m is None:
+            return
+        hid = ial_id(m.group(1))
+        found[start + k] = hid or ""
+    ial_lines.update(found)
 
 
 def _heading(
@@ -189,44 +233,207 @@ def _heading(
     inline: Token,
     lines: list[str],
     offset: int,
-    ids: IdGenerator,
-    other: IdGenerator,
+    options: IdOptions,
+    in_list: bool,
 ) -> Heading:
     assert tok.map is not None
     line = tok.map[0] + 1 + offset
-    raw = inline.content
+    end_line = tok.map[1] + offset
     setext = tok.markup in ("=", "-")
-    explicit = None
-    m = _EXPLICIT_ID.search(raw)
-    if m:
-        explicit = m.group(1)
-        raw = raw[: m.start()]
-    raw = _TRAILING_HASHES.sub("", raw)
-    text = plain_text(raw)
-    source = lines[line - 1] if line - 1 < len(lines) else ""
-    column = (len(source) - len(source.lstrip(" >"))) + 1
-    if explicit:
-        ids.reserve(explicit)
-        other.reserve(explicit)
-        hid = explicit
-        alt: tuple[str, ...] = ()
+    source_line = lines[line - 1] if line - 1 < len(lines) else ""
+    column = (len(source_line) - len(source_line.lstrip(" >"))) + 1
+    renders = True
+    contents: str | None
+    if setext:
+        # kramdown's setext header is one line of text and an underline of - and =
+        # with nothing before it; CommonMark's may be several lines.
+        under = lines[end_line - 1] if end_line - 1 < len(lines) else ""
+        under = _QUOTE_PREFIX.sub("", under, count=1) if ">" in under else under
+        contents = _QUOTE_PREFIX.sub("", source_line, count=1) if ">" in source_line else None
+        contents = (contents if contents is not None else source_line).lstrip(" ")
+        if end_line - line != 1 or not SETEXT_UNDERLINE.match(under.rstrip("\n")):
+            renders = False
     else:
-        hid = ids.next_id(text)
-        alt = (other.next_id(text),)
-        base_alt = gfm_base_id(text) if ids.style != "gfm" else kramdown_base_id(text)
-        if base_alt not in alt:
-            alt = (*alt, base_alt)
+        prefix = _ATX_PREFIX.match(source_line)
+        rest = source_line[prefix.end() :] if prefix else source_line.lstrip(" >")
+        contents = atx_contents(rest, options)
+        if contents is None:
+            renders = False
+            contents = rest.lstrip("#").strip(" \t")
+        elif prefix and not in_list and prefix.group(0).replace(">", "").strip(" ") == "":
+            # kramdown's ATX header starts at the first column of its container
+            inner = (
+                _QUOTE_PREFIX.sub("", prefix.group(0), count=1)
+                if ">" in prefix.group(0)
+                else (prefix.group(0))
+            )
+            if inner.startswith((" ", "\t")):
+                renders = False
+    text_src, explicit = header_contents(contents, options, not setext)
+    if not text_src:
+        renders = False
     return Heading(
         level=int(tok.tag[1]),
-        text=text,
-        raw=raw.strip(),
+        text=plain_text(text_src),
+        raw=text_src.strip(),
         line=line,
         column=column,
-        id=hid,
-        alt_ids=alt,
+        id="",
         explicit_id=explicit,
         setext=setext,
+        renders=renders,
+        source=text_src,
+        end_line=end_line,
     )
+
+
+def _no_space_heading(source: str, line: int, options: IdOptions) -> Heading | None:
+    m = ATX_KRAMDOWN.match(source)
+    if m is None:
+        return None
+    text_src, explicit = header_contents(m.group(2), options, True)
+    if not text_src:
+        return None
+    return Heading(
+        level=len(m.group(1)),
+        text=plain_text(text_src),
+        raw=text_src.strip(),
+        line=line,
+        column=1,
+        id="",
+        explicit_id=explicit,
+        source=text_src,
+        end_line=line,
+    )
+
+
+def _assign_ids(
+    out: Body,
+    lines: list[str],
+    offset: int,
+    options: IdOptions,
+    ial_lines: dict[int, str],
+    html_block_lines: list[tuple[int, int]],
+) -> None:
+    """Give each header the id kramdown gives it, in document order."""
+    if not out.headings:
+        return
+    body_lines = lines[offset:]
+    skip: set[int] = set()
+    for first, last in out.code_ranges:
+        skip.update(range(first - 1 - offset, last - offset))
+    regions = html_block_regions(body_lines, skip) if out.html_ranges else []
+    extra: list[Heading] = []
+    if regions:
+        known = {h.line for h in out.headings}
+        for first, last, kind in regions:
+            first_line, last_line = first + offset + 1, last + offset + 1
+            for h in out.headings:
+                if first_line <= h.line <= last_line:
+                    if kind == "raw":
+                        h.renders = False
+                    else:
+                        h.in_html = True
+            if kind == "markdown" and any(
+                a <= last_line and first_line <= b for a, b in html_block_lines
+            ):
+                # markdown-it read these lines as one HTML block: find their headers
+                inner = body_lines[first : last + 1]
+                sub = parse_body(inner, "\n".join(inner) + "\n", 1, options)
+                for h in sub.headings:
+                    h.line += first_line - 1
+                    h.end_line += first_line - 1
+                    if h.line not in known and h.renders:
+                        h.in_html = True
+                        extra.append(h)
+    if extra:
+        out.headings = sorted(out.headings + extra, key=lambda h: h.line)
+    link_ids, footnotes = (
+        _definitions(lines, skip)
+        if any("[" in h.source for h in out.headings)
+        else (frozenset(), frozenset())
+    )
+    ids = IdGenerator(options, link_ids, footnotes)
+    for h in out.headings:
+        # kramdown's headers (and the GFM parser's setext ones, and its ATX ones
+        # without the paragraph_end quirk) must follow a block boundary.
+        needs_boundary = h.setext or options.parser != GFM or not options.paragraph_end
+        if (
+            h.renders
+            and needs_boundary
+            and not _at_block_boundary(lines, h.line, ial_lines, offset + 1)
+        ):
+            h.renders = False
+        if not h.renders:
+            continue
+        after = None
+        k = h.end_line + 1
+        while k in ial_lines:  # consecutive IAL lines all apply: the last id wins
+            after = ial_lines[k] or after
+            k += 1
+        before = ial_lines.get(h.line - 1)
+        if after:
+            h.explicit_id = after
+        elif (
+            h.explicit_id is None
+            and before
+            and _at_block_boundary(lines, h.line - 1, {}, offset + 1)
+        ):
+            h.explicit_id = before
+        if h.explicit_id is not None:
+            h.id = h.explicit_id
+            continue
+        if "{{" in h.source or "{%" in h.source:
+            h.id_unknown = True  # Liquid runs before kramdown: the text is not known here
+        hid = ids.next_id(h.source, h.in_html)
+        if hid is None:
+            h.id_unknown = h.id_unknown or options.auto_ids
+            h.id = ""
+        else:
+            h.id = hid
+
+
+def _at_block_boundary(
+    lines: list[str], line: int, ial_lines: dict[int, str], first: int = 1
+) -> bool:
+    """kramdown's after_block_boundary? for the block starting at page line ``line``
+    (``first`` is the body's first line)."""
+    if line <= first or line - 2 >= len(lines):
+        return True
+    here = lines[line - 1]
+    if _LIST_MARKER.match(here):
+        return True  # the first block of a list item
+    prev = lines[line - 2]
+    if not prev.replace(">", "").strip():
+        return True
+    if (line - 1) in ial_lines:
+        return True
+    here_quote = _QUOTE_PREFIX.match(here) is not None
+    prev_quote = _QUOTE_PREFIX.match(prev) is not None
+    if here_quote != prev_quote:
+        return True  # the first block in a block quote
+    return prev.lstrip(" >").startswith("<")  # after an HTML block's start or end tag
+
+
+_LINK_DEF = re.compile(r" {0,3}\[([^\n\]]+)\]:[ \t]*\S")
+_FOOTNOTE_DEF = re.compile(r" {0,3}\[\^(\w[\w-]*)\]:", re.ASCII)
+
+
+def _definitions(lines: list[str], skip: set[int]) -> tuple[frozenset[str], frozenset[str]]:
+    """Link ids and footnote names defined in the page (kramdown reads them all first)."""
+    links: set[str] = set()
+    notes: set[str] = set()
+    for k, line in enumerate(lines):
+        if "]:" not in line or k in skip:
+            continue
+        f = _FOOTNOTE_DEF.match(line)
+        if f:
+            notes.add(f.group(1))
+            continue
+        m = _LINK_DEF.match(line)
+        if m:
+            links.add(re.sub(r"[ \t\n\r\f\v]+", " ", m.group(1)).lower())
+    return frozenset(links), frozenset(notes)
 
 
 def _sections(

@@ -9,6 +9,7 @@ from urllib.parse import quote, unquote
 
 from finops_lint.document import Document
 from finops_lint.findings import Fix
+from finops_lint.parsing.anchors import fragment_matches
 from finops_lint.parsing.links import Link
 from finops_lint.rules.base import Issue, RuleContext, rule
 
@@ -20,8 +21,10 @@ if TYPE_CHECKING:
 def broken_anchor(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds `#fragment` links whose fragment matches no heading id, explicit id
     (`{#id}`, `{: #id}`) or HTML `id=`/`name=` in the same page. Heading ids are
-    computed with kramdown's auto-id rule (Jekyll's default) and also accepted in
-    GitHub's style, so a link that works with either converter is not reported.
+    the ones the site's kramdown makes: the GFM parser's rule (Jekyll's default)
+    or kramdown's own when `_config.yml` sets `kramdown: input: kramdown`, never
+    both. Fragments are compared as browsers do: case-sensitively, after
+    decoding character references and percent-escapes.
 
     **Why it matters:** the link scrolls nowhere; usually a heading was renamed.
 
@@ -35,11 +38,10 @@ def broken_anchor(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     for link in doc.links:
         if link.target_kind != "anchor":
             continue
-        fragment = unquote(link.target[1:])
-        if not fragment or fragment == "top" or fragment in anchors:
+        fragment = link.target[1:]
+        if not fragment or fragment == "top" or fragment_matches(fragment, anchors):
             continue
-        if fragment.casefold() in {a.casefold() for a in anchors}:
-            continue
+        fragment = unquote(fragment)
         yield Issue(
             link.target_line,
             link.target_column,
@@ -364,7 +366,7 @@ def broken_page_anchor(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         if target_doc is None or target_doc.has_dynamic_ids or not target_doc.is_markdown:
             continue  # HTML bodies and Liquid-made ids cannot be known offline
         anchors = target_doc.anchors()
-        if fragment in anchors or fragment.casefold() in {a.casefold() for a in anchors}:
+        if fragment_matches(fragment, anchors):
             continue
         yield Issue(
             link.target_line,
