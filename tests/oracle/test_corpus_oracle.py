@@ -71,3 +71,12 @@ def test_links_only_inside_html_comments_are_not_lk001(
     )
     assert not any(b.source == commented for b in result.lint)
     assert not any(b.source == commented for b in result.oracle.broken)
+
+
+def test_layouts_break_only_what_notice_says_is_missing(corpus_comparison: Comparison) -> None:
+    """Links the layouts render (from front matter) are checked too; finops-lint's
+    LK010 owns front matter links. The only broken one is a .pptx NOTICE.md lists
+    as missing from the corpus."""
+    assert corpus_comparison.oracle.layout_broken == {
+        ("/tools-services/deloitte/index.html", "/tools-services/assets/deloitte/Deloitte-CFM.pptx")
+    }
