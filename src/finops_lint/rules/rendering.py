@@ -271,3 +271,111 @@ def template_table_header(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
                 names[0].column,
                 f"table header is template names ({shown}): name the columns",
             )
+
+
+_URLISH = r"(?:https?://|mailto:|/|\.\.?/|#)"
+#: [text](dest with a space) where the rest is not a "title"
+_SPACED_DEST = re.compile(
+    r"(?<![\\!])\[(?P<text>[^\[\]\n]+)\]\((?P<dest>(?!<)[^()\s]+(?:[ \t]+[^()\s\"'][^()\s]*)+)\)"
+)
+#: [text]https://...) : the "(" is missing
+_NO_OPEN_PAREN = re.compile(r"(?<![\\!])\[(?P<text>[^\[\]\n]+)\](?P<dest>https?://[^\s()]+)\)")
+#: [text(https://...) with no "]" after it on the line
+_NO_CLOSE_BRACKET = re.compile(
+    r"(?<![\\!])\[(?P<text>[^\[\]()\n]+)\((?P<dest>https?://[^\s()]+)\)(?!.*\])"
+)
+
+
+def _unopened_bracket(line: str) -> int | None:
+    """Index of a ']' followed by '(url)' with no '[' open before it on the line."""
+    depth = 0
+    i = 0
+    n = len(line)
+    while i < n:
+        ch = line[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            if depth:
+                depth -= 1
+            elif re.match(r"\]\(" + _URLISH, line[i:]):
+                return i
+        i += 1
+    return None
+
+
+@rule(
+    "LK012",
+    "link-not-rendered",
+    "warning",
+    "Link syntax that does not render as a link: a space in the URL, a missing '[' or '('.",
+)
+def link_not_rendered(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds Markdown links written so that they do not render as the author meant:
+    a space inside the destination (`[Guide](/resources/finops guide/)`), a missing
+    `[` (`Guide](https://...)`), a missing `(` (`[Guide]https://...)`) or a missing
+    `]` (`[Guide(https://...)`). (`[text] (url)` with a space between is LK005.)
+
+    **Why it matters:** the page shows brackets and a raw URL instead of a link,
+    or, for a space in the destination, kramdown makes a link to a URL with the
+    space in it (GitHub shows plain text): either way readers do not get there.
+
+    **Precision:** a warning; code, comments and Liquid are not read, and
+    `[text](<url with spaces>)` and `[text](url "title")` are valid.
+
+    **Bad:** `See the [FinOps guide](/resources/finops guide/).`
+
+    **Good:** `See the [FinOps guide](/resources/finops-guide/).`
+    """
+    if not doc.is_markdown or (
+        "](" not in doc.text and "]http" not in doc.text and "(http" not in doc.text
+    ):
+        return
+    for block in doc.blocks:
+        if block.kind not in ("paragraph", "heading"):
+            continue
+        lines = doc.visible_lines(block.line, block.end_line)
+        for number, line in enumerate(lines, start=block.line):
+            if ("]" not in line and "[" not in line) or "{%" in line or "{{" in line:
+                continue
+            yield from _line_issues(number, line)
+    for table in doc.tables:
+        for row in [table.header, *table.rows]:
+            line = doc.visible_lines(row.line, row.line)[0]
+            if ("]" in line or "[" in line) and "{%" not in line and "{{" not in line:
+                yield from _line_issues(row.line, line)
+
+
+def _line_issues(number: int, line: str) -> Iterator[Issue]:
+    for m in _SPACED_DEST.finditer(line):
+        dest = m.group("dest")
+        yield Issue(
+            number,
+            m.start("dest") + 1,
+            f"space in the link destination '{dest}': kramdown links to the URL with the "
+            "space in it and GitHub shows the text; remove the space or write %20",
+        )
+    for m in _NO_OPEN_PAREN.finditer(line):
+        yield Issue(
+            number,
+            m.start() + 1,
+            f"'[{m.group('text')}]{m.group('dest')})' is missing the '(' before the URL: "
+            "it renders as text",
+        )
+    for m in _NO_CLOSE_BRACKET.finditer(line):
+        yield Issue(
+            number,
+            m.start() + 1,
+            f"'[{m.group('text')}(' is missing the ']' before '(': it renders as text",
+        )
+    at = _unopened_bracket(line)
+    if at is not None:
+        yield Issue(
+            number,
+            at + 1,
+            "']' followed by '(URL)' with no '[' before it: the link text has lost its "
+            "opening '[' and renders as text",
+        )
