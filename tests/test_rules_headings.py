@@ -69,24 +69,34 @@ def test_hd004_hashtags_numbers_and_code_are_not_headings(site: Site) -> None:
 
 # ------------------------------------------------------------------ HD005
 
-SKIP = page("\n# One\n\n## Two\n\n#### Four\n")
+SKIP = page("\n# One\n\n## Two\n\n#### Four\n")  # h2 -> h4: the FinOps house style
+SKIP_H1_H3 = page("\n# What's New\n\n### November 2022\n")
 
 
-def test_hd005_off_in_the_builtin_profile(site: Site) -> None:
+def test_hd005_on_in_the_builtin_profile_which_allows_h2_to_h4(site: Site) -> None:
     assert site.lint("h.md", SKIP) == []
+    findings = site.lint_full("h.md", SKIP_H1_H3)
+    assert [(f.code, f.line, f.column, f.severity.value) for f in findings] == [
+        ("HD005", 7, 1, "warning")
+    ]
+    assert "h1 to h3" in findings[0].message
 
 
-def test_hd005_on_when_a_config_enables_it(site: Site) -> None:
-    site.config("rules:\n  HD005: {enabled: true}\n")
+def test_hd005_a_config_can_drop_the_house_style(site: Site) -> None:
+    site.config("rules:\n  HD005: {allowed-jumps: []}\n")
     findings = site.lint_full("h.md", SKIP)
     assert [(f.code, f.line, f.column) for f in findings] == [("HD005", 9, 1)]
     assert "h2 to h4" in findings[0].message
 
 
 def test_hd005_on_but_no_skip(site: Site) -> None:
-    site.config("rules:\n  HD005: {enabled: true}\n")
     assert site.lint("h.md", page("\n# One\n\n## Two\n\n### Three\n\n## Back\n")) == []
 
 
+def test_hd005_off_when_a_config_disables_it(site: Site) -> None:
+    site.config("rules:\n  HD005: {enabled: false}\n")
+    assert site.lint("h.md", SKIP_H1_H3) == []
+
+
 def test_hd005_selected_explicitly(site: Site) -> None:
-    assert site.lint("h.md", SKIP, select=["HD005"]) == [("HD005", 9)]
+    assert site.lint("h.md", SKIP_H1_H3, select=["HD005"]) == [("HD005", 7)]

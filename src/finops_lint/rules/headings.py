@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from finops_lint.document import Document
-from finops_lint.rules.base import Issue, RuleContext, rule
+from finops_lint.rules.base import Issue, Option, RuleContext, rule
 
 _NO_SPACE = re.compile(r"^ {0,3}(#{1,6})([^#\s].*)$")
 
@@ -119,21 +119,49 @@ def missing_space(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         )
 
 
-@rule("HD005", "heading-increment", "warning", "A heading level skipped (## then ####).")
+@rule(
+    "HD005",
+    "heading-increment",
+    "warning",
+    "A heading level skipped (## then ####).",
+    options={
+        "allowed-jumps": Option(
+            {
+                "type": "array",
+                "items": {
+                    "type": "array",
+                    "items": {"type": "integer", "minimum": 1, "maximum": 6},
+                    "minItems": 2,
+                    "maxItems": 2,
+                },
+            },
+            [],
+            "Skips that are the site's house style, as [from, to] levels: [[2, 4]] "
+            "allows '## Section' followed by '#### Part'.",
+        )
+    },
+)
 def heading_increment(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
-    """Finds headings more than one level deeper than the heading before them.
+    """Finds headings more than one level deeper than the heading before them
+    (`# Title` then `### Month`).
 
-    **Off in the FinOps profile:** the framework site's house style jumps from
-    `## Maturity Assessment` to `#### Crawl` on purpose (the layout styles
-    `h4` as a sub-heading), so reporting it there would flood every capability
-    page. Turn it on for sites that keep a strict outline: `rules: {HD005: {enabled: true}}`.
+    **Why it matters:** the page outline (screen readers, the table of contents,
+    search snippets) has a hole; maintainers of the FinOps site fix these by hand.
 
-    **Bad:** `## Inputs` followed by `#### Sources`
+    **House style:** a site may skip a level on purpose everywhere; the FinOps
+    profile allows `## Maturity Assessment` followed by `#### Crawl` (the layout
+    styles `h4` as a sub-heading) with `allowed-jumps: [[2, 4]]`, and still
+    reports other skips.
 
-    **Good:** `## Inputs` followed by `### Sources`
+    **Bad:** `# What's New` followed by `### November 2022`
+
+    **Good:** `# What's New` followed by `## November 2022`
+
+    **Configure:** `rules: {HD005: {allowed-jumps: [[2, 4]]}}`.
     """
+    allowed = {tuple(pair) for pair in ctx.options.get("allowed-jumps") or []}
     previous = 0
     for h in doc.headings:
-        if previous and h.level > previous + 1:
+        if previous and h.level > previous + 1 and (previous, h.level) not in allowed:
             yield Issue(h.line, h.column, f"heading level jumps from h{previous} to h{h.level}")
         previous = h.level
