@@ -18,6 +18,7 @@ def load() -> None:
         internal,
         links,
         markers,
+        page_shell,
         placeholders,
         rendering,
         sections,

@@ -1,0 +1,186 @@
+"""What a page's layout gives it: the site's shell (header, navigation, styles),
+and maybe the title as the page's H1. Layouts are read from `_layouts/` through
+the Workspace (parsed once per run); a layout the site does not have (a theme's)
+is unknown, and then nothing is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from finops_lint.document import Document
+from finops_lint.rules.base import Issue, RuleContext, rule
+
+_REDIRECT_BODY = re.compile(
+    r"location(?:\.href|\.replace|\s*=)|http-equiv=[\"']?refresh", re.IGNORECASE
+)
+_INCLUDE = re.compile(r"{%-?\s*include\s+([\w./-]+)")
+_H1 = re.compile(r"<h1\b", re.IGNORECASE)
+_LAYOUT_LINE = re.compile(r"^layout:\s*[\"']?([\w./-]+)", re.MULTILINE)
+
+
+def _renders_text(doc: Document) -> bool:
+    """Whether the page body has visible text (not only comments or a redirect script)."""
+    if _REDIRECT_BODY.search(doc.text):
+        return False
+    return any(b.kind in ("paragraph", "heading") and b.text.strip() for b in doc.blocks)
+
+
+def _published(doc: Document, ctx: RuleContext) -> bool:
+    if ctx.site is None or not doc.is_markdown or not doc.front_matter.present:
+        return False
+    page = ctx.site.page_for_path(doc.rel_path)
+    return page is not None and page.output
+
+
+def layout_chain(ctx: RuleContext, name: str) -> list[Document] | None:
+    """The layout and its parents (`layout:` in each one's front matter); None when
+    one of them is not in the site's `_layouts/` (a theme's: unknown)."""
+    ws = ctx.workspace
+    if ws is None:
+        return None
+    chain: list[Document] = []
+    seen: set[str] = set()
+    current: str | None = name
+    while current and current not in seen and len(chain) < 16:
+        seen.add(current)
+        layout = ws.document(f"_layouts/{current}.html") or ws.document(f"_layouts/{current}")
+        if layout is None:
+            return None
+        chain.append(layout)
+        parent = layout.front_matter.data.get("layout")
+        if not isinstance(parent, str):  # front matter Ruby reads and PyYAML does not
+            m = _LAYOUT_LINE.search(layout.front_matter.raw)
+            parent = m.group(1) if m else None
+        current = parent
+    return chain
+
+
+@rule(
+    "SC004",
+    "page-without-layout",
+    "warning",
+    "A published Markdown page with no layout: it renders without the site's shell.",
+    scope="site",
+)
+def page_without_layout(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds published Markdown pages and collection documents that have no
+    `layout`, neither in their front matter nor from `_config.yml` `defaults`.
+
+    **Why it matters:** Jekyll then writes the converted body alone: a bare HTML
+    fragment with no `<head>`, styles, header, navigation or footer.
+
+    **Precision:** pages that are only a redirect script (`window.location...`,
+    a meta refresh) or that render no text, and pages that say `layout: null` /
+    `layout: none` on purpose, are not reported.
+
+    **Bad:** `_pages/about/staff.md` with `title:` and `permalink:` but no `layout:`.
+
+    **Good:** `layout: page` (or a `defaults` entry for the folder in `_config.yml`).
+    """
+    if not _published(doc, ctx) or "layout" in doc.front_matter.data:
+        return
+    if doc.data.get("layout") or not _renders_text(doc):
+        return
+    yield Issue(
+        doc.front_matter.start_line,
+        1,
+        "page has no layout (none in its front matter or the _config.yml defaults): "
+        "Jekyll publishes its body without the site's header, navigation and styles; "
+        "add 'layout: ...'",
+    )
+
+
+@rule(
+    "SC005",
+    "source-folder-url",
+    "warning",
+    "A page published at a URL with its source folder in it (/_pages/...): no permalink.",
+    scope="site",
+)
+def source_folder_url(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds published pages whose URL contains an underscore folder of the
+    source tree (`/_pages/about/staff.html`): pages kept in a folder such as
+    `_pages/` (published through `include:`) need a `permalink`, from their
+    front matter or from `_config.yml` `defaults`.
+
+    **Why it matters:** without one, Jekyll publishes the page at its source
+    path; the links and navigation of the site point to the permalink the
+    author meant, so the page is unreachable there.
+
+    **Bad:** `_pages/about/staff.md` without `permalink:` (published at
+    `/_pages/about/staff.html`).
+
+    **Good:** `permalink: /about/staff/`.
+    """
+    if ctx.site is None or not doc.front_matter.present:
+        return
+    page = ctx.site.page_for_path(doc.rel_path)
+    if page is None or not page.output or page.collection is not None:
+        return
+    if any(part.startswith("_") for part in page.url.split("/")[:-1]):
+        yield Issue(
+            doc.front_matter.start_line,
+            1,
+            f"page is published at {page.url}, its source path: give it a permalink",
+        )
+
+
+def _includes_h1(doc: Document, ctx: RuleContext) -> bool:
+    ws = ctx.workspace
+    for name in _INCLUDE.findall(doc.text):
+        included = ws.document(f"_includes/{name}") if ws is not None else None
+        if included is None or _H1.search(included.text):
+            return True  # unknown or prints an H1
+    return False
+
+
+@rule(
+    "HD006",
+    "page-without-h1",
+    "warning",
+    "A published page with no H1: neither its body nor its layout prints one.",
+    scope="site",
+)
+def page_without_h1(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds published Markdown pages with no level-1 heading where the layout
+    (and the layouts it extends) does not print one either, for example a page
+    that starts at `## Adopting FinOps: Understanding Personas` under a layout
+    that prints no title.
+
+    **Why it matters:** the page's title is never shown on it, and its outline
+    (screen readers, search engines) has no top heading.
+
+    **Precision:** a warning. Layouts are read from the site's `_layouts/`
+    (a layout with an `<h1` prints one); a page whose layout is not in the site,
+    or that includes a file that may print an H1, is not reported. Page types
+    whose profile says `h1: required` are HD001's.
+
+    **Bad:** a project page with `layout: wide` whose body starts with `## Overview`.
+
+    **Good:** `# A Guide for Adopting FinOps` first.
+    """
+    pt = ctx.page_type
+    if pt is not None and pt.h1 == "required":
+        return  # HD001
+    if not _published(doc, ctx) or not _renders_text(doc):
+        return
+    if any(h.level == 1 for h in doc.headings) or _H1.search(doc.text):
+        return
+    layout = doc.data.get("layout")
+    if not isinstance(layout, str) or not layout.strip():
+        return  # SC004
+    chain = layout_chain(ctx, layout.strip())
+    if chain is None or any(_H1.search(d.text) for d in chain):
+        return
+    if "{%" in doc.text and _includes_h1(doc, ctx):
+        return
+    first = next((h for h in doc.headings), None)
+    line = first.line if first is not None else doc.body_start_line
+    yield Issue(
+        line,
+        1,
+        f"page has no level-1 heading and its layout '{layout}' prints none: "
+        "start the page with '# Title'",
+    )
