@@ -174,6 +174,15 @@ class Workspace:
             data[:MAX_PAGE_BYTES], str(path), rel_path, id_style=self.config.id_options
         )
 
+    @cached_property
+    def layouts(self) -> frozenset[str]:
+        """Names of the site's own layouts (`_layouts/NAME.html`), read once."""
+        try:
+            entries = os.listdir(self.root / "_layouts")
+        except OSError:
+            return frozenset()
+        return frozenset(os.path.splitext(name)[0] for name in entries if not name.startswith("."))
+
     def template(self, rel_path: str) -> Document | None:
         """A page type's template: a regular file inside the site (else a notice)."""
         if rel_path not in self.docs and rel_path not in self._other_docs:

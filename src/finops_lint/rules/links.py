@@ -393,6 +393,9 @@ def redirected_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     **Why it matters:** redirects get cleaned up; a link that depends on one breaks
     the day it goes, and each hop costs the reader a round trip.
 
+    A link the redirects send to the home page (a catch-all such as `/blog/* /`)
+    is reported as gone, with no fix: the content it named no longer exists.
+
     **Bad:** `[Phases](/framework/lifecycle/)` (redirected to `/framework/phases/`)
 
     **Good:** `[Phases](/framework/phases/)`
@@ -411,6 +414,15 @@ def redirected_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         if not final:
             continue
         target = link.target
+        if res.kind == "redirect" and final == "/":
+            # a catch-all (/blog/* /) sends what is gone to the home page: no fix
+            yield Issue(
+                link.target_line,
+                link.target_column,
+                f"'{target}' is redirected to the home page (the page it named is gone); "
+                "link to the page that replaced it, or remove the link",
+            )
+            continue
         replacement = _redirect_fix(target, res, ctx.site)
         yield Issue(
             link.target_line,

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 
 from finops_lint.document import Document
+from finops_lint.findings import Related
 from finops_lint.rules.base import Issue, RuleContext, rule
 
 _REDIRECT_BODY = re.compile(
@@ -25,6 +26,22 @@ def _renders_text(doc: Document) -> bool:
     if _REDIRECT_BODY.search(doc.text):
         return False
     return any(b.kind in ("paragraph", "heading") and b.text.strip() for b in doc.blocks)
+
+
+#: Plugins and settings that give pages a layout Jekyll itself would not.
+_LAYOUT_PLUGINS = frozenset({"jekyll-default-layout", "jekyll-optional-front-matter"})
+
+
+def _own_layouts(ctx: RuleContext) -> bool:
+    """Whether the site's layouts are all its own: a `_layouts/` folder, no theme,
+    no plugin that assigns default layouts (GitHub Pages' jekyll-default-layout)."""
+    ws, site = ctx.workspace, ctx.site
+    if ws is None or site is None or not ws.layouts:
+        return False
+    raw = site.config.raw
+    if raw.get("theme") or raw.get("remote_theme"):
+        return False
+    return not _LAYOUT_PLUGINS.intersection(site.config.plugins)
 
 
 def _published(doc: Document, ctx: RuleContext) -> bool:
@@ -71,9 +88,11 @@ def page_without_layout(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     **Why it matters:** Jekyll then writes the converted body alone: a bare HTML
     fragment with no `<head>`, styles, header, navigation or footer.
 
-    **Precision:** pages that are only a redirect script (`window.location...`,
-    a meta refresh) or that render no text, and pages that say `layout: null` /
-    `layout: none` on purpose, are not reported.
+    **Precision:** only on sites whose layouts are their own (a `_layouts/`
+    folder, no `theme`, no jekyll-default-layout plugin, which GitHub Pages uses
+    to give such pages a layout). Pages that are only a redirect script
+    (`window.location...`, a meta refresh) or render no text, and pages that say
+    `layout: null` on purpose, are not reported.
 
     **Bad:** `_pages/about/staff.md` with `title:` and `permalink:` but no `layout:`.
 
@@ -81,7 +100,7 @@ def page_without_layout(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """
     if not _published(doc, ctx) or "layout" in doc.front_matter.data:
         return
-    if doc.data.get("layout") or not _renders_text(doc):
+    if doc.data.get("layout") or not _own_layouts(ctx) or not _renders_text(doc):
         return
     yield Issue(
         doc.front_matter.start_line,
@@ -184,3 +203,62 @@ def page_without_h1(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         f"page has no level-1 heading and its layout '{layout}' prints none: "
         "start the page with '# Title'",
     )
+
+
+@rule(
+    "LK013",
+    "page-shadows-redirect",
+    "warning",
+    "A page at the URL of a Netlify redirect that is not forced: the page wins.",
+    scope="site",
+)
+def page_shadows_redirect(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds published pages whose URL is the `from` of a Netlify redirect rule
+    (`_redirects`, `netlify.toml`) that is not forced (no `!`, no `force = true`).
+
+    **Why it matters:** Netlify serves a file that exists before it applies a
+    rule that is not forced, so the redirect never happens: visitors get the
+    page (sometimes an empty one: a resource listing stub with `permalink:`),
+    not the destination the rule names.
+
+    **Precision:** a warning, since either side may be the mistake. Only exact
+    rules are compared (no splats or placeholders: a catch-all `/*` or
+    `/blog/*` is meant to apply only where no file exists), only redirects
+    (3xx), and a page that itself redirects (a script or meta refresh) is not
+    reported.
+
+    **Bad:** `/resources/state-of-finops/ https://data.finops.org/` in
+    `_redirects` while `_resources/f2--state-of-finops.md` has
+    `permalink: /resources/state-of-finops/`.
+
+    **Good:** `/resources/state-of-finops/ https://data.finops.org/ 301!`, or
+    another permalink for the page.
+    """
+    site = ctx.site
+    if site is None or not site.redirects or not doc.front_matter.present:
+        return
+    page = site.page_for_path(doc.rel_path)
+    if page is None or not page.output or _REDIRECT_BODY.search(doc.text):
+        return
+    for redirect in site.redirects:
+        if (
+            redirect.force
+            or redirect.host is not None
+            or not redirect.is_redirect
+            or "*" in redirect.from_path
+            or ":" in redirect.from_path
+            or redirect.match(page.url) is None
+        ):
+            continue
+        fm = doc.front_matter
+        pos = fm.value_position(("permalink",)) if "permalink" in fm.data else None
+        line, col = (pos.line, pos.column) if pos else (fm.start_line, 1)
+        yield Issue(
+            line,
+            col,
+            f"Netlify serves this page at {page.url} instead of the redirect to "
+            f"{redirect.to} ({redirect.source}:{redirect.line}, not forced): force the rule "
+            f"('{redirect.status}!') or give the page another URL",
+            related=[Related(redirect.source, redirect.line, 1, "the redirect rule")],
+        )
+        return
