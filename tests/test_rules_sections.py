@@ -65,7 +65,8 @@ def test_sc001_capability_nested_one_level_deeper(framework_site: Site) -> None:
     # '# Title' then '### Section' and '##### Crawl': same outline, one level deeper.
     body = CAPABILITY_BODY.replace("\n## ", "\n### ").replace("\n#### ", "\n##### ")
     assert "\n### Maturity Assessment" in body and "\n##### Crawl" in body
-    assert lint_body(framework_site, body) == []
+    # The sections are all found; only the outline's skips (h1 -> h3, h3 -> h5) are HD005's.
+    assert [f for f in lint_body(framework_site, body) if f[0] != "HD005"] == []
 
 
 def test_sc001_word_inside_another_heading_does_not_count(framework_site: Site) -> None:
