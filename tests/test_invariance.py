@@ -296,7 +296,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[K
     base = tmp_path_factory.mktemp("corpus-invariance")
     os.symlink(real, base / "link")
     reference = lint(["."], real, jobs=None)
-    assert len(reference) > 200
+    assert len({k[3] for k in reference}) > 10  # many rules have something to say
     return real, base, reference
 
 
@@ -328,7 +328,7 @@ def test_corpus_capabilities_through_a_symlink(corpus: tuple[Path, Path, list[Ke
     real, base, reference = corpus
     got = lint(["link/_capabilities"], base, jobs=None)
     assert got == [k for k in reference if k[0].startswith(str(real / "_capabilities") + "/")]
-    assert len(got) >= 20
+    assert {"PH005", "SC003"} <= {k[3] for k in got}  # page types and defaults apply
 
 
 def test_corpus_files_one_by_one_in_reverse_order(corpus: tuple[Path, Path, list[Key]]) -> None:
