@@ -336,3 +336,12 @@ def test_links_in_html_pages_are_checked_with_positions(framework_site: Site) ->
     findings = framework_site.lint_full("t.html", text)
     got = [(f.code, f.line, f.column) for f in findings if f.code.startswith("LK")]
     assert got == [("LK001", 5, 13), ("LK002", 6, 13), ("LK005", 8, 1)]
+
+
+def test_lk003_footnote_ids_are_anchors(site: Site) -> None:
+    text = page(
+        "\n# T\n\nA claim[^src] and again[^src].\n\n"
+        "[n](#fn:src) [r](#fnref:src) [r1](#fnref:src:1) [r2](#fnref:src:2)\n\n"
+        "[^src]: The source.\n"
+    )
+    assert site.lint_pos("a.md", text) == [("LK003", 9, 54)]

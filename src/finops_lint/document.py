@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from finops_lint.parsing.anchors import IdOptions
+from finops_lint.parsing.anchors import IdOptions, footnote_ids
 from finops_lint.parsing.frontmatter import FrontMatter, parse_front_matter
 from finops_lint.parsing.links import (
     LineIndex,
@@ -59,6 +59,7 @@ class Document:
     definitions: dict[str, RefDefinition] = field(default_factory=dict)
     used_labels: set[str] = field(default_factory=set)
     html_ids: list[str] = field(default_factory=list)
+    footnote_ids: list[str] = field(default_factory=list)  # fn:NAME, fnref:NAME kramdown writes
     code_ranges: list[tuple[int, int]] = field(default_factory=list)
     masked: str = ""  # text with front matter, code, comments blanked (same offsets)
     #: links inside HTML comments: not rendered now, broken the day they are uncommented
@@ -98,6 +99,7 @@ class Document:
         rendered heading (the site's parser's rule), explicit ids and HTML ids."""
         ids: set[str] = {h.id for h in self.headings if h.renders and h.id}
         ids.update(self.html_ids)
+        ids.update(self.footnote_ids)
         return ids
 
 
@@ -157,6 +159,8 @@ def parse_text(
     doc.definitions = scan_definitions(doc.masked, index)
     doc.links, doc.malformed_links, doc.used_labels = scan_links(doc.masked, index, doc.definitions)
     doc.html_ids = html_ids(doc.masked)
+    options = IdOptions.from_style(id_style) if isinstance(id_style, str) else id_style
+    doc.footnote_ids = footnote_ids(doc.masked, options.footnote_prefix)
     if "<!--" in text:
         doc.commented_links = _commented_links(text, body_offset, index, doc.definitions)
     return doc

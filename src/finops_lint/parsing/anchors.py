@@ -52,6 +52,7 @@ class IdOptions:
     stripping: bool = False  # auto_id_stripping (the kramdown parser; GFM always strips)
     transliterate: bool = False  # transliterated_header_ids (needs Ruby's stringex)
     paragraph_end: bool = True  # the GFM parser's paragraph_end quirk (its default)
+    footnote_prefix: str = ""
 
     @classmethod
     def from_style(cls, style: str) -> IdOptions:
@@ -78,6 +79,9 @@ class IdOptions:
             stripping=_ruby_bool(kd.get("auto_id_stripping", False)),
             transliterate=_ruby_bool(kd.get("transliterated_header_ids", False)),
             paragraph_end="paragraph_end" in quirk_names,
+            footnote_prefix=(
+                "" if kd.get("footnote_prefix") is None else str(kd.get("footnote_prefix"))
+            ),
         )
 
 
@@ -991,6 +995,39 @@ class IdGenerator:
         else:
             self._used_ids[gen] = 0
         return opts.prefix + gen
+
+
+_FOOTNOTE_REF = re.compile(r"\[\^(\w[\w-]*)\](:)?", re.ASCII)
+_FOOTNOTE_DEF_LINE = re.compile(r"^ {0,3}\[\^(\w[\w-]*)\]:", re.ASCII | re.MULTILINE)
+
+
+def footnote_ids(text: str, prefix: str = "") -> list[str]:
+    """The ids kramdown writes for footnotes (``fn:NAME`` on the note,
+    ``fnref:NAME``, ``fnref:NAME:1``... on each reference) in text whose code
+    and comments are blanked."""
+    if "[^" not in text:
+        return []
+    defined = set(_FOOTNOTE_DEF_LINE.findall(text))
+    ids: list[str] = []
+    seen: dict[str, int] = {}
+    for m in _FOOTNOTE_REF.finditer(text):
+        name = m.group(1)
+        if name not in defined or (
+            m.group(2) and _FOOTNOTE_DEF_LINE.match(text, _line_start(text, m.start()))
+        ):
+            continue
+        full = prefix + name
+        if full in seen:
+            seen[full] += 1
+            ids.append(f"fnref:{full}:{seen[full]}")
+        else:
+            seen[full] = 0
+            ids += [f"fn:{full}", f"fnref:{full}"]
+    return ids
+
+
+def _line_start(text: str, pos: int) -> int:
+    return text.rfind("\n", 0, pos) + 1
 
 
 def fragment_matches(fragment: str, anchors: set[str]) -> bool:

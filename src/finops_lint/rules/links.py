@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 @rule("LK003", "broken-anchor", "error", "A link to an anchor in the same page that has no target.")
 def broken_anchor(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds `#fragment` links whose fragment matches no heading id, explicit id
-    (`{#id}`, `{: #id}`) or HTML `id=`/`name=` in the same page. Heading ids are
+    (`{#id}`, `{: #id}`), footnote id (`fn:NAME`, `fnref:NAME`) or HTML
+    `id=`/`name=` in the same page. Heading ids are
     the ones the site's kramdown makes: the GFM parser's rule (Jekyll's default)
     or kramdown's own when `_config.yml` sets `kramdown: input: kramdown`, never
     both. Fragments are compared as browsers do: case-sensitively, after
