@@ -48,17 +48,6 @@ TEST_TITLE = re.compile(
 )
 
 
-@lru_cache(maxsize=32)
-def _compiled(items: tuple[str, ...]) -> tuple[regex.Pattern, ...]:
-    out = []
-    for item in items:
-        try:
-            out.append(regex.compile(item, re.IGNORECASE))
-        except re.error:
-            continue
-    return tuple(out)
-
-
 def text_values(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
     """Every string value under data with its key path (lists and mappings walked)."""
     if isinstance(data, str):
@@ -131,9 +120,8 @@ def placeholder_front_matter(doc: Document, ctx: RuleContext) -> Iterator[Issue]
     fm = doc.front_matter
     if not fm.present or fm.error is not None or not fm.data:
         return
-    texts = _compiled(tuple(ctx.config.placeholders.get("text", [])))
-    unfinished = _compiled(tuple(ctx.config.placeholders.get("unfinished", [])))
     template = _template_values(doc, ctx)
+    values: list[tuple[KeyPath, str]] = []
     for path, raw in text_values(fm.data):
         top = str(path[0])
         if top in _NOT_TEXT_KEYS or top.startswith("finops-lint"):
@@ -143,29 +131,53 @@ def placeholder_front_matter(doc: Document, ctx: RuleContext) -> Iterator[Issue]
             continue
         if len(path) == 1 and template.get(top) == value:
             continue  # FM004
+        values.append((path, value))
+    if not values:
+        return
+    # One search of all values joined (one per line) tells which checks can match.
+    joined = "\n".join(v for _p, v in values)
+    texts = _hits(tuple(ctx.config.placeholders.get("text", [])), joined)
+    unfinished = _hits(tuple(ctx.config.placeholders.get("unfinished", [])), joined)
+    filler = filler_score(joined) >= FILLER_THRESHOLD
+    for path, value in values:
         pos = fm.value_position(path)
         key = dotted_key(path)
         if _is_title_key(path) and TEST_TITLE.match(value):
             yield Issue(pos.line, pos.column, f"'{key}' is a test title: '{_short(value)}'")
-            continue
-        hit = next((p.search(value) for p in texts if p.search(value)), None)
-        if hit is not None:
+        elif texts and any(p.search(value) for p in texts):
             yield Issue(pos.line, pos.column, f"'{key}' is placeholder text: '{_short(value)}'")
-            continue
-        if filler_score(value) >= FILLER_THRESHOLD:
+        elif filler and filler_score(value) >= FILLER_THRESHOLD:
             yield Issue(
                 pos.line,
                 pos.column,
                 f"'{key}' is filler text (lorem-ipsum style): '{_short(value)}'",
             )
-            continue
-        if any(p.search(value) for p in unfinished):
+        elif unfinished and any(p.search(value) for p in unfinished):
             yield Issue(
                 pos.line,
                 pos.column,
                 f"'{key}' says the content is unfinished: '{_short(value)}'",
                 severity=Severity.WARNING,
             )
+
+
+def _hits(items: tuple[str, ...], joined: str) -> list[regex.Pattern]:
+    """The patterns that match some line of joined (each line one value)."""
+    return [single for single, multi in _compiled_pairs(items) if multi.search(joined)]
+
+
+@lru_cache(maxsize=32)
+def _compiled_pairs(items: tuple[str, ...]) -> tuple[tuple[regex.Pattern, regex.Pattern], ...]:
+    """Each pattern, and the same pattern with '^'/'$' matching at every line."""
+    out = []
+    for item in items:
+        try:
+            single = regex.compile(item, re.IGNORECASE)
+            multi = regex.compile(item, re.IGNORECASE | re.MULTILINE)
+        except re.error:
+            continue
+        out.append((single, multi))
+    return tuple(out)
 
 
 def _blank(value: Any) -> bool:

@@ -23,6 +23,7 @@ _TBD_VALUE = re.compile(
     r"(?:^|[:|\u2013\u2014]\s*|\s-\s+)(?P<m>\(?TB[DC]\)?)[.!]?\s*$"  # "Owner: TBD", "- TBD"
     r"|(?P<p>\(TB[DC]\))"  # "Inputs (TBD)"
 )
+_ANY_MARKER = re.compile(r"TODO|FIXME|XXX|TB[DC]")
 _BLOCK_MARKERS = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s+|[-*+]\s+|\d{1,9}[.)]\s+)?")
 
 
@@ -87,7 +88,7 @@ def unfinished_marker(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Good:** the owner's name and the real cell, or no row until there is one.
     """
-    if not doc.is_markdown:
+    if not doc.is_markdown or not _ANY_MARKER.search(doc.text):
         return
     texts = _compiled(tuple(ctx.config.placeholders.get("text", [])))
     cell_tokens = {
@@ -155,6 +156,12 @@ PLACEHOLDER_IMAGE_HOSTS = frozenset(
 )
 
 
+#: The distinctive part of each service's name, for a quick test of a whole page.
+_HOST_NAMES = frozenset(
+    host.rsplit(".", 1)[0].rsplit(".", 1)[-1] for host in PLACEHOLDER_IMAGE_HOSTS
+)
+
+
 def placeholder_host(url: str) -> str | None:
     """The placeholder-image service a URL points to, if any."""
     if "//" not in url:
@@ -189,6 +196,9 @@ def placeholder_image(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Good:** `logo-url: /img/members/acme.png`, a file in the site.
     """
+    lowered = doc.text.lower()
+    if not any(name in lowered for name in _HOST_NAMES):
+        return
     for link in doc.links:
         host = placeholder_host(link.target)
         if host is not None:

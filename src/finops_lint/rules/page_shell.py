@@ -183,9 +183,9 @@ def page_without_h1(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     pt = ctx.page_type
     if pt is not None and pt.h1 == "required":
         return  # HD001
-    if not _published(doc, ctx) or not _renders_text(doc):
+    if any(h.level == 1 for h in doc.headings) or not _published(doc, ctx):
         return
-    if any(h.level == 1 for h in doc.headings) or _H1.search(doc.text):
+    if _H1.search(doc.text) or not _renders_text(doc):
         return
     layout = doc.data.get("layout")
     if not isinstance(layout, str) or not layout.strip():
@@ -238,7 +238,7 @@ def page_shadows_redirect(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     if site is None or not site.redirects or not doc.front_matter.present:
         return
     page = site.page_for_path(doc.rel_path)
-    if page is None or not page.output or _REDIRECT_BODY.search(doc.text):
+    if page is None or not page.output:
         return
     for redirect in site.redirects:
         if (
@@ -248,6 +248,7 @@ def page_shadows_redirect(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             or "*" in redirect.from_path
             or ":" in redirect.from_path
             or redirect.match(page.url) is None
+            or _REDIRECT_BODY.search(doc.text)
         ):
             continue
         fm = doc.front_matter
