@@ -120,6 +120,8 @@ def test_json_shape_and_paths_relative_to_cwd(site: Site, monkeypatch: pytest.Mo
         "rule": "placeholder-text",
         "severity": "error",
         "message": finding["message"],
+        "help_uri": "https://github.com/finops-lint/finops-lint/blob/main/docs/rules.md"
+        "#ph003-placeholder-text",
     }
     assert "TODO" in finding["message"]
     assert data["summary"]["error"] == 1 and data["summary"]["warning"] == 0
@@ -194,7 +196,8 @@ def test_rules_json(site: Site) -> None:
 def test_explain_prints_docs(site: Site) -> None:
     result = site.cli("explain", "TB003")
     assert result.exit_code == 0
-    assert result.output.startswith("TB003 missing-row (default severity: error)")
+    assert result.output.startswith("TB003 missing-row\n")
+    assert "\ndefault severity: error\n" in result.output
     assert "Crawl" in result.output and "Bad" in result.output
 
 
@@ -206,7 +209,7 @@ def test_explain_by_name_and_lowercase(site: Site) -> None:
 def test_explain_unknown_code_exits_2(site: Site) -> None:
     result = site.cli("explain", "NOPE")
     assert result.exit_code == 2
-    assert "unknown rule 'NOPE'" in result.output
+    assert "unknown rule code 'NOPE'" in result.output
 
 
 # ------------------------------------------------------------------ config

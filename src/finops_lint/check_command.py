@@ -117,6 +117,9 @@ def _say(message: str) -> None:
 
 
 def _run(args: CheckArgs) -> None:
+    if args.statistics and args.fmt not in ("text", "json"):
+        _say(f"--statistics prints text or JSON, not {args.fmt} (use --format text or json)")
+        sys.exit(EXIT_ERROR)
     from finops_lint.config import ConfigError
     from finops_lint.engine import RunOptions, UsageError, run
 
@@ -280,11 +283,13 @@ def render(result: Any, args: CheckArgs) -> str:
     from finops_lint.report.text import render_json, render_text
 
     findings = result.findings
-    if args.statistics:
-        from finops_lint.report.statistics import render_statistics
-
-        return render_statistics(findings)
     baselined = getattr(result, "baselined", 0)
+    if args.statistics:
+        from finops_lint.report.statistics import render_statistics, render_statistics_json
+
+        if args.fmt == "json":
+            return render_statistics_json(findings, len(result.checked), baselined)
+        return render_statistics(findings)
     if args.fmt == "json":
         return render_json(findings, len(result.checked), baselined=baselined)
     if args.fmt == "sarif":
@@ -298,9 +303,16 @@ def render(result: Any, args: CheckArgs) -> str:
 
         return render_junit(findings, result.checked)
     if args.fmt == "github":
-        from finops_lint.report.github import render_github
+        from finops_lint.report.github import job_summary, render_github
 
-        return render_github(findings)
+        summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary_file:  # under GitHub Actions: the job summary page
+            try:
+                with open(summary_file, "a", encoding="utf-8") as fh:
+                    fh.write(job_summary(findings, len(result.checked), baselined=baselined))
+            except OSError as exc:
+                _say(f"cannot write the job summary {summary_file}: {exc.strerror or exc}")
+        return render_github(findings, len(result.checked), baselined=baselined)
     color = args.output_file is None and use_color(sys.stdout)
     return render_text(
         findings, len(result.checked), color=color, quiet=args.quiet, baselined=baselined

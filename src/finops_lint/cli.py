@@ -296,21 +296,51 @@ def rules(fmt: str) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("code")
-def explain(code: str) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text: readable on a terminal (colour when it is one); markdown: the raw docs.",
+)
+def explain(code: str, fmt: str) -> None:
     """Print a rule's docs: what it finds, why it matters, examples, configuration."""
+    from finops_lint.check_command import use_color
+    from finops_lint.config import code_problem
+    from finops_lint.report.terminal import render_markdown
     from finops_lint.rules.base import get_rule
 
     r = get_rule(code)
     if r is None:
-        click.echo(f"finops-lint: unknown rule '{code}'; `finops-lint rules` lists them", err=True)
+        problem = code_problem(code, family_ok=False) or f"unknown rule '{code}'"
+        click.echo(f"finops-lint: {problem}", err=True)
         sys.exit(EXIT_ERROR)
-    click.echo(
-        f"{r.code} {r.name} (default severity: {r.severity.value}"
-        f"{', fixable' if r.fixable else ''})\n"
-    )
+    facts = [f"default severity: {r.severity.value}"]
+    if r.fixable:
+        facts.append("fixable")
+    if r.needs_network:
+        facts.append("only with --external")
+    if not r.default_enabled:
+        facts.append("off by default")
+    parts = [f"# {r.code} {r.name}", "", f"_{', '.join(facts)}_", ""]
     if not r.docs.startswith(r.summary):
-        click.echo(r.summary + "\n")
-    click.echo(r.docs)
+        parts += [r.summary, ""]
+    parts.append(r.docs)
+    if r.options:
+        parts += ["", "## Options", ""]
+        for name, opt in r.options.items():
+            parts.append(
+                f"- `{name}` ({opt.schema.get('type', 'value')}, default "
+                f"`{json.dumps(opt.default)}`): {opt.description}"
+            )
+    parts += ["", f"Docs: {r.help_uri}"]
+    markdown = "\n".join(parts) + "\n"
+    if fmt == "markdown":
+        click.echo(markdown, nl=False)
+    else:
+        colored = use_color(sys.stdout)
+        click.echo(render_markdown(markdown, color=colored), nl=False, color=colored)
 
 
 @main.command(context_settings=CONTEXT)

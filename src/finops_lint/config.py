@@ -524,6 +524,9 @@ def code_problem(value: str, *, family_ok: bool = True) -> str | None:
         # A typo in the digits: look in the same family first.
         candidates = families.get(upper[:2]) if len(upper) > 2 else None
         close = difflib.get_close_matches(upper, candidates or [], n=2, cutoff=0.6)
+        padded = upper[:2] + upper[2:].zfill(3)  # PH01 -> PH001
+        if upper[2:].isdigit() and len(upper) < 5 and padded in by_code:
+            close = [padded, *(c for c in close if c != padded)][:2]
         if not close:
             candidates = list(by_code) + (list(families) if family_ok else [])
             close = difflib.get_close_matches(upper, candidates, n=2, cutoff=0.6)

@@ -106,6 +106,7 @@ def _rule_descriptor(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": _first_paragraph(docs) or rule.summary},
         "help": {"text": docs, "markdown": docs},
+        "helpUri": rule.help_uri,
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"tags": _tags(rule.code)},
     }

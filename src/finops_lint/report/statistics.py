@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 from finops_lint.findings import Finding, Severity
@@ -33,3 +34,29 @@ def render_statistics(findings: list[Finding]) -> str:
         f"{n:>{count_width}}  {code:<{code_width}}  {sev.value:<{sev_width}}  {name}\n"
         for code, name, sev, n in rows
     )
+
+
+def render_statistics_json(findings: list[Finding], files: int, baselined: int = 0) -> str:
+    """The same rows as JSON: ``{"statistics": [{code, rule, severity, count}], "summary"}``."""
+    from finops_lint.report.text import help_uris, summary_counts
+
+    uris = help_uris()
+    data = {
+        "statistics": [
+            {
+                "code": code,
+                "rule": name,
+                "severity": sev.value,
+                "count": n,
+                "help_uri": uris.get(code),
+            }
+            for code, name, sev, n in statistics(findings)
+        ],
+        "summary": {
+            **summary_counts(findings),
+            "files": files,
+            "findings": len(findings),
+            "baselined": baselined,
+        },
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

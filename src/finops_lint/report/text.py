@@ -90,9 +90,17 @@ def _escaped(f: Finding) -> Finding:
     return dataclasses.replace(f, path=path, message=message)
 
 
+def help_uris() -> dict[str, str]:
+    """Each rule's docs URL by code."""
+    from finops_lint.rules.base import all_rules
+
+    return {r.code: r.help_uri for r in all_rules()}
+
+
 def render_json(findings: list[Finding], files: int, *, baselined: int = 0) -> str:
+    uris = help_uris()
     data: dict[str, Any] = {
-        "findings": [f.to_dict() for f in findings],
+        "findings": [{**f.to_dict(), "help_uri": uris.get(f.code)} for f in findings],
         "summary": {
             **summary_counts(findings),
             "files": files,
