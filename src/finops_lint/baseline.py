@@ -90,10 +90,13 @@ class _Sources:
         return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
+def normalise_message(message: str) -> str:
+    """The message without line numbers ("at line 12", "lines 95-97" -> "line N")."""
+    return _LINE_NUMBER.sub(r"\1 N", message)
+
+
 def fingerprint(code: str, rel_path: str, source_line: str, message: str) -> str:
-    text = "\0".join(
-        [code, rel_path, " ".join(source_line.split()), _LINE_NUMBER.sub(r"\1 N", message)]
-    )
+    text = "\0".join([code, rel_path, " ".join(source_line.split()), normalise_message(message)])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
