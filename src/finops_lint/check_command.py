@@ -150,6 +150,9 @@ def _run(args: CheckArgs) -> None:
             raise
         _say(f"internal error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)")
         sys.exit(EXIT_ERROR)
+    notice = result.config.profile_notice
+    if notice and (args.verbose or sys.stderr.isatty()) and not args.quiet:
+        _say(notice)  # which built-in profile, on a terminal (machine output stays as it was)
     for notice in result.notices:
         _say(notice)
     if args.fix or args.fix_only or args.diff:

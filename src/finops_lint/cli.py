@@ -366,14 +366,28 @@ def extract(paths: tuple[Path, ...], root: Path | None) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("root", required=False, type=click.Path(path_type=Path, file_okay=False))
-@click.option("--force", is_flag=True, help="Overwrite an existing .finops-lint.yaml.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite an existing .finops-lint.yaml; write one outside a Jekyll site.",
+)
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the config instead of writing it.")
 def init(root: Path | None, force: bool, to_stdout: bool) -> None:
-    """Write a .finops-lint.yaml for the site in ROOT (default: nearest _config.yml)."""
+    """Write a .finops-lint.yaml for the Jekyll site in ROOT (default: the nearest
+    folder with _config.yml): the profile for the site, its hosts (url, CNAME), its
+    excludes and a page type per collection."""
     from finops_lint.engine import find_site_root
     from finops_lint.init import generate_config
 
     site_root = root or find_site_root(Path.cwd())
+    is_site = (site_root / "_config.yml").is_file() or (site_root / "_config.yaml").is_file()
+    if not is_site and not force and not to_stdout:
+        click.echo(
+            f"finops-lint: no _config.yml in {site_root} or above: not a Jekyll site. "
+            "Give the site's folder (finops-lint init docs), or --force to write here anyway",
+            err=True,
+        )
+        sys.exit(EXIT_ERROR)
     text = generate_config(site_root)
     if to_stdout:
         click.echo(text, nl=False)
@@ -387,7 +401,22 @@ def init(root: Path | None, force: bool, to_stdout: bool) -> None:
     except OSError as exc:
         click.echo(f"finops-lint: cannot write {target}: {exc.strerror}", err=True)
         sys.exit(EXIT_ERROR)
-    click.echo(f"wrote {target}")
+    profile = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in text.splitlines()
+            if line.startswith("extends:")
+        ),
+        "",
+    )
+    click.echo(f"wrote {target} (extends: {profile})")
+    gitignore = site_root / ".gitignore"
+    try:
+        ignored = ".finops-lint-cache" in gitignore.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        ignored = False
+    if not ignored:
+        click.echo("hint: add .finops-lint-cache/ to .gitignore (the --external link cache)")
 
 
 @main.command(context_settings=CONTEXT)

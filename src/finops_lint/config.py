@@ -29,7 +29,11 @@ if TYPE_CHECKING:
     from finops_lint.parsing.tables import Table
 
 CONFIG_FILENAMES = (".finops-lint.yaml", ".finops-lint.yml")
-DEFAULT_PROFILE = "finops-framework"
+#: The profile for the FinOps framework site, and the generic one for any Jekyll site.
+FINOPS_PROFILE = "finops-framework"
+GENERIC_PROFILE = "jekyll"
+DEFAULT_PROFILE = FINOPS_PROFILE  # the name a config without `name:` reports
+FINOPS_HOSTS = frozenset({"finops.org", "www.finops.org"})
 
 
 class ConfigError(Exception):
@@ -165,6 +169,8 @@ class Config:
     site_baseurl: str | None = None
     #: rules a config turns on with `{enabled: true}` (rules off by default need it)
     enabled_by_config: set[str] = field(default_factory=set)
+    #: set when no config file chose the profile: which built-in one and why
+    profile_notice: str | None = None
 
     def page_type_for(self, rel_path: str, data: dict[str, Any]) -> PageType | None:
         for pt in self.page_types:
@@ -610,23 +616,29 @@ def load_config(
     built-in profile."""
     if config_path is None:
         config_path = find_config(search_from or root)
+    notice = None
     if config_path is None:
-        base = profile_path(DEFAULT_PROFILE)
+        name, why = default_profile(root)
+        base = profile_path(name)
         assert base is not None
         layers = _load_chain(base, set())
+        notice = (
+            f"no .finops-lint.yaml: using the built-in '{name}' profile ({why}); "
+            "`finops-lint init` writes a config for this site"
+        )
     else:
         if not os.path.lexists(config_path):
             raise ConfigError("config file not found", str(config_path))
         layers = _load_chain(config_path, set())
         if layers[0].data.get("extends") is None and layers[0].source == str(config_path):
-            # A config without `extends` starts from the built-in profile.
-            base = profile_path(DEFAULT_PROFILE)
+            # A config without `extends` starts from the built-in profile for the site.
+            base = profile_path(default_profile(root)[0])
             assert base is not None
             layers = _load_chain(base, set()) + layers
     merged: dict[str, Any] = {}
-    builtin = str(profile_path(DEFAULT_PROFILE))
+    builtins = {str(profile_path(n)) for n in profile_names()}
     for layer in layers:
-        if layer.source != builtin:  # the built-in profile is validated by the tests
+        if layer.source not in builtins:  # the built-in profiles are validated by the tests
             _validate_layer(layer)
         merged = _merge(merged, layer.data)
     rank: dict[str, int] = {}
@@ -635,7 +647,44 @@ def load_config(
         if isinstance(types, dict):
             for name in types:
                 rank.setdefault(str(name), depth)
-    return build_config(merged, root, [layer.source for layer in layers], rank)
+    config = build_config(merged, root, [layer.source for layer in layers], rank)
+    config.profile_notice = notice
+    return config
+
+
+def default_profile(root: Path) -> tuple[str, str]:
+    """The built-in profile for the site at root, and why: `finops-framework` for the
+    FinOps framework site (its _config.yml declares a `capabilities` collection and a
+    domains one, as the framework and its forks do, or its url is on finops.org),
+    `jekyll` for any other Jekyll site."""
+    import yaml
+
+    data: Any = None
+    for name in ("_config.yml", "_config.yaml"):
+        path = root / name
+        if path.is_file():
+            try:
+                data = yaml.safe_load(read_text(path, MAX_CONFIG_BYTES))
+            except Exception:  # unreadable, not YAML, a date PyYAML refuses (2024-13-45)
+                data = None
+            break
+    else:
+        # Not a Jekyll site (a lone page, a folder of pages): nothing says which site
+        # it is; the FinOps profile, as before, with site-wide checks off.
+        return FINOPS_PROFILE, f"no _config.yml at or above {root}"
+    if not isinstance(data, dict):
+        return GENERIC_PROFILE, "_config.yml is not a mapping"
+    collections = data.get("collections")
+    names = {str(c) for c in collections} if isinstance(collections, (dict, list)) else set()
+    if "capabilities" in names and any("domain" in n for n in names):
+        return FINOPS_PROFILE, "_config.yml declares the FinOps framework's collections"
+    url = data.get("url")
+    if isinstance(url, str):
+        from urllib.parse import urlsplit
+
+        if (urlsplit(url.strip()).hostname or "").lower() in FINOPS_HOSTS:
+            return FINOPS_PROFILE, f"_config.yml url is {url.strip()}"
+    return GENERIC_PROFILE, "not the FinOps framework site"
 
 
 def _compile(pattern: str, source: str, what: str) -> regex.Pattern:

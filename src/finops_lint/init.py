@@ -1,11 +1,17 @@
 """``finops-lint init``: write a starting ``.finops-lint.yaml`` for a Jekyll site.
 
-It reads the site's ``_config.yml`` (a missing or broken file is fine), lists
-the collections it declares, and maps them to the built-in page types of the
-``finops-framework`` profile where they match. A collection that matches a
-built-in type but lives in another folder gets a ``page-types`` entry that
-points the type at that folder; one that matches none gets a commented
-example page type to fill in. Refusing to overwrite an existing config is
+It reads the site's ``_config.yml`` (a missing or broken file is fine) and
+``CNAME``, and extends the profile finops-lint would pick for the site:
+
+- any Jekyll site: the ``jekyll`` profile, the site's hosts (``url``, CNAME),
+  its ``exclude`` list, and one page type per collection with its ``match``;
+- the FinOps framework site (or a site shaped like it): ``finops-framework``,
+  whose built-in page types are mapped to the collections; a collection that
+  matches a built-in type but lives in another folder gets a ``page-types``
+  entry that points the type there; one that matches none gets a commented
+  example page type to fill in.
+
+Refusing to overwrite an existing config or to write outside a Jekyll site is
 the CLI's job; this module only returns the text.
 """
 
@@ -16,16 +22,23 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
-from finops_lint.resources import schema_path
+from finops_lint import __version__
+from finops_lint.config import FINOPS_PROFILE, GENERIC_PROFILE, default_profile
 from finops_lint.safe_io import MAX_CONFIG_BYTES, describe, read_text
 
-#: The config schema installed with finops-lint, as a file URI editors can read.
-SCHEMA_URL = schema_path("config.schema.json").resolve().as_uri()
+#: The config schema of this version, at a URL that does not move (the release tag
+#: in the project's repository), not the installed package's path.
+SCHEMA_URL = (
+    "https://raw.githubusercontent.com/finops-lint/finops-lint/"
+    f"v{__version__}/schemas/config.schema.json"
+)
 CONFIG_NAME = ".finops-lint.yaml"
-PROFILE = "finops-framework"
+PROFILE = FINOPS_PROFILE
+GENERIC = GENERIC_PROFILE
 
 #: The built-in profile's page types: name -> the folder its pages live in.
 BUILTIN_PAGE_TYPES: dict[str, str] = {
@@ -108,44 +121,166 @@ def map_collection(name: str) -> tuple[str, ...]:
 def generate_config(site_root: Path) -> str:
     """The text of a commented ``.finops-lint.yaml`` for the site at ``site_root``."""
     config, problem = read_site_config(site_root)
-    collections = find_collections(site_root, config)
-    framework_pages = (site_root / BUILTIN_PAGE_TYPES["framework-page"]).is_dir()
+    profile, why = default_profile(site_root)
+    if profile == PROFILE:
+        return _framework_config(site_root, config, problem, why)
+    return _generic_config(site_root, config, problem, why)
 
-    out: list[str] = [
+
+def _header(profile: str, why: str) -> list[str]:
+    return [
         f"# yaml-language-server: $schema={SCHEMA_URL}",
         "#",
         "# finops-lint configuration, written by `finops-lint init`.",
-        "# The schema line points at the schema installed with finops-lint; to share it in",
-        "# the repository: `finops-lint schema > .finops-lint.schema.json` and",
-        "# `$schema=.finops-lint.schema.json`.",
         "# `finops-lint rules` lists every rule; `finops-lint explain CODE` describes one.",
+        f"# Profile: `{profile}` ({why}).",
+        "# Add `.finops-lint-cache/` to .gitignore: `check --external` keeps its cache there.",
         "",
-        f"extends: {PROFILE}",
+        f"extends: {profile}",
         "",
     ]
 
+
+def site_hosts(site_root: Path, config: dict[str, Any]) -> list[str]:
+    """The site's own hosts: the scheme and host of `url` in _config.yml and the
+    domain in a GitHub Pages ``CNAME`` file (https, as GitHub Pages serves it)."""
+    hosts: list[str] = []
     url = config.get("url")
-    baseurl = config.get("baseurl")
     if isinstance(url, str) and url.strip():
-        site_url = url.strip().rstrip("/")
-        if isinstance(baseurl, str) and baseurl.strip("/"):
-            site_url += "/" + baseurl.strip("/")
+        parts = urlsplit(url.strip())
+        if parts.scheme in ("http", "https") and parts.hostname:
+            hosts.append(f"{parts.scheme}://{parts.netloc.lower()}")
+    try:
+        cname = read_text(site_root / "CNAME", MAX_CONFIG_BYTES).strip().splitlines()
+    except (OSError, UnicodeDecodeError):
+        cname = []
+    if cname and cname[0].strip() and " " not in cname[0].strip():
+        domain = cname[0].strip().lower().rstrip("/")
+        domain = domain.split("://", 1)[-1]
+        if f"https://{domain}" not in hosts:
+            hosts.append(f"https://{domain}")
+    return hosts
+
+
+def config_excludes(site_root: Path, config: dict[str, Any]) -> list[str]:
+    """_config.yml's `exclude` entries as finops-lint globs (a folder: all under it)."""
+    out: list[str] = []
+    entries = config.get("exclude")
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, str) or not entry.strip("/ "):
+            continue
+        path = entry.strip().lstrip("/")
+        if any(c in path for c in "*?["):
+            # Jekyll matches these against the whole path, `*` across folders too
+            globs = [path if "/" in path or path.startswith("**") else f"**/{path}"]
+        elif entry.strip().endswith("/") or (site_root / path).is_dir():
+            globs = [f"{path.rstrip('/')}/**"]
+        elif (site_root / path).is_file():
+            globs = [path]
+        else:
+            globs = [path, f"{path}/**"]
+        out.extend(g for g in globs if g not in out)
+    return out
+
+
+def _site_lines(site_root: Path, config: dict[str, Any], problem: str | None) -> list[str]:
+    hosts = site_hosts(site_root, config)
+    baseurl = config.get("baseurl")
+    out: list[str] = []
+    if hosts:
         out += [
-            f"# Site URL (from _config.yml): {site_url}",
-            "# Links to it are checked as links inside the site. List any other hosts the",
-            "# site is served from:",
-            "# site:",
-            f"#   hosts: [{_quote(url.strip().rstrip('/'))}]",
+            "# The hosts this site is served from (_config.yml `url`, CNAME): absolute links",
+            "# to them are checked as links inside the site.",
+            "site:",
+            "  hosts: [" + ", ".join(_quote(h) for h in hosts) + "]",
         ]
     else:
-        reason = problem or "_config.yml has no `url`"
+        reason = problem or "_config.yml has no `url` and there is no CNAME file"
         out += [
             f"# Site URL: none found ({reason}). List the hosts the site is served from so",
             "# that absolute links to them are checked as links inside the site:",
             "# site:",
             '#   hosts: ["https://www.example.org"]',
         ]
+    if isinstance(baseurl, str) and baseurl.strip("/ "):
+        out.append(f"# baseurl /{baseurl.strip().strip('/')}: read from _config.yml on every run.")
     out.append("")
+    excludes = config_excludes(site_root, config)
+    if excludes:
+        out += [
+            "# Not linted: _config.yml's `exclude` (Jekyll does not build these either).",
+            "exclude: [" + ", ".join(_quote(g) for g in excludes) + "]",
+            "",
+        ]
+    return out
+
+
+def _generic_config(site_root: Path, config: dict[str, Any], problem: str | None, why: str) -> str:
+    out = _header(GENERIC, why)
+    out += _site_lines(site_root, config, problem)
+    collections = find_collections(site_root, config)
+    if (site_root / "_posts").is_dir() and not any(c.name == "posts" for c in collections):
+        collections.insert(0, Collection("posts", "_posts", ()))
+    if collections:
+        out += [
+            "# One page type per collection in _config.yml. Give each what its pages need:",
+            "#   schema: NAME.schema.json   front matter JSON Schema (a path from the site root)",
+            "#   h1: required               pages must have a '# Title'",
+            '#   sections: ["Overview"]     headings every page must have',
+            "page-types:",
+        ]
+        for c in collections:
+            globs = [f"{c.folder}/**/*.{ext}" for ext in ("md", "markdown", "html")]
+            out += [
+                f"  {_page_type_name(c.name)}:",
+                f"    description: {_quote(f'A page of the {c.name} collection ({c.folder}/)')}",
+                "    match: [" + ", ".join(_quote(g) for g in globs) + "]",
+            ]
+        out.append("")
+    else:
+        out += ["# No collections found in _config.yml.", ""]
+    out += _optional_lines()
+    return "\n".join(out) + "\n"
+
+
+def _optional_lines() -> list[str]:
+    return [
+        "# Optional settings:",
+        "# select: [FM, TB001]          # codes or families to enable (default: all default rules)",
+        "# ignore: [HD005]              # codes or families to turn off",
+        "# severity: {PH003: warning}   # change a rule's severity",
+        '# exclude: ["drafts/**"]       # more paths not to lint',
+        '# placeholders: {row-tokens: ["tbc"]}',
+    ]
+
+
+def _framework_config(
+    site_root: Path, config: dict[str, Any], problem: str | None, why: str
+) -> str:
+    collections = find_collections(site_root, config)
+    framework_pages = (site_root / BUILTIN_PAGE_TYPES["framework-page"]).is_dir()
+    out = _header(PROFILE, why)
+    profile_hosts = {"https://www.finops.org", "https://finops.org"}
+    own = [h for h in site_hosts(site_root, config) if h not in profile_hosts]
+    if own:
+        out += _site_lines(site_root, config, problem)
+    else:
+        if problem:
+            out.append(f"# Note: {problem}.")
+        out += [
+            "# The FinOps profile's hosts (https://www.finops.org, https://finops.org) are the",
+            "# site's own. List any other host it is served from:",
+            "# site:",
+            '#   hosts: ["https://staging.example.org"]',
+            "",
+        ]
+        excludes = config_excludes(site_root, config)
+        if excludes:
+            out += [
+                "# Not linted: _config.yml's `exclude` (Jekyll does not build these either).",
+                "exclude: [" + ", ".join(_quote(g) for g in excludes) + "]",
+                "",
+            ]
 
     matched = [c for c in collections if c.page_types]
     unmatched = [c for c in collections if not c.page_types]
@@ -199,14 +334,7 @@ def generate_config(site_root: Path) -> str:
             ]
         out.append("")
 
-    out += [
-        "# Optional settings:",
-        "# select: [FM, TB001]          # codes or families to enable (default: all default rules)",
-        "# ignore: [HD005]              # codes or families to turn off",
-        "# severity: {PH003: warning}   # change a rule's severity",
-        '# exclude: ["drafts/**"]       # more paths not to lint',
-        '# placeholders: {words: ["tbc"]}',
-    ]
+    out += _optional_lines()
     return "\n".join(out) + "\n"
 
 
