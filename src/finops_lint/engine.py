@@ -95,6 +95,10 @@ class Workspace:
         self._shown: dict[str, str] = {}
         self._pages_by_type: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         self._facts: dict[str, PageFacts] = {}
+        # reference_names / referenced_values per argument: each rule asks once per page,
+        # and walking every page of a type each time made a run quadratic in site size.
+        self._names_memo: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
+        self._values_memo: dict[str, frozenset[str]] = {}
 
     @cached_property
     def site(self) -> Site | None:
@@ -232,13 +236,17 @@ class Workspace:
         return out
 
     def reference_names(self, page_type: str, keys: tuple[str, ...]) -> frozenset[str]:
+        memo = self._names_memo.get((page_type, keys))
+        if memo is not None:
+            return memo
         names: set[str] = set()
         for _path, data in self.pages_of_type(page_type):
             for key in keys:
                 value = data.get(key)
                 if isinstance(value, str) and value.strip():
                     names.add(value.strip())
-        return frozenset(names)
+        memo = self._names_memo[(page_type, keys)] = frozenset(names)
+        return memo
 
     def reference_aliases(self, page_type: str, key: str) -> dict[str, tuple[str, str, str]]:
         """The names of the pages of a type (front matter keys with `title` or `name` in
@@ -271,6 +279,9 @@ class Workspace:
         return found
 
     def referenced_values(self, reference: str) -> frozenset[str]:
+        memo = self._values_memo.get(reference)
+        if memo is not None:
+            return memo
         ref = next((r for r in self.config.references if r.name == reference), None)
         if ref is None:
             return frozenset()
@@ -281,7 +292,8 @@ class Workspace:
                 for item in items if isinstance(items, list) else [items]:
                     if isinstance(item, str):
                         values.add(item.strip())
-        return frozenset(values)
+        memo = self._values_memo[reference] = frozenset(values)
+        return memo
 
 
 def load_documents(files: list[Target], config: Config) -> tuple[list[Document], list[Finding]]:
