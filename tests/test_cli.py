@@ -14,6 +14,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from tests.conftest import Site, page
+from tests.corpus import corpus_case
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -383,18 +384,7 @@ def test_schema_is_valid_json_schema(site: Site) -> None:
 
 
 def _corpus_case() -> Path:
-    env = os.environ.get("FINOPS_LINT_CORPUS")
-    corpus = Path(env) if env else PROJECT.parent / "shared" / "corpus"
-    case = corpus / "cases" / "maturity-model-placeholder-row.md"
-    if not case.is_file():
-        reason = (
-            f"corpus case {case} is missing (set FINOPS_LINT_CORPUS to the corpus "
-            "folder, or FINOPS_LINT_REQUIRE_CORPUS=1 to make this a failure)"
-        )
-        if os.environ.get("FINOPS_LINT_REQUIRE_CORPUS") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return case
+    return corpus_case("maturity-model-placeholder-row.md")
 
 
 def test_real_maturity_model_placeholder_row() -> None:

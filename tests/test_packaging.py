@@ -53,3 +53,22 @@ def test_resources_found_from_any_directory(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0
     assert '"$schema"' in proc.stdout
+
+
+def test_version_license_changelog_and_install_commands_agree() -> None:
+    """One version everywhere a user reads it; the LICENSE matches pyproject's."""
+    from finops_lint import __version__
+
+    tag = f"v{__version__}"
+    pyproject = (PROJECT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'dynamic = ["version"]' in pyproject  # read from finops_lint.__version__
+    assert 'license = { text = "Apache-2.0" }' in pyproject
+    assert "Apache License" in (PROJECT / "LICENSE").read_text(encoding="utf-8")[:200]
+    assert "Version 2.0, January 2004" in (PROJECT / "LICENSE").read_text(encoding="utf-8")
+    changelog = (PROJECT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"## [{__version__}]" in changelog
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    assert f"git+https://github.com/finops-lint/finops-lint@{tag}" in readme
+    for text in (readme, (PROJECT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")):
+        revs = [line.split("rev:")[1].strip() for line in text.splitlines() if "rev: v" in line]
+        assert revs and set(revs) == {tag}, revs

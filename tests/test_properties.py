@@ -31,6 +31,7 @@ from finops_lint.document import Document, parse_document, parse_text
 from finops_lint.engine import RunOptions, run
 from finops_lint.rules.base import all_rules
 from tests.conftest import CAPABILITY_TEMPLATE, CONFIG_YML
+from tests.corpus import corpus_dir
 
 KNOWN_CODES = {r.code for r in all_rules()} | {"FM000", "IN001"}
 PAGE_SCOPE = {r.code for r in all_rules() if r.scope == "page"}
@@ -541,13 +542,12 @@ def test_findings_do_not_depend_on_other_pages(
 
 
 def _corpus_pages() -> list[Path]:
-    env = os.environ.get("FINOPS_LINT_CORPUS")
-    root = Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "corpus"
-    site = root / "finops-framework"
-    if not (site / "_config.yml").is_file():
+    root = corpus_dir()
+    if root is None:
         if os.environ.get("FINOPS_LINT_REQUIRE_CORPUS") == "1":
-            pytest.fail(f"the shared corpus is not at {root}")
+            pytest.fail("the shared corpus is not there (set FINOPS_LINT_CORPUS)")
         return []
+    site = root / "finops-framework"
     return sorted(p for p in site.rglob("*.md") if p.is_file())
 
 

@@ -26,6 +26,7 @@ from finops_lint.report.junit import render_junit
 from finops_lint.report.sarif import render_sarif
 from finops_lint.report.statistics import render_statistics, statistics
 from finops_lint.rules.base import Issue, Rule, RuleContext
+from tests.corpus import corpus_root
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,8 +37,7 @@ def _shared_dir() -> Path:
 
 
 def _corpus_dir() -> Path:
-    env = os.environ.get("FINOPS_LINT_CORPUS")
-    return Path(env) if env else _shared_dir() / "corpus"
+    return corpus_root()
 
 
 def _require(path: Path, what: str) -> Path:

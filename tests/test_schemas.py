@@ -28,6 +28,7 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator, ValidationError
 
+from tests.corpus import corpus_dir
 from tests.test_corpus import load_verdicts
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -445,12 +446,8 @@ def test_dates_are_normalised_to_iso_strings() -> None:
 
 
 def corpus_site() -> Path | None:
-    env = os.environ.get("FINOPS_LINT_CORPUS")
-    base = Path(env) if env else PROJECT_ROOT.parent / "shared" / "corpus"
-    for candidate in (base, base / "finops-framework"):
-        if (candidate / "_config.yml").is_file() and (candidate / "_capabilities").is_dir():
-            return candidate
-    return None
+    base = corpus_dir()
+    return base / "finops-framework" if base is not None else None
 
 
 @pytest.fixture(scope="module")

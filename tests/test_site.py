@@ -11,6 +11,7 @@ import pytest
 from finops_lint.site import Resolution, Site, SitePage
 from finops_lint.site.redirects import parse_netlify_toml, parse_redirects_file
 from finops_lint.site.urls import sanitize_url, slugify
+from tests.corpus import corpus_dir
 
 
 def make_site(tmp_path: Path, files: dict[str, str | bytes], **kwargs: object) -> Site:
@@ -435,17 +436,8 @@ def test_helpers() -> None:
 
 
 def _corpus() -> Path | None:
-    env = os.environ.get("FINOPS_LINT_CORPUS")
-    candidates = [Path(env)] if env else []
-    here = Path(__file__).resolve().parents[1]
-    candidates += [
-        here.parent / "shared" / "corpus" / "finops-framework",
-        here / ".." / "shared" / "corpus" / "finops-framework",
-    ]
-    for cand in candidates:
-        if (cand / "_config.yml").is_file():
-            return cand
-    return None
+    base = corpus_dir()
+    return base / "finops-framework" if base is not None else None
 
 
 @pytest.fixture(scope="module")

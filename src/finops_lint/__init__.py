@@ -1,3 +1,3 @@
 """finops-lint: lint and validate Markdown content repositories built with Jekyll."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
