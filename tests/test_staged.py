@@ -79,6 +79,20 @@ def test_deleting_a_linked_page_is_reported_in_the_linking_pages(repo: Site) -> 
     assert "_capabilities/forecasting.md (deleted)" in notices
 
 
+def test_a_baselined_legacy_finding_in_a_linking_page_is_not_called_fixed(repo: Site) -> None:
+    # the linker's legacy broken link is in the baseline; --staged drops it from the
+    # linking page's findings, which must not read as "fixed" (prune would lose it)
+    assert repo.cli("baseline").exit_code == 0
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "baseline")
+    _git(repo, "rm", "-q", FORECASTING)
+    code, found, notices = _staged(repo)
+    assert code == 1
+    assert ("linker.md", "LK001", 7) in found
+    assert "fixed" not in notices
+    assert repo.cli("check", "--format", "json").exit_code == 1  # the deletion is new
+
+
 def test_deleting_a_linked_image_is_reported(repo: Site) -> None:
     _git(repo, "rm", "-q", "img/domain.png")
     _code, found, _notices = _staged(repo)

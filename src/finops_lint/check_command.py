@@ -204,7 +204,7 @@ def _apply_baseline(result: Any, options: Any, args: CheckArgs) -> None:
         entries,
         result.config.root,
         Path.cwd(),
-        checked=result.checked,
+        checked=[p for p in result.checked if p not in result.partly_checked],
         codes=[r.code for r in result.rules],
     )
     result.findings = outcome.new

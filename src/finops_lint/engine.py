@@ -68,6 +68,9 @@ class RunResult:
     rules: list[Rule] = field(default_factory=list)
     #: findings left out because the baseline lists them (set by the check command)
     baselined: int = 0
+    #: pages checked only for what staged changes removed (--staged): their other
+    #: findings were dropped, so a baseline must not call those fixed
+    partly_checked: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,10 +502,20 @@ def run(options: RunOptions) -> RunResult:
         or f.code == INTERNAL_ERROR
         or (f.code == UNREADABLE and config.rule_enabled(UNREADABLE, True))
     ]
+    partly: frozenset[str] = frozenset()
     if impact is not None:
-        findings = impact.filter(findings, {display(p) for p in impact.dependents})
+        partly = frozenset(display(p) for p in impact.dependents)
+        findings = impact.filter(findings, set(partly))
     findings.sort(key=Finding.sort_key)
-    return RunResult(findings, checked, ws.notices, config, internal, [*rules, _internal_rule()])
+    return RunResult(
+        findings,
+        checked,
+        ws.notices,
+        config,
+        internal,
+        [*rules, _internal_rule()],
+        partly_checked=partly,
+    )
 
 
 def _internal_rule() -> Rule:
