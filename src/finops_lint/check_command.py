@@ -235,7 +235,7 @@ def _apply_fixes(result: Any, options: Any, args: CheckArgs) -> Any:
     """--diff: print the fixes and exit (1 when there are some); --fix-only: apply
     them and exit 0; --fix: apply them and return the findings of a new run."""
     from finops_lint.engine import run
-    from finops_lint.fix import plan, unified_diff, write_atomic
+    from finops_lint.fix import plan, unified_diff
 
     planned = plan(result.findings, {r.code for r in result.rules if r.fixable})
     changed = [f for f in planned if f.changed]

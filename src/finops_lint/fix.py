@@ -12,15 +12,11 @@ half of one), keeping the file's permissions.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import os
 import re
-import stat
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from finops_lint.findings import Finding, Fix
 from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
@@ -154,26 +150,4 @@ def unified_diff(file_fix: FileFix) -> str:
     return "".join(out)
 
 
-def write_atomic(path: str, data: bytes) -> None:
-    """Replace the file's content: a temporary file beside it, renamed over it."""
-    target = Path(os.path.realpath(path))  # a symlinked page: write its target
-    try:
-        mode = stat.S_IMODE(target.stat().st_mode)
-    except OSError:
-        mode = None
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".finops-lint", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-__all__ = ["FileFix", "apply_fixes", "fixable_findings", "plan", "unified_diff", "write_atomic"]
+__all__ = ["FileFix", "apply_fixes", "fixable_findings", "plan", "unified_diff"]
