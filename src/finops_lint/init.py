@@ -205,14 +205,20 @@ def _site_lines(site_root: Path, config: dict[str, Any], problem: str | None) ->
     if isinstance(baseurl, str) and baseurl.strip("/ "):
         out.append(f"# baseurl /{baseurl.strip().strip('/')}: read from _config.yml on every run.")
     out.append("")
-    excludes = config_excludes(site_root, config)
-    if excludes:
-        out += [
-            "# Not linted: _config.yml's `exclude` (Jekyll does not build these either).",
-            "exclude: [" + ", ".join(_quote(g) for g in excludes) + "]",
-            "",
-        ]
+    out += _exclude_lines(site_root, config)
     return out
+
+
+def _exclude_lines(site_root: Path, config: Any) -> list[str]:
+    """The config's `exclude:` lines, from _config.yml's `exclude` (none when empty)."""
+    excludes = config_excludes(site_root, config)
+    if not excludes:
+        return []
+    return [
+        "# Not linted: _config.yml's `exclude` (Jekyll does not build these either).",
+        "exclude: [" + ", ".join(_quote(g) for g in excludes) + "]",
+        "",
+    ]
 
 
 def _generic_config(site_root: Path, config: dict[str, Any], problem: str | None, why: str) -> str:
@@ -274,13 +280,7 @@ def _framework_config(
             '#   hosts: ["https://staging.example.org"]',
             "",
         ]
-        excludes = config_excludes(site_root, config)
-        if excludes:
-            out += [
-                "# Not linted: _config.yml's `exclude` (Jekyll does not build these either).",
-                "exclude: [" + ", ".join(_quote(g) for g in excludes) + "]",
-                "",
-            ]
+        out += _exclude_lines(site_root, config)
 
     matched = [c for c in collections if c.page_types]
     unmatched = [c for c in collections if not c.page_types]

@@ -265,16 +265,7 @@ def broken_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     gives the baseurl a host injects (GitHub Pages project sites).
     Other Liquid in a URL is skipped, never reported.
     """
-    for link, res in _internal_links(doc, ctx):
-        if link.kind == "image" or res.kind != "missing":
-            continue
-        yield Issue(
-            link.target_line,
-            link.target_column,
-            f"link target '{link.target}' does not exist on the site" + _why(res),
-            end_line=link.end_line,
-            end_column=link.end_column,
-        )
+    yield from _missing_targets(doc, ctx, images=False, noun="link target")
 
 
 @rule("LK002", "missing-image", "error", "An image whose file does not exist.", scope="site")
@@ -289,13 +280,20 @@ def missing_image(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Good:** the path of a file that exists.
     """
+    yield from _missing_targets(doc, ctx, images=True, noun="image")
+
+
+def _missing_targets(
+    doc: Document, ctx: RuleContext, *, images: bool, noun: str
+) -> Iterator[Issue]:
+    """LK001 and LK002: internal links (or images) that resolve to nothing."""
     for link, res in _internal_links(doc, ctx):
-        if link.kind != "image" or res.kind != "missing":
+        if (link.kind == "image") != images or res.kind != "missing":
             continue
         yield Issue(
             link.target_line,
             link.target_column,
-            f"image '{link.target}' does not exist on the site" + _why(res),
+            f"{noun} '{link.target}' does not exist on the site" + _why(res),
             end_line=link.end_line,
             end_column=link.end_column,
         )
