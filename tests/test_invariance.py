@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from finops_lint import engine
+from finops_lint import workers
 from finops_lint.config import DEFAULT_PROFILE, load_config
 from finops_lint.discover import real_path
 from finops_lint.engine import RunOptions, RunResult, run
@@ -55,19 +55,19 @@ def _running(cwd: Path, jobs: int | None) -> Iterator[None]:
     """Run from cwd with FINOPS_LINT_JOBS=jobs; with jobs > 1 even a small site forks."""
     old_cwd = os.getcwd()
     old_jobs = os.environ.get("FINOPS_LINT_JOBS")
-    old_min = engine.PARALLEL_MIN_FILES
+    old_min = workers.PARALLEL_MIN_FILES
     os.chdir(cwd)
     if jobs is None:
         os.environ.pop("FINOPS_LINT_JOBS", None)
     else:
         os.environ["FINOPS_LINT_JOBS"] = str(jobs)
         if jobs > 1:
-            engine.PARALLEL_MIN_FILES = 2
+            workers.PARALLEL_MIN_FILES = 2
     try:
         yield
     finally:
         os.chdir(old_cwd)
-        engine.PARALLEL_MIN_FILES = old_min
+        workers.PARALLEL_MIN_FILES = old_min
         if old_jobs is None:
             os.environ.pop("FINOPS_LINT_JOBS", None)
         else:

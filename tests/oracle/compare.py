@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from finops_lint.document import parse_document
-from finops_lint.engine import RunOptions, Workspace, run
+from finops_lint.engine import RunOptions, run
 from finops_lint.findings import Severity
 from finops_lint.parsing.links import Link
+from finops_lint.workspace import Workspace
 from tests.oracle.checker import Broken, BuiltSite, Report, check_site
 from tests.oracle.hosts import Host
 

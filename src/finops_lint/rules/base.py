@@ -19,8 +19,8 @@ from finops_lint.findings import Fix, Related, Severity
 if TYPE_CHECKING:
     from finops_lint.config import Config, PageType
     from finops_lint.document import Document
-    from finops_lint.engine import Workspace
     from finops_lint.site import Site
+    from finops_lint.workspace import Workspace
 
 
 @dataclass

@@ -1,0 +1,297 @@
+"""What rules may know beyond their own page: the Workspace, and reading the pages.
+
+Everything a rule needs from outside its page comes through `Workspace`: the
+Site, other pages' anchors, templates, cross-reference values. Only this module
+(and the Site) read pages.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from finops_lint.config import Config, PageType
+from finops_lint.discover import Target, display, glob_match, io_finding, is_jekyll_site
+from finops_lint.document import Document, parse_document
+from finops_lint.findings import Finding, Severity
+from finops_lint.safe_io import MAX_PAGE_BYTES, NotRegularFileError, describe, read_bytes
+
+if TYPE_CHECKING:
+    from finops_lint.rules.base import Rule
+    from finops_lint.site import Site
+
+
+@dataclass(frozen=True, slots=True)
+class PageFacts:
+    """What the run knows about one page, computed once (:meth:`Workspace.facts`)."""
+
+    rel_path: str  # posix, relative to the real site root
+    #: front matter as Jekyll reads it: ``_config.yml`` defaults first, the page wins
+    data: dict[str, Any]
+    page_type: PageType | None
+    excluded: bool  # by the lint's own excludes (Jekyll's `exclude` is the Site's business)
+
+
+class Workspace:
+    """What rules may know beyond their own page."""
+
+    def __init__(self, root: Path, config: Config, cwd: Path) -> None:
+        self.root = root
+        self.config = config
+        self.cwd = cwd
+        self.docs: dict[str, Document] = {}
+        self._other_docs: dict[str, Document | None] = {}
+        self.notices: list[str] = []
+        self.external_results: dict[str, Any] = {}
+        self._shown: dict[str, str] = {}
+        self._pages_by_type: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        self._facts: dict[str, PageFacts] = {}
+        # reference_names / referenced_values per argument: each rule asks once per page,
+        # and walking every page of a type each time made a run quadratic in site size.
+        self._names_memo: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
+        self._values_memo: dict[str, frozenset[str]] = {}
+
+    @cached_property
+    def site(self) -> Site | None:
+        from finops_lint.site import Site
+
+        return Site.build(
+            self.root,
+            extra_hosts=self.config.hosts,
+            host=self.config.site_host,
+            baseurl=self.config.site_baseurl,
+        )
+
+    @cached_property
+    def jekyll_site(self) -> Site | None:
+        """The Site if the root is a Jekyll site: what rules and page facts read."""
+        return self.site if is_jekyll_site(self.root) else None
+
+    def facts(self, rel_path: str, doc: Document | None = None) -> PageFacts:
+        """The facts of a page, the same whichever rule, selection or worker asks first.
+
+        A page Jekyll reads gets its front matter from the Site (defaults merged; a
+        checked page hands the Site its own parse first); a file Jekyll does not
+        read has its own front matter only. A page type needs front matter.
+        """
+        known = self._facts.get(rel_path)
+        if known is not None:
+            return known
+        site = self.jekyll_site
+        page = site.pages.get(rel_path) if site is not None else None
+        fm = doc.front_matter if doc is not None else None
+        if page is not None:
+            assert site is not None
+            if fm is not None and fm.present and fm.error is None:
+                site.use_front_matter(rel_path, fm.data)
+            data, has_front_matter = page.data, True
+        elif fm is not None:
+            data, has_front_matter = dict(fm.data), fm.present
+        else:
+            data, has_front_matter = {}, False
+        page_type = self.config.page_type_for(rel_path, data) if has_front_matter else None
+        facts = PageFacts(rel_path, data, page_type, self.config.is_excluded(rel_path))
+        self._facts[rel_path] = facts
+        return facts
+
+    def display_path(self, rel_path: str) -> str:
+        shown = self._shown.get(rel_path)
+        if shown is None:
+            absolute = self.root / rel_path
+            try:
+                shown = os.path.relpath(absolute, self.cwd)
+            except ValueError:
+                shown = str(absolute)
+            self._shown[rel_path] = shown
+        return shown
+
+    def document(self, rel_path: str) -> Document | None:
+        """A page of the site, parsed on first use (it need not be one being checked)."""
+        if rel_path in self.docs:
+            return self.docs[rel_path]
+        if rel_path not in self._other_docs:
+            self._other_docs[rel_path] = self._read_other(rel_path)
+        return self._other_docs[rel_path]
+
+    def _read_other(self, rel_path: str, what: str = "") -> Document | None:
+        path = self.root / rel_path
+        if not _inside(path, self.root):
+            if what:
+                self.notices.append(f"{what} {rel_path} is outside the site; not read")
+            return None
+        try:
+            data = read_bytes(path, MAX_PAGE_BYTES, truncate=True)
+        except OSError as exc:
+            if what and not isinstance(exc, FileNotFoundError):
+                self.notices.append(f"{what} {rel_path}: {describe(exc)}")
+            return None
+        return parse_document(
+            data[:MAX_PAGE_BYTES], str(path), rel_path, id_style=self.config.id_options
+        )
+
+    @cached_property
+    def layouts(self) -> frozenset[str]:
+        """Names of the site's own layouts (`_layouts/NAME.html`), read once."""
+        try:
+            entries = os.listdir(self.root / "_layouts")
+        except OSError:
+            return frozenset()
+        return frozenset(os.path.splitext(name)[0] for name in entries if not name.startswith("."))
+
+    def template(self, rel_path: str) -> Document | None:
+        """A page type's template: a regular file inside the site (else a notice)."""
+        if rel_path not in self.docs and rel_path not in self._other_docs:
+            self._other_docs[rel_path] = self._read_other(rel_path, "template")
+        return self.document(rel_path)
+
+    def prepare_for_workers(self, rules: list[Rule]) -> None:
+        """Compute, before forking, what every worker would otherwise compute again."""
+        if any(r.scope == "site" for r in rules) and self.site is not None:
+            for ref in self.config.references:
+                self.reference_names(ref.target, tuple(ref.by))
+            for orphan in self.config.orphans:
+                self.referenced_values(str(orphan.get("reference")))
+        for pt in self.config.page_types:
+            if pt.template:
+                self.template(pt.template)
+        # Warm what each worker would otherwise build again after the fork.
+        from finops_lint.parsing.markdown import _parser
+        from finops_lint.rules.placeholders import warm_patterns
+
+        _parser()
+        warm_patterns(self.config)
+
+    def pages_of_type(self, page_type: str) -> list[tuple[str, dict[str, Any]]]:
+        """(path, merged front matter) of every site page of a page type.
+
+        Only pages whose path matches the type's globs are looked at, and front
+        matter is read only where a `when:` condition needs it, so asking for the
+        six domain pages does not parse the whole site.
+        """
+        cached = self._pages_by_type.get(page_type)
+        if cached is not None:
+            return cached
+        out: list[tuple[str, dict[str, Any]]] = []
+        site = self.jekyll_site
+        wanted = self.config.page_type(page_type)
+        if site is not None and wanted is not None:
+            for path in site.pages:
+                if not any(glob_match(path, g) for g in wanted.match):
+                    continue  # cheap: most pages are never parsed
+                facts = self.facts(path, self.docs.get(path))
+                if facts.excluded or facts.page_type is None:
+                    continue
+                if facts.page_type.name == page_type:
+                    out.append((path, facts.data))
+        self._pages_by_type[page_type] = out
+        return out
+
+    def reference_names(self, page_type: str, keys: tuple[str, ...]) -> frozenset[str]:
+        memo = self._names_memo.get((page_type, keys))
+        if memo is not None:
+            return memo
+        names: set[str] = set()
+        for _path, data in self.pages_of_type(page_type):
+            for key in keys:
+                value = data.get(key)
+                if isinstance(value, str) and value.strip():
+                    names.add(value.strip())
+        memo = self._names_memo[(page_type, keys)] = frozenset(names)
+        return memo
+
+    def reference_aliases(self, page_type: str, key: str) -> dict[str, tuple[str, str, str]]:
+        """The names of the pages of a type (front matter keys with `title` or `name` in
+        them), mapped to the value of `key` on the same page: {casefolded name: (key's
+        value, which key, page path)}. Tells a reference that names a page by its title
+        which identifier it should use."""
+        cache: dict[tuple[str, str], dict[str, tuple[str, str, str]]] = self.__dict__.setdefault(
+            "_aliases", {}
+        )
+        found = cache.get((page_type, key))
+        if found is None:
+            found = {}
+            shared: set[str] = set()  # values on several pages (a layout name) tell nothing
+            for path, data in self.pages_of_type(page_type):
+                ident = data.get(key)
+                if not isinstance(ident, str) or not ident.strip():
+                    continue
+                for other, value in data.items():
+                    if other == key or not isinstance(value, str) or not value.strip():
+                        continue
+                    if "title" not in other and "name" not in other:
+                        continue
+                    folded = value.strip().casefold()
+                    seen = found.setdefault(folded, (ident.strip(), other, path))
+                    if seen[0] != ident.strip():
+                        shared.add(folded)
+            for folded in shared:
+                del found[folded]
+            cache[(page_type, key)] = found
+        return found
+
+    def referenced_values(self, reference: str) -> frozenset[str]:
+        memo = self._values_memo.get(reference)
+        if memo is not None:
+            return memo
+        ref = next((r for r in self.config.references if r.name == reference), None)
+        if ref is None:
+            return frozenset()
+        values: set[str] = set()
+        for source in ref.source:
+            for _path, data in self.pages_of_type(source):
+                items = data.get(ref.key)
+                for item in items if isinstance(items, list) else [items]:
+                    if isinstance(item, str):
+                        values.add(item.strip())
+        memo = self._values_memo[reference] = frozenset(values)
+        return memo
+
+
+def load_documents(files: list[Target], config: Config) -> tuple[list[Document], list[Finding]]:
+    docs: list[Document] = []
+    problems: list[Finding] = []
+    for target in files:
+        path, rel = target.path, target.rel
+        shown = display(path)
+        try:
+            data = read_bytes(path, MAX_PAGE_BYTES, truncate=True)
+        except FileNotFoundError:
+            problems.append(io_finding(path, "file disappeared before it could be read"))
+            continue
+        except NotRegularFileError as exc:
+            if os.path.isdir(path):
+                continue
+            problems.append(io_finding(path, f"{describe(exc)} (a page must be a file)"))
+            continue
+        except OSError as exc:
+            problems.append(io_finding(path, f"cannot read file: {describe(exc)}"))
+            continue
+        too_large = len(data) > MAX_PAGE_BYTES
+        if too_large:
+            problems.append(
+                io_finding(
+                    path,
+                    f"page is larger than {MAX_PAGE_BYTES // (1024 * 1024)} MB; only its "
+                    "front matter is checked",
+                    Severity.WARNING,
+                )
+            )
+            data = _front_matter_only(data)
+        doc = parse_document(data, shown, rel, id_style=config.id_options)
+        docs.append(doc)
+    return docs, problems
+
+
+def _front_matter_only(data: bytes) -> bytes:
+    if not data.startswith(b"---"):
+        return b""
+    end = data.find(b"\n---", 3)
+    return data[: end + 4] + b"\n" if end != -1 else b""
+
+
+def _inside(path: Path, root: Path) -> bool:
+    real, base = os.path.realpath(path), os.path.realpath(root)
+    return real.startswith(base.rstrip(os.sep) + os.sep)
