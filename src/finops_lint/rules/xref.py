@@ -11,7 +11,7 @@ from finops_lint.document import Document
 from finops_lint.findings import Related, Severity
 from finops_lint.parsing.frontmatter import dotted_key
 from finops_lint.rules.base import Issue, RuleContext, rule
-from finops_lint.site.model import SitePage
+from finops_lint.site.page import SitePage
 
 
 @rule("FM006", "duplicate-url", "error", "Two pages that publish to the same URL.", scope="site")

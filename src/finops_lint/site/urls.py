@@ -333,3 +333,30 @@ def _parse_date(value: Any) -> _dt.datetime | None:
             except ValueError:
                 return None
     return None
+
+
+def normalize_path(path: str) -> str:
+    """Percent-decode, squeeze ``//`` and apply ``.``/``..`` segments; keep a trailing slash."""
+    if "%" in path:
+        path = unquote(path)
+    if not path.startswith("/"):
+        path = "/" + path
+    if "//" in path:
+        path = re.sub(r"/{2,}", "/", path)
+    if "/." not in path:
+        return path
+    segments = path.split("/")
+    out: list[str] = []
+    trailing = segments[-1] in ("", ".", "..")
+    for seg in segments[1:]:
+        if seg in ("", "."):
+            continue
+        if seg == "..":
+            if out:
+                out.pop()
+            continue
+        out.append(seg)
+    result = "/" + "/".join(out)
+    if trailing and result != "/":
+        result += "/"
+    return result

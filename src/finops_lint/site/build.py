@@ -1,0 +1,357 @@
+"""The Site: every page and static file of a Jekyll site, and where a link leads.
+
+Built from one fast pass over the source tree (``os.scandir``; front matter is
+parsed only for files that start with ``---``, and then only the keys that
+decide URLs, see :mod:`finops_lint.site.url_keys`; no Markdown is parsed).
+A page's URL is its front matter ``permalink`` (Jekyll placeholders filled),
+else its collection's pattern, else the path-derived default for the
+``permalink`` style; the file is written where Jekyll writes it. Pages that
+GitHub Pages' plugins generate, plugin output files, ``redirect_from`` pages
+and the host's redirect rules are added as the host would serve them.
+
+Queries (:meth:`Site.resolve` and friends) live in
+:mod:`finops_lint.site.resolve`. URLs are kept percent-decoded throughout; see
+:mod:`finops_lint.site.urls`.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from finops_lint.parsing.text import decode_page
+from finops_lint.safe_io import MAX_CONFIG_BYTES, MAX_PAGE_BYTES, describe, read_bytes
+from finops_lint.site.hosts import (
+    GITHUB_PAGES,
+    active_plugins,
+    detect_host,
+    host_key,
+    normalize_baseurl,
+    option,
+    plugin_on,
+    strip_www,
+)
+from finops_lint.site.jekyll import JekyllConfig, SourceFile, load_config, scan_source
+from finops_lint.site.page import SitePage
+from finops_lint.site.redirects import parse_netlify_toml, parse_redirects_file
+from finops_lint.site.resolve import SiteResolver
+from finops_lint.site.url_keys import full_data_loader, url_front_matter
+from finops_lint.site.urls import destination, document_url, normalize_path, page_url, static_url
+
+#: Files some common plugins generate without a source file.
+_PLUGIN_FILES = {
+    "jekyll-sitemap": ("/sitemap.xml", "/robots.txt"),
+    "jekyll-feed": ("/feed.xml",),
+}
+#: Files jekyll-optional-front-matter leaves alone (its FILENAME_BLACKLIST).
+_META_FILES = frozenset(
+    {
+        "README",
+        "LICENSE",
+        "LICENCE",
+        "COPYING",
+        "CODE_OF_CONDUCT",
+        "CONTRIBUTING",
+        "ISSUE_TEMPLATE",
+        "PULL_REQUEST_TEMPLATE",
+    }
+)
+
+
+class Site(SiteResolver):
+    """Every page, static file and redirect of the site, and (inherited) the queries."""
+
+    def __init__(self, root: Path, config: JekyllConfig) -> None:
+        self.root = root
+        self.config = config
+        self.pages = {}
+        self.pages_by_url = {}
+        self.static_files = {}
+        self.static_by_path = {}
+        self.unoutput_static = set()
+        self.redirects = []
+        self.hosts = ()
+        self.problems = list(config.problems)
+        self._files = {}
+        self._host_keys = set()
+        self.host = "any"
+        self.active_plugins = frozenset(config.plugins)
+        self._rewrites = {}
+
+    # ------------------------------------------------------------------ build
+
+    @classmethod
+    def build(
+        cls,
+        root: Path,
+        *,
+        extra_hosts: Sequence[str] = (),
+        host: str | None = None,
+        baseurl: str | None = None,
+    ) -> Site:
+        """Every file Jekyll reads under root (the lint's own excludes play no part:
+        a page the lint skips is still a page a link can reach)."""
+        root = Path(root)
+        config = load_config(root)
+        if baseurl is not None:
+            config.baseurl = normalize_baseurl(baseurl)
+        site = cls(root, config)
+        site.host = host or detect_host(root, config)
+        site.active_plugins = active_plugins(config, site.host)
+        statics: list[SourceFile] = []
+        for source in scan_source(root, config):
+            if source.kind == "static":
+                site._add_static(source)
+                statics.append(source)
+            else:
+                site._add_page(source)
+        site._add_generated_pages(statics)
+        site._add_plugin_files()
+        site._add_front_matter_redirects()
+        if site.host != GITHUB_PAGES:  # GitHub Pages has no _redirects
+            site._load_redirects()
+        site._set_hosts(extra_hosts)
+        return site
+
+    def _add_generated_pages(self, statics: list[SourceFile]) -> None:
+        """Pages the GitHub Pages plugins make of Markdown files without front matter.
+
+        jekyll-optional-front-matter (priority normal) makes every such Markdown
+        file outside collections a page, except README, LICENSE, CONTRIBUTING and
+        the other meta files; then jekyll-readme-index (priority low) makes a
+        README the index of its folder when the folder has none. The originals
+        stay static files unless `remove_originals` is set.
+        """
+        md_exts = self.config.markdown_ext
+        candidates = [
+            s
+            for s in statics
+            if s.collection is None and posixpath.splitext(s.path)[1].lower() in md_exts
+        ]
+        if not candidates:
+            return
+        raw = self.config.raw
+        if plugin_on(self, "jekyll-optional-front-matter", raw.get("optional_front_matter")):
+            for s in candidates:
+                stem = posixpath.splitext(posixpath.basename(s.path))[0].upper()
+                if stem not in _META_FILES:
+                    self._add_page(SourceFile(s.path, "page", None, False))
+                    if option(raw.get("optional_front_matter"), "remove_originals"):
+                        self._drop_static(s.path)
+        if plugin_on(self, "jekyll-readme-index", raw.get("readme_index")):
+            for s in candidates:
+                name = posixpath.basename(s.path)
+                if posixpath.splitext(name)[0].lower() != "readme":
+                    continue
+                folder = posixpath.dirname("/" + s.path).rstrip("/") + "/"
+                if self._has_index(folder):
+                    continue
+                self._add_page(SourceFile(s.path, "page", None, False), permalink=folder)
+                if option(raw.get("readme_index"), "remove_originals"):
+                    self._drop_static(s.path)
+            if option(raw.get("readme_index"), "with_frontmatter"):
+                for page in list(self.pages.values()):
+                    name = posixpath.basename(page.path)
+                    if page.collection is not None or not page.output:
+                        continue
+                    stem, ext = posixpath.splitext(name)
+                    if stem.lower() != "readme" or ext.lower() not in md_exts:
+                        continue
+                    folder = posixpath.dirname("/" + page.path).rstrip("/") + "/"
+                    if not self._has_index(folder):
+                        self._add_page(SourceFile(page.path, "page", None, True), permalink=folder)
+
+    def _has_index(self, folder: str) -> bool:
+        """jekyll-readme-index's `dir_has_index?`: a page or file at folder/ or folder/index.*"""
+        if folder in self.pages_by_url:
+            return True
+        return any(
+            folder + "index" + ext in self._files or folder + "index" + ext in self.static_files
+            for ext in (".html", ".htm", ".xhtml", ".xml")
+        )
+
+    def _drop_static(self, path: str) -> None:
+        url = self.static_by_path.pop(path, None)
+        if url is not None:
+            self.static_files.pop(url, None)
+            if self._files.get(url) == ("static", path):
+                del self._files[url]
+
+    def _add_static(self, source: SourceFile) -> None:
+        config = self.config
+        if source.collection is None:
+            url = static_url(source.path)
+        else:
+            coll = config.collections[source.collection]
+            url = static_url(source.path, coll.label, coll.directory, coll.url_template)
+            if not coll.output:
+                self.unoutput_static.add(source.path)
+                return
+        self.static_files.setdefault(url, source.path)
+        self.static_by_path[source.path] = url
+        self._files.setdefault(url, ("static", source.path))
+
+    def _add_page(self, source: SourceFile, permalink: str | None = None) -> None:
+        config = self.config
+        data: dict[str, Any] = {}
+        permalink_line = 1
+        try:
+            raw = read_bytes(self.root / source.path, MAX_PAGE_BYTES, truncate=True)
+        except OSError as exc:
+            self.problems.append((source.path, 1, f"cannot read file: {describe(exc)}"))
+            raw = b""
+        text, _error = decode_page(raw)
+        fm_raw = ""
+        if text is not None and source.front_matter:
+            data, permalink_line, fm_raw = url_front_matter(text)
+        type_ = "pages" if source.collection is None else source.collection
+        defaults = config.defaults_for(source.path, type_)
+        merged = {**defaults, **data} if defaults else dict(data)
+        if permalink is not None:  # set by a plugin (jekyll-readme-index)
+            merged["permalink"] = permalink
+        published = merged.get("published", True) is not False
+        if source.collection is None:
+            url, out_ext = page_url(source.path, merged, config.permalink, config.markdown_ext)
+            output = published
+        else:
+            coll = config.collections[source.collection]
+            url, out_ext, unknown = document_url(
+                source.path,
+                coll.label,
+                coll.directory,
+                coll.url_template,
+                merged,
+                config.markdown_ext,
+            )
+            for name in unknown:
+                where = "permalink" if merged.get("permalink") else f"collection {coll.label}"
+                self.problems.append(
+                    (
+                        source.path,
+                        permalink_line,
+                        f"unknown placeholder :{name} in the {where} pattern; Jekyll stops the"
+                        " build on it",
+                    )
+                )
+            output = published and coll.output
+        page = SitePage(
+            source.path,
+            url,
+            source.collection,
+            None,
+            output,
+            out_ext,
+            destination(url, out_ext),
+            loader=full_data_loader(text, fm_raw, defaults),
+        )
+        page._url_data = merged
+        old = self.pages.get(source.path)
+        if old is not None and old.output:  # a plugin moved the page (readme-index)
+            listed = self.pages_by_url.get(old.url, [])
+            if old in listed:
+                listed.remove(old)
+            if self._files.get(old.destination) == ("page", old):
+                del self._files[old.destination]
+        self.pages[source.path] = page
+        if not output:
+            return
+        self.pages_by_url.setdefault(url, []).append(page)
+        redirect_to = merged.get("redirect_to")
+        if isinstance(redirect_to, list):
+            redirect_to = redirect_to[0] if redirect_to else None
+        if isinstance(redirect_to, str) and redirect_to.strip():
+            self._files.setdefault(page.destination, ("redirect", redirect_to.strip()))
+        else:
+            self._files.setdefault(page.destination, ("page", page))
+
+    def _add_plugin_files(self) -> None:
+        for plugin, urls in _PLUGIN_FILES.items():
+            if plugin in self.config.plugins:
+                for url in urls:
+                    if url not in self._files:
+                        self._files[url] = ("static", f"<{plugin}>")
+                        self.static_files.setdefault(url, f"<{plugin}>")
+
+    def _add_front_matter_redirects(self) -> None:
+        """jekyll-redirect-from: a redirect page at every ``redirect_from`` URL."""
+        for page in self.pages.values():
+            if not page.output:
+                continue
+            value = page._url_data.get("redirect_from")
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list):
+                continue
+            for old in value:
+                if not isinstance(old, str) or not old.strip():
+                    continue
+                old_url = "/" + old.strip().lstrip("/")
+                old_url = normalize_path(old_url)
+                if old_url.endswith("/"):
+                    dest = old_url + "index.html"
+                elif posixpath.splitext(old_url)[1]:
+                    dest = old_url
+                else:
+                    dest = old_url + ".html"
+                self._files.setdefault(dest, ("redirect", page.url))
+
+    def _load_redirects(self) -> None:
+        redirects_file = self.root / "_redirects"
+        if os.path.lexists(redirects_file):
+            text, error = _read_site_file(redirects_file)
+            if text is None:
+                self.problems.append(("_redirects", 1, f"cannot read _redirects: {error}"))
+            else:
+                rules, problems = parse_redirects_file(text, "_redirects")
+                self.redirects.extend(rules)
+                self.problems.extend(problems)
+        toml_file = self.root / "netlify.toml"
+        if os.path.lexists(toml_file):
+            text, error = _read_site_file(toml_file)
+            if text is None:
+                self.problems.append(("netlify.toml", 1, f"cannot read netlify.toml: {error}"))
+            else:
+                rules, problems = parse_netlify_toml(text, "netlify.toml")
+                self.redirects.extend(rules)
+                self.problems.extend(problems)
+
+    def _set_hosts(self, extra_hosts: Sequence[str]) -> None:
+        shown: list[str] = []
+        for url in [self.config.url, *extra_hosts]:
+            key = host_key(url)
+            if key:
+                self._host_keys.add(key)
+                shown.append(url.rstrip("/"))
+        changed = True
+        while changed:  # hosts whose rules send everything onto a site host are aliases
+            changed = False
+            for rule in self.redirects:
+                if rule.host is None or strip_www(rule.host) in self._host_keys:
+                    continue
+                if rule.external and host_key(rule.to) in self._host_keys:
+                    self._host_keys.add(strip_www(rule.host))
+                    shown.append(f"https://{rule.host}")
+                    changed = True
+        self.hosts = tuple(dict.fromkeys(shown))
+
+    def use_front_matter(self, path: str, data: dict[str, Any]) -> None:
+        """Give a page the front matter the caller already parsed (saves a second parse)."""
+        page = self.pages.get(path)
+        if page is None or page._data is not None:
+            return
+        type_ = "pages" if page.collection is None else page.collection
+        defaults = self.config.defaults_for(path, type_)
+        page.data = {**defaults, **data} if defaults else dict(data)
+
+
+def _read_site_file(path: Path) -> tuple[str | None, str | None]:
+    """A site file such as _redirects as text, or (None, why it cannot be read)."""
+    try:
+        data = read_bytes(path, MAX_CONFIG_BYTES)
+    except OSError as exc:
+        return None, describe(exc)
+    text, error = decode_page(data)
+    return text, (error.message if error is not None else None)

@@ -1,0 +1,146 @@
+"""The Site's data model: a page (:class:`SitePage`), where a link leads
+(:class:`Resolution`), and the tables the build fills and the queries read
+(:class:`SiteTables`). No logic beyond lazy front matter loading lives here.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from finops_lint.site.jekyll import JekyllConfig
+from finops_lint.site.redirects import RedirectRule
+
+Problem = tuple[str, int, str]
+
+
+class SitePage:
+    """One page or collection document.
+
+    ``data`` is the front matter with ``_config.yml`` defaults merged in
+    (defaults first, the page wins). It is parsed on first use: building the
+    Site only reads the few keys that decide URLs and redirects.
+    """
+
+    __slots__ = (
+        "_data",
+        "_loader",
+        "_url_data",
+        "collection",
+        "destination",
+        "output",
+        "output_ext",
+        "path",
+        "url",
+    )
+
+    def __init__(
+        self,
+        path: str,
+        url: str,
+        collection: str | None,
+        data: dict[str, Any] | None = None,
+        output: bool = True,
+        output_ext: str = ".html",
+        destination: str = "",
+        *,
+        loader: Callable[[], dict[str, Any]] | None = None,
+    ) -> None:
+        self.path = path  # posix path relative to the site root
+        self.url = url  # percent-decoded, e.g. "/framework/capabilities/forecasting/"
+        self.collection = collection
+        self.output = output  # False: collection with output: false, or published: false
+        self.output_ext = output_ext
+        self.destination = destination  # the file Jekyll writes, e.g. "/x/index.html"
+        self._data = data
+        self._loader = loader
+        # the URL-deciding keys (with defaults), read at build time
+        self._url_data: dict[str, Any] = data if data is not None else {}
+
+    @property
+    def data(self) -> dict[str, Any]:
+        if self._data is None:
+            self._data = self._loader() if self._loader is not None else {}
+            self._loader = None
+        return self._data
+
+    @data.setter
+    def data(self, value: dict[str, Any]) -> None:
+        self._data = value
+        self._loader = None
+
+    def __repr__(self) -> str:
+        return (
+            f"SitePage(path={self.path!r}, url={self.url!r}, collection={self.collection!r},"
+            f" output={self.output!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SitePage):
+            return NotImplemented
+        return (self.path, self.url, self.collection, self.output) == (
+            other.path,
+            other.url,
+            other.collection,
+            other.output,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.url))
+
+
+@dataclass
+class Resolution:
+    """Where a link leads.
+
+    ``kind``: ``"page"``, ``"static"``, ``"redirect"`` (an internal redirect
+    chain that ends at a page or static file), ``"external-redirect"`` (a
+    redirect off the site), ``"missing"``, ``"external"`` (not a site host),
+    ``"file"`` (a file of the repository, from a document Jekyll does not build)
+    or ``"skip"`` (mailto:, tel:, javascript:, data:, Liquid we cannot resolve).
+    """
+
+    kind: str
+    url: str | None = None
+    page: SitePage | None = None
+    static_path: str | None = None
+    fragment: str | None = None
+    redirect_chain: list[str] = field(default_factory=list)
+    final_url: str | None = None
+    status: int | None = None
+    via_source_path: bool = False  # reached only as a link to a source file
+    reason: str | None = None  # why it is missing / how it was reached, for messages
+
+    @property
+    def ok(self) -> bool:
+        """The link reaches something (directly or through a redirect), or is not ours."""
+        return self.kind != "missing"
+
+
+Target = tuple[str, Any]  # ("page", SitePage) | ("static", path) | ("redirect", url)
+
+
+class SiteTables:
+    """What the build (:mod:`finops_lint.site.build`) fills and the resolver reads."""
+
+    root: Path
+    config: JekyllConfig
+    pages: dict[str, SitePage]  # source path -> page
+    pages_by_url: dict[str, list[SitePage]]
+    static_files: dict[str, str]  # url -> source path
+    static_by_path: dict[str, str]  # source path -> url (output files only)
+    unoutput_static: set[str]  # static files of collections not output
+    redirects: list[RedirectRule]
+    hosts: tuple[str, ...]
+    problems: list[Problem]
+    host: str  # "github-pages" | "netlify" | "any"
+    active_plugins: frozenset[str]
+    _files: dict[str, Target]  # output file -> what it is
+    _host_keys: set[str]
+    _rewrites: dict[str, dict[str, str]]
+
+    def page_for_path(self, path: str) -> SitePage | None:
+        return self.pages.get(posixpath.normpath(path.replace("\\", "/")).lstrip("/"))

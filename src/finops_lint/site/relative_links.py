@@ -1,0 +1,137 @@
+"""jekyll-relative-links, and the href a link target has in the built HTML.
+
+jekyll-relative-links (0.7, on by default on GitHub Pages) rewrites Markdown
+links that name a source file (``../_capabilities/x.md``) to that page's URL.
+:class:`RelativeLinks` says whether it runs for a page and what it rewrites;
+the resolver (:mod:`finops_lint.site.resolve`) builds on it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import html
+import posixpath
+import re
+from urllib.parse import unquote_plus
+
+from finops_lint.parsing.frontmatter import split_front_matter
+from finops_lint.parsing.text import decode_page
+from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
+from finops_lint.site.hosts import option, plugin_on
+from finops_lint.site.liquid import expand_liquid
+from finops_lint.site.page import Resolution, SiteTables
+
+SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+ENTITY_RE = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z]+);")
+#: jekyll-relative-links 0.7's LINK_REGEX (inline links, then reference definitions).
+_RL_TITLE = r"""(\s+"(?:\\"|[^"])*(?<!\\)"|\s+"(?:\\'|[^'])*(?<!\\)')?"""
+_RL_LINK = re.compile(
+    r"(\[(.*?)\]\(([^)]+?)(#.+?|)?"
+    + _RL_TITLE
+    + r"\)|^\s*?\[(.*?)\]: (.+?)(#.+?|)?"
+    + _RL_TITLE
+    + r"\s*?$)",
+    re.MULTILINE,
+)
+
+
+class RelativeLinks(SiteTables):
+    """The jekyll-relative-links part of the Site."""
+
+    def rendered_href(self, target: str, from_path: str, *, markdown: bool = True) -> str:
+        """The href a link target written in ``from_path`` has in the built HTML: Liquid
+        URL variables and filters expanded, jekyll-relative-links' rewriting applied."""
+        raw = target.strip()
+        if raw.startswith("<") and raw.endswith(">"):
+            raw = raw[1:-1].strip()
+        if "&" in raw and ENTITY_RE.search(raw):
+            raw = html.unescape(raw)
+        if "{" in raw:
+            expanded = expand_liquid(self, raw, self.page_for_path(from_path))
+            if isinstance(expanded, Resolution):
+                url = self.config.baseurl + (expanded.url or "")
+                return url + (f"#{expanded.fragment}" if expanded.fragment else "")
+            if expanded is None:
+                return raw
+            raw = expanded
+        main, hash_sign, frag = raw.partition("#")
+        if markdown and main and self.page_for_path(from_path) is not None:
+            rewritten = self._relative_rewrites(from_path).get(main)
+            if rewritten is not None:
+                return rewritten + hash_sign + frag
+        return raw
+
+    def relative_links_note(self, from_path: str, *, markdown: bool = True) -> str:
+        """Why jekyll-relative-links does not rewrite links in this page ("" when it does)."""
+        page = self.pages.get(from_path)
+        settings = self.config.raw.get("relative_links")
+        if not plugin_on(self, "jekyll-relative-links", settings):
+            return "jekyll-relative-links does not run on this site"
+        if not markdown:
+            return "jekyll-relative-links rewrites Markdown links only, not HTML"
+        if page is not None and page.collection is not None and not option(settings, "collections"):
+            return (
+                "jekyll-relative-links leaves links in collection documents alone "
+                "unless relative_links.collections is true"
+            )
+        if posixpath.splitext(from_path)[1].lower() not in self.config.markdown_ext:
+            return "jekyll-relative-links rewrites links in Markdown files only"
+        return ""
+
+    def _relative_rewrites(self, from_path: str) -> dict[str, str]:
+        """jekyll-relative-links (0.7): {path as written: new href} for one page.
+
+        The plugin runs its link regex over the raw Markdown of pages (and of
+        collection documents when `relative_links.collections` is true), resolves
+        each path against the file's folder (or the site root for `/x`), and
+        replaces it with `relative_url` of the page, document or static file whose
+        source path it names. Everything else is left exactly as written.
+        """
+        cached = self._rewrites.get(from_path)
+        if cached is not None:
+            return cached
+        out: dict[str, str] = {}
+        self._rewrites[from_path] = out
+        page = self.pages.get(from_path)
+        settings = self.config.raw.get("relative_links")
+        if page is None or not page.output or self.relative_links_note(from_path):
+            return out
+        exclude = settings.get("exclude") if isinstance(settings, dict) else None
+        if isinstance(exclude, list) and any(
+            fnmatch.fnmatchcase(from_path, str(p)) or from_path.startswith(str(p).lstrip("/"))
+            for p in exclude
+        ):
+            return out
+        try:
+            text, _error = decode_page(
+                read_bytes(self.root / from_path, MAX_PAGE_BYTES, truncate=True)
+            )
+        except OSError:
+            return out
+        if text is None:
+            return out
+        fm = split_front_matter(text)
+        body = text[fm.body_offset :] if fm.present and not fm.unterminated else text
+        base = posixpath.dirname(from_path)
+        for m in _RL_LINK.finditer(body):
+            path = m.group(3) if m.group(2) is not None else m.group(7)
+            if not path or path in out or path.startswith("#") or SCHEME_RE.match(path):
+                continue
+            url = self._source_url(path, base)
+            if url is not None:
+                out[path] = self.config.baseurl + url
+        return out
+
+    def _source_url(self, path: str, base: str) -> str | None:
+        """The URL of the page or file whose source path a link names (the plugin's
+        `path_from_root` + `url_for_path`)."""
+        if path.startswith("/"):
+            path, base = path[1:], ""
+        joined = posixpath.normpath(posixpath.join(base, path)) if path else base
+        if joined.startswith("../") or joined == "..":
+            return None
+        joined = unquote_plus(joined)
+        page = self.pages.get(joined)
+        if page is not None and page.output:
+            return page.url
+        return self.static_by_path.get(joined)

@@ -1,0 +1,134 @@
+"""The front matter keys that decide a page's URL, read fast at build time.
+
+Building the Site reads every page's front matter, but needs only the few keys
+in ``URL_KEYS``; the whole front matter is parsed (by PyYAML) only when a
+rule first asks for a page's ``data``. This module is a line reader on top of
+PyYAML, not a YAML parser: it picks the top-level blocks of those keys and
+hands them to PyYAML's C loader, and reads the plainest rows itself
+(``permalink: /a/b/``, ``slug: x``, ``date: 2024-01-31``: the common case on
+every page) to save a loader call per page. Why it stays hand-written: no YAML
+library parses a chosen subset of a mapping's keys. Rows it cannot read for
+certain (quotes, flow style, anchors, tags, block scalars, values YAML reads
+as something other than a string, a block that does not parse alone) go to
+PyYAML, on the picked rows or on the whole front matter.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+
+from finops_lint.parsing.frontmatter import parse_front_matter, split_front_matter
+
+try:
+    from yaml import CSafeLoader as _YamlLoader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+
+_PERMALINK_KEY = re.compile(r"^permalink[ \t]*:", re.MULTILINE)
+#: Front matter keys that decide a URL or a redirect; only these are read at build time.
+URL_KEYS = (
+    "permalink",
+    "slug",
+    "date",
+    "categories",
+    "category",
+    "published",
+    "redirect_from",
+    "redirect_to",
+)
+_ANCHOR = re.compile(r"(?:^|[\s:\-\[{,])&[^\s,\[\]{}]+")
+_TOP_KEY = re.compile(r"^(?:['\"]?)([A-Za-z_][\w-]*)(?:['\"]?)[ \t]*:(?:[ \t]|$)")
+
+
+def url_front_matter(text: str) -> tuple[dict[str, Any], int, str]:
+    """The URL-deciding front matter keys, the line of ``permalink:``, and the raw YAML.
+
+    Only the top-level blocks of the keys in ``URL_KEYS`` are handed to the C
+    YAML loader; the whole front matter is parsed when the page's ``data`` is
+    first used. Anything unusual (flow-style mapping, anchors, a block that
+    does not parse alone) falls back to parsing the whole front matter.
+    Invalid front matter gives ``{}``: Jekyll then uses no front matter data,
+    and the FM rules report the error.
+    """
+    fm = split_front_matter(text)
+    if not fm.present or fm.unterminated or not fm.raw.strip():
+        return {}, 1, ""
+    raw = fm.raw
+    match = _PERMALINK_KEY.search(raw)
+    line = fm.start_line + 1 + raw.count("\n", 0, match.start()) if match else fm.start_line
+    if not any(key in raw for key in URL_KEYS):
+        return {}, line, raw
+    if ("&" in raw and _ANCHOR.search(raw)) or raw.lstrip().startswith(("{", "[", "!", "%")):
+        return _load_full(text, raw), line, raw
+    picked: list[str] = []
+    keep = False
+    for row in raw.split("\n"):
+        if row[:1] not in (" ", "\t", "-", "#", ""):
+            key_match = _TOP_KEY.match(row)
+            keep = key_match is not None and key_match.group(1) in URL_KEYS
+        if keep:
+            picked.append(row)
+    if not picked:
+        return {}, line, raw
+    simple = _simple_url_keys(picked)
+    if simple is not None:
+        return simple, line, raw
+    try:
+        data = yaml.load("\n".join(picked), Loader=_YamlLoader)
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return _load_full(text, raw), line, raw
+    if not isinstance(data, dict):
+        return _load_full(text, raw), line, raw
+    return {str(k): v for k, v in data.items()}, line, raw
+
+
+_PLAIN_STRING_KEY = re.compile(r"^(permalink|slug)[ \t]*:[ \t]*([^\s#'\"{\[&*!|>%@`][^#]*?)[ \t]*$")
+_PLAIN_DATE_KEY = re.compile(r"^date[ \t]*:[ \t]*(\d{4}-\d{2}-\d{2})[ \t]*$")
+#: Plain scalars YAML would read as something other than a string.
+_NOT_A_STRING = re.compile(r"^(?:~|null|true|false|yes|no|on|off|[-+]?[\d.]+)$", re.IGNORECASE)
+
+
+def _simple_url_keys(rows: list[str]) -> dict[str, Any] | None:
+    """`permalink: /a/b/` and `slug: x` as YAML reads them, without YAML (the common
+    case on every page); None when any row needs the real parser."""
+    out: dict[str, Any] = {}
+    for row in rows:
+        day = _PLAIN_DATE_KEY.match(row)
+        if day is not None:
+            try:
+                out["date"] = _dt.date.fromisoformat(day.group(1))
+            except ValueError:
+                return None
+            continue
+        m = _PLAIN_STRING_KEY.match(row)
+        if m is None or ": " in m.group(2) or _NOT_A_STRING.match(m.group(2)):
+            return None
+        out[m.group(1)] = m.group(2)
+    return out
+
+
+def _load_full(text: str, raw: str) -> dict[str, Any]:
+    """The whole front matter; aliases go through the alias-bomb-safe parser."""
+    if "&" in raw and _ANCHOR.search(raw):
+        parsed = parse_front_matter(text)
+        return parsed.data if parsed.error is None else {}
+    try:
+        data = yaml.load(raw, Loader=_YamlLoader)
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return {}
+    return {str(k): v for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def full_data_loader(
+    text: str | None, raw: str, defaults: dict[str, Any]
+) -> Callable[[], dict[str, Any]]:
+    def load() -> dict[str, Any]:
+        data = _load_full(text, raw) if (text is not None and raw.strip()) else {}
+        return {**defaults, **data} if defaults else data
+
+    return load
