@@ -175,7 +175,6 @@ def build_config(
         external=dict(data.get("external") or {})
         if isinstance(data.get("external"), dict)
         else {"enabled": bool(data.get("external"))},
-        raw=data,
         enabled_by_config=enabled,
     )
 

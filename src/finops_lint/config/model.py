@@ -90,7 +90,6 @@ class Config:
     orphans: list[dict[str, Any]]
     front_matter_links: list[str]
     external: dict[str, Any]
-    raw: dict[str, Any]
     #: the host serving the site ("github-pages" | "netlify"), None to detect it
     site_host: str | None = None
     #: the site's baseurl when the host injects it; None: _config.yml's

@@ -91,7 +91,6 @@ class Body:
     tables: list[Table] = field(default_factory=list)
     blocks: list[TextBlock] = field(default_factory=list)
     code_ranges: list[tuple[int, int]] = field(default_factory=list)  # 1-based inclusive
-    html_ranges: list[tuple[int, int]] = field(default_factory=list)
 
 
 @lru_cache(maxsize=1)
@@ -197,7 +196,6 @@ def parse_body(
             out.code_ranges.append((tok.map[0] + 1 + offset, tok.map[1] + offset))
         elif ttype == "html_block" and tok.map:
             start, end = tok.map[0] + 1 + offset, tok.map[1] + offset
-            out.html_ranges.append((start, end))
             html_block_lines.append((start, end))
             out.blocks.append(
                 TextBlock(
@@ -322,7 +320,7 @@ def _assign_ids(
     skip: set[int] = set()
     for first, last in out.code_ranges:
         skip.update(range(first - 1 - offset, last - offset))
-    regions = html_block_regions(body_lines, skip) if out.html_ranges else []
+    regions = html_block_regions(body_lines, skip) if html_block_lines else []
     extra: list[Heading] = []
     if regions:
         known = {h.line for h in out.headings}

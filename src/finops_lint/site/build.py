@@ -71,7 +71,6 @@ class Site(SiteResolver):
         self.pages_by_url = {}
         self.static_files = {}
         self.static_by_path = {}
-        self.unoutput_static = set()
         self.redirects = []
         self.hosts = ()
         self.problems = list(config.problems)
@@ -188,7 +187,6 @@ class Site(SiteResolver):
             coll = config.collections[source.collection]
             url = static_url(source.path, coll.label, coll.directory, coll.url_template)
             if not coll.output:
-                self.unoutput_static.add(source.path)
                 return
         self.static_files.setdefault(url, source.path)
         self.static_by_path[source.path] = url

@@ -132,7 +132,6 @@ class SiteTables:
     pages_by_url: dict[str, list[SitePage]]
     static_files: dict[str, str]  # url -> source path
     static_by_path: dict[str, str]  # source path -> url (output files only)
-    unoutput_static: set[str]  # static files of collections not output
     redirects: list[RedirectRule]
     hosts: tuple[str, ...]
     problems: list[Problem]

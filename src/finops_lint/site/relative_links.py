@@ -22,7 +22,7 @@ from finops_lint.site.liquid import expand_liquid
 from finops_lint.site.page import Resolution, SiteTables
 
 SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
-ENTITY_RE = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z]+);")
+_ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z]+);")
 #: jekyll-relative-links 0.7's LINK_REGEX (inline links, then reference definitions).
 _RL_TITLE = r"""(\s+"(?:\\"|[^"])*(?<!\\)"|\s+"(?:\\'|[^'])*(?<!\\)')?"""
 _RL_LINK = re.compile(
@@ -35,17 +35,24 @@ _RL_LINK = re.compile(
 )
 
 
+def unwrap_target(target: str) -> str:
+    """A link target as the browser reads it: ``<...>`` removed, HTML entities
+    decoded (attributes may hold ``&#109;ailto:``)."""
+    raw = target.strip()
+    if raw.startswith("<") and raw.endswith(">"):
+        raw = raw[1:-1].strip()
+    if "&" in raw and _ENTITY.search(raw):
+        raw = html.unescape(raw)
+    return raw
+
+
 class RelativeLinks(SiteTables):
     """The jekyll-relative-links part of the Site."""
 
     def rendered_href(self, target: str, from_path: str, *, markdown: bool = True) -> str:
         """The href a link target written in ``from_path`` has in the built HTML: Liquid
         URL variables and filters expanded, jekyll-relative-links' rewriting applied."""
-        raw = target.strip()
-        if raw.startswith("<") and raw.endswith(">"):
-            raw = raw[1:-1].strip()
-        if "&" in raw and ENTITY_RE.search(raw):
-            raw = html.unescape(raw)
+        raw = unwrap_target(target)
         if "{" in raw:
             expanded = expand_liquid(self, raw, self.page_for_path(from_path))
             if isinstance(expanded, Resolution):

@@ -20,7 +20,6 @@ the host serves them:
 
 from __future__ import annotations
 
-import html
 import posixpath
 import re
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -29,7 +28,7 @@ from finops_lint.site.hosts import GITHUB_PAGES, host_key, strip_www
 from finops_lint.site.liquid import expand_liquid
 from finops_lint.site.page import Resolution, SitePage, Target
 from finops_lint.site.redirects import RedirectRule
-from finops_lint.site.relative_links import ENTITY_RE, SCHEME_RE, RelativeLinks
+from finops_lint.site.relative_links import SCHEME_RE, RelativeLinks, unwrap_target
 from finops_lint.site.urls import normalize_path
 
 MAX_REDIRECT_HOPS = 10
@@ -60,22 +59,13 @@ class SiteResolver(RelativeLinks):
             return False
         return host_key(url) in self._host_keys
 
-    def lookup(self, path: str) -> Resolution:
-        """Resolve a site path (no host, baseurl already removed)."""
-        return self._follow(normalize_path(path), {}, None, None, [])
-
     def resolve(self, target: str, from_path: str, *, markdown: bool = True) -> Resolution:
         """Where ``target``, written in the page at ``from_path``, leads on the deployed site.
 
         ``markdown``: the link is Markdown syntax (jekyll-relative-links rewrites
         only those), not an HTML ``<a href>``.
         """
-        raw = target.strip()
-        if raw.startswith("<") and raw.endswith(">"):
-            raw = raw[1:-1].strip()
-        if "&" in raw and ENTITY_RE.search(raw):
-            # HTML attributes may hold entities ("&#109;ailto:"); browsers decode them.
-            raw = html.unescape(raw)
+        raw = unwrap_target(target)
         from_page = self.page_for_path(from_path)
         if "{" in raw:
             expanded = expand_liquid(self, raw, from_page)
@@ -196,16 +186,31 @@ class SiteResolver(RelativeLinks):
         status: int | None = None
         notes: list[str] = []
         seen: set[tuple[str | None, str]] = set()
+
+        def missing(reason: str) -> Resolution:
+            return Resolution(
+                "missing",
+                path,
+                fragment=fragment,
+                redirect_chain=chain,
+                status=status,
+                reason=reason,
+            )
+
+        def off_site(dest: str, reason: str) -> Resolution:
+            return Resolution(
+                "external-redirect",
+                None,
+                fragment=fragment,
+                redirect_chain=chain,
+                final_url=dest,
+                status=status,
+                reason=reason,
+            )
+
         for _hop in range(MAX_REDIRECT_HOPS):
             if (host, path) in seen:
-                return Resolution(
-                    "missing",
-                    path,
-                    fragment=fragment,
-                    redirect_chain=chain,
-                    status=status,
-                    reason="redirect loop: " + " -> ".join(chain),
-                )
+                return missing("redirect loop: " + " -> ".join(chain))
             seen.add((host, path))
             shown = f"https://{host}{path}" if host else path
             site_path = self._strip_baseurl(path)
@@ -215,14 +220,9 @@ class SiteResolver(RelativeLinks):
                 rule, dest = matched
                 where = f"{rule.source}:{rule.line}"
                 if not rule.is_redirect and rule.status != 200:
-                    return Resolution(
-                        "missing",
-                        path,
-                        fragment=fragment,
-                        redirect_chain=chain,
-                        status=status,
-                        reason=f"no page or file at {path}; {where} serves {dest} with status "
-                        f"{rule.status}",
+                    return missing(
+                        f"no page or file at {path}; {where} serves {dest} with status "
+                        f"{rule.status}"
                     )
                 if rule.is_redirect:
                     chain.append(shown)
@@ -231,18 +231,8 @@ class SiteResolver(RelativeLinks):
                     notes.append(f"rewritten to {dest} by {where}")
                 if rule.external:
                     if not self.is_site_host(dest):
-                        return Resolution(
-                            "external-redirect",
-                            None,
-                            fragment=fragment,
-                            redirect_chain=chain,
-                            final_url=dest,
-                            status=status,
-                            reason=f"redirected off the site by {where}",
-                        )
-                    parts = urlsplit(dest)
-                    host = (parts.hostname or "").lower()
-                    path = normalize_path(parts.path or "/")
+                        return off_site(dest, f"redirected off the site by {where}")
+                    host, path = _host_and_path(dest)
                 else:
                     dest_path, _, dest_query = dest.partition("?")
                     if dest_query:
@@ -253,32 +243,15 @@ class SiteResolver(RelativeLinks):
                 reason = f"no page, file or redirect for {path}"
                 if site_path is None:
                     reason = f"{path} is outside the site's baseurl {self.config.baseurl}"
-                return Resolution(
-                    "missing",
-                    path,
-                    fragment=fragment,
-                    redirect_chain=chain,
-                    status=status,
-                    reason=reason,
-                )
+                return missing(reason)
             kind, obj = target
             if kind == "redirect":
                 chain.append(shown)
                 dest = str(obj)
                 if re.match(r"(?i)https?://|//", dest):
                     if not self.is_site_host(dest):
-                        return Resolution(
-                            "external-redirect",
-                            None,
-                            fragment=fragment,
-                            redirect_chain=chain,
-                            final_url=dest,
-                            status=status,
-                            reason="redirect_to/redirect_from page",
-                        )
-                    parts = urlsplit(dest if not dest.startswith("//") else "https:" + dest)
-                    host = (parts.hostname or "").lower()
-                    path = normalize_path(parts.path or "/")
+                        return off_site(dest, "redirect_to/redirect_from page")
+                    host, path = _host_and_path(dest)
                 else:
                     path = normalize_path("/" + dest.lstrip("/"))
                 continue
@@ -308,14 +281,7 @@ class SiteResolver(RelativeLinks):
                 status=status,
                 reason="; ".join(notes) or None,
             )
-        return Resolution(
-            "missing",
-            path,
-            fragment=fragment,
-            redirect_chain=chain,
-            status=status,
-            reason="too many redirects: " + " -> ".join(chain),
-        )
+        return missing("too many redirects: " + " -> ".join(chain))
 
     def is_repository_document(self, path: str) -> bool:
         """A Markdown file Jekyll does not build into a page: README, CONTRIBUTING, an
@@ -372,3 +338,9 @@ class SiteResolver(RelativeLinks):
             reason=f"{path_part} names the source file {joined}, but the browser resolves it "
             f"against the page URL ({note}); link to {self.config.baseurl}{url} instead",
         )
+
+
+def _host_and_path(url: str) -> tuple[str, str]:
+    """The host and normalised path of an absolute (or protocol-relative) URL."""
+    parts = urlsplit(url if not url.startswith("//") else "https:" + url)
+    return (parts.hostname or "").lower(), normalize_path(parts.path or "/")
