@@ -396,6 +396,57 @@ def test_redirect_parsers_never_raise() -> None:
     assert rules == [] and problems and problems[0][0] == "netlify.toml"
 
 
+NETLIFY_TOML_CONSTRUCTS = """\
+[build]
+  publish = "_site"
+
+[[redirects]]
+  from = "/old/*"
+  to = "/new/:splat"
+  force = false # not forced
+
+[[redirects]]
+  "from" = "/quoted-key"
+  to = "/quoted-target/"
+
+[[redirects]]
+  from = "/docs"
+  to = "/docs/search/"
+  query = {q = ":q"}
+
+[[redirects]]
+  from = "/by-country"
+  to = "/us/"
+  conditions = {Country = [
+    "US",
+    "CA",
+  ]}
+
+[[redirects]]
+  from = "/with-headers"
+  to = "/escaped-\\u0041/"
+  status = 302
+  [redirects.headers]
+    X-From = "Netlify"
+"""
+
+
+def test_netlify_toml_is_read_as_toml() -> None:
+    """Comments after values, quoted keys, inline tables, multi-line arrays, sub-tables
+    and escapes: what a hand-written line reader gets wrong (it rejected this file)."""
+    rules, problems = parse_netlify_toml(NETLIFY_TOML_CONSTRUCTS)
+    assert problems == []
+    assert [
+        (r.line, r.from_path, r.to, r.status, r.force, r.query, r.conditional) for r in rules
+    ] == [
+        (4, "/old/*", "/new/:splat", 301, False, {}, False),
+        (9, "/quoted-key", "/quoted-target/", 301, False, {}, False),
+        (13, "/docs", "/docs/search/", 301, False, {"q": ":q"}, False),
+        (18, "/by-country", "/us/", 301, False, {}, True),
+        (26, "/with-headers", "/escaped-A/", 302, False, {}, False),
+    ]
+
+
 def test_invalid_config_is_a_problem_not_an_exception(tmp_path: Path) -> None:
     site = make_site(tmp_path, {"_config.yml": "permalink: [\ncollections: 3\n", "a.md": FM})
     assert site.problems and site.problems[0][0] == "_config.yml"

@@ -50,15 +50,8 @@ def _pyproject_section(path: Path) -> dict[str, Any] | None:
         return None
     if sys.version_info >= (3, 11):
         import tomllib
-    else:  # Python 3.10
-        try:
-            import tomli as tomllib
-        except ModuleNotFoundError:
-            raise ConfigError(
-                "reading [tool.finops-lint] from pyproject.toml needs Python 3.11 or the "
-                "'tomli' package",
-                str(path),
-            ) from None
+    else:  # pragma: no cover - Python 3.10: the `tomli` dependency
+        import tomli as tomllib
     try:
         data = tomllib.loads(text)
     except Exception as exc:  # tomllib.TOMLDecodeError

@@ -276,57 +276,13 @@ def parse_netlify_toml(
 
 
 def _load_toml(text: str) -> dict[str, Any]:
+    """TOML as the standard library reads it (``tomli``, the same parser, on Python 3.10)."""
     if sys.version_info >= (3, 11):
         import tomllib
-
-        try:
-            return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ValueError(str(exc)) from exc
-    try:  # pragma: no cover - Python 3.10
-        import tomli  # type: ignore[import-not-found,unused-ignore]
-
-        try:
-            result: dict[str, Any] = tomli.loads(text)
-            return result
-        except tomli.TOMLDecodeError as exc:
-            raise ValueError(str(exc)) from exc
-    except ImportError:  # pragma: no cover - Python 3.10 without tomli
-        return _mini_toml(text)
-
-
-def _mini_toml(text: str) -> dict[str, Any]:
-    """Just enough TOML for ``[[redirects]]`` tables of strings, integers and booleans."""
-    redirects: list[dict[str, Any]] = []
-    current: dict[str, Any] | None = None
-    for lineno, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("["):
-            if line.replace(" ", "") == "[[redirects]]":
-                current = {}
-                redirects.append(current)
-            else:
-                current = None
-            continue
-        if current is None:
-            continue
-        key, sep, value = line.partition("=")
-        if not sep:
-            raise ValueError(f"expected key = value (at line {lineno})")
-        value = value.strip()
-        parsed: Any
-        if value[:1] in "\"'":
-            end = value.find(value[0], 1)
-            if end == -1:
-                raise ValueError(f"unterminated string (at line {lineno})")
-            parsed = value[1:end]
-        elif value in ("true", "false"):
-            parsed = value == "true"
-        elif re.fullmatch(r"[+-]?\d+", value.split("#")[0].strip()):
-            parsed = int(value.split("#")[0].strip())
-        else:
-            parsed = value
-        current[key.strip()] = parsed
-    return {"redirects": redirects}
+    else:  # pragma: no cover - Python 3.10: the `tomli` dependency
+        import tomli as tomllib
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(str(exc)) from exc
+    return data
