@@ -5,7 +5,7 @@ Two selections walk the source tree with :func:`walk`, and they are kept apart:
 * the files the lint checks (:func:`discover`): the config's ``files.include``,
   ``files.exclude`` and ``exclude``, all in the config's glob dialect
   (:func:`glob_match`: ``**`` any folders, ``*`` and ``?`` within one folder);
-* the files Jekyll reads (:func:`finops_lint.site.jekyll.scan_source`), with
+* the files Jekyll reads (:func:`finops_lint.site.source.scan_source`), with
   Jekyll's own ``include``/``exclude`` rules (its ``EntryFilter``).
 
 Neither walker enters a symlinked folder; a symlinked file is followed only when

@@ -59,6 +59,7 @@ def render(data: dict) -> str:
         '"""Ruby\'s character tables for heading ids. GENERATED: do not edit.\n\n'
         "Written by tests/oracle/gen_ruby_unicode.py from Ruby "
         f"{data['ruby']} (Unicode {data['unicode']}) and kramdown {data['kramdown']}.\n"
+        "Long because it is data, not code: regenerate it with that script, never split it.\n"
         '"""\n\n'
         f"RUBY = {q}{data['ruby']}{q}\n"
         f"UNICODE = {q}{data['unicode']}{q}\n"

@@ -26,6 +26,18 @@ kramdown (``Kramdown::Converter::Base#generate_id``, converter time)
 
 Both prefix ``auto_id_prefix``; ``auto_ids: false`` turns both off. Explicit
 ``{#id}`` and ``{: #id}`` ids are kept as written and reserve nothing.
+
+Why this module is long (about 1,000 lines) and our own: it is a port of
+kramdown's header id algorithm, and an id depends on the header's text *as
+kramdown's span parser reads it* (emphasis, code spans, links, HTML spans,
+entities, typographic symbols, smart quotes, footnote markers, IALs) and on
+which headers kramdown sees at all (inside which HTML blocks). No Python
+Markdown library parses spans the way kramdown does; markdown-it-py's tokens
+differ exactly where ids differ. The span parser (``_SpanParser``) follows
+kramdown's parser step by step so that each part can be checked against the
+Ruby source and the real kramdown (tests/oracle/test_heading_ids.py); split
+across modules, the parser's shared state and its order would be harder to
+compare with the original, not easier.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Ruby's character tables for heading ids. GENERATED: do not edit.
 
 Written by tests/oracle/gen_ruby_unicode.py from Ruby 3.1.2 (Unicode 13.0.0) and kramdown 2.4.0.
+Long because it is data, not code: regenerate it with that script, never split it.
 """
 
 RUBY = "3.1.2"

@@ -4,7 +4,8 @@
 ``url_keys`` (the URL-deciding front matter keys), ``hosts`` (which host and
 plugins), ``resolve`` (where a link leads), ``liquid`` and ``relative_links``
 (what Jekyll does to a link target before the browser sees it), ``jekyll``
-(``_config.yml`` and the source walk), ``urls`` and ``redirects``.
+(``_config.yml``), ``source`` (which files Jekyll reads), ``urls`` and
+``redirects``.
 """
 
 from finops_lint.site.build import Site

@@ -34,10 +34,11 @@ from finops_lint.site.hosts import (
     plugin_on,
     strip_www,
 )
-from finops_lint.site.jekyll import JekyllConfig, SourceFile, load_config, scan_source
+from finops_lint.site.jekyll import JekyllConfig, load_config
 from finops_lint.site.page import SitePage
 from finops_lint.site.redirects import parse_netlify_toml, parse_redirects_file
 from finops_lint.site.resolve import SiteResolver
+from finops_lint.site.source import SourceFile, scan_source
 from finops_lint.site.url_keys import full_data_loader, url_front_matter
 from finops_lint.site.urls import destination, document_url, normalize_path, page_url, static_url
 

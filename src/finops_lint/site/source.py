@@ -1,0 +1,174 @@
+"""Which files Jekyll reads from a source tree, as Jekyll 4's reader does.
+
+Underscore, dot, ``#`` and ``~`` entries are not output unless listed in
+``include``; ``exclude`` (plus Jekyll's default excludes) removes entries by
+glob or path prefix; folders named ``_label`` for a configured collection are
+read as collections; files that start with a YAML front matter fence become
+pages or documents, every other file is a static file. The walk itself (one
+symlink guard for the project) is :func:`finops_lint.discover.walk`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from finops_lint.discover import walk
+from finops_lint.safe_io import read_bytes
+from finops_lint.site.jekyll import Collection, JekyllConfig
+
+_SPECIAL = ("_", ".", "#", "~")
+#: Folders that are never part of the source: the build output and VCS data.
+_ALWAYS_SKIP = frozenset({".git", "_site", ".jekyll-cache", "node_modules", ".venv"})
+
+
+@dataclass
+class SourceFile:
+    """One file Jekyll reads. ``kind``: "page", "document" or "static"."""
+
+    path: str  # posix, relative to the site root
+    kind: str
+    collection: str | None
+    front_matter: bool
+
+
+class _Filter:
+    """Jekyll's ``EntryFilter`` for one site."""
+
+    def __init__(self, include: Sequence[str], exclude: Sequence[str]) -> None:
+        inc = [p.lstrip("/") for p in include if p and p.lstrip("/")]
+        exc = [p.lstrip("/") for p in exclude if p and p.lstrip("/") and p.lstrip("/") not in inc]
+        self.include = _compile_patterns(inc)
+        self.exclude = _compile_patterns(exc)
+
+    @staticmethod
+    def _match(patterns: _Patterns, rel: str, is_dir: bool) -> bool:
+        prefixes, regex, dir_names = patterns
+        if rel.startswith(prefixes):
+            return True
+        if regex is not None and regex.match(rel):
+            return True
+        return is_dir and rel + "/" in dir_names
+
+    def included(self, rel: str, name: str, is_dir: bool) -> bool:
+        return self._match(self.include, rel, is_dir) or self._match(self.include, name, is_dir)
+
+    def excluded(self, rel: str, is_dir: bool) -> bool:
+        return self._match(self.exclude, rel, is_dir)
+
+    def keep(self, rel: str, name: str, is_dir: bool, special_check: str | None = None) -> bool:
+        """Whether an entry survives: ``special_check`` is the string whose start is tested."""
+        if self.included(rel, name, is_dir):
+            return True
+        first = special_check if special_check is not None else name
+        if first.startswith(_SPECIAL) or name.startswith(_SPECIAL):
+            return False
+        if name.endswith("~"):
+            return False
+        return not self.excluded(rel, is_dir)
+
+
+_Patterns = tuple[tuple[str, ...], "re.Pattern[str] | None", frozenset[str]]
+
+
+def _compile_patterns(patterns: Iterable[str]) -> _Patterns:
+    """Jekyll's ``glob_include?``: fnmatch (``*`` crosses ``/``), path prefix, or ``dir/``."""
+    pats = list(patterns)
+    globs = [fnmatch.translate(p) for p in pats if any(c in p for c in "*?[")]
+    regex = re.compile("|".join(f"(?:{g})" for g in globs)) if globs else None
+    return tuple(pats), regex, frozenset(pats)
+
+
+def scan_source(root: Path, config: JekyllConfig) -> list[SourceFile]:
+    """Every file Jekyll would read from ``root``, classified."""
+    flt = _Filter(config.include, config.exclude)
+    coll_dirs = {c.directory: c for c in config.collections.values()}
+    root_s = str(root)
+
+    def collection_of(rel: str) -> tuple[Collection, str] | None:
+        """The collection a path is in, and the path inside the collection's folder."""
+        for directory, coll in coll_dirs.items():
+            if rel.startswith(directory + "/"):
+                return coll, rel[len(directory) + 1 :]
+        return None
+
+    def enter(rel: str, name: str) -> bool:
+        inside = collection_of(rel)
+        if inside is not None:
+            return flt.keep(rel, name, True, special_check=inside[1])
+        if name in _ALWAYS_SKIP:
+            return False
+        if rel in coll_dirs:
+            return not flt.excluded(rel, True)
+        return flt.keep(rel, name, True)
+
+    def keep(rel: str, name: str) -> bool:
+        inside = collection_of(rel)
+        return flt.keep(rel, name, False, special_check=inside[1] if inside else None)
+
+    files: list[SourceFile] = []
+    for found in walk(root_s, "", os.path.realpath(root_s), enter=enter, keep=keep):
+        if found.problem is not None or not found.regular:
+            continue
+        fm = _has_front_matter(found.path)
+        inside = collection_of(found.rel)
+        if inside is None:
+            files.append(SourceFile(found.rel, "page" if fm else "static", None, fm))
+        else:
+            kind = "document" if fm else "static"
+            files.append(SourceFile(found.rel, kind, inside[0].label, fm))
+    files.sort(key=lambda f: f.path)
+    return files
+
+
+_FM_OPEN = re.compile(rb"---[ \t]*\r?\n")
+
+
+#: Binary formats that cannot start with a front matter fence; not opened.
+_BINARY_EXTENSIONS = frozenset(
+    {
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".webp",
+        ".avif",
+        ".ico",
+        ".bmp",
+        ".tif",
+        ".tiff",
+        ".pdf",
+        ".zip",
+        ".gz",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".otf",
+        ".eot",
+        ".mp4",
+        ".mp3",
+        ".webm",
+        ".mov",
+        ".psd",
+        ".xlsx",
+        ".docx",
+        ".pptx",
+    }
+)
+
+
+def _has_front_matter(path: str) -> bool:
+    """Jekyll's ``has_yaml_header?``: the file starts with ``---`` and a line end."""
+    if os.path.splitext(path)[1].lower() in _BINARY_EXTENSIONS:
+        return False
+    try:
+        head = read_bytes(path, 64, truncate=True)
+    except OSError:
+        return False
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    return head.startswith(b"---") and _FM_OPEN.match(head) is not None
