@@ -22,6 +22,17 @@ from finops_lint.cli import main
 from finops_lint.engine import RunOptions, RunResult, run
 from finops_lint.findings import Finding
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every run's result cache goes to one folder of this session (one file per site):
+    never into the shared corpus, which is read-only in CI (and may not be here)."""
+    import tempfile
+
+    if "FINOPS_LINT_CACHE_DIR" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="finops-lint-test-cache-")
+        os.environ["FINOPS_LINT_CACHE_DIR"] = folder
+
+
 CONFIG_YML = """\
 title: Tiny FinOps site
 url: https://www.finops.org

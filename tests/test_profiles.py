@@ -131,7 +131,10 @@ def test_init_writes_a_working_config_for_a_generic_site(generic: Site) -> None:
     code, out, _err = _cli("init")
     assert code == 0, out
     assert "(extends: jekyll)" in out
-    assert "add .finops-lint-cache/ to .gitignore" in out
+    assert "added .finops-lint-cache/ to" in out
+    assert (generic.root / ".gitignore").read_text("utf-8").splitlines() == [".finops-lint-cache/"]
+    _cli("init", "--force")  # once only
+    assert (generic.root / ".gitignore").read_text("utf-8").splitlines() == [".finops-lint-cache/"]
     text = (generic.root / ".finops-lint.yaml").read_text(encoding="utf-8")
     first = text.splitlines()[0]
     assert first.startswith("# yaml-language-server: $schema=https://")

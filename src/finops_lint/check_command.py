@@ -38,6 +38,7 @@ class CheckArgs:
     offline: bool = False
     allow_hosts: Sequence[str] = field(default_factory=tuple)
     cache_dir: Path | None = None
+    no_cache: bool = False  # no result cache: check every file, write nothing
     verbose: bool = False
     fix: bool = False  # apply the fixes of fixable rules, then report what is left
     fix_only: bool = False  # apply them and report only what was fixed (exit 0)
@@ -136,6 +137,7 @@ def _run(args: CheckArgs) -> None:
         cache_dir=args.cache_dir,
         progress=sys.stderr.isatty() and args.fmt == "text",
         staged=args.staged,
+        cache=not args.no_cache,
     )
     try:
         result = run(options)

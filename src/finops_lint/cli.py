@@ -89,7 +89,13 @@ def main() -> None:
 @click.option(
     "--cache-dir",
     type=click.Path(path_type=Path, file_okay=False),
-    help="Folder for the external link cache (default: .finops-lint-cache/ at the root).",
+    help="Folder for the result and external link caches (default: .finops-lint-cache/ at "
+    "the root).",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Check every file again; read and write no result cache (also FINOPS_LINT_NO_CACHE=1).",
 )
 @click.option(
     "--fix",
@@ -136,6 +142,7 @@ def check(
     offline: bool,
     allow_hosts: tuple[str, ...],
     cache_dir: Path | None,
+    no_cache: bool,
     fix: bool,
     fix_only: bool,
     diff: bool,
@@ -177,6 +184,7 @@ def check(
             offline=offline,
             allow_hosts=allow_hosts,
             cache_dir=cache_dir,
+            no_cache=no_cache,
             verbose=verbose,
             fix=fix,
             fix_only=fix_only,
@@ -410,13 +418,11 @@ def init(root: Path | None, force: bool, to_stdout: bool) -> None:
         "",
     )
     click.echo(f"wrote {target} (extends: {profile})")
-    gitignore = site_root / ".gitignore"
-    try:
-        ignored = ".finops-lint-cache" in gitignore.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        ignored = False
-    if not ignored:
-        click.echo("hint: add .finops-lint-cache/ to .gitignore (the --external link cache)")
+    from finops_lint.init import ignore_cache
+
+    said = ignore_cache(site_root)
+    if said:
+        click.echo(said)
 
 
 @main.command(context_settings=CONTEXT)

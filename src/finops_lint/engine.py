@@ -11,6 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from finops_lint.cache.results import (
+    Plan,
+    ResultCache,
+    cache_store,
+    disabled_by_env,
+    group_by_page,
+    run_key,
+)
+from finops_lint.cache.store import safe_rel
 from finops_lint.config import Config, code_problem, load_config
 from finops_lint.discover import (
     UNREADABLE,
@@ -28,6 +37,8 @@ from finops_lint.findings import Finding
 from finops_lint.rules.base import Rule, all_rules
 from finops_lint.rules.internal import INTERNAL_ERROR
 from finops_lint.workers import (
+    Job,
+    Outcome,
     check_documents,
     check_in_workers,
     internal_rule,
@@ -52,6 +63,8 @@ class RunOptions:
     progress: bool = False
     #: also check the pages that link to what the staged git changes delete or rename
     staged: bool = False
+    #: reuse the findings of files unchanged since the last run (.finops-lint-cache/)
+    cache: bool = True
 
 
 @dataclass
@@ -180,25 +193,41 @@ def run(options: RunOptions) -> RunResult:
             "cross-references are not checked (give --root SITE)"
         )
     needs_site = any(r.scope == "site" for r in rules)
-    site = ws.jekyll_site if files else None  # page facts need it, whatever is selected
-    if needs_site and site is not None:
-        for path, line, message in site.problems:
+    cache = _open_cache(options, ws, rules, external) if files else None
+    plan = cache.plan(files, ws.display_path) if cache is not None else None
+    to_check = files if plan is None else [t for t in files if t.rel not in plan.reused]
+    problems: list[tuple[str, int, str]] | None
+    if plan is not None and plan.problems is not None and not to_check:
+        problems = plan.problems  # nothing to check again: the Site is not even built
+    else:
+        site = ws.jekyll_site if files else None  # page facts need it, whatever is selected
+        problems = list(site.problems) if site is not None else []
+    if needs_site and files and is_jekyll_site(root):
+        for path, line, message in problems:
             ws.notices.append(f"{ws.display_path(path)}:{line}: {message}")
     phase("site")
-    workers = worker_count(len(files), options)
+    job = Job()
+    if plan is not None:
+        job = Job(only={rel: codes for rel, (codes, _local) in plan.rerun.items()}, trace=True)
+    workers = worker_count(len(to_check), options)
     if external or workers < 2:
-        docs, problems = load_documents(files, config)
-        findings.extend(problems)
+        hashes: dict[str, str] | None = {} if job.trace else None
+        docs, load_problems = load_documents(to_check, config, hashes)
         for doc in docs:
             ws.docs[doc.rel_path] = doc
         if external and docs:
             _check_external(ws, docs, options)
         phase("parse")
-        found, checked, internal = check_documents(docs, ws, rules, options)
+        outcome = check_documents(docs, ws, rules, options, job)
+        outcome.findings[:0] = load_problems
+        outcome.hashes = hashes or {}
         phase("rules")
     else:
-        found, checked, internal = check_in_workers(files, ws, rules, options, workers)
+        outcome = check_in_workers(to_check, ws, rules, options, workers, job)
         phase("workers")
+    found, checked, internal = outcome.findings, outcome.checked, outcome.internal
+    if cache is not None and plan is not None:
+        found, checked = _with_cache(cache, plan, outcome, files, to_check, ws, problems, options)
     findings.extend(found)
     enabled_codes = {r.code for r in rules}
     findings = [
@@ -222,6 +251,67 @@ def run(options: RunOptions) -> RunResult:
         [*rules, internal_rule()],
         partly_checked=partly,
     )
+
+
+def _open_cache(
+    options: RunOptions, ws: Workspace, rules: list[Rule], external: bool
+) -> ResultCache | None:
+    """The result cache for this run, or None: turned off, or a run it cannot make exact."""
+    if not options.cache or external or disabled_by_env():
+        return None
+    store = cache_store(ws.root, options.cache_dir, ws.notices.append)
+    if store is None:
+        return None
+    config = ws.config
+    options_of = {r.code: r.option_values(config.rule_options.get(r.code)) for r in rules}
+    key = run_key(config, rules, options_of)
+    return ResultCache(store, key, ws.root) if key is not None else None
+
+
+def _with_cache(
+    cache: ResultCache,
+    plan: Plan,
+    outcome: Outcome,
+    files: list[Target],
+    to_check: list[Target],
+    ws: Workspace,
+    problems: list[tuple[str, int, str]],
+    options: RunOptions,
+) -> tuple[list[Finding], list[str]]:
+    """The run's findings and checked files, the cached ones included (in the order a run
+    without the cache gives), and the cache written for the next run."""
+    found = list(outcome.findings)
+    for reused in plan.reused.values():
+        found.extend(reused)
+    for _codes, local in plan.rerun.values():
+        found.extend(local)
+    by_page = group_by_page(found, files)
+    pages: dict[str, tuple[list[str], list[Finding]]] = {}
+    for target in files:
+        rel = target.rel
+        if rel in outcome.failed or not cache.cacheable(target):
+            continue
+        if rel in plan.reused:
+            pages[rel] = (cache.old.pages[rel][0], by_page.get(rel, []))
+        elif rel in outcome.beyond:
+            codes = set(outcome.beyond[rel])
+            if rel in plan.rerun:
+                codes |= set(plan.rerun[rel][0])
+            pages[rel] = (sorted(codes), by_page.get(rel, []))
+    cache.new_hashes.update(outcome.hashes)
+    root = str(ws.root)
+
+    def rel_of(shown: str) -> str | None:
+        rel = os.path.relpath(os.path.normpath(os.path.join(ws.cwd, shown)), root)
+        rel = rel.replace(os.sep, "/")
+        return rel if safe_rel(rel) and ws.display_path(rel) == shown else None
+
+    cache.save(pages, problems, rel_of)
+    done = set(outcome.checked) | {display(t.path) for t in files if t.rel in plan.reused}
+    checked = [display(t.path) for t in files if display(t.path) in done]
+    if worker_count(len(files), options) >= 2:
+        checked.sort()  # as the worker pool gives them
+    return found, checked
 
 
 def _staged_impact(files: list[Target], root: Path, config: Config, ws: Workspace) -> Any:

@@ -127,6 +127,33 @@ def generate_config(site_root: Path) -> str:
     return _generic_config(site_root, config, problem, why)
 
 
+GITIGNORE_LINE = ".finops-lint-cache/"
+
+
+def ignore_cache(site_root: Path) -> str:
+    """Add the cache folder to the site's .gitignore (made if missing); what was done."""
+    from finops_lint.safe_io import write_atomic
+
+    gitignore = site_root / ".gitignore"
+    if os.path.islink(gitignore):
+        return f"hint: add {GITIGNORE_LINE} to .gitignore (a symlink here; not changed)"
+    try:
+        text = read_text(gitignore, MAX_CONFIG_BYTES)
+    except FileNotFoundError:
+        text = ""
+    except (OSError, UnicodeDecodeError):
+        return f"hint: add {GITIGNORE_LINE} to .gitignore (not read; not changed)"
+    lines = [line.strip() for line in text.splitlines()]
+    if any(line.strip("/") == GITIGNORE_LINE.strip("/") for line in lines):
+        return ""
+    joiner = "" if not text or text.endswith("\n") else "\n"
+    try:
+        write_atomic(gitignore, (text + joiner + GITIGNORE_LINE + "\n").encode("utf-8"))
+    except OSError as exc:
+        return f"hint: add {GITIGNORE_LINE} to .gitignore (cannot write it: {describe(exc)})"
+    return f"added {GITIGNORE_LINE} to {gitignore} (the result and link caches)"
+
+
 def _header(profile: str, why: str) -> list[str]:
     return [
         f"# yaml-language-server: $schema={SCHEMA_URL}",
@@ -134,7 +161,7 @@ def _header(profile: str, why: str) -> list[str]:
         "# finops-lint configuration, written by `finops-lint init`.",
         "# `finops-lint rules` lists every rule; `finops-lint explain CODE` describes one.",
         f"# Profile: `{profile}` ({why}).",
-        "# Add `.finops-lint-cache/` to .gitignore: `check --external` keeps its cache there.",
+        "# `check` keeps its caches in .finops-lint-cache/ (init adds it to .gitignore).",
         "",
         f"extends: {profile}",
         "",

@@ -93,14 +93,19 @@ def read_text(path: str | os.PathLike[str], limit: int) -> str:
     return read_bytes(path, limit).decode("utf-8-sig")
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+def write_atomic(
+    path: str | os.PathLike[str], data: bytes, *, follow_symlinks: bool = True
+) -> None:
     """Write a file whole or not at all: a temporary file in the same folder, synced,
     then renamed over the target. On any error (a full disk, an interrupt) the
-    temporary file is removed and the target is left as it was."""
-    target = os.path.realpath(path)
+    temporary file is removed and the target is left as it was. With
+    ``follow_symlinks=False`` a symlink at path is replaced, never written through."""
+    target = os.path.realpath(path) if follow_symlinks else os.path.abspath(path)
     folder = os.path.dirname(target) or "."
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
+        mode = stat.S_IMODE(os.stat(target, follow_symlinks=follow_symlinks).st_mode)
+        if not follow_symlinks and stat.S_ISLNK(os.lstat(target).st_mode):
+            mode = 0o644
     except OSError:
         umask = os.umask(0)
         os.umask(umask)

@@ -6,7 +6,8 @@ import contextlib
 import os
 import signal
 import sys
-from typing import TYPE_CHECKING, BinaryIO
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from finops_lint.discover import UNREADABLE, Target
 from finops_lint.document import Document
@@ -24,7 +25,64 @@ if TYPE_CHECKING:
 PARALLEL_MIN_FILES = 48
 
 # State handed to forked workers (set in the parent just before the fork).
-_WORKER_STATE: tuple[Workspace, list[Rule], RunOptions] | None = None
+_WORKER_STATE: tuple[Workspace, list[Rule], RunOptions, Job] | None = None
+
+
+@dataclass
+class Job:
+    """What the result cache asks of a check (nothing, without it)."""
+
+    #: rel -> the only rules to run on that page (the others' findings are reused)
+    only: dict[str, list[str]] = field(default_factory=dict)
+    #: note which rules read beyond each page, and hash what is read
+    trace: bool = False
+
+
+@dataclass
+class Outcome:
+    findings: list[Finding] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+    internal: int = 0
+    #: rel -> the rules that read the Site or the Workspace for that page (traced runs)
+    beyond: dict[str, list[str]] = field(default_factory=dict)
+    #: pages on which a rule failed (never cached)
+    failed: set[str] = field(default_factory=set)
+    #: rel -> hash of the bytes parsed (traced runs)
+    hashes: dict[str, str] = field(default_factory=dict)
+
+    def add(self, other: Outcome) -> None:
+        self.findings.extend(other.findings)
+        self.checked.extend(other.checked)
+        self.internal += other.internal
+        self.beyond.update(other.beyond)
+        self.failed |= other.failed
+        self.hashes.update(other.hashes)
+
+
+class TracedContext(RuleContext):
+    """A RuleContext that notes whether the rule looked beyond its page (the Site,
+    other pages, templates through the Workspace): the cache then reuses that
+    rule's findings on the page only while the whole site is unchanged."""
+
+    beyond = False
+
+    @property  # type: ignore[override]
+    def site(self) -> Any:
+        self.beyond = True
+        return self.__dict__["_site"]
+
+    @site.setter
+    def site(self, value: Any) -> None:
+        self.__dict__["_site"] = value
+
+    @property  # type: ignore[override]
+    def workspace(self) -> Any:
+        self.beyond = True
+        return self.__dict__["_workspace"]
+
+    @workspace.setter
+    def workspace(self, value: Any) -> None:
+        self.__dict__["_workspace"] = value
 
 
 _PHASE_START: list[float] = []
@@ -59,8 +117,13 @@ def worker_count(files: int, options: RunOptions) -> int:
 
 
 def check_in_workers(
-    files: list[Target], ws: Workspace, rules: list[Rule], options: RunOptions, workers: int
-) -> tuple[list[Finding], list[str], int]:
+    files: list[Target],
+    ws: Workspace,
+    rules: list[Rule],
+    options: RunOptions,
+    workers: int,
+    job: Job | None = None,
+) -> Outcome:
     """Parse and check files in forked children that share the parent's Site.
 
     The parent checks the first share itself, so N cores run N processes; each
@@ -72,7 +135,7 @@ def check_in_workers(
     # Everything the workers read from the Site is computed once, before the fork.
     ws.prepare_for_workers(rules)
     phase("prepare")
-    _WORKER_STATE = (ws, rules, options)
+    _WORKER_STATE = (ws, rules, options, job or Job())
     # Interleave by size so each worker gets a similar amount of text.
     ordered = sorted(files, key=_size, reverse=True)
     chunks = [ordered[i::workers] for i in range(workers)]
@@ -121,14 +184,11 @@ def check_in_workers(
                 inp.close()
             with contextlib.suppress(OSError):
                 os.waitpid(pid, 0)  # no zombies
-    found: list[Finding] = []
-    checked: list[str] = []
-    internal = 0
-    for chunk_findings, chunk_checked, chunk_internal in results:
-        found.extend(chunk_findings)
-        checked.extend(chunk_checked)
-        internal += chunk_internal
-    return found, sorted(checked), internal
+    outcome = Outcome()
+    for result in results:
+        outcome.add(result)
+    outcome.checked.sort()
+    return outcome
 
 
 def _size(target: Target) -> int:
@@ -138,26 +198,36 @@ def _size(target: Target) -> int:
         return 0
 
 
-def _worker(files: list[Target]) -> tuple[list[Finding], list[str], int]:
+def _worker(files: list[Target]) -> Outcome:
     assert _WORKER_STATE is not None
-    ws, rules, options = _WORKER_STATE
+    ws, rules, options, job = _WORKER_STATE
     phase("worker start")
-    docs, problems = load_documents(files, ws.config)
+    hashes: dict[str, str] | None = {} if job.trace else None
+    docs, problems = load_documents(files, ws.config, hashes)
     for doc in docs:
         ws.docs[doc.rel_path] = doc
     phase(f"worker parse ({len(docs)} files)")
-    found, checked, internal = check_documents(docs, ws, rules, options)
+    outcome = check_documents(docs, ws, rules, options, job)
     phase("worker rules")
-    return problems + found, checked, internal
+    outcome.findings[:0] = problems
+    outcome.hashes = hashes or {}
+    return outcome
 
 
 def check_documents(
-    docs: list[Document], ws: Workspace, rules: list[Rule], options: RunOptions
-) -> tuple[list[Finding], list[str], int]:
+    docs: list[Document],
+    ws: Workspace,
+    rules: list[Rule],
+    options: RunOptions,
+    job: Job | None = None,
+) -> Outcome:
     config = ws.config
     site = ws.jekyll_site if docs else None
     findings: list[Finding] = []
     internal = 0
+    job = job or Job()
+    outcome = Outcome(findings)
+    context = TracedContext if job.trace else RuleContext
     options_of = {r.code: r.option_values(config.rule_options.get(r.code)) for r in rules}
     the_internal_rule = internal_rule()
     for doc in docs:
@@ -165,14 +235,19 @@ def check_documents(
         doc.data = facts.data
         page_type = facts.page_type
         suppress = parse_suppressions(doc.lines) if "finops-lint-" in doc.text else None
+        only = job.only.get(doc.rel_path)
+        beyond: list[str] = []
         for r in rules:
             if doc.decode_error is not None and r.code != UNREADABLE:
                 continue
-            ctx = RuleContext(config, page_type, site, options_of[r.code], ws)
+            if only is not None and r.code not in only:
+                continue
+            ctx = context(config, page_type, site, options_of[r.code], ws)
             try:
                 issues = list(r.check(doc, ctx))
             except Exception as exc:  # a bug in a rule must not stop the run
                 internal += 1
+                outcome.failed.add(doc.rel_path)
                 detail = ""
                 if options.verbose:
                     import traceback
@@ -192,6 +267,8 @@ def check_documents(
                     )
                 )
                 continue
+            if getattr(ctx, "beyond", False):
+                beyond.append(r.code)
             default = config.severities.get(r.code, r.severity)
             for issue in issues:
                 if suppress is not None and suppress.is_suppressed(r.code, issue.line):
@@ -212,4 +289,8 @@ def check_documents(
                         fix=issue.fix,
                     )
                 )
-    return findings, [d.path for d in docs], internal
+        if job.trace:
+            outcome.beyond[doc.rel_path] = beyond
+    outcome.checked = [d.path for d in docs]
+    outcome.internal = internal
+    return outcome

@@ -250,7 +250,10 @@ class Workspace:
         return memo
 
 
-def load_documents(files: list[Target], config: Config) -> tuple[list[Document], list[Finding]]:
+def load_documents(
+    files: list[Target], config: Config, hashes: dict[str, str] | None = None
+) -> tuple[list[Document], list[Finding]]:
+    """Read and parse files; with `hashes`, note each one's content hash by rel path."""
     docs: list[Document] = []
     problems: list[Finding] = []
     for target in files:
@@ -269,6 +272,10 @@ def load_documents(files: list[Target], config: Config) -> tuple[list[Document],
         except OSError as exc:
             problems.append(io_finding(path, f"cannot read file: {describe(exc)}"))
             continue
+        if hashes is not None:
+            from finops_lint.cache.results import content_hash
+
+            hashes[rel] = content_hash(data)
         too_large = len(data) > MAX_PAGE_BYTES
         if too_large:
             problems.append(

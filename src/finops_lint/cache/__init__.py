@@ -1,0 +1,1 @@
+"""The result cache: findings of unchanged files reused from the last run (see results.py)."""

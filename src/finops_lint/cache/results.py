@@ -1,0 +1,352 @@
+"""Reusing a previous run's findings: what is still true, decided by stat (and hash).
+
+A page's findings are kept in two parts, told apart while the rules run (a rule
+that reads the Site or the Workspace for a page is *site-dependent* for it; see
+`workers.TracedContext`):
+
+* findings of the rules that looked only at the page (and the config): reused
+  while the page's file is unchanged;
+* findings of the rules that looked beyond it: reused only while the page *and
+  every file of the site tree* are unchanged (conservative: any edit, addition
+  or removal anywhere re-runs those rules on every page; only they run again).
+
+Everything else that decides a finding is in the key: the tool's version and
+its own files, Python, the config files and profiles, `_config.yml`, schemas,
+templates, the enabled rules with their severities and options. The tree is
+every file under the site root but `.git`, the cache and build output.
+
+A file is unchanged when its size, mtime (ns) and inode are those recorded and,
+when its mtime was within two seconds of the moment it was recorded, its content
+hash is too. A run that cannot be exact does not use the cache: external link
+checks, a page type's template that cannot be read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from finops_lint import __version__
+from finops_lint.cache.store import RACY_NS, CacheData, Store, now_ns, safe_rel
+from finops_lint.findings import Finding, Fix, Related, Severity
+from finops_lint.safe_io import MAX_CONFIG_BYTES, MAX_PAGE_BYTES, read_bytes
+
+if TYPE_CHECKING:
+    from finops_lint.config import Config
+    from finops_lint.discover import Target
+    from finops_lint.rules.base import Rule
+
+CACHE_FOLDER = ".finops-lint-cache"
+#: Folders never part of the site tree for the cache: version control, caches, build output.
+_NOT_TREE = frozenset(
+    {".git", ".hg", ".svn", CACHE_FOLDER, "_site", ".jekyll-cache", ".sass-cache", "node_modules"}
+)
+
+
+def disabled_by_env() -> bool:
+    value = os.environ.get("FINOPS_LINT_NO_CACHE", "")
+    return value not in ("", "0")
+
+
+def cache_store(root: Path, cache_dir: Path | None, notice: Callable[[str], None]) -> Store | None:
+    """The store for this site, or None when the cache folder is not ours to use."""
+    folder = cache_dir
+    if folder is None and os.environ.get("FINOPS_LINT_CACHE_DIR"):
+        folder = Path(os.environ["FINOPS_LINT_CACHE_DIR"])
+    if folder is None:
+        folder = root / CACHE_FOLDER
+        name = "check-v1.json"
+    else:  # a folder that may serve several sites: one file per site
+        digest = hashlib.blake2b(str(root).encode("utf-8", "surrogateescape"), digest_size=8)
+        name = f"check-v1-{digest.hexdigest()}.json"
+    if os.path.islink(folder):
+        notice(f"{folder} is a symlink: the result cache is not used (--cache-dir DIR chooses one)")
+        return None
+    return Store(folder, name, notice)
+
+
+def _feed_file(h: Any, path: Path, limit: int = MAX_CONFIG_BYTES) -> bool:
+    """Add a file's bytes to the key; False when it cannot be read whole."""
+    h.update(b"\x00file\x00" + os.fsencode(str(path)) + b"\x00")
+    try:
+        h.update(read_bytes(path, limit))
+    except FileNotFoundError:
+        h.update(b"<missing>")
+    except OSError:
+        return False
+    return True
+
+
+def run_key(config: Config, rules: list[Rule], options_of: dict[str, dict[str, Any]]) -> str | None:
+    """What decides every finding besides the files checked; None: do not cache."""
+    root = config.root
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{__version__}\x00{sys.version}\x00{sys.implementation.name}\x00{root}".encode())
+    package = Path(__file__).resolve().parent.parent
+    for folder, _dirs, names in sorted(os.walk(package)):
+        for name in sorted(names):
+            try:
+                st = os.stat(os.path.join(folder, name))
+            except OSError:
+                continue
+            h.update(f"{folder}/{name}\x00{st.st_size}\x00{st.st_mtime_ns}\x00".encode())
+    for source in config.sources:
+        if not _feed_file(h, Path(source)):
+            return None
+    for name in ("_config.yml", "_config.yaml", "_config.toml"):
+        if not _feed_file(h, root / name):
+            return None
+    for pt in config.page_types:
+        h.update(f"\x00type\x00{pt.name}\x00{pt.schema}\x00{pt.template}".encode())
+        if pt.schema:
+            schema = config.schema_file(pt.schema)
+            if schema is not None:
+                try:
+                    names = sorted(os.listdir(schema.parent))
+                except OSError:
+                    return None
+                for name in names:
+                    if name.endswith((".json", ".yaml", ".yml")) and not _feed_file(
+                        h, schema.parent / name
+                    ):
+                        return None
+        if pt.template:
+            template = root / pt.template
+            real = os.path.realpath(template)
+            if not real.startswith(str(root).rstrip(os.sep) + os.sep):
+                return None  # a notice the rules would give: run them
+            try:
+                h.update(read_bytes(template, MAX_PAGE_BYTES))
+            except OSError:
+                return None
+    for r in rules:
+        severity = config.severities.get(r.code)
+        opts = json.dumps(options_of.get(r.code, {}), sort_keys=True, default=repr)
+        h.update(f"\x00rule\x00{r.code}\x00{severity}\x00{opts}".encode())
+    return h.hexdigest()
+
+
+def _stat_sig(path: str) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def walk_tree(root: Path) -> dict[str, tuple[int, int, int]]:
+    """Every file under root (symlinks followed, once), by site-relative path: its stat."""
+    out: dict[str, tuple[int, int, int]] = {}
+    base = str(root)
+    seen: set[str] = set()
+    for folder, dirs, names in os.walk(base, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if d not in _NOT_TREE)
+        rel_folder = os.path.relpath(folder, base)
+        for name in names:
+            rel = name if rel_folder == "." else f"{rel_folder}/{name}".replace(os.sep, "/")
+            sig = _stat_sig(os.path.join(folder, name))
+            if sig is not None and safe_rel(rel):
+                out[rel] = sig
+    return out
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass
+class Plan:
+    """What a run can take from the cache."""
+
+    #: findings reused whole, by target rel
+    reused: dict[str, list[Finding]] = field(default_factory=dict)
+    #: pages whose page-only findings are reused: the rules to run again on them
+    rerun: dict[str, tuple[list[str], list[Finding]]] = field(default_factory=dict)
+    #: the Site's problems as recorded (site unchanged), else None
+    problems: list[tuple[str, int, str]] | None = None
+
+
+class ResultCache:
+    def __init__(self, store: Store, key: str, root: Path) -> None:
+        self.store = store
+        self.key = key
+        self.root = root
+        self.started_ns = now_ns()
+        self.old = store.load(key, self.started_ns) or CacheData()
+        self.tree = walk_tree(root)
+        self._valid: dict[str, bool] = {}
+        self.new_hashes: dict[str, str] = {}  # contents read this run
+        self.site_same = (
+            self.old.site and bool(self.old.files) and set(self.old.files) == set(self.tree)
+        ) and all(self.valid(rel) for rel in self.tree)
+
+    def valid(self, rel: str) -> bool:
+        """The file is as recorded (by stat; by hash too when the record was racy)."""
+        known = self._valid.get(rel)
+        if known is not None:
+            return known
+        old = self.old.files.get(rel)
+        now = self.tree.get(rel)
+        ok = old is not None and now is not None and old[:3] == now
+        if ok and old is not None and old[4]:
+            ok = self._hash(rel) == old[3]
+        self._valid[rel] = ok
+        return ok
+
+    def _hash(self, rel: str) -> str | None:
+        known = self.new_hashes.get(rel)
+        if known is not None:
+            return known
+        try:
+            data = read_bytes(self.root / rel, MAX_PAGE_BYTES)
+        except OSError:
+            return None
+        digest = self.new_hashes[rel] = content_hash(data)
+        return digest
+
+    def plan(self, files: list[Target], display_path: Callable[[str], str]) -> Plan:
+        plan = Plan()
+        if self.site_same:
+            plan.problems = list(self.old.problems)
+        for target in files:
+            entry = self.old.pages.get(target.rel)
+            if entry is None or not self.cacheable(target) or not self.valid(target.rel):
+                continue
+            codes, fresh, rows = entry
+            shown = _display(target.path)
+            if self.site_same and fresh:
+                plan.reused[target.rel] = [_finding(r, shown, display_path) for r in rows]
+            else:
+                local = [_finding(r, shown, display_path) for r in rows if r[2] not in codes]
+                plan.rerun[target.rel] = (codes, local)
+        return plan
+
+    def cacheable(self, target: Target) -> bool:
+        """A file inside the site, reached at its own path, and part of the tree."""
+        if target.rel not in self.tree:
+            return False
+        return os.path.realpath(target.path) == os.path.join(str(self.root), target.rel)
+
+    def save(
+        self,
+        pages: dict[str, tuple[list[str], list[Finding]]],
+        problems: list[tuple[str, int, str]] | None,
+        rel_of: Callable[[str], str | None],
+    ) -> None:
+        """Record this run: every tree file's state, each page's findings."""
+        new = CacheData(key=self.key, written_ns=max(now_ns(), self.started_ns))
+        site_ok = problems is not None
+        for rel, (size, mtime, ino) in self.tree.items():
+            if mtime > self.started_ns:
+                site_ok = False  # a clock in the future: nothing vouches for it
+                continue
+            racy = mtime >= self.started_ns - RACY_NS
+            old = self.old.files.get(rel)
+            digest = ""
+            if old is not None and old[:3] == (size, mtime, ino) and self.valid(rel):
+                digest = old[3]
+            digest = self.new_hashes.get(rel, digest)
+            if racy and not digest:
+                found = self._hash(rel)
+                if found is None:
+                    site_ok = False
+                    continue
+                digest = found
+            new.files[rel] = (size, mtime, ino, digest, racy)
+        new.site = site_ok
+        new.problems = list(problems or [])
+        for rel, (codes, findings) in pages.items():
+            if rel not in new.files:
+                continue
+            rows = []
+            for f in findings:
+                row = _row(f, rel_of)
+                if row is None:
+                    break
+                rows.append(row)
+            else:
+                new.pages[rel] = (sorted(codes), new.site, rows)
+        # Pages this run did not check keep their entries while their file is unchanged;
+        # their site-dependent findings only while the whole tree is.
+        for rel, (codes, fresh, rows) in self.old.pages.items():
+            if rel not in new.pages and rel in new.files and self.valid(rel):
+                new.pages[rel] = (codes, fresh and self.site_same and new.site, rows)
+        if not new.site:
+            new.problems = []
+        self.store.save(new)
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def _row(f: Finding, rel_of: Callable[[str], str | None]) -> list[Any] | None:
+    related = []
+    for r in f.related:
+        rel = rel_of(r.path)
+        if rel is None:
+            return None
+        related.append([rel, r.line, r.column, r.message])
+    fix = None
+    if f.fix is not None:
+        x = f.fix
+        fix = [x.description, x.line, x.column, x.end_line, x.end_column, x.replacement]
+    return [
+        f.line,
+        f.column,
+        f.code,
+        f.rule,
+        f.severity.value,
+        f.message,
+        f.end_line,
+        f.end_column,
+        related,
+        fix,
+    ]
+
+
+def _finding(row: list[Any], shown: str, display_path: Callable[[str], str]) -> Finding:
+    line, column, code, rule, severity, message, end_line, end_column, related, fix = row
+    return Finding(
+        path=shown,
+        line=line,
+        column=column,
+        code=code,
+        rule=rule,
+        severity=Severity(severity),
+        message=message,
+        end_line=end_line,
+        end_column=end_column,
+        related=[Related(display_path(p), ln, col, msg) for p, ln, col, msg in related],
+        fix=Fix(*fix) if fix is not None else None,
+    )
+
+
+def group_by_page(
+    findings: Iterable[Finding], targets: Iterable[Target]
+) -> dict[str, list[Finding]]:
+    """Findings by the rel path of the target they are on."""
+    rel_by_shown: dict[str, str | None] = {}
+    for t in targets:
+        shown = _display(t.path)
+        rel_by_shown[shown] = None if shown in rel_by_shown else t.rel
+    out: dict[str, list[Finding]] = {}
+    for f in findings:
+        rel = rel_by_shown.get(f.path)
+        if rel is not None:
+            out.setdefault(rel, []).append(f)
+    return out

@@ -1,0 +1,472 @@
+"""The result cache: the same output with and without it, whatever happens to the site
+and to the cache file itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from finops_lint.cache import store as cache_store
+from finops_lint.engine import RunOptions, RunResult, run
+
+CONFIG = """\
+title: Cache test site
+url: https://www.example.org
+permalink: pretty
+collections:
+  notes:
+    output: true
+"""
+
+
+def _page(n: int, links: list[int], headings: list[str], extra: str = "") -> str:
+    body = [f"---\ntitle: Page {n}\npermalink: /p{n}/\n---\n", f"# Page {n}\n"]
+    for h in headings:
+        body.append(f"\n## {h}\n\nText about {h.lower()}.\n")
+    for target in links:
+        body.append(f"\nSee [page {target}](/p{target}/#part-a) and ![pic](/img/p{target}.png).\n")
+    body.append(extra)
+    return "".join(body)
+
+
+def _make_site(root: Path, pages: int = 4) -> None:
+    (root / "_config.yml").write_text(CONFIG, encoding="utf-8")
+    (root / "img").mkdir()
+    for n in range(pages):
+        links = [(n + 1) % pages, (n + 2) % pages]
+        extra = "\nThis section is coming soon.\n" if n % 2 else "\n| a | b |\n|---|---|\n| 1 |\n"
+        (root / f"p{n}.md").write_text(_page(n, links, ["Part A", "Part B"], extra), "utf-8")
+        (root / "img" / f"p{n}.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (root / "_notes").mkdir()
+    (root / "_notes" / "n1.md").write_text(
+        "---\ntitle: Note\n---\n# Note\n\n[to p0](/p0/#part-b) [gone](/nowhere/)\n", "utf-8"
+    )
+
+
+@contextmanager
+def _in(folder: Path) -> Iterator[None]:
+    old = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+def _outcome(result: RunResult) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    notices = [n for n in result.notices if "result cache" not in n]
+    return [f.to_dict() for f in result.findings], result.checked, notices
+
+
+def _both(root: Path, *paths: str) -> tuple[Any, Any]:
+    given = [root / p for p in paths] or [root]
+    cached = run(RunOptions(paths=list(given), cache=True))
+    fresh = run(RunOptions(paths=list(given), cache=False))
+    return _outcome(cached), _outcome(fresh)
+
+
+def _pages(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.md") if ".finops-lint-cache" not in p.parts)
+
+
+def _apply(root: Path, op: str, pick: int, counter: list[int], racy: bool = False) -> None:
+    pages = _pages(root)
+    target = pages[pick % len(pages)] if pages else None
+    counter[0] += 1
+    n = counter[0]
+    if op == "add" or target is None:
+        (root / f"new{n}.md").write_text(_page(100 + n, [0, 1], ["Part A"]), "utf-8")
+        return
+    text = target.read_text("utf-8")
+    if op == "edit":
+        target.write_text(text + f"\nMore text {n}.\n", "utf-8")
+    elif op == "same-size":  # the same size, maybe the same mtime tick: only a hash tells
+        before = target.stat()
+        for old, new in (("#part-a)", "#part-q)"), ("## Part A", "## Part Q"), ("Text", "Txet")):
+            if old in text:  # a link to an anchor that is gone, or an anchor gone
+                text = text.replace(old, new, 1)
+                break
+        target.write_text(text, "utf-8")
+        if racy:  # a coarse clock: the same mtime too (what the racy rule is for)
+            os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    elif op == "delete":
+        target.unlink()
+    elif op == "rename":
+        target.rename(target.with_name(f"renamed{n}.md"))
+    elif op == "add-anchor":
+        target.write_text(text + "\n## Part A\n\nBack again.\n", "utf-8")
+    elif op == "remove-anchor":
+        target.write_text(text.replace("## Part A", "## Part Z"), "utf-8")
+    elif op == "link":
+        target.write_text(text + f"\n[x](/p{pick % 5}/#part-b) [y](/new{n - 1}/)\n", "utf-8")
+    elif op == "config":
+        lint = root / ".finops-lint.yaml"
+        if lint.exists():
+            lint.unlink()
+        else:
+            lint.write_text("extends: jekyll\nrules:\n  LK001: {severity: warning}\n", "utf-8")
+    elif op == "jekyll-config":
+        config = root / "_config.yml"
+        config.write_text(config.read_text("utf-8") + f"baseurl_note{n}: x\n", "utf-8")
+    elif op == "touch":
+        os.utime(target)
+
+
+OPS = st.sampled_from(
+    [
+        "edit",
+        "same-size",
+        "delete",
+        "rename",
+        "add-anchor",
+        "remove-anchor",
+        "link",
+        "config",
+        "jekyll-config",
+        "touch",
+        "add",
+    ]
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    steps=st.lists(st.tuples(OPS, st.integers(0, 20)), min_size=1, max_size=7),
+    racy=st.booleans(),
+)
+def test_cached_runs_give_the_output_of_uncached_runs(
+    steps: list[tuple[str, int]], racy: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """racy: every entry is recorded as racy (as if each run came within two seconds
+    of the edits), and a same-size edit keeps the mtime: only the content hash can
+    tell; otherwise the stat alone decides."""
+    from finops_lint.cache import results
+
+    monkeypatch.setattr(results, "RACY_NS", 10**18 if racy else 2_000_000_000)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(os.path.realpath(tmp)) / "site"
+        root.mkdir()
+        _make_site(root)
+        monkeypatch.delenv("FINOPS_LINT_CACHE_DIR", raising=False)  # the default place
+        with _in(root):
+            cached, fresh = _both(root)
+            assert cached == fresh
+            counter = [0]
+            for op, pick in steps:
+                _apply(root, op, pick, counter, racy)
+                cached, fresh = _both(root)
+                assert cached == fresh, (op, pick)
+                pages = _pages(root)
+                if pages:  # one page, as pre-commit passes it
+                    one = pages[pick % len(pages)].relative_to(root).as_posix()
+                    cached, fresh = _both(root, one)
+                    assert cached == fresh, (op, pick, one)
+            assert (root / ".finops-lint-cache" / "check-v1.json").is_file()
+
+
+# ------------------------------------------------------------------ the cache file
+
+
+@pytest.fixture
+def csite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "site"
+    root.mkdir()
+    _make_site(root, pages=3)
+    monkeypatch.delenv("FINOPS_LINT_CACHE_DIR", raising=False)
+    monkeypatch.delenv("FINOPS_LINT_NO_CACHE", raising=False)
+    monkeypatch.chdir(root)
+    return root
+
+
+def _cache_file(root: Path) -> Path:
+    return root / ".finops-lint-cache" / "check-v1.json"
+
+
+def _cli(
+    root: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    full = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_LINT")}
+    full.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "finops_lint", "check", "--format", "json", *args],
+        cwd=root,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _cache_notices(result: RunResult) -> list[str]:
+    return [n for n in result.notices if "result cache" in n]
+
+
+def test_a_warm_run_reuses_every_page_and_says_nothing(csite: Path) -> None:
+    cold = run(RunOptions(paths=[csite]))
+    assert _cache_file(csite).is_file()
+    data = json.loads(_cache_file(csite).read_text("utf-8"))
+    assert {"p0.md", "p1.md", "p2.md", "_notes/n1.md"} <= set(data["pages"])
+    warm = run(RunOptions(paths=[csite]))
+    assert _outcome(warm) == _outcome(cold)
+    assert not _cache_notices(warm)
+    # git never sees the cache, even with `git add -A`
+    ignore = csite / ".finops-lint-cache" / ".gitignore"
+    assert ignore.read_text("utf-8").splitlines()[-1] == "*"
+
+
+HOSTILE = [
+    b"not json at all",
+    b'{"format": "finops-lint-check-cache", "version": 1, "key": "',  # truncated
+    b"[]",
+    b'{"format": "finops-lint-check-cache", "version": 99}',
+    b"\xff\xfe garbage",
+]
+
+
+def _valid_cache(root: Path) -> dict[str, Any]:
+    run(RunOptions(paths=[root]))
+    data: dict[str, Any] = json.loads(_cache_file(root).read_text("utf-8"))
+    return data
+
+
+def _tampered(data: dict[str, Any], how: str) -> bytes:
+    d = json.loads(json.dumps(data))
+    rel = sorted(d["files"])[0]
+    page = sorted(d["pages"])[0]
+    if how == "nan-mtime":
+        text = json.dumps(d).replace(json.dumps(d["files"][rel]), '[1, NaN, 1, "", false]', 1)
+        return text.encode()
+    if how == "negative-mtime":
+        d["files"][rel][1] = -5
+    elif how == "future-mtime":
+        d["files"][rel][1] = d["written_ns"] + 10**12
+    elif how == "future-written":
+        d["written_ns"] = 2**62
+    elif how == "string-size":
+        d["files"][rel][0] = "12"
+    elif how == "bool-size":
+        d["files"][rel][0] = True
+    elif how == "outside-root":
+        d["files"]["../outside.md"] = d["files"][rel]
+    elif how == "absolute-path":
+        d["files"]["/etc/passwd"] = d["files"][rel]
+    elif how == "page-not-in-files":
+        d["pages"]["ghost.md"] = d["pages"][page]
+    elif how == "bad-code":
+        d["pages"][page]["codes"] = ["rm -rf"]
+    elif how == "bad-finding":
+        d["pages"][page]["findings"] = [[0, 1, "LK001", "x", "error", "m", None, None, [], None]]
+    elif how == "bad-severity":
+        d["pages"][page]["findings"] = [[1, 1, "LK001", "x", "fatal", "m", None, None, [], None]]
+    elif how == "related-outside":
+        d["pages"][page]["findings"] = [
+            [1, 1, "LK001", "x", "error", "m", None, None, [["../../x", 1, 1, ""]], None]
+        ]
+    elif how == "racy-without-hash":
+        d["files"][rel][4] = True
+        d["files"][rel][3] = ""
+    elif how == "bad-hash":
+        d["files"][rel][3] = "zz"
+    return json.dumps(d).encode()
+
+
+TAMPERING = [
+    "nan-mtime",
+    "negative-mtime",
+    "future-mtime",
+    "future-written",
+    "string-size",
+    "bool-size",
+    "outside-root",
+    "absolute-path",
+    "page-not-in-files",
+    "bad-code",
+    "bad-finding",
+    "bad-severity",
+    "related-outside",
+    "racy-without-hash",
+    "bad-hash",
+]
+
+
+@pytest.mark.parametrize("raw", HOSTILE)
+def test_a_corrupt_or_truncated_cache_is_rebuilt_with_one_notice(csite: Path, raw: bytes) -> None:
+    expected = _outcome(run(RunOptions(paths=[csite], cache=False)))
+    _valid_cache(csite)
+    _cache_file(csite).write_bytes(raw)
+    result = run(RunOptions(paths=[csite]))
+    assert _outcome(result) == expected
+    assert len(_cache_notices(result)) == 1
+    again = run(RunOptions(paths=[csite]))  # rebuilt: no notice the next time
+    assert _outcome(again) == expected and not _cache_notices(again)
+
+
+@pytest.mark.parametrize("how", TAMPERING)
+def test_hostile_values_drop_the_cache(csite: Path, how: str) -> None:
+    expected = _outcome(run(RunOptions(paths=[csite], cache=False)))
+    data = _valid_cache(csite)
+    _cache_file(csite).write_bytes(_tampered(data, how))
+    result = run(RunOptions(paths=[csite]))
+    assert _outcome(result) == expected
+    assert len(_cache_notices(result)) == 1, result.notices
+    assert not _cache_notices(run(RunOptions(paths=[csite])))
+
+
+def test_forged_findings_for_a_changed_file_are_not_used(csite: Path) -> None:
+    data = _valid_cache(csite)
+    row = [3, 1, "LK001", "broken-link", "error", "forged", None, None, [], None]
+    data["pages"]["p0.md"]["findings"] = [row]
+    data["files"]["p0.md"][0] += 1  # the recorded size no longer matches the file
+    _cache_file(csite).write_bytes(json.dumps(data).encode())
+    result = run(RunOptions(paths=[csite]))
+    assert "forged" not in [f.message for f in result.findings]
+
+
+def test_a_wrong_key_is_a_silent_miss(csite: Path) -> None:
+    data = _valid_cache(csite)
+    data["key"] = "0" * 32
+    _cache_file(csite).write_bytes(json.dumps(data).encode())
+    result = run(RunOptions(paths=[csite]))
+    assert not _cache_notices(result)
+    assert json.loads(_cache_file(csite).read_text("utf-8"))["key"] != "0" * 32
+
+
+def test_no_cache_writes_nothing(csite: Path) -> None:
+    proc = _cli(csite, "--no-cache")
+    assert proc.returncode in (0, 1), proc.stderr
+    assert not (csite / ".finops-lint-cache").exists()
+    proc = _cli(csite, env={"FINOPS_LINT_NO_CACHE": "1"})
+    assert proc.returncode in (0, 1), proc.stderr
+    assert not (csite / ".finops-lint-cache").exists()
+    assert _cli(csite).stdout == proc.stdout  # and the cache changes nothing
+    assert _cache_file(csite).is_file()
+
+
+def test_a_read_only_tree_runs_without_a_cache(
+    csite: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    expected = _outcome(run(RunOptions(paths=[csite], cache=False)))
+
+    def read_only(*_args: Any, **_kwargs: Any) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(cache_store.os, "mkdir", read_only)
+    result = run(RunOptions(paths=[csite]))
+    assert _outcome(result) == expected
+    assert not _cache_notices(result)
+    assert not (csite / ".finops-lint-cache").exists()
+
+
+def test_the_size_bound_stops_writing_and_reading(
+    csite: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = _outcome(run(RunOptions(paths=[csite], cache=False)))
+    monkeypatch.setattr(cache_store, "MAX_CACHE_FILE_BYTES", 200)
+    result = run(RunOptions(paths=[csite]))
+    assert _outcome(result) == expected
+    assert len(_cache_notices(result)) == 1
+    assert not _cache_file(csite).exists()
+    monkeypatch.setattr(cache_store, "MAX_CACHE_FILE_BYTES", 64 * 1024 * 1024)
+    run(RunOptions(paths=[csite]))
+    assert _cache_file(csite).stat().st_size > 200
+    monkeypatch.setattr(cache_store, "MAX_CACHE_FILE_BYTES", 200)
+    result = run(RunOptions(paths=[csite]))  # too large to read: not read, one notice
+    assert _outcome(result) == expected
+    assert len(_cache_notices(result)) == 1
+
+
+def test_a_symlinked_cache_folder_or_file_is_never_written_through(
+    csite: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (csite / ".finops-lint-cache").symlink_to(elsewhere)
+    result = run(RunOptions(paths=[csite]))
+    assert len(_cache_notices(result)) == 1
+    assert list(elsewhere.iterdir()) == []
+    (csite / ".finops-lint-cache").unlink()
+    (csite / ".finops-lint-cache").mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", "utf-8")
+    _cache_file(csite).symlink_to(victim)
+    run(RunOptions(paths=[csite]))
+    assert victim.read_text("utf-8") == "keep me"
+    assert not _cache_file(csite).is_symlink()
+
+
+def test_concurrent_runs_never_corrupt_the_cache(csite: Path) -> None:
+    expected = _cli(csite, "--no-cache").stdout
+    for round_ in range(3):
+        (csite / "p1.md").write_text(
+            (csite / "p1.md").read_text("utf-8") + f"\nRound {round_}.\n", "utf-8"
+        )
+        expected = _cli(csite, "--no-cache").stdout
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_LINT")}
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "finops_lint", "check", "--format", "json"],
+                cwd=csite,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(4)
+        ]
+        for proc in procs:
+            out, err = proc.communicate(timeout=120)
+            assert out == expected
+            assert "result cache" not in err
+        cache_store.parse(_cache_file(csite).read_bytes(), 2**62)  # whole and valid
+        after = _cli(csite)
+        assert after.stdout == expected and "result cache" not in after.stderr
+
+
+def test_the_lock_is_held_while_writing(csite: Path) -> None:
+    import fcntl
+
+    run(RunOptions(paths=[csite]))
+    before = _cache_file(csite).read_bytes()
+    (csite / "p2.md").write_text("---\ntitle: changed\n---\n# Changed\n", "utf-8")
+    lock = csite / ".finops-lint-cache" / "check-v1.lock"
+    with open(lock, "a") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        result = run(RunOptions(paths=[csite]))  # another run is writing: this one does not
+        assert not _cache_notices(result)
+        assert _cache_file(csite).read_bytes() == before
+    run(RunOptions(paths=[csite]))
+    assert _cache_file(csite).read_bytes() != before
+
+
+def test_init_adds_the_cache_folder_to_gitignore_once(tmp_path: Path) -> None:
+    from finops_lint.init import ignore_cache
+
+    (tmp_path / ".gitignore").write_text("_site/\n.jekyll-cache", "utf-8")
+    assert "added .finops-lint-cache/" in ignore_cache(tmp_path)
+    assert ignore_cache(tmp_path) == ""
+    lines = (tmp_path / ".gitignore").read_text("utf-8").splitlines()
+    assert lines == ["_site/", ".jekyll-cache", ".finops-lint-cache/"]
+    victim = tmp_path / "victim"
+    victim.write_text("keep", "utf-8")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / ".gitignore").symlink_to(victim)
+    assert ignore_cache(other).startswith("hint:")
+    assert victim.read_text("utf-8") == "keep"
