@@ -10,7 +10,6 @@ from finops_lint.discover import discover, real_path, site_root
 from finops_lint.document import Document
 from finops_lint.parsing.tables import Table
 from finops_lint.rules.frontmatter import jsonable
-from finops_lint.rules.links import is_internal_link
 from finops_lint.workspace import Workspace, load_documents
 
 CAPABILITY_TYPE = "capability"
@@ -52,7 +51,9 @@ def _page(doc: Document, ws: Workspace, config: Config) -> dict[str, Any]:
             "line": link.line,
             "column": link.column,
         }
-        if site is not None and (link.target_kind == "anchor" or is_internal_link(link, site)):
+        if site is not None and (
+            link.target_kind == "anchor" or site.is_internal(link.target, link.target_kind)
+        ):
             res = site.resolve(link.target, doc.rel_path)
             item["resolves_to"] = {
                 "kind": res.kind,

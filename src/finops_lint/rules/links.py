@@ -190,20 +190,6 @@ def unused_definition(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             )
 
 
-_SITE_KINDS = frozenset({"relative", "site-root", "absolute", "protocol-relative", "liquid"})
-
-
-def is_internal_link(link: Link, site: Site) -> bool:
-    """Whether a link points into this site (relative, site-root, or a site host)."""
-    if link.target_kind not in _SITE_KINDS:
-        return False
-    if link.target_kind == "absolute":
-        return site.is_site_host(link.target)
-    if link.target_kind == "protocol-relative":
-        return site.is_site_host("https:" + link.target)
-    return True
-
-
 def _internal_links(
     doc: Document, ctx: RuleContext, *, comments: bool = False
 ) -> list[tuple[Link, Resolution]]:
@@ -223,7 +209,7 @@ def _internal_links(
         doc.__dict__[key] = cached
         return cached
     for link in doc.commented_links if comments else doc.links:
-        if not is_internal_link(link, site) or link.kind == "resource":
+        if not site.is_internal(link.target, link.target_kind) or link.kind == "resource":
             continue
         cached.append(
             (link, site.resolve(link.target, doc.rel_path, markdown=link.syntax != "html"))

@@ -1,10 +1,12 @@
 """Where a link leads on the deployed site: :meth:`SiteResolver.resolve`.
 
-One resolver for every rule: a link target written in a page is classified
-(anchor only, another scheme, an absolute URL on a site host or elsewhere,
-site-root, relative), Liquid is expanded, jekyll-relative-links' rewriting is
-applied, and the path is followed through the output files and redirects as
-the host serves them:
+One place decides whether a link points into the site
+(:meth:`SiteResolver.is_internal`, on the parser's ``classify_target``) and
+where it leads (:meth:`SiteResolver.resolve`); every rule asks these two. A
+target is classified (anchor only, another scheme, an absolute URL on a site
+host or elsewhere, site-root, relative), Liquid is expanded,
+jekyll-relative-links' rewriting is applied, and the path is followed through
+the output files and redirects as the host serves them:
 
 * a request path finds a file as Netlify serves one: ``/x/`` -> ``x/index.html``
   (or ``x.html``), ``/x`` -> ``x``, ``x.html`` or ``x/index.html``; GitHub
@@ -24,6 +26,7 @@ import posixpath
 import re
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from finops_lint.parsing.links import classify_target
 from finops_lint.site.hosts import GITHUB_PAGES, host_key, strip_www
 from finops_lint.site.liquid import expand_liquid
 from finops_lint.site.page import Resolution, SitePage, Target
@@ -32,6 +35,8 @@ from finops_lint.site.relative_links import SCHEME_RE, RelativeLinks, unwrap_tar
 from finops_lint.site.urls import normalize_path
 
 MAX_REDIRECT_HOPS = 10
+#: classify_target kinds that may point into the site (absolute ones: on a site host)
+_SITE_KINDS = frozenset({"relative", "site-root", "absolute", "protocol-relative", "liquid"})
 _SKIP_SCHEMES = frozenset(
     {
         "mailto",
@@ -58,6 +63,22 @@ class SiteResolver(RelativeLinks):
         if not re.match(r"(?i)https?://", url):
             return False
         return host_key(url) in self._host_keys
+
+    def is_internal(self, target: str, kind: str | None = None) -> bool:
+        """Whether a link target points into this site: relative, site-root, Liquid, or
+        an absolute or protocol-relative URL on a site host. ``kind`` is the parser's
+        :func:`~finops_lint.parsing.links.classify_target` (computed when not given).
+        Anchor-only, mail, other schemes and missing schemes are not: other rules
+        check those."""
+        if kind is None:
+            kind = classify_target(target)
+        if kind not in _SITE_KINDS:
+            return False
+        if kind == "absolute":
+            return self.is_site_host(target)
+        if kind == "protocol-relative":
+            return self.is_site_host("https:" + target)
+        return True
 
     def resolve(self, target: str, from_path: str, *, markdown: bool = True) -> Resolution:
         """Where ``target``, written in the page at ``from_path``, leads on the deployed site.
