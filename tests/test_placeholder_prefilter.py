@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from finops_lint.config import load_config
 from finops_lint.resources import profile_path
-from finops_lint.rules.placeholders import required_literals
+from finops_lint.rules.placeholder_analysis import required_literals
 
 PATTERNS = [
     *load_config(profile_path("finops-framework").parent).placeholders["text"],  # type: ignore[union-attr]

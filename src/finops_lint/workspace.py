@@ -159,7 +159,7 @@ class Workspace:
                 self.template(pt.template)
         # Warm what each worker would otherwise build again after the fork.
         from finops_lint.parsing.markdown import _parser
-        from finops_lint.rules.placeholders import warm_patterns
+        from finops_lint.rules.placeholder_analysis import warm_patterns
 
         _parser()
         warm_patterns(self.config)

@@ -19,7 +19,7 @@ from finops_lint.document import Document
 from finops_lint.findings import Severity
 from finops_lint.parsing.frontmatter import KeyPath, dotted_key
 from finops_lint.rules.base import Issue, RuleContext, rule
-from finops_lint.rules.placeholders import FILLER_THRESHOLD, filler_score
+from finops_lint.rules.placeholder_analysis import FILLER_THRESHOLD, filler_score
 
 #: Keys whose values are names, paths or switches, not text a visitor reads.
 _NOT_TEXT_KEYS = frozenset(

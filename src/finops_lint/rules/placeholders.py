@@ -1,286 +1,35 @@
-"""PH: placeholder, filler and template text committed as content."""
+"""PH: placeholder, filler and template text committed as content.
+
+PH001/PH002 read table cells against the profile's `placeholders` tokens;
+PH003/PH004 search block text with the analyser in placeholder_analysis.py;
+PH005 compares a page with its page type's template; PH006 finds git conflict
+markers.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
-from typing import Any
 
-from finops_lint import regex
 from finops_lint.config import Config
 from finops_lint.document import Document
 from finops_lint.findings import Related
 from finops_lint.parsing.links import strip_liquid
 from finops_lint.parsing.markdown import TextBlock
-from finops_lint.parsing.tables import plain_text
 from finops_lint.rules.base import Issue, RuleContext, rule
+from finops_lint.rules.placeholder_analysis import (
+    FILLER_THRESHOLD,
+    clean_text,
+    excerpt,
+    filler_score,
+    locate,
+    norm_prose,
+    page_may_have_filler,
+    page_patterns,
+    short,
+)
 
 _ITALIC_BLOCK = re.compile(r"^\s*(?:>\s*)?[_*](?![_*\s]).*[^\s_*][_*]\s*$", re.DOTALL)
-
-# Words that only filler generators (lorem ipsum and its hipster/bacon cousins) use.
-_FILLER_WORDS = frozenset(
-    [
-        "lorem",
-        "ipsum",
-        "dolor",
-        "amet",
-        "consectetur",
-        "adipiscing",
-        "adipisicing",
-        "elit",
-        "eiusmod",
-        "tempor",
-        "incididunt",
-        "labore",
-        "dolore",
-        "aliqua",
-        "veniam",
-        "nostrud",
-        "exercitation",
-        "ullamco",
-        "laboris",
-        "aliquip",
-        "commodo",
-        "consequat",
-        "duis",
-        "aute",
-        "irure",
-        "reprehenderit",
-        "voluptate",
-        "velit",
-        "esse",
-        "cillum",
-        "fugiat",
-        "pariatur",
-        "excepteur",
-        "occaecat",
-        "cupidatat",
-        "proident",
-        "culpa",
-        "officia",
-        "deserunt",
-        "mollit",
-        "laborum",
-        "tempora",
-        "molestiae",
-        "cumque",
-        "quae",
-        "numquam",
-        "quisquam",
-        "tenetur",
-        "inventore",
-        "eius",
-        "quod",
-        "consequatur",
-        "rerum",
-        "laudantium",
-        "poutine",
-        "banjo",
-        "marfa",
-        "fingerstache",
-        "mumblecore",
-        "schlitz",
-        "kinfolk",
-        "scenester",
-        "yolo",
-        "xoxo",
-        "tousled",
-        "chillwave",
-        "gentrify",
-        "normcore",
-        "kombucha",
-        "selvage",
-        "sriracha",
-        "cronut",
-        "keffiyeh",
-        "meggings",
-        "lumbersexual",
-        "fixie",
-        "locavore",
-        "flexitarian",
-        "letterpress",
-        "chambray",
-        "humblebrag",
-        "taxidermy",
-        "biodiesel",
-        "wayfarers",
-        "migas",
-        "offal",
-        "ennui",
-        "tacos",
-        "paleo",
-        "succulents",
-        "hexagon",
-        "typewriter",
-        "godard",
-        "tumblr",
-        "thundercats",
-        "shoreditch",
-        "stumptown",
-        "seitan",
-        "umami",
-        "pbr",
-        "vape",
-        "bushwick",
-        "austin",
-    ]
-)
-_FILLER_PHRASES = (
-    "put a bird on it",
-    "man bun",
-    "food truck",
-    "master cleanse",
-    "roof party",
-    "everyday carry",
-    "craft beer",
-    "deep v",
-    "hot chicken",
-    "four loko",
-    "pork belly",
-    "jean shorts",
-    "single-origin coffee",
-)
-
-
-@lru_cache(maxsize=32)
-def _patterns(items: tuple[str, ...]) -> list[regex.Pattern]:
-    out = []
-    for item in items:
-        try:
-            out.append(regex.compile(item, re.IGNORECASE))
-        except re.error:
-            continue
-    return out
-
-
-#: Constructs that behave differently when blocks are joined by newlines.
-_NOT_JOINABLE = ("\\A", "\\Z", "\\z", "(?<", "(?=", "(?!")
-
-
-@lru_cache(maxsize=32)
-def _joined_patterns(items: tuple[str, ...]) -> list[regex.Pattern | None]:
-    """Each pattern in multi-line mode, to search a whole page at once (None: cannot)."""
-    out: list[regex.Pattern | None] = []
-    for p in _patterns(items):
-        if any(token in p.pattern for token in _NOT_JOINABLE):
-            out.append(None)
-        else:
-            out.append(regex.compile(p.pattern, re.IGNORECASE | re.MULTILINE))
-    return out
-
-
-def warm_patterns(config: Config) -> None:
-    """Compile the configured patterns (before forking workers)."""
-    for key in ("text", "unfinished"):
-        _joined_patterns(tuple(config.placeholders.get(key, [])))
-
-
-def _page_text(doc: Document) -> str:
-    """Every block's visible text, one block per line (computed once per page)."""
-    cached = doc.__dict__.get("_placeholder_text")
-    if cached is None:
-        cached = "\n".join(_clean(doc, b) for b in doc.blocks)
-        doc.__dict__["_placeholder_text"] = cached
-    return cached
-
-
-_META = set(".^$*+?{}[]()|\\")
-
-
-@lru_cache(maxsize=256)
-def required_literals(pattern: str) -> tuple[str, ...] | None:
-    """Case-folded substrings one of which every match of the pattern contains.
-
-    Only the common shapes are read: optional leading \\b or ^ (or a "(?-i:"
-    wrapper), then literal characters ("\\blorem ipsum\\b" -> "lorem ipsum") or
-    an alternation of literals ("\\b(?:TODO|FIXME):" -> "todo", "fixme").
-    Anything else gives None. A substring test on the case-folded page is about
-    twenty times faster than Python's regex engine scanning for a pattern that
-    starts with \\b.
-    """
-    i = _skip_anchors(pattern, 0)
-    if pattern.startswith("(?-i:", i):
-        i = _skip_anchors(pattern, i + 5)
-    if pattern.startswith("(?:", i):
-        close = pattern.find(")", i)
-        if close == -1:
-            return None
-        options = pattern[i + 3 : close].split("|")
-        if pattern[close + 1 : close + 2] in ("?", "*", "{"):
-            return None
-        found = [_literal_prefix(option, 0) for option in options]
-        if any(len(f) != len(o) or not f for f, o in zip(found, options, strict=True)):
-            return None
-        return tuple(f.casefold() for f in found)
-    literal = _literal_prefix(pattern, i).casefold()
-    return (literal,) if len(literal) >= 3 else None
-
-
-def _skip_anchors(pattern: str, i: int) -> int:
-    while pattern.startswith(("\\b", "^"), i):
-        i += 2 if pattern.startswith("\\b", i) else 1
-    return i
-
-
-def _literal_prefix(pattern: str, i: int) -> str:
-    """The run of literal characters at pattern[i:] (unescaped), stopping before any
-    regex construct and before a character a quantifier makes optional."""
-    out: list[str] = []
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            nxt = pattern[i + 1 : i + 2]
-            if not nxt or nxt.isalnum():  # \b, \s, \d...: a class or an anchor
-                break
-            ch, step = nxt, 2
-        elif ch in _META:
-            break
-        else:
-            step = 1
-        if pattern[i + step : i + step + 1] in ("?", "*", "{"):
-            break
-        out.append(ch)
-        i += step
-    return "".join(out)
-
-
-def _page_patterns(doc: Document, items: tuple[str, ...]) -> list[regex.Pattern]:
-    """The patterns that can match some block of this page.
-
-    Blocks are single lines once cleaned, so searching them joined by newlines in
-    multi-line mode finds every block-level match ('^'/'$' still mean the block's
-    start/end): a pattern with no match on the joined page matches no block, and
-    the per-block search is skipped. Patterns with lookarounds or \\A/\\Z are
-    always searched block by block.
-    """
-    page = _page_text(doc)
-    folded = doc.__dict__.get("_placeholder_folded")
-    if folded is None:
-        folded = doc.__dict__["_placeholder_folded"] = page.casefold()
-    keep = []
-    for pattern, joined in zip(_patterns(items), _joined_patterns(items), strict=True):
-        literals = required_literals(pattern.pattern)
-        if literals is not None and not any(lit in folded for lit in literals):
-            continue  # a substring test first: much faster than the regex engine
-        if joined is None or joined.search(page):
-            keep.append(pattern)
-    return keep
-
-
-FILLER_THRESHOLD = 5
-
-
-_NON_LETTERS = re.compile(r"[^a-z]+")
-
-
-def _page_may_have_filler(doc: Document) -> bool:
-    """Whether the page has enough filler vocabulary for any one block to reach the bar."""
-    page = _page_text(doc).casefold()
-    words = len(_FILLER_WORDS.intersection(_NON_LETTERS.split(page)))
-    if words < 2:
-        return False
-    return words + sum(p in page for p in _FILLER_PHRASES) >= FILLER_THRESHOLD
 
 
 def _tokens(config: Config, key: str) -> frozenset[str]:
@@ -361,55 +110,6 @@ def placeholder_cell(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
                     )
 
 
-def _block_lines(doc: Document, block: TextBlock) -> list[tuple[int, str]]:
-    return [
-        (n, doc.lines[n - 1]) for n in range(block.line, min(block.end_line, len(doc.lines)) + 1)
-    ]
-
-
-def _locate(doc: Document, block: TextBlock, match_text: str) -> tuple[int, int]:
-    needle = match_text.casefold()
-    for number, line in _block_lines(doc, block):
-        idx = line.casefold().find(needle)
-        if idx != -1:
-            return number, idx + 1
-    line = doc.lines[block.line - 1] if block.line - 1 < len(doc.lines) else ""
-    return block.line, len(line) - len(line.lstrip()) + 1
-
-
-_HEADING_TAIL = re.compile(r"\{:?\s*#[^{}]*\}\s*$|(?<!\s)\s+#+\s*$")
-_BLOCK_MARKERS = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s+|[-*+]\s+|\d{1,9}[.)]\s+)?")
-
-
-def _clean(doc: Document, block: TextBlock) -> str:
-    """The block's visible text: no code spans, comments or Liquid (computed once)."""
-    cached = block.clean
-    if cached is None:
-        if block.kind == "html" and not doc.is_markdown:
-            text = block.text
-        else:
-            lines = doc.visible_lines(block.line, block.end_line)
-            text = plain_text(" ".join(_BLOCK_MARKERS.sub("", ln, count=1) for ln in lines))
-            if block.kind == "heading":
-                text = _HEADING_TAIL.sub("", text).strip()
-        if "{" in text:
-            text = strip_liquid(text)
-        cached = block.clean = " ".join(text.split())
-    return cached
-
-
-def filler_score(text: str) -> int:
-    """How many distinct words or phrases only filler generators use."""
-    if len(text) < 40:
-        return 0
-    lowered = text.casefold()
-    found = set(_FILLER_WORDS.intersection(_NON_LETTERS.split(lowered)))
-    if len(found) < 2:
-        return len(found)
-    found.update(p for p in _FILLER_PHRASES if p in lowered)
-    return len(found)
-
-
 @rule(
     "PH003",
     "placeholder-text",
@@ -439,29 +139,29 @@ def placeholder_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Configure:** `placeholders: {text: [regex, ...]}` adds patterns.
     """
-    patterns = _page_patterns(doc, tuple(ctx.config.placeholders.get("text", [])))
-    filler = _page_may_have_filler(doc)
+    patterns = page_patterns(doc, tuple(ctx.config.placeholders.get("text", [])))
+    filler = page_may_have_filler(doc)
     if not patterns and not filler:
         return
     for block in doc.blocks:
-        text = _clean(doc, block)
+        text = clean_text(doc, block)
         if not text:
             continue
         reported = False
         for pattern in patterns:
             m = pattern.search(text)
             if m:
-                line, col = _locate(doc, block, m.group(0))
+                line, col = locate(doc, block, m.group(0))
                 what = "heading" if block.kind == "heading" else "text"
-                yield Issue(line, col, f"placeholder {what}: '{_excerpt(text, m)}'")
+                yield Issue(line, col, f"placeholder {what}: '{excerpt(text, m)}'")
                 reported = True
                 break
         if filler and not reported and filler_score(text) >= FILLER_THRESHOLD:
-            line, col = _locate(doc, block, text.split()[0])
+            line, col = locate(doc, block, text.split()[0])
             yield Issue(
                 line,
                 col,
-                f"filler text (lorem-ipsum style): '{_excerpt(text, None)}'",
+                f"filler text (lorem-ipsum style): '{excerpt(text, None)}'",
             )
 
 
@@ -492,10 +192,10 @@ def unfinished_content(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """
     items = tuple(ctx.config.placeholders.get("unfinished", []))
     for block, text, m in _unfinished_blocks(doc, items):
-        line, col = _locate(doc, block, m.group(0))
-        message = f"unfinished content: '{_excerpt(text, m)}'"
+        line, col = locate(doc, block, m.group(0))
+        message = f"unfinished content: '{excerpt(text, m)}'"
         related: list[Related] = []
-        pages = _same_sentence_pages(doc, ctx, items).get(_norm_prose(text), [])
+        pages = _same_sentence_pages(doc, ctx, items).get(norm_prose(text), [])
         if len(pages) > 1:
             if pages[0][0] != doc.rel_path:
                 continue  # one finding per repeated sentence: on the first page
@@ -512,11 +212,11 @@ def unfinished_content(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 def _unfinished_blocks(
     doc: Document, items: tuple[str, ...]
 ) -> Iterator[tuple[TextBlock, str, re.Match[str]]]:
-    patterns = _page_patterns(doc, items)
+    patterns = page_patterns(doc, items)
     if not patterns:
         return
     for block in doc.blocks:
-        text = _clean(doc, block)
+        text = clean_text(doc, block)
         for pattern in patterns:
             m = pattern.search(text)
             if m:
@@ -544,7 +244,7 @@ def _same_sentence_pages(
             if other is None:
                 continue
             for block, text, _m in _unfinished_blocks(other, items):
-                found.setdefault(_norm_prose(text), []).append((path, block.line))
+                found.setdefault(norm_prose(text), []).append((path, block.line))
         cache[pt.name] = found
     return found
 
@@ -591,7 +291,7 @@ def template_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         if block.kind == "heading":
             section += 1
         if block.kind == "paragraph" and (_ITALIC_BLOCK.match(block.raw) or block.in_quote):
-            key = _norm_prose(block.text)
+            key = norm_prose(block.text)
             if len(key) >= 20:
                 instructions.setdefault(key, section)
         elif (
@@ -600,7 +300,7 @@ def template_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             and block.line == template.headings[0].line
             and template.headings[0].level == 1
         ):
-            instructions[_norm_prose(block.text)] = section
+            instructions[norm_prose(block.text)] = section
     if not instructions:
         return
     # One finding per template block left in: consecutive matches from the same
@@ -610,7 +310,7 @@ def template_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     for block in doc.blocks:
         if block.kind not in ("paragraph", "heading"):
             continue
-        found = instructions.get(_norm_prose(block.text))
+        found = instructions.get(norm_prose(block.text))
         if found is None:
             if block.kind == "heading":
                 open_section = None
@@ -629,7 +329,7 @@ def template_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             first.line,
             col,
             f"text from the template {template.rel_path} was left in the page{span}: "
-            f"'{_short(first.text)}'",
+            f"'{short(first.text)}'",
             end_line=last.end_line,
             end_column=len(doc.lines[last.end_line - 1]) + 1,
         )
@@ -662,20 +362,3 @@ def merge_conflict(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             open_marker = False
         elif line == "=======" and open_marker:
             yield Issue(number, 1, "merge-conflict marker '=======' (unresolved git merge)")
-
-
-def _norm_prose(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
-
-
-def _short(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _excerpt(text: str, m: Any, limit: int = 70) -> str:
-    if m is None or len(text) <= limit:
-        return _short(text, limit)
-    start = max(0, m.start() - 20)
-    piece = text[start : start + limit]
-    return ("..." if start else "") + piece + ("..." if start + limit < len(text) else "")

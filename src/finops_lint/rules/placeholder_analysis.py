@@ -1,0 +1,352 @@
+"""The placeholder analyser: what PH003, PH004 and PH007 search, and how fast.
+
+No rules here (they are in placeholders.py and front_matter_values.py): a
+block's visible text (no code spans, comments, Liquid or Markdown markers), the
+profile's patterns compiled once with page-level prefilters (a substring test,
+then one search of the whole page, before any block-by-block search), the
+position of a match in the source, and the filler-vocabulary score that
+recognises generated lorem-ipsum-style text.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from finops_lint import regex
+from finops_lint.config import Config
+from finops_lint.document import Document
+from finops_lint.parsing.links import strip_liquid
+from finops_lint.parsing.markdown import TextBlock
+from finops_lint.parsing.tables import plain_text
+
+# Words that only filler generators (lorem ipsum and its hipster/bacon cousins) use.
+_FILLER_WORDS = frozenset(
+    [
+        "lorem",
+        "ipsum",
+        "dolor",
+        "amet",
+        "consectetur",
+        "adipiscing",
+        "adipisicing",
+        "elit",
+        "eiusmod",
+        "tempor",
+        "incididunt",
+        "labore",
+        "dolore",
+        "aliqua",
+        "veniam",
+        "nostrud",
+        "exercitation",
+        "ullamco",
+        "laboris",
+        "aliquip",
+        "commodo",
+        "consequat",
+        "duis",
+        "aute",
+        "irure",
+        "reprehenderit",
+        "voluptate",
+        "velit",
+        "esse",
+        "cillum",
+        "fugiat",
+        "pariatur",
+        "excepteur",
+        "occaecat",
+        "cupidatat",
+        "proident",
+        "culpa",
+        "officia",
+        "deserunt",
+        "mollit",
+        "laborum",
+        "tempora",
+        "molestiae",
+        "cumque",
+        "quae",
+        "numquam",
+        "quisquam",
+        "tenetur",
+        "inventore",
+        "eius",
+        "quod",
+        "consequatur",
+        "rerum",
+        "laudantium",
+        "poutine",
+        "banjo",
+        "marfa",
+        "fingerstache",
+        "mumblecore",
+        "schlitz",
+        "kinfolk",
+        "scenester",
+        "yolo",
+        "xoxo",
+        "tousled",
+        "chillwave",
+        "gentrify",
+        "normcore",
+        "kombucha",
+        "selvage",
+        "sriracha",
+        "cronut",
+        "keffiyeh",
+        "meggings",
+        "lumbersexual",
+        "fixie",
+        "locavore",
+        "flexitarian",
+        "letterpress",
+        "chambray",
+        "humblebrag",
+        "taxidermy",
+        "biodiesel",
+        "wayfarers",
+        "migas",
+        "offal",
+        "ennui",
+        "tacos",
+        "paleo",
+        "succulents",
+        "hexagon",
+        "typewriter",
+        "godard",
+        "tumblr",
+        "thundercats",
+        "shoreditch",
+        "stumptown",
+        "seitan",
+        "umami",
+        "pbr",
+        "vape",
+        "bushwick",
+        "austin",
+    ]
+)
+_FILLER_PHRASES = (
+    "put a bird on it",
+    "man bun",
+    "food truck",
+    "master cleanse",
+    "roof party",
+    "everyday carry",
+    "craft beer",
+    "deep v",
+    "hot chicken",
+    "four loko",
+    "pork belly",
+    "jean shorts",
+    "single-origin coffee",
+)
+
+
+@lru_cache(maxsize=32)
+def _patterns(items: tuple[str, ...]) -> list[regex.Pattern]:
+    out = []
+    for item in items:
+        try:
+            out.append(regex.compile(item, re.IGNORECASE))
+        except re.error:
+            continue
+    return out
+
+
+#: Constructs that behave differently when blocks are joined by newlines.
+_NOT_JOINABLE = ("\\A", "\\Z", "\\z", "(?<", "(?=", "(?!")
+
+
+@lru_cache(maxsize=32)
+def _joined_patterns(items: tuple[str, ...]) -> list[regex.Pattern | None]:
+    """Each pattern in multi-line mode, to search a whole page at once (None: cannot)."""
+    out: list[regex.Pattern | None] = []
+    for p in _patterns(items):
+        if any(token in p.pattern for token in _NOT_JOINABLE):
+            out.append(None)
+        else:
+            out.append(regex.compile(p.pattern, re.IGNORECASE | re.MULTILINE))
+    return out
+
+
+def warm_patterns(config: Config) -> None:
+    """Compile the configured patterns (before forking workers)."""
+    for key in ("text", "unfinished"):
+        _joined_patterns(tuple(config.placeholders.get(key, [])))
+
+
+def _page_text(doc: Document) -> str:
+    """Every block's visible text, one block per line (computed once per page)."""
+    cached = doc.__dict__.get("_placeholder_text")
+    if cached is None:
+        cached = "\n".join(clean_text(doc, b) for b in doc.blocks)
+        doc.__dict__["_placeholder_text"] = cached
+    return cached
+
+
+_META = set(".^$*+?{}[]()|\\")
+
+
+@lru_cache(maxsize=256)
+def required_literals(pattern: str) -> tuple[str, ...] | None:
+    """Case-folded substrings one of which every match of the pattern contains.
+
+    Only the common shapes are read: optional leading \\b or ^ (or a "(?-i:"
+    wrapper), then literal characters ("\\blorem ipsum\\b" -> "lorem ipsum") or
+    an alternation of literals ("\\b(?:TODO|FIXME):" -> "todo", "fixme").
+    Anything else gives None. A substring test on the case-folded page is about
+    twenty times faster than Python's regex engine scanning for a pattern that
+    starts with \\b.
+    """
+    i = _skip_anchors(pattern, 0)
+    if pattern.startswith("(?-i:", i):
+        i = _skip_anchors(pattern, i + 5)
+    if pattern.startswith("(?:", i):
+        close = pattern.find(")", i)
+        if close == -1:
+            return None
+        options = pattern[i + 3 : close].split("|")
+        if pattern[close + 1 : close + 2] in ("?", "*", "{"):
+            return None
+        found = [_literal_prefix(option, 0) for option in options]
+        if any(len(f) != len(o) or not f for f, o in zip(found, options, strict=True)):
+            return None
+        return tuple(f.casefold() for f in found)
+    literal = _literal_prefix(pattern, i).casefold()
+    return (literal,) if len(literal) >= 3 else None
+
+
+def _skip_anchors(pattern: str, i: int) -> int:
+    while pattern.startswith(("\\b", "^"), i):
+        i += 2 if pattern.startswith("\\b", i) else 1
+    return i
+
+
+def _literal_prefix(pattern: str, i: int) -> str:
+    """The run of literal characters at pattern[i:] (unescaped), stopping before any
+    regex construct and before a character a quantifier makes optional."""
+    out: list[str] = []
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            nxt = pattern[i + 1 : i + 2]
+            if not nxt or nxt.isalnum():  # \b, \s, \d...: a class or an anchor
+                break
+            ch, step = nxt, 2
+        elif ch in _META:
+            break
+        else:
+            step = 1
+        if pattern[i + step : i + step + 1] in ("?", "*", "{"):
+            break
+        out.append(ch)
+        i += step
+    return "".join(out)
+
+
+def page_patterns(doc: Document, items: tuple[str, ...]) -> list[regex.Pattern]:
+    """The patterns that can match some block of this page.
+
+    Blocks are single lines once cleaned, so searching them joined by newlines in
+    multi-line mode finds every block-level match ('^'/'$' still mean the block's
+    start/end): a pattern with no match on the joined page matches no block, and
+    the per-block search is skipped. Patterns with lookarounds or \\A/\\Z are
+    always searched block by block.
+    """
+    page = _page_text(doc)
+    folded = doc.__dict__.get("_placeholder_folded")
+    if folded is None:
+        folded = doc.__dict__["_placeholder_folded"] = page.casefold()
+    keep = []
+    for pattern, joined in zip(_patterns(items), _joined_patterns(items), strict=True):
+        literals = required_literals(pattern.pattern)
+        if literals is not None and not any(lit in folded for lit in literals):
+            continue  # a substring test first: much faster than the regex engine
+        if joined is None or joined.search(page):
+            keep.append(pattern)
+    return keep
+
+
+FILLER_THRESHOLD = 5
+
+
+_NON_LETTERS = re.compile(r"[^a-z]+")
+
+
+def page_may_have_filler(doc: Document) -> bool:
+    """Whether the page has enough filler vocabulary for any one block to reach the bar."""
+    page = _page_text(doc).casefold()
+    words = len(_FILLER_WORDS.intersection(_NON_LETTERS.split(page)))
+    if words < 2:
+        return False
+    return words + sum(p in page for p in _FILLER_PHRASES) >= FILLER_THRESHOLD
+
+
+def _block_lines(doc: Document, block: TextBlock) -> list[tuple[int, str]]:
+    return [
+        (n, doc.lines[n - 1]) for n in range(block.line, min(block.end_line, len(doc.lines)) + 1)
+    ]
+
+
+def locate(doc: Document, block: TextBlock, match_text: str) -> tuple[int, int]:
+    needle = match_text.casefold()
+    for number, line in _block_lines(doc, block):
+        idx = line.casefold().find(needle)
+        if idx != -1:
+            return number, idx + 1
+    line = doc.lines[block.line - 1] if block.line - 1 < len(doc.lines) else ""
+    return block.line, len(line) - len(line.lstrip()) + 1
+
+
+_HEADING_TAIL = re.compile(r"\{:?\s*#[^{}]*\}\s*$|(?<!\s)\s+#+\s*$")
+_BLOCK_MARKERS = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s+|[-*+]\s+|\d{1,9}[.)]\s+)?")
+
+
+def clean_text(doc: Document, block: TextBlock) -> str:
+    """The block's visible text: no code spans, comments or Liquid (computed once)."""
+    cached = block.clean
+    if cached is None:
+        if block.kind == "html" and not doc.is_markdown:
+            text = block.text
+        else:
+            lines = doc.visible_lines(block.line, block.end_line)
+            text = plain_text(" ".join(_BLOCK_MARKERS.sub("", ln, count=1) for ln in lines))
+            if block.kind == "heading":
+                text = _HEADING_TAIL.sub("", text).strip()
+        if "{" in text:
+            text = strip_liquid(text)
+        cached = block.clean = " ".join(text.split())
+    return cached
+
+
+def filler_score(text: str) -> int:
+    """How many distinct words or phrases only filler generators use."""
+    if len(text) < 40:
+        return 0
+    lowered = text.casefold()
+    found = set(_FILLER_WORDS.intersection(_NON_LETTERS.split(lowered)))
+    if len(found) < 2:
+        return len(found)
+    found.update(p for p in _FILLER_PHRASES if p in lowered)
+    return len(found)
+
+
+def norm_prose(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+def short(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def excerpt(text: str, m: Any, limit: int = 70) -> str:
+    if m is None or len(text) <= limit:
+        return short(text, limit)
+    start = max(0, m.start() - 20)
+    piece = text[start : start + limit]
+    return ("..." if start else "") + piece + ("..." if start + limit < len(text) else "")
