@@ -80,6 +80,36 @@ def test_ph003_generated_filler_text(site: Site) -> None:
     assert site.lint_pos("p.md", text) == [("PH003", 7, 1)]
 
 
+#: Cat-ipsum filler: none of these words is in the built-in vocabulary.
+CAT_IPSUM = "Purr meow hiss, knead the blanket, chirp at birds and zoomies at night."
+
+
+def test_ph003_filler_vocabulary_is_profile_data_a_config_adds_to(site: Site) -> None:
+    text = page("\n# T\n\n" + CAT_IPSUM + "\n")
+    assert site.lint("p.md", text) == []
+    site.config(
+        "placeholders:\n  filler-words: [purr, meow, hiss, knead]\n"
+        "  filler-phrases: [Chirp at birds]\n"
+    )
+    assert site.lint_pos("p.md", text) == [("PH003", 7, 1)]
+    # the built-in words still count: the config's lists extend the profile's
+    builtin = page("\n# T\n\nPoutine banjo marfa, put a bird on it aliqua deep v kombucha.\n")
+    assert site.lint_pos("q.md", builtin) == [("PH003", 7, 1)]
+
+
+def test_ph007_uses_the_same_filler_vocabulary(site: Site) -> None:
+    site.config("placeholders:\n  filler-words: [purr, meow, hiss, knead, zoomies]\n")
+    fm = f"---\ntitle: Cats\ndescription: {CAT_IPSUM}\n---\n"
+    assert site.lint_pos("p.md", fm + "\n# Cats\n\nReal text.\n") == [("PH007", 3, 14)]
+
+
+def test_filler_words_are_letters_only(site: Site) -> None:
+    site.config("placeholders:\n  filler-words: [purr, two words]\n")
+    result = site.cli("check")
+    assert result.exit_code == 2, result.output
+    assert ".finops-lint.yaml:2: placeholders/filler-words/1" in result.output
+
+
 def test_ph003_template_title_phrase(site: Site) -> None:
     assert site.lint_pos("p.md", page("\n# Capability Title Here\n")) == [("PH003", 5, 14)]
 

@@ -19,7 +19,7 @@ from finops_lint.document import Document
 from finops_lint.findings import Severity
 from finops_lint.parsing.frontmatter import KeyPath, dotted_key
 from finops_lint.rules.base import Issue, RuleContext, rule
-from finops_lint.rules.placeholder_analysis import FILLER_THRESHOLD, filler_score
+from finops_lint.rules.placeholder_analysis import FILLER_THRESHOLD, filler_vocabulary
 
 #: Keys whose values are names, paths or switches, not text a visitor reads.
 _NOT_TEXT_KEYS = frozenset(
@@ -115,7 +115,7 @@ def placeholder_front_matter(doc: Document, ctx: RuleContext) -> Iterator[Issue]
     ```
 
     **Configure:** the same `placeholders: {text: [...], unfinished: [...]}`
-    patterns as PH003 and PH004.
+    patterns and `filler-words`/`filler-phrases` vocabulary as PH003 and PH004.
     """
     fm = doc.front_matter
     if not fm.present or fm.error is not None or not fm.data:
@@ -138,7 +138,8 @@ def placeholder_front_matter(doc: Document, ctx: RuleContext) -> Iterator[Issue]
     joined = "\n".join(v for _p, v in values)
     texts = _hits(tuple(ctx.config.placeholders.get("text", [])), joined)
     unfinished = _hits(tuple(ctx.config.placeholders.get("unfinished", [])), joined)
-    filler = filler_score(joined) >= FILLER_THRESHOLD
+    vocabulary = filler_vocabulary(ctx.config)
+    filler = vocabulary.score(joined) >= FILLER_THRESHOLD
     for path, value in values:
         pos = fm.value_position(path)
         key = dotted_key(path)
@@ -146,7 +147,7 @@ def placeholder_front_matter(doc: Document, ctx: RuleContext) -> Iterator[Issue]
             yield Issue(pos.line, pos.column, f"'{key}' is a test title: '{_short(value)}'")
         elif texts and any(p.search(value) for p in texts):
             yield Issue(pos.line, pos.column, f"'{key}' is placeholder text: '{_short(value)}'")
-        elif filler and filler_score(value) >= FILLER_THRESHOLD:
+        elif filler and vocabulary.score(value) >= FILLER_THRESHOLD:
             yield Issue(
                 pos.line,
                 pos.column,

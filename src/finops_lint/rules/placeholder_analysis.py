@@ -11,6 +11,7 @@ recognises generated lorem-ipsum-style text.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -20,130 +21,6 @@ from finops_lint.document import Document
 from finops_lint.parsing.links import strip_liquid
 from finops_lint.parsing.markdown import TextBlock
 from finops_lint.parsing.tables import plain_text
-
-# Words that only filler generators (lorem ipsum and its hipster/bacon cousins) use.
-_FILLER_WORDS = frozenset(
-    [
-        "lorem",
-        "ipsum",
-        "dolor",
-        "amet",
-        "consectetur",
-        "adipiscing",
-        "adipisicing",
-        "elit",
-        "eiusmod",
-        "tempor",
-        "incididunt",
-        "labore",
-        "dolore",
-        "aliqua",
-        "veniam",
-        "nostrud",
-        "exercitation",
-        "ullamco",
-        "laboris",
-        "aliquip",
-        "commodo",
-        "consequat",
-        "duis",
-        "aute",
-        "irure",
-        "reprehenderit",
-        "voluptate",
-        "velit",
-        "esse",
-        "cillum",
-        "fugiat",
-        "pariatur",
-        "excepteur",
-        "occaecat",
-        "cupidatat",
-        "proident",
-        "culpa",
-        "officia",
-        "deserunt",
-        "mollit",
-        "laborum",
-        "tempora",
-        "molestiae",
-        "cumque",
-        "quae",
-        "numquam",
-        "quisquam",
-        "tenetur",
-        "inventore",
-        "eius",
-        "quod",
-        "consequatur",
-        "rerum",
-        "laudantium",
-        "poutine",
-        "banjo",
-        "marfa",
-        "fingerstache",
-        "mumblecore",
-        "schlitz",
-        "kinfolk",
-        "scenester",
-        "yolo",
-        "xoxo",
-        "tousled",
-        "chillwave",
-        "gentrify",
-        "normcore",
-        "kombucha",
-        "selvage",
-        "sriracha",
-        "cronut",
-        "keffiyeh",
-        "meggings",
-        "lumbersexual",
-        "fixie",
-        "locavore",
-        "flexitarian",
-        "letterpress",
-        "chambray",
-        "humblebrag",
-        "taxidermy",
-        "biodiesel",
-        "wayfarers",
-        "migas",
-        "offal",
-        "ennui",
-        "tacos",
-        "paleo",
-        "succulents",
-        "hexagon",
-        "typewriter",
-        "godard",
-        "tumblr",
-        "thundercats",
-        "shoreditch",
-        "stumptown",
-        "seitan",
-        "umami",
-        "pbr",
-        "vape",
-        "bushwick",
-        "austin",
-    ]
-)
-_FILLER_PHRASES = (
-    "put a bird on it",
-    "man bun",
-    "food truck",
-    "master cleanse",
-    "roof party",
-    "everyday carry",
-    "craft beer",
-    "deep v",
-    "hot chicken",
-    "four loko",
-    "pork belly",
-    "jean shorts",
-    "single-origin coffee",
-)
 
 
 @lru_cache(maxsize=32)
@@ -277,13 +154,47 @@ FILLER_THRESHOLD = 5
 _NON_LETTERS = re.compile(r"[^a-z]+")
 
 
-def page_may_have_filler(doc: Document) -> bool:
+@dataclass(frozen=True)
+class FillerVocabulary:
+    """The profile's `placeholders: {filler-words, filler-phrases}`, case-folded."""
+
+    words: frozenset[str]
+    phrases: tuple[str, ...]
+
+    def score(self, text: str) -> int:
+        """How many distinct words or phrases only filler generators use."""
+        if len(text) < 40:
+            return 0
+        lowered = text.casefold()
+        found = set(self.words.intersection(_NON_LETTERS.split(lowered)))
+        if len(found) < 2:
+            return len(found)
+        found.update(p for p in self.phrases if p in lowered)
+        return len(found)
+
+
+def filler_vocabulary(config: Config) -> FillerVocabulary:
+    return _vocabulary(
+        tuple(config.placeholders.get("filler-words", [])),
+        tuple(config.placeholders.get("filler-phrases", [])),
+    )
+
+
+@lru_cache(maxsize=8)
+def _vocabulary(words: tuple[str, ...], phrases: tuple[str, ...]) -> FillerVocabulary:
+    return FillerVocabulary(
+        frozenset(w.strip().casefold() for w in words),
+        tuple(dict.fromkeys(" ".join(p.casefold().split()) for p in phrases)),
+    )
+
+
+def page_may_have_filler(doc: Document, filler: FillerVocabulary) -> bool:
     """Whether the page has enough filler vocabulary for any one block to reach the bar."""
     page = _page_text(doc).casefold()
-    words = len(_FILLER_WORDS.intersection(_NON_LETTERS.split(page)))
+    words = len(filler.words.intersection(_NON_LETTERS.split(page)))
     if words < 2:
         return False
-    return words + sum(p in page for p in _FILLER_PHRASES) >= FILLER_THRESHOLD
+    return words + sum(p in page for p in filler.phrases) >= FILLER_THRESHOLD
 
 
 def _block_lines(doc: Document, block: TextBlock) -> list[tuple[int, str]]:
@@ -321,18 +232,6 @@ def clean_text(doc: Document, block: TextBlock) -> str:
             text = strip_liquid(text)
         cached = block.clean = " ".join(text.split())
     return cached
-
-
-def filler_score(text: str) -> int:
-    """How many distinct words or phrases only filler generators use."""
-    if len(text) < 40:
-        return 0
-    lowered = text.casefold()
-    found = set(_FILLER_WORDS.intersection(_NON_LETTERS.split(lowered)))
-    if len(found) < 2:
-        return len(found)
-    found.update(p for p in _FILLER_PHRASES if p in lowered)
-    return len(found)
 
 
 def norm_prose(text: str) -> str:

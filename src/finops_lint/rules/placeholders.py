@@ -21,7 +21,7 @@ from finops_lint.rules.placeholder_analysis import (
     FILLER_THRESHOLD,
     clean_text,
     excerpt,
-    filler_score,
+    filler_vocabulary,
     locate,
     norm_prose,
     page_may_have_filler,
@@ -137,10 +137,13 @@ def placeholder_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Good:** the real update note.
 
-    **Configure:** `placeholders: {text: [regex, ...]}` adds patterns.
+    **Configure:** `placeholders: {text: [regex, ...]}` adds patterns;
+    `filler-words: [...]` and `filler-phrases: [...]` add to the filler vocabulary
+    (a block with five of its words or phrases is filler text).
     """
     patterns = page_patterns(doc, tuple(ctx.config.placeholders.get("text", [])))
-    filler = page_may_have_filler(doc)
+    vocabulary = filler_vocabulary(ctx.config)
+    filler = page_may_have_filler(doc, vocabulary)
     if not patterns and not filler:
         return
     for block in doc.blocks:
@@ -156,7 +159,7 @@ def placeholder_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
                 yield Issue(line, col, f"placeholder {what}: '{excerpt(text, m)}'")
                 reported = True
                 break
-        if filler and not reported and filler_score(text) >= FILLER_THRESHOLD:
+        if filler and not reported and vocabulary.score(text) >= FILLER_THRESHOLD:
             line, col = locate(doc, block, text.split()[0])
             yield Issue(
                 line,
