@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from finops_lint.cli import main
+from finops_lint.links.model import STATUSES, LinkResult
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -104,3 +105,46 @@ def test_offline_wins(tmp_path: Path, server: str, monkeypatch: pytest.MonkeyPat
     result = CliRunner().invoke(main, ["check", "--offline", "--format", "json"])
     assert result.exit_code == 0
     assert _Handler.hits == []
+
+
+#: Which EX rule reports each verdict of the link checker (no rule: the link works,
+#: or was not checked).
+EXPECTED_CODE = {
+    "ok": None,
+    "excluded": None,
+    "unchecked": None,
+    "not-found": "EX001",
+    "server-error": "EX002",
+    "timeout": "EX003",
+    "connection": "EX004",
+    "dns": "EX004",
+    "too-many-redirects": "EX005",
+    "redirect-loop": "EX005",
+    "permanent-redirect": "EX006",
+    "client-error": "EX007",
+    "rate-limited": "EX007",
+    "unsafe": "EX008",
+    "invalid-url": "EX009",
+    "unsupported-scheme": "EX010",
+}
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_each_link_verdict_is_reported_by_exactly_one_ex_rule(status: str, tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from finops_lint.config import load_config
+    from finops_lint.document import parse_text
+    from finops_lint.rules.base import RuleContext, all_rules
+
+    url = "https://example.org/x"
+    doc = parse_text(f"---\ntitle: A\n---\n\n[x]({url})\n", "a.md", "a.md")
+    result = LinkResult(url, status, 301, "https://example.org/y", "a message")
+    ws = SimpleNamespace(external_results={url: result})
+    ctx = RuleContext(load_config(tmp_path), None, None, {}, ws)  # type: ignore[arg-type]
+    ex_rules = [r for r in all_rules() if r.code.startswith("EX")]
+    assert all(r.needs_network for r in ex_rules)
+    found = [(r.code, issue.line) for r in ex_rules for issue in r.check(doc, ctx)]
+    assert set(EXPECTED_CODE) == set(STATUSES)
+    expected = EXPECTED_CODE[status]
+    assert found == ([] if expected is None else [(expected, 5)])
