@@ -1,11 +1,16 @@
 """The httpx transport of the link checker: one small connection pool per host.
 
-Two reasons for not using one shared httpx pool:
+It is built on public API only: an ``httpx.AsyncBaseTransport`` whose pools are
+httpcore's ``AsyncConnectionPool``, given our network backend through its
+``network_backend`` argument. httpx's own ``AsyncHTTPTransport`` takes no network
+backend, so this module does the little that transport does itself: turn an
+``httpx.Request`` into an ``httpcore.Request``, the answer into an
+``httpx.Response``, and httpcore's exceptions into httpx's (``_HTTPX_ERROR``).
+
+Two reasons for not using one shared pool:
 
 * safety: each pool's sockets come from :class:`SafeNetworkBackend`, which only
-  connects to addresses the resolver vetted (httpx has no public way to pass a
-  network backend, so each ``AsyncHTTPTransport``'s pool is rebuilt with ours;
-  ``_pool`` is the one private httpx name relied on, and a test guards it);
+  connects to addresses the resolver vetted (resolved once, so no DNS rebinding);
 * speed: on every request and every release httpcore scans its connections, and
   for each idle one counts the idle ones again (quadratic), and polls each idle
   socket: one pool of 128 keep-alive connections is slower than opening a new
@@ -20,11 +25,12 @@ sockets.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import math
 import ssl
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from types import TracebackType
 
 import httpcore
@@ -49,13 +55,45 @@ def _fast_fail_missing_sniffio() -> None:
         sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
-class _HostTransport(httpx.AsyncHTTPTransport):
+#: httpcore's exceptions and the httpx ones the checker catches, most specific first
+#: (the mapping httpx's own transport applies).
+_HTTPX_ERROR: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+
+
+@contextlib.contextmanager
+def _as_httpx_errors() -> Iterator[None]:
+    """Raise httpcore's exceptions as httpx's, the cause kept; anything else as it is
+    (the resolver's UnsafeAddressError and ResolutionError pass through)."""
+    try:
+        yield
+    except Exception as exc:
+        for core, mapped in _HTTPX_ERROR:
+            if isinstance(exc, core):
+                raise mapped(str(exc)) from exc
+        raise
+
+
+class _HostPool(httpx.AsyncBaseTransport):
+    """One httpcore connection pool whose sockets come from *backend*."""
+
     def __init__(
         self, backend: SafeNetworkBackend, ssl_context: ssl.SSLContext, max_connections: int
     ) -> None:
-        super().__init__(verify=ssl_context, retries=0)
-        if not hasattr(self, "_pool"):  # pragma: no cover - guards an httpx internal
-            raise RuntimeError("unsupported httpx version: AsyncHTTPTransport has no _pool")
         self.pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context,
             max_connections=max_connections,
@@ -66,27 +104,59 @@ class _HostTransport(httpx.AsyncHTTPTransport):
             retries=0,
             network_backend=backend,
         )
-        self._pool = self.pool
         self.in_flight = 0
 
     def idle(self) -> bool:
         return self.in_flight == 0 and all(c.is_idle() for c in self.pool.connections)
 
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.AsyncByteStream)
+        url = request.url
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        self.in_flight += 1
+        try:
+            with _as_httpx_errors():
+                answer = await self.pool.handle_async_request(core_request)
+        except BaseException:
+            self.in_flight -= 1
+            raise
+        assert isinstance(answer.stream, AsyncIterable)
+        return httpx.Response(
+            status_code=answer.status,
+            headers=answer.headers,
+            stream=_Body(answer.stream, self),
+            extensions=answer.extensions,
+        )
 
-class _CountedStream(httpx.AsyncByteStream):
-    """A response body that tells its pool when it is closed (the connection is free)."""
+    async def aclose(self) -> None:
+        await self.pool.aclose()
 
-    def __init__(self, inner: httpx.AsyncByteStream, owner: _HostTransport) -> None:
+
+class _Body(httpx.AsyncByteStream):
+    """A response body read through httpcore; closing it tells its pool the connection is free."""
+
+    def __init__(self, inner: AsyncIterable[bytes], owner: _HostPool) -> None:
         self.inner = inner
-        self.owner: _HostTransport | None = owner
+        self.owner: _HostPool | None = owner
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self.inner:
-            yield chunk
+        with _as_httpx_errors():
+            async for chunk in self.inner:
+                yield chunk
 
     async def aclose(self) -> None:
         try:
-            await self.inner.aclose()
+            close = getattr(self.inner, "aclose", None)
+            if close is not None:
+                await close()
         finally:
             if self.owner is not None:
                 self.owner.in_flight -= 1
@@ -109,14 +179,14 @@ class SafeTransport(httpx.AsyncBaseTransport):
         self.max_per_host = max(1, max_per_host)
         self.max_pools = max(1, max_pools)
         self._ssl_context = ssl_context
-        # Plain-http pools never start TLS, but httpx wants a context: a bare client
+        # Plain-http pools never start TLS, but a pool takes a context: a bare client
         # context (verifies everything, trusts nothing) is cheap; loading the CA
         # bundle costs ~50 ms and is done only once an https URL comes up.
         self._plain_context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         shards = math.ceil(self.max_per_host / SHARD)
         self.shards = shards
         self.shard_size = math.ceil(self.max_per_host / shards)
-        self.hosts: dict[tuple[str, str, int | None], list[_HostTransport]] = {}
+        self.hosts: dict[tuple[str, str, int | None], list[_HostPool]] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
@@ -126,20 +196,9 @@ class SafeTransport(httpx.AsyncBaseTransport):
             if len(self.hosts) >= self.max_pools:
                 await self._close_idle()
             context = self._context(url.scheme)
-            pools = [
-                _HostTransport(self.backend, context, self.shard_size) for _ in range(self.shards)
-            ]
+            pools = [_HostPool(self.backend, context, self.shard_size) for _ in range(self.shards)]
             self.hosts[key] = pools
-        transport = min(pools, key=lambda pool: pool.in_flight)
-        transport.in_flight += 1
-        try:
-            response = await transport.handle_async_request(request)
-        except BaseException:
-            transport.in_flight -= 1
-            raise
-        assert isinstance(response.stream, httpx.AsyncByteStream)
-        response.stream = _CountedStream(response.stream, transport)
-        return response
+        return await min(pools, key=lambda pool: pool.in_flight).handle_async_request(request)
 
     def _context(self, scheme: str) -> ssl.SSLContext:
         if scheme != "https":
