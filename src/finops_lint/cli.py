@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -12,9 +14,34 @@ from finops_lint import __version__
 from finops_lint.check_command import EXIT_ERROR, CheckArgs, run_check
 from finops_lint.config import ConfigError
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 FORMATS = ("text", "json", "sarif", "junit", "github")
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+# Options several commands take, declared once.
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="Config file to use instead of searching for .finops-lint.yaml.",
+)
+root_option = click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Site root (default: nearest folder with _config.yml).",
+)
+
+
+def baseline_option(help: str) -> Callable[[F], F]:
+    """--baseline FILE; each command says where the default file is."""
+    return click.option(
+        "--baseline",
+        "baseline_file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help=help,
+    )
 
 
 @click.group(context_settings=CONTEXT)
@@ -38,17 +65,8 @@ def main() -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="Config file to use instead of searching for .finops-lint.yaml.",
-)
-@click.option(
-    "--root",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Site root (default: nearest folder with _config.yml).",
-)
+@config_option
+@root_option
 @click.option(
     "--select",
     multiple=True,
@@ -114,12 +132,7 @@ def main() -> None:
     help="Also check the pages that link to pages, images or anchors the staged git "
     "changes delete or rename (the pre-commit hook's mode). Without PATHs: only those.",
 )
-@click.option(
-    "--baseline",
-    "baseline_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Baseline file (default: .finops-lint-baseline.json found like the config).",
-)
+@baseline_option("Baseline file (default: .finops-lint-baseline.json found like the config).")
 @click.option("--no-baseline", is_flag=True, help="Report every finding, baselined or not.")
 @click.option(
     "--exit-zero",
@@ -199,23 +212,9 @@ def check(
 
 @main.command(context_settings=CONTEXT)
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="Config file to use instead of searching for .finops-lint.yaml.",
-)
-@click.option(
-    "--root",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Site root (default: nearest folder with _config.yml).",
-)
-@click.option(
-    "--baseline",
-    "baseline_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Baseline file (default: the one found like the config, else at the site root).",
-)
+@config_option
+@root_option
+@baseline_option("Baseline file (default: the one found like the config, else at the site root).")
 @click.option(
     "--prune", is_flag=True, help="Only remove fixed findings from the baseline; add nothing."
 )
@@ -353,11 +352,7 @@ def explain(code: str, fmt: str) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--root",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Site root (default: nearest folder with _config.yml).",
-)
+@root_option
 def extract(paths: tuple[Path, ...], root: Path | None) -> None:
     """Print the parsed model of pages as JSON: front matter, headings with ids,
     links (with the page each internal link reaches), capability links, tables
