@@ -1,14 +1,19 @@
 """Generated "torture" sites, one per Jekyll or host behaviour: each is built with
 the real Jekyll, its broken links, images and anchors are found in the built HTML
 (tests/oracle/checker.py), and finops-lint's LK001-LK004 findings must be exactly
-that set. Each test also pins the broken set itself, so a checker that sees
+that set. Each case also pins the broken set itself, so a checker that sees
 nothing cannot pass.
+
+Most cases are rows of CASES (files, host, expected broken set) run by one
+parametrised test; the few that assert something else are their own tests.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.oracle.checker import BuiltSite
@@ -51,159 +56,15 @@ def run_site(
     return compare(built, model, src)
 
 
-def assert_equal(result: Comparison, expected: set[tuple[str, str, str]]) -> None:
-    got = {(b.code, b.source, b.href) for b in result.oracle.broken}
-    assert got == expected, f"the built site's broken set changed: {sorted(got)}"
-    assert not result.missed and not result.extra, result.explain()
+@dataclass(frozen=True)
+class Case:
+    """A torture site: its source files, where it is served, and what is broken there."""
 
-
-def test_baseurl_from_config_yml(tmp_path: Path) -> None:
-    files = {
-        "_config.yml": "baseurl: /docs\npermalink: pretty\n",
-        "CNAME": "example.org\n",
-        "index.md": fm()
-        + "[a](/docs/about/) [b]({{ site.baseurl }}/about/) [c]({{ '/about/' | relative_url }})\n"
-        "[d](about/) [e](/about/) [f](/docs/nope/)\n\n"
-        "![i](/docs/img/a.png) ![j](/img/a.png) ![k](/img/none.png)\n\n"
-        '<img src="/img/a.png" alt="raw HTML is not rewritten">\n',
-        "about.md": fm() + "# About\n",
-        "img/a.png": "png",
-    }
-    result = run_site(tmp_path, files)
-    # ![j](/img/a.png) works: jekyll-relative-links (on by default on GitHub Pages)
-    # rewrites a root path that names a source file to relative_url of it.
-    assert_equal(
-        result,
-        {
-            ("LK001", "index.md", "/about/"),
-            ("LK001", "index.md", "/docs/nope/"),
-            ("LK002", "index.md", "/img/none.png"),
-            ("LK002", "index.md", "/img/a.png"),
-        },
-    )
-
-
-def test_baseurl_injected_by_the_host_and_set_in_our_config(tmp_path: Path) -> None:
-    """GitHub Pages injects the project's baseurl; `site: {baseurl: ...}` tells us."""
-    files = {
-        "_config.yml": "permalink: pretty\n",
-        ".finops-lint.yaml": "site:\n  baseurl: /proj\n  host: github-pages\n",
-        "index.md": fm() + "[a]({{ site.baseurl }}/about/) [b](/about/) [c](/proj/about/)\n",
-        "about.md": fm() + "# About\n",
-    }
-    result = run_site(tmp_path, files, extra_config={"baseurl": "/proj"})
-    assert_equal(result, {("LK001", "index.md", "/about/")})
-
-
-def test_permalink_styles_and_placeholders(tmp_path: Path) -> None:
-    files = {
-        "_config.yml": "permalink: /:categories/:year/:title:output_ext\n",
-        "CNAME": "example.org\n",
-        "_posts/2024-03-05-hello-world.md": fm(categories="news") + "# Hello\n",
-        "_posts/2024-03-06-own.md": fm("/blog/:year/:month/:title/") + "# Own\n",
-        "page.md": fm() + "# Page\n",
-        "folder/deep.md": fm("/:path/:basename:output_ext") + "# Deep\n",
-        "index.md": fm()
-        + "[a](/news/2024/hello-world.html) [b](/news/2024/03/05/hello-world.html)\n"
-        "[c](/blog/2024/03/own/) [d](/2024/own.html) [e](/page.html) [f](/page)\n"
-        "[g](/page/) [h](/folder/deep.html) [i](/deep.html)\n",
-    }
-    result = run_site(tmp_path, files)
-    assert_equal(
-        result,
-        {
-            ("LK001", "index.md", "/news/2024/03/05/hello-world.html"),
-            ("LK001", "index.md", "/2024/own.html"),
-            ("LK001", "index.md", "/page/"),
-            ("LK001", "index.md", "/deep.html"),
-        },
-    )
-
-
-def test_collections_output_and_own_permalink(tmp_path: Path) -> None:
-    files = {
-        "_config.yml": (
-            "collections:\n"
-            "  recipes: {output: true, permalink: '/r/:name/'}\n"
-            "  notes: {output: false}\n"
-            "  guides: {output: true}\n"
-        ),
-        "CNAME": "example.org\n",
-        "_recipes/soup.md": fm() + "# Soup\n",
-        "_notes/n1.md": fm() + "# Note\n",
-        "_guides/g1.md": fm() + "# Guide\n\n## Part one\n",
-        "_guides/g2.md": fm("/elsewhere/") + "# G2\n",
-        "index.md": fm() + "[a](/r/soup/) [b](/recipes/soup/) [c](/notes/n1/) [d](/notes/n1.html)\n"
-        "[e](/guides/g1.html) [f](/guides/g1) [g](/guides/g1/) [h](/elsewhere/)\n"
-        "[i](/guides/g2.html) [j](/guides/g1.html#part-one) [k](/guides/g1.html#part-two)\n",
-    }
-    result = run_site(tmp_path, files)
-    assert_equal(
-        result,
-        {
-            ("LK001", "index.md", "/recipes/soup/"),
-            ("LK001", "index.md", "/notes/n1/"),
-            ("LK001", "index.md", "/notes/n1.html"),
-            ("LK001", "index.md", "/guides/g1/"),
-            ("LK001", "index.md", "/guides/g2.html"),
-            ("LK004", "index.md", "/guides/g1.html#part-two"),
-        },
-    )
-
-
-def test_html_pages_and_raw_html_links(tmp_path: Path) -> None:
-    files = {
-        "_config.yml": "permalink: pretty\n",
-        "CNAME": "example.org\n",
-        "team.html": fm("/team/") + '<p><a href="/team/">self</a> <a href="/nope/">gone</a>\n'
-        '<img src="/img/missing.png" alt="x"> <img src="/img/a.png" alt="y"></p>\n'
-        '<!-- <a href="/commented/">c</a> -->\n',
-        "index.md": fm()
-        + '[a](/team/) [b](/team.html)\n\n<a href="/nope2/">raw</a> <img src="/img/gone.png">\n\n'
-        '<p><a href="/team/">inside a block</a> <a href="/team.html">html</a></p>\n',
-        "img/a.png": "png",
-    }
-    result = run_site(tmp_path, files)
-    # [b](/team.html) names the source file team.html: jekyll-relative-links rewrites it
-    # to /team/; the same path in an HTML <a> is left alone and is broken.
-    assert_equal(
-        result,
-        {
-            ("LK001", "team.html", "/nope/"),
-            ("LK002", "team.html", "/img/missing.png"),
-            ("LK001", "index.md", "/team.html"),
-            ("LK001", "index.md", "/nope2/"),
-            ("LK002", "index.md", "/img/gone.png"),
-        },
-    )
-
-
-def test_readme_index_and_optional_front_matter(tmp_path: Path) -> None:
-    """GitHub Pages: jekyll-readme-index (Debian's) and jekyll-optional-front-matter,
-    which Debian lacks: tests/oracle/plugin_models has a model of it written from its
-    README and generator (Markdown files without front matter become pages, except
-    README, LICENSE, CONTRIBUTING and the like)."""
-    files = {
-        "_config.yml": "permalink: pretty\nplugins: [jekyll-readme-index]\n",
-        "CNAME": "example.org\n",
-        "docs/README.md": "# Docs\n\n[up](/) [plain](/plain/) [x](/nowhere/)\n",
-        "other/index.md": fm() + "# Other index\n",
-        "other/README.md": "# Other readme\n",
-        "plain.md": "# Plain, no front matter\n",
-        "CONTRIBUTING.md": "# How to contribute\n",
-        "index.md": fm()
-        + "[a](/docs/) [b](/other/) [c](/plain/) [d](/CONTRIBUTING/) [e](/CONTRIBUTING.md)\n"
-        "[f](/other/README.md) [g](/docs/README/)\n",
-    }
-    result = run_site(tmp_path, files, models=True)
-    assert_equal(
-        result,
-        {
-            ("LK001", "docs/README.md", "/nowhere/"),
-            ("LK001", "index.md", "/CONTRIBUTING/"),
-            ("LK001", "index.md", "/docs/README/"),
-        },
-    )
+    files: dict[str, str]
+    broken: set[tuple[str, str, str]]  # (code, source page, href as written or rewritten)
+    host: str = "github-pages"
+    extra_config: dict[str, object] = field(default_factory=dict)
+    models: bool = False
 
 
 RELATIVE = {
@@ -217,45 +78,206 @@ RELATIVE = {
     "guide/pic.png": "png",
     "_things/t.md": fm() + "# T\n\n[back](../index.md) [a](../guide/a.md)\n",
 }
+#: What jekyll-relative-links leaves broken in RELATIVE, whether or not it runs on collections.
+RELATIVE_BROKEN = {
+    ("LK004", "guide/a.md", "/guide/b/#nope"),
+    ("LK001", "guide/a.md", "missing.md"),
+    ("LK001", "guide/a.md", "b.md"),
+}
+
+HOSTED = {
+    "_config.yml": "permalink: pretty\ninclude: [_redirects]\n",
+    "_redirects": "/old/ /new/ 301\n/shadow/ /new/ 301\n/forced/ /new/ 301!\n"
+    "/gone/ /404.html 404\n",
+    "new.md": fm() + "# New\n\n## Only in new\n",
+    "shadow.md": fm() + "# Shadow\n",
+    "forced.md": fm() + "# Forced\n",
+    "plain.html": fm("/plain.html") + "<h1>Plain</h1>\n",
+    "index.md": fm()
+    + "[a](/old/) [b](/shadow/#only-in-new) [c](/forced/#only-in-new) [d](/gone/)\n"
+    "[e](/plain/) [f](/plain) [g](/plain.html) [h](/new) [i](/new/index.html)\n",
+}
 
 
-def test_jekyll_relative_links_rewrites_pages_and_static_files(tmp_path: Path) -> None:
-    """jekyll-relative-links 0.7 (read from its generator.rb): Markdown links in pages
-    to pages, documents and static files are rewritten; collection documents are left
-    alone, as are HTML links; anything else stays as written."""
-    files = {
-        **RELATIVE,
-        "_config.yml": "permalink: pretty\nplugins: [jekyll-relative-links]\n"
-        "collections:\n  things: {output: true}\n",
-    }
-    result = run_site(tmp_path, files)
-    assert_equal(
-        result,
+CASES: dict[str, Case] = {
+    "baseurl_from_config_yml": Case(
         {
-            ("LK004", "guide/a.md", "/guide/b/#nope"),
-            ("LK001", "guide/a.md", "missing.md"),
-            ("LK001", "guide/a.md", "b.md"),
+            "_config.yml": "baseurl: /docs\npermalink: pretty\n",
+            "CNAME": "example.org\n",
+            "index.md": fm() + "[a](/docs/about/) [b]({{ site.baseurl }}/about/) "
+            "[c]({{ '/about/' | relative_url }})\n"
+            "[d](about/) [e](/about/) [f](/docs/nope/)\n\n"
+            "![i](/docs/img/a.png) ![j](/img/a.png) ![k](/img/none.png)\n\n"
+            '<img src="/img/a.png" alt="raw HTML is not rewritten">\n',
+            "about.md": fm() + "# About\n",
+            "img/a.png": "png",
+        },
+        # ![j](/img/a.png) works: jekyll-relative-links (on by default on GitHub Pages)
+        # rewrites a root path that names a source file to relative_url of it.
+        {
+            ("LK001", "index.md", "/about/"),
+            ("LK001", "index.md", "/docs/nope/"),
+            ("LK002", "index.md", "/img/none.png"),
+            ("LK002", "index.md", "/img/a.png"),
+        },
+    ),
+    # GitHub Pages injects the project's baseurl; `site: {baseurl: ...}` tells us.
+    "baseurl_injected_by_the_host_and_set_in_our_config": Case(
+        {
+            "_config.yml": "permalink: pretty\n",
+            ".finops-lint.yaml": "site:\n  baseurl: /proj\n  host: github-pages\n",
+            "index.md": fm() + "[a]({{ site.baseurl }}/about/) [b](/about/) [c](/proj/about/)\n",
+            "about.md": fm() + "# About\n",
+        },
+        {("LK001", "index.md", "/about/")},
+        extra_config={"baseurl": "/proj"},
+    ),
+    "permalink_styles_and_placeholders": Case(
+        {
+            "_config.yml": "permalink: /:categories/:year/:title:output_ext\n",
+            "CNAME": "example.org\n",
+            "_posts/2024-03-05-hello-world.md": fm(categories="news") + "# Hello\n",
+            "_posts/2024-03-06-own.md": fm("/blog/:year/:month/:title/") + "# Own\n",
+            "page.md": fm() + "# Page\n",
+            "folder/deep.md": fm("/:path/:basename:output_ext") + "# Deep\n",
+            "index.md": fm()
+            + "[a](/news/2024/hello-world.html) [b](/news/2024/03/05/hello-world.html)\n"
+            "[c](/blog/2024/03/own/) [d](/2024/own.html) [e](/page.html) [f](/page)\n"
+            "[g](/page/) [h](/folder/deep.html) [i](/deep.html)\n",
+        },
+        {
+            ("LK001", "index.md", "/news/2024/03/05/hello-world.html"),
+            ("LK001", "index.md", "/2024/own.html"),
+            ("LK001", "index.md", "/page/"),
+            ("LK001", "index.md", "/deep.html"),
+        },
+    ),
+    "collections_output_and_own_permalink": Case(
+        {
+            "_config.yml": (
+                "collections:\n"
+                "  recipes: {output: true, permalink: '/r/:name/'}\n"
+                "  notes: {output: false}\n"
+                "  guides: {output: true}\n"
+            ),
+            "CNAME": "example.org\n",
+            "_recipes/soup.md": fm() + "# Soup\n",
+            "_notes/n1.md": fm() + "# Note\n",
+            "_guides/g1.md": fm() + "# Guide\n\n## Part one\n",
+            "_guides/g2.md": fm("/elsewhere/") + "# G2\n",
+            "index.md": fm()
+            + "[a](/r/soup/) [b](/recipes/soup/) [c](/notes/n1/) [d](/notes/n1.html)\n"
+            "[e](/guides/g1.html) [f](/guides/g1) [g](/guides/g1/) [h](/elsewhere/)\n"
+            "[i](/guides/g2.html) [j](/guides/g1.html#part-one) [k](/guides/g1.html#part-two)\n",
+        },
+        {
+            ("LK001", "index.md", "/recipes/soup/"),
+            ("LK001", "index.md", "/notes/n1/"),
+            ("LK001", "index.md", "/notes/n1.html"),
+            ("LK001", "index.md", "/guides/g1/"),
+            ("LK001", "index.md", "/guides/g2.html"),
+            ("LK004", "index.md", "/guides/g1.html#part-two"),
+        },
+    ),
+    # [b](/team.html) names the source file team.html: jekyll-relative-links rewrites it
+    # to /team/; the same path in an HTML <a> is left alone and is broken.
+    "html_pages_and_raw_html_links": Case(
+        {
+            "_config.yml": "permalink: pretty\n",
+            "CNAME": "example.org\n",
+            "team.html": fm("/team/") + '<p><a href="/team/">self</a> <a href="/nope/">gone</a>\n'
+            '<img src="/img/missing.png" alt="x"> <img src="/img/a.png" alt="y"></p>\n'
+            '<!-- <a href="/commented/">c</a> -->\n',
+            "index.md": fm() + '[a](/team/) [b](/team.html)\n\n<a href="/nope2/">raw</a> '
+            '<img src="/img/gone.png">\n\n'
+            '<p><a href="/team/">inside a block</a> <a href="/team.html">html</a></p>\n',
+            "img/a.png": "png",
+        },
+        {
+            ("LK001", "team.html", "/nope/"),
+            ("LK002", "team.html", "/img/missing.png"),
+            ("LK001", "index.md", "/team.html"),
+            ("LK001", "index.md", "/nope2/"),
+            ("LK002", "index.md", "/img/gone.png"),
+        },
+    ),
+    # GitHub Pages: jekyll-readme-index (Debian's) and jekyll-optional-front-matter,
+    # which Debian lacks: tests/oracle/plugin_models has a model of it written from its
+    # README and generator (Markdown files without front matter become pages, except
+    # README, LICENSE, CONTRIBUTING and the like).
+    "readme_index_and_optional_front_matter": Case(
+        {
+            "_config.yml": "permalink: pretty\nplugins: [jekyll-readme-index]\n",
+            "CNAME": "example.org\n",
+            "docs/README.md": "# Docs\n\n[up](/) [plain](/plain/) [x](/nowhere/)\n",
+            "other/index.md": fm() + "# Other index\n",
+            "other/README.md": "# Other readme\n",
+            "plain.md": "# Plain, no front matter\n",
+            "CONTRIBUTING.md": "# How to contribute\n",
+            "index.md": fm()
+            + "[a](/docs/) [b](/other/) [c](/plain/) [d](/CONTRIBUTING/) [e](/CONTRIBUTING.md)\n"
+            "[f](/other/README.md) [g](/docs/README/)\n",
+        },
+        {
+            ("LK001", "docs/README.md", "/nowhere/"),
+            ("LK001", "index.md", "/CONTRIBUTING/"),
+            ("LK001", "index.md", "/docs/README/"),
+        },
+        models=True,
+    ),
+    # jekyll-relative-links 0.7 (read from its generator.rb): Markdown links in pages
+    # to pages, documents and static files are rewritten; collection documents are left
+    # alone, as are HTML links; anything else stays as written.
+    "jekyll_relative_links_rewrites_pages_and_static_files": Case(
+        {
+            **RELATIVE,
+            "_config.yml": "permalink: pretty\nplugins: [jekyll-relative-links]\n"
+            "collections:\n  things: {output: true}\n",
+        },
+        RELATIVE_BROKEN
+        | {
             ("LK001", "_things/t.md", "../index.md"),
             ("LK001", "_things/t.md", "../guide/a.md"),
         },
-    )
-
-
-def test_jekyll_relative_links_in_collections_when_asked(tmp_path: Path) -> None:
-    files = {
-        **RELATIVE,
-        "_config.yml": "permalink: pretty\nplugins: [jekyll-relative-links]\n"
-        "relative_links: {collections: true}\ncollections:\n  things: {output: true}\n",
-    }
-    result = run_site(tmp_path, files)
-    assert_equal(
-        result,
+    ),
+    "jekyll_relative_links_in_collections_when_asked": Case(
         {
-            ("LK004", "guide/a.md", "/guide/b/#nope"),
-            ("LK001", "guide/a.md", "missing.md"),
-            ("LK001", "guide/a.md", "b.md"),
+            **RELATIVE,
+            "_config.yml": "permalink: pretty\nplugins: [jekyll-relative-links]\n"
+            "relative_links: {collections: true}\ncollections:\n  things: {output: true}\n",
         },
-    )
+        RELATIVE_BROKEN,
+    ),
+    "netlify_serves_redirects_shadowing_and_pretty_urls": Case(
+        HOSTED,
+        {
+            ("LK004", "index.md", "/shadow/#only-in-new"),
+            ("LK001", "index.md", "/gone/"),
+        },
+        host="netlify",
+    ),
+    # The same source as the Netlify site: GitHub Pages ignores _redirects, serves
+    # /x/ only from x/index.html; `site: {host: github-pages}` says so.
+    "github_pages_serves_files_only": Case(
+        {**HOSTED, ".finops-lint.yaml": "site:\n  host: github-pages\n"},
+        {
+            ("LK001", "index.md", "/old/"),
+            ("LK004", "index.md", "/shadow/#only-in-new"),
+            ("LK004", "index.md", "/forced/#only-in-new"),
+            ("LK001", "index.md", "/gone/"),
+            ("LK001", "index.md", "/plain/"),
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CASES, ids=str)
+def test_torture_site(tmp_path: Path, name: str) -> None:
+    case = CASES[name]
+    result = run_site(tmp_path, case.files, case.host, case.extra_config, case.models)
+    got = {(b.code, b.source, b.href) for b in result.oracle.broken}
+    assert got == case.broken, f"the built site's broken set changed: {sorted(got)}"
+    assert not result.missed and not result.extra, result.explain()
 
 
 def test_without_jekyll_relative_links_a_source_path_is_broken(tmp_path: Path) -> None:
@@ -268,57 +290,6 @@ def test_without_jekyll_relative_links_a_source_path_is_broken(tmp_path: Path) -
     got = {(b.code, b.href) for b in result.oracle.broken if b.source == "guide/a.md"}
     assert ("LK001", "b.md") in got and ("LK002", "pic.png") in got
     assert not result.missed and not result.extra, result.explain()
-
-
-HOSTED = {
-    "_config.yml": "permalink: pretty\n",
-    "new.md": fm() + "# New\n\n## Only in new\n",
-    "shadow.md": fm() + "# Shadow\n",
-    "forced.md": fm() + "# Forced\n",
-    "plain.html": fm("/plain.html") + "<h1>Plain</h1>\n",
-    "index.md": fm()
-    + "[a](/old/) [b](/shadow/#only-in-new) [c](/forced/#only-in-new) [d](/gone/)\n"
-    "[e](/plain/) [f](/plain) [g](/plain.html) [h](/new) [i](/new/index.html)\n",
-}
-REDIRECTS = "/old/ /new/ 301\n/shadow/ /new/ 301\n/forced/ /new/ 301!\n/gone/ /404.html 404\n"
-
-
-def test_netlify_serves_redirects_shadowing_and_pretty_urls(tmp_path: Path) -> None:
-    files = {
-        **HOSTED,
-        "_redirects": REDIRECTS,
-        "_config.yml": "permalink: pretty\ninclude: [_redirects]\n",
-    }
-    result = run_site(tmp_path, files, host="netlify")
-    assert_equal(
-        result,
-        {
-            ("LK004", "index.md", "/shadow/#only-in-new"),
-            ("LK001", "index.md", "/gone/"),
-        },
-    )
-
-
-def test_github_pages_serves_files_only(tmp_path: Path) -> None:
-    """The same source as the Netlify site: GitHub Pages ignores _redirects, serves
-    /x/ only from x/index.html; `site: {host: github-pages}` says so."""
-    files = {
-        **HOSTED,
-        ".finops-lint.yaml": "site:\n  host: github-pages\n",
-        "_redirects": REDIRECTS,
-        "_config.yml": "permalink: pretty\ninclude: [_redirects]\n",
-    }
-    result = run_site(tmp_path, files)
-    assert_equal(
-        result,
-        {
-            ("LK001", "index.md", "/old/"),
-            ("LK004", "index.md", "/shadow/#only-in-new"),
-            ("LK004", "index.md", "/forced/#only-in-new"),
-            ("LK001", "index.md", "/gone/"),
-            ("LK001", "index.md", "/plain/"),
-        },
-    )
 
 
 def test_excluded_files_are_repository_documents(tmp_path: Path) -> None:
