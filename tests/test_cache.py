@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -93,8 +94,14 @@ def _apply(root: Path, op: str, pick: int, counter: list[int], racy: bool = Fals
         target.write_text(text + f"\nMore text {n}.\n", "utf-8")
     elif op == "same-size":  # the same size, maybe the same mtime tick: only a hash tells
         before = target.stat()
-        for old, new in (("#part-a)", "#part-q)"), ("## Part A", "## Part Q"), ("Text", "Txet")):
-            if old in text:  # a link to an anchor that is gone, or an anchor gone
+        swaps = (
+            ("permalink: /p", "permalink: /q"),  # a URL
+            ("#part-a)", "#part-q)"),  # a link to an anchor that is gone
+            ("## Part A", "## Part Q"),  # an anchor gone
+            ("Text", "Txet"),
+        )
+        for old, new in swaps[pick % 4 :]:
+            if old in text:
                 text = text.replace(old, new, 1)
                 break
         target.write_text(text, "utf-8")
@@ -123,6 +130,14 @@ def _apply(root: Path, op: str, pick: int, counter: list[int], racy: bool = Fals
         os.utime(target)
 
 
+def _age(root: Path, newer_than: int, when: int) -> None:
+    """Files written since `newer_than` get the mtime `when` (an old, ticking clock)."""
+    for path in root.rglob("*"):
+        fresh = path.is_file() and path.stat().st_mtime > newer_than
+        if fresh and ".finops-lint-cache" not in path.parts:
+            os.utime(path, (when, when))
+
+
 OPS = st.sampled_from(
     [
         "edit",
@@ -147,28 +162,36 @@ OPS = st.sampled_from(
 )
 @given(
     steps=st.lists(st.tuples(OPS, st.integers(0, 20)), min_size=1, max_size=7),
-    racy=st.booleans(),
+    mode=st.sampled_from(["racy", "aged", "real"]),
 )
 def test_cached_runs_give_the_output_of_uncached_runs(
-    steps: list[tuple[str, int]], racy: bool, monkeypatch: pytest.MonkeyPatch
+    steps: list[tuple[str, int]], mode: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """racy: every entry is recorded as racy (as if each run came within two seconds
     of the edits), and a same-size edit keeps the mtime: only the content hash can
-    tell; otherwise the stat alone decides."""
+    tell. aged: every file's mtime is an hour old (a clock that ticks once per step),
+    so the stat alone vouches for them and the Site's facts are reused. real: the
+    files' own times."""
     from finops_lint.cache import results
 
+    racy = mode == "racy"
     monkeypatch.setattr(results, "RACY_NS", 10**18 if racy else 2_000_000_000)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(os.path.realpath(tmp)) / "site"
         root.mkdir()
         _make_site(root)
         monkeypatch.delenv("FINOPS_LINT_CACHE_DIR", raising=False)  # the default place
+        base = int(time.time()) - 3600
         with _in(root):
+            if mode == "aged":
+                _age(root, base, base)
             cached, fresh = _both(root)
             assert cached == fresh
             counter = [0]
             for op, pick in steps:
                 _apply(root, op, pick, counter, racy)
+                if mode == "aged":
+                    _age(root, base + 1000, base + counter[0])
                 cached, fresh = _both(root)
                 assert cached == fresh, (op, pick)
                 pages = _pages(root)
@@ -176,7 +199,7 @@ def test_cached_runs_give_the_output_of_uncached_runs(
                     one = pages[pick % len(pages)].relative_to(root).as_posix()
                     cached, fresh = _both(root, one)
                     assert cached == fresh, (op, pick, one)
-            assert (root / ".finops-lint-cache" / "check-v1.json").is_file()
+            assert (root / ".finops-lint-cache" / "check-v2.json").is_file()
 
 
 # ------------------------------------------------------------------ the cache file
@@ -194,7 +217,7 @@ def csite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _cache_file(root: Path) -> Path:
-    return root / ".finops-lint-cache" / "check-v1.json"
+    return root / ".finops-lint-cache" / "check-v2.json"
 
 
 def _cli(
@@ -282,6 +305,19 @@ def _tampered(data: dict[str, Any], how: str) -> bytes:
         d["files"][rel][3] = ""
     elif how == "bad-hash":
         d["files"][rel][3] = "zz"
+    elif how == "facts-bad-tag":
+        d["facts"][rel] = [True, [1, True, ["m", [[["s", "permalink"], ["exec", "x"]]]]]]
+    elif how == "facts-not-a-mapping":
+        d["facts"][rel] = [True, [1, True, ["l", []]]]
+    elif how == "facts-bad-line":
+        d["facts"][rel] = [True, [0, True, ["m", []]]]
+    elif how == "facts-outside-root":
+        d["facts"]["../x.md"] = [True, None]
+    elif how == "facts-deep":
+        value: list[Any] = ["n"]
+        for _ in range(50):
+            value = ["l", [value]]
+        d["facts"][rel] = [True, [1, True, ["m", [[["s", "k"], value]]]]]
     return json.dumps(d).encode()
 
 
@@ -301,6 +337,11 @@ TAMPERING = [
     "related-outside",
     "racy-without-hash",
     "bad-hash",
+    "facts-bad-tag",
+    "facts-not-a-mapping",
+    "facts-bad-line",
+    "facts-outside-root",
+    "facts-deep",
 ]
 
 
@@ -445,7 +486,7 @@ def test_the_lock_is_held_while_writing(csite: Path) -> None:
     run(RunOptions(paths=[csite]))
     before = _cache_file(csite).read_bytes()
     (csite / "p2.md").write_text("---\ntitle: changed\n---\n# Changed\n", "utf-8")
-    lock = csite / ".finops-lint-cache" / "check-v1.lock"
+    lock = csite / ".finops-lint-cache" / "check-v2.lock"
     with open(lock, "a") as held:
         fcntl.flock(held.fileno(), fcntl.LOCK_EX)
         result = run(RunOptions(paths=[csite]))  # another run is writing: this one does not
@@ -470,3 +511,60 @@ def test_init_adds_the_cache_folder_to_gitignore_once(tmp_path: Path) -> None:
     (other / ".gitignore").symlink_to(victim)
     assert ignore_cache(other).startswith("hint:")
     assert victim.read_text("utf-8") == "keep"
+
+
+def test_a_one_page_run_stats_the_unchanged_pages_and_reads_none(csite: Path) -> None:
+    import time
+
+    from finops_lint.site import build, source
+
+    old = time.time() - 60  # not racy: the stat alone vouches for these files
+    for path in csite.rglob("*"):
+        if path.is_file():
+            os.utime(path, (old, old))
+    run(RunOptions(paths=[csite]))
+    (csite / "p0.md").write_text((csite / "p0.md").read_text("utf-8") + "\nMore.\n", "utf-8")
+    read: list[str] = []
+    with pytest.MonkeyPatch.context() as spying:
+        for module in (build, source):
+            real = module.read_bytes
+
+            def spy(path: Any, *args: Any, _real: Any = real, **kwargs: Any) -> bytes:
+                read.append(Path(path).name)
+                return bytes(_real(path, *args, **kwargs))
+
+            spying.setattr(module, "read_bytes", spy)
+        cached = _outcome(run(RunOptions(paths=[csite / "p0.md"])))
+    # the Site reads the changed page only (its fence, then its URL keys)
+    assert [name for name in read if name.endswith(".md")] == ["p0.md", "p0.md"]
+    assert cached == _outcome(run(RunOptions(paths=[csite / "p0.md"], cache=False)))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        True,
+        3,
+        -2.5,
+        "x",
+        ["a", 1, [None]],
+        {"k": {"n": [1, 2]}, 3: "int key"},
+        __import__("datetime").date(2024, 1, 31),
+        __import__("datetime").datetime(2024, 1, 31, 10, 5, 1),
+        __import__("datetime").datetime.fromisoformat("2024-01-31T10:05:01+02:00"),
+    ],
+)
+def test_front_matter_values_come_back_with_their_types(value: Any) -> None:
+    from finops_lint.cache.facts import decode, encode
+
+    back = decode(json.loads(json.dumps(encode(value))))
+    assert back == value and type(back) is type(value)
+
+
+def test_values_json_cannot_hold_are_not_stored() -> None:
+    from finops_lint.cache.facts import NotStorable, encode
+
+    for value in (float("nan"), b"bytes", {1, 2}):
+        with pytest.raises(NotStorable):
+            encode(value)

@@ -195,6 +195,8 @@ def run(options: RunOptions) -> RunResult:
     needs_site = any(r.scope == "site" for r in rules)
     cache = _open_cache(options, ws, rules, external) if files else None
     plan = cache.plan(files, ws.display_path) if cache is not None else None
+    if cache is not None:
+        ws.known = cache.known
     to_check = files if plan is None else [t for t in files if t.rel not in plan.reused]
     problems: list[tuple[str, int, str]] | None
     if plan is not None and plan.problems is not None and not to_check:

@@ -22,6 +22,7 @@ from finops_lint.safe_io import MAX_PAGE_BYTES, NotRegularFileError, describe, r
 if TYPE_CHECKING:
     from finops_lint.rules.base import Rule
     from finops_lint.site import Site
+    from finops_lint.site.source import KnownFiles
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,8 @@ class Workspace:
         # and walking every page of a type each time made a run quadratic in site size.
         self._names_memo: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
         self._values_memo: dict[str, frozenset[str]] = {}
+        #: what the result cache knows of unchanged files (the Site does not read them)
+        self.known: KnownFiles | None = None
 
     @cached_property
     def site(self) -> Site | None:
@@ -63,6 +66,7 @@ class Workspace:
             extra_hosts=self.config.hosts,
             host=self.config.site_host,
             baseurl=self.config.site_baseurl,
+            known=self.known,
         )
 
     @cached_property

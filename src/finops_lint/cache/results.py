@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from finops_lint import __version__
+from finops_lint.cache.facts import KnownFacts
 from finops_lint.cache.store import RACY_NS, CacheData, Store, now_ns, safe_rel
 from finops_lint.findings import Finding, Fix, Related, Severity
 from finops_lint.safe_io import MAX_CONFIG_BYTES, MAX_PAGE_BYTES, read_bytes
@@ -61,10 +62,10 @@ def cache_store(root: Path, cache_dir: Path | None, notice: Callable[[str], None
         folder = Path(os.environ["FINOPS_LINT_CACHE_DIR"])
     if folder is None:
         folder = root / CACHE_FOLDER
-        name = "check-v1.json"
+        name = "check-v2.json"
     else:  # a folder that may serve several sites: one file per site
         digest = hashlib.blake2b(str(root).encode("utf-8", "surrogateescape"), digest_size=8)
-        name = f"check-v1-{digest.hexdigest()}.json"
+        name = f"check-v2-{digest.hexdigest()}.json"
     if os.path.islink(folder):
         notice(f"{folder} is a symlink: the result cache is not used (--cache-dir DIR chooses one)")
         return None
@@ -190,6 +191,18 @@ class ResultCache:
         self.site_same = (
             self.old.site and bool(self.old.files) and set(self.old.files) == set(self.tree)
         ) and all(self.valid(rel) for rel in self.tree)
+        self.known = KnownFacts(self.old.facts, self._trusted, self._learnable)
+
+    def _trusted(self, rel: str) -> bool:
+        """The facts recorded for rel still hold: a stat that vouched for them then
+        (not racy) is the same now."""
+        old = self.old.files.get(rel)
+        return old is not None and not old[4] and self.valid(rel)
+
+    def _learnable(self, rel: str) -> bool:
+        """What is read of rel now can be recorded: its stat will vouch for it."""
+        now = self.tree.get(rel)
+        return now is not None and now[1] < self.started_ns - RACY_NS
 
     def valid(self, rel: str) -> bool:
         """The file is as recorded (by stat; by hash too when the record was racy)."""
@@ -284,6 +297,12 @@ class ResultCache:
                 new.pages[rel] = (codes, fresh and self.site_same and new.site, rows)
         if not new.site:
             new.problems = []
+        # The Site's facts: learnt or confirmed this run, else kept while unchanged.
+        facts = {rel: f for rel, f in self.old.facts.items() if self._trusted(rel)}
+        facts.update(self.known.learned)
+        new.facts = {
+            rel: f for rel, f in facts.items() if rel in new.files and not new.files[rel][4]
+        }
         self.store.save(new)
 
 

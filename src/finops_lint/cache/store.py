@@ -1,6 +1,6 @@
 """The result cache's file: JSON read back with validation, written atomically under a lock.
 
-Format (``<cache dir>/check-v1.json``, or ``check-v1-<root digest>.json`` in a
+Format (``<cache dir>/check-v2.json``, or ``check-v2-<root digest>.json`` in a
 folder given with ``--cache-dir`` or ``FINOPS_LINT_CACHE_DIR``)::
 
     {"format": "finops-lint-check-cache", "version": 1,
@@ -9,7 +9,8 @@ folder given with ``--cache-dir`` or ``FINOPS_LINT_CACHE_DIR``)::
      "files": {"_pages/a.md": [size, mtime_ns, inode, "blake2b hex" or "", racy]},
      "site": true,               # "files" lists the whole tree (site rules may reuse)
      "problems": [["_config.yml", 3, "message"]],   # the Site's own problems
-     "pages": {"_pages/a.md": {"codes": ["LK001"], "site": true, "findings": [[...]]}}}
+     "pages": {"_pages/a.md": {"codes": ["LK001"], "site": true, "findings": [[...]]}},
+     "facts": {"_pages/a.md": [true, [2, true, ["m", [...]]]]}}   # see facts.py
 
 A page's ``codes`` are the rules that looked beyond the page (their findings are
 reused only while the site is unchanged); ``site`` says those findings were made
@@ -40,7 +41,7 @@ from typing import Any
 from finops_lint.safe_io import FileTooLargeError, describe, read_bytes, write_atomic
 
 FORMAT = "finops-lint-check-cache"
-VERSION = 1
+VERSION = 2
 #: Largest cache file read or written; a bigger one is not written (the run says so).
 MAX_CACHE_FILE_BYTES = 64 * 1024 * 1024
 #: An mtime this close to the moment of reading cannot vouch for the content.
@@ -67,6 +68,8 @@ class CacheData:
     problems: list[tuple[str, int, str]] = field(default_factory=list)
     #: rel -> (site-dependent codes, made with the tree as recorded, finding rows)
     pages: dict[str, tuple[list[str], bool, list[list[Any]]]] = field(default_factory=dict)
+    #: what the Site learnt of each file (cache.facts.Facts)
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 def safe_rel(path: Any) -> bool:
@@ -179,10 +182,15 @@ def parse(raw: bytes, now_ns: int) -> CacheData:
             if not isinstance(code, str) or not _CODE.match(code):
                 raise CacheInvalid("bad code")
         out.pages[rel] = (codes, fresh, [_finding(row) for row in findings])
+    from finops_lint.cache.facts import parse_facts
+
+    out.facts = parse_facts(data.get("facts"), out.files)
     return out
 
 
 def dump(cache: CacheData) -> bytes:
+    from finops_lint.cache.facts import dump_facts
+
     data = {
         "format": FORMAT,
         "version": VERSION,
@@ -195,6 +203,7 @@ def dump(cache: CacheData) -> bytes:
             rel: {"codes": codes, "site": fresh, "findings": findings}
             for rel, (codes, fresh, findings) in sorted(cache.pages.items())
         },
+        "facts": dump_facts(cache.facts),
     }
     return json.dumps(data, separators=(",", ":"), allow_nan=False).encode("utf-8")
 

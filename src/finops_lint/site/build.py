@@ -38,8 +38,8 @@ from finops_lint.site.jekyll import JekyllConfig, load_config
 from finops_lint.site.page import SitePage
 from finops_lint.site.redirects import parse_netlify_toml, parse_redirects_file
 from finops_lint.site.resolve import SiteResolver
-from finops_lint.site.source import SourceFile, scan_source
-from finops_lint.site.url_keys import full_data_loader, url_front_matter
+from finops_lint.site.source import KnownFiles, SourceFile, scan_source
+from finops_lint.site.url_keys import file_data_loader, full_data_loader, url_front_matter
 from finops_lint.site.urls import destination, document_url, normalize_path, page_url, static_url
 
 #: Files some common plugins generate without a source file.
@@ -80,6 +80,7 @@ class Site(SiteResolver):
         self.host = "any"
         self.active_plugins = frozenset(config.plugins)
         self._rewrites = {}
+        self._known: KnownFiles | None = None
 
     # ------------------------------------------------------------------ build
 
@@ -91,18 +92,21 @@ class Site(SiteResolver):
         extra_hosts: Sequence[str] = (),
         host: str | None = None,
         baseurl: str | None = None,
+        known: KnownFiles | None = None,
     ) -> Site:
         """Every file Jekyll reads under root (the lint's own excludes play no part:
-        a page the lint skips is still a page a link can reach)."""
+        a page the lint skips is still a page a link can reach). `known`: what the
+        result cache knows of unchanged files, so they are not read again."""
         root = Path(root)
         config = load_config(root)
         if baseurl is not None:
             config.baseurl = normalize_baseurl(baseurl)
         site = cls(root, config)
+        site._known = known
         site.host = host or detect_host(root, config)
         site.active_plugins = active_plugins(config, site.host)
         statics: list[SourceFile] = []
-        for source in scan_source(root, config):
+        for source in scan_source(root, config, known):
             if source.kind == "static":
                 site._add_static(source)
                 statics.append(source)
@@ -197,17 +201,27 @@ class Site(SiteResolver):
         config = self.config
         data: dict[str, Any] = {}
         permalink_line = 1
-        try:
-            raw = read_bytes(self.root / source.path, MAX_PAGE_BYTES, truncate=True)
-        except OSError as exc:
-            self.problems.append((source.path, 1, f"cannot read file: {describe(exc)}"))
-            raw = b""
-        text, _error = decode_page(raw)
-        fm_raw = ""
-        if text is not None and source.front_matter:
-            data, permalink_line, fm_raw = url_front_matter(text)
+        known = self._known
+        cached = known.url_keys(source.path) if known is not None and source.front_matter else None
         type_ = "pages" if source.collection is None else source.collection
         defaults = config.defaults_for(source.path, type_)
+        if cached is not None:  # unchanged since the last run: not read
+            data, permalink_line, has_raw = cached
+            loader = file_data_loader(str(self.root / source.path), has_raw, defaults)
+        else:
+            try:
+                raw = read_bytes(self.root / source.path, MAX_PAGE_BYTES, truncate=True)
+            except OSError as exc:
+                self.problems.append((source.path, 1, f"cannot read file: {describe(exc)}"))
+                raw = b""
+                known = None  # nothing to learn
+            text, _error = decode_page(raw)
+            fm_raw = ""
+            if text is not None and source.front_matter:
+                data, permalink_line, fm_raw = url_front_matter(text)
+            if known is not None and source.front_matter:
+                known.learn_url_keys(source.path, data, permalink_line, bool(fm_raw.strip()))
+            loader = full_data_loader(text, fm_raw, defaults)
         merged = {**defaults, **data} if defaults else dict(data)
         if permalink is not None:  # set by a plugin (jekyll-readme-index)
             merged["permalink"] = permalink
@@ -244,7 +258,7 @@ class Site(SiteResolver):
             output,
             out_ext,
             destination(url, out_ext),
-            loader=full_data_loader(text, fm_raw, defaults),
+            loader=loader,
         )
         page._url_data = merged
         old = self.pages.get(source.path)

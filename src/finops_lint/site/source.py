@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 from finops_lint.discover import walk
 from finops_lint.safe_io import read_bytes
@@ -83,7 +84,22 @@ def _compile_patterns(patterns: Iterable[str]) -> _Patterns:
     return tuple(pats), regex, frozenset(pats)
 
 
-def scan_source(root: Path, config: JekyllConfig) -> list[SourceFile]:
+class KnownFiles(Protocol):
+    """What a previous run learnt about unchanged files (the result cache): asked
+    before a file is read, told what was read."""
+
+    def front_matter(self, rel: str) -> bool | None: ...
+
+    def learn_front_matter(self, rel: str, value: bool) -> None: ...
+
+    def url_keys(self, rel: str) -> tuple[dict[str, Any], int, bool] | None: ...
+
+    def learn_url_keys(self, rel: str, data: dict[str, Any], line: int, has_raw: bool) -> None: ...
+
+
+def scan_source(
+    root: Path, config: JekyllConfig, known: KnownFiles | None = None
+) -> list[SourceFile]:
     """Every file Jekyll would read from ``root``, classified."""
     flt = _Filter(config.include, config.exclude)
     coll_dirs = {c.directory: c for c in config.collections.values()}
@@ -114,7 +130,11 @@ def scan_source(root: Path, config: JekyllConfig) -> list[SourceFile]:
     for found in walk(root_s, "", os.path.realpath(root_s), enter=enter, keep=keep):
         if found.problem is not None or not found.regular:
             continue
-        fm = _has_front_matter(found.path)
+        fm = known.front_matter(found.rel) if known is not None else None
+        if fm is None:
+            fm = _has_front_matter(found.path)
+            if known is not None:
+                known.learn_front_matter(found.rel, fm)
         inside = collection_of(found.rel)
         if inside is None:
             files.append(SourceFile(found.rel, "page" if fm else "static", None, fm))

@@ -132,3 +132,26 @@ def full_data_loader(
         return {**defaults, **data} if defaults else data
 
     return load
+
+
+def file_data_loader(
+    path: str, has_raw: bool, defaults: dict[str, Any]
+) -> Callable[[], dict[str, Any]]:
+    """`full_data_loader` for a page whose text is not kept: read again on first use."""
+
+    def load() -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if has_raw:
+            from finops_lint.parsing.text import decode_page
+            from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
+
+            try:
+                text, _error = decode_page(read_bytes(path, MAX_PAGE_BYTES, truncate=True))
+            except OSError:
+                text = None
+            fm = split_front_matter(text) if text is not None else None
+            if text is not None and fm is not None and fm.present and not fm.unterminated:
+                data = _load_full(text, fm.raw) if fm.raw.strip() else {}
+        return {**defaults, **data} if defaults else data
+
+    return load

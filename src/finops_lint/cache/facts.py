@@ -1,0 +1,177 @@
+"""What the Site learnt about each file, kept so an unchanged file is not read again.
+
+Building the Site reads every page for two things: whether it starts with a front
+matter fence, and the few front matter keys that decide its URL (`site.url_keys`).
+Both are kept here for files whose stat vouches for them (not racy), so a run that
+checks one page stats every file and reads only what changed.
+
+Front matter values are YAML values: they are stored as tagged JSON
+(``["s", "text"]``, ``["date", "2024-01-31"]``...) and read back with their exact
+types; a value of any other type (bytes, sets, NaN) is not stored (that page is
+read again each time).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Callable
+from typing import Any
+
+from finops_lint.cache.store import CacheInvalid
+
+_MAX_DEPTH = 20
+
+
+class NotStorable(ValueError):
+    pass
+
+
+def encode(value: Any, depth: int = 0) -> list[Any]:
+    if depth > _MAX_DEPTH:
+        raise NotStorable("too deep")
+    if value is None:
+        return ["n"]
+    if isinstance(value, bool):
+        return ["b", value]
+    if isinstance(value, int):
+        return ["i", value]
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise NotStorable("not finite")
+        return ["f", value]
+    if isinstance(value, str):
+        return ["s", value]
+    if isinstance(value, _dt.datetime):
+        return ["dt", value.isoformat()]
+    if isinstance(value, _dt.date):
+        return ["date", value.isoformat()]
+    if isinstance(value, list):
+        return ["l", [encode(v, depth + 1) for v in value]]
+    if isinstance(value, dict):
+        return ["m", [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in value.items()]]
+    raise NotStorable(type(value).__name__)
+
+
+def decode(item: Any, depth: int = 0) -> Any:
+    """The value back, or CacheInvalid for anything encode never writes."""
+    if depth > _MAX_DEPTH or not isinstance(item, list) or not item:
+        raise CacheInvalid("bad value")
+    tag, rest = item[0], item[1:]
+    if tag == "n" and not rest:
+        return None
+    if len(rest) != 1:
+        raise CacheInvalid("bad value")
+    value = rest[0]
+    checks: dict[str, Callable[[Any], bool]] = {
+        "b": lambda v: isinstance(v, bool),
+        "i": lambda v: type(v) is int,
+        "f": lambda v: type(v) is float and math.isfinite(v),
+        "s": lambda v: isinstance(v, str),
+    }
+    if tag in checks:
+        if not checks[tag](value):
+            raise CacheInvalid("bad value")
+        return value
+    try:
+        if tag == "dt" and isinstance(value, str):
+            return _dt.datetime.fromisoformat(value)
+        if tag == "date" and isinstance(value, str):
+            return _dt.date.fromisoformat(value)
+    except ValueError:
+        raise CacheInvalid("bad date") from None
+    if tag == "l" and isinstance(value, list):
+        return [decode(v, depth + 1) for v in value]
+    if tag == "m" and isinstance(value, list):
+        out: dict[Any, Any] = {}
+        for pair in value:
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise CacheInvalid("bad mapping")
+            key = decode(pair[0], depth + 1)
+            if isinstance(key, (list, dict)):
+                raise CacheInvalid("bad mapping key")
+            out[key] = decode(pair[1], depth + 1)
+        return out
+    raise CacheInvalid("bad value")
+
+
+#: rel -> (starts with a front matter fence, (url keys, permalink line, has front matter
+#: text) or None when the Site did not read its URL keys)
+Facts = dict[str, tuple[bool, tuple[dict[str, Any], int, bool] | None]]
+
+
+def parse_facts(raw: Any, files: dict[str, Any]) -> Facts:
+    if not isinstance(raw, dict):
+        raise CacheInvalid("bad facts")
+    out: Facts = {}
+    for rel, entry in raw.items():
+        if rel not in files or not isinstance(entry, list) or len(entry) != 2:
+            raise CacheInvalid("bad facts entry")
+        flag, url = entry
+        if not isinstance(flag, bool):
+            raise CacheInvalid("bad facts entry")
+        if url is None:
+            out[rel] = (flag, None)
+            continue
+        if not isinstance(url, list) or len(url) != 3:
+            raise CacheInvalid("bad facts entry")
+        line, has_raw, data = url
+        if type(line) is not int or line < 1 or not isinstance(has_raw, bool):
+            raise CacheInvalid("bad facts entry")
+        value = decode(data)
+        if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+            raise CacheInvalid("bad facts entry")
+        out[rel] = (flag, (value, line, has_raw))
+    return out
+
+
+def dump_facts(facts: Facts) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for rel, (flag, url) in sorted(facts.items()):
+        if url is None:
+            out[rel] = [flag, None]
+        else:
+            data, line, has_raw = url
+            out[rel] = [flag, [line, has_raw, encode(data)]]
+    return out
+
+
+class KnownFacts:
+    """The Site's `KnownFiles`: answers for files the cache vouches for, notes the rest."""
+
+    def __init__(
+        self, old: Facts, trusted: Callable[[str], bool], learnable: Callable[[str], bool]
+    ) -> None:
+        self._old = old
+        self._trusted = trusted  # unchanged since recorded by a stat that vouches for it
+        self._learnable = learnable  # its stat now vouches for what is read (not racy)
+        self.learned: Facts = {}
+
+    def front_matter(self, rel: str) -> bool | None:
+        entry = self._old.get(rel)
+        if entry is None or not self._trusted(rel):
+            return None
+        self.learned[rel] = (entry[0], self.learned.get(rel, (False, None))[1])
+        return entry[0]
+
+    def learn_front_matter(self, rel: str, value: bool) -> None:
+        if self._learnable(rel):
+            self.learned[rel] = (value, None)
+
+    def url_keys(self, rel: str) -> tuple[dict[str, Any], int, bool] | None:
+        entry = self._old.get(rel)
+        if entry is None or entry[1] is None or not self._trusted(rel):
+            return None
+        flag = self.learned.get(rel, (entry[0], None))[0]
+        self.learned[rel] = (flag, entry[1])
+        data, line, has_raw = entry[1]
+        return dict(data), line, has_raw
+
+    def learn_url_keys(self, rel: str, data: dict[str, Any], line: int, has_raw: bool) -> None:
+        if not self._learnable(rel) or rel not in self.learned:
+            return
+        try:
+            encode(data)
+        except NotStorable:
+            return  # read again each time
+        self.learned[rel] = (self.learned[rel][0], (data, line, has_raw))
