@@ -40,6 +40,7 @@ from finops_lint.workers import (
     Job,
     Outcome,
     check_documents,
+    check_files,
     check_in_workers,
     internal_rule,
     phase,
@@ -212,18 +213,21 @@ def run(options: RunOptions) -> RunResult:
     if plan is not None:
         job = Job(only={rel: codes for rel, (codes, _local) in plan.rerun.items()}, trace=True)
     workers = worker_count(len(to_check), options)
-    if external or workers < 2:
+    if external:  # the links of every page are checked at once, before the rules
         hashes: dict[str, str] | None = {} if job.trace else None
         docs, load_problems = load_documents(to_check, config, hashes)
         for doc in docs:
             ws.docs[doc.rel_path] = doc
-        if external and docs:
+        if docs:
             _check_external(ws, docs, options)
         phase("parse")
         outcome = check_documents(docs, ws, rules, options, job)
         outcome.findings[:0] = load_problems
         outcome.hashes = hashes or {}
         phase("rules")
+    elif workers < 2:
+        outcome = check_files(to_check, ws, rules, options, job)
+        phase("parse and rules")
     else:
         outcome = check_in_workers(to_check, ws, rules, options, workers, job)
         phase("workers")

@@ -202,15 +202,32 @@ def _worker(files: list[Target]) -> Outcome:
     assert _WORKER_STATE is not None
     ws, rules, options, job = _WORKER_STATE
     phase("worker start")
-    hashes: dict[str, str] | None = {} if job.trace else None
-    docs, problems = load_documents(files, ws.config, hashes)
-    for doc in docs:
-        ws.docs[doc.rel_path] = doc
-    phase(f"worker parse ({len(docs)} files)")
-    outcome = check_documents(docs, ws, rules, options, job)
-    phase("worker rules")
-    outcome.findings[:0] = problems
-    outcome.hashes = hashes or {}
+    outcome = check_files(files, ws, rules, options, job)
+    phase(f"worker parse and rules ({len(files)} files)")
+    return outcome
+
+
+#: Pages parsed and checked at a time: their Documents are dropped after (memory).
+BATCH = 32
+
+
+def check_files(
+    files: list[Target], ws: Workspace, rules: list[Rule], options: RunOptions, job: Job
+) -> Outcome:
+    """Parse and check files a batch at a time, keeping no Document once it is checked
+    (a rule that needs another page's parse gets it from the Workspace)."""
+    outcome = Outcome()
+    for start in range(0, len(files), BATCH):
+        hashes: dict[str, str] | None = {} if job.trace else None
+        docs, problems = load_documents(files[start : start + BATCH], ws.config, hashes)
+        for doc in docs:
+            ws.docs[doc.rel_path] = doc
+        part = check_documents(docs, ws, rules, options, job)
+        for doc in docs:
+            del ws.docs[doc.rel_path]
+        part.findings[:0] = problems
+        part.hashes = hashes or {}
+        outcome.add(part)
     return outcome
 
 

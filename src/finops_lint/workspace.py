@@ -8,6 +8,7 @@ Site, other pages' anchors, templates, cross-reference values. Only this module
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -36,6 +37,10 @@ class PageFacts:
     excluded: bool  # by the lint's own excludes (Jekyll's `exclude` is the Site's business)
 
 
+#: How many pages parsed on demand (not being checked) the Workspace keeps.
+OTHER_DOCS_KEPT = 256
+
+
 class Workspace:
     """What rules may know beyond their own page."""
 
@@ -44,7 +49,10 @@ class Workspace:
         self.config = config
         self.cwd = cwd
         self.docs: dict[str, Document] = {}
-        self._other_docs: dict[str, Document | None] = {}
+        #: other pages parsed on demand (anchors, layouts...): the most recent few only,
+        #: so memory does not grow with the site
+        self._other_docs: OrderedDict[str, Document | None] = OrderedDict()
+        self._templates: dict[str, Document | None] = {}
         self.notices: list[str] = []
         self.external_results: dict[str, Any] = {}
         self._shown: dict[str, str] = {}
@@ -116,9 +124,16 @@ class Workspace:
         """A page of the site, parsed on first use (it need not be one being checked)."""
         if rel_path in self.docs:
             return self.docs[rel_path]
-        if rel_path not in self._other_docs:
-            self._other_docs[rel_path] = self._read_other(rel_path)
-        return self._other_docs[rel_path]
+        if rel_path in self._templates:
+            return self._templates[rel_path]
+        others = self._other_docs
+        if rel_path in others:
+            others.move_to_end(rel_path)
+            return others[rel_path]
+        doc = others[rel_path] = self._read_other(rel_path)
+        if len(others) > OTHER_DOCS_KEPT:
+            others.popitem(last=False)
+        return doc
 
     def _read_other(self, rel_path: str, what: str = "") -> Document | None:
         path = self.root / rel_path
@@ -147,9 +162,11 @@ class Workspace:
 
     def template(self, rel_path: str) -> Document | None:
         """A page type's template: a regular file inside the site (else a notice)."""
-        if rel_path not in self.docs and rel_path not in self._other_docs:
-            self._other_docs[rel_path] = self._read_other(rel_path, "template")
-        return self.document(rel_path)
+        if rel_path in self.docs:
+            return self.docs[rel_path]
+        if rel_path not in self._templates:
+            self._templates[rel_path] = self._read_other(rel_path, "template")
+        return self._templates[rel_path]
 
     def prepare_for_workers(self, rules: list[Rule]) -> None:
         """Compute, before forking, what every worker would otherwise compute again."""
