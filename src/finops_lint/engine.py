@@ -18,6 +18,7 @@ from finops_lint.cache.results import (
     disabled_by_env,
     group_by_page,
     run_key,
+    shown_path,
 )
 from finops_lint.cache.store import safe_rel
 from finops_lint.config import Config, code_problem, load_config
@@ -312,9 +313,11 @@ def _with_cache(
         rel = rel.replace(os.sep, "/")
         return rel if safe_rel(rel) and ws.display_path(rel) == shown else None
 
-    cache.save(pages, problems, rel_of)
-    done = set(outcome.checked) | {display(t.path) for t in files if t.rel in plan.reused}
-    checked = [display(t.path) for t in files if display(t.path) in done]
+    unchanged = cache.site_same and not to_check
+    cache.save(pages, problems, rel_of, unchanged=unchanged)
+    shown = {t.rel: shown_path(t.path) for t in files}
+    done = set(outcome.checked) | {shown[t.rel] for t in files if t.rel in plan.reused}
+    checked = [shown[t.rel] for t in files if shown[t.rel] in done]
     if worker_count(len(files), options) >= 2:
         checked.sort()  # as the worker pool gives them
     return found, checked

@@ -187,6 +187,7 @@ class ResultCache:
         self.old = store.load(key, self.started_ns) or CacheData()
         self.tree = walk_tree(root)
         self._valid: dict[str, bool] = {}
+        self._cacheable: dict[str, bool] = {}
         self.new_hashes: dict[str, str] = {}  # contents read this run
         self.site_same = (
             self.old.site and bool(self.old.files) and set(self.old.files) == set(self.tree)
@@ -237,7 +238,7 @@ class ResultCache:
             if entry is None or not self.cacheable(target) or not self.valid(target.rel):
                 continue
             codes, fresh, rows = entry
-            shown = _display(target.path)
+            shown = shown_path(target.path)
             if self.site_same and fresh:
                 plan.reused[target.rel] = [_finding(r, shown, display_path) for r in rows]
             else:
@@ -249,15 +250,27 @@ class ResultCache:
         """A file inside the site, reached at its own path, and part of the tree."""
         if target.rel not in self.tree:
             return False
-        return os.path.realpath(target.path) == os.path.join(str(self.root), target.rel)
+        known = self._cacheable.get(target.rel)
+        if known is None:
+            at = os.path.join(str(self.root), target.rel)
+            given = os.path.normpath(os.path.abspath(target.path))
+            known = given == at or os.path.realpath(given) == os.path.realpath(at)
+            self._cacheable[target.rel] = known
+        return known
 
     def save(
         self,
         pages: dict[str, tuple[list[str], list[Finding]]],
         problems: list[tuple[str, int, str]] | None,
         rel_of: Callable[[str], str | None],
+        *,
+        unchanged: bool = False,
     ) -> None:
-        """Record this run: every tree file's state, each page's findings."""
+        """Record this run: every tree file's state, each page's findings. `unchanged`:
+        every finding came from the cache and the site is as recorded: nothing to write
+        unless a racy entry can now be vouched for by its stat."""
+        if unchanged and not any(sig[4] for sig in self.old.files.values()):
+            return
         new = CacheData(key=self.key, written_ns=max(now_ns(), self.started_ns))
         site_ok = problems is not None
         for rel, (size, mtime, ino) in self.tree.items():
@@ -306,11 +319,27 @@ class ResultCache:
         self.store.save(new)
 
 
-def _display(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
+_SHOWN: dict[tuple[str, str], str] = {}
+
+
+def shown_path(path: Path) -> str:
+    """`discover.display`: the path relative to the current folder (fast when under it)."""
+    text = str(path)
+    cwd = os.getcwd()
+    known = _SHOWN.get((cwd, text))
+    if known is not None:
+        return known
+    if os.path.isabs(text) and text.startswith(cwd.rstrip(os.sep) + os.sep):
+        shown = text[len(cwd.rstrip(os.sep)) + 1 :]
+        if os.path.normpath(shown) != shown:
+            shown = os.path.relpath(path)
+    else:
+        try:
+            shown = os.path.relpath(path)
+        except ValueError:
+            shown = text
+    _SHOWN[(cwd, text)] = shown
+    return shown
 
 
 def _row(f: Finding, rel_of: Callable[[str], str | None]) -> list[Any] | None:
@@ -361,7 +390,7 @@ def group_by_page(
     """Findings by the rel path of the target they are on."""
     rel_by_shown: dict[str, str | None] = {}
     for t in targets:
-        shown = _display(t.path)
+        shown = shown_path(t.path)
         rel_by_shown[shown] = None if shown in rel_by_shown else t.rel
     out: dict[str, list[Finding]] = {}
     for f in findings:
