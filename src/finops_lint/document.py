@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from finops_lint.parsing.links import (
 )
 from finops_lint.parsing.markdown import Body, Heading, Section, TextBlock, parse_body
 from finops_lint.parsing.masking import blank, code_span_spans, comment_spans, mask_spans
-from finops_lint.parsing.tables import Table
+from finops_lint.parsing.tables import Table, plain_text
 from finops_lint.parsing.text import DecodeError, decode_page
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mkdn"})
@@ -80,11 +81,29 @@ class Document:
         """Page lines first..last (1-based) with code, comments and front matter blanked."""
         if not self.masked:
             return self.lines[first - 1 : last]
-        cache = self.__dict__.get("_masked_lines")
-        if cache is None:
-            cache = self.masked.split("\n")
-            self.__dict__["_masked_lines"] = cache
-        return cache[first - 1 : last]
+        return self._masked_lines[first - 1 : last]
+
+    @cached_property
+    def _masked_lines(self) -> list[str]:
+        return self.masked.split("\n")
+
+    @cached_property
+    def block_texts(self) -> list[str]:
+        """Each block's text as a reader sees it, in ``blocks`` order: no code spans,
+        HTML comments, Liquid or block markers (``>``, ``-``, ``1.``, ``##``, a
+        heading's closing ``#``s and ``{#id}``), whitespace collapsed to one space."""
+        return [_visible_block_text(self, block) for block in self.blocks]
+
+    @cached_property
+    def visible_text(self) -> str:
+        """``block_texts`` one per line: a pattern with no match here (in multi-line
+        mode) matches no block, so a rule can rule a page out with one search."""
+        return "\n".join(self.block_texts)
+
+    @cached_property
+    def visible_text_folded(self) -> str:
+        """``visible_text`` case-folded, for substring prefilters."""
+        return self.visible_text.casefold()
 
     @property
     def has_dynamic_ids(self) -> bool:
@@ -101,6 +120,23 @@ class Document:
         ids.update(self.html_ids)
         ids.update(self.footnote_ids)
         return ids
+
+
+_HEADING_TAIL = re.compile(r"\{:?\s*#[^{}]*\}\s*$|(?<!\s)\s+#+\s*$")
+_BLOCK_MARKERS = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s+|[-*+]\s+|\d{1,9}[.)]\s+)?")
+
+
+def _visible_block_text(doc: Document, block: TextBlock) -> str:
+    if block.kind == "html" and not doc.is_markdown:
+        text = block.text
+    else:
+        lines = doc.visible_lines(block.line, block.end_line)
+        text = plain_text(" ".join(_BLOCK_MARKERS.sub("", ln, count=1) for ln in lines))
+        if block.kind == "heading":
+            text = _HEADING_TAIL.sub("", text).strip()
+    if "{" in text:
+        text = strip_liquid(text)
+    return " ".join(text.split())
 
 
 def parse_document(

@@ -81,7 +81,6 @@ class TextBlock:
     text: str
     in_list: bool = False
     in_quote: bool = False
-    clean: str | None = None  # text without Liquid/comments, filled in by the first rule
 
 
 @dataclass

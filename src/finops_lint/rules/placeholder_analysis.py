@@ -1,11 +1,11 @@
 """The placeholder analyser: what PH003, PH004 and PH007 search, and how fast.
 
-No rules here (they are in placeholders.py and front_matter_values.py): a
-block's visible text (no code spans, comments, Liquid or Markdown markers), the
-profile's patterns compiled once with page-level prefilters (a substring test,
-then one search of the whole page, before any block-by-block search), the
-position of a match in the source, and the filler-vocabulary score that
-recognises generated lorem-ipsum-style text.
+No rules here (they are in placeholders.py and front_matter_values.py): the
+profile's patterns compiled once with page-level prefilters (a substring test
+on ``Document.visible_text_folded``, then one search of ``Document.visible_text``,
+before any block-by-block search of ``Document.block_texts``), the position of a
+match in the source, and the filler-vocabulary score that recognises generated
+lorem-ipsum-style text. Nothing here writes to the Document.
 """
 
 from __future__ import annotations
@@ -18,9 +18,7 @@ from typing import Any
 from finops_lint import regex
 from finops_lint.config import Config
 from finops_lint.document import Document
-from finops_lint.parsing.links import strip_liquid
 from finops_lint.parsing.markdown import TextBlock
-from finops_lint.parsing.tables import plain_text
 
 
 @lru_cache(maxsize=32)
@@ -54,15 +52,6 @@ def warm_patterns(config: Config) -> None:
     """Compile the configured patterns (before forking workers)."""
     for key in ("text", "unfinished"):
         _joined_patterns(tuple(config.placeholders.get(key, [])))
-
-
-def _page_text(doc: Document) -> str:
-    """Every block's visible text, one block per line (computed once per page)."""
-    cached = doc.__dict__.get("_placeholder_text")
-    if cached is None:
-        cached = "\n".join(clean_text(doc, b) for b in doc.blocks)
-        doc.__dict__["_placeholder_text"] = cached
-    return cached
 
 
 _META = set(".^$*+?{}[]()|\\")
@@ -134,10 +123,8 @@ def page_patterns(doc: Document, items: tuple[str, ...]) -> list[regex.Pattern]:
     the per-block search is skipped. Patterns with lookarounds or \\A/\\Z are
     always searched block by block.
     """
-    page = _page_text(doc)
-    folded = doc.__dict__.get("_placeholder_folded")
-    if folded is None:
-        folded = doc.__dict__["_placeholder_folded"] = page.casefold()
+    page = doc.visible_text
+    folded = doc.visible_text_folded
     keep = []
     for pattern, joined in zip(_patterns(items), _joined_patterns(items), strict=True):
         literals = required_literals(pattern.pattern)
@@ -190,7 +177,7 @@ def _vocabulary(words: tuple[str, ...], phrases: tuple[str, ...]) -> FillerVocab
 
 def page_may_have_filler(doc: Document, filler: FillerVocabulary) -> bool:
     """Whether the page has enough filler vocabulary for any one block to reach the bar."""
-    page = _page_text(doc).casefold()
+    page = doc.visible_text_folded
     words = len(filler.words.intersection(_NON_LETTERS.split(page)))
     if words < 2:
         return False
@@ -211,27 +198,6 @@ def locate(doc: Document, block: TextBlock, match_text: str) -> tuple[int, int]:
             return number, idx + 1
     line = doc.lines[block.line - 1] if block.line - 1 < len(doc.lines) else ""
     return block.line, len(line) - len(line.lstrip()) + 1
-
-
-_HEADING_TAIL = re.compile(r"\{:?\s*#[^{}]*\}\s*$|(?<!\s)\s+#+\s*$")
-_BLOCK_MARKERS = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s+|[-*+]\s+|\d{1,9}[.)]\s+)?")
-
-
-def clean_text(doc: Document, block: TextBlock) -> str:
-    """The block's visible text: no code spans, comments or Liquid (computed once)."""
-    cached = block.clean
-    if cached is None:
-        if block.kind == "html" and not doc.is_markdown:
-            text = block.text
-        else:
-            lines = doc.visible_lines(block.line, block.end_line)
-            text = plain_text(" ".join(_BLOCK_MARKERS.sub("", ln, count=1) for ln in lines))
-            if block.kind == "heading":
-                text = _HEADING_TAIL.sub("", text).strip()
-        if "{" in text:
-            text = strip_liquid(text)
-        cached = block.clean = " ".join(text.split())
-    return cached
 
 
 def norm_prose(text: str) -> str:

@@ -19,7 +19,6 @@ from finops_lint.parsing.markdown import TextBlock
 from finops_lint.rules.base import Issue, RuleContext, rule
 from finops_lint.rules.placeholder_analysis import (
     FILLER_THRESHOLD,
-    clean_text,
     excerpt,
     filler_vocabulary,
     locate,
@@ -146,8 +145,7 @@ def placeholder_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     filler = page_may_have_filler(doc, vocabulary)
     if not patterns and not filler:
         return
-    for block in doc.blocks:
-        text = clean_text(doc, block)
+    for block, text in zip(doc.blocks, doc.block_texts, strict=True):
         if not text:
             continue
         reported = False
@@ -218,8 +216,7 @@ def _unfinished_blocks(
     patterns = page_patterns(doc, items)
     if not patterns:
         return
-    for block in doc.blocks:
-        text = clean_text(doc, block)
+    for block, text in zip(doc.blocks, doc.block_texts, strict=True):
         for pattern in patterns:
             m = pattern.search(text)
             if m:
