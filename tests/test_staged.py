@@ -173,3 +173,19 @@ def test_site_in_a_subfolder_with_no_files_given(framework_site: Site, tmp_path:
     result = framework_site.cli("check", "--staged")
     assert result.exit_code == 1
     assert "site/linker.md:7:" in result.stdout
+
+
+def test_a_lost_anchor_is_found_with_the_sites_own_heading_ids(site: Site) -> None:
+    """A site on kramdown's own parser: `## 1. Intro` has the id `intro` (GFM would
+    make `1-intro`). Renaming the heading removes `intro`, which the linking page
+    uses; --staged must work that out with the same id options as the engine."""
+    site.write("_config.yml", "permalink: pretty\nkramdown:\n  input: kramdown\n")
+    site.write("b.md", page("\n# B\n\n## 1. Intro\n\nText.\n"))
+    site.write("a.md", page("\n# A\n\nSee [the intro](/b/#intro).\n"))
+    _git(site, "init", "-q")
+    _git(site, "add", "-A")
+    _git(site, "commit", "-q", "-m", "site")
+    site.write("b.md", page("\n# B\n\n## 1. Introduction\n\nText.\n"))
+    _git(site, "add", "-A")
+    _code, found, _notices = _staged(site, "b.md")
+    assert found == [("a.md", "LK004", 7)]

@@ -332,7 +332,7 @@ def _staged_impact(files: list[Target], root: Path, config: Config, ws: Workspac
     site_files, _problems = discover([root], root, config)
     given = {t.rel for t in files}
     site_pages = [t.rel for t in site_files]
-    impact, notices = find_impact(root, given, site_pages)
+    impact, notices = find_impact(root, given, site_pages, config.id_options)
     ws.notices.extend(notices)
     return impact
 

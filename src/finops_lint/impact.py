@@ -32,6 +32,7 @@ from urllib.parse import unquote
 
 from finops_lint.document import MARKDOWN_SUFFIXES, parse_text
 from finops_lint.findings import Finding
+from finops_lint.parsing.anchors import IdOptions
 from finops_lint.parsing.frontmatter import parse_front_matter
 from finops_lint.parsing.text import decode_page
 from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
@@ -202,8 +203,11 @@ def _head_blobs(toplevel: Path, paths: list[str]) -> dict[str, str]:
     return blobs
 
 
-def _page_facts(rel_path: str, text: str) -> tuple[set[str], set[str], set[str]]:
-    """(URL segments, anchors, identifiers) a page answers to."""
+def _page_facts(
+    rel_path: str, text: str, id_options: IdOptions
+) -> tuple[set[str], set[str], set[str]]:
+    """(URL segments, anchors, identifiers) a page answers to; heading ids are made
+    with the site's own options (``Config.id_options``), as the engine makes them."""
     fm = parse_front_matter(text)
     data = fm.data if fm.present and fm.error is None and isinstance(fm.data, dict) else {}
     name = posixpath.basename(rel_path)
@@ -223,12 +227,12 @@ def _page_facts(rel_path: str, text: str) -> tuple[set[str], set[str], set[str]]
     }
     anchors: set[str] = set()
     if posixpath.splitext(rel_path)[1].lower() in MARKDOWN_SUFFIXES:
-        anchors = parse_text(text, rel_path, rel_path).anchors()
+        anchors = parse_text(text, rel_path, rel_path, id_style=id_options).anchors()
     return segments, anchors, identifiers
 
 
 def find_impact(
-    root: Path, given: set[str], site_pages: list[str]
+    root: Path, given: set[str], site_pages: list[str], id_options: IdOptions
 ) -> tuple[Impact | None, list[str]]:
     """What the staged changes remove from the site at root, and which other pages
     (site-relative paths, not among `given`) to check for it. Also notices."""
@@ -274,7 +278,7 @@ def find_impact(
                     Removed(site_path, how, segments={name, posixpath.splitext(name)[0]})
                 )
             continue
-        segments, anchors, identifiers = _page_facts(site_path, old_text)
+        segments, anchors, identifiers = _page_facts(site_path, old_text, id_options)
         if how == "modified":
             try:
                 new_text, _error = decode_page(
@@ -284,7 +288,9 @@ def find_impact(
                 new_text = None
             if new_text is None:
                 continue
-            new_segments, new_anchors, new_identifiers = _page_facts(site_path, new_text)
+            new_segments, new_anchors, new_identifiers = _page_facts(
+                site_path, new_text, id_options
+            )
             segments -= new_segments
             anchors -= new_anchors
             identifiers -= new_identifiers
