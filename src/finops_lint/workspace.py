@@ -178,6 +178,10 @@ class Workspace:
         for pt in self.config.page_types:
             if pt.template:
                 self.template(pt.template)
+        if any(r.code == "LK014" for r in rules):
+            from finops_lint.rules.template_links import template_breaks
+
+            template_breaks(self)
         # Warm what each worker would otherwise build again after the fork.
         from finops_lint.parsing.markdown import _parser
         from finops_lint.rules.placeholder_analysis import warm_patterns

@@ -11,6 +11,12 @@ body (links from layouts are checked too, but kept apart: finops-lint lints
 pages, not layouts). A body link whose href is not in the page's own source but
 is in one of the site's `_includes/` files is credited to that include.
 
+A link that no source file holds because Liquid built it from values
+(`<img src="/img/icons/{{ item.type }}.png">`: literal text and `{{ ... }}`) is
+credited to the template whose attribute matches it, whether a layout, an
+include or the page itself renders it: finops-lint's LK014 reports the values
+that build those, naming the template.
+
 Codes, as finops-lint uses them: LK001 a link (`<a href>`) that the host answers
 with 404; LK002 an image (`<img src>`) that is missing; LK003 a `#fragment` link
 whose page has no element with that id (or `<a name>`); LK004 a link to another
@@ -22,6 +28,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -131,6 +138,9 @@ def check_site(site: BuiltSite, host: Host) -> Report:
     broken: set[Broken] = set()
     layout_broken: set[tuple[str, str]] = set()
     includes = _include_texts(site.source)
+    patterns = _template_patterns(
+        site.source, [site.rel_source(i) for i in site.items], site.baseurl
+    )
     checked = 0
     for item in site.items:
         if item["kind"] == "static" or item.get("body") is None:
@@ -154,12 +164,19 @@ def check_site(site: BuiltSite, host: Host) -> Report:
                 continue
             code, why = problem
             where = _credit(link.href, source_rel, source_text, includes)
+            if where == source_rel and not _written(link.href, source_text):
+                where = _template_for(link, source_rel, patterns) or where
             broken.add(Broken(code, where, link.href, why))
         for link in full_links:
             if (link.tag, link.href) in body_hrefs:
                 continue
             problem = check_link(site, host, page_url, dest_rel, link)
-            if problem is not None:
+            if problem is None:
+                continue
+            template = _template_for(link, None, patterns)
+            if template is not None:
+                broken.add(Broken(problem[0], template, link.href, problem[1]))
+            else:
                 layout_broken.add((dest_rel, link.href))
     return Report(broken, layout_broken, checked)
 
@@ -224,6 +241,72 @@ def _include_texts(source: Path) -> dict[str, str]:
                 rel = path.relative_to(source).as_posix()
                 out[rel] = path.read_text(encoding="utf-8", errors="replace")
     return out
+
+
+_ATTR = re.compile(
+    r"<(a|img)\s(?:[^<>\"']|\"[^\"]*\"|'[^']*')*?\b(?:href|src)\s*=\s*\"([^\"]*)\"",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    file: str
+    tag: str
+    regex: re.Pattern[str]
+    literal: int  # how much of the attribute is literal text
+
+
+def _template_patterns(source: Path, pages: list[str], baseurl: str) -> list[_Pattern]:
+    """Attributes that Liquid builds: part literal text, part `{{ ... }}`. Each value
+    stands for one path segment or part of one (`[^/]*`); `{{ site.baseurl }}` is
+    the site's baseurl."""
+    files = [
+        p.relative_to(source).as_posix()
+        for folder in ("_layouts", "_includes")
+        if (source / folder).is_dir()
+        for p in sorted((source / folder).rglob("*"))
+        if p.is_file()
+    ]
+    out: list[_Pattern] = []
+    for rel in [*files, *sorted(set(pages))]:
+        try:
+            text = (source / rel).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for m in _ATTR.finditer(text):
+            value = m.group(2)
+            if "{{" not in value or "{%" in value:
+                continue
+            if not "".join(re.split(r"\{\{.*?\}\}", value)).strip():
+                continue  # one value and nothing else: a front matter link (LK010)
+            value = re.sub(r"\{\{-?\s*site\.baseurl\s*-?\}\}", lambda _m: baseurl, value)
+            if "{{" not in value:
+                continue
+            pieces = re.split(r"\{\{.*?\}\}", value)
+            regex = "[^/]*".join(re.escape(html.unescape(p)) for p in pieces)
+            out.append(_Pattern(rel, m.group(1).lower(), re.compile(regex), len("".join(pieces))))
+    return out
+
+
+def _template_for(link: HtmlLink, page: str | None, patterns: list[_Pattern]) -> str | None:
+    """The template whose Liquid-built attribute made this href: the most literal one,
+    the page's own text before the layouts and includes."""
+    best: _Pattern | None = None
+    for pat in patterns:
+        if pat.tag != link.tag or (
+            pat.file != page and not pat.file.startswith(("_layouts/", "_includes/"))
+        ):
+            continue
+        if pat.regex.fullmatch(link.href) and (
+            best is None or (pat.literal, pat.file == page) > (best.literal, best.file == page)
+        ):
+            best = pat
+    return best.file if best is not None else None
+
+
+def _written(href: str, text: str) -> bool:
+    return any(form in text for form in {href, html.escape(href, quote=False), html.escape(href)})
 
 
 def _credit(href: str, source_rel: str, source_text: str, includes: dict[str, str]) -> str:

@@ -1,4 +1,9 @@
-"""finops-lint's LK001-LK004 findings as the oracle counts them: (code, source file, href).
+"""finops-lint's LK001-LK004 and LK014 findings as the oracle counts them: (code,
+source file, href).
+
+An LK014 finding (a front matter value from which a template builds a broken
+path) counts as the broken image (LK002) or link (LK001) that the template
+renders, credited to the template, as the oracle credits Liquid-built links.
 
 Each finding points at a link target in a source file; the href that target
 becomes in the built HTML is what the oracle saw. Most targets are copied
@@ -22,11 +27,11 @@ from finops_lint.workspace import Workspace
 from tests.oracle.checker import Broken, BuiltSite, Report, check_site
 from tests.oracle.hosts import Host
 
-LK_CODES = ("LK001", "LK002", "LK003", "LK004")
+LK_CODES = ("LK001", "LK002", "LK003", "LK004", "LK014")
 
 
 def lint_broken(root: Path, config_path: Path | None = None) -> set[Broken]:
-    """finops-lint's error-severity LK001-LK004 findings on the site at root."""
+    """finops-lint's error-severity LK001-LK004 and LK014 findings on the site at root."""
     result = run(
         RunOptions(paths=[root], root=root, select=list(LK_CODES), config_path=config_path)
     )
@@ -39,6 +44,9 @@ def lint_broken(root: Path, config_path: Path | None = None) -> set[Broken]:
         if f.code not in LK_CODES or f.severity != Severity.ERROR:
             continue
         rel = os.path.relpath(Path.cwd() / f.path, root).replace(os.sep, "/")
+        if f.code == "LK014":
+            out |= _template_broken(ws, rel, f.line, f.message)
+            continue
         links = docs.get(rel)
         if links is None:
             doc = parse_document((root / rel).read_bytes(), str(root / rel), rel)
@@ -49,6 +57,20 @@ def lint_broken(root: Path, config_path: Path | None = None) -> set[Broken]:
         assert link is not None, f"no link at {rel}:{f.line}:{f.column} for {f}"
         href = site.rendered_href(link.target, rel, markdown=link.syntax != "html")
         out.add(Broken(f.code, rel, href, f.message))
+    return out
+
+
+def _template_broken(ws: Workspace, rel: str, line: int, why: str) -> set[Broken]:
+    """The built links an LK014 finding stands for: (LK002 or LK001, template, href)."""
+    from finops_lint.rules.template_links import template_breaks
+
+    doc = parse_document((ws.root / rel).read_bytes(), str(ws.root / rel), rel)
+    out = {
+        Broken("LK002" if b.link.tag == "img" else "LK001", b.link.template, b.href, why)
+        for b in template_breaks(ws).get(rel, [])
+        if doc.front_matter.value_position((b.key,)).line == line
+    }
+    assert out, f"LK014 at {rel}:{line} stands for no built link"
     return out
 
 
@@ -74,6 +96,14 @@ class Comparison:
         for b in sorted(self.extra, key=_order):
             lines.append(f"extra:  {b.code} {b.source} {b.href!r} ({b.why})")
         return "\n".join(lines)
+
+
+def assert_broken_set(result: Comparison, expected: set[tuple[str, str, str]]) -> None:
+    """The built site's broken set is `expected` (so a checker that sees nothing
+    cannot pass), and finops-lint's findings are exactly that set."""
+    got = {(b.code, b.source, b.href) for b in result.oracle.broken}
+    assert got == expected, f"the built site's broken set changed: {sorted(got)}"
+    assert not result.missed and not result.extra, result.explain()
 
 
 def compare(

@@ -23,6 +23,7 @@ def load() -> None:
         rendering,
         sections,
         tables,
+        template_links,
         xref,
     )
 
