@@ -41,13 +41,15 @@ from finops_lint.parsing.text import decode_page
 from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
 from finops_lint.site import Site, SitePage
 
-_TAG = re.compile(r"\{%-?\s*(.*?)\s*-?%\}", re.DOTALL)
-_OUTPUT = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.DOTALL)
+#: Tags and outputs hold no braces: an unclosed one stops at the next, so a page of
+#: thousands of unclosed tags is scanned once (linear), not once per tag.
+_TAG = re.compile(r"\{%-?\s*([^{}]*?)\s*-?%\}")
+_OUTPUT = re.compile(r"\{\{-?\s*([^{}]*?)\s*-?\}\}")
 _SKIPPED_BLOCKS = re.compile(
     r"\{%-?\s*(comment|raw)\s*-?%\}.*?(?:\{%-?\s*end\1\s*-?%\}|\Z)|<!--.*?(?:-->|\Z)",
     re.DOTALL,
 )
-_HTML_TAG = re.compile(r"<(a|img)\s((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>", re.IGNORECASE)
+_HTML_TAG = re.compile(r"<(a|img)\s((?:[^<>\"']|\"[^\"<>]*\"|'[^'<>]*')*)>", re.IGNORECASE)
 _ATTR = re.compile(r"(?:^|\s)(href|src)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.IGNORECASE)
 _NAME = r"[A-Za-z_][\w-]*"
 _VAR = re.compile(rf"({_NAME})(?:\.({_NAME})|\[(['\"])(.*?)\3\])?")
@@ -205,7 +207,7 @@ def read_template(path: str, text: str) -> _Template:
     tpl = _Template(path, text)
     masked = _mask(text)
     tpl.includes = {m.group(2) for m in _INCLUDE.finditer(masked)}
-    events = [(m.start(), m.group(1)) for m in _TAG.finditer(masked)]
+    scope = _Scope([(m.start(), m.group(1)) for m in _TAG.finditer(masked)])
     for tag in _HTML_TAG.finditer(masked):
         for attr in _ATTR.finditer(tag.group(2)):
             value = attr.group(2) if attr.group(2) is not None else attr.group(3)
@@ -217,7 +219,7 @@ def read_template(path: str, text: str) -> _Template:
                 continue
             if not any(isinstance(p, str) and p.strip() for p in parts):
                 continue  # the whole value is one front matter value: LK010's
-            loops, branches, rendered = _context(events, start, masked)
+            loops, branches, rendered = scope.at(start)
             if not rendered:
                 continue
             line, column = _position(text, start)
@@ -243,19 +245,38 @@ def _parts(value: str) -> tuple[str | Expr, ...] | None:
     return tuple(parts)
 
 
-def _context(
-    events: list[tuple[int, str]], offset: int, text: str
-) -> tuple[tuple[Loop, ...], tuple[Branch, ...], bool]:
-    """The loops and conditions around `offset`, and whether text there renders at
-    all (not inside a `capture`)."""
-    stack: list[tuple[str, Any]] = []
-    assigns: dict[str, str] = {}
-    for start, body in events:
-        if start >= offset:
-            break
-        word, _sp, rest = body.partition(" ")
-        word = word.strip()
-        rest = rest.strip()
+class _Scope:
+    """The Liquid blocks open at a point of a template, walked once from the start
+    (the points asked for only move forward)."""
+
+    def __init__(self, events: list[tuple[int, str]]) -> None:
+        self.events = events
+        self.next = 0
+        self.stack: list[tuple[str, Any]] = []
+        self.assigns: dict[str, str] = {}
+
+    def at(self, offset: int) -> tuple[tuple[Loop, ...], tuple[Branch, ...], bool]:
+        """The loops and conditions around `offset`, and whether text there renders
+        at all (not inside a `capture`)."""
+        while self.next < len(self.events) and self.events[self.next][0] < offset:
+            self._apply(self.events[self.next][1])
+            self.next += 1
+        loops: list[Loop] = []
+        branches: list[Branch] = []
+        for kind, data in self.stack:
+            if kind == "capture":
+                return (), (), False
+            if kind == "for":
+                loops.append(data)
+            elif kind == "if":
+                branches.append(Branch(tuple(data[1])))
+        return tuple(loops), tuple(branches), True
+
+    def _apply(self, body: str) -> None:
+        stack, assigns = self.stack, self.assigns
+        head = re.match(r"(\S*)\s*(.*)", body, re.DOTALL)
+        assert head is not None  # (\S*) matches any text
+        word, rest = head.group(1), head.group(2).strip()
         if word == "assign":
             name, eq, value = rest.partition("=")
             if eq:
@@ -264,7 +285,7 @@ def _context(
             m = re.match(rf"({_NAME})\s+in\s+(.+)$", rest, re.DOTALL)
             if m is None:
                 stack.append(("for", Loop("", "")))
-                continue
+                return
             source = _split_filters(m.group(2))[0].strip()
             source = re.split(r"\s+(?:limit|offset|reversed)\b", source)[0].strip()
             if source.startswith("(") or source not in assigns:
@@ -292,16 +313,6 @@ def _context(
             and stack
         ):
             stack.pop()
-    loops: list[Loop] = []
-    branches: list[Branch] = []
-    for kind, data in stack:
-        if kind == "capture":
-            return (), (), False
-        if kind == "for":
-            loops.append(data)
-        elif kind == "if":
-            branches.append(Branch(tuple(data[1])))
-    return tuple(loops), tuple(branches), True
 
 
 # ------------------------------------------------------------------ evaluating
