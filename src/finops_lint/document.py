@@ -175,12 +175,12 @@ def parse_text(
         # HTML pages take part in the site (front matter, ids) but their bodies
         # are not linted as Markdown; their visible text is still read for
         # placeholder prose.
-        doc.html_ids = html_ids(text[body_offset:])
         doc.blocks = _html_text_blocks(text, body_offset)
         spans = comment_spans(text) + [m.span() for m in _SCRIPT_STYLE.finditer(text)]
         if body_offset:
             spans.append((0, body_offset))
         doc.masked = mask_spans(text, spans)
+        doc.html_ids = html_ids(doc.masked)  # not in comments, scripts or front matter
         doc.links = scan_html_links(doc.masked, LineIndex(text))
         return doc
     body = text[body_offset:]

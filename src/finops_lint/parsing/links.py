@@ -10,6 +10,7 @@ shapes authors type by mistake (``[text] (url)``, ``[text]()``).
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -23,7 +24,14 @@ _HTML_ATTR = re.compile(
     r"<(a|img|link|script|source|iframe)\b[^<>]*?\s(href|src)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>\"']+))",
     re.IGNORECASE | re.DOTALL,
 )
-_HTML_ID = re.compile(r"<[a-zA-Z][^<>]*?\s(?:id|name)\s*=\s*[\"']([^\"']+)[\"']", re.DOTALL)
+#: An element's `id`, or an `<a>`'s `name`: what a #fragment scrolls to (HTML's
+#: "find a potential indicated element"). Quoted or unquoted; `name` on a form
+#: field is no anchor.
+_HTML_ID_TAG = re.compile(r"<([a-zA-Z][\w:-]*)(\s[^<>]*?)?/?>", re.DOTALL)
+_HTML_ID_ATTR = re.compile(
+    r"(?<!\S)(id|name)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>\"'`=<]+))",
+    re.IGNORECASE,
+)
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]{1,31}):")
 #: "<dest>": no line ending and no unescaped "<" or ">" inside (CommonMark).
 _ANGLE_DEST = re.compile(r"(?:[^<>\n\\]|\\.)*>")
@@ -452,9 +460,25 @@ def scan_definitions(masked: str, index: LineIndex) -> dict[str, RefDefinition]:
 
 
 def html_ids(masked: str) -> list[str]:
+    """The ids raw HTML gives the page (character references decoded, as the
+    browser reads attributes)."""
     if "<" not in masked:
         return []
-    return [m.group(1) for m in _HTML_ID.finditer(masked)]
+    out = []
+    for tag in _HTML_ID_TAG.finditer(masked):
+        attrs = tag.group(2)
+        if not attrs:
+            continue
+        is_a = tag.group(1).lower() == "a"
+        for m in _HTML_ID_ATTR.finditer(attrs):
+            if m.group(1).lower() == "name" and not is_a:
+                continue
+            value = next(v for v in (m.group(2), m.group(3), m.group(4)) if v is not None)
+            if "&" in value:
+                value = html.unescape(value)
+            if value:
+                out.append(value)
+    return out
 
 
 def strip_liquid(text: str) -> str:

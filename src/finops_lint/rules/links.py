@@ -14,7 +14,62 @@ from finops_lint.parsing.links import Link
 from finops_lint.rules.base import Issue, RuleContext, rule
 
 if TYPE_CHECKING:
+    from finops_lint.engine import Workspace
     from finops_lint.site import Resolution, Site
+
+_INCLUDE_TAG = re.compile(r"\{%-?\s*include\s+(['\"]?)([\w./-]+)\1")
+
+
+def rendered_anchors(doc: Document, ctx: RuleContext) -> set[str] | None:
+    """Every id the built page has: the page's own (headings, explicit and HTML ids,
+    footnotes) plus the ids its layout chain and `{% include %}`s write literally.
+    None when one of them is made by Liquid (`id="{{ x }}"`): unknowable offline.
+    A layout that is not in the site's `_layouts/` (a theme's) adds nothing."""
+    if doc.has_dynamic_ids:
+        return None
+    ids = doc.anchors()
+    ws = ctx.workspace
+    if ws is None:
+        return ids
+    from finops_lint.rules.page_shell import layout_chain
+
+    layout = ws.facts(doc.rel_path, doc).data.get("layout")
+    chain = layout_chain(ctx, layout) if isinstance(layout, str) and layout.strip() else []
+    templates = [d.rel_path for d in chain or []]
+    text = doc.masked or doc.text
+    if "{%" in text:
+        templates += [f"_includes/{m.group(2)}" for m in _INCLUDE_TAG.finditer(text)]
+    for rel in templates:
+        more = _template_ids(ws, rel, ())
+        if more is None:
+            return None
+        ids |= more
+    return ids
+
+
+def _template_ids(ws: Workspace, rel: str, seen: tuple[str, ...]) -> frozenset[str] | None:
+    """Ids a layout or include writes literally, with those of the includes it
+    includes; None when one is made by Liquid. Computed once per run."""
+    cache: dict[str, frozenset[str] | None] = ws.__dict__.setdefault("_template_ids", {})
+    if rel in cache:
+        return cache[rel]
+    doc = ws.document(rel) if rel not in seen and len(seen) < 16 else None
+    ids: set[str] | None = set()
+    if doc is not None:
+        if any("{{" in i or "{%" in i for i in doc.html_ids):
+            ids = None
+        else:
+            ids = set(doc.html_ids)
+            text = doc.masked or doc.text
+            for m in _INCLUDE_TAG.finditer(text) if "{%" in text else ():
+                more = _template_ids(ws, f"_includes/{m.group(2)}", (*seen, rel))
+                if more is None:
+                    ids = None
+                    break
+                ids |= more
+    found = frozenset(ids) if ids is not None else None
+    cache[rel] = found
+    return found
 
 
 @rule("LK003", "broken-anchor", "error", "A link to an anchor in the same page that has no target.")
@@ -33,14 +88,14 @@ def broken_anchor(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Good:** `[see Crawl](#crawl)`
     """
-    if not doc.is_markdown or doc.has_dynamic_ids:
+    anchors = rendered_anchors(doc, ctx)
+    if anchors is None:
         return
-    anchors = doc.anchors()
     for link in doc.links:
         if link.target_kind != "anchor":
             continue
         fragment = link.target[1:]
-        if not fragment or fragment == "top" or fragment_matches(fragment, anchors):
+        if not fragment or fragment.lower() == "top" or fragment_matches(fragment, anchors):
             continue
         fragment = unquote(fragment)
         yield Issue(
@@ -348,10 +403,11 @@ def broken_page_anchor(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         if not fragment or page is None or ws is None or res.kind not in ("page", "redirect"):
             continue
         target_doc = doc if page.path == doc.rel_path else ws.document(page.path)
-        if target_doc is None or target_doc.has_dynamic_ids or not target_doc.is_markdown:
-            continue  # HTML bodies and Liquid-made ids cannot be known offline
-        anchors = target_doc.anchors()
-        if fragment_matches(fragment, anchors):
+        if target_doc is None:
+            continue
+        anchors = rendered_anchors(target_doc, ctx)
+        if anchors is None or fragment.lower() == "top" or fragment_matches(fragment, anchors):
+            continue  # Liquid-made ids cannot be known offline; #top is the page's top
             continue
         yield Issue(
             link.target_line,
