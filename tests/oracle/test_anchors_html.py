@@ -38,7 +38,9 @@ FILES = {
     "CNAME": "example.org\n",
     "_layouts/default.html": LAYOUT,
     "_layouts/dynamic.html": DYNAMIC,
-    "_includes/footer.html": '<footer id="site-footer"><form><input name="email"></form></footer>\n',
+    "_includes/footer.html": (
+        '<footer id="site-footer"><form><input name="email"></form></footer>\n'
+    ),
     "_includes/aside.html": '<aside id="aside-box"></aside>\n',
     "team.html": fm("/team/", layout="default")
     + '<h2 id="members">Members</h2>\n<a name="old-members"></a>\n'

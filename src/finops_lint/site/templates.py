@@ -295,8 +295,8 @@ class _Scope:
                 resolved = re.split(r"\s+(?:reversed)\b", resolved)[0].strip()
             stack.append(("for", Loop(m.group(1), resolved)))
         elif word in ("if", "unless"):
-            head = (rest, word == "if")
-            stack.append(("if", ([head], [head])))
+            cond = (rest, word == "if")
+            stack.append(("if", ([cond], [cond])))
         elif word == "elsif" and stack and stack[-1][0] == "if":
             seen, _current = stack[-1][1]
             current = [(c, not w) for c, w in seen] + [(rest, True)]
