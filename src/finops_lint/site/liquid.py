@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 
 from finops_lint.site.page import Resolution, SitePage, SiteTables
+from finops_lint.site.urls import uri_normalize
 
 _LIQUID_VAR = re.compile(r"\{\{-?\s*(site\.url|site\.baseurl|page\.url)\s*-?\}\}")
 _LIQUID_FILTER = re.compile(r"\{\{-?\s*(['\"])(.*?)\1\s*\|\s*(relative_url|absolute_url)\s*-?\}\}")
-_LIQUID_LINK = re.compile(r"\{%-?\s*link\s+(\S+?)\s*-?%\}")
+#: Jekyll's link tag takes the whole markup as the path: spaces included.
+_LIQUID_LINK = re.compile(r"\{%-?\s*link\s+([^{}]+?)\s*-?%\}")
 
 
 def expand_liquid(
@@ -49,7 +51,7 @@ def expand_liquid(
 
     def filt(m: re.Match[str]) -> str:
         value = m.group(2)
-        rel = config.baseurl + ("" if value.startswith("/") else "/") + value
+        rel = uri_normalize(config.baseurl + ("" if value.startswith("/") else "/") + value)
         return rel if m.group(3) == "relative_url" else config.url + rel
 
     out = _LIQUID_FILTER.sub(filt, _LIQUID_VAR.sub(var, raw))

@@ -20,6 +20,7 @@ from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
 from finops_lint.site.hosts import option, plugin_on
 from finops_lint.site.liquid import expand_liquid
 from finops_lint.site.page import Resolution, SiteTables
+from finops_lint.site.urls import uri_normalize
 
 SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z]+);")
@@ -56,7 +57,7 @@ class RelativeLinks(SiteTables):
         if "{" in raw:
             expanded = expand_liquid(self, raw, self.page_for_path(from_path))
             if isinstance(expanded, Resolution):
-                url = self.config.baseurl + (expanded.url or "")
+                url = uri_normalize(self.config.baseurl + (expanded.url or ""))
                 return url + (f"#{expanded.fragment}" if expanded.fragment else "")
             if expanded is None:
                 return raw
@@ -126,7 +127,7 @@ class RelativeLinks(SiteTables):
                 continue
             url = self._source_url(path, base)
             if url is not None:
-                out[path] = self.config.baseurl + url
+                out[path] = uri_normalize(self.config.baseurl + url)
         return out
 
     def _source_url(self, path: str, base: str) -> str | None:

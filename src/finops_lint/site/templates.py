@@ -40,6 +40,7 @@ from finops_lint.parsing.frontmatter import split_front_matter
 from finops_lint.parsing.text import decode_page
 from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
 from finops_lint.site import Site, SitePage
+from finops_lint.site.urls import uri_normalize
 
 #: Tags and outputs hold no braces: an unclosed one stops at the next, so a page of
 #: thousands of unclosed tags is scanned once (linear), not once per tag.
@@ -350,7 +351,7 @@ def _filter(value: str, name: str, args: tuple[str, ...], site: Site) -> str | N
     if name in ("relative_url", "absolute_url") and not args:
         if "://" in value or value.startswith("//"):
             return value
-        rel = site.config.baseurl + ("" if value.startswith("/") else "/") + value
+        rel = uri_normalize(site.config.baseurl + ("" if value.startswith("/") else "/") + value)
         return rel if name == "relative_url" else site.config.url + rel
     return None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import posixpath
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
@@ -360,3 +361,56 @@ def normalize_path(path: str) -> str:
     if trailing and result != "/":
         result += "/"
     return result
+
+
+#: Characters Addressable keeps as they are in a path segment (RFC 3986 pchar).
+_PCHAR = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@"
+)
+
+
+def uri_normalize(url: str) -> str:
+    """What Jekyll's `relative_url`/`absolute_url` make of a URL path (and so
+    jekyll-relative-links and `{% link %}`, which use them): Addressable's
+    `URI#normalize` of the path. Each segment is percent-decoded, Unicode-normalized
+    (NFKC) and percent-encoded again, UTF-8, upper-case hex, keeping RFC 3986's
+    path characters (`/my page/` -> `/my%20page/`, `/über/` -> `/%C3%BCber/`,
+    `%7e` -> `~`); then `.` and `..` segments are applied. A fragment is normalized
+    the same way (`/` and `?` kept); a query is left as it is."""
+    url, hash_sign, fragment = url.partition("#")
+    path, mark, query = url.partition("?")
+    if fragment:
+        fragment = _normalize_component(fragment, _PCHAR | {"/", "?"})
+    if path and ("%" in path or any(c not in _PCHAR and c != "/" for c in path)):
+        path = "/".join(_normalize_component(s, _PCHAR) for s in path.split("/"))
+    return _remove_dots(path) + mark + query + hash_sign + fragment
+
+
+def _normalize_component(text: str, keep: frozenset[str] | set[str]) -> str:
+    text = unicodedata.normalize("NFKC", unquote(text, errors="surrogateescape"))
+    return "".join(c if c in keep else "".join(f"%{b:02X}" for b in _utf8(c)) for c in text)
+
+
+def _remove_dots(path: str) -> str:
+    """RFC 3986 5.2.4 remove_dot_segments (Addressable's URI.normalize_path)."""
+    if "." not in path:
+        return path
+    parts = path.split("/")
+    out: list[str] = []
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if part == ".":
+            if last:
+                out.append("")
+        elif part == "..":
+            if len(out) > 1 or (out and out[0] != ""):
+                out.pop()
+            if last:
+                out.append("")
+        else:
+            out.append(part)
+    return "/".join(out)
+
+
+def _utf8(char: str) -> bytes:
+    return char.encode("utf-8", "surrogateescape")
