@@ -189,3 +189,16 @@ def test_a_lost_anchor_is_found_with_the_sites_own_heading_ids(site: Site) -> No
     _git(site, "add", "-A")
     _code, found, _notices = _staged(site, "b.md")
     assert found == [("a.md", "LK004", 7)]
+
+
+def test_a_lost_id_of_an_html_page_is_reported(site: Site) -> None:
+    """LK004 checks links to .html pages' ids, so --staged must see one go."""
+    site.write("team.html", '---\ntitle: Team\npermalink: /team/\n---\n<h2 id="members">M</h2>\n')
+    site.write("a.md", page("\n# A\n\nSee [the members](/team/#members).\n"))
+    _git(site, "init", "-q")
+    _git(site, "add", "-A")
+    _git(site, "commit", "-q", "-m", "site")
+    site.write("team.html", '---\ntitle: Team\npermalink: /team/\n---\n<h2 id="people">M</h2>\n')
+    _git(site, "add", "-A")
+    _code, found, _notices = _staged(site, "team.html")
+    assert found == [("a.md", "LK004", 7)]

@@ -225,9 +225,12 @@ def _page_facts(
         for k in ("page-identifier",)
         if isinstance(data.get(k), str) and data[k].strip()
     }
+    suffix = posixpath.splitext(rel_path)[1].lower()
     anchors: set[str] = set()
-    if posixpath.splitext(rel_path)[1].lower() in MARKDOWN_SUFFIXES:
-        anchors = parse_text(text, rel_path, rel_path, id_style=id_options).anchors()
+    if suffix in PAGE_SUFFIXES:
+        markdown = suffix in MARKDOWN_SUFFIXES
+        doc = parse_text(text, rel_path, rel_path, id_style=id_options, is_markdown=markdown)
+        anchors = doc.anchors()
     return segments, anchors, identifiers
 
 
