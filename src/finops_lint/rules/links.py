@@ -75,8 +75,11 @@ def _template_ids(ws: Workspace, rel: str, seen: tuple[str, ...]) -> frozenset[s
 @rule("LK003", "broken-anchor", "error", "A link to an anchor in the same page that has no target.")
 def broken_anchor(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds `#fragment` links whose fragment matches no heading id, explicit id
-    (`{#id}`, `{: #id}`), footnote id (`fn:NAME`, `fnref:NAME`) or HTML
-    `id=`/`name=` in the same page. Heading ids are
+    (`{#id}`, `{: #id}`), footnote id (`fn:NAME`, `fnref:NAME`), HTML `id=` (or
+    `<a name=>`) in the same page, in Markdown and `.html` pages alike, nor an id
+    that the page's layout chain or its includes write (`<header id="top-nav">` in
+    `_layouts/default.html`). Where one of those ids is made by Liquid
+    (`id="{{ page.slug }}"`) the page is not checked. Heading ids are
     the ones the site's kramdown makes: the GFM parser's rule (Jekyll's default)
     or kramdown's own when `_config.yml` sets `kramdown: input: kramdown`, never
     both. Fragments are compared as browsers do: case-sensitively, after
@@ -387,7 +390,9 @@ def commented_broken_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 )
 def broken_page_anchor(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds links such as `/framework/maturity-model/#finops-maturity-model-guidelines`
-    whose page exists but has no heading or id with that fragment.
+    whose page exists but has no heading or id with that fragment. The page's ids
+    are LK003's: its own (Markdown or `.html`), and those its layouts and includes
+    write literally.
 
     **Why it matters:** the reader lands at the top of a long page instead of the
     section the author meant.
