@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from finops_lint.engine import RunOptions, run
+from finops_lint.site.templates import Broken
 from tests.oracle.compare import assert_broken_set
 from tests.oracle.test_torture import fm, run_site
 
@@ -107,3 +108,31 @@ def test_paths_built_by_layouts_and_includes_from_front_matter(tmp_path: Path) -
     about = next(f for f in found if f.path.endswith("about.md"))
     assert "the file is 'about.png'" in about.message
     assert [(r.path, r.line) for r in about.related] == [("_layouts/default.html", 3)]
+
+
+def test_one_page_gets_the_findings_of_the_whole_run(tmp_path: Path) -> None:
+    """A run of a few pages evaluates, for each, only the bindings that can use its
+    values (no Jekyll needed): the same values as the whole-site evaluation, and
+    the same findings as a run of the whole site."""
+    from finops_lint.site.templates import TemplateLinks
+    from finops_lint.workspace import Workspace
+    from tests.oracle.jekyll import write_site
+
+    src = write_site(tmp_path / "src", _items_fm(FILES))
+    result = run(RunOptions(paths=[src], root=src, select=["LK014"]))
+    ws = Workspace(src, result.config, src)
+    assert ws.site is not None
+    links = TemplateLinks(src, ws.site, lambda rel: ws.facts(rel).data)
+
+    def key(b: Broken) -> tuple[str, str, str, str, int]:
+        return (b.path, b.key, b.href, b.link.template, b.link.line)
+
+    whole = {key(b) for b in links.broken()}
+    assert len({(p, k) for p, k, *_ in whole}) == 5
+    for rel in ws.site.pages:
+        assert {key(b) for b in links.broken(rel)} == {k for k in whole if k[0] == rel}, rel
+    for rel in ("about.md", "_items/b.md", "_items/c.md", "index.md"):
+        one = run(RunOptions(paths=[src / rel], root=src, select=["LK014"])).findings
+        assert {(f.line, f.message) for f in one} == {
+            (f.line, f.message) for f in result.findings if f.path.endswith(rel)
+        }, rel

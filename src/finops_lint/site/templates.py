@@ -549,6 +549,7 @@ class TemplateLinks:
         self.templates: dict[str, _Template] = {}
         self._layouts: dict[str, Any] = {}
         self._collections: dict[str, list[Any] | Unknown] = {}
+        self._rendered_by: dict[str, list[str]] | None = None
         config = site.config
         self._site_vars = {"baseurl": config.baseurl, "url": config.url}
         self._read_templates()
@@ -689,33 +690,60 @@ class TemplateLinks:
             for p in link.parts
         )
 
-    def _bindings(self, loops: tuple[Loop, ...], base: Binding) -> Iterator[Binding]:
+    def _bindings(
+        self, loops: tuple[Loop, ...], base: Binding, only: str | None = None
+    ) -> Iterator[Binding]:
+        """Every binding of the loop variables; `only`: the site-wide loop walks that
+        one page or document alone."""
         if not loops:
             yield base
             return
         loop, rest = loops[0], loops[1:]
         items = self._docs(loop.source, base)
         if isinstance(items, Unknown):
-            yield from self._bindings(rest, {**base, loop.var: UNKNOWN})
+            yield from self._bindings(rest, {**base, loop.var: UNKNOWN}, only)
             return
+        if only is not None and loop.source.startswith("site."):
+            items = [d for d in items if isinstance(d, _Doc) and d.path == only]
         for item in items:
-            yield from self._bindings(rest, {**base, loop.var: item})
+            yield from self._bindings(rest, {**base, loop.var: item}, only)
 
-    def broken(self) -> list[Broken]:
+    def _plan(self, link: BuiltLink, page_rel: str, focus: str | None) -> tuple[bool, str | None]:
+        """(evaluate at all, restrict the site-wide loop to): with a focus page, only
+        the bindings that can use its values: its own `page` values in the path when
+        it renders the template; else its values as the item of the one loop over
+        the site's pages or documents (with several such loops, every binding is
+        tried)."""
+        if focus is None:
+            return True, None
+        if page_rel == focus and any(isinstance(p, Expr) and p.var == "page" for p in link.parts):
+            return True, None
+        site_loops = [lp for lp in link.loops if lp.source.startswith("site.")]
+        if not site_loops:
+            return False, None
+        return True, focus if len(site_loops) == 1 else None
+
+    def broken(self, focus: str | None = None) -> list[Broken]:
         """Every (page, key) whose value makes a built link reach nothing, once per
-        page, key and finished path."""
+        page, key and finished path; with `focus`, those of that page only (the same
+        ones, found without walking every other page's values)."""
         found: dict[tuple[str, str, str, str, int], Broken] = {}
         checked: dict[tuple[str, str], bool] = {}
-        for tpl_rel, pages in sorted(self.rendered_by().items()):
+        if self._rendered_by is None:
+            self._rendered_by = self.rendered_by()
+        for tpl_rel, pages in sorted(self._rendered_by.items()):
             tpl = self.templates[tpl_rel]
             for link in tpl.links:
                 if not self._evaluable(link):
                     continue
                 for page_rel in pages:
+                    wanted, only = self._plan(link, page_rel, focus)
+                    if not wanted:
+                        continue
                     page_doc = _Doc(page_rel, self._data_of)
                     count = 0
                     base: Binding = {"page": page_doc, "site": self._site_vars}
-                    for binding in self._bindings(link.loops, base):
+                    for binding in self._bindings(link.loops, base, only):
                         count += 1
                         if count > MAX_BINDINGS:
                             break
@@ -736,6 +764,8 @@ class TemplateLinks:
                         if ok:
                             continue
                         for path, key, value in used:
+                            if focus is not None and path != focus:
+                                continue
                             k = (path, key, href, tpl_rel, link.line)
                             if k not in found:
                                 found[k] = Broken(path, key, value, href, link, page_rel)
