@@ -18,11 +18,9 @@ import pytest
 httpx = pytest.importorskip("httpx")
 
 from finops_lint.links import LinkCheckOptions, LinkResult, check_urls  # noqa: E402
-from finops_lint.links.checker import (  # noqa: E402
-    check_urls_async,
-    make_transport,
-    parse_retry_after,
-)
+from finops_lint.links.checker import check_urls_async  # noqa: E402
+from finops_lint.links.fetch import make_transport  # noqa: E402
+from finops_lint.links.responses import parse_retry_after  # noqa: E402
 from finops_lint.links.safety import (  # noqa: E402
     GuardedResolver,
     SafeNetworkBackend,
