@@ -39,7 +39,7 @@ from finops_lint.site.page import SitePage
 from finops_lint.site.redirects import parse_netlify_toml, parse_redirects_file
 from finops_lint.site.resolve import SiteResolver
 from finops_lint.site.source import KnownFiles, SourceFile, scan_source
-from finops_lint.site.url_keys import file_data_loader, full_data_loader, url_front_matter
+from finops_lint.site.url_keys import file_data_loader, url_front_matter
 from finops_lint.site.urls import destination, document_url, normalize_path, page_url, static_url
 
 #: Files some common plugins generate without a source file.
@@ -221,7 +221,8 @@ class Site(SiteResolver):
                 data, permalink_line, fm_raw = url_front_matter(text)
             if known is not None and source.front_matter:
                 known.learn_url_keys(source.path, data, permalink_line, bool(fm_raw.strip()))
-            loader = full_data_loader(text, fm_raw, defaults)
+            # The text is not kept (memory grows with the site): read again on first use.
+            loader = file_data_loader(str(self.root / source.path), bool(fm_raw.strip()), defaults)
         merged = {**defaults, **data} if defaults else dict(data)
         if permalink is not None:  # set by a plugin (jekyll-readme-index)
             merged["permalink"] = permalink

@@ -124,20 +124,11 @@ def _load_full(text: str, raw: str) -> dict[str, Any]:
     return {str(k): v for k, v in data.items()} if isinstance(data, dict) else {}
 
 
-def full_data_loader(
-    text: str | None, raw: str, defaults: dict[str, Any]
-) -> Callable[[], dict[str, Any]]:
-    def load() -> dict[str, Any]:
-        data = _load_full(text, raw) if (text is not None and raw.strip()) else {}
-        return {**defaults, **data} if defaults else data
-
-    return load
-
-
 def file_data_loader(
     path: str, has_raw: bool, defaults: dict[str, Any]
 ) -> Callable[[], dict[str, Any]]:
-    """`full_data_loader` for a page whose text is not kept: read again on first use."""
+    """A page's whole front matter (`_config.yml` defaults first), read from its file on
+    first use: the Site does not keep every page's text."""
 
     def load() -> dict[str, Any]:
         data: dict[str, Any] = {}
