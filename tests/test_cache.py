@@ -415,6 +415,19 @@ def test_a_read_only_tree_runs_without_a_cache(
     assert not (csite / ".finops-lint-cache").exists()
 
 
+def test_a_site_root_without_write_permission_gets_no_cache_even_for_root(csite: Path) -> None:
+    expected = _outcome(run(RunOptions(paths=[csite], cache=False)))
+    mode = csite.stat().st_mode
+    csite.chmod(0o555)
+    try:
+        result = run(RunOptions(paths=[csite]))
+        assert _outcome(result) == expected
+        assert not _cache_notices(result)
+        assert not (csite / ".finops-lint-cache").exists()
+    finally:
+        csite.chmod(mode)
+
+
 def test_the_size_bound_stops_writing_and_reading(
     csite: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -61,6 +61,8 @@ def cache_store(root: Path, cache_dir: Path | None, notice: Callable[[str], None
     if folder is None and os.environ.get("FINOPS_LINT_CACHE_DIR"):
         folder = Path(os.environ["FINOPS_LINT_CACHE_DIR"])
     if folder is None:
+        if _read_only_folder(root):
+            return None  # run without a cache, as where writing fails (root ignores modes)
         folder = root / CACHE_FOLDER
         name = "check-v2.json"
     else:  # a folder that may serve several sites: one file per site
@@ -70,6 +72,15 @@ def cache_store(root: Path, cache_dir: Path | None, notice: Callable[[str], None
         notice(f"{folder} is a symlink: the result cache is not used (--cache-dir DIR chooses one)")
         return None
     return Store(folder, name, notice)
+
+
+def _read_only_folder(path: Path) -> bool:
+    """A folder no one may write to by its mode (`chmod a-w`): a read-only tree, even
+    for root, who could write it anyway (a shared checkout, a CI cache mount)."""
+    try:
+        return os.stat(path).st_mode & 0o222 == 0
+    except OSError:
+        return True
 
 
 def _feed_file(h: Any, path: Path, limit: int = MAX_CONFIG_BYTES) -> bool:
