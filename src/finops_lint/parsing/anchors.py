@@ -43,6 +43,7 @@ compare with the original, not easier.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -122,9 +123,49 @@ def ruby_downcase(text: str) -> str:
     return "".join(table.get(ord(c), c) if ord(c) > 0x7F else c.lower() for c in text)
 
 
-@lru_cache(maxsize=1)
-def _non_word() -> re.Pattern[str]:
-    return re.compile(f"[^{ruby_unicode.WORD_CLASS}\\- \\t]")
+def _ranges(char_class: str) -> tuple[list[int], list[int]]:
+    """A generated class body (``\\u0041-\\u005a\\u00aa...``) as sorted (starts, ends).
+
+    Looked up with bisect: compiling the class as a regex costs about 20 ms, more
+    than parsing a page, for the few non-ASCII headings a run meets.
+    """
+    chars = char_class.encode("ascii").decode("unicode_escape")
+    starts: list[int] = []
+    ends: list[int] = []
+    i, n = 0, len(chars)
+    while i < n:
+        first = ord(chars[i])
+        if i + 2 < n and chars[i + 1] == "-":
+            starts.append(first)
+            ends.append(ord(chars[i + 2]))
+            i += 3
+        else:
+            starts.append(first)
+            ends.append(first)
+            i += 1
+    return starts, ends
+
+
+@lru_cache(maxsize=2)
+def _class_ranges(name: str) -> tuple[list[int], list[int]]:
+    return _ranges(getattr(ruby_unicode, name))
+
+
+def _in_class(name: str, char: str) -> bool:
+    starts, ends = _class_ranges(name)
+    code = ord(char)
+    i = bisect_right(starts, code) - 1
+    return i >= 0 and code <= ends[i]
+
+
+def _is_word(char: str) -> bool:
+    """Ruby's /\\p{Word}/ on one character."""
+    return _in_class("WORD_CLASS", char)
+
+
+def _is_alpha(char: str) -> bool:
+    """Ruby's /[[:alpha:]]/ (Unicode Alphabetic) on one character."""
+    return _in_class("ALPHA_CLASS", char)
 
 
 @lru_cache(maxsize=1)
@@ -159,7 +200,8 @@ def gfm_base_id(raw_text: str) -> str:
     if raw_text.isascii():
         result = _ASCII_NON_WORD.sub("", raw_text.lower())
     else:
-        result = _non_word().sub("", ruby_downcase(raw_text))
+        # Ruby's /[^\p{Word}\- \t]/ removed
+        result = "".join(c for c in ruby_downcase(raw_text) if c in "- \t" or _is_word(c))
     return result.replace(" ", "-").replace("\t", "-")
 
 
@@ -265,23 +307,21 @@ _LINK_INLINE_TITLE = re.compile(r"\s*?([\"'])(.+?)\1\s*?\)", re.DOTALL | re.ASCI
 _SPACE = " \t\n\r\f\v"  # Ruby's \s
 
 
-@lru_cache(maxsize=1)
-def _alpha_tail() -> re.Pattern[str]:
-    # Ruby's /[[:alpha:]]-?[[:alpha:]]*\z/ ([[:alpha:]] is Unicode Alphabetic: letters,
-    # letter numbers and vowel signs, not combining accents)
-    alpha = f"[{ruby_unicode.ALPHA_CLASS}]"
-    return re.compile(f"{alpha}-?{alpha}*\\Z")
-
-
-@lru_cache(maxsize=1)
-def _alnum() -> str:
-    return f"[{ruby_unicode.ALPHA_CLASS}\\d]"  # [[:alnum:]]: Alphabetic and Nd
+def _is_alnum(char: str) -> bool:
+    """Ruby's /[[:alnum:]]/: Alphabetic or a decimal digit (Nd, as Python's \\d)."""
+    return char.isdecimal() or _is_alpha(char)
 
 
 def _is_alpha_end(text: str) -> bool:
-    # Only the tail matters: [[:alpha:]]* can always match nothing.
-    tail = text[-2:]
-    return bool(tail) and _alpha_tail().search(tail) is not None
+    """Whether Ruby's /[[:alpha:]]-?[[:alpha:]]*\\z/ matches in text ([[:alpha:]] is
+    Unicode Alphabetic: letters, letter numbers and vowel signs, not combining
+    accents). [[:alpha:]]* can always match nothing, so it matches exactly when
+    text ends with a letter, or with a letter and "-"."""
+    if not text:
+        return False
+    if _is_alpha(text[-1]):
+        return True
+    return text[-1] == "-" and len(text) > 1 and _is_alpha(text[-2])
 
 
 class _SpanParser:
@@ -410,14 +450,17 @@ class _SpanParser:
             node: tuple[str, list[Any]] = (elem, [])
             stop = re.compile(re.escape(delim))
             double = re.compile(f"{re.escape(delim * 2)}(?!{re.escape(delim)})")
-            alnum = re.compile(f"{re.escape(delim)}{_alnum()}")
+
+            def alnum_after_delim(s: str, p: int) -> bool:  # /#{delim}[[:alnum:]]/ at p
+                after = p + len(delim)
+                return s.startswith(delim, p) and after < len(s) and _is_alnum(s[after])
 
             def accept() -> bool:
                 s, p = self.s, self.pos
                 return (
                     not (p > 0 and s[p - 1] in _SPACE)
                     and (elem != "em" or not double.match(s, p))
-                    and (kind != "_" or not alnum.match(s, p))
+                    and (kind != "_" or not alnum_after_delim(s, p))
                     and bool(node[1])
                 )
 
@@ -761,8 +804,15 @@ _XML_NAME_START = (
     "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
 )
 _XML_NAME_CHAR = _XML_NAME_START + r"\-.0-9\u00b7\u0300-\u036f\u203f-\u2040"
-#: `{#id}` ending a header: any XML name (REXML's NAME_START_CHAR, NAME_CHAR)
-HEADER_ID = re.compile(f"[\\t ]\\{{#([{_XML_NAME_START}][{_XML_NAME_CHAR}]*)\\}}\\Z")
+
+
+@lru_cache(maxsize=1)
+def _header_id() -> re.Pattern[str]:
+    """`{#id}` ending a header: any XML name (REXML's NAME_START_CHAR, NAME_CHAR).
+    Compiled on first use (a few ms): most sites never write an explicit id."""
+    return re.compile(f"[\\t ]\\{{#([{_XML_NAME_START}][{_XML_NAME_CHAR}]*)\\}}\\Z")
+
+
 _RUBY_RSTRIP = " \t\n\v\f\r\0"
 _KRAMDOWN_CLOSING = re.compile(r"(?<!\\)#+\Z")
 _GFM_CLOSING = re.compile(r"[\t ]#+\Z")
@@ -775,7 +825,7 @@ def header_contents(contents: str, options: IdOptions, atx: bool) -> tuple[str, 
     """(text, explicit id) of a header line's contents; text "" when it is no header."""
     text = contents.rstrip(_RUBY_RSTRIP)
     explicit = None
-    m = HEADER_ID.search(text)
+    m = _header_id().search(text) if "{#" in text else None
     if m:
         explicit = m.group(1)
         text = text[: m.start()].rstrip(_RUBY_RSTRIP)
