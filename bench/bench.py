@@ -267,7 +267,7 @@ def build_cases(
     corpus: Path,
     fl: list[str],
     npm: dict[str, Path | None],
-    pym: Path,
+    pym: Path | None,
     work: Path,
 ) -> dict[str, list[Runner]]:
     page = corpus / args.page
@@ -279,15 +279,23 @@ def build_cases(
     whole = [
         Runner("finops-lint", [*fl, "check", str(corpus)], ROOT, count_finops_lint),
         Runner("markdownlint-cli2", [mdl, *MDL_GLOBS, "--config", str(mdl_cfg)], corpus, count_mdl),
-        Runner("pymarkdown", [str(pym), "scan", "-r", str(corpus)], ROOT, count_pymarkdown),
     ]
     one = [
         Runner("finops-lint", [*fl, "check", str(page)], ROOT, count_finops_lint),
         Runner(
             "markdownlint-cli2", [mdl, ":" + args.page, "--config", str(mdl_cfg)], corpus, count_mdl
         ),
-        Runner("pymarkdown", [str(pym), "scan", str(page)], ROOT, count_pymarkdown),
     ]
+    for label, exe in args.compare:
+        # another finops-lint (an older commit's venv): same rounds, same order
+        tool = f"finops-lint@{label}"
+        whole.append(Runner(tool, [exe, "check", str(corpus)], ROOT, count_finops_lint))
+        one.append(Runner(tool, [exe, "check", str(page)], ROOT, count_finops_lint))
+    if pym is not None:
+        whole.append(
+            Runner("pymarkdown", [str(pym), "scan", "-r", str(corpus)], ROOT, count_pymarkdown)
+        )
+        one.append(Runner("pymarkdown", [str(pym), "scan", str(page)], ROOT, count_pymarkdown))
     if npm["remark"] is not None:
         use = f"{npm['validate']}=repository:false"  # the corpus folder is not a git checkout
         base = [
@@ -312,11 +320,15 @@ def build_cases(
     return {"whole corpus": whole, "one page": one}
 
 
-def expected_counts(cases: dict[str, list[Runner]], corpus: Path, pym: Path, md_files: int) -> None:
-    listed = subprocess.run(
-        [str(pym), "scan", "--list-files", "-r", str(corpus)], capture_output=True, text=True
-    )
-    pym_listed = len([ln for ln in listed.stdout.splitlines() if ln.strip()])
+def expected_counts(
+    cases: dict[str, list[Runner]], corpus: Path, pym: Path | None, md_files: int
+) -> None:
+    pym_listed = 0
+    if pym is not None:
+        listed = subprocess.run(
+            [str(pym), "scan", "--list-files", "-r", str(corpus)], capture_output=True, text=True
+        )
+        pym_listed = len([ln for ln in listed.stdout.splitlines() if ln.strip()])
     for case, runners in cases.items():
         for r in runners:
             if case == "one page":
@@ -324,7 +336,7 @@ def expected_counts(cases: dict[str, list[Runner]], corpus: Path, pym: Path, md_
             elif r.tool == "pymarkdown":
                 r.expected_files = pym_listed
                 r.note = f"--list-files: {pym_listed}; count = files with findings"
-            elif r.tool == "finops-lint":
+            elif r.tool.startswith("finops-lint"):
                 r.expected_files = None  # every page incl. HTML pages with front matter
                 r.note = f"all site pages ({md_files} .md + HTML pages with front matter)"
             else:
@@ -368,6 +380,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--no-remark", action="store_true", help="skip remark-cli + remark-validate-links"
     )
+    ap.add_argument("--no-pymarkdown", action="store_true", help="skip pymarkdown")
+    ap.add_argument(
+        "--compare",
+        action="append",
+        default=[],
+        metavar="LABEL=PATH",
+        help="also time this finops-lint executable (e.g. an older commit's venv) in the same "
+        "rounds, reported as finops-lint@LABEL; repeatable",
+    )
     ap.add_argument(
         "--no-install", action="store_true", help="fail instead of installing missing tools"
     )
@@ -381,13 +402,20 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.runs < 1:
         ap.error("--runs must be >= 1")
+    compare = []
+    for item in args.compare:
+        label, sep, exe = item.partition("=")
+        if not sep or not label or not exe:
+            ap.error(f"--compare wants LABEL=PATH, got {item!r}")
+        compare.append((label, exe))
+    args.compare = compare
 
     try:
         corpus = find_corpus(args.corpus)
         fl = find_finops_lint(args.finops_lint)
         work = Path(args.work).resolve()
         npm = ensure_npm_tools(work, not args.no_remark, not args.no_install)
-        pym = ensure_pymarkdown(work, not args.no_install)
+        pym = None if args.no_pymarkdown else ensure_pymarkdown(work, not args.no_install)
         md_files = sum(1 for p in corpus.rglob("*.md") if "node_modules" not in p.parts)
         cases = build_cases(args, corpus, fl, npm, pym, work)
         wanted = {c.strip() for c in args.cases.split(",")}
@@ -399,8 +427,11 @@ def main(argv: list[str] | None = None) -> int:
         versions = {
             "finops-lint": tool_version([*fl, "--version"]),
             "markdownlint-cli2": tool_version([str(npm["mdl"]), "--help"]),
-            "pymarkdown": tool_version([str(pym), "version"]),
         }
+        for label, exe in args.compare:
+            versions[f"finops-lint@{label}"] = tool_version([exe, "--version"])
+        if pym is not None:
+            versions["pymarkdown"] = tool_version([str(pym), "version"])
         if npm["remark"] is not None:
             versions["remark+validate-links"] = tool_version([str(npm["remark"]), "--version"])
 
