@@ -12,7 +12,6 @@ half of one), keeping the file's permissions.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Iterable
@@ -134,6 +133,8 @@ def unified_diff(file_fix: FileFix) -> str:
         return [m.group(0) for m in _LINE.finditer(body.decode("utf-8")) if m.group(0)]
 
     path = file_fix.path.replace(os.sep, "/")
+    import difflib
+
     diff = difflib.unified_diff(
         text_lines(file_fix.before),
         text_lines(file_fix.after),

@@ -14,7 +14,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 
 #: Bounds for the kinds of files finops-lint reads (bytes). Larger pages have only
 #: their front matter checked; other files larger than their bound are not read.
@@ -110,6 +109,8 @@ def write_atomic(
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    import tempfile  # only when writing: a check run never needs it
+
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as out:
