@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.conftest import CONFIG_YML, DOMAIN_PAGE, Site, only
 
 DOMAIN = "_domains/quantify-business-value.md"
@@ -115,3 +117,49 @@ def test_lk010_existing_files_and_other_sites_are_fine(framework_site: Site) -> 
     _with_vendors(framework_site)
     text = VENDOR.format(logo="/tools-services/logos/example.svg?2", url="https://example.org/x")
     assert only(framework_site.lint("_tools-services/example.md", text), "LK010") == []
+
+
+# ------------------------------------------------------------ did-you-mean
+
+
+def test_closest_is_difflib_get_close_matches_on_random_names() -> None:
+    """XR001's bounded search gives difflib's answer (best ratio, ties to the greater
+    name) whatever the names: random words over a small alphabet, so ties, equal
+    lengths and near misses are common."""
+    import difflib
+    import random
+
+    from finops_lint.rules.xref import closest
+
+    rng = random.Random(14)
+    for _ in range(400):
+        alphabet = "ab_-" if rng.random() < 0.5 else "abcdefgh"
+        names = {
+            "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+            for _ in range(rng.randint(0, 40))
+        }
+        word = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        for cutoff in (0.6, 0.8):
+            expected = difflib.get_close_matches(word, list(names), n=1, cutoff=cutoff)
+            assert closest(word, frozenset(names), cutoff) == (expected[0] if expected else None)
+
+
+def test_closest_on_the_corpus_identifiers() -> None:
+    import difflib
+
+    from finops_lint.rules.xref import closest
+    from tests.corpus import framework_site
+
+    site = framework_site()
+    found = re.findall(
+        r"^page-identifier:[ \t]*(\S+)",
+        "\n".join(p.read_text(encoding="utf-8") for p in site.glob("_*/*.md")),
+        re.MULTILINE,
+    )
+    names = frozenset(found)
+    assert len(names) > 30
+    words = ["Forecasting", "capability_forecastingg", "capability_education-enablementure"]
+    words += [n[:-2] + "xy" for n in sorted(names)[:60]] + [n.upper() for n in sorted(names)[:20]]
+    for word in words:
+        expected = difflib.get_close_matches(word, list(names), n=1, cutoff=0.6)
+        assert closest(word, names, 0.6) == (expected[0] if expected else None)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from finops_lint.document import Document
@@ -183,9 +182,9 @@ def unknown_reference(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
                     f"the templates compare {compared}, so it never links: use '{ident}'"
                 )
             else:
-                close = difflib.get_close_matches(text, list(names), n=1, cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                if not close:
+                close = _closest_cached(ws, names, text, 0.6)
+                hint = f"; did you mean '{close}'?" if close is not None else ""
+                if close is None:
                     hint = _close_alias(ws, ref.target, ref.by, text)
                 message = (
                     f"'{ref.key}' names '{text}', which is no {ref.target} page's {compared}{hint}"
@@ -199,11 +198,70 @@ def _close_alias(ws: Any, target: str, by: list[str], text: str) -> str:
         aliases = ws.reference_aliases(target, key)
         folded = text.casefold()
         starts = sorted(a for a in aliases if a.startswith(folded + " "))
-        close = starts or difflib.get_close_matches(folded, list(aliases), n=1, cutoff=0.8)
-        if close:
-            ident, other, where = aliases[close[0]]
+        close = starts[0] if starts else _closest_cached(ws, aliases, folded, 0.8)
+        if close is not None:
+            ident, other, where = aliases[close]
             return f"; did you mean '{ident}' (the {other} of {where})?"
     return ""
+
+
+def _closest_cached(ws: Any, names: Collection[str], word: str, cutoff: float) -> str | None:
+    """closest() remembered per run: a wrong value is usually wrong on many pages."""
+    memo: dict[tuple[int, str, float], tuple[Collection[str], str | None]]
+    memo = ws.__dict__.setdefault("_xr001_close", {})
+    key = (id(names), word, cutoff)
+    known = memo.get(key)
+    if known is None or known[0] is not names:
+        known = memo[key] = (names, closest(word, names, cutoff))
+    return known[1]
+
+
+def closest(word: str, names: Collection[str], cutoff: float) -> str | None:
+    """``difflib.get_close_matches(word, names, n=1, cutoff=cutoff)``, the same answer
+    (the best (ratio, name), ties to the greater name) without scoring every name.
+
+    A name is scored only if the cheap upper bounds of its ratio (from the lengths,
+    then from the letters shared) reach both the cutoff and the best ratio so far;
+    names whose length alone rules them out are never looked at.
+    """
+    from difflib import SequenceMatcher
+
+    by_length = _by_length(names)
+    matcher = SequenceMatcher()
+    matcher.set_seq2(word)
+    size = len(word)
+    best: tuple[float, str] | None = None
+    # 2 * min(la, lb) / (la + lb) >= cutoff bounds the lengths worth looking at.
+    for length in sorted(by_length, key=lambda n: abs(n - size)):
+        shortest = min(length, size)
+        bound = 2.0 * shortest / (length + size) if length + size else 1.0
+        if bound < cutoff or (best is not None and bound < best[0]):
+            continue
+        for name in by_length[length]:
+            matcher.set_seq1(name)
+            quick = matcher.quick_ratio()
+            if quick < cutoff or (best is not None and quick < best[0]):
+                continue
+            score = matcher.ratio()
+            if score >= cutoff and (best is None or (score, name) > best):
+                best = (score, name)
+    return best[1] if best is not None else None
+
+
+_LENGTH_INDEX: dict[int, tuple[Collection[str], dict[int, list[str]]]] = {}
+
+
+def _by_length(names: Collection[str]) -> dict[int, list[str]]:
+    known = _LENGTH_INDEX.get(id(names))
+    if known is not None and known[0] is names:
+        return known[1]
+    index: dict[int, list[str]] = {}
+    for name in names:
+        index.setdefault(len(name), []).append(name)
+    if len(_LENGTH_INDEX) > 64:
+        _LENGTH_INDEX.clear()
+    _LENGTH_INDEX[id(names)] = (names, index)
+    return index
 
 
 def _alias(ws: Any, target: str, by: list[str], text: str) -> tuple[str, str, str] | None:
