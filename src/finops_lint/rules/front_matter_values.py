@@ -141,25 +141,20 @@ def placeholder_front_matter(doc: Document, ctx: RuleContext) -> Iterator[Issue]
     vocabulary = filler_vocabulary(ctx.config)
     filler = vocabulary.score(joined) >= FILLER_THRESHOLD
     for path, value in values:
-        pos = fm.value_position(path)
-        key = dotted_key(path)
         if _is_title_key(path) and TEST_TITLE.match(value):
-            yield Issue(pos.line, pos.column, f"'{key}' is a test title: '{_short(value)}'")
+            what, severity = "is a test title", None
         elif texts and any(p.search(value) for p in texts):
-            yield Issue(pos.line, pos.column, f"'{key}' is placeholder text: '{_short(value)}'")
+            what, severity = "is placeholder text", None
         elif filler and vocabulary.score(value) >= FILLER_THRESHOLD:
-            yield Issue(
-                pos.line,
-                pos.column,
-                f"'{key}' is filler text (lorem-ipsum style): '{_short(value)}'",
-            )
+            what, severity = "is filler text (lorem-ipsum style)", None
         elif unfinished and any(p.search(value) for p in unfinished):
-            yield Issue(
-                pos.line,
-                pos.column,
-                f"'{key}' says the content is unfinished: '{_short(value)}'",
-                severity=Severity.WARNING,
-            )
+            what, severity = "says the content is unfinished", Severity.WARNING
+        else:
+            continue
+        # Positions only for a finding: they walk the whole YAML node tree.
+        pos = fm.value_position(path)
+        message = f"'{dotted_key(path)}' {what}: '{_short(value)}'"
+        yield Issue(pos.line, pos.column, message, severity=severity)
 
 
 def _hits(items: tuple[str, ...], joined: str) -> list[regex.Pattern]:
