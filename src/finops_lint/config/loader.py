@@ -204,7 +204,8 @@ def default_profile(root: Path) -> tuple[str, str]:
         path = root / name
         if path.is_file():
             try:
-                data = yaml.safe_load(read_text(path, MAX_CONFIG_BYTES))
+                loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # C: ~10x faster
+                data = yaml.load(read_text(path, MAX_CONFIG_BYTES), Loader=loader)
             except Exception:  # unreadable, not YAML, a date PyYAML refuses (2024-13-45)
                 data = None
             break

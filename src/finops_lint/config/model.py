@@ -109,8 +109,12 @@ class Config:
         return next((spec for spec in self.tables.values() if spec.recognises(table)), None)
 
     def schema_file(self, name: str) -> Path | None:
-        """A page type's schema: a path inside the site, else a built-in schema."""
-        return schema_candidate(self.root, name)
+        """A page type's schema: a path inside the site, else a built-in schema (looked up
+        once per run: every page of the type asks)."""
+        found: dict[str, Path | None] = self.__dict__.setdefault("_schema_files", {})
+        if name not in found:
+            found[name] = schema_candidate(self.root, name)
+        return found[name]
 
     def schema_document(self, name: str) -> Any:
         """The schema as JSON data (cheap: no jsonschema import)."""
