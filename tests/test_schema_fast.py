@@ -95,3 +95,37 @@ def test_fast_errors_match_jsonschema(schema_index: int, data: dict[str, Any]) -
         return (e.validator, str(list(e.absolute_path)), str(list(e.schema_path)), e.message)
 
     assert sorted(map(key, fast)) == sorted(map(key, slow))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    schema_index=st.integers(0, max(0, len(SCHEMAS) - 1)),
+    data=st.dictionaries(st.sampled_from(ALL_KEYS), json_values, max_size=12),
+)
+def test_validity_and_errors_agree(schema_index: int, data: dict[str, Any]) -> None:
+    """is_valid and iter_errors are one walker: valid exactly when there is no error."""
+    from finops_lint.schema_fast import iter_errors
+
+    schema = json.loads(SCHEMAS[schema_index].read_text())
+    valid = is_valid(schema, data)
+    errors = iter_errors(schema, data)
+    if valid is True:
+        assert errors == []
+    elif errors is not None:
+        assert valid is False and errors
+
+
+def test_keywords_answered_by_jsonschema() -> None:
+    """Violations jsonschema words its own way, and keywords the walker does not know:
+    None from iter_errors (the caller asks jsonschema), yet validity is known."""
+    from finops_lint.schema_fast import iter_errors
+
+    closed = {"type": "object", "properties": {"a": {}}, "additionalProperties": False}
+    assert is_valid(closed, {"a": 1}) is True
+    assert is_valid(closed, {"b": 1}) is False
+    assert iter_errors(closed, {"b": 1}) is None
+    one = {"oneOf": [{"type": "integer"}, {"minimum": 0}]}
+    assert is_valid(one, 1) is False and iter_errors(one, 1) is None
+    assert is_valid(one, -1) is True and iter_errors(one, -1) == []
+    assert is_valid({"minProperties": 1}, {}) is None
+    assert iter_errors({"minProperties": 1}, {}) is None
