@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from finops_lint.document import Document, parse_document, parse_text
 from finops_lint.parsing.anchors import IdGenerator, gfm_base_id, kramdown_base_id
@@ -417,3 +421,82 @@ def test_footnotes_are_not_links() -> None:
 )
 def test_classify_target(target: str, kind: str) -> None:
     assert classify_target(target) == kind
+
+
+# ------------------------------------------------- fast YAML construction
+
+_YAML_EDGES = [
+    "a: 1\nb: [1, 2, {c: d}]\n",
+    "base: &b {x: 1}\nother:\n  <<: *b\n  y: 2\n",  # alias and merge key
+    "<<: {x: 1}\ny: 2\n",  # merge key without alias
+    "=: 1\nb: 2\n",  # the value key
+    "a: =\n",
+    "a: !!set {x, y}\n",
+    "a: !!binary aGVsbG8=\n",
+    "a: !!str 123\nb: !!int '7'\n",
+    "a: !custom x\n",
+    "? [a, b]\n: 1\n",  # unhashable key
+    "? {a: 1}\n: 1\n",
+    "a: 1\na: 2\nb: 3\n",  # duplicate key: the last wins, at the first's place
+    "d: 2024-13-45\n",  # a date that cannot be built
+    "d: 2024-02-03\nt: 2024-02-03 04:05:06 +02:00\nu: 2024-02-03T04:05:06Z\n",
+    "i: [0x1F, 0o17, 017, 1_000, 1:30, +12, -0]\n",
+    "f: [.inf, -.Inf, .NaN, 1e3, 1_0.5, 6.8523015e+5]\n",
+    "b: [yes, No, on, OFF, true, y, n, ~, null, '', \"\"]\n",
+    "1: one\n2.5: two\ntrue: three\n~: four\n2024-01-02: five\n",
+    "nested:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 40)) + "  " * 40 + "v\n",
+    "text: |\n  a block\n  of text\nfolded: >\n  folded\n  text\n",
+    "list:\n- a\n- - b\n  - c\n- {d: [e, f]}\n",
+    "empty: {}\nnone: []\nblank:\n",
+]
+
+
+def _reference_parse(text: str) -> tuple[str, str]:
+    """parse_front_matter with PyYAML's own constructor only."""
+    from finops_lint.parsing import frontmatter as fmod
+
+    saved = fmod._construct
+    fmod._construct = lambda loader, node: fmod._NO_FAST_PATH  # type: ignore[assignment]
+    try:
+        fm = parse_front_matter(text)
+    finally:
+        fmod._construct = saved  # type: ignore[assignment]
+    return repr(fm.data), repr(fm.error)
+
+
+def _fast_parse(text: str) -> tuple[str, str]:
+    fm = parse_front_matter(text)
+    return repr(fm.data), repr(fm.error)
+
+
+def test_fast_yaml_construction_builds_what_pyyaml_builds() -> None:
+    for raw in _YAML_EDGES:
+        text = f"---\n{raw}---\nbody\n"
+        assert _fast_parse(text) == _reference_parse(text), raw
+
+
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=20)
+    | st.dates()
+    | st.sampled_from(["yes", "off", "0x1F", "1:30", "=", "<<", "~", "2024-13-45", ".nan"])
+)
+_values = st.recursive(
+    _scalars,
+    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(_scalars, kids, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(data=st.dictionaries(st.text(max_size=10), _values, max_size=6), flow=st.booleans())
+def test_fast_yaml_construction_on_random_documents(data: dict[Any, Any], flow: bool) -> None:
+    raw = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True, sort_keys=False)
+    # Also as plain scalars a dumper would have quoted (yes, 0x1F, =, <<...).
+    unquoted = raw.replace("'", "")
+    for body in (raw, unquoted):
+        text = f"---\n{body}---\n"
+        assert _fast_parse(text) == _reference_parse(text), body
