@@ -47,7 +47,7 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from finops_lint.parsing import ruby_unicode
 
@@ -260,30 +260,52 @@ HTML_KNOWN = (
     | _HTML_CONTENT_SPAN
 )
 
-_EMPHASIS_START = re.compile(r"\*\*?|__?")
-_CODESPAN = re.compile(r"`+")
-_AUTOLINK = re.compile(r"<((mailto|https?|ftps?):.+?|[\w.\-]+?@[\w.\-]+?)>")
-_HTML_SPAN_START = re.compile(rf"<(?:{_UNAME}|!--|/)")
-_HTML_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
-_HTML_TAG = re.compile(
+
+class _LazyPattern:
+    """A pattern compiled on first use. The span parser's patterns are needed only
+    for a header with markup in it, and compiling them all costs a few ms a run."""
+
+    __slots__ = ("_args", "_compiled")
+
+    def __init__(self, pattern: str, flags: int) -> None:
+        self._args = (pattern, flags)
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = re.compile(*self._args)
+        return getattr(compiled, name)
+
+
+def _lazy(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return cast("re.Pattern[str]", _LazyPattern(pattern, flags))
+
+
+_EMPHASIS_START = _lazy(r"\*\*?|__?")
+_CODESPAN = _lazy(r"`+")
+_AUTOLINK = _lazy(r"<((mailto|https?|ftps?):.+?|[\w.\-]+?@[\w.\-]+?)>")
+_HTML_SPAN_START = _lazy(rf"<(?:{_UNAME}|!--|/)")
+_HTML_COMMENT = _lazy(r"<!--(.*?)-->", re.DOTALL)
+_HTML_TAG = _lazy(
     rf"<((?>{_UNAME}))\s*((?>\s+{_UNAME}(?:\s*=\s*(?:\w+|(\"|').*?\3))?)*)\s*(/)?>", re.DOTALL
 )
-_HTML_TAG_CLOSE = re.compile(rf"</({_UNAME})\s*>", re.DOTALL)
-_FOOTNOTE_MARKER = re.compile(r"\[\^([\w-]+)\]", re.ASCII)  # ALD_ID_NAME
-_LINK_START = re.compile(r"!?\[(?=[^^])")
-_SMART_QUOTE = re.compile(r"[^\\]?[\"']")
-_INLINE_MATH = re.compile(r"\$\$(.*?)\$\$", re.DOTALL)
-_SPAN_EXT = re.compile(r"\{:")
-_EXT_SPAN = re.compile(  # EXT_START_STR | EXT_STOP_STR % ALD_ID_NAME
+_HTML_TAG_CLOSE = _lazy(rf"</({_UNAME})\s*>", re.DOTALL)
+_FOOTNOTE_MARKER = _lazy(r"\[\^([\w-]+)\]", re.ASCII)  # ALD_ID_NAME
+_LINK_START = _lazy(r"!?\[(?=[^^])")
+_SMART_QUOTE = _lazy(r"[^\\]?[\"']")
+_INLINE_MATH = _lazy(r"\$\$(.*?)\$\$", re.DOTALL)
+_SPAN_EXT = _lazy(r"\{:")
+_EXT_SPAN = _lazy(  # EXT_START_STR | EXT_STOP_STR % ALD_ID_NAME
     r"\{::(\w+)(?:\s((?:\\\}|[^}])*?)|)(/)?\}|\{:/(\w[\w-]*)?\}", re.ASCII
 )
-_IAL_SPAN = re.compile(r"\{:((?:\\\}|[^}])+)\}")
-_ENTITY = re.compile(r"&([A-Za-z0-9_:][\-A-Za-z0-9_.:]*);|&#(\d+);|&#x([0-9a-fA-F]+);")
-_TYPOGRAPHIC = re.compile(r"---|--|\.\.\.|\\<<|\\>>|<< | >>|<<|>>")
-_LINE_BREAK = re.compile(r"(  |\\\\)(?=\n)")
-_ESCAPED = re.compile(r"\\([\\.*_+`<>()\[\]{}#!:|\"'$=-])")
-_ESCAPED_GFM = re.compile(r"\\([\\.*_+`<>()\[\]{}#!:|\"'$=\-~])")
-_STRIKE = re.compile(r"~~(?!\s|~).*?[^\s~]~~", re.DOTALL)
+_IAL_SPAN = _lazy(r"\{:((?:\\\}|[^}])+)\}")
+_ENTITY = _lazy(r"&([A-Za-z0-9_:][\-A-Za-z0-9_.:]*);|&#(\d+);|&#x([0-9a-fA-F]+);")
+_TYPOGRAPHIC = _lazy(r"---|--|\.\.\.|\\<<|\\>>|<< | >>|<<|>>")
+_LINE_BREAK = _lazy(r"(  |\\\\)(?=\n)")
+_ESCAPED = _lazy(r"\\([\\.*_+`<>()\[\]{}#!:|\"'$=-])")
+_ESCAPED_GFM = _lazy(r"\\([\\.*_+`<>()\[\]{}#!:|\"'$=\-~])")
+_STRIKE = _lazy(r"~~(?!\s|~).*?[^\s~]~~", re.DOTALL)
 _TYPO_CHARS = {
     "---": "\u2014",
     "--": "\u2013",
@@ -298,10 +320,10 @@ _TYPO_CHARS = {
 _SPAN_START = (  # each span parser's start, in kramdown's order
     r"\*|_|`|<|\[|!?\[|[^\\]?[\"']|\$|\{:|&|--|\.\.\.|(?:\\| )?(?:<<|>>)|(?:  |\\)(?=\n)|\\"
 )
-_LINK_BRACKET_STOP = re.compile(r"(\])|!?\[")
-_LINK_PAREN_STOP = re.compile(r"(\()|(\))|\s(?=['\"])", re.ASCII)
-_LINK_INLINE_ID = re.compile(r"\s*?\[([^\]]+)?\]", re.ASCII)
-_LINK_INLINE_TITLE = re.compile(r"\s*?([\"'])(.+?)\1\s*?\)", re.DOTALL | re.ASCII)
+_LINK_BRACKET_STOP = _lazy(r"(\])|!?\[")
+_LINK_PAREN_STOP = _lazy(r"(\()|(\))|\s(?=['\"])", re.ASCII)
+_LINK_INLINE_ID = _lazy(r"\s*?\[([^\]]+)?\]", re.ASCII)
+_LINK_INLINE_TITLE = _lazy(r"\s*?([\"'])(.+?)\1\s*?\)", re.DOTALL | re.ASCII)
 
 
 _SPACE = " \t\n\r\f\v"  # Ruby's \s
