@@ -239,11 +239,15 @@ class Runner:
     count: Callable[[str, str], int]
     ok_codes: tuple[int, ...] = (0, 1)
     times: list[float] = field(default_factory=list)
+    #: user + system CPU seconds of the run and its child processes (less noisy than
+    #: wall time on a loaded machine; counts every worker process of a parallel tool)
+    cpu: list[float] = field(default_factory=list)
     counts: list[int] = field(default_factory=list)
     expected_files: int | None = None
     note: str = ""
 
     def run_once(self, env: dict[str, str]) -> None:
+        before = _children_cpu()
         t0 = time.perf_counter()
         proc = subprocess.run(
             self.argv,
@@ -255,11 +259,23 @@ class Runner:
             errors="replace",
         )
         elapsed = time.perf_counter() - t0
+        cpu = _children_cpu() - before
         if proc.returncode not in self.ok_codes:
             tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-10:])
             raise BenchError(f"{self.tool} exited {proc.returncode}: {' '.join(self.argv)}\n{tail}")
         self.times.append(elapsed)
+        self.cpu.append(cpu)
         self.counts.append(self.count(proc.stdout, proc.stderr))
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of this process's waited-for children so far."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def build_cases(
@@ -348,6 +364,8 @@ def summarize(r: Runner) -> dict:
         "argv": r.argv,
         "cwd": str(r.cwd),
         "times": [round(t, 4) for t in r.times],
+        "cpu": [round(t, 4) for t in r.cpu],
+        "cpu_median": statistics.median(r.cpu) if r.cpu else None,
         "median": statistics.median(r.times),
         "min": min(r.times),
         "max": max(r.times),
@@ -467,6 +485,7 @@ def main(argv: list[str] | None = None) -> int:
                 for r in runners:
                     r.run_once(env)
                     r.times.clear()
+                    r.cpu.clear()
             for i in range(args.runs):
                 for r in runners:
                     r.run_once(env)
@@ -481,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
     problems: list[str] = []
     hdr = (
         f"{'case':<13} {'tool':<22} {'files':>6} {'median s':>9} {'min s':>7} {'max s':>7} "
-        f"{'theirs/ours':>12} {'paired':>7}"
+        f"{'theirs/ours':>12} {'paired':>7} {'cpu s':>7}"
     )
     print(hdr)
     print("-" * len(hdr))
@@ -513,10 +532,11 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{case:<13} {r.tool:<22} {files:>6} {s['median']:>9.3f} "
                 f"{s['min']:>7.3f} {s['max']:>7.3f} "
-                f"{rtxt:>12} {ptxt:>7}"
+                f"{rtxt:>12} {ptxt:>7} {s['cpu_median']:>7.3f}"
             )
     print()
     print("theirs/ours = their median / finops-lint's median; paired = median of per-round ratios.")
+    print("cpu s: median user + system CPU time of the run and its child processes.")
     print("files: finops-lint counts every site page it checked (.md and HTML with front matter);")
     print("       pymarkdown counts files named in its findings (it lists no clean files).")
     for case, runners in cases.items():
