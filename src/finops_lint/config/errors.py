@@ -8,6 +8,7 @@ position, so an error deep in the merged config still points at its line.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +33,7 @@ class Layer:
 
     data: dict[str, Any]
     source: str
-    positions: dict[KeyPath, Position]
+    positions: Mapping[KeyPath, Position]
 
 
 def layer_error(layer: Layer, path: tuple[Any, ...], message: str) -> ConfigError:

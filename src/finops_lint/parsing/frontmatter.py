@@ -9,6 +9,7 @@ in bounded time and memory instead of being walked.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,10 +169,28 @@ def parse_front_matter(text: str) -> FrontMatter:
     return fm
 
 
+class _Positions(Mapping[KeyPath, Position]):
+    """A document's key positions, computed on the first look-up (a config's are
+    read only to place an error; the built-in profile is long)."""
+
+    def __init__(self, fm: FrontMatter) -> None:
+        self._fm = fm
+
+    def __getitem__(self, path: KeyPath) -> Position:
+        return self._fm.key_positions[path]
+
+    def __iter__(self) -> Iterator[KeyPath]:
+        return iter(self._fm.key_positions)
+
+    def __len__(self) -> int:
+        return len(self._fm.key_positions)
+
+
 def load_yaml_with_positions(
     text: str, line_offset: int = 1
-) -> tuple[Any, dict[KeyPath, Position], YamlProblem | None]:
-    """Parse any YAML document (config files too) with key positions, never raising."""
+) -> tuple[Any, Mapping[KeyPath, Position], YamlProblem | None]:
+    """Parse any YAML document (config files too) with key positions (computed when
+    first looked up), never raising."""
     fm = FrontMatter(present=True, raw=text, start_line=line_offset - 1)
     _load_yaml(fm, line_offset, require_mapping=False)
     if fm._node is None and fm.error is None and text.strip():
@@ -181,7 +200,7 @@ def load_yaml_with_positions(
             fm._offset = line_offset
         finally:
             loader.dispose()
-    return fm.data if fm.error is None else None, fm.key_positions, fm.error
+    return fm.data if fm.error is None else None, _Positions(fm), fm.error
 
 
 def _load_yaml(fm: FrontMatter, line_offset: int, require_mapping: bool = True) -> None:

@@ -51,7 +51,6 @@ def duplicate_url(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     others = [p for p in sharing if p.path != page.path]
     if not others:
         return
-    pos = doc.front_matter.position(("permalink",))
 
     def related(pages: list[SitePage], note: str) -> list[Related]:
         return [
@@ -59,9 +58,11 @@ def duplicate_url(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             for p in pages
         ]
 
-    if _is_sink(sharing, ctx):
-        if sharing[0].path != page.path:
-            return  # reported once, on the first page
+    sink = _is_sink(sharing, ctx)
+    if sink and sharing[0].path != page.path:
+        return  # reported once, on the first page
+    pos = doc.front_matter.position(("permalink",))  # walks the page's YAML: only to report
+    if sink:
         missing = [p for p in sharing if p.data.get("sitemap") is not False]
         if missing and "jekyll-sitemap" in site.config.plugins:
             advice = (
