@@ -16,29 +16,9 @@ from typing import Any
 import yaml
 
 try:  # the C loader is about ten times faster
-    from yaml import CSafeLoader as _BaseLoader
+    from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
-
-#: Implicit tags of short plain scalars already resolved: the same keys and values
-#: (`layout`, `title`, `true`...) recur on every page, and the resolver tries its
-#: regular expressions on each. The tag depends only on the text and the style.
-_RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
-
-
-class _Loader(_BaseLoader):
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is yaml.ScalarNode and len(value) <= 64:
-            key = (value, implicit)
-            tag = _RESOLVED.get(key)
-            if tag is None:
-                tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
-                if len(_RESOLVED) >= 8192:
-                    _RESOLVED.clear()
-                _RESOLVED[key] = tag
-            return tag
-        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
-
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 KeyPath = tuple[str | int, ...]
 
