@@ -400,6 +400,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--no-pymarkdown", action="store_true", help="skip pymarkdown")
     ap.add_argument(
+        "--with-cache",
+        action="store_true",
+        help="let finops-lint use its result cache (default: FINOPS_LINT_NO_CACHE=1, cold runs)",
+    )
+    ap.add_argument(
         "--compare",
         action="append",
         default=[],
@@ -455,6 +460,11 @@ def main(argv: list[str] | None = None) -> int:
 
         env = dict(os.environ, NO_COLOR="1", FORCE_COLOR="0")
         env.pop("FINOPS_LINT_CACHE", None)
+        env.pop("FINOPS_LINT_CACHE_DIR", None)
+        if not args.with_cache:
+            # Cold runs: no result cache read, none written (finops-lint would write
+            # .finops-lint-cache/ into the corpus, read-only or not when run as root).
+            env["FINOPS_LINT_NO_CACHE"] = "1"
         if not args.no_bytecode:
             # Python tools (finops-lint, pymarkdown) run with byte code, as after a
             # normal pip install. PYTHONDONTWRITEBYTECODE (set in some sandboxes and
