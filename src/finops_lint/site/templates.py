@@ -27,12 +27,9 @@ hold (`{% if count < 6 %}`). An attribute that is a single value and nothing els
 
 from __future__ import annotations
 
-import html
 import posixpath
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,480 +37,23 @@ from finops_lint.parsing.frontmatter import split_front_matter
 from finops_lint.parsing.text import decode_page
 from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
 from finops_lint.site import Site, SitePage
-from finops_lint.site.urls import uri_normalize
-
-#: Tags and outputs hold no braces: an unclosed one stops at the next, so a page of
-#: thousands of unclosed tags is scanned once (linear), not once per tag.
-_TAG = re.compile(r"\{%-?\s*([^{}]*?)\s*-?%\}")
-_OUTPUT = re.compile(r"\{\{-?\s*([^{}]*?)\s*-?\}\}")
-_SKIPPED_BLOCKS = re.compile(
-    r"\{%-?\s*(comment|raw)\s*-?%\}.*?(?:\{%-?\s*end\1\s*-?%\}|\Z)|<!--.*?(?:-->|\Z)",
-    re.DOTALL,
+from finops_lint.site.liquid_eval import Binding, DocValue, LoopItem, render, truth
+from finops_lint.site.liquid_read import (
+    COMPUTED,
+    LAYOUT_LINE,
+    LAYOUT_VALUE,
+    MAX_BINDINGS,
+    SITE_VARS,
+    UNKNOWN,
+    VAR,
+    Broken,
+    BuiltLink,
+    Expr,
+    Loop,
+    Template,
+    Unknown,
+    read_template,
 )
-_HTML_TAG = re.compile(r"<(a|img)\s((?:[^<>\"']|\"[^\"<>]*\"|'[^'<>]*')*)>", re.IGNORECASE)
-_ATTR = re.compile(r"(?:^|\s)(href|src)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.IGNORECASE)
-_NAME = r"[A-Za-z_][\w-]*"
-_VAR = re.compile(rf"({_NAME})(?:\.({_NAME})|\[(['\"])(.*?)\3\])?")
-_INCLUDE = re.compile(r"\{%-?\s*include\s+(['\"]?)([\w./-]+)\1", re.IGNORECASE)
-_LAYOUT_VALUE = re.compile(r"^layout[ \t]*:[ \t]*([^#\n]*)", re.MULTILINE)
-_LAYOUT_LINE = re.compile(r"^layout\s*:\s*['\"]?([\w./-]+)", re.MULTILINE)
-_COMPARE = re.compile(r"^(.*?)\s*(==|!=|<>|<=|>=|<|>|\bcontains\b)\s*(.*)$", re.DOTALL)
-#: Attributes of a page or document that Jekyll computes; front matter cannot set them.
-COMPUTED = frozenset(
-    {
-        "url",
-        "path",
-        "relative_path",
-        "id",
-        "content",
-        "excerpt",
-        "output",
-        "collection",
-        "next",
-        "previous",
-        "dir",
-        "size",
-        "first",
-        "last",
-    }
-)
-#: `site.X` values a built path may use (the rest of `site` is not modelled).
-SITE_VARS = ("baseurl", "url")
-#: At most this many loop bindings are tried per template and page.
-MAX_BINDINGS = 200_000
-
-
-class Unknown:
-    """A value the template reads that this model does not know."""
-
-
-UNKNOWN = Unknown()
-
-
-@dataclass(frozen=True)
-class Expr:
-    """`{{ var.key | filter: args }}`: key None for a bare loop variable."""
-
-    var: str
-    key: str | None
-    filters: tuple[tuple[str, tuple[str, ...]], ...]
-
-
-@dataclass(frozen=True)
-class Loop:
-    var: str
-    source: str  # the iterable expression, assigns resolved (`site.resources`)
-
-
-@dataclass(frozen=True)
-class Branch:
-    """Conditions that must hold for the text to render: (expression, wanted truth)."""
-
-    conditions: tuple[tuple[str, bool], ...]
-
-
-@dataclass(frozen=True)
-class BuiltLink:
-    """An `<img src>` / `<a href>` in a template whose value Liquid builds."""
-
-    template: str  # site-relative path of the file holding it
-    line: int
-    column: int
-    tag: str  # "img" | "a"
-    parts: tuple[str | Expr, ...]
-    loops: tuple[Loop, ...]
-    branches: tuple[Branch, ...]
-
-
-@dataclass(frozen=True)
-class Broken:
-    """One front matter value that makes a template build a path to nothing."""
-
-    path: str  # the page whose front matter holds the value
-    key: str
-    value: str
-    href: str  # the finished path, as in the built HTML
-    link: BuiltLink
-    rendered_on: str  # a page that renders it (the first one found)
-
-
-@dataclass
-class _Template:
-    path: str
-    text: str
-    links: list[BuiltLink] = field(default_factory=list)
-    includes: set[str] = field(default_factory=set)
-
-
-# --------------------------------------------------------------------- reading
-
-
-def _mask(text: str) -> str:
-    """Comments, `{% raw %}` and HTML comments blanked (same length, lines kept)."""
-    return _SKIPPED_BLOCKS.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-
-
-def _parse_expr(text: str) -> Expr | None:
-    head, *filters = _split_filters(text)
-    m = _VAR.fullmatch(head.strip())
-    if m is None:
-        return None
-    key = m.group(2) if m.group(2) is not None else m.group(4)
-    parsed: list[tuple[str, tuple[str, ...]]] = []
-    for f in filters:
-        name, _colon, args = f.partition(":")
-        values: list[str] = []
-        for arg in _split_args(args) if args.strip() else []:
-            arg = arg.strip()
-            if len(arg) >= 2 and arg[0] == arg[-1] and arg[0] in "'\"":
-                values.append(arg[1:-1])
-            elif re.fullmatch(r"-?\d+", arg):
-                values.append(arg)
-            else:
-                return None  # a variable as an argument: not modelled
-        parsed.append((name.strip(), tuple(values)))
-    return Expr(m.group(1), key, tuple(parsed))
-
-
-def _split_filters(text: str) -> list[str]:
-    out, cur, quote = [], "", ""
-    for ch in text:
-        if quote:
-            cur += ch
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-            cur += ch
-        elif ch == "|":
-            out.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    out.append(cur)
-    return out
-
-
-def _split_args(text: str) -> list[str]:
-    return re.findall(r"'[^']*'|\"[^\"]*\"|[^,\s]+", text)
-
-
-def _position(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def read_template(path: str, text: str) -> _Template:
-    """The built links and the includes of one template file."""
-    tpl = _Template(path, text)
-    masked = _mask(text)
-    tpl.includes = {m.group(2) for m in _INCLUDE.finditer(masked)}
-    scope = _Scope([(m.start(), m.group(1)) for m in _TAG.finditer(masked)])
-    for tag in _HTML_TAG.finditer(masked):
-        for attr in _ATTR.finditer(tag.group(2)):
-            value = attr.group(2) if attr.group(2) is not None else attr.group(3)
-            if "{{" not in value or "{%" in value:
-                continue
-            start = tag.start(2) + attr.start(2 if attr.group(2) is not None else 3)
-            parts = _parts(value)
-            if parts is None:
-                continue
-            if not any(isinstance(p, str) and p.strip() for p in parts):
-                continue  # the whole value is one front matter value: LK010's
-            loops, branches, rendered = scope.at(start)
-            if not rendered:
-                continue
-            line, column = _position(text, start)
-            tpl.links.append(
-                BuiltLink(path, line, column, tag.group(1).lower(), parts, loops, branches)
-            )
-    return tpl
-
-
-def _parts(value: str) -> tuple[str | Expr, ...] | None:
-    parts: list[str | Expr] = []
-    pos = 0
-    for m in _OUTPUT.finditer(value):
-        if m.start() > pos:
-            parts.append(html.unescape(value[pos : m.start()]))
-        expr = _parse_expr(m.group(1))
-        if expr is None:
-            return None
-        parts.append(expr)
-        pos = m.end()
-    if pos < len(value):
-        parts.append(html.unescape(value[pos:]))
-    return tuple(parts)
-
-
-class _Scope:
-    """The Liquid blocks open at a point of a template, walked once from the start
-    (the points asked for only move forward)."""
-
-    def __init__(self, events: list[tuple[int, str]]) -> None:
-        self.events = events
-        self.next = 0
-        self.stack: list[tuple[str, Any]] = []
-        self.assigns: dict[str, str] = {}
-
-    def at(self, offset: int) -> tuple[tuple[Loop, ...], tuple[Branch, ...], bool]:
-        """The loops and conditions around `offset`, and whether text there renders
-        at all (not inside a `capture`)."""
-        while self.next < len(self.events) and self.events[self.next][0] < offset:
-            self._apply(self.events[self.next][1])
-            self.next += 1
-        loops: list[Loop] = []
-        branches: list[Branch] = []
-        for kind, data in self.stack:
-            if kind == "capture":
-                return (), (), False
-            if kind == "for":
-                loops.append(data)
-            elif kind == "if":
-                branches.append(Branch(tuple(data[1])))
-        return tuple(loops), tuple(branches), True
-
-    def _apply(self, body: str) -> None:
-        stack, assigns = self.stack, self.assigns
-        head = re.match(r"(\S*)\s*(.*)", body, re.DOTALL)
-        assert head is not None  # (\S*) matches any text
-        word, rest = head.group(1), head.group(2).strip()
-        if word == "assign":
-            name, eq, value = rest.partition("=")
-            if eq:
-                assigns[name.strip()] = value.strip()
-        elif word == "for":
-            m = re.match(rf"({_NAME})\s+in\s+(.+)$", rest, re.DOTALL)
-            if m is None:
-                stack.append(("for", Loop("", "")))
-                return
-            source = _split_filters(m.group(2))[0].strip()
-            source = re.split(r"\s+(?:limit|offset|reversed)\b", source)[0].strip()
-            if source.startswith("(") or source not in assigns:
-                resolved = source
-            else:
-                resolved = _split_filters(assigns[source])[0].strip()
-                resolved = re.split(r"\s+(?:reversed)\b", resolved)[0].strip()
-            stack.append(("for", Loop(m.group(1), resolved)))
-        elif word in ("if", "unless"):
-            cond = (rest, word == "if")
-            stack.append(("if", ([cond], [cond])))
-        elif word == "elsif" and stack and stack[-1][0] == "if":
-            seen, _current = stack[-1][1]
-            current = [(c, not w) for c, w in seen] + [(rest, True)]
-            stack[-1] = ("if", ([*seen, (rest, True)], current))
-        elif word == "else" and stack and stack[-1][0] == "if":
-            seen, _current = stack[-1][1]
-            stack[-1] = ("if", (seen, [(c, not w) for c, w in seen]))
-        elif word == "else" and stack and stack[-1][0] == "for":
-            stack[-1] = ("other", None)  # for-else: renders when the list is empty
-        elif word in ("case", "capture", "tablerow"):
-            stack.append((word, None))
-        elif (
-            word in ("endfor", "endif", "endunless", "endcase", "endcapture", "endtablerow")
-            and stack
-        ):
-            stack.pop()
-
-
-# ------------------------------------------------------------------ evaluating
-
-
-def _filter(value: str, name: str, args: tuple[str, ...], site: Site) -> str | None:
-    if name == "downcase":
-        return value.lower()
-    if name == "upcase":
-        return value.upper()
-    if name == "capitalize":
-        return value[:1].upper() + value[1:].lower()
-    if name == "strip":
-        return value.strip()
-    if name == "lstrip":
-        return value.lstrip()
-    if name == "rstrip":
-        return value.rstrip()
-    if name == "slugify" and not args:
-        return re.sub(r"(?:[^\w]|_)+", "-", value).strip("-").lower()
-    if name == "replace" and len(args) == 2:
-        return value.replace(args[0], args[1])
-    if name == "replace_first" and len(args) == 2:
-        return value.replace(args[0], args[1], 1)
-    if name == "remove" and len(args) == 1:
-        return value.replace(args[0], "")
-    if name == "remove_first" and len(args) == 1:
-        return value.replace(args[0], "", 1)
-    if name == "append" and len(args) == 1:
-        return value + args[0]
-    if name == "prepend" and len(args) == 1:
-        return args[0] + value
-    if name in ("escape", "xml_escape", "escape_once"):
-        return value  # entities the browser decodes again
-    if name in ("relative_url", "absolute_url") and not args:
-        if "://" in value or value.startswith("//"):
-            return value
-        rel = uri_normalize(site.config.baseurl + ("" if value.startswith("/") else "/") + value)
-        return rel if name == "relative_url" else site.config.url + rel
-    return None
-
-
-@dataclass(frozen=True)
-class _Doc:
-    """A page or document as a template sees it; front matter read on first use."""
-
-    path: str
-    loader: Callable[[str], dict[str, Any]] = field(compare=False, repr=False)
-
-    @property
-    def data(self) -> dict[str, Any]:
-        return self.loader(self.path)
-
-
-Binding = dict[str, Any]  # var -> _Doc | scalar | UNKNOWN
-
-
-def _value(name: str, key: str | None, binding: Binding) -> Any:
-    """A variable's value: UNKNOWN when not modelled, None when Liquid has nil."""
-    bound = binding.get(name, UNKNOWN)
-    if isinstance(bound, Unknown):
-        return UNKNOWN
-    if isinstance(bound, dict):  # `site`: only the settings this model knows
-        return bound.get(key, UNKNOWN) if key is not None else UNKNOWN
-    if isinstance(bound, _Doc):
-        if key is None or key in COMPUTED:
-            return UNKNOWN
-        return bound.data.get(key)
-    if key is None:
-        return bound
-    if key == "size" and isinstance(bound, (str, list)):
-        return len(bound)
-    return UNKNOWN
-
-
-Operand = tuple[Any, ...]  # ("lit", value) | ("var", name, key) | ("unknown",)
-Condition = tuple[Any, ...]  # ("and"|"or", left, right) | ("cmp", a, op, b) | ("val", a)
-
-
-@lru_cache(maxsize=4096)
-def _parse_operand(text: str) -> Operand:
-    text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        return ("lit", text[1:-1])
-    if re.fullmatch(r"-?\d+", text):
-        return ("lit", int(text))
-    if re.fullmatch(r"-?\d+\.\d+", text):
-        return ("lit", float(text))
-    if text in ("true", "false"):
-        return ("lit", text == "true")
-    if text in ("nil", "null"):
-        return ("lit", None)
-    m = _VAR.fullmatch(text)
-    if m is None or text in ("empty", "blank"):
-        return ("unknown",)
-    return ("var", m.group(1), m.group(2) if m.group(2) is not None else m.group(4))
-
-
-@lru_cache(maxsize=4096)
-def _parse_condition(text: str) -> Condition:
-    m = re.search(r"\s+(and|or)\s+", text)
-    if m is not None:  # Liquid evaluates right to left, without precedence
-        return (m.group(1), _parse_condition(text[: m.start()]), _parse_condition(text[m.end() :]))
-    cmp = _COMPARE.match(text)
-    if cmp is None:
-        return ("val", _parse_operand(text))
-    return ("cmp", _parse_operand(cmp.group(1)), cmp.group(2), _parse_operand(cmp.group(3)))
-
-
-def _operand(op: Operand, binding: Binding) -> Any:
-    if op[0] == "lit":
-        return op[1]
-    if op[0] == "var":
-        return _value(op[1], op[2], binding)
-    return UNKNOWN
-
-
-def _truth(text: str, binding: Binding) -> bool | None:
-    """Liquid's truth of a condition: True, False, or None when it cannot be known."""
-    return _evaluate(_parse_condition(text), binding)
-
-
-def _evaluate(cond: Condition, binding: Binding) -> bool | None:
-    if cond[0] in ("and", "or"):
-        left, right = _evaluate(cond[1], binding), _evaluate(cond[2], binding)
-        if cond[0] == "and":
-            if left is False or right is False:
-                return False
-            return True if left and right else None
-        if left or right:
-            return True
-        return False if left is False and right is False else None
-    if cond[0] == "val":
-        value = _operand(cond[1], binding)
-        if isinstance(value, Unknown):
-            return None
-        return value is not None and value is not False
-    a, op, b = _operand(cond[1], binding), cond[2], _operand(cond[3], binding)
-    if isinstance(a, Unknown) or isinstance(b, Unknown):
-        return None
-    if op in ("==", "!=", "<>"):
-        if isinstance(a, str) and isinstance(b, str):
-            equal = str(a) == str(b)
-        elif isinstance(a, (int, float)) and isinstance(b, (int, float)):
-            equal = a == b
-        else:
-            equal = a is b if (a is None or b is None or isinstance(a, bool)) else a == b
-        return equal if op == "==" else not equal
-    if op == "contains":
-        if isinstance(a, str) and isinstance(b, str):
-            return b in a
-        if isinstance(a, list):
-            return b in a
-        return False if a is None else None
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return bool({"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op])
-    return None
-
-
-def _render(
-    link: BuiltLink, binding: Binding, site: Site
-) -> tuple[str, list[tuple[str, str, str]]] | None:
-    """The finished path and the (doc path, key, value) front matter it used; None when
-    a part cannot be evaluated (or a value is missing or not a scalar)."""
-    out = ""
-    used: list[tuple[str, str, str]] = []
-    for part in link.parts:
-        if isinstance(part, str):
-            out += part
-            continue
-        bound = binding.get(part.var, UNKNOWN)
-        value = _value(part.var, part.key, binding)
-        if isinstance(value, Unknown) or value is None or isinstance(value, (dict, list)):
-            return None
-        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-        if isinstance(bound, _Doc) and part.key is not None:
-            used.append((bound.path, part.key, text))
-        elif isinstance(bound, _LoopItem):
-            used.append((bound.path, bound.key, text))
-        for name, args in part.filters:
-            filtered = _filter(text, name, args, site)
-            if filtered is None:
-                return None
-            text = filtered
-        out += text
-    return (out, used) if used else None
-
-
-class _LoopItem(str):
-    """An item of a front matter list a loop walks: remembers where it came from."""
-
-    path: str
-    key: str
-
-    def __new__(cls, value: str, path: str = "", key: str = "") -> _LoopItem:
-        obj = super().__new__(cls, value)
-        obj.path = path
-        obj.key = key
-        return obj
-
 
 # ------------------------------------------------------------------ the index
 
@@ -523,7 +63,7 @@ def _layout_of(text: str, rel: str, page: SitePage, site: Site) -> Any:
     parsing its whole front matter."""
     fm = split_front_matter(text)
     if fm.present and not fm.unterminated:
-        m = _LAYOUT_VALUE.search(fm.raw)
+        m = LAYOUT_VALUE.search(fm.raw)
         if m is not None:
             value = m.group(1).strip().strip("'\"")
             return None if value in ("", "null", "none", "~") else value
@@ -546,7 +86,7 @@ class TemplateLinks:
         self.site = site
         self._data_of = data_of
         self._texts = texts or {}
-        self.templates: dict[str, _Template] = {}
+        self.templates: dict[str, Template] = {}
         self._layouts: dict[str, Any] = {}
         self._collections: dict[str, list[Any] | Unknown] = {}
         self._rendered_by: dict[str, list[str]] | None = None
@@ -599,7 +139,7 @@ class TemplateLinks:
             if rel is None or rel in chain:
                 break
             chain.append(rel)
-            m = _LAYOUT_LINE.search(self.templates[rel].text.split("\n---", 1)[0])
+            m = LAYOUT_LINE.search(self.templates[rel].text.split("\n---", 1)[0])
             name = m.group(1) if m and self.templates[rel].text.startswith("---") else None
         return chain
 
@@ -652,25 +192,25 @@ class TemplateLinks:
         else:
             return UNKNOWN
         return [
-            _Doc(rel, self._data_of)
+            DocValue(rel, self._data_of)
             for rel, page in self.site.pages.items()
             if page.collection == wanted and (wanted is not None or page.output)
         ]
 
     def _list_items(self, source: str, binding: Binding) -> list[Any] | Unknown:
-        m = _VAR.fullmatch(source)
+        m = VAR.fullmatch(source)
         if m is None:
             return UNKNOWN
         bound = binding.get(m.group(1), UNKNOWN)
         key = m.group(2) if m.group(2) is not None else m.group(4)
-        if not isinstance(bound, _Doc) or key is None or key in COMPUTED:
+        if not isinstance(bound, DocValue) or key is None or key in COMPUTED:
             return UNKNOWN
         value = bound.data.get(key)
         if value is None:
             return []
         items = value if isinstance(value, list) else [value]
         return [
-            _LoopItem(str(v), bound.path, key) if isinstance(v, (str, int, float)) else v
+            LoopItem(str(v), bound.path, key) if isinstance(v, (str, int, float)) else v
             for v in items
         ]
 
@@ -704,7 +244,7 @@ class TemplateLinks:
             yield from self._bindings(rest, {**base, loop.var: UNKNOWN}, only)
             return
         if only is not None and loop.source.startswith("site."):
-            items = [d for d in items if isinstance(d, _Doc) and d.path == only]
+            items = [d for d in items if isinstance(d, DocValue) and d.path == only]
         for item in items:
             yield from self._bindings(rest, {**base, loop.var: item}, only)
 
@@ -740,7 +280,7 @@ class TemplateLinks:
                     wanted, only = self._plan(link, page_rel, focus)
                     if not wanted:
                         continue
-                    page_doc = _Doc(page_rel, self._data_of)
+                    page_doc = DocValue(page_rel, self._data_of)
                     count = 0
                     base: Binding = {"page": page_doc, "site": self._site_vars}
                     for binding in self._bindings(link.loops, base, only):
@@ -748,12 +288,12 @@ class TemplateLinks:
                         if count > MAX_BINDINGS:
                             break
                         if any(
-                            _truth(cond, binding) is (not wanted)
+                            truth(cond, binding) is (not wanted)
                             for branch in link.branches
                             for cond, wanted in branch.conditions
                         ):
                             continue
-                        rendered = _render(link, binding, self.site)
+                        rendered = render(link, binding, self.site)
                         if rendered is None:
                             continue
                         href, used = rendered
