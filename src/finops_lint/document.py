@@ -10,6 +10,7 @@ from typing import Any
 
 from finops_lint.parsing.anchors import IdOptions, footnote_ids
 from finops_lint.parsing.frontmatter import FrontMatter, parse_front_matter
+from finops_lint.parsing.headings import Heading
 from finops_lint.parsing.links import (
     LineIndex,
     Link,
@@ -21,7 +22,7 @@ from finops_lint.parsing.links import (
     scan_links,
     strip_liquid,
 )
-from finops_lint.parsing.markdown import Body, Heading, Section, TextBlock, parse_body
+from finops_lint.parsing.markdown import Body, Section, TextBlock, parse_body
 from finops_lint.parsing.masking import blank, code_span_spans, comment_spans, mask_spans
 from finops_lint.parsing.tables import Table, plain_text
 from finops_lint.parsing.text import DecodeError, decode_page

@@ -6,58 +6,31 @@ from the block tokens; links come from the positional scanner in links.py.
 
 from __future__ import annotations
 
-import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from finops_lint.parsing.anchors import (
-    ATX_KRAMDOWN,
     GFM,
-    IAL_BLOCK_LINE,
-    SETEXT_UNDERLINE,
     IdGenerator,
     IdOptions,
-    atx_contents,
-    header_contents,
     html_block_regions,
-    ial_id,
 )
 from finops_lint.parsing.tables import Table, parse_table, plain_text
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
-    from markdown_it.token import Token
 
-# A container prefix (block quote markers, a list marker) before an ATX header.
-_ATX_PREFIX = re.compile(r"[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?[ \t>]*(?=#)")
-_LIST_MARKER = re.compile(r"[ \t>]*(?:[-+*]|\d{1,9}[.)])[ \t]+")
-_QUOTE_PREFIX = re.compile(r"(?: {0,3}> ?)+")
-# An unclosed comment runs to the end (as in HTML): one match, not one per "<!--".
-_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
-
-
-@dataclass
-class Heading:
-    level: int
-    text: str  # plain text, explicit id removed
-    raw: str  # inline source as written
-    line: int
-    column: int
-    #: the id kramdown gives it on this site ("" when it gets none: auto_ids off, an
-    #: empty GFM id, or no header at all in the built page)
-    id: str
-    explicit_id: str | None = None
-    setext: bool = False
-    #: False where kramdown makes no header of it (inside raw HTML, no block boundary)
-    renders: bool = True
-    #: True when the id cannot be known offline (Liquid in the text, transliteration)
-    id_unknown: bool = False
-    #: the header text kramdown reads (after the marker, without {#id} and closing #s)
-    source: str = ""
-    in_html: bool = False  # inside an HTML block parsed as Markdown (markdown="1")
-    end_line: int = 0  # last source line (a setext header's underline)
+from finops_lint.parsing.headings import (
+    HTML_COMMENT,
+    Heading,
+    at_block_boundary,
+    block_ials,
+    heading_of,
+    no_space_heading,
+    reference_definitions,
+)
 
 
 @dataclass
@@ -147,7 +120,7 @@ def parse_body(
             quote_depth -= 1
         elif ttype == "heading_open" and tok.map:
             inline = tokens[i + 1]
-            heading = _heading(tok, inline, lines, offset, options, list_depth > 0)
+            heading = heading_of(tok, inline, lines, offset, options, list_depth > 0)
             out.headings.append(heading)
             out.blocks.append(
                 TextBlock(
@@ -168,7 +141,7 @@ def parse_body(
             start, end = tok.map[0] + 1 + offset, tok.map[1] + offset
             raw = inline.content
             if "{:" in raw:
-                _block_ials(raw, start, ial_lines)
+                block_ials(raw, start, ial_lines)
             if (
                 raw.startswith("#")
                 and options.parser != GFM
@@ -177,7 +150,7 @@ def parse_body(
                 and lines[start - 1].startswith("#")
             ):
                 # kramdown's own ATX header needs no space after the #s ("#Title")
-                no_space = _no_space_heading(lines[start - 1], start, options)
+                no_space = no_space_heading(lines[start - 1], start, options)
                 if no_space is not None:
                     out.headings.append(no_space)
             out.blocks.append(
@@ -215,97 +188,6 @@ def parse_body(
     _assign_ids(out, lines, offset, options, ial_lines, html_block_lines)
     out.sections = _sections(out.headings, out.blocks, out.tables, len(lines))
     return out
-
-
-def _block_ials(raw: str, start: int, ial_lines: dict[int, str]) -> None:
-    """Record the ids set by a paragraph made only of block IAL lines ({: #id})."""
-    found: dict[int, str] = {}
-    for k, text in enumerate(raw.split("\n")):
-        m = IAL_BLOCK_LINE.match(text)
-        if m is None:
-            return
-        hid = ial_id(m.group(1))
-        found[start + k] = hid or ""
-    ial_lines.update(found)
-
-
-def _heading(
-    tok: Token,
-    inline: Token,
-    lines: list[str],
-    offset: int,
-    options: IdOptions,
-    in_list: bool,
-) -> Heading:
-    assert tok.map is not None
-    line = tok.map[0] + 1 + offset
-    end_line = tok.map[1] + offset
-    setext = tok.markup in ("=", "-")
-    source_line = lines[line - 1] if line - 1 < len(lines) else ""
-    column = (len(source_line) - len(source_line.lstrip(" >"))) + 1
-    renders = True
-    contents: str | None
-    if setext:
-        # kramdown's setext header is one line of text and an underline of - and =
-        # with nothing before it; CommonMark's may be several lines.
-        under = lines[end_line - 1] if end_line - 1 < len(lines) else ""
-        under = _QUOTE_PREFIX.sub("", under, count=1) if ">" in under else under
-        contents = _QUOTE_PREFIX.sub("", source_line, count=1) if ">" in source_line else None
-        contents = (contents if contents is not None else source_line).lstrip(" ")
-        if end_line - line != 1 or not SETEXT_UNDERLINE.match(under.rstrip("\n")):
-            renders = False
-    else:
-        prefix = _ATX_PREFIX.match(source_line)
-        rest = source_line[prefix.end() :] if prefix else source_line.lstrip(" >")
-        contents = atx_contents(rest, options)
-        if contents is None:
-            renders = False
-            contents = rest.lstrip("#").strip(" \t")
-        elif prefix and not in_list and prefix.group(0).replace(">", "").strip(" ") == "":
-            # kramdown's ATX header starts at the first column of its container
-            inner = (
-                _QUOTE_PREFIX.sub("", prefix.group(0), count=1)
-                if ">" in prefix.group(0)
-                else (prefix.group(0))
-            )
-            if inner.startswith((" ", "\t")):
-                renders = False
-    text_src, explicit = header_contents(contents, options, not setext)
-    if not text_src:
-        renders = False
-    return Heading(
-        level=int(tok.tag[1]),
-        text=plain_text(text_src),
-        raw=text_src.strip(),
-        line=line,
-        column=column,
-        id="",
-        explicit_id=explicit,
-        setext=setext,
-        renders=renders,
-        source=text_src,
-        end_line=end_line,
-    )
-
-
-def _no_space_heading(source: str, line: int, options: IdOptions) -> Heading | None:
-    m = ATX_KRAMDOWN.match(source)
-    if m is None:
-        return None
-    text_src, explicit = header_contents(m.group(2), options, True)
-    if not text_src:
-        return None
-    return Heading(
-        level=len(m.group(1)),
-        text=plain_text(text_src),
-        raw=text_src.strip(),
-        line=line,
-        column=1,
-        id="",
-        explicit_id=explicit,
-        source=text_src,
-        end_line=line,
-    )
 
 
 def _assign_ids(
@@ -350,7 +232,7 @@ def _assign_ids(
     if extra:
         out.headings = sorted(out.headings + extra, key=lambda h: h.line)
     link_ids, footnotes = (
-        _definitions(lines, skip)
+        reference_definitions(lines, skip)
         if any("[" in h.source for h in out.headings)
         else (frozenset(), frozenset())
     )
@@ -362,7 +244,7 @@ def _assign_ids(
         if (
             h.renders
             and needs_boundary
-            and not _at_block_boundary(lines, h.line, ial_lines, offset + 1)
+            and not at_block_boundary(lines, h.line, ial_lines, offset + 1)
         ):
             h.renders = False
         if not h.renders:
@@ -378,7 +260,7 @@ def _assign_ids(
         elif (
             h.explicit_id is None
             and before
-            and _at_block_boundary(lines, h.line - 1, {}, offset + 1)
+            and at_block_boundary(lines, h.line - 1, {}, offset + 1)
         ):
             h.explicit_id = before
         if h.explicit_id is not None:
@@ -392,49 +274,6 @@ def _assign_ids(
             h.id = ""
         else:
             h.id = hid
-
-
-def _at_block_boundary(
-    lines: list[str], line: int, ial_lines: dict[int, str], first: int = 1
-) -> bool:
-    """kramdown's after_block_boundary? for the block starting at page line ``line``
-    (``first`` is the body's first line)."""
-    if line <= first or line - 2 >= len(lines):
-        return True
-    here = lines[line - 1]
-    if _LIST_MARKER.match(here):
-        return True  # the first block of a list item
-    prev = lines[line - 2]
-    if not prev.replace(">", "").strip():
-        return True
-    if (line - 1) in ial_lines:
-        return True
-    here_quote = _QUOTE_PREFIX.match(here) is not None
-    prev_quote = _QUOTE_PREFIX.match(prev) is not None
-    if here_quote != prev_quote:
-        return True  # the first block in a block quote
-    return prev.lstrip(" >").startswith("<")  # after an HTML block's start or end tag
-
-
-_LINK_DEF = re.compile(r" {0,3}\[([^\n\]]+)\]:[ \t]*\S")
-_FOOTNOTE_DEF = re.compile(r" {0,3}\[\^(\w[\w-]*)\]:", re.ASCII)
-
-
-def _definitions(lines: list[str], skip: set[int]) -> tuple[frozenset[str], frozenset[str]]:
-    """Link ids and footnote names defined in the page (kramdown reads them all first)."""
-    links: set[str] = set()
-    notes: set[str] = set()
-    for k, line in enumerate(lines):
-        if "]:" not in line or k in skip:
-            continue
-        f = _FOOTNOTE_DEF.match(line)
-        if f:
-            notes.add(f.group(1))
-            continue
-        m = _LINK_DEF.match(line)
-        if m:
-            links.add(re.sub(r"[ \t\n\r\f\v]+", " ", m.group(1)).lower())
-    return frozenset(links), frozenset(notes)
 
 
 def _sections(
@@ -472,6 +311,6 @@ def _sections(
 
 def _is_content(block: TextBlock) -> bool:
     if block.kind == "html":
-        stripped = _HTML_COMMENT.sub("", block.raw).strip()
+        stripped = HTML_COMMENT.sub("", block.raw).strip()
         return bool(stripped)
     return bool(block.raw.strip())
