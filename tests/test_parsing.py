@@ -500,3 +500,17 @@ def test_fast_yaml_construction_on_random_documents(data: dict[Any, Any], flow: 
     for body in (raw, unquoted):
         text = f"---\n{body}---\n"
         assert _fast_parse(text) == _reference_parse(text), body
+
+
+def test_html_text_with_a_less_than_sign_keeps_later_tags_and_text() -> None:
+    """`x < 3` in HTML text is text: the tag after it is still a link, the text is kept."""
+    from finops_lint.parsing.html_links import scan_html_links
+    from finops_lint.parsing.links import LineIndex
+    from finops_lint.parsing.tables import plain_text
+
+    page = '<p>When x < 3, see <a href="/a/">a</a></p>\n<img src="b.png" alt="x > y">'
+    found = [
+        (link.target, link.line, link.column) for link in scan_html_links(page, LineIndex(page))
+    ]
+    assert found == [("/a/", 1, 20), ("b.png", 2, 1)]
+    assert plain_text("<p>When x < 3, lorem ipsum</p>") == "When x < 3, lorem ipsum"

@@ -11,14 +11,13 @@ from typing import Any
 from finops_lint.parsing.anchors import IdOptions, footnote_ids
 from finops_lint.parsing.frontmatter import FrontMatter, parse_front_matter
 from finops_lint.parsing.headings import Heading
+from finops_lint.parsing.html_links import html_ids, scan_html_links
 from finops_lint.parsing.links import (
     LineIndex,
     Link,
     Malformed,
     RefDefinition,
-    html_ids,
     scan_definitions,
-    scan_html_links,
     scan_links,
     strip_liquid,
 )

@@ -10,7 +10,6 @@ shapes authors type by mistake (``[text] (url)``, ``[text]()``).
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 
@@ -20,18 +19,6 @@ _REF_DEF = re.compile(
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^\s<>]*)>", re.IGNORECASE)
 # "[^<>]" (not "[^>]"): an attempt stops at the next "<", so thousands of unclosed
 # tags in one paragraph are scanned once, not once per tag.
-_HTML_ATTR = re.compile(
-    r"<(a|img|link|script|source|iframe)\b[^<>]*?\s(href|src)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>\"']+))",
-    re.IGNORECASE | re.DOTALL,
-)
-#: An element's `id`, or an `<a>`'s `name`: what a #fragment scrolls to (HTML's
-#: "find a potential indicated element"). Quoted or unquoted; `name` on a form
-#: field is no anchor.
-_HTML_ID_TAG = re.compile(r"<([a-zA-Z][\w:-]*)(\s[^<>]*?)?/?>", re.DOTALL)
-_HTML_ID_ATTR = re.compile(
-    r"(?<!\S)(id|name)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>\"'`=<]+))",
-    re.IGNORECASE,
-)
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]{1,31}):")
 #: "<dest>": no line ending and no unescaped "<" or ">" inside (CommonMark).
 _ANGLE_DEST = re.compile(r"(?:[^<>\n\\]|\\.)*>")
@@ -297,7 +284,9 @@ def scan_links(
             parsed = _parse_destination(masked, after)
             if parsed is not None:
                 dest, dest_start, end = parsed
-                links.append(_make(kind, "inline", text, dest, start_off, end, dest_start, index))
+                links.append(
+                    make_link(kind, "inline", text, dest, start_off, end, dest_start, index)
+                )
                 consumed_until = max(consumed_until, dest_start)
                 continue
         if after < n and masked[after] == "[":
@@ -307,7 +296,7 @@ def scan_links(
                 label = normalize_label(raw_label or text)
                 used.add(label)
                 ref = definitions.get(label)
-                link = _make(
+                link = make_link(
                     kind,
                     "reference",
                     text,
@@ -330,7 +319,7 @@ def scan_links(
         if label in definitions and not (after < n and masked[after] == ":"):
             used.add(label)
             ref = definitions[label]
-            link = _make(kind, "reference", text, ref.target, start_off, after, i + 1, index)
+            link = make_link(kind, "reference", text, ref.target, start_off, after, i + 1, index)
             link.label = label
             link.target_line, link.target_column = ref.target_line, ref.target_column
             links.append(link)
@@ -354,54 +343,15 @@ def scan_links(
                 )
     for m in _AUTOLINK.finditer(masked):
         links.append(
-            _make(
+            make_link(
                 "link", "autolink", m.group(1), m.group(1), m.start(), m.end(), m.start() + 1, index
             )
         )
+    from finops_lint.parsing.html_links import scan_html_links  # it builds on this module
+
     links.extend(scan_html_links(masked, index))
     links.sort(key=lambda link: (link.line, link.column))
     return links, malformed, used
-
-
-_A_CLOSE = re.compile(r"</a\s*>", re.IGNORECASE)
-_TAG_TEXT = re.compile(r"<[^<>]*>")
-_LABELLED = re.compile(r"\s(?:aria-label|aria-labelledby|title)\s*=\s*[\"']?[^\s\"'>]", re.I)
-
-
-def scan_html_links(masked: str, index: LineIndex) -> list[Link]:
-    """`<a href>` and `<img src>` (and resources) in raw HTML, with positions.
-
-    An `<a>`'s text is its content up to `</a>` with tags removed; an element
-    inside (an image, an icon) or an `aria-label`/`title` counts as text, so only
-    `<a href="...">` followed by nothing but spaces and `</a>` has ``text == ""``.
-    """
-    links: list[Link] = []
-    if "<" not in masked:
-        return links
-    for m in _HTML_ATTR.finditer(masked):
-        tag = m.group(1).lower()
-        value = next(g for g in (m.group(3), m.group(4), m.group(5)) if g is not None)
-        vstart = next(m.start(k) for k in (3, 4, 5) if m.group(k) is not None)
-        kind = "image" if tag == "img" else "link"
-        if tag in ("script", "link", "source", "iframe"):
-            kind = "resource"
-        text = ""
-        end = m.end()
-        if tag == "a":
-            open_end = masked.find(">", m.end())
-            close = _A_CLOSE.search(masked, open_end + 1) if open_end != -1 else None
-            if close is not None and "<a" not in masked[open_end + 1 : close.start()].lower():
-                inner = masked[open_end + 1 : close.start()]
-                text = " ".join(_TAG_TEXT.sub(" ", inner).split())
-                if not text and "<" in inner:
-                    text = "<element>"  # an image or icon inside: not judged here
-                end = close.end()
-            else:
-                text = "<unknown>"  # no closing tag found: do not call it empty
-            if not text and _LABELLED.search(masked[m.start() : open_end + 1]):
-                text = "<label>"
-        links.append(_make(kind, "html", text, value, m.start(), end, vstart, index))
-    return links
 
 
 def _looks_like_url(dest: str) -> bool:
@@ -412,7 +362,7 @@ def _looks_like_url(dest: str) -> bool:
     )
 
 
-def _make(
+def make_link(
     kind: str,
     syntax: str,
     text: str,
@@ -457,28 +407,6 @@ def scan_definitions(masked: str, index: LineIndex) -> dict[str, RefDefinition]:
         tline, tcol = index.pos(tstart)
         defs.setdefault(label, RefDefinition(label, target, line, col, tline, tcol))
     return defs
-
-
-def html_ids(masked: str) -> list[str]:
-    """The ids raw HTML gives the page (character references decoded, as the
-    browser reads attributes)."""
-    if "<" not in masked:
-        return []
-    out = []
-    for tag in _HTML_ID_TAG.finditer(masked):
-        attrs = tag.group(2)
-        if not attrs:
-            continue
-        is_a = tag.group(1).lower() == "a"
-        for m in _HTML_ID_ATTR.finditer(attrs):
-            if m.group(1).lower() == "name" and not is_a:
-                continue
-            value = next(v for v in (m.group(2), m.group(3), m.group(4)) if v is not None)
-            if "&" in value:
-                value = html.unescape(value)
-            if value:
-                out.append(value)
-    return out
 
 
 def strip_liquid(text: str) -> str:
