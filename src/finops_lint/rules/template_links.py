@@ -86,7 +86,11 @@ def broken_template_path(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     `<img src="/img/search-icons/{{ resource.type }}.png">` when the file is
     `img/search-icons/guide.png`.
 
-    **Good:** `type: guide`, or `{{ resource.type | downcase }}` in the template.
+    **Good:** `{{ resource.type | downcase }}` in the template. Changing the
+    values instead (`type: guide`) fixes the image but can break what else reads
+    them: on the framework site `{% if item.type == 'Podcast' %}` selects the
+    podcasts, and the cards print the type as written. Change a value only when it
+    is the odd one out.
     """
     ws, site = ctx.workspace, ctx.site
     if ws is None or site is None or not doc.front_matter.present:
@@ -112,7 +116,11 @@ def broken_template_path(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             path = path[len(base) :]
         near = existing.get(path.casefold()) if path.startswith("/") else None
         if near is not None and near != path:
-            message += f"; the file is '{posixpath.basename(near)}' (paths are case-sensitive)"
+            message += (
+                f"; the file is '{posixpath.basename(near)}' (paths are case-sensitive): when "
+                "other pages write the value this way too, fix the template (`| downcase`) or "
+                "the file name, since other templates may compare or show the value as written"
+            )
         related: list[Related] = []
         for found in items:
             entry = Related(
