@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from finops_lint.findings import Finding
-from finops_lint.rules.internal import INTERNAL_ERROR
+from finops_lint.findings import INTERNAL_ERROR, Finding
 
 BASELINE_FILENAME = ".finops-lint-baseline.json"
 VERSION = 1

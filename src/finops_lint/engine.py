@@ -34,9 +34,8 @@ from finops_lint.discover import (
     site_root,
 )
 from finops_lint.document import Document
-from finops_lint.findings import Finding
+from finops_lint.findings import INTERNAL_ERROR, Finding
 from finops_lint.rules.base import Rule, all_rules
-from finops_lint.rules.internal import INTERNAL_ERROR
 from finops_lint.workers import (
     Job,
     Outcome,
@@ -87,7 +86,7 @@ class RunResult:
 def _check_external(ws: Workspace, docs: list[Document], options: RunOptions) -> None:
     """Check every unique external URL of the checked pages once, before the rules run."""
     from finops_lint.links import LinkCheckOptions, check_urls
-    from finops_lint.rules.xref import front_matter_targets
+    from finops_lint.parsing.front_matter_data import front_matter_targets
 
     site = ws.site
     found = {link.target for doc in docs for link in doc.links if link.target_kind == "absolute"}

@@ -8,8 +8,8 @@ from typing import Any
 from finops_lint.config import Config, load_config
 from finops_lint.discover import discover, real_path, site_root
 from finops_lint.document import Document
+from finops_lint.parsing.front_matter_data import jsonable
 from finops_lint.parsing.tables import Table
-from finops_lint.rules.frontmatter import jsonable
 from finops_lint.workspace import Workspace, load_documents
 
 CAPABILITY_TYPE = "capability"

@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+#: The code of the finding a rule's failure on a page becomes (rules/internal.py
+#: registers its docs; the engine reports it).
+INTERNAL_ERROR = "IN001"
+
 
 class Severity(str, Enum):
     ERROR = "error"

@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from finops_lint.discover import UNREADABLE, Target
 from finops_lint.document import Document
-from finops_lint.findings import Finding
+from finops_lint.findings import INTERNAL_ERROR, Finding
 from finops_lint.rules.base import REGISTRY, Rule, RuleContext, all_rules
-from finops_lint.rules.internal import INTERNAL_ERROR
 from finops_lint.suppress import parse_suppressions
 from finops_lint.workspace import Workspace, load_documents
 
@@ -83,6 +82,10 @@ class TracedContext(RuleContext):
     @workspace.setter
     def workspace(self, value: Any) -> None:
         self.__dict__["_workspace"] = value
+
+    def run_memo(self, key: Any, compute: Any) -> Any:
+        self.beyond = True  # what the run memo holds comes from other pages
+        return super().run_memo(key, compute)
 
 
 _PHASE_START: list[float] = []
@@ -217,12 +220,13 @@ def check_files(
     """Parse and check files a batch at a time, keeping no Document once it is checked
     (a rule that needs another page's parse gets it from the Workspace)."""
     outcome = Outcome()
+    run_values: dict[Any, Any] = {}  # the rules' run memo: kept from batch to batch
     for start in range(0, len(files), BATCH):
         hashes: dict[str, str] | None = {} if job.trace else None
         docs, problems = load_documents(files[start : start + BATCH], ws.config, hashes)
         for doc in docs:
             ws.docs[doc.rel_path] = doc
-        part = check_documents(docs, ws, rules, options, job)
+        part = check_documents(docs, ws, rules, options, job, run_values)
         for doc in docs:
             del ws.docs[doc.rel_path]
         part.findings[:0] = problems
@@ -237,7 +241,10 @@ def check_documents(
     rules: list[Rule],
     options: RunOptions,
     job: Job | None = None,
+    run_values: dict[Any, Any] | None = None,
 ) -> Outcome:
+    """Run the rules over parsed pages. `run_values` is the rules' run memo
+    (`RuleContext.run_memo`): one for the whole run in this process."""
     config = ws.config
     site = ws.jekyll_site if docs else None
     findings: list[Finding] = []
@@ -247,7 +254,12 @@ def check_documents(
     context = TracedContext if job.trace else RuleContext
     options_of = {r.code: r.option_values(config.rule_options.get(r.code)) for r in rules}
     the_internal_rule = internal_rule()
+    # What rules share, owned here (rules never store on the Document, Site or Workspace):
+    # one memo for the run in this process, one per page, dropped when the page is done.
+    if run_values is None:
+        run_values = {}
     for doc in docs:
+        page_values: dict[Any, Any] = {}
         facts = ws.facts(doc.rel_path, doc)
         doc.data = facts.data
         page_type = facts.page_type
@@ -259,7 +271,7 @@ def check_documents(
                 continue
             if only is not None and r.code not in only:
                 continue
-            ctx = context(config, page_type, site, options_of[r.code], ws)
+            ctx = context(config, page_type, site, options_of[r.code], ws, page_values, run_values)
             try:
                 issues = list(r.check(doc, ctx))
             except Exception as exc:  # a bug in a rule must not stop the run

@@ -64,6 +64,7 @@ class Workspace:
         self._values_memo: dict[str, frozenset[str]] = {}
         #: what the result cache knows of unchanged files (the Site does not read them)
         self.known: KnownFiles | None = None
+        self._aliases_memo: dict[tuple[str, str], dict[str, tuple[str, str, str]]] = {}
 
     @cached_property
     def site(self) -> Site | None:
@@ -183,11 +184,11 @@ class Workspace:
 
             template_breaks(self)
         # Warm what each worker would otherwise build again after the fork.
-        from finops_lint.parsing.markdown import _parser
-        from finops_lint.rules.placeholder_analysis import warm_patterns
+        from finops_lint.parsing.markdown import warm_up
+        from finops_lint.rules.base import warm_up_rules
 
-        _parser()
-        warm_patterns(self.config)
+        warm_up()
+        warm_up_rules(self.config)
 
     def pages_of_type(self, page_type: str) -> list[tuple[str, dict[str, Any]]]:
         """(path, merged front matter) of every site page of a page type.
@@ -232,9 +233,7 @@ class Workspace:
         them), mapped to the value of `key` on the same page: {casefolded name: (key's
         value, which key, page path)}. Tells a reference that names a page by its title
         which identifier it should use."""
-        cache: dict[tuple[str, str], dict[str, tuple[str, str, str]]] = self.__dict__.setdefault(
-            "_aliases", {}
-        )
+        cache = self._aliases_memo
         found = cache.get((page_type, key))
         if found is None:
             found = {}

@@ -85,6 +85,11 @@ def _parser() -> MarkdownIt:
     return md
 
 
+def warm_up() -> None:
+    """Build the Markdown parser now (before forking workers, so each has it)."""
+    _parser()
+
+
 class _NullLogger:
     def debug(self, *args: object, **kwargs: object) -> None:
         pass

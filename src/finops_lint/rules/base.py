@@ -4,15 +4,22 @@ A rule receives a parsed `Document` and a `RuleContext` (config, page type,
 site) and yields `Issue`s: a position and a message. The engine turns issues
 into `Finding`s, filling in the path, code, rule name and configured severity,
 and applies suppression comments. Rules never read files.
+
+Rules read the Document, the Site and the Workspace and never write to them
+(tests/test_rule_purity.py checks it). What the page alone determines is a cached
+property of the Document (`Document.block_texts`...); what a rule computes from
+the page and the Site, or from other pages, and shares with other rules goes in
+the memos the engine hands every rule: `ctx.memo` for this page, `ctx.run_memo`
+for the whole run.
 """
 
 from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from finops_lint.findings import Fix, Related, Severity
 
@@ -51,6 +58,9 @@ class Option:
     description: str
 
 
+T = TypeVar("T")
+
+
 @dataclass
 class RuleContext:
     config: Config
@@ -58,6 +68,30 @@ class RuleContext:
     site: Site | None
     options: dict[str, Any]
     workspace: Workspace | None = None
+    #: the engine's memo for this page, shared by every rule that checks it
+    page_values: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+    #: the engine's memo for the run (one per process), shared by every rule and page
+    run_values: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` once per page, whichever rule asks first (say what `key` is:
+        ``("LK links", ...)``). For what this page and the Site determine, such as
+        where its links lead; what the page alone determines is a cached property
+        of the Document."""
+        if key in self.page_values:
+            value: T = self.page_values[key]
+            return value
+        value = self.page_values[key] = compute()
+        return value
+
+    def run_memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` once per run, whichever page or rule asks first: for what
+        other pages determine (a page type's shared sentences, whether pages render)."""
+        if key in self.run_values:
+            value: T = self.run_values[key]
+            return value
+        value = self.run_values[key] = compute()
+        return value
 
 
 Check = Callable[["Document", RuleContext], Iterable[Issue]]
@@ -145,6 +179,24 @@ def rule(
         return func
 
     return register
+
+
+#: What rule modules compute once before the engine forks workers (`@warm_up`).
+WARM_UPS: list[Callable[[Config], None]] = []
+
+
+def warm_up(func: Callable[[Config], None]) -> Callable[[Config], None]:
+    """Register a function the engine calls with the run's Config before it forks
+    workers (compiling the configured patterns...), so each worker has the result."""
+    WARM_UPS.append(func)
+    return func
+
+
+def warm_up_rules(config: Config) -> None:
+    """Run every rule module's `@warm_up` functions (the modules are loaded first)."""
+    all_rules()
+    for func in WARM_UPS:
+        func(config)
 
 
 def all_rules() -> list[Rule]:

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from finops_lint.document import Document
+from finops_lint.parsing.front_matter_data import front_matter_targets
 from finops_lint.parsing.frontmatter import dotted_key
 from finops_lint.rules.base import Check, Issue, RuleContext, rule
-from finops_lint.rules.xref import front_matter_targets
 
 #: How every EX rule's links are checked: appended to each rule's docs.
 HOW_LINKS_ARE_CHECKED = (

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 from collections.abc import Iterator
 from typing import Any
 
 from finops_lint.document import Document
 from finops_lint.findings import Severity
+from finops_lint.parsing.front_matter_data import jsonable
 from finops_lint.parsing.frontmatter import dotted_key
 from finops_lint.rules.base import Issue, RuleContext, rule
 from finops_lint.schema_fast import is_valid
@@ -327,13 +327,3 @@ def _annotations(schema: Any, err: Any) -> tuple[Severity | None, str | None]:
         if note is None and "x-message" in sub and err.validator != "required":
             note = str(sub["x-message"])
     return severity, note
-
-
-def jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()
-    return value

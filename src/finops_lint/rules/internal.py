@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from finops_lint.document import Document
+from finops_lint.findings import INTERNAL_ERROR
 from finops_lint.rules.base import Issue, RuleContext, rule
-
-INTERNAL_ERROR = "IN001"
 
 
 @rule(INTERNAL_ERROR, "internal-error", "error", "A rule failed on a page (a bug in finops-lint).")

@@ -253,27 +253,22 @@ def _internal_links(
 ) -> list[tuple[Link, Resolution]]:
     """The page's links to this site with where each leads (resolved once per page:
     four rules read them)."""
-    site = ctx.site
+    site = ctx.site  # read first, whether or not the memo holds them: they come from the Site
     if site is None:
         return []
-    key = "_resolved_commented" if comments else "_resolved_links"
-    cached: list[tuple[Link, Resolution]] | None = doc.__dict__.get(key)
-    if cached is not None:
-        return cached
-    cached = []
-    if not doc.is_markdown and site.page_for_path(doc.rel_path) is None:
-        # An HTML layout or include is site code: its links are resolved where a page
-        # uses it, which only the built site knows.
-        doc.__dict__[key] = cached
-        return cached
-    for link in doc.commented_links if comments else doc.links:
-        if not site.is_internal(link.target, link.target_kind) or link.kind == "resource":
-            continue
-        cached.append(
+
+    def resolve() -> list[tuple[Link, Resolution]]:
+        if not doc.is_markdown and site.page_for_path(doc.rel_path) is None:
+            # An HTML layout or include is site code: its links are resolved where a page
+            # uses it, which only the built site knows.
+            return []
+        return [
             (link, site.resolve(link.target, doc.rel_path, markdown=link.syntax != "html"))
-        )
-    doc.__dict__[key] = cached
-    return cached
+            for link in (doc.commented_links if comments else doc.links)
+            if site.is_internal(link.target, link.target_kind) and link.kind != "resource"
+        ]
+
+    return ctx.memo(("LK internal links", comments), resolve)
 
 
 @rule(

@@ -19,6 +19,7 @@ from finops_lint import regex
 from finops_lint.config import Config
 from finops_lint.document import Document
 from finops_lint.parsing.markdown import TextBlock
+from finops_lint.rules.base import warm_up
 
 
 @lru_cache(maxsize=32)
@@ -48,6 +49,7 @@ def _joined_patterns(items: tuple[str, ...]) -> list[regex.Pattern | None]:
     return out
 
 
+@warm_up
 def warm_patterns(config: Config) -> None:
     """Compile the configured patterns (before forking workers)."""
     for key in ("text", "unfinished"):

@@ -233,20 +233,18 @@ def _same_sentence_pages(
     pt = ctx.page_type
     if ws is None or pt is None:
         return {}
-    cache: dict[str, dict[str, list[tuple[str, int]]]] = ws.__dict__.setdefault(
-        "_ph004_by_type", {}
-    )
-    found = cache.get(pt.name)
-    if found is None:
-        found = {}
+
+    def by_sentence() -> dict[str, list[tuple[str, int]]]:
+        found: dict[str, list[tuple[str, int]]] = {}
         for path, _data in sorted(ws.pages_of_type(pt.name)):
             other = doc if path == doc.rel_path else ws.document(path)
             if other is None:
                 continue
             for block, text, _m in _unfinished_blocks(other, items):
                 found.setdefault(norm_prose(text), []).append((path, block.line))
-        cache[pt.name] = found
-    return found
+        return found
+
+    return ctx.run_memo(("PH004 sentences by type", pt.name), by_sentence)
 
 
 @rule(

@@ -8,6 +8,7 @@ from typing import Any
 
 from finops_lint.document import Document
 from finops_lint.findings import Related, Severity
+from finops_lint.parsing.front_matter_data import front_matter_targets
 from finops_lint.parsing.frontmatter import dotted_key
 from finops_lint.rules.base import Issue, RuleContext, rule
 from finops_lint.site.page import SitePage
@@ -98,11 +99,9 @@ def _is_sink(pages: list[SitePage], ctx: RuleContext) -> bool:
     ws = ctx.workspace
     if ws is None:
         return False
-    cache: dict[str, bool] = ws.__dict__.setdefault("_fm006_sinks", {})
-    key = pages[0].url
-    if key not in cache:
-        cache[key] = all(_renders_nothing(p, ctx) for p in pages)
-    return cache[key]
+    return ctx.run_memo(
+        ("FM006 sink", pages[0].url), lambda: all(_renders_nothing(p, ctx) for p in pages)
+    )
 
 
 def _renders_nothing(page: SitePage, ctx: RuleContext) -> bool:
@@ -357,41 +356,3 @@ def broken_front_matter_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]
             pos.column,
             f"'{dotted_key(path)}' points to '{target}', which does not exist on the site",
         )
-
-
-def front_matter_targets(
-    doc: Document, specs: list[str]
-) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """(key path, link) of each front matter value the profile declares as a link
-    (`front-matter-links`), stripped, without Liquid or empty values."""
-    fm = doc.front_matter
-    if not fm.present or fm.error is not None:
-        return
-    for spec in specs:
-        for path, value in _values_at(fm.data, spec.split(".")):
-            if not isinstance(value, str) or not value.strip():
-                continue
-            target = value.strip()
-            if "{{" in target or "{%" in target:
-                continue
-            yield path, target
-
-
-def _values_at(data: Any, parts: list[str]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    """(key path, value) for a dotted spec such as "product-resources[].url"."""
-    found: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
-    for part in parts:
-        many = part.endswith("[]")
-        key = part[:-2] if many else part
-        step: list[tuple[tuple[str | int, ...], Any]] = []
-        for path, node in found:
-            if not isinstance(node, dict) or key not in node:
-                continue
-            value = node[key]
-            if many:
-                if isinstance(value, list):
-                    step.extend(((*path, key, i), item) for i, item in enumerate(value))
-            else:
-                step.append(((*path, key), value))
-        found = step
-    yield from found
