@@ -209,3 +209,70 @@ def test_no_module_outside_the_rules_imports_a_rule_module() -> None:
                 if parts[:2] == ["finops_lint", "rules"] and parts[2:3] not in ([], ["base"]):
                     found.append(f"{rel}:{node.lineno} imports {name}")
     assert not found, "\n".join(found)
+
+
+#: Names rules give the Document, the Site, the Workspace, the context and their parts.
+SHARED_NAMES = frozenset(
+    [
+        "doc",
+        "ctx",
+        "site",
+        "ws",
+        "workspace",
+        "other",
+        "page",
+        "template",
+        "block",
+        "heading",
+        "section",
+        "table",
+        "row",
+        "cell",
+        "link",
+        "fm",
+        "front_matter",
+    ]
+)
+
+
+def stores_on_shared_objects(folder: Path) -> list[str]:
+    """`__dict__`, setattr/delattr, and attribute assignments to the shared names in the
+    modules of a folder."""
+    import ast
+
+    found = []
+    for path in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            where = f"{path.name}:{getattr(node, 'lineno', 0)}"
+            if isinstance(node, ast.Attribute) and node.attr == "__dict__":
+                found.append(f"{where} uses __dict__")
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("setattr", "delattr")
+            ):
+                found.append(f"{where} calls {node.func.id}")
+            elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+                targets = (
+                    node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+                )
+                for target in targets:
+                    if not isinstance(target, ast.Attribute):
+                        continue
+                    root: ast.expr = target
+                    while isinstance(root, (ast.Attribute, ast.Subscript)):
+                        root = root.value
+                    if isinstance(root, ast.Name) and root.id in SHARED_NAMES:
+                        found.append(f"{where} assigns {ast.unparse(target)}")
+    return found
+
+
+def test_no_rule_module_stores_on_shared_objects() -> None:
+    """The same rule, read from the source: no `__dict__`, `setattr` or assignment to an
+    attribute of the Document, Site, Workspace, context or their parts in a rule module
+    (the behavioural tests above see only the page being checked; this also covers the
+    other pages a rule reads through the Workspace)."""
+    import finops_lint.rules
+
+    found = stores_on_shared_objects(Path(finops_lint.rules.__file__).parent)
+    assert not found, "\n".join(found)
