@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from finops_lint.rules.base import Rule
     from finops_lint.site import Site
     from finops_lint.site.source import KnownFiles
+    from finops_lint.site.templates import Broken, TemplateLinks
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,9 @@ class Workspace:
         #: what the result cache knows of unchanged files (the Site does not read them)
         self.known: KnownFiles | None = None
         self._aliases_memo: dict[tuple[str, str], dict[str, tuple[str, str, str]]] = {}
+        # LK014's analysis of the templates (site/templates.py): built once, whole-site
+        # breaks when computed before the workers fork, else per page asked for
+        self._template_breaks_of: dict[str | None, dict[str, list[Broken]]] = {}
 
     @cached_property
     def site(self) -> Site | None:
@@ -180,15 +184,42 @@ class Workspace:
             if pt.template:
                 self.template(pt.template)
         if any(r.code == "LK014" for r in rules):
-            from finops_lint.rules.template_links import template_breaks
-
-            template_breaks(self)
+            self.template_breaks()
         # Warm what each worker would otherwise build again after the fork.
         from finops_lint.parsing.markdown import warm_up
         from finops_lint.rules.base import warm_up_rules
 
         warm_up()
         warm_up_rules(self.config)
+
+    def template_breaks(self, focus: str | None = None) -> dict[str, list[Broken]]:
+        """{page: the values of its front matter that make a template build a path to
+        nothing}. For the whole site when a run computes it before its workers fork;
+        otherwise (a run of a few pages) for the `focus` page alone, which costs only
+        the values that page's bindings read."""
+        whole = self._template_breaks_of.get(None)
+        if whole is not None:
+            return whole
+        known = self._template_breaks_of.get(focus)
+        if known is not None:
+            return known
+        links = self.template_links
+        out: dict[str, list[Broken]] = {}
+        for found in links.broken(focus) if links is not None else []:
+            out.setdefault(found.path, []).append(found)
+        self._template_breaks_of[focus] = out
+        return out
+
+    @cached_property
+    def template_links(self) -> TemplateLinks | None:
+        """The templates' links built from front matter values (site/templates.py)."""
+        site = self.jekyll_site
+        if site is None:
+            return None
+        from finops_lint.site.templates import TemplateLinks
+
+        texts = {rel: doc.text for rel, doc in self.docs.items() if doc is not None}
+        return TemplateLinks(self.root, site, lambda rel: self.facts(rel).data, texts)
 
     def pages_of_type(self, page_type: str) -> list[tuple[str, dict[str, Any]]]:
         """(path, merged front matter) of every site page of a page type.

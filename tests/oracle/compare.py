@@ -62,12 +62,10 @@ def lint_broken(root: Path, config_path: Path | None = None) -> set[Broken]:
 
 def _template_broken(ws: Workspace, rel: str, line: int, why: str) -> set[Broken]:
     """The built links an LK014 finding stands for: (LK002 or LK001, template, href)."""
-    from finops_lint.rules.template_links import template_breaks
-
     doc = parse_document((ws.root / rel).read_bytes(), str(ws.root / rel), rel)
     out = {
         Broken("LK002" if b.link.tag == "img" else "LK001", b.link.template, b.href, why)
-        for b in template_breaks(ws).get(rel, [])
+        for b in ws.template_breaks().get(rel, [])
         if doc.front_matter.value_position((b.key,)).line == line
     }
     assert out, f"LK014 at {rel}:{line} stands for no built link"

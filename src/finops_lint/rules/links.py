@@ -40,19 +40,24 @@ def rendered_anchors(doc: Document, ctx: RuleContext) -> set[str] | None:
     if "{%" in text:
         templates += [f"_includes/{m.group(2)}" for m in _INCLUDE_TAG.finditer(text)]
     for rel in templates:
-        more = _template_ids(ws, rel, ())
+        more = _template_ids(ctx, ws, rel, ())
         if more is None:
             return None
         ids |= more
     return ids
 
 
-def _template_ids(ws: Workspace, rel: str, seen: tuple[str, ...]) -> frozenset[str] | None:
+def _template_ids(
+    ctx: RuleContext, ws: Workspace, rel: str, seen: tuple[str, ...]
+) -> frozenset[str] | None:
     """Ids a layout or include writes literally, with those of the includes it
     includes; None when one is made by Liquid. Computed once per run."""
-    cache: dict[str, frozenset[str] | None] = ws.__dict__.setdefault("_template_ids", {})
-    if rel in cache:
-        return cache[rel]
+    return ctx.run_memo(("LK template ids", rel), lambda: _ids_of_template(ctx, ws, rel, seen))
+
+
+def _ids_of_template(
+    ctx: RuleContext, ws: Workspace, rel: str, seen: tuple[str, ...]
+) -> frozenset[str] | None:
     doc = ws.document(rel) if rel not in seen and len(seen) < 16 else None
     ids: set[str] | None = set()
     if doc is not None:
@@ -62,14 +67,12 @@ def _template_ids(ws: Workspace, rel: str, seen: tuple[str, ...]) -> frozenset[s
             ids = set(doc.html_ids)
             text = doc.masked or doc.text
             for m in _INCLUDE_TAG.finditer(text) if "{%" in text else ():
-                more = _template_ids(ws, f"_includes/{m.group(2)}", (*seen, rel))
+                more = _template_ids(ctx, ws, f"_includes/{m.group(2)}", (*seen, rel))
                 if more is None:
                     ids = None
                     break
                 ids |= more
-    found = frozenset(ids) if ids is not None else None
-    cache[rel] = found
-    return found
+    return frozenset(ids) if ids is not None else None
 
 
 @rule("LK003", "broken-anchor", "error", "A link to an anchor in the same page that has no target.")

@@ -11,40 +11,7 @@ from finops_lint.rules.base import Issue, RuleContext, rule
 
 if TYPE_CHECKING:
     from finops_lint.document import Document
-    from finops_lint.site.templates import Broken, TemplateLinks
-    from finops_lint.workspace import Workspace
-
-
-def template_breaks(ws: Workspace, focus: str | None = None) -> dict[str, list[Broken]]:
-    """{page: the values of its front matter that make a template build a path to
-    nothing}. For the whole site when a run computes it before its workers fork;
-    otherwise (a run of a few pages) for the `focus` page alone, which costs only
-    the values that page's bindings read."""
-    cached: dict[str, list[Broken]] | None = ws.__dict__.get("_template_breaks")
-    if cached is not None:
-        return cached
-    per_page: dict[str | None, dict[str, list[Broken]]] = ws.__dict__.setdefault(
-        "_template_breaks_of", {}
-    )
-    known = per_page.get(focus)
-    if known is not None:
-        return known
-    links: TemplateLinks | None = ws.__dict__.get("_template_links")
-    site = ws.jekyll_site
-    if links is None and site is not None:
-        from finops_lint.site.templates import TemplateLinks
-
-        texts = {rel: doc.text for rel, doc in ws.docs.items() if doc is not None}
-        links = TemplateLinks(ws.root, site, lambda rel: ws.facts(rel).data, texts)
-        ws.__dict__["_template_links"] = links
-    out: dict[str, list[Broken]] = {}
-    for found in links.broken(focus) if links is not None else []:
-        out.setdefault(found.path, []).append(found)
-    if focus is None:
-        ws.__dict__["_template_breaks"] = out
-    else:
-        per_page[focus] = out
-    return out
+    from finops_lint.site.templates import Broken
 
 
 @rule(
@@ -95,7 +62,7 @@ def broken_template_path(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     ws, site = ctx.workspace, ctx.site
     if ws is None or site is None or not doc.front_matter.present:
         return
-    mine = template_breaks(ws, doc.rel_path).get(doc.rel_path)
+    mine = ws.template_breaks(doc.rel_path).get(doc.rel_path)
     if not mine:
         return
     by_key: dict[str, list[Broken]] = {}
