@@ -155,6 +155,7 @@ def unknown_reference(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     pt = ctx.page_type
     if ws is None or pt is None:
         return
+    memo: CloseMemo = ctx.run_memo("XR001-closest", dict)
     for ref in ctx.config.references:
         if pt.name not in ref.source:
             continue
@@ -182,33 +183,37 @@ def unknown_reference(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
                     f"the templates compare {compared}, so it never links: use '{ident}'"
                 )
             else:
-                close = _closest_cached(ws, names, text, 0.6)
+                close = _closest_cached(memo, names, text, 0.6)
                 hint = f"; did you mean '{close}'?" if close is not None else ""
                 if close is None:
-                    hint = _close_alias(ws, ref.target, ref.by, text)
+                    hint = _close_alias(ws, memo, ref.target, ref.by, text)
                 message = (
                     f"'{ref.key}' names '{text}', which is no {ref.target} page's {compared}{hint}"
                 )
             yield Issue(pos.line, pos.column, message, severity=ref.severity)
 
 
-def _close_alias(ws: Any, target: str, by: list[str], text: str) -> str:
+def _close_alias(ws: Any, memo: CloseMemo, target: str, by: list[str], text: str) -> str:
     """A hint when `text` is close to (or the start of) another key's value."""
     for key in by:
         aliases = ws.reference_aliases(target, key)
         folded = text.casefold()
         starts = sorted(a for a in aliases if a.startswith(folded + " "))
-        close = starts[0] if starts else _closest_cached(ws, aliases, folded, 0.8)
+        close = starts[0] if starts else _closest_cached(memo, aliases, folded, 0.8)
         if close is not None:
             ident, other, where = aliases[close]
             return f"; did you mean '{ident}' (the {other} of {where})?"
     return ""
 
 
-def _closest_cached(ws: Any, names: Collection[str], word: str, cutoff: float) -> str | None:
-    """closest() remembered per run: a wrong value is usually wrong on many pages."""
-    memo: dict[tuple[int, str, float], tuple[Collection[str], str | None]]
-    memo = ws.__dict__.setdefault("_xr001_close", {})
+CloseMemo = dict[tuple[int, str, float], tuple[Collection[str], str | None]]
+
+
+def _closest_cached(
+    memo: CloseMemo, names: Collection[str], word: str, cutoff: float
+) -> str | None:
+    """closest() remembered per run (``ctx.run_memo``): a wrong value is usually wrong
+    on many pages."""
     key = (id(names), word, cutoff)
     known = memo.get(key)
     if known is None or known[0] is not names:
