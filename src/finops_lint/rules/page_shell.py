@@ -240,6 +240,8 @@ def page_shadows_redirect(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     page = site.page_for_path(doc.rel_path)
     if page is None or not page.output:
         return
+    ws = ctx.workspace
+    shown = ws.display_path if ws is not None else str
     for redirect in site.redirects:
         if (
             redirect.force
@@ -260,6 +262,6 @@ def page_shadows_redirect(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             f"Netlify serves this page at {page.url} instead of the redirect to "
             f"{redirect.to} ({redirect.source}:{redirect.line}, not forced): force the rule "
             f"('{redirect.status}!') or give the page another URL",
-            related=[Related(redirect.source, redirect.line, 1, "the redirect rule")],
+            related=[Related(shown(redirect.source), redirect.line, 1, "the redirect rule")],
         )
         return

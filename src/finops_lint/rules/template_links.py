@@ -91,7 +91,7 @@ def broken_template_path(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         related: list[Related] = []
         for found in items:
             entry = Related(
-                found.link.template,
+                ws.display_path(found.link.template),
                 found.link.line,
                 found.link.column,
                 f"builds '{found.href}' from '{key}'",
