@@ -210,3 +210,23 @@ class LoopItem(str):
         obj.path = path
         obj.key = key
         return obj
+
+
+def condition_operands(text: str) -> list[tuple[str, str | None]]:
+    """The (variable, key) pairs a condition reads, in order."""
+    out: list[tuple[str, str | None]] = []
+    todo = [_parse_condition(text)]
+    while todo:
+        cond = todo.pop()
+        if cond[0] in ("and", "or"):
+            todo.extend((cond[2], cond[1]))
+            continue
+        for op in (cond[1],) if cond[0] == "val" else (cond[1], cond[3]):
+            if op[0] == "var":
+                out.append((op[1], op[2]))
+    return out
+
+
+def operand_value(var: str, key: str | None, binding: Binding) -> Any:
+    """What a condition sees for `var.key` under `binding` (UNKNOWN when not modelled)."""
+    return _value(var, key, binding)

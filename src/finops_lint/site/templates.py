@@ -37,7 +37,15 @@ from finops_lint.parsing.frontmatter import split_front_matter
 from finops_lint.parsing.text import decode_page
 from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
 from finops_lint.site import Site, SitePage
-from finops_lint.site.liquid_eval import Binding, DocValue, LoopItem, render, truth
+from finops_lint.site.liquid_eval import (
+    Binding,
+    DocValue,
+    LoopItem,
+    condition_operands,
+    operand_value,
+    render,
+    truth,
+)
 from finops_lint.site.liquid_read import (
     COMPUTED,
     LAYOUT_LINE,
@@ -276,6 +284,9 @@ class TemplateLinks:
             for link in tpl.links:
                 if not self._evaluable(link):
                     continue
+                if _page_free(link):
+                    self._broken_page_free(link, tpl_rel, pages, focus, found)
+                    continue
                 for page_rel in pages:
                     wanted, only = self._plan(link, page_rel, focus)
                     if not wanted:
@@ -310,6 +321,135 @@ class TemplateLinks:
                             if k not in found:
                                 found[k] = Broken(path, key, value, href, link, page_rel)
         return list(found.values())
+
+    def _broken_page_free(
+        self,
+        link: BuiltLink,
+        tpl_rel: str,
+        pages: list[str],
+        focus: str | None,
+        found: dict[tuple[str, str, str, str, int], Broken],
+    ) -> None:
+        """`broken` for a link whose path and loops do not read `page`: the same
+        findings, in the same order, with each binding evaluated once instead of once
+        per rendering page (O(pages x items) before: 50 s at 10,000 pages).
+
+        The bindings are the same for every page, and so is the finished path. Only
+        the conditions that read `page` (`tag == page.page-identifier`) and the
+        resolution of a relative path depend on the page; they are asked only for a
+        binding whose path reaches nothing, and only until the first page (in the
+        order `broken` walks them) that renders the path, which is the page the
+        page-by-page walk would have found it on."""
+        if not pages:
+            return
+        only: str | None = None
+        if focus is not None:
+            site_loops = [lp for lp in link.loops if lp.source.startswith("site.")]
+            if not site_loops:
+                return
+            only = focus if len(site_loops) == 1 else None
+        conditions = [c for branch in link.branches for c in branch.conditions]
+        free = [c for c in conditions if all(v != "page" for v, _ in condition_operands(c[0]))]
+        by_page = [c for c in conditions if c not in free]
+        first_pages: dict[Any, int | None] = {}
+        resolved: dict[tuple[str, str], bool] = {}
+        hits: list[tuple[int, int, str, list[tuple[str, str, str]]]] = []
+        base: Binding = {"page": UNKNOWN, "site": self._site_vars}
+        for index, binding in enumerate(self._bindings(link.loops, base, only)):
+            if index >= MAX_BINDINGS:
+                break
+            if any(truth(cond, binding) is (not wanted) for cond, wanted in free):
+                continue
+            rendered = render(link, binding, self.site)
+            if rendered is None:
+                continue
+            href, used = rendered
+            if focus is not None:
+                used = [u for u in used if u[0] == focus]
+                if not used:
+                    continue
+            same_everywhere = href.startswith("/") and "{" not in href
+            if same_everywhere and self._reaches(href, pages[0], resolved):
+                continue
+            first = self._first_page(pages, by_page, binding, first_pages, href, resolved)
+            if first is not None:
+                hits.append((first, index, href, used))
+        hits.sort(key=lambda hit: (hit[0], hit[1]))
+        for first, _index, href, used in hits:
+            for path, key, value in used:
+                k = (path, key, href, tpl_rel, link.line)
+                if k not in found:
+                    found[k] = Broken(path, key, value, href, link, pages[first])
+
+    def _reaches(self, href: str, page_rel: str, resolved: dict[tuple[str, str], bool]) -> bool:
+        key = (href, page_rel) if not href.startswith("/") or "{" in href else (href, "")
+        ok = resolved.get(key)
+        if ok is None:
+            ok = resolved[key] = self.site.resolve(href, page_rel, markdown=False).kind != "missing"
+        return ok
+
+    def _first_page(
+        self,
+        pages: list[str],
+        by_page: list[tuple[str, bool]],
+        binding: Binding,
+        memo: dict[Any, int | None],
+        href: str,
+        resolved: dict[tuple[str, str], bool],
+    ) -> int | None:
+        """The index of the first page whose values keep every condition possible and
+        on which `href` reaches nothing; remembered by what the conditions read
+        outside `page` when the path is the same on every page."""
+        same_everywhere = href.startswith("/") and "{" not in href
+        key: Any = None
+        if same_everywhere:
+            key = _frozen(
+                [
+                    (var, name, operand_value(var, name, binding))
+                    for cond, _ in by_page
+                    for var, name in condition_operands(cond)
+                    if var != "page"
+                ]
+            )
+            if key is not None and key in memo:
+                return memo[key]
+        result: int | None = None
+        for index, page_rel in enumerate(pages):
+            if by_page:
+                bound = {**binding, "page": DocValue(page_rel, self._data_of)}
+                if any(truth(cond, bound) is (not wanted) for cond, wanted in by_page):
+                    continue
+            if same_everywhere or not self._reaches(href, page_rel, resolved):
+                result = index
+                break
+        if key is not None:
+            memo[key] = result
+        return result
+
+
+def _page_free(link: BuiltLink) -> bool:
+    """The link's path and loops do not read `page` (its conditions may)."""
+    return all(not isinstance(p, Expr) or p.var != "page" for p in link.parts) and all(
+        loop.source.split(".", 1)[0] != "page" for loop in link.loops
+    )
+
+
+def _frozen(values: list[tuple[str, str | None, Any]]) -> Any:
+    """A hashable key for these values (with their types), or None."""
+    out = []
+    for var, name, value in values:
+        if isinstance(value, list):
+            if not all(isinstance(v, (str, int, float, bool)) or v is None for v in value):
+                return None
+            value = tuple((type(v).__name__, v) for v in value)
+        elif isinstance(value, dict):
+            return None
+        out.append((var, name, type(value).__name__, value))
+    try:
+        hash(tuple(out))
+    except TypeError:
+        return None
+    return tuple(out)
 
 
 __all__ = ["COMPUTED", "Broken", "BuiltLink", "TemplateLinks", "read_template"]
