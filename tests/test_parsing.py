@@ -502,6 +502,25 @@ def test_fast_yaml_construction_on_random_documents(data: dict[Any, Any], flow: 
         assert _fast_parse(text) == _reference_parse(text), body
 
 
+def _outcome(load: Any, raw: str) -> str:
+    try:
+        return repr(load(raw))
+    except Exception as exc:  # the same exception type and words
+        return f"{type(exc).__name__}: {exc}"
+
+
+def test_load_yaml_is_yaml_load_with_the_c_loader() -> None:
+    """site/url_keys.py reads whole front matter with `load_yaml`: what `yaml.load`
+    gives, errors included, on the edge cases and on aliases (PyYAML's own path)."""
+    from finops_lint.parsing.frontmatter import load_yaml
+
+    def reference(raw: str) -> Any:
+        return yaml.load(raw, Loader=yaml.CSafeLoader)
+
+    for raw in [*_YAML_EDGES, "a: &x [1]\nb: *x\n", "- a\n- b\n", "", "a: [\n", "x\n"]:
+        assert _outcome(load_yaml, raw) == _outcome(reference, raw), raw
+
+
 def test_html_text_with_a_less_than_sign_keeps_later_tags_and_text() -> None:
     """`x < 3` in HTML text is text: the tag after it is still a link, the text is kept."""
     from finops_lint.parsing.html_links import scan_html_links

@@ -244,6 +244,20 @@ def _load_yaml(fm: FrontMatter, line_offset: int, require_mapping: bool = True) 
         fm.data = {str(k): v for k, v in data.items()}
 
 
+def load_yaml(raw: str) -> Any:
+    """`yaml.load(raw, CSafeLoader)`, with the fast constructor below: the same value,
+    or the same exception."""
+    loader = _Loader(raw)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        data = _construct(loader, node) if "*" not in raw else _NO_FAST_PATH
+        return loader.construct_document(node) if data is _NO_FAST_PATH else data
+    finally:
+        loader.dispose()
+
+
 _NO_FAST_PATH = object()
 _TAG = "tag:yaml.org,2002:"
 #: Scalar tags the resolver gives plain scalars, built by PyYAML's own constructors.

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from finops_lint.parsing.frontmatter import parse_front_matter, split_front_matter
+from finops_lint.parsing.frontmatter import load_yaml, parse_front_matter, split_front_matter
 
 try:
     from yaml import CSafeLoader as _YamlLoader
@@ -118,7 +118,7 @@ def _load_full(text: str, raw: str) -> dict[str, Any]:
         parsed = parse_front_matter(text)
         return parsed.data if parsed.error is None else {}
     try:
-        data = yaml.load(raw, Loader=_YamlLoader)
+        data = load_yaml(raw)
     except (yaml.YAMLError, RecursionError, ValueError):
         return {}
     return {str(k): v for k, v in data.items()} if isinstance(data, dict) else {}
