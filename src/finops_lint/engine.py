@@ -37,6 +37,7 @@ from finops_lint.document import Document
 from finops_lint.findings import INTERNAL_ERROR, Finding
 from finops_lint.rules.base import Rule, all_rules
 from finops_lint.workers import (
+    PARALLEL_MIN_FILES,
     Job,
     Outcome,
     check_documents,
@@ -213,6 +214,11 @@ def run(options: RunOptions) -> RunResult:
     if plan is not None:
         job = Job(only={rel: codes for rel, (codes, _local) in plan.rerun.items()}, trace=True)
     workers = worker_count(len(to_check), options)
+    if workers < 2 and len(to_check) >= PARALLEL_MIN_FILES:
+        # What a page's rules would each compute for themselves (LK014's template
+        # breaks: O(site) per page) is computed once for the site, as before a fork.
+        ws.prepare_for_workers(rules)
+        phase("prepare")
     if external:  # the links of every page are checked at once, before the rules
         hashes: dict[str, str] | None = {} if job.trace else None
         docs, load_problems = load_documents(to_check, config, hashes)
