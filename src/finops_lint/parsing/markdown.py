@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from finops_lint.parsing.anchors import (
     GFM,
@@ -21,6 +21,7 @@ from finops_lint.parsing.tables import Table, parse_table, plain_text
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 from finops_lint.parsing.headings import (
     HTML_COMMENT,
@@ -66,23 +67,115 @@ class Body:
     code_ranges: list[tuple[int, int]] = field(default_factory=list)  # 1-based inclusive
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
-    import markdown_it.parser_block as block_parser
+class BlockParser(Protocol):
+    def parse(self, src: str) -> list[Token]: ...
+
+
+class _BlockOnly:
+    """markdown-it's block parser without the rest of markdown-it.
+
+    Only block structure is read: heading and cell text come from the source and
+    links from our own scanner, so the core rules other than "normalize" and
+    "block", the inline parser and the renderer are never run. `MarkdownIt`
+    builds and imports all of them (the inline rules, the HTML entity table,
+    mdurl, punycode...: about a third of a one-page run's markdown-it cost).
+    This object is what the block rules read from their `state.md`: `block`,
+    `options` and `md["block"]`; tests/test_markdown_block_only.py checks the
+    tokens equal `MarkdownIt`'s on the corpus and the fixtures.
+    """
+
+    def __init__(self) -> None:
+        from markdown_it.parser_block import ParserBlock
+        from markdown_it.presets import commonmark
+        from markdown_it.utils import OptionsDict
+
+        # as MarkdownIt("commonmark", {"html": True, "linkify": False})
+        # .enable("table").disable(["inline", "reference"]) configures them
+        preset = commonmark.make()
+        self.options = OptionsDict({**preset["options"], "html": True, "linkify": False})
+        self.block = ParserBlock()
+        rules = [r for r in preset["components"]["block"]["rules"] if r != "reference"]
+        self.block.ruler.enableOnly([*rules, "table"])
+
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self, name)  # StateBlock reads md["block"]
+
+    def parse(self, src: str) -> list[Token]:
+        # the core "normalize" rule: \r\n and \r end a line, NUL is U+FFFD
+        if "\r" in src:
+            src = src.replace("\r\n", "\n").replace("\r", "\n")
+        if "\0" in src:
+            src = src.replace("\0", "\ufffd")
+        tokens: list[Token] = []
+        self.block.parse(src, self, {}, tokens)  # type: ignore[arg-type]
+        return tokens
+
+
+def _defer_package_init() -> None:
+    """Let `markdown_it.parser_block` be imported without `markdown_it/__init__.py`.
+
+    The package's `__init__` imports `markdown_it.main`, and that imports every
+    part of markdown-it. The package is put in `sys.modules` unexecuted; its
+    `__init__` runs on the first attribute the package lacks (`from markdown_it
+    import MarkdownIt`, `markdown_it.__version__`), so any other user of
+    markdown-it still gets the whole package.
+    """
+    if "markdown_it" in sys.modules:
+        return
+    import importlib.util
+    from importlib.machinery import PathFinder
+
+    spec = importlib.util.find_spec("markdown_it")
+    if spec is None or spec.loader is None:  # pragma: no cover - a broken install
+        return
+    package = importlib.util.module_from_spec(spec)
+    loader = spec.loader
+    started = False
+
+    def __getattr__(name: str) -> Any:
+        nonlocal started
+        # A submodule being imported is looked up on the package first: that must
+        # not run the package's __init__ (which imports the module being loaded).
+        if not started and PathFinder.find_spec(f"markdown_it.{name}", package.__path__) is None:
+            started = True
+            loader.exec_module(package)
+            if name in package.__dict__:
+                return package.__dict__[name]
+        raise AttributeError(f"module 'markdown_it' has no attribute {name!r}")
+
+    package.__getattr__ = __getattr__  # type: ignore[method-assign]
+    sys.modules["markdown_it"] = package
+
+
+def full_parser() -> MarkdownIt:
+    """The same parser as `MarkdownIt` (what `_BlockOnly` is tested against)."""
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table")
-    # Only block structure is read: heading and cell text come from the source and
-    # links from our own scanner, so the inline pass, the inline rules and the
-    # reference-definition rule (definitions are scanned with positions) are off.
     md.disable(["inline", "reference"], ignoreInvalid=True)
+    return md
+
+
+@lru_cache(maxsize=1)
+def _parser() -> BlockParser:
+    deferred = "markdown_it" not in sys.modules
+    try:
+        _defer_package_init()
+        parser: BlockParser = _BlockOnly()
+    except Exception:  # pragma: no cover - a markdown-it-py whose internals moved
+        if deferred:  # import it again, the ordinary way
+            for name in [n for n in sys.modules if n.partition(".")[0] == "markdown_it"]:
+                del sys.modules[name]
+        parser = full_parser()
+    import markdown_it.parser_block as block_parser
+
     # The block parser and each block rule log a debug line per rule per line (some
     # 190 calls per page); a null logger keeps those calls cheap.
     block_parser.LOGGER = _NullLogger()  # type: ignore[assignment]
     for name, module in list(sys.modules.items()):
         if name.startswith("markdown_it.rules_block.") and hasattr(module, "LOGGER"):
             module.LOGGER = _NullLogger()  # type: ignore[attr-defined]
-    return md
+    return parser
 
 
 def warm_up() -> None:
