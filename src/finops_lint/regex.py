@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 _TRUSTED: set[str] = set()
 
@@ -165,4 +165,37 @@ def check(pattern: str) -> str | None:
     return None
 
 
-__all__ = ["Pattern", "Re2Pattern", "check", "compile", "is_trusted", "trust", "trust_strings"]
+class _LazyPattern:
+    """A pattern compiled on first use (see `lazy`)."""
+
+    __slots__ = ("_args", "_compiled")
+
+    def __init__(self, pattern: str, flags: int) -> None:
+        self._args = (pattern, flags)
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = re.compile(*self._args)
+        return getattr(compiled, name)
+
+
+def lazy(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """A shipped module-level pattern that many runs never use, compiled on first
+    use: compiling is most of a module's import cost, and a one-page run imports
+    every module. Only its methods and attributes are used (`.search(...)`), never
+    the object itself (`re.sub(PATTERN, ...)` needs a real `re.Pattern`)."""
+    return cast("re.Pattern[str]", _LazyPattern(pattern, flags))
+
+
+__all__ = [
+    "Pattern",
+    "Re2Pattern",
+    "check",
+    "compile",
+    "is_trusted",
+    "lazy",
+    "trust",
+    "trust_strings",
+]

@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_DIRECTIVE = re.compile(
+from finops_lint.regex import lazy
+
+_DIRECTIVE = lazy(
     r"(?:<!--|#)\s*finops-lint-(disable-next-line|disable-file|disable|enable)\b([^>\n]*?)(?:-->|$)"
 )
 _CODE = re.compile(r"\b([A-Z]{2}(?:\d{3})?)\b")

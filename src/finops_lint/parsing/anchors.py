@@ -47,9 +47,10 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 from finops_lint.parsing import ruby_unicode
+from finops_lint.regex import lazy as _lazy
 
 GFM = "gfm"
 KRAMDOWN = "kramdown"
@@ -259,27 +260,6 @@ HTML_KNOWN = (
     | _HTML_CONTENT_BLOCK
     | _HTML_CONTENT_SPAN
 )
-
-
-class _LazyPattern:
-    """A pattern compiled on first use. The span parser's patterns are needed only
-    for a header with markup in it, and compiling them all costs a few ms a run."""
-
-    __slots__ = ("_args", "_compiled")
-
-    def __init__(self, pattern: str, flags: int) -> None:
-        self._args = (pattern, flags)
-        self._compiled: re.Pattern[str] | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        compiled = self._compiled
-        if compiled is None:
-            compiled = self._compiled = re.compile(*self._args)
-        return getattr(compiled, name)
-
-
-def _lazy(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    return cast("re.Pattern[str]", _LazyPattern(pattern, flags))
 
 
 _EMPHASIS_START = _lazy(r"\*\*?|__?")
@@ -869,9 +849,8 @@ def atx_contents(line: str, options: IdOptions) -> str | None:
 
 
 _IAL_ID = re.compile(r"#([A-Za-z][\w:-]*)", re.ASCII)
-_IAL_KEY_VALUE = re.compile(r"(\w[\w-]*)=(\"|')((?:\\\}|\\\2|[^}\2])*?)\2", re.ASCII)
 IAL_BLOCK_LINE = re.compile(r" {0,3}\{:(?!:|/)((?:\\\}|[^}])+)\}[ \t\r\f\v]*\Z")
-_ALD_ANY = re.compile(
+_ALD_ANY = _lazy(
     r"(?:\A|\s)(?:(\w[\w-]*)=(\"|')((?:\\\}|\\\2|[^}\2])*?)\2|(\w[\w-]*)|"
     r"((?:#[A-Za-z][\w:-]*|\.[^\s.#]+)+))(?=\s|\Z)",
     re.ASCII,
@@ -902,12 +881,12 @@ _BLOCK_TAG = re.compile(
     rf" {{0,3}}<((?>{_UNAME}))\s*((?>\s+{_UNAME}(?:\s*=\s*(?:\w+|(\"|').*?\3))?)*)\s*(/)?>",
     re.DOTALL,
 )
-_RAW_TOKEN = re.compile(
+_RAW_TOKEN = _lazy(
     rf"<!--.*?-->|<\?.*?\?>|<((?>{_UNAME}))\s*((?>\s+{_UNAME}(?:\s*=\s*(?:\w+|(\"|').*?\3))?)*)"
     rf"\s*(/)?>|</({_UNAME})\s*>",
     re.DOTALL,
 )
-_MARKDOWN_ATTR = re.compile(r"""(?:^|\s)markdown\s*=\s*(?:"([^"]*)"|'([^']*)'|(\w+))""")
+_MARKDOWN_ATTR = _lazy(r"""(?:^|\s)markdown\s*=\s*(?:"([^"]*)"|'([^']*)'|(\w+))""")
 
 
 def _content_model(name: str, attrs: str, parent_raw: bool) -> str:
@@ -1081,8 +1060,8 @@ class IdGenerator:
         return opts.prefix + gen
 
 
-_FOOTNOTE_REF = re.compile(r"\[\^(\w[\w-]*)\](:)?", re.ASCII)
-_FOOTNOTE_DEF_LINE = re.compile(r"^ {0,3}\[\^(\w[\w-]*)\]:", re.ASCII | re.MULTILINE)
+_FOOTNOTE_REF = _lazy(r"\[\^(\w[\w-]*)\](:)?", re.ASCII)
+_FOOTNOTE_DEF_LINE = _lazy(r"^ {0,3}\[\^(\w[\w-]*)\]:", re.ASCII | re.MULTILINE)
 
 
 def footnote_ids(text: str, prefix: str = "") -> list[str]:

@@ -18,13 +18,14 @@ from finops_lint.parsing.anchors import (
     ial_id,
 )
 from finops_lint.parsing.tables import plain_text
+from finops_lint.regex import lazy
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
 # A container prefix (block quote markers, a list marker) before an ATX header.
 _ATX_PREFIX = re.compile(r"[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?[ \t>]*(?=#)")
-_LIST_MARKER = re.compile(r"[ \t>]*(?:[-+*]|\d{1,9}[.)])[ \t]+")
+_LIST_MARKER = lazy(r"[ \t>]*(?:[-+*]|\d{1,9}[.)])[ \t]+")
 _QUOTE_PREFIX = re.compile(r"(?: {0,3}> ?)+")
 # An unclosed comment runs to the end (as in HTML): one match, not one per "<!--".
 HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)

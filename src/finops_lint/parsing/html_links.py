@@ -14,6 +14,7 @@ import html
 import re
 
 from finops_lint.parsing.links import LineIndex, Link, make_link
+from finops_lint.regex import lazy
 
 _HTML_ATTR = re.compile(
     r"<(a|img|link|script|source|iframe)\b[^<>]*?\s(href|src)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>\"']+))",
@@ -30,7 +31,7 @@ _HTML_ID_ATTR = re.compile(
 
 _A_CLOSE = re.compile(r"</a\s*>", re.IGNORECASE)
 _TAG_TEXT = re.compile(r"<[^<>]*>")
-_LABELLED = re.compile(r"\s(?:aria-label|aria-labelledby|title)\s*=\s*[\"']?[^\s\"'>]", re.I)
+_LABELLED = lazy(r"\s(?:aria-label|aria-labelledby|title)\s*=\s*[\"']?[^\s\"'>]", re.I)
 
 
 def scan_html_links(masked: str, index: LineIndex) -> list[Link]:

@@ -9,13 +9,14 @@ from collections import Counter
 from typing import Any
 
 from finops_lint.findings import Finding, Severity
+from finops_lint.regex import lazy
 
 _COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = lazy("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}

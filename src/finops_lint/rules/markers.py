@@ -13,13 +13,14 @@ from finops_lint import regex
 from finops_lint.document import Document
 from finops_lint.parsing.links import strip_liquid
 from finops_lint.parsing.tables import plain_text
+from finops_lint.regex import lazy
 from finops_lint.rules.base import Issue, RuleContext, rule
 from finops_lint.rules.front_matter_values import TEST_TITLE, text_values
 
 #: Authoring markers: always a note to the author, wherever they stand.
 _NOTE = re.compile(r"(?<![\w-])(TODO|FIXME|XXX)(?![\w-])")
 #: "To be decided" markers: only where they stand for the missing value itself.
-_TBD_VALUE = re.compile(
+_TBD_VALUE = lazy(
     r"(?:^|[:|\u2013\u2014]\s*|\s-\s+)(?P<m>\(?TB[DC]\)?)[.!]?\s*$"  # "Owner: TBD", "- TBD"
     r"|(?P<p>\(TB[DC]\))"  # "Inputs (TBD)"
 )

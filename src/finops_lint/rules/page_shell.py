@@ -11,12 +11,11 @@ from collections.abc import Iterator
 
 from finops_lint.document import Document
 from finops_lint.findings import Related
+from finops_lint.regex import lazy
 from finops_lint.rules.base import Issue, RuleContext, rule
 
-_REDIRECT_BODY = re.compile(
-    r"location(?:\.href|\.replace|\s*=)|http-equiv=[\"']?refresh", re.IGNORECASE
-)
-_INCLUDE = re.compile(r"{%-?\s*include\s+([\w./-]+)")
+_REDIRECT_BODY = lazy(r"location(?:\.href|\.replace|\s*=)|http-equiv=[\"']?refresh", re.IGNORECASE)
+_INCLUDE = lazy(r"{%-?\s*include\s+([\w./-]+)")
 _H1 = re.compile(r"<h1\b", re.IGNORECASE)
 _LAYOUT_LINE = re.compile(r"^layout:\s*[\"']?([\w./-]+)", re.MULTILINE)
 

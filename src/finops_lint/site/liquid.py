@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 
+from finops_lint.regex import lazy
 from finops_lint.site.page import Resolution, SitePage, SiteTables
 from finops_lint.site.urls import uri_normalize
 
-_LIQUID_VAR = re.compile(r"\{\{-?\s*(site\.url|site\.baseurl|page\.url)\s*-?\}\}")
-_LIQUID_FILTER = re.compile(r"\{\{-?\s*(['\"])(.*?)\1\s*\|\s*(relative_url|absolute_url)\s*-?\}\}")
+_LIQUID_VAR = lazy(r"\{\{-?\s*(site\.url|site\.baseurl|page\.url)\s*-?\}\}")
+_LIQUID_FILTER = lazy(r"\{\{-?\s*(['\"])(.*?)\1\s*\|\s*(relative_url|absolute_url)\s*-?\}\}")
 #: Jekyll's link tag takes the whole markup as the path: spaces included.
-_LIQUID_LINK = re.compile(r"\{%-?\s*link\s+([^{}]+?)\s*-?%\}")
+_LIQUID_LINK = lazy(r"\{%-?\s*link\s+([^{}]+?)\s*-?%\}")
 
 
 def expand_liquid(
