@@ -533,3 +533,39 @@ def test_html_text_with_a_less_than_sign_keeps_later_tags_and_text() -> None:
     ]
     assert found == [("/a/", 1, 20), ("b.png", 2, 1)]
     assert plain_text("<p>When x < 3, lorem ipsum</p>") == "When x < 3, lorem ipsum"
+
+
+def test_fence_and_permalink_searches_equal_the_multiline_patterns() -> None:
+    """split_front_matter and url_front_matter find a line's start by the newline
+    before it; `^...$` with re.MULTILINE, which they replaced, is the reference."""
+    import random
+    import re
+
+    from finops_lint.parsing.frontmatter import split_front_matter
+    from finops_lint.site.url_keys import url_front_matter
+
+    close_re = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+    permalink_re = re.compile(r"^permalink[ \t]*:", re.MULTILINE)
+    rnd = random.Random(14)
+    pieces = ["-", ".", " ", "\t", "\n", "\r", "a", "---", "...", "\n---", "\n...", "\x85"]
+    pieces += ["\u2028", "\x0c", "permalink", "permalink:", "\npermalink: /x/", "k: v"]
+    texts = [
+        "---\n" + "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 16)))
+        for _ in range(20000)
+    ]
+    for text in texts:
+        fm = split_front_matter(text)
+        close = close_re.search(text, 4)
+        if close is None:
+            assert fm.unterminated, repr(text)
+            continue
+        assert fm.raw == text[4 : close.start()], repr(text)
+        assert fm.end_line == text.count("\n", 0, close.start()) + 1, repr(text)
+        end = close.end() + (text[close.end() : close.end() + 1] == "\n")
+        assert fm.body_offset == end, repr(text)
+        if not fm.raw.strip():
+            continue
+        line = url_front_matter(text)[1]
+        key = permalink_re.search(fm.raw)
+        expected = fm.start_line + 1 + fm.raw.count("\n", 0, key.start()) if key else fm.start_line
+        assert line == expected, repr(text)

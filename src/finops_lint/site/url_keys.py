@@ -29,7 +29,9 @@ try:
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
 
-_PERMALINK_KEY = re.compile(r"^permalink[ \t]*:", re.MULTILINE)
+#: `permalink:` at the start of a line, found by the newline before it (searched in
+#: "\n" + raw): `^` with re.MULTILINE would try a match at every character.
+_PERMALINK_KEY = re.compile(r"\npermalink[ \t]*:")
 #: Front matter keys that decide a URL or a redirect; only these are read at build time.
 URL_KEYS = (
     "permalink",
@@ -59,7 +61,7 @@ def url_front_matter(text: str) -> tuple[dict[str, Any], int, str]:
     if not fm.present or fm.unterminated or not fm.raw.strip():
         return {}, 1, ""
     raw = fm.raw
-    match = _PERMALINK_KEY.search(raw)
+    match = _PERMALINK_KEY.search("\n" + raw)  # its start: the key's offset in raw
     line = fm.start_line + 1 + raw.count("\n", 0, match.start()) if match else fm.start_line
     if not any(key in raw for key in URL_KEYS):
         return {}, line, raw
