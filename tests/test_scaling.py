@@ -202,3 +202,89 @@ def test_rules_time_grows_linearly(name: str, scaled_site: Path) -> None:
     assert growth <= MAX_TIME_GROWTH, (
         f"{name}: 10x input took {growth:.1f}x the CPU time ({small:.4f}s -> {large:.4f}s)"
     )
+
+
+# ------------------------------------------------------- whole sites, many pages
+
+#: 4x the pages may cost at most this many times more calls (linear, with slack).
+MAX_SITE_CALL_GROWTH = 6.0
+
+SITE_CONFIG = """\
+permalink: pretty
+collections:
+  capabilities:
+    output: true
+  resources:
+    output: true
+"""
+CARDS = """\
+{% assign sorted = site.resources | sort: "weight" %}
+{% for resource in sorted %}
+{% for tag in resource.capabilities %}{% if tag == page.page-identifier %}
+<a href="{{ resource.permalink }}"><img src="/img/icons/{{ resource.type }}.png" alt="x"></a>
+{% endif %}{% endfor %}
+{% endfor %}
+"""
+
+
+def _grown_site(root: Path, n: int) -> None:
+    """n capability pages that render a card of every resource naming them, and n
+    resources that name two capabilities each (as on the framework site)."""
+    files = {
+        "_config.yml": SITE_CONFIG,
+        "_layouts/capability.html": "<html><body>{{ content }}"
+        "{% include cards.html %}</body></html>\n",
+        "_includes/cards.html": CARDS,
+        "img/icons/guide.png": "png",
+    }
+    for i in range(n):
+        files[f"_capabilities/c{i}.md"] = (
+            f"---\ntitle: Capability {i}\nlayout: capability\npage-identifier: cap_{i}\n"
+            f"permalink: /capabilities/c{i}/\n---\n# Capability {i}\n\n"
+            f"See [the next one](/capabilities/c{(i + 1) % n}/) and [resource](/resources/r{i}/).\n"
+        )
+        kind = "guide" if i % 3 else "Guide"
+        files[f"_resources/r{i}.md"] = (
+            f"---\ntitle: Resource {i}\ntype: {kind}\nweight: {i}\npermalink: /resources/r{i}/\n"
+            f"capabilities: [cap_{i}, cap_{(i * 7) % n}]\n---\n# Resource {i}\n\nText.\n"
+        )
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def _site_calls(root: Path) -> int:
+    options = RunOptions(paths=[root], root=root)
+    counter = _CallCounter()
+    sys.setprofile(counter)
+    try:
+        result = run(options)
+    finally:
+        sys.setprofile(None)
+    # the cross-page paths ran: the upper-case types build icons that do not exist
+    assert {f.code for f in result.findings} >= {"LK014"}
+    return counter.calls
+
+
+def test_whole_site_calls_grow_linearly_with_the_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cross-page work (templates that loop over a collection on every page that
+    renders them, cross-references, duplicate URLs) must not make a run quadratic
+    in the number of pages: LK014 once evaluated every resource for every
+    capability page, 50 s of an 82 s run at 10,000 pages."""
+    monkeypatch.setenv("FINOPS_LINT_JOBS", "1")  # every call in this process
+    monkeypatch.setenv("FINOPS_LINT_NO_CACHE", "1")
+    small_root, large_root = tmp_path / "small", tmp_path / "large"
+    _grown_site(small_root, 40)
+    _grown_site(large_root, 160)
+    monkeypatch.chdir(tmp_path)
+    run(RunOptions(paths=[small_root], root=small_root))  # warm: imports, compiled patterns
+    small = _site_calls(small_root)
+    large = _site_calls(large_root)
+    growth = large / small
+    print(f"site calls: {small} -> {large} ({growth:.1f}x for 4x the pages)")
+    assert growth <= MAX_SITE_CALL_GROWTH, (
+        f"4x the pages made {growth:.1f}x more calls ({small} -> {large})"
+    )
