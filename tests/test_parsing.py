@@ -569,3 +569,32 @@ def test_fence_and_permalink_searches_equal_the_multiline_patterns() -> None:
         key = permalink_re.search(fm.raw)
         expected = fm.start_line + 1 + fm.raw.count("\n", 0, key.start()) if key else fm.start_line
         assert line == expected, repr(text)
+
+
+_ANCHOR_EDGES = [
+    "a&b: 1\nc: &x 1\n",
+    ",&x",
+    "& x",
+    "[&]",
+    "&x",
+    "a:\u2003&x",
+    "x\n&y",
+    "&",
+    "a &",
+    "{&a}",
+]
+_ANCHOR_PARTS = ["&", "&x", "a", " ", "\n", ":", "-", "[", "]", "{", ",", "\t", "\u2003", "x&"]
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(parts=st.lists(st.sampled_from(_ANCHOR_PARTS), max_size=20))
+def test_has_anchor_tells_what_the_anchor_expression_tells(parts: list[str]) -> None:
+    """site/url_keys.has_anchor replaced a regular expression tried at every position
+    of every page's front matter (most descriptions hold an ampersand)."""
+    import re
+
+    from finops_lint.site.url_keys import has_anchor
+
+    expression = re.compile(r"(?:^|[\s:\-\[{,])&[^\s,\[\]{}]+")
+    for text in [*_ANCHOR_EDGES, "".join(parts)]:
+        assert has_anchor(text) == (expression.search(text) is not None), text

@@ -43,8 +43,26 @@ URL_KEYS = (
     "redirect_from",
     "redirect_to",
 )
-_ANCHOR = re.compile(r"(?:^|[\s:\-\[{,])&[^\s,\[\]{}]+")
 _TOP_KEY = re.compile(r"^(?:['\"]?)([A-Za-z_][\w-]*)(?:['\"]?)[ \t]*:(?:[ \t]|$)")
+
+
+def has_anchor(raw: str) -> bool:
+    r"""A YAML anchor (`&name`): what `re.search(r"(?:^|[\s:\-\[{,])&[^\s,\[\]{}]+", raw)`
+    tells, looking only at the ampersands (descriptions often have a few, and the
+    expression, with no literal prefix, is tried at every position)."""
+    pos = raw.find("&")
+    while pos >= 0:
+        before = raw[pos - 1] if pos > 0 else ""
+        after = raw[pos + 1 : pos + 2]
+        if (
+            (pos == 0 or before.isspace() or before in ":-[{,")
+            and after
+            and not after.isspace()
+            and after not in ",[]{}"
+        ):
+            return True
+        pos = raw.find("&", pos + 1)
+    return False
 
 
 def url_front_matter(text: str) -> tuple[dict[str, Any], int, str]:
@@ -65,13 +83,14 @@ def url_front_matter(text: str) -> tuple[dict[str, Any], int, str]:
     line = fm.start_line + 1 + raw.count("\n", 0, match.start()) if match else fm.start_line
     if not any(key in raw for key in URL_KEYS):
         return {}, line, raw
-    if ("&" in raw and _ANCHOR.search(raw)) or raw.lstrip().startswith(("{", "[", "!", "%")):
+    if has_anchor(raw) or raw.lstrip().startswith(("{", "[", "!", "%")):
         return _load_full(text, raw), line, raw
     picked: list[str] = []
     keep = False
     for row in raw.split("\n"):
         if row[:1] not in (" ", "\t", "-", "#", ""):
-            key_match = _TOP_KEY.match(row)
+            # the expression only for rows that can start with a URL key
+            key_match = _TOP_KEY.match(row) if row.lstrip("'\"").startswith(URL_KEYS) else None
             keep = key_match is not None and key_match.group(1) in URL_KEYS
         if keep:
             picked.append(row)
@@ -116,7 +135,7 @@ def _simple_url_keys(rows: list[str]) -> dict[str, Any] | None:
 
 def _load_full(text: str, raw: str) -> dict[str, Any]:
     """The whole front matter; aliases go through the alias-bomb-safe parser."""
-    if "&" in raw and _ANCHOR.search(raw):
+    if has_anchor(raw):
         parsed = parse_front_matter(text)
         return parsed.data if parsed.error is None else {}
     try:
