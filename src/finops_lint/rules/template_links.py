@@ -68,7 +68,10 @@ def broken_template_path(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     by_key: dict[str, list[Broken]] = {}
     for found in mine:
         by_key.setdefault(found.key, []).append(found)
-    existing = {url.casefold(): url for url in site.static_by_path.values()}
+    existing = ctx.run_memo(
+        ("LK014 static files by folded URL",),
+        lambda: {url.casefold(): url for url in site.static_by_path.values()},
+    )
     for key, items in by_key.items():
         first = items[0]
         what = "image" if first.link.tag == "img" else "link"
