@@ -146,13 +146,24 @@ def check_in_workers(
     try:
         for chunk in chunks[1:]:
             read_end, write_end = os.pipe()
-            pid = os.fork()
+            # A signal that arrives during the fork must not run the parent's handler
+            # in the child before it is reset (a traceback from threading's
+            # after-fork hook): held until each side has its own handlers.
+            mask = _hold_signals()
+            try:
+                pid = os.fork()
+            except BaseException:
+                _release_signals(mask)
+                raise
+            if pid != 0:
+                _release_signals(mask)
             if pid == 0:  # the child: check its share, send the result, leave at once
                 try:
                     # Ctrl-C or SIGTERM ends a worker at once, silently: the parent
                     # reports the interrupt and stops the others.
                     signal.signal(signal.SIGINT, signal.SIG_DFL)
                     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                    _release_signals(mask)
                     os.close(read_end)
                     try:
                         payload = pickle.dumps(("ok", _worker(chunk)))
@@ -192,6 +203,21 @@ def check_in_workers(
         outcome.add(result)
     outcome.checked.sort()
     return outcome
+
+
+_HELD = {signal.SIGINT, signal.SIGTERM}
+
+
+def _hold_signals() -> set[int | signal.Signals] | None:
+    """Block SIGINT and SIGTERM; the mask to restore (None where there is no mask)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+
+
+def _release_signals(mask: set[int | signal.Signals] | None) -> None:
+    if mask is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def _size(target: Target) -> int:
