@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from finops_lint.cache import store as cache_store
+from finops_lint.cache.pages import parse_shard
 from finops_lint.engine import RunOptions, RunResult, run
 
 CONFIG = """\
@@ -28,11 +29,19 @@ permalink: pretty
 collections:
   notes:
     output: true
+defaults:
+  - scope: {path: "", type: notes}
+    values: {layout: pagx, icon: n}
 """
 
 
 def _page(n: int, links: list[int], headings: list[str], extra: str = "") -> str:
-    body = [f"---\ntitle: Page {n}\npermalink: /p{n}/\n---\n", f"# Page {n}\n"]
+    # the layout builds /img/ICON.png (LK014): odd pages' icons are missing, and
+    # /img/ICON-s.png for every page (all missing) while a page renders it
+    layout = "page" if n % 4 == 0 else "pagx"
+    icon = f"p{n}" if n % 2 == 0 else f"gone{n}"
+    fm = f"title: Page {n}\npermalink: /p{n}/\nlayout: {layout}\nicon: {icon}\n"
+    body = [f"---\n{fm}---\n", f"# Page {n}\n"]
     for h in headings:
         body.append(f"\n## {h}\n\nText about {h.lower()}.\n")
     for target in links:
@@ -49,6 +58,13 @@ def _make_site(root: Path, pages: int = 4) -> None:
         extra = "\nThis section is coming soon.\n" if n % 2 else "\n| a | b |\n|---|---|\n| 1 |\n"
         (root / f"p{n}.md").write_text(_page(n, links, ["Part A", "Part B"], extra), "utf-8")
         (root / "img" / f"p{n}.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (root / "_layouts").mkdir()
+    (root / "_layouts" / "page.html").write_text(
+        '---\n---\n<img src="/img/{{ page.icon }}.png" alt="">\n{{ content }}\n'
+        # every page's icon, while some page renders this layout
+        '{% for p in site.pages %}<img src="/img/{{ p.icon }}-s.png" alt="">{% endfor %}\n',
+        "utf-8",
+    )
     (root / "_notes").mkdir()
     (root / "_notes" / "n1.md").write_text(
         "---\ntitle: Note\n---\n# Note\n\n[to p0](/p0/#part-b) [gone](/nowhere/)\n", "utf-8"
@@ -126,6 +142,14 @@ def _apply(root: Path, op: str, pick: int, counter: list[int], racy: bool = Fals
     elif op == "jekyll-config":
         config = root / "_config.yml"
         config.write_text(config.read_text("utf-8") + f"baseurl_note{n}: x\n", "utf-8")
+    elif op == "layout":  # the same size: with a coarse clock only a hash tells
+        swap = ("layout: page", "layout: pagx")
+        old, new = swap if swap[0] in text else swap[::-1]
+        target.write_text(text.replace(old, new, 1), "utf-8")
+    elif op == "liquid":  # Liquid in the page itself, or no more
+        loop = '<img src="/t/{{ p.title | slugify }}.png" alt="">'  # every page's title
+        liquid = "\n{% for p in site.pages %}" + loop + "{% endfor %}\n"
+        target.write_text(text.replace(liquid, "") if liquid in text else text + liquid, "utf-8")
     elif op == "touch":
         os.utime(target)
 
@@ -151,6 +175,8 @@ OPS = st.sampled_from(
         "jekyll-config",
         "touch",
         "add",
+        "layout",
+        "liquid",
     ]
 )
 
@@ -164,6 +190,12 @@ OPS = st.sampled_from(
     steps=st.lists(st.tuples(OPS, st.integers(0, 20)), min_size=1, max_size=7),
     mode=st.sampled_from(["racy", "aged", "real"]),
 )
+# p0.md, the one page that renders the layout, stops rendering it or gains a loop
+# over every page: another page's findings change with what the cache knows of p0
+@example(steps=[("layout", 1)], mode="aged")
+@example(steps=[("liquid", 1)], mode="aged")
+# p3.md gets another URL (permalink: /q3/): p2.md's link to it breaks
+@example(steps=[("same-size", 4)], mode="aged")
 def test_cached_runs_give_the_output_of_uncached_runs(
     steps: list[tuple[str, int]], mode: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -192,14 +224,17 @@ def test_cached_runs_give_the_output_of_uncached_runs(
                 _apply(root, op, pick, counter, racy)
                 if mode == "aged":
                     _age(root, base + 1000, base + counter[0])
-                cached, fresh = _both(root)
-                assert cached == fresh, (op, pick)
+                # one page, as pre-commit passes it, before any whole-site run: one
+                # whose findings depend on what the cache knows of the page edited (the
+                # page before it links to it), then the page edited
                 pages = _pages(root)
-                if pages:  # one page, as pre-commit passes it
-                    one = pages[pick % len(pages)].relative_to(root).as_posix()
+                for other in [(pick - 1) % len(pages), pick % len(pages)] if pages else []:
+                    one = pages[other].relative_to(root).as_posix()
                     cached, fresh = _both(root, one)
                     assert cached == fresh, (op, pick, one)
-            assert (root / ".finops-lint-cache" / "check-v2.json").is_file()
+                cached, fresh = _both(root)
+                assert cached == fresh, (op, pick)
+            assert (root / ".finops-lint-cache" / "check-v3.json").is_file()
 
 
 # ------------------------------------------------------------------ the cache file
@@ -217,7 +252,7 @@ def csite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _cache_file(root: Path) -> Path:
-    return root / ".finops-lint-cache" / "check-v2.json"
+    return root / ".finops-lint-cache" / "check-v3.json"
 
 
 def _cli(
@@ -242,8 +277,7 @@ def _cache_notices(result: RunResult) -> list[str]:
 def test_a_warm_run_reuses_every_page_and_says_nothing(csite: Path) -> None:
     cold = run(RunOptions(paths=[csite]))
     assert _cache_file(csite).is_file()
-    data = json.loads(_cache_file(csite).read_text("utf-8"))
-    assert {"p0.md", "p1.md", "p2.md", "_notes/n1.md"} <= set(data["pages"])
+    assert {"p0.md", "p1.md", "p2.md", "_notes/n1.md"} <= set(_all_pages(csite))
     warm = run(RunOptions(paths=[csite]))
     assert _outcome(warm) == _outcome(cold)
     assert not _cache_notices(warm)
@@ -267,13 +301,33 @@ def _valid_cache(root: Path) -> dict[str, Any]:
     return data
 
 
-def _tampered(data: dict[str, Any], how: str) -> bytes:
+def _shard_file(root: Path, rel: str) -> Path:
+    from finops_lint.cache.pages import shard_of
+
+    return root / ".finops-lint-cache" / f"check-v3.p{shard_of(rel):02d}.json"
+
+
+def _all_pages(root: Path) -> dict[str, Any]:
+    """Every page entry of the findings files."""
+    out: dict[str, Any] = {}
+    for path in sorted((root / ".finops-lint-cache").glob("check-v3.p*.json")):
+        out.update(json.loads(path.read_text("utf-8"))["pages"])
+    return out
+
+
+def _tampered(root: Path, data: dict[str, Any], how: str) -> tuple[Path, bytes]:
+    """(the cache file to overwrite, its tampered bytes)."""
+    from finops_lint.cache.pages import shard_of
+
     d = json.loads(json.dumps(data))
     rel = sorted(d["files"])[0]
-    page = sorted(d["pages"])[0]
+    page = "p0.md"
+    shard_path = _shard_file(root, page)
+    shard = json.loads(shard_path.read_text("utf-8"))
+    entry = shard["pages"][page]
     if how == "nan-mtime":
         text = json.dumps(d).replace(json.dumps(d["files"][rel]), '[1, NaN, 1, "", false]', 1)
-        return text.encode()
+        return _cache_file(root), text.encode()
     if how == "negative-mtime":
         d["files"][rel][1] = -5
     elif how == "future-mtime":
@@ -288,37 +342,69 @@ def _tampered(data: dict[str, Any], how: str) -> bytes:
         d["files"]["../outside.md"] = d["files"][rel]
     elif how == "absolute-path":
         d["files"]["/etc/passwd"] = d["files"][rel]
-    elif how == "page-not-in-files":
-        d["pages"]["ghost.md"] = d["pages"][page]
-    elif how == "bad-code":
-        d["pages"][page]["codes"] = ["rm -rf"]
-    elif how == "bad-finding":
-        d["pages"][page]["findings"] = [[0, 1, "LK001", "x", "error", "m", None, None, [], None]]
-    elif how == "bad-severity":
-        d["pages"][page]["findings"] = [[1, 1, "LK001", "x", "fatal", "m", None, None, [], None]]
-    elif how == "related-outside":
-        d["pages"][page]["findings"] = [
-            [1, 1, "LK001", "x", "error", "m", None, None, [["../../x", 1, 1, ""]], None]
-        ]
     elif how == "racy-without-hash":
         d["files"][rel][4] = True
         d["files"][rel][3] = ""
     elif how == "bad-hash":
         d["files"][rel][3] = "zz"
+    elif how == "bad-tree":
+        d["tree"] = "../x"
     elif how == "facts-bad-tag":
-        d["facts"][rel] = [True, [1, True, ["m", [[["s", "permalink"], ["exec", "x"]]]]]]
+        d["facts"][rel] = [True, [1, True, ["m", [[["s", "permalink"], ["exec", "x"]]]], None]]
     elif how == "facts-not-a-mapping":
-        d["facts"][rel] = [True, [1, True, ["l", []]]]
+        d["facts"][rel] = [True, [1, True, ["l", []], None]]
     elif how == "facts-bad-line":
-        d["facts"][rel] = [True, [0, True, ["m", []]]]
+        d["facts"][rel] = [True, [0, True, ["m", []], None]]
     elif how == "facts-outside-root":
         d["facts"]["../x.md"] = [True, None]
     elif how == "facts-deep":
         value: list[Any] = ["n"]
         for _ in range(50):
             value = ["l", [value]]
-        d["facts"][rel] = [True, [1, True, ["m", [[["s", "k"], value]]]]]
-    return json.dumps(d).encode()
+        d["facts"][rel] = [True, [1, True, ["m", [[["s", "k"], value]]], None]]
+    elif how == "facts-plain-not-text":
+        d["facts"][rel] = [True, [1, True, {"permalink": ["/p0/"]}, None]]
+    elif how == "facts-bad-url":
+        d["facts"][rel] = [True, [1, True, ["m", []], ["p0/", ".html", []]]]
+    elif how == "facts-bad-placeholder":
+        d["facts"][rel] = [True, [1, True, ["m", []], ["/p0/", ".html", [3]]]]
+    elif how == "layouts-bad-name":
+        d["layouts"][rel] = [3, True]
+    elif how == "layouts-bad-flag":
+        d["layouts"][rel] = ["default", "yes"]
+    elif how == "layouts-outside-root":
+        d["layouts"]["../x.md"] = [False, False]
+    else:  # the findings file of p0.md
+        if how == "page-outside-root":
+            shard["pages"]["../" + page] = entry
+        elif how == "page-in-another-file":  # every path has its one file
+            ghost = next(f"g{n}.md" for n in range(999) if shard_of(f"g{n}.md") != shard_of(page))
+            shard["pages"][ghost] = entry
+        elif how == "page-negative-mtime":
+            entry[0][1] = -5
+        elif how == "page-future-mtime":
+            entry[0][1] = d["written_ns"] + 10**12
+        elif how == "page-bad-hash":
+            entry[0][3] = "zz"
+        elif how == "page-bad-tree":
+            entry[1] = "/etc"
+        elif how == "bad-code":
+            entry[2] = ["rm -rf"]
+        elif how == "bad-finding":
+            entry[3] = [[0, 1, "LK001", "x", "error", "m", None, None, [], None]]
+        elif how == "bad-severity":
+            entry[3] = [[1, 1, "LK001", "x", "fatal", "m", None, None, [], None]]
+        elif how == "related-outside":
+            entry[3] = [
+                [1, 1, "LK001", "x", "error", "m", None, None, [["../../x", 1, 1, ""]], None]
+            ]
+        elif how == "page-nan":
+            text = json.dumps(shard).replace(json.dumps(entry[0]), '[1, NaN, 1, ""]', 1)
+            return shard_path, text.encode()
+        else:
+            raise AssertionError(how)
+        return shard_path, json.dumps(shard).encode()
+    return _cache_file(root), json.dumps(d).encode()
 
 
 TAMPERING = [
@@ -330,18 +416,32 @@ TAMPERING = [
     "bool-size",
     "outside-root",
     "absolute-path",
-    "page-not-in-files",
-    "bad-code",
-    "bad-finding",
-    "bad-severity",
-    "related-outside",
     "racy-without-hash",
     "bad-hash",
+    "bad-tree",
     "facts-bad-tag",
     "facts-not-a-mapping",
     "facts-bad-line",
     "facts-outside-root",
     "facts-deep",
+    "facts-plain-not-text",
+    "facts-bad-url",
+    "facts-bad-placeholder",
+    "layouts-bad-name",
+    "layouts-bad-flag",
+    "layouts-outside-root",
+    # a findings file
+    "page-outside-root",
+    "page-in-another-file",
+    "page-negative-mtime",
+    "page-future-mtime",
+    "page-bad-hash",
+    "page-bad-tree",
+    "page-nan",
+    "bad-code",
+    "bad-finding",
+    "bad-severity",
+    "related-outside",
 ]
 
 
@@ -361,7 +461,8 @@ def test_a_corrupt_or_truncated_cache_is_rebuilt_with_one_notice(csite: Path, ra
 def test_hostile_values_drop_the_cache(csite: Path, how: str) -> None:
     expected = _outcome(run(RunOptions(paths=[csite], cache=False)))
     data = _valid_cache(csite)
-    _cache_file(csite).write_bytes(_tampered(data, how))
+    path, raw = _tampered(csite, data, how)
+    path.write_bytes(raw)
     result = run(RunOptions(paths=[csite]))
     assert _outcome(result) == expected
     assert len(_cache_notices(result)) == 1, result.notices
@@ -371,9 +472,18 @@ def test_hostile_values_drop_the_cache(csite: Path, how: str) -> None:
 def test_forged_findings_for_a_changed_file_are_not_used(csite: Path) -> None:
     data = _valid_cache(csite)
     row = [3, 1, "LK001", "broken-link", "error", "forged", None, None, [], None]
-    data["pages"]["p0.md"]["findings"] = [row]
+    shard = json.loads(_shard_file(csite, "p0.md").read_text("utf-8"))
+    shard["pages"]["p0.md"][3] = [row]
+    _shard_file(csite, "p0.md").write_bytes(json.dumps(shard).encode())
+    assert "forged" in [f.message for f in run(RunOptions(paths=[csite])).findings]
+    _shard_file(csite, "p0.md").write_bytes(json.dumps(shard).encode())
     data["files"]["p0.md"][0] += 1  # the recorded size no longer matches the file
     _cache_file(csite).write_bytes(json.dumps(data).encode())
+    result = run(RunOptions(paths=[csite]))
+    assert "forged" not in [f.message for f in result.findings]
+    # a findings entry made for another state of the file is not used either
+    shard["pages"]["p0.md"][0][0] += 1
+    _shard_file(csite, "p0.md").write_bytes(json.dumps(shard).encode())
     result = run(RunOptions(paths=[csite]))
     assert "forged" not in [f.message for f in result.findings]
 
@@ -488,7 +598,11 @@ def test_concurrent_runs_never_corrupt_the_cache(csite: Path) -> None:
             out, err = proc.communicate(timeout=120)
             assert out == expected
             assert "result cache" not in err
-        cache_store.parse(_cache_file(csite).read_bytes(), 2**62)  # whole and valid
+        main = cache_store.parse(_cache_file(csite).read_bytes(), 2**62)  # whole and valid
+        for n in range(cache_store.SHARDS):
+            shard = _cache_file(csite).with_name(f"check-v3.p{n:02d}.json")
+            if shard.exists():
+                assert parse_shard(shard.read_bytes(), n, main.key, 2**62) is not None
         after = _cli(csite)
         assert after.stdout == expected and "result cache" not in after.stderr
 
@@ -499,7 +613,7 @@ def test_the_lock_is_held_while_writing(csite: Path) -> None:
     run(RunOptions(paths=[csite]))
     before = _cache_file(csite).read_bytes()
     (csite / "p2.md").write_text("---\ntitle: changed\n---\n# Changed\n", "utf-8")
-    lock = csite / ".finops-lint-cache" / "check-v2.lock"
+    lock = csite / ".finops-lint-cache" / "check-v3.lock"
     with open(lock, "a") as held:
         fcntl.flock(held.fileno(), fcntl.LOCK_EX)
         result = run(RunOptions(paths=[csite]))  # another run is writing: this one does not

@@ -304,7 +304,7 @@ def _with_cache(
         if rel in outcome.failed or not cache.cacheable(target):
             continue
         if rel in plan.reused:
-            pages[rel] = (cache.old.pages[rel][0], by_page.get(rel, []))
+            pages[rel] = (cache.recorded_codes(rel), by_page.get(rel, []))
         elif rel in outcome.beyond:
             codes = set(outcome.beyond[rel])
             if rel in plan.rerun:

@@ -219,7 +219,9 @@ class Workspace:
         from finops_lint.site.templates import TemplateLinks
 
         texts = {rel: doc.text for rel, doc in self.docs.items() if doc is not None}
-        return TemplateLinks(self.root, site, lambda rel: self.facts(rel).data, texts)
+        return TemplateLinks(
+            self.root, site, lambda rel: self.facts(rel).data, texts, known=self.known
+        )
 
     def pages_of_type(self, page_type: str) -> list[tuple[str, dict[str, Any]]]:
         """(path, merged front matter) of every site page of a page type.

@@ -5,10 +5,16 @@ matter fence, and the few front matter keys that decide its URL (`site.url_keys`
 Both are kept here for files whose stat vouches for them (not racy), so a run that
 checks one page stats every file and reads only what changed.
 
+LK014's template reader (`site.templates`) reads every page for its `layout` and
+whether it holds Liquid; those two facts are kept the same way (``layouts``:
+``[layout, liquid]``, the layout ``false`` when the front matter does not set it).
+
 Front matter values are YAML values: they are stored as tagged JSON
 (``["s", "text"]``, ``["date", "2024-01-31"]``...) and read back with their exact
 types; a value of any other type (bytes, sets, NaN) is not stored (that page is
-read again each time).
+read again each time). URL keys that are all strings (nearly every page: a
+``permalink``) are stored as a plain JSON object, which is read back and checked
+several times faster than the tagged form.
 """
 
 from __future__ import annotations
@@ -95,9 +101,14 @@ def decode(item: Any, depth: int = 0) -> Any:
     raise CacheInvalid("bad value")
 
 
-#: rel -> (starts with a front matter fence, (url keys, permalink line, has front matter
-#: text) or None when the Site did not read its URL keys)
-Facts = dict[str, tuple[bool, tuple[dict[str, Any], int, bool] | None]]
+#: A page's URL, output extension and unknown placeholders, computed from its URL keys
+#: and the config (in the key): kept so a run does not compute 10,000 URLs again.
+PageUrl = tuple[str, str, list[str]]
+#: (url keys, permalink line, has front matter text, the URL they give or None)
+UrlFacts = tuple[dict[str, Any], int, bool, PageUrl | None]
+#: rel -> (starts with a front matter fence, its UrlFacts or None when the Site did not
+#: read its URL keys)
+Facts = dict[str, tuple[bool, UrlFacts | None]]
 
 
 def parse_facts(raw: Any, files: dict[str, Any]) -> Facts:
@@ -113,15 +124,54 @@ def parse_facts(raw: Any, files: dict[str, Any]) -> Facts:
         if url is None:
             out[rel] = (flag, None)
             continue
-        if not isinstance(url, list) or len(url) != 3:
+        if not isinstance(url, list) or len(url) != 4:
             raise CacheInvalid("bad facts entry")
-        line, has_raw, data = url
+        line, has_raw, data, computed = url
         if type(line) is not int or line < 1 or not isinstance(has_raw, bool):
             raise CacheInvalid("bad facts entry")
-        value = decode(data)
+        if isinstance(data, dict):  # all strings (the keys are, in JSON)
+            if not all(type(v) is str for v in data.values()):
+                raise CacheInvalid("bad facts entry")
+            value = data
+        else:
+            value = decode(data)
         if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
             raise CacheInvalid("bad facts entry")
-        out[rel] = (flag, (value, line, has_raw))
+        out[rel] = (flag, (value, line, has_raw, _page_url(computed)))
+    return out
+
+
+def _page_url(raw: Any) -> PageUrl | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or len(raw) != 3:
+        raise CacheInvalid("bad page URL")
+    url, out_ext, unknown = raw
+    if not isinstance(url, str) or not url.startswith("/") or not isinstance(out_ext, str):
+        raise CacheInvalid("bad page URL")
+    if not isinstance(unknown, list) or not all(isinstance(n, str) for n in unknown):
+        raise CacheInvalid("bad page URL")
+    return url, out_ext, unknown
+
+
+#: rel -> (the front matter's `layout`: a name, None, or False when it sets none;
+#: whether the text holds Liquid)
+Layouts = dict[str, tuple[str | bool | None, bool]]
+
+
+def parse_layouts(raw: Any, files: dict[str, Any]) -> Layouts:
+    if not isinstance(raw, dict):
+        raise CacheInvalid("bad layouts")
+    out: Layouts = {}
+    for rel, entry in raw.items():
+        if rel not in files or not isinstance(entry, list) or len(entry) != 2:
+            raise CacheInvalid("bad layouts entry")
+        layout, liquid = entry
+        if not (layout is None or layout is False or isinstance(layout, str)):
+            raise CacheInvalid("bad layouts entry")
+        if not isinstance(liquid, bool):
+            raise CacheInvalid("bad layouts entry")
+        out[rel] = (layout, liquid)
     return out
 
 
@@ -131,8 +181,11 @@ def dump_facts(facts: Facts) -> dict[str, Any]:
         if url is None:
             out[rel] = [flag, None]
         else:
-            data, line, has_raw = url
-            out[rel] = [flag, [line, has_raw, encode(data)]]
+            data, line, has_raw, computed = url
+            page_url = list(computed) if computed is not None else None
+            plain = all(type(v) is str for v in data.values())
+            keys = dict(data) if plain else encode(data)
+            out[rel] = [flag, [line, has_raw, keys, page_url]]
     return out
 
 
@@ -140,12 +193,18 @@ class KnownFacts:
     """The Site's `KnownFiles`: answers for files the cache vouches for, notes the rest."""
 
     def __init__(
-        self, old: Facts, trusted: Callable[[str], bool], learnable: Callable[[str], bool]
+        self,
+        old: Facts,
+        trusted: Callable[[str], bool],
+        learnable: Callable[[str], bool],
+        old_layouts: Layouts | None = None,
     ) -> None:
         self._old = old
         self._trusted = trusted  # unchanged since recorded by a stat that vouches for it
         self._learnable = learnable  # its stat now vouches for what is read (not racy)
         self.learned: Facts = {}
+        self.old_layouts: Layouts = old_layouts or {}
+        self.learned_layouts: Layouts = {}
 
     def front_matter(self, rel: str) -> bool | None:
         entry = self._old.get(rel)
@@ -164,8 +223,23 @@ class KnownFacts:
             return None
         flag = self.learned.get(rel, (entry[0], None))[0]
         self.learned[rel] = (flag, entry[1])
-        data, line, has_raw = entry[1]
+        data, line, has_raw, _url = entry[1]
         return dict(data), line, has_raw
+
+    def page_url(self, rel: str) -> PageUrl | None:
+        """The URL an unchanged page's URL keys gave (ask after `url_keys`)."""
+        entry = self.learned.get(rel)
+        if entry is None or entry[1] is None or entry[1][3] is None or not self._trusted(rel):
+            return None
+        url, out_ext, unknown = entry[1][3]
+        return url, out_ext, list(unknown)
+
+    def learn_page_url(self, rel: str, url: str, out_ext: str, unknown: list[str]) -> None:
+        """The URL the URL keys just given by `url_keys` or `learn_url_keys` give."""
+        entry = self.learned.get(rel)
+        if entry is not None and entry[1] is not None:
+            data, line, has_raw, _old = entry[1]
+            self.learned[rel] = (entry[0], (data, line, has_raw, (url, out_ext, list(unknown))))
 
     def learn_url_keys(self, rel: str, data: dict[str, Any], line: int, has_raw: bool) -> None:
         if not self._learnable(rel) or rel not in self.learned:
@@ -174,4 +248,16 @@ class KnownFacts:
             encode(data)
         except NotStorable:
             return  # read again each time
-        self.learned[rel] = (self.learned[rel][0], (data, line, has_raw))
+        self.learned[rel] = (self.learned[rel][0], (data, line, has_raw, None))
+
+    def layout(self, rel: str) -> tuple[str | bool | None, bool] | None:
+        """(front matter layout or False, holds Liquid) of an unchanged page, else None."""
+        entry = self.old_layouts.get(rel)
+        if entry is None or not self._trusted(rel):
+            return None
+        self.learned_layouts[rel] = entry
+        return entry
+
+    def learn_layout(self, rel: str, layout: str | bool | None, liquid: bool) -> None:
+        if self._learnable(rel):
+            self.learned_layouts[rel] = (layout, liquid)

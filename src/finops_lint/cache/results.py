@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from finops_lint import __version__
 from finops_lint.cache.facts import KnownFacts
+from finops_lint.cache.pages import PageEntry, dump_shard, parse_shard, shard_of
 from finops_lint.cache.store import RACY_NS, CacheData, Store, now_ns, safe_rel
 from finops_lint.findings import Finding, Fix, Related, Severity
 from finops_lint.safe_io import MAX_CONFIG_BYTES, MAX_PAGE_BYTES, read_bytes
@@ -64,10 +65,10 @@ def cache_store(root: Path, cache_dir: Path | None, notice: Callable[[str], None
         if _read_only_folder(root):
             return None  # run without a cache, as where writing fails (root ignores modes)
         folder = root / CACHE_FOLDER
-        name = "check-v2.json"
+        name = "check-v3.json"
     else:  # a folder that may serve several sites: one file per site
         digest = hashlib.blake2b(str(root).encode("utf-8", "surrogateescape"), digest_size=8)
-        name = f"check-v2-{digest.hexdigest()}.json"
+        name = f"check-v3-{digest.hexdigest()}.json"
     if os.path.islink(folder):
         notice(f"{folder} is a symlink: the result cache is not used (--cache-dir DIR chooses one)")
         return None
@@ -199,11 +200,35 @@ class ResultCache:
         self.tree = walk_tree(root)
         self._valid: dict[str, bool] = {}
         self._cacheable: dict[str, bool] = {}
+        self._shards: dict[int, dict[str, PageEntry]] = {}
         self.new_hashes: dict[str, str] = {}  # contents read this run
         self.site_same = (
             self.old.site and bool(self.old.files) and set(self.old.files) == set(self.tree)
         ) and all(self.valid(rel) for rel in self.tree)
-        self.known = KnownFacts(self.old.facts, self._trusted, self._learnable)
+        self.known = KnownFacts(self.old.facts, self._trusted, self._learnable, self.old.layouts)
+
+    def _shard(self, n: int) -> dict[str, PageEntry]:
+        """Findings file n as read (validated), {} when missing, invalid or another key's."""
+        known = self._shards.get(n)
+        if known is None:
+            known = {}
+            path = self.store.shard_path(n)
+            raw = self.store.read(path) if self.old.files else None
+            if raw is not None:
+                try:
+                    known = parse_shard(raw, n, self.key, self.old.written_ns) or {}
+                except (ValueError, RecursionError) as exc:
+                    self.store.invalid(path, exc)
+            self._shards[n] = known
+        return known
+
+    def entry(self, rel: str) -> PageEntry | None:
+        """The recorded findings of rel, if made for the file state the main file records."""
+        old = self.old.files.get(rel)
+        if old is None:
+            return None
+        found = self._shard(shard_of(rel)).get(rel)
+        return found if found is not None and found.sig == old[:4] else None
 
     def _trusted(self, rel: str) -> bool:
         """The facts recorded for rel still hold: a stat that vouched for them then
@@ -240,19 +265,27 @@ class ResultCache:
         digest = self.new_hashes[rel] = content_hash(data)
         return digest
 
+    def recorded_codes(self, rel: str) -> list[str]:
+        """The site-dependent rules of a page whose findings the plan reused."""
+        entry = self.entry(rel)
+        return entry.codes if entry is not None else []
+
     def plan(self, files: list[Target], display_path: Callable[[str], str]) -> Plan:
         plan = Plan()
         if self.site_same:
             plan.problems = list(self.old.problems)
         for target in files:
-            entry = self.old.pages.get(target.rel)
-            if entry is None or not self.cacheable(target) or not self.valid(target.rel):
+            if target.rel not in self.old.files or not self.cacheable(target):
                 continue
-            codes, fresh, rows = entry
+            entry = self.entry(target.rel)
+            if entry is None or not self.valid(target.rel):
+                continue
             shown = shown_path(target.path)
-            if self.site_same and fresh:
+            rows = entry.rows
+            if self.site_same and entry.tree and entry.tree == self.old.tree:
                 plan.reused[target.rel] = [_finding(r, shown, display_path) for r in rows]
             else:
+                codes = entry.codes
                 local = [_finding(r, shown, display_path) for r in rows if r[2] not in codes]
                 plan.rerun[target.rel] = (codes, local)
         return plan
@@ -277,9 +310,10 @@ class ResultCache:
         *,
         unchanged: bool = False,
     ) -> None:
-        """Record this run: every tree file's state, each page's findings. `unchanged`:
-        every finding came from the cache and the site is as recorded: nothing to write
-        unless a racy entry can now be vouched for by its stat."""
+        """Record this run: every tree file's state, each page's findings (only the
+        findings files with an entry that changed). `unchanged`: every finding came
+        from the cache and the site is as recorded: nothing to write unless a racy
+        entry can now be vouched for by its stat."""
         if unchanged and not any(sig[4] for sig in self.old.files.values()):
             return
         new = CacheData(key=self.key, written_ns=max(now_ns(), self.started_ns))
@@ -302,32 +336,59 @@ class ResultCache:
                 digest = found
             new.files[rel] = (size, mtime, ino, digest, racy)
         new.site = site_ok
-        new.problems = list(problems or [])
-        for rel, (codes, findings) in pages.items():
-            if rel not in new.files:
-                continue
-            rows = []
-            for f in findings:
-                row = _row(f, rel_of)
-                if row is None:
-                    break
-                rows.append(row)
-            else:
-                new.pages[rel] = (sorted(codes), new.site, rows)
-        # Pages this run did not check keep their entries while their file is unchanged;
-        # their site-dependent findings only while the whole tree is.
-        for rel, (codes, fresh, rows) in self.old.pages.items():
-            if rel not in new.pages and rel in new.files and self.valid(rel):
-                new.pages[rel] = (codes, fresh and self.site_same and new.site, rows)
-        if not new.site:
-            new.problems = []
+        new.problems = list(problems or []) if site_ok else []
+        if site_ok:  # the same tree keeps its name: the findings made with it stay fresh
+            same = self.site_same and self.old.tree
+            new.tree = self.old.tree if same else os.urandom(16).hex()
         # The Site's facts: learnt or confirmed this run, else kept while unchanged.
         facts = {rel: f for rel, f in self.old.facts.items() if self._trusted(rel)}
         facts.update(self.known.learned)
         new.facts = {
             rel: f for rel, f in facts.items() if rel in new.files and not new.files[rel][4]
         }
-        self.store.save(new)
+        layouts = {rel: f for rel, f in self.old.layouts.items() if self._trusted(rel)}
+        layouts.update(self.known.learned_layouts)
+        new.layouts = {
+            rel: f for rel, f in layouts.items() if rel in new.files and not new.files[rel][4]
+        }
+        shards = self._new_shards(pages, new, rel_of)
+        main = None if self.old.files and new.same_record(self.old) else new
+        self.store.save(main, shards)
+
+    def _new_shards(
+        self,
+        pages: dict[str, tuple[list[str], list[Finding]]],
+        new: CacheData,
+        rel_of: Callable[[str], str | None],
+    ) -> dict[int, bytes]:
+        """The findings files with an entry this run changed, whole. Entries of pages
+        it did not check stay while their file is as the new main file records it;
+        their site-dependent findings stay fresh while the tree keeps its name."""
+        changed: dict[int, dict[str, PageEntry | None]] = {}
+        for rel, (codes, findings) in pages.items():
+            sig = new.files.get(rel)
+            rows = [_row(f, rel_of) for f in findings]
+            entry = None
+            if sig is not None and None not in rows:
+                kept = [row for row in rows if row is not None]
+                entry = PageEntry(sig[:4], new.tree, sorted(codes), kept)
+            n = shard_of(rel)
+            if self._shard(n).get(rel) != entry:
+                changed.setdefault(n, {})[rel] = entry
+        out: dict[int, bytes] = {}
+        for n, updates in changed.items():
+            entries = {
+                rel: e
+                for rel, e in self._shard(n).items()
+                if rel in new.files and new.files[rel][:4] == e.sig
+            }
+            for rel, maybe in updates.items():
+                if maybe is None:
+                    entries.pop(rel, None)
+                else:
+                    entries[rel] = maybe
+            out[n] = dump_shard(self.key, entries)
+        return out
 
 
 _SHOWN: dict[tuple[str, str], str] = {}

@@ -1,27 +1,31 @@
-"""The result cache's file: JSON read back with validation, written atomically under a lock.
+"""The result cache's files: JSON read back with validation, written atomically under a lock.
 
-Format (``<cache dir>/check-v2.json``, or ``check-v2-<root digest>.json`` in a
-folder given with ``--cache-dir`` or ``FINOPS_LINT_CACHE_DIR``)::
+Two kinds of file, so a run reads and writes only what it needs (issue 14: a
+one-page run at 10,000 pages loaded, validated and rewrote 8 MB). The main file
+(``<cache dir>/check-v3.json``, or ``check-v3-<root digest>.json`` in a folder
+given with ``--cache-dir`` or ``FINOPS_LINT_CACHE_DIR``) holds what every run
+needs::
 
-    {"format": "finops-lint-check-cache", "version": 1,
+    {"format": "finops-lint-check-cache", "version": 3,
      "key": "<hex>",             # tool, Python, config, rules: any change empties it
      "written_ns": 1767225600000000000,
      "files": {"_pages/a.md": [size, mtime_ns, inode, "blake2b hex" or "", racy]},
      "site": true,               # "files" lists the whole tree (site rules may reuse)
+     "tree": "<hex>",            # names that state of the tree (see cache.pages)
      "problems": [["_config.yml", 3, "message"]],   # the Site's own problems
-     "pages": {"_pages/a.md": {"codes": ["LK001"], "site": true, "findings": [[...]]}},
-     "facts": {"_pages/a.md": [true, [2, true, ["m", [...]]]]}}   # see facts.py
+     "facts": {"_pages/a.md": [true, [2, true, ["m", [...]]]]},   # see facts.py
+     "layouts": {"_pages/a.md": ["default", true]}}                # see facts.py
 
-A page's ``codes`` are the rules that looked beyond the page (their findings are
-reused only while the site is unchanged); ``site`` says those findings were made
-with the tree as ``files`` records it.
+Each page's findings live in one of `SHARDS` files beside it (``check-v3.p07.json``,
+see cache.pages), read only for the pages a run checks and written only when one
+of their entries changed.
 
 Never pickle: a cache file is data from the repository's folder, so everything
 read back is checked (types, ranges, paths inside the site) and anything odd
-drops the whole file (one notice; the run goes on without it and writes a new
-one). ``racy`` marks an entry whose mtime was within two seconds of the moment
-it was read: the stat alone cannot vouch for it, its content hash must (git's
-"racy clean" rule).
+drops the file (one notice; the run goes on without it and writes a new one).
+``racy`` marks an entry whose mtime was within two seconds of the moment it was
+read: the stat alone cannot vouch for it, its content hash must (git's "racy
+clean" rule).
 """
 
 from __future__ import annotations
@@ -41,18 +45,19 @@ from typing import Any
 from finops_lint.safe_io import FileTooLargeError, describe, read_bytes, write_atomic
 
 FORMAT = "finops-lint-check-cache"
-VERSION = 2
+VERSION = 3
 #: Largest cache file read or written; a bigger one is not written (the run says so).
 MAX_CACHE_FILE_BYTES = 64 * 1024 * 1024
 #: An mtime this close to the moment of reading cannot vouch for the content.
 RACY_NS = 2_000_000_000
 #: How far in the future a cache may claim to have been written (clock steps).
-_CLOCK_SLACK_NS = 60_000_000_000
+CLOCK_SLACK_NS = 60_000_000_000
+#: How many files the findings are spread over (cache.pages).
+SHARDS = 64
 
 Sig = tuple[int, int, int, str, bool]  # size, mtime_ns, inode, content hash ("" unknown), racy
-_CODE = re.compile(r"^[A-Z]{2}[0-9]{3}$")
-_HASH = re.compile(r"^(?:[0-9a-f]{32})?$")
-_SEVERITIES = frozenset({"error", "warning", "info"})
+CODE = re.compile(r"^[A-Z]{2}[0-9]{3}$")
+HASH = re.compile(r"^(?:[0-9a-f]{32})?$")
 
 
 class CacheInvalid(ValueError):
@@ -65,11 +70,26 @@ class CacheData:
     written_ns: int = 0
     files: dict[str, Sig] = field(default_factory=dict)
     site: bool = False
+    #: names the tree `files` records when `site`: a page's site-dependent findings
+    #: made with the same name were made with that tree ("" none)
+    tree: str = ""
     problems: list[tuple[str, int, str]] = field(default_factory=list)
-    #: rel -> (site-dependent codes, made with the tree as recorded, finding rows)
-    pages: dict[str, tuple[list[str], bool, list[list[Any]]]] = field(default_factory=dict)
     #: what the Site learnt of each file (cache.facts.Facts)
     facts: dict[str, Any] = field(default_factory=dict)
+    #: what LK014's template reader learnt of each page (cache.facts.Layouts)
+    layouts: dict[str, Any] = field(default_factory=dict)
+
+    def same_record(self, other: CacheData) -> bool:
+        """The same content but for when it was written (no need to write it again)."""
+        return (
+            self.key == other.key
+            and self.site == other.site
+            and self.tree == other.tree
+            and self.problems == other.problems
+            and self.files == other.files
+            and self.facts == other.facts
+            and self.layouts == other.layouts
+        )
 
 
 def safe_rel(path: Any) -> bool:
@@ -81,77 +101,46 @@ def safe_rel(path: Any) -> bool:
     return all(part not in ("", ".", "..") for part in path.split("/"))
 
 
-def _int(value: Any, low: int = 0, high: int | None = None) -> int:
+def check_int(value: Any, low: int = 0, high: int | None = None) -> int:
     if type(value) is not int or value < low or (high is not None and value > high):
         raise CacheInvalid(f"bad number {value!r}")
     return value
 
 
-def _str(value: Any) -> str:
+def check_str(value: Any) -> str:
     if not isinstance(value, str):
         raise CacheInvalid(f"bad text {value!r}")
     return value
 
 
-def _opt_int(value: Any) -> int | None:
-    return None if value is None else _int(value, 1)
-
-
-def _finding(row: Any) -> list[Any]:
-    """[line, column, code, rule, severity, message, end_line, end_column, related, fix]"""
-    if not isinstance(row, list) or len(row) != 10:
-        raise CacheInvalid("bad finding")
-    line, column, code, rule, severity, message, end_line, end_column, related, fix = row
-    _int(line, 1)
-    _int(column, 1)
-    if not isinstance(code, str) or not _CODE.match(code):
-        raise CacheInvalid("bad code")
-    _str(rule)
-    if severity not in _SEVERITIES:
-        raise CacheInvalid("bad severity")
-    _str(message)
-    _opt_int(end_line)
-    _opt_int(end_column)
-    if not isinstance(related, list):
-        raise CacheInvalid("bad related")
-    for item in related:
-        if not isinstance(item, list) or len(item) != 4 or not safe_rel(item[0]):
-            raise CacheInvalid("bad related")
-        _int(item[1], 1)
-        _int(item[2], 1)
-        _str(item[3])
-    if fix is not None:
-        if not isinstance(fix, list) or len(fix) != 6:
-            raise CacheInvalid("bad fix")
-        _str(fix[0])
-        for n in fix[1:5]:
-            _int(n, 1)
-        _str(fix[5])
-    return row
-
-
-def parse(raw: bytes, now_ns: int) -> CacheData:
-    """The cache in raw, validated; raises CacheInvalid (or ValueError) on anything odd."""
+def load_json(raw: bytes) -> Any:
+    """JSON without NaN or Infinity (raises CacheInvalid or ValueError)."""
 
     def no_constants(name: str) -> Any:
         raise CacheInvalid(f"{name} in the cache")
 
-    data = json.loads(raw.decode("utf-8"), parse_constant=no_constants)
+    return json.loads(raw.decode("utf-8"), parse_constant=no_constants)
+
+
+def parse(raw: bytes, now_ns: int) -> CacheData:
+    """The main file in raw, validated; raises CacheInvalid (or ValueError) on anything odd."""
+    data = load_json(raw)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise CacheInvalid("not a finops-lint cache")
     if data.get("version") != VERSION:
         raise CacheInvalid(f"cache version {data.get('version')!r}")
-    out = CacheData(key=_str(data.get("key")))
-    out.written_ns = _int(data.get("written_ns"), 1, now_ns + _CLOCK_SLACK_NS)
+    out = CacheData(key=check_str(data.get("key")))
+    out.written_ns = check_int(data.get("written_ns"), 1, now_ns + CLOCK_SLACK_NS)
     files = data.get("files")
     if not isinstance(files, dict):
         raise CacheInvalid("bad files")
     for rel, sig in files.items():
         if not safe_rel(rel) or not isinstance(sig, list) or len(sig) != 5:
             raise CacheInvalid("bad file entry")
-        size, mtime, inode = _int(sig[0]), _int(sig[1], 0, out.written_ns), _int(sig[2])
-        digest = _str(sig[3])
-        if not _HASH.match(digest) or not isinstance(sig[4], bool):
+        size, inode = check_int(sig[0]), check_int(sig[2])
+        mtime = check_int(sig[1], 0, out.written_ns)
+        digest = check_str(sig[3])
+        if not HASH.match(digest) or not isinstance(sig[4], bool):
             raise CacheInvalid("bad file entry")
         if sig[4] and not digest:
             raise CacheInvalid("racy entry without a hash")
@@ -160,31 +149,21 @@ def parse(raw: bytes, now_ns: int) -> CacheData:
     if not isinstance(site, bool):
         raise CacheInvalid("bad site flag")
     out.site = site
+    tree = check_str(data.get("tree"))
+    if not HASH.match(tree):
+        raise CacheInvalid("bad tree")
+    out.tree = tree
     problems = data.get("problems")
     if not isinstance(problems, list):
         raise CacheInvalid("bad problems")
     for item in problems:
         if not isinstance(item, list) or len(item) != 3:
             raise CacheInvalid("bad problem")
-        out.problems.append((_str(item[0]), _int(item[1], 0), _str(item[2])))
-    pages = data.get("pages")
-    if not isinstance(pages, dict):
-        raise CacheInvalid("bad pages")
-    for rel, entry in pages.items():
-        if not safe_rel(rel) or rel not in out.files or not isinstance(entry, dict):
-            raise CacheInvalid("bad page entry")
-        codes, findings, fresh = entry.get("codes"), entry.get("findings"), entry.get("site")
-        if not isinstance(codes, list) or not isinstance(findings, list):
-            raise CacheInvalid("bad page entry")
-        if not isinstance(fresh, bool):
-            raise CacheInvalid("bad page entry")
-        for code in codes:
-            if not isinstance(code, str) or not _CODE.match(code):
-                raise CacheInvalid("bad code")
-        out.pages[rel] = (codes, fresh, [_finding(row) for row in findings])
-    from finops_lint.cache.facts import parse_facts
+        out.problems.append((check_str(item[0]), check_int(item[1], 0), check_str(item[2])))
+    from finops_lint.cache.facts import parse_facts, parse_layouts
 
     out.facts = parse_facts(data.get("facts"), out.files)
+    out.layouts = parse_layouts(data.get("layouts"), out.files)
     return out
 
 
@@ -198,12 +177,10 @@ def dump(cache: CacheData) -> bytes:
         "written_ns": cache.written_ns,
         "files": {rel: list(sig) for rel, sig in sorted(cache.files.items())},
         "site": cache.site,
+        "tree": cache.tree,
         "problems": [list(p) for p in cache.problems],
-        "pages": {
-            rel: {"codes": codes, "site": fresh, "findings": findings}
-            for rel, (codes, fresh, findings) in sorted(cache.pages.items())
-        },
         "facts": dump_facts(cache.facts),
+        "layouts": {rel: list(v) for rel, v in sorted(cache.layouts.items())},
     }
     return json.dumps(data, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
@@ -214,9 +191,13 @@ class Store:
     def __init__(self, folder: Path, name: str, notice: Callable[[str], None]) -> None:
         self.folder = folder
         self.path = folder / name
-        self.lock_path = folder / (name.rsplit(".", 1)[0] + ".lock")
+        self._stem = name.rsplit(".", 1)[0]
+        self.lock_path = folder / (self._stem + ".lock")
         self._notify = notice
         self._noticed = False
+
+    def shard_path(self, n: int) -> Path:
+        return self.folder / f"{self._stem}.p{n:02d}.json"
 
     def notice(self, message: str) -> None:
         """At most one notice per run: the cache is a convenience, not news."""
@@ -224,33 +205,47 @@ class Store:
             self._noticed = True
             self._notify(message)
 
-    def load(self, key: str, now_ns: int) -> CacheData | None:
-        """The cache if it is there, valid and for this key; None otherwise."""
+    def read(self, path: Path) -> bytes | None:
+        """A cache file's bytes, or None (missing, too large, unreadable: one notice)."""
         try:
-            raw = read_bytes(self.path, MAX_CACHE_FILE_BYTES)
+            return read_bytes(path, MAX_CACHE_FILE_BYTES)
         except FileNotFoundError:
             return None
         except FileTooLargeError:
-            self.notice(f"result cache {self.path} is too large; not read (rebuilt)")
+            self.notice(f"result cache {path} is too large; not read (rebuilt)")
             return None
         except OSError as exc:
             if exc.errno in (errno.ENOTDIR, errno.ENOENT):
                 return None
-            self.notice(f"result cache {self.path} not read ({describe(exc)}); rebuilt")
+            self.notice(f"result cache {path} not read ({describe(exc)}); rebuilt")
+            return None
+
+    def invalid(self, path: Path, exc: Exception) -> None:
+        # Corrupt, truncated, another version's or tampered with: start afresh.
+        why = str(exc) if isinstance(exc, CacheInvalid) else "not valid JSON"
+        self.notice(f"result cache {path} ignored ({why}); rebuilt")
+
+    def load(self, key: str, now_ns: int) -> CacheData | None:
+        """The main file if it is there, valid and for this key; None otherwise."""
+        raw = self.read(self.path)
+        if raw is None:
             return None
         try:
             data = parse(raw, now_ns)
         except (ValueError, RecursionError) as exc:
-            # Corrupt, truncated, another version's or tampered with: start afresh.
-            why = str(exc) if isinstance(exc, CacheInvalid) else "not valid JSON"
-            self.notice(f"result cache {self.path} ignored ({why}); rebuilt")
+            self.invalid(self.path, exc)
             return None
         return data if data.key == key else None
 
-    def save(self, cache: CacheData) -> None:
-        """Write the cache whole (temporary file + rename) if no other run is writing it."""
-        payload = dump(cache)
-        if len(payload) > MAX_CACHE_FILE_BYTES:
+    def save(self, cache: CacheData | None, shards: dict[int, bytes]) -> None:
+        """Write the findings files given, then the main file (each whole: temporary
+        file + rename), if no other run is writing; nothing if one is too large."""
+        payloads = [(self.shard_path(n), raw) for n, raw in sorted(shards.items())]
+        if cache is not None:
+            payloads.append((self.path, dump(cache)))
+        if not payloads:
+            return
+        if any(len(raw) > MAX_CACHE_FILE_BYTES for _path, raw in payloads):
             self.notice(
                 f"result cache would be larger than {MAX_CACHE_FILE_BYTES // (1024 * 1024)} MB; "
                 "not written"
@@ -259,10 +254,19 @@ class Store:
         try:
             with self._locked() as locked:
                 if locked:
-                    write_atomic(self.path, payload, follow_symlinks=False)
+                    for path, raw in payloads:
+                        write_atomic(path, raw, follow_symlinks=False)
+                    self._remove_old_versions()
         except OSError as exc:
             if not _read_only(exc):
                 self.notice(f"result cache not written ({describe(exc)})")
+
+    def _remove_old_versions(self) -> None:
+        """The previous format's file (8 MB at 10,000 pages) is of no use any more."""
+        old = self.folder / (self._stem.replace("check-v3", "check-v2", 1) + ".json")
+        if old != self.path:
+            with contextlib.suppress(OSError):
+                os.unlink(old)  # a name in our own folder: unlink never follows a symlink
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[bool]:

@@ -205,9 +205,12 @@ class Site(SiteResolver):
         cached = known.url_keys(source.path) if known is not None and source.front_matter else None
         type_ = "pages" if source.collection is None else source.collection
         defaults = config.defaults_for(source.path, type_)
+        computed = None
         if cached is not None:  # unchanged since the last run: not read
             data, permalink_line, has_raw = cached
             loader = file_data_loader(str(self.root / source.path), has_raw, defaults)
+            if known is not None and permalink is None:
+                computed = known.page_url(source.path)
         else:
             try:
                 raw = read_bytes(self.root / source.path, MAX_PAGE_BYTES, truncate=True)
@@ -227,9 +230,11 @@ class Site(SiteResolver):
         if permalink is not None:  # set by a plugin (jekyll-readme-index)
             merged["permalink"] = permalink
         published = merged.get("published", True) is not False
-        if source.collection is None:
+        if computed is not None:  # the URL those keys gave (the config is in the cache key)
+            url, out_ext, unknown = computed
+        elif source.collection is None:
             url, out_ext = page_url(source.path, merged, config.permalink, config.markdown_ext)
-            output = published
+            unknown = []
         else:
             coll = config.collections[source.collection]
             url, out_ext, unknown = document_url(
@@ -240,6 +245,12 @@ class Site(SiteResolver):
                 merged,
                 config.markdown_ext,
             )
+        if computed is None and known is not None and permalink is None and source.front_matter:
+            known.learn_page_url(source.path, url, out_ext, unknown)
+        if source.collection is None:
+            output = published
+        else:
+            coll = config.collections[source.collection]
             for name in unknown:
                 where = "permalink" if merged.get("permalink") else f"collection {coll.label}"
                 self.problems.append(

@@ -62,19 +62,31 @@ from finops_lint.site.liquid_read import (
     Unknown,
     read_template,
 )
+from finops_lint.site.source import KnownFiles
 
 # ------------------------------------------------------------------ the index
 
 
-def _layout_of(text: str, rel: str, page: SitePage, site: Site) -> Any:
-    """A page's `layout` (its front matter, else `_config.yml` defaults), read without
-    parsing its whole front matter."""
+def _front_matter_layout(text: str) -> str | bool | None:
+    """The `layout` a page's front matter sets (None: set to nothing); False when
+    it sets none. What the result cache keeps of a page, with `_has_liquid`."""
     fm = split_front_matter(text)
     if fm.present and not fm.unterminated:
         m = LAYOUT_VALUE.search(fm.raw)
         if m is not None:
             value = m.group(1).strip().strip("'\"")
             return None if value in ("", "null", "none", "~") else value
+    return False
+
+
+def _has_liquid(text: str) -> bool:
+    return "{{" in text or "{%" in text
+
+
+def _layout_with_defaults(own: str | bool | None, rel: str, page: SitePage, site: Site) -> Any:
+    """A page's `layout`: its front matter's, else `_config.yml` defaults'."""
+    if own is not False:
+        return own
     kind = "pages" if page.collection is None else page.collection
     return site.config.defaults_for(rel, kind).get("layout")
 
@@ -89,11 +101,16 @@ class TemplateLinks:
         site: Site,
         data_of: Callable[[str], dict[str, Any]],
         texts: dict[str, str] | None = None,
+        known: KnownFiles | None = None,
     ) -> None:
+        """`texts`: pages already read; `known`: the result cache's facts of unchanged
+        pages (their layout, whether they hold Liquid), so a one-page run reads only
+        the templates and the pages with Liquid."""
         self.root = root
         self.site = site
         self._data_of = data_of
         self._texts = texts or {}
+        self._known = known
         self.templates: dict[str, Template] = {}
         self._layouts: dict[str, Any] = {}
         self._collections: dict[str, list[Any] | Unknown] = {}
@@ -125,14 +142,24 @@ class TemplateLinks:
                     text = self._text(rel)
                     if text is not None:
                         self.templates[rel] = read_template(rel, text)
+        known = self._known
         for rel, page in self.site.pages.items():
             if not page.output:
                 continue
-            text = self._text(rel)
+            fact = known.layout(rel) if known is not None and rel not in self._texts else None
+            if fact is not None:  # unchanged since the cache learnt it: read only for Liquid
+                own, liquid = fact
+                text = self._text(rel) if liquid else ""
+            else:
+                text = self._text(rel)
+                if text is not None:
+                    own, liquid = _front_matter_layout(text), _has_liquid(text)
+                    if known is not None:
+                        known.learn_layout(rel, own, liquid)
             if text is None:
                 continue
-            self._layouts[rel] = _layout_of(text, rel, page, self.site)
-            if "{{" in text or "{%" in text:
+            self._layouts[rel] = _layout_with_defaults(own, rel, page, self.site)
+            if liquid:
                 self.templates[rel] = read_template(rel, text)
 
     # -- who renders what
