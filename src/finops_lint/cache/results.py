@@ -35,7 +35,14 @@ from typing import TYPE_CHECKING, Any
 from finops_lint import __version__
 from finops_lint.cache.facts import KnownFacts
 from finops_lint.cache.pages import PageEntry, dump_shard, parse_shard, shard_of
-from finops_lint.cache.store import RACY_NS, CacheData, Store, now_ns, safe_rel
+from finops_lint.cache.store import (
+    CLOCK_SLACK_NS,
+    RACY_NS,
+    CacheData,
+    Store,
+    now_ns,
+    safe_rel,
+)
 from finops_lint.findings import Finding, Fix, Related, Severity
 from finops_lint.safe_io import MAX_CONFIG_BYTES, MAX_PAGE_BYTES, read_bytes
 
@@ -215,8 +222,9 @@ class ResultCache:
             path = self.store.shard_path(n)
             raw = self.store.read(path) if self.old.files else None
             if raw is not None:
-                try:
-                    known = parse_shard(raw, n, self.key, self.old.written_ns) or {}
+                try:  # a run that wrote it after our main file was read: not newer than now
+                    latest = now_ns() + CLOCK_SLACK_NS
+                    known = parse_shard(raw, n, self.key, latest) or {}
                 except (ValueError, RecursionError) as exc:
                     self.store.invalid(path, exc)
             self._shards[n] = known
