@@ -11,15 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from finops_lint.cache.results import (
-    Plan,
-    ResultCache,
-    cache_store,
-    disabled_by_env,
-    group_by_page,
-    run_key,
-    shown_path,
-)
+from finops_lint.cache.results import Plan, ResultCache, cache_store, disabled_by_env, run_key
+from finops_lint.cache.rows import group_by_page, shown_path
 from finops_lint.cache.store import safe_rel
 from finops_lint.config import Config, code_problem, load_config
 from finops_lint.discover import (

@@ -43,7 +43,7 @@ class PageEntry:
     sig: tuple[int, int, int, str]  # size, mtime_ns, inode, content hash ("" unknown)
     tree: str  # the tree the site-dependent findings were made with ("" none)
     codes: list[str]  # rules that looked beyond the page
-    rows: list[list[Any]]  # findings (cache.results._row)
+    rows: list[list[Any]]  # findings (cache.rows.to_row)
 
 
 def shard_of(rel: str) -> int:

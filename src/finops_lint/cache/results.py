@@ -27,7 +27,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from finops_lint import __version__
 from finops_lint.cache.facts import KnownFacts
 from finops_lint.cache.pages import PageEntry, dump_shard, parse_shard, shard_of
+from finops_lint.cache.rows import from_row, shown_path, to_row
 from finops_lint.cache.store import (
     CLOCK_SLACK_NS,
     RACY_NS,
@@ -43,7 +44,7 @@ from finops_lint.cache.store import (
     now_ns,
     safe_rel,
 )
-from finops_lint.findings import Finding, Fix, Related, Severity
+from finops_lint.findings import Finding
 from finops_lint.safe_io import MAX_CONFIG_BYTES, MAX_PAGE_BYTES, read_bytes
 
 if TYPE_CHECKING:
@@ -291,10 +292,10 @@ class ResultCache:
             shown = shown_path(target.path)
             rows = entry.rows
             if self.site_same and entry.tree and entry.tree == self.old.tree:
-                plan.reused[target.rel] = [_finding(r, shown, display_path) for r in rows]
+                plan.reused[target.rel] = [from_row(r, shown, display_path) for r in rows]
             else:
                 codes = entry.codes
-                local = [_finding(r, shown, display_path) for r in rows if r[2] not in codes]
+                local = [from_row(r, shown, display_path) for r in rows if r[2] not in codes]
                 plan.rerun[target.rel] = (codes, local)
         return plan
 
@@ -375,7 +376,7 @@ class ResultCache:
         changed: dict[int, dict[str, PageEntry | None]] = {}
         for rel, (codes, findings) in pages.items():
             sig = new.files.get(rel)
-            rows = [_row(f, rel_of) for f in findings]
+            rows = [to_row(f, rel_of) for f in findings]
             entry = None
             if sig is not None and None not in rows:
                 kept = [row for row in rows if row is not None]
@@ -397,84 +398,3 @@ class ResultCache:
                     entries[rel] = maybe
             out[n] = dump_shard(self.key, entries)
         return out
-
-
-_SHOWN: dict[tuple[str, str], str] = {}
-
-
-def shown_path(path: Path) -> str:
-    """`discover.display`: the path relative to the current folder (fast when under it)."""
-    text = str(path)
-    cwd = os.getcwd()
-    known = _SHOWN.get((cwd, text))
-    if known is not None:
-        return known
-    if os.path.isabs(text) and text.startswith(cwd.rstrip(os.sep) + os.sep):
-        shown = text[len(cwd.rstrip(os.sep)) + 1 :]
-        if os.path.normpath(shown) != shown:
-            shown = os.path.relpath(path)
-    else:
-        try:
-            shown = os.path.relpath(path)
-        except ValueError:
-            shown = text
-    _SHOWN[(cwd, text)] = shown
-    return shown
-
-
-def _row(f: Finding, rel_of: Callable[[str], str | None]) -> list[Any] | None:
-    related = []
-    for r in f.related:
-        rel = rel_of(r.path)
-        if rel is None:
-            return None
-        related.append([rel, r.line, r.column, r.message])
-    fix = None
-    if f.fix is not None:
-        x = f.fix
-        fix = [x.description, x.line, x.column, x.end_line, x.end_column, x.replacement]
-    return [
-        f.line,
-        f.column,
-        f.code,
-        f.rule,
-        f.severity.value,
-        f.message,
-        f.end_line,
-        f.end_column,
-        related,
-        fix,
-    ]
-
-
-def _finding(row: list[Any], shown: str, display_path: Callable[[str], str]) -> Finding:
-    line, column, code, rule, severity, message, end_line, end_column, related, fix = row
-    return Finding(
-        path=shown,
-        line=line,
-        column=column,
-        code=code,
-        rule=rule,
-        severity=Severity(severity),
-        message=message,
-        end_line=end_line,
-        end_column=end_column,
-        related=[Related(display_path(p), ln, col, msg) for p, ln, col, msg in related],
-        fix=Fix(*fix) if fix is not None else None,
-    )
-
-
-def group_by_page(
-    findings: Iterable[Finding], targets: Iterable[Target]
-) -> dict[str, list[Finding]]:
-    """Findings by the rel path of the target they are on."""
-    rel_by_shown: dict[str, str | None] = {}
-    for t in targets:
-        shown = shown_path(t.path)
-        rel_by_shown[shown] = None if shown in rel_by_shown else t.rel
-    out: dict[str, list[Finding]] = {}
-    for f in findings:
-        rel = rel_by_shown.get(f.path)
-        if rel is not None:
-            out.setdefault(rel, []).append(f)
-    return out

@@ -1,0 +1,94 @@
+"""A finding as the cache stores it (a row of plain values) and back, and the paths
+findings are shown at."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from finops_lint.findings import Finding, Fix, Related, Severity
+
+if TYPE_CHECKING:
+    from finops_lint.discover import Target
+
+_SHOWN: dict[tuple[str, str], str] = {}
+
+
+def shown_path(path: Path) -> str:
+    """`discover.display`: the path relative to the current folder (fast when under it)."""
+    text = str(path)
+    cwd = os.getcwd()
+    known = _SHOWN.get((cwd, text))
+    if known is not None:
+        return known
+    if os.path.isabs(text) and text.startswith(cwd.rstrip(os.sep) + os.sep):
+        shown = text[len(cwd.rstrip(os.sep)) + 1 :]
+        if os.path.normpath(shown) != shown:
+            shown = os.path.relpath(path)
+    else:
+        try:
+            shown = os.path.relpath(path)
+        except ValueError:
+            shown = text
+    _SHOWN[(cwd, text)] = shown
+    return shown
+
+
+def to_row(f: Finding, rel_of: Callable[[str], str | None]) -> list[Any] | None:
+    related = []
+    for r in f.related:
+        rel = rel_of(r.path)
+        if rel is None:
+            return None
+        related.append([rel, r.line, r.column, r.message])
+    fix = None
+    if f.fix is not None:
+        x = f.fix
+        fix = [x.description, x.line, x.column, x.end_line, x.end_column, x.replacement]
+    return [
+        f.line,
+        f.column,
+        f.code,
+        f.rule,
+        f.severity.value,
+        f.message,
+        f.end_line,
+        f.end_column,
+        related,
+        fix,
+    ]
+
+
+def from_row(row: list[Any], shown: str, display_path: Callable[[str], str]) -> Finding:
+    line, column, code, rule, severity, message, end_line, end_column, related, fix = row
+    return Finding(
+        path=shown,
+        line=line,
+        column=column,
+        code=code,
+        rule=rule,
+        severity=Severity(severity),
+        message=message,
+        end_line=end_line,
+        end_column=end_column,
+        related=[Related(display_path(p), ln, col, msg) for p, ln, col, msg in related],
+        fix=Fix(*fix) if fix is not None else None,
+    )
+
+
+def group_by_page(
+    findings: Iterable[Finding], targets: Iterable[Target]
+) -> dict[str, list[Finding]]:
+    """Findings by the rel path of the target they are on."""
+    rel_by_shown: dict[str, str | None] = {}
+    for t in targets:
+        shown = shown_path(t.path)
+        rel_by_shown[shown] = None if shown in rel_by_shown else t.rel
+    out: dict[str, list[Finding]] = {}
+    for f in findings:
+        rel = rel_by_shown.get(f.path)
+        if rel is not None:
+            out.setdefault(rel, []).append(f)
+    return out
