@@ -695,3 +695,31 @@ def test_values_json_cannot_hold_are_not_stored() -> None:
     for value in (float("nan"), b"bytes", {1, 2}):
         with pytest.raises(NotStorable):
             encode(value)
+
+
+def test_byte_code_of_the_tool_is_not_in_the_key(tmp_path: Path) -> None:
+    """A first run that writes `__pycache__` beside the sources (an editable install)
+    must not empty the cache for the second; a changed source must."""
+    import hashlib
+
+    from finops_lint.cache.results import _feed_package
+
+    pkg = tmp_path / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "a.py").write_text("x = 1\n", encoding="utf-8")
+    (pkg / "sub" / "b.py").write_text("y = 2\n", encoding="utf-8")
+
+    def key() -> str:
+        h = hashlib.blake2b(digest_size=16)
+        _feed_package(h, pkg)
+        return h.hexdigest()
+
+    before = key()
+    (pkg / "__pycache__").mkdir()
+    (pkg / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"\x00" * 10)
+    (pkg / "sub" / "__pycache__").mkdir()
+    (pkg / "sub" / "__pycache__" / "b.cpython-311.pyc").write_bytes(b"\x00" * 10)
+    (pkg / "c.pyc").write_bytes(b"\x00")
+    assert key() == before
+    (pkg / "sub" / "b.py").write_text("y = 3\n", encoding="utf-8")
+    assert key() != before

@@ -104,19 +104,27 @@ def _feed_file(h: Any, path: Path, limit: int = MAX_CONFIG_BYTES) -> bool:
     return True
 
 
+def _feed_package(h: Any, package: Path) -> None:
+    """The size and time of every file of the installed tool, byte code left out: it
+    follows the sources, and a run that writes it must not empty the cache."""
+    paths: list[str] = []
+    for folder, dirs, names in os.walk(package):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        paths.extend(os.path.join(folder, n) for n in names if not n.endswith((".pyc", ".pyo")))
+    for path in sorted(paths):
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        h.update(f"{path}\x00{st.st_size}\x00{st.st_mtime_ns}\x00".encode())
+
+
 def run_key(config: Config, rules: list[Rule], options_of: dict[str, dict[str, Any]]) -> str | None:
     """What decides every finding besides the files checked; None: do not cache."""
     root = config.root
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{__version__}\x00{sys.version}\x00{sys.implementation.name}\x00{root}".encode())
-    package = Path(__file__).resolve().parent.parent
-    for folder, _dirs, names in sorted(os.walk(package)):
-        for name in sorted(names):
-            try:
-                st = os.stat(os.path.join(folder, name))
-            except OSError:
-                continue
-            h.update(f"{folder}/{name}\x00{st.st_size}\x00{st.st_mtime_ns}\x00".encode())
+    _feed_package(h, Path(__file__).resolve().parent.parent)
     for source in config.sources:
         if not _feed_file(h, Path(source)):
             return None
