@@ -312,7 +312,7 @@ class TemplateLinks:
                 if not self._evaluable(link):
                     continue
                 if _page_free(link):
-                    self._broken_page_free(link, tpl_rel, pages, focus, found)
+                    self._broken_page_free(link, tpl_rel, pages, focus, found, checked)
                     continue
                 for page_rel in pages:
                     wanted, only = self._plan(link, page_rel, focus)
@@ -335,11 +335,7 @@ class TemplateLinks:
                         if rendered is None:
                             continue
                         href, used = rendered
-                        ok = checked.get((href, page_rel))
-                        if ok is None:
-                            res = self.site.resolve(href, page_rel, markdown=False)
-                            ok = checked[(href, page_rel)] = res.kind != "missing"
-                        if ok:
+                        if self._reaches(href, page_rel, checked):
                             continue
                         for path, key, value in used:
                             if focus is not None and path != focus:
@@ -356,6 +352,7 @@ class TemplateLinks:
         pages: list[str],
         focus: str | None,
         found: dict[tuple[str, str, str, str, int], Broken],
+        resolved: dict[tuple[str, str], bool],
     ) -> None:
         """`broken` for a link whose path and loops do not read `page`: the same
         findings, in the same order, with each binding evaluated once instead of once
@@ -379,7 +376,6 @@ class TemplateLinks:
         free = [c for c in conditions if all(v != "page" for v, _ in condition_operands(c[0]))]
         by_page = [c for c in conditions if c not in free]
         first_pages: dict[Any, int | None] = {}
-        resolved: dict[tuple[str, str], bool] = {}
         hits: list[tuple[int, int, str, list[tuple[str, str, str]]]] = []
         base: Binding = {"page": UNKNOWN, "site": self._site_vars}
         for index, binding in enumerate(self._bindings(link.loops, base, only)):
@@ -395,8 +391,7 @@ class TemplateLinks:
                 used = [u for u in used if u[0] == focus]
                 if not used:
                     continue
-            same_everywhere = href.startswith("/") and "{" not in href
-            if same_everywhere and self._reaches(href, pages[0], resolved):
+            if _same_everywhere(href) and self._reaches(href, pages[0], resolved):
                 continue
             first = self._first_page(pages, by_page, binding, first_pages, href, resolved)
             if first is not None:
@@ -409,7 +404,8 @@ class TemplateLinks:
                     found[k] = Broken(path, key, value, href, link, pages[first])
 
     def _reaches(self, href: str, page_rel: str, resolved: dict[tuple[str, str], bool]) -> bool:
-        key = (href, page_rel) if not href.startswith("/") or "{" in href else (href, "")
+        """Whether `href`, built on `page_rel`, reaches a page or file (remembered)."""
+        key = (href, "") if _same_everywhere(href) else (href, page_rel)
         ok = resolved.get(key)
         if ok is None:
             ok = resolved[key] = self.site.resolve(href, page_rel, markdown=False).kind != "missing"
@@ -427,7 +423,7 @@ class TemplateLinks:
         """The index of the first page whose values keep every condition possible and
         on which `href` reaches nothing; remembered by what the conditions read
         outside `page` when the path is the same on every page."""
-        same_everywhere = href.startswith("/") and "{" not in href
+        same_everywhere = _same_everywhere(href)
         key: Any = None
         if same_everywhere:
             key = _frozen(
@@ -452,6 +448,11 @@ class TemplateLinks:
         if key is not None:
             memo[key] = result
         return result
+
+
+def _same_everywhere(href: str) -> bool:
+    """A site-root path without Liquid resolves the same from every page."""
+    return href.startswith("/") and "{" not in href
 
 
 def _page_free(link: BuiltLink) -> bool:
