@@ -234,7 +234,7 @@ def test_cached_runs_give_the_output_of_uncached_runs(
                     assert cached == fresh, (op, pick, one)
                 cached, fresh = _both(root)
                 assert cached == fresh, (op, pick)
-            assert (root / ".finops-lint-cache" / "check-v3.json").is_file()
+            assert (root / ".finops-lint-cache" / "check-v4.json").is_file()
 
 
 # ------------------------------------------------------------------ the cache file
@@ -252,7 +252,7 @@ def csite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _cache_file(root: Path) -> Path:
-    return root / ".finops-lint-cache" / "check-v3.json"
+    return root / ".finops-lint-cache" / "check-v4.json"
 
 
 def _cli(
@@ -304,13 +304,13 @@ def _valid_cache(root: Path) -> dict[str, Any]:
 def _shard_file(root: Path, rel: str) -> Path:
     from finops_lint.cache.pages import shard_of
 
-    return root / ".finops-lint-cache" / f"check-v3.p{shard_of(rel):02d}.json"
+    return root / ".finops-lint-cache" / f"check-v4.p{shard_of(rel):02d}.json"
 
 
 def _all_pages(root: Path) -> dict[str, Any]:
     """Every page entry of the findings files."""
     out: dict[str, Any] = {}
-    for path in sorted((root / ".finops-lint-cache").glob("check-v3.p*.json")):
+    for path in sorted((root / ".finops-lint-cache").glob("check-v4.p*.json")):
         out.update(json.loads(path.read_text("utf-8"))["pages"])
     return out
 
@@ -398,6 +398,18 @@ def _tampered(root: Path, data: dict[str, Any], how: str) -> tuple[Path, bytes]:
             entry[3] = [
                 [1, 1, "LK001", "x", "error", "m", None, None, [["../../x", 1, 1, ""]], None]
             ]
+        elif how == "question-unknown-kind":  # a question this version cannot ask
+            shard["questions"].append(["os.system", "rm -rf /"])
+        elif how == "question-not-scalar":
+            shard["questions"].append(["doc", {"x": 1}])
+        elif how == "question-index-out-of-range":
+            entry[4] = [entry[4][0], [len(shard["questions"]) + 5]]
+        elif how == "question-negative-index":
+            entry[4] = [entry[4][0], [-1]]
+        elif how == "questions-bad-digest":
+            entry[4] = ["not a digest", entry[4][1]]
+        elif how == "questions-missing-table":
+            del shard["questions"]
         elif how == "page-nan":
             text = json.dumps(shard).replace(json.dumps(entry[0]), '[1, NaN, 1, ""]', 1)
             return shard_path, text.encode()
@@ -442,6 +454,12 @@ TAMPERING = [
     "bad-finding",
     "bad-severity",
     "related-outside",
+    "question-unknown-kind",
+    "question-not-scalar",
+    "question-index-out-of-range",
+    "question-negative-index",
+    "questions-bad-digest",
+    "questions-missing-table",
 ]
 
 
@@ -600,7 +618,7 @@ def test_concurrent_runs_never_corrupt_the_cache(csite: Path) -> None:
             assert "result cache" not in err
         main = cache_store.parse(_cache_file(csite).read_bytes(), 2**62)  # whole and valid
         for n in range(cache_store.SHARDS):
-            shard = _cache_file(csite).with_name(f"check-v3.p{n:02d}.json")
+            shard = _cache_file(csite).with_name(f"check-v4.p{n:02d}.json")
             if shard.exists():
                 assert parse_shard(shard.read_bytes(), n, main.key, 2**62) is not None
         after = _cli(csite)
@@ -613,7 +631,7 @@ def test_the_lock_is_held_while_writing(csite: Path) -> None:
     run(RunOptions(paths=[csite]))
     before = _cache_file(csite).read_bytes()
     (csite / "p2.md").write_text("---\ntitle: changed\n---\n# Changed\n", "utf-8")
-    lock = csite / ".finops-lint-cache" / "check-v3.lock"
+    lock = csite / ".finops-lint-cache" / "check-v4.lock"
     with open(lock, "a") as held:
         fcntl.flock(held.fileno(), fcntl.LOCK_EX)
         result = run(RunOptions(paths=[csite]))  # another run is writing: this one does not

@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from finops_lint.cache.results import Plan, ResultCache, cache_store, disabled_by_env, run_key
+from finops_lint.cache.deps import Oracle
+from finops_lint.cache.results import (
+    PageResult,
+    Plan,
+    ResultCache,
+    cache_store,
+    disabled_by_env,
+    run_key,
+)
 from finops_lint.cache.rows import group_by_page, shown_path
 from finops_lint.cache.store import safe_rel
 from finops_lint.config import Config, code_problem, load_config
@@ -189,9 +197,10 @@ def run(options: RunOptions) -> RunResult:
         )
     needs_site = any(r.scope == "site" for r in rules)
     cache = _open_cache(options, ws, rules, external) if files else None
-    plan = cache.plan(files, ws.display_path) if cache is not None else None
     if cache is not None:
-        ws.known = cache.known
+        ws.known = cache.known  # before anything builds the Site
+        ws.known_digest = cache.recorded_digest
+    plan = cache.plan(files, ws.display_path, Oracle(ws)) if cache is not None else None
     to_check = files if plan is None else [t for t in files if t.rel not in plan.reused]
     problems: list[tuple[str, int, str]] | None
     if plan is not None and plan.problems is not None and not to_check:
@@ -291,18 +300,18 @@ def _with_cache(
     for _codes, local in plan.rerun.values():
         found.extend(local)
     by_page = group_by_page(found, files)
-    pages: dict[str, tuple[list[str], list[Finding]]] = {}
+    pages: dict[str, PageResult] = {}
     for target in files:
         rel = target.rel
         if rel in outcome.failed or not cache.cacheable(target):
             continue
         if rel in plan.reused:
-            pages[rel] = (cache.recorded_codes(rel), by_page.get(rel, []))
+            pages[rel] = (cache.recorded_codes(rel), by_page.get(rel, []), plan.asked[rel])
         elif rel in outcome.beyond:
             codes = set(outcome.beyond[rel])
             if rel in plan.rerun:
                 codes |= set(plan.rerun[rel][0])
-            pages[rel] = (sorted(codes), by_page.get(rel, []))
+            pages[rel] = (sorted(codes), by_page.get(rel, []), outcome.asked.get(rel))
     cache.new_hashes.update(outcome.hashes)
     root = str(ws.root)
 

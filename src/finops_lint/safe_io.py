@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import stat
 
@@ -146,6 +147,11 @@ def _size(limit: int) -> str:
     return f"{limit:,} bytes"
 
 
+def content_hash(data: bytes) -> str:
+    """The hash by which the result cache knows a file's content."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 __all__ = [
     "MAX_CACHE_BYTES",
     "MAX_CONFIG_BYTES",
@@ -153,6 +159,7 @@ __all__ = [
     "MAX_SCHEMA_BYTES",
     "FileTooLargeError",
     "NotRegularFileError",
+    "content_hash",
     "describe",
     "is_regular_file",
     "read_bytes",

@@ -9,6 +9,14 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from finops_lint.cache.deps import (
+    Asked,
+    Oracle,
+    Record,
+    Recorder,
+    RecordingSite,
+    RecordingWorkspace,
+)
 from finops_lint.discover import UNREADABLE, Target
 from finops_lint.document import Document
 from finops_lint.findings import INTERNAL_ERROR, Finding
@@ -48,6 +56,8 @@ class Outcome:
     failed: set[str] = field(default_factory=set)
     #: rel -> hash of the bytes parsed (traced runs)
     hashes: dict[str, str] = field(default_factory=dict)
+    #: rel -> what its rules asked beyond it (traced runs; None: a read no question covers)
+    asked: dict[str, Record | None] = field(default_factory=dict)
 
     def add(self, other: Outcome) -> None:
         self.findings.extend(other.findings)
@@ -56,19 +66,23 @@ class Outcome:
         self.beyond.update(other.beyond)
         self.failed |= other.failed
         self.hashes.update(other.hashes)
+        self.asked.update(other.asked)
 
 
 class TracedContext(RuleContext):
     """A RuleContext that notes whether the rule looked beyond its page (the Site,
-    other pages, templates through the Workspace): the cache then reuses that
-    rule's findings on the page only while the whole site is unchanged."""
+    other pages, templates through the Workspace) and what it asked there
+    (`cache.deps`): the cache then reuses that rule's findings on the page while
+    every answer is the same, or, for a read no question covers, while the whole
+    site is unchanged."""
 
     beyond = False
 
     @property  # type: ignore[override]
     def site(self) -> Any:
         self.beyond = True
-        return self.__dict__["_site"]
+        real = self.__dict__["_site"]
+        return None if real is None else RecordingSite(real, self._recorder())
 
     @site.setter
     def site(self, value: Any) -> None:
@@ -77,15 +91,54 @@ class TracedContext(RuleContext):
     @property  # type: ignore[override]
     def workspace(self) -> Any:
         self.beyond = True
-        return self.__dict__["_workspace"]
+        real = self.__dict__["_workspace"]
+        return None if real is None else RecordingWorkspace(real, self._recorder())
 
     @workspace.setter
     def workspace(self, value: Any) -> None:
         self.__dict__["_workspace"] = value
 
+    def _recorder(self) -> Recorder:
+        """The page's questions go to its `Asked` (in the page memo, shared by its
+        rules); inside a run memo's computation, to that computation's."""
+        known = self.page_values.get(_RECORDER)
+        if known is None:
+            oracle = self.run_values.get(_ORACLE)
+            if oracle is None:
+                oracle = self.run_values[_ORACLE] = Oracle(self.__dict__["_workspace"])
+            known = self.page_values[_RECORDER] = Recorder(oracle, [Asked()])
+        recorder: Recorder = known
+        return recorder
+
     def run_memo(self, key: Any, compute: Any) -> Any:
-        self.beyond = True  # what the run memo holds comes from other pages
-        return super().run_memo(key, compute)
+        """What another page computed: its questions count as this page's too."""
+        self.beyond = True
+        recorder = self._recorder()
+        if key in self.run_values:
+            recorder.frames[-1].merge(self.run_values.get((_ASKED_BY, key)))
+            return self.run_values[key]
+        inner = Asked()
+        recorder.frames.append(inner)
+        try:
+            value = self.run_values[key] = compute()
+        finally:
+            recorder.frames.pop()
+        self.run_values[(_ASKED_BY, key)] = inner
+        recorder.frames[-1].merge(inner)
+        return value
+
+
+#: Private keys of the engine's memos (no rule's key is a bare object).
+_RECORDER, _ORACLE, _ASKED_BY = object(), object(), object()
+
+
+def page_questions(page_values: dict[Any, Any]) -> Record | None:
+    """What a traced page's rules asked beyond it, in the cache's form ([] nothing)."""
+    recorder = page_values.get(_RECORDER)
+    if recorder is None:
+        return Asked().record()
+    asked: Asked = recorder.frames[0]
+    return asked.record()
 
 
 _PHASE_START: list[float] = []
@@ -252,6 +305,9 @@ def check_files(
         docs, problems = load_documents(files[start : start + BATCH], ws.config, hashes)
         for doc in docs:
             ws.docs[doc.rel_path] = doc
+        if hashes:  # what a page's rules read of another page is these same bytes
+            for rel, digest in hashes.items():
+                ws.digests.setdefault(rel, digest)
         part = check_documents(docs, ws, rules, options, job, run_values)
         for doc in docs:
             del ws.docs[doc.rel_path]
@@ -346,6 +402,7 @@ def check_documents(
                 )
         if job.trace:
             outcome.beyond[doc.rel_path] = beyond
+            outcome.asked[doc.rel_path] = page_questions(page_values)
     outcome.checked = [d.path for d in docs]
     outcome.internal = internal
     return outcome

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -18,7 +19,13 @@ from finops_lint.config import Config, PageType
 from finops_lint.discover import Target, display, glob_match, io_finding, is_jekyll_site
 from finops_lint.document import Document, parse_document
 from finops_lint.findings import Finding, Severity
-from finops_lint.safe_io import MAX_PAGE_BYTES, NotRegularFileError, describe, read_bytes
+from finops_lint.safe_io import (
+    MAX_PAGE_BYTES,
+    NotRegularFileError,
+    content_hash,
+    describe,
+    read_bytes,
+)
 
 if TYPE_CHECKING:
     from finops_lint.rules.base import Rule
@@ -69,6 +76,10 @@ class Workspace:
         # LK014's analysis of the templates (site/templates.py): built once, whole-site
         # breaks when computed before the workers fork, else per page asked for
         self._template_breaks_of: dict[str | None, dict[str, list[Broken]]] = {}
+        #: content hashes of site files, from the bytes this run read (cache/deps.py)
+        self.digests: dict[str, str | None] = {}
+        #: the result cache's hash of a file it knows unchanged (None: read it)
+        self.known_digest: Callable[[str], str | None] | None = None
 
     @cached_property
     def site(self) -> Site | None:
@@ -152,9 +163,28 @@ class Workspace:
             if what and not isinstance(exc, FileNotFoundError):
                 self.notices.append(f"{what} {rel_path}: {describe(exc)}")
             return None
+        self.digests.setdefault(rel_path, content_hash(data))
         return parse_document(
             data[:MAX_PAGE_BYTES], str(path), rel_path, id_style=self.config.id_options
         )
+
+    def file_digest(self, rel_path: str) -> str | None:
+        """The content hash of a file of the site as this run read it (None: missing,
+        unreadable or outside the site), read now if no rule has read it yet."""
+        if rel_path in self.digests:
+            return self.digests[rel_path]
+        digest = self.known_digest(rel_path) if self.known_digest is not None else None
+        if digest is not None:
+            self.digests[rel_path] = digest
+            return digest
+        path = self.root / rel_path
+        if _inside(path, self.root):
+            try:
+                digest = content_hash(read_bytes(path, MAX_PAGE_BYTES, truncate=True))
+            except OSError:
+                digest = None
+        self.digests[rel_path] = digest
+        return digest
 
     @cached_property
     def layouts(self) -> frozenset[str]:
@@ -330,8 +360,6 @@ def load_documents(
             problems.append(io_finding(path, f"cannot read file: {describe(exc)}"))
             continue
         if hashes is not None:
-            from finops_lint.cache.results import content_hash
-
             hashes[rel] = content_hash(data)
         too_large = len(data) > MAX_PAGE_BYTES
         if too_large:

@@ -1,16 +1,20 @@
 """Each page's findings, in `store.SHARDS` files read only for the pages a run checks.
 
-A findings file (``check-v3.p07.json`` beside the main file)::
+A findings file (``check-v4.p07.json`` beside the main file)::
 
     {"format": "finops-lint-check-cache-pages", "version": 3, "key": "<hex>",
+      "questions": [["resolve", "/x/", "_pages/a.md", true], ...],
      "pages": {"_pages/a.md": [[size, mtime_ns, inode, "hash"], "<tree>",
-                               ["LK001"], [[...finding...]]]}}
+                               ["LK001"], [[...finding...]], ["<digest>", [0, 5, ...]]]}}
 
 An entry holds the file state its findings were made for (reused only while the
 main file records that same state and the file still has it), the name of the
 tree its site-dependent findings were made with ("" none: reused only while the
 main file's ``tree`` has that name, i.e. no file of the site changed since), the
-codes of the rules that looked beyond the page, and the finding rows. A page's
+codes of the rules that looked beyond the page, the finding rows, and the
+questions those rules asked with the digest of their answers (`cache.deps`; null:
+the page read something no question covers; each distinct question is stored once
+per file, in ``questions``, and a page lists their indexes). A page's
 file is chosen by a hash of its path, so a one-page run reads and writes one
 file of about 1/64th of the findings.
 """
@@ -22,6 +26,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
+from finops_lint.cache.deps import frozen, valid_question
 from finops_lint.cache.store import (
     CODE,
     HASH,
@@ -44,6 +49,8 @@ class PageEntry:
     tree: str  # the tree the site-dependent findings were made with ("" none)
     codes: list[str]  # rules that looked beyond the page
     rows: list[list[Any]]  # findings (cache.rows.to_row)
+    #: what the rules that looked beyond the page asked (cache.deps.Record), None: unknown
+    asked: list[Any] | None = None
 
 
 def shard_of(rel: str) -> int:
@@ -98,15 +105,20 @@ def parse_shard(raw: bytes, n: int, key: str, latest_ns: int) -> dict[str, PageE
     if check_str(data.get("key")) != key:
         return None
     pages = data.get("pages")
-    if not isinstance(pages, dict):
+    table = data.get("questions")
+    if not isinstance(pages, dict) or not isinstance(table, list):
         raise CacheInvalid("bad pages")
+    for question in table:
+        if not valid_question(question):
+            raise CacheInvalid("bad question")
+    questions = [frozen(q) for q in table]
     out: dict[str, PageEntry] = {}
     for rel, entry in pages.items():
         if not safe_rel(rel) or shard_of(rel) != n:
             raise CacheInvalid("bad page entry")
-        if not isinstance(entry, list) or len(entry) != 4:
+        if not isinstance(entry, list) or len(entry) != 5:
             raise CacheInvalid("bad page entry")
-        sig, tree, codes, findings = entry
+        sig, tree, codes, findings, asked = entry
         if not isinstance(sig, list) or len(sig) != 4:
             raise CacheInvalid("bad page entry")
         size, mtime, inode = check_int(sig[0]), check_int(sig[1], 0, latest_ns), check_int(sig[2])
@@ -119,17 +131,38 @@ def parse_shard(raw: bytes, n: int, key: str, latest_ns: int) -> dict[str, PageE
             if not isinstance(code, str) or not CODE.match(code):
                 raise CacheInvalid("bad code")
         rows = [check_finding(row) for row in findings]
-        out[rel] = PageEntry((size, mtime, inode, digest), tree, codes, rows)
+        record = None if asked is None else _record(asked, questions)
+        out[rel] = PageEntry((size, mtime, inode, digest), tree, codes, rows, record)
     return out
 
 
+def _record(raw: Any, questions: list[Any]) -> list[Any]:
+    """[digest, [index, ...]] -> [digest, [question, ...]]"""
+    if not isinstance(raw, list) or len(raw) != 2 or not isinstance(raw[1], list):
+        raise CacheInvalid("bad page questions")
+    digest = check_str(raw[0])
+    if not digest or not HASH.match(digest):
+        raise CacheInvalid("bad page questions")
+    try:
+        return [digest, [questions[check_int(i)] for i in raw[1]]]
+    except IndexError:
+        raise CacheInvalid("bad page questions") from None
+
+
 def dump_shard(key: str, entries: dict[str, PageEntry]) -> bytes:
+    table: dict[Any, int] = {}
+    pages: dict[str, list[Any]] = {}
+    for rel, e in sorted(entries.items()):
+        asked = None
+        if e.asked is not None:
+            digest, questions = e.asked
+            asked = [digest, [table.setdefault(q, len(table)) for q in questions]]
+        pages[rel] = [list(e.sig), e.tree, e.codes, e.rows, asked]
     data = {
         "format": FORMAT,
         "version": VERSION,
         "key": key,
-        "pages": {
-            rel: [list(e.sig), e.tree, e.codes, e.rows] for rel, e in sorted(entries.items())
-        },
+        "questions": list(table),
+        "pages": pages,
     }
     return json.dumps(data, separators=(",", ":"), allow_nan=False).encode("utf-8")

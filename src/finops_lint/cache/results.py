@@ -6,9 +6,11 @@ that reads the Site or the Workspace for a page is *site-dependent* for it; see
 
 * findings of the rules that looked only at the page (and the config): reused
   while the page's file is unchanged;
-* findings of the rules that looked beyond it: reused only while the page *and
-  every file of the site tree* are unchanged (conservative: any edit, addition
-  or removal anywhere re-runs those rules on every page; only they run again).
+* findings of the rules that looked beyond it: reused while the page is
+  unchanged and every question those rules asked (`cache.deps`: where a link
+  leads, another page's text, a reference set's members) gets the same answer
+  now; a page that read something no question covers, only while no file of the
+  site tree changed. Otherwise only those rules run again on the page.
 
 Everything else that decides a finding is in the key: the tool's version and
 its own files, Python, the config files and profiles, `_config.yml`, schemas,
@@ -33,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from finops_lint import __version__
+from finops_lint.cache.deps import Oracle, Record, still_holds
 from finops_lint.cache.facts import KnownFacts
 from finops_lint.cache.pages import PageEntry, dump_shard, parse_shard, shard_of
 from finops_lint.cache.rows import from_row, shown_path, to_row
@@ -45,12 +48,16 @@ from finops_lint.cache.store import (
     safe_rel,
 )
 from finops_lint.findings import Finding
-from finops_lint.safe_io import MAX_CONFIG_BYTES, MAX_PAGE_BYTES, read_bytes
+from finops_lint.safe_io import MAX_CONFIG_BYTES, MAX_PAGE_BYTES, content_hash, read_bytes
 
 if TYPE_CHECKING:
     from finops_lint.config import Config
     from finops_lint.discover import Target
     from finops_lint.rules.base import Rule
+
+#: What a run found on a page for the cache: the rules that looked beyond it, its
+#: findings, and what those rules asked (None: a read no question covers).
+PageResult = tuple[list[str], list[Finding], Record | None]
 
 CACHE_FOLDER = ".finops-lint-cache"
 #: Folders never part of the site tree for the cache: version control, caches, build output.
@@ -73,10 +80,10 @@ def cache_store(root: Path, cache_dir: Path | None, notice: Callable[[str], None
         if _read_only_folder(root):
             return None  # run without a cache, as where writing fails (root ignores modes)
         folder = root / CACHE_FOLDER
-        name = "check-v3.json"
+        name = "check-v4.json"
     else:  # a folder that may serve several sites: one file per site
         digest = hashlib.blake2b(str(root).encode("utf-8", "surrogateescape"), digest_size=8)
-        name = f"check-v3-{digest.hexdigest()}.json"
+        name = f"check-v4-{digest.hexdigest()}.json"
     if os.path.islink(folder):
         notice(f"{folder} is a symlink: the result cache is not used (--cache-dir DIR chooses one)")
         return None
@@ -190,10 +197,6 @@ def walk_tree(root: Path) -> dict[str, tuple[int, int, int]]:
     return out
 
 
-def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
 @dataclass
 class Plan:
     """What a run can take from the cache."""
@@ -204,6 +207,8 @@ class Plan:
     rerun: dict[str, tuple[list[str], list[Finding]]] = field(default_factory=dict)
     #: the Site's problems as recorded (site unchanged), else None
     problems: list[tuple[str, int, str]] | None = None
+    #: what the rules of each reused page asked beyond it (kept for the next run)
+    asked: dict[str, list[Any] | None] = field(default_factory=dict)
 
 
 class ResultCache:
@@ -271,6 +276,11 @@ class ResultCache:
         self._valid[rel] = ok
         return ok
 
+    def recorded_digest(self, rel: str) -> str | None:
+        """The content hash recorded for a file that is as recorded, if one was."""
+        old = self.old.files.get(rel)
+        return old[3] if old is not None and old[3] and self.valid(rel) else None
+
     def _hash(self, rel: str) -> str | None:
         known = self.new_hashes.get(rel)
         if known is not None:
@@ -287,7 +297,15 @@ class ResultCache:
         entry = self.entry(rel)
         return entry.codes if entry is not None else []
 
-    def plan(self, files: list[Target], display_path: Callable[[str], str]) -> Plan:
+    def plan(
+        self,
+        files: list[Target],
+        display_path: Callable[[str], str],
+        oracle: Oracle | None = None,
+    ) -> Plan:
+        """What is reused: a page's findings whole while its file is unchanged and
+        either no file of the site changed or (with an `oracle` to ask) every question
+        its rules asked beyond it gets the same answer now (`cache.deps`)."""
         plan = Plan()
         if self.site_same:
             plan.problems = list(self.old.problems)
@@ -299,8 +317,11 @@ class ResultCache:
                 continue
             shown = shown_path(target.path)
             rows = entry.rows
-            if self.site_same and entry.tree and entry.tree == self.old.tree:
+            if (self.site_same and entry.tree and entry.tree == self.old.tree) or (
+                entry.asked is not None and oracle is not None and still_holds(entry.asked, oracle)
+            ):
                 plan.reused[target.rel] = [from_row(r, shown, display_path) for r in rows]
+                plan.asked[target.rel] = entry.asked
             else:
                 codes = entry.codes
                 local = [from_row(r, shown, display_path) for r in rows if r[2] not in codes]
@@ -321,7 +342,7 @@ class ResultCache:
 
     def save(
         self,
-        pages: dict[str, tuple[list[str], list[Finding]]],
+        pages: dict[str, PageResult],
         problems: list[tuple[str, int, str]] | None,
         rel_of: Callable[[str], str | None],
         *,
@@ -374,7 +395,7 @@ class ResultCache:
 
     def _new_shards(
         self,
-        pages: dict[str, tuple[list[str], list[Finding]]],
+        pages: dict[str, PageResult],
         new: CacheData,
         rel_of: Callable[[str], str | None],
     ) -> dict[int, bytes]:
@@ -382,13 +403,13 @@ class ResultCache:
         it did not check stay while their file is as the new main file records it;
         their site-dependent findings stay fresh while the tree keeps its name."""
         changed: dict[int, dict[str, PageEntry | None]] = {}
-        for rel, (codes, findings) in pages.items():
+        for rel, (codes, findings, asked) in pages.items():
             sig = new.files.get(rel)
             rows = [to_row(f, rel_of) for f in findings]
             entry = None
             if sig is not None and None not in rows:
                 kept = [row for row in rows if row is not None]
-                entry = PageEntry(sig[:4], new.tree, sorted(codes), kept)
+                entry = PageEntry(sig[:4], new.tree, sorted(codes), kept, asked)
             n = shard_of(rel)
             if self._shard(n).get(rel) != entry:
                 changed.setdefault(n, {})[rel] = entry

@@ -2,7 +2,7 @@
 
 Two kinds of file, so a run reads and writes only what it needs (issue 14: a
 one-page run at 10,000 pages loaded, validated and rewrote 8 MB). The main file
-(``<cache dir>/check-v3.json``, or ``check-v3-<root digest>.json`` in a folder
+(``<cache dir>/check-v4.json``, or ``check-v4-<root digest>.json`` in a folder
 given with ``--cache-dir`` or ``FINOPS_LINT_CACHE_DIR``) holds what every run
 needs::
 
@@ -16,7 +16,7 @@ needs::
      "facts": {"_pages/a.md": [true, [2, true, ["m", [...]]]]},   # see facts.py
      "layouts": {"_pages/a.md": ["default", true]}}                # see facts.py
 
-Each page's findings live in one of `SHARDS` files beside it (``check-v3.p07.json``,
+Each page's findings live in one of `SHARDS` files beside it (``check-v4.p07.json``,
 see cache.pages), read only for the pages a run checks and written only when one
 of their entries changed.
 
@@ -45,7 +45,7 @@ from typing import Any
 from finops_lint.safe_io import FileTooLargeError, describe, read_bytes, write_atomic
 
 FORMAT = "finops-lint-check-cache"
-VERSION = 3
+VERSION = 4
 #: Largest cache file read or written; a bigger one is not written (the run says so).
 MAX_CACHE_FILE_BYTES = 64 * 1024 * 1024
 #: An mtime this close to the moment of reading cannot vouch for the content.
@@ -262,11 +262,17 @@ class Store:
                 self.notice(f"result cache not written ({describe(exc)})")
 
     def _remove_old_versions(self) -> None:
-        """The previous format's file (8 MB at 10,000 pages) is of no use any more."""
-        old = self.folder / (self._stem.replace("check-v3", "check-v2", 1) + ".json")
-        if old != self.path:
+        """The previous formats' files (megabytes at 10,000 pages) are of no use any more:
+        v2's one file, v3's main file, its 64 findings files and its lock."""
+        old2 = self._stem.replace("check-v4", "check-v2", 1)
+        old3 = self._stem.replace("check-v4", "check-v3", 1)
+        if old3 == self._stem:
+            return
+        names = [f"{old2}.json", f"{old3}.json", f"{old3}.lock"]
+        names += [f"{old3}.p{n:02d}.json" for n in range(SHARDS)]
+        for name in names:
             with contextlib.suppress(OSError):
-                os.unlink(old)  # a name in our own folder: unlink never follows a symlink
+                os.unlink(self.folder / name)  # our own folder: unlink never follows a symlink
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[bool]:

@@ -1,0 +1,416 @@
+"""What a page's rules asked beyond the page, and whether every answer still holds.
+
+The result cache reuses a page's site-dependent findings after other files changed
+when every question its rules asked of the Site and the Workspace gets the same
+answer now: a link still leads where it led, a target page still has the same
+text, a reference set still has the same names. A question is a tuple,
+``(kind, *args)``; `Oracle.value` answers it (the one place that asks the Site or
+the Workspace for it) and `Oracle.answer` gives the digest of what a rule could
+read from that value. Recording (a rule running, through the proxies below) and
+re-asking (the next run, in `ResultCache.plan`) both go through them, so the two
+cannot disagree about what a question means.
+
+Anything a rule reads that is not a known question (an attribute the proxies do
+not know, the network results) marks the page *unknown*: its findings are then
+reused only while no file of the site changed, as before this module.
+
+Free reads (no question): what the run key already covers (the Jekyll and lint
+config, a page type's template) and pure functions (`display_path`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from finops_lint.site.build import Site
+    from finops_lint.site.page import Resolution, SitePage
+    from finops_lint.workspace import Workspace
+
+Query = tuple[Any, ...]
+
+#: A page's questions as the cache keeps them: [digest of the answers, [question, ...]]
+#: (in the order asked; findings files store each distinct question once).
+Record = list[Any]
+
+
+class Asked:
+    """The questions one page's rules asked (or one run memo's computation), with the
+    digest of each answer; `unknown` once a rule read something else."""
+
+    __slots__ = ("answers", "unknown")
+
+    def __init__(self) -> None:
+        self.answers: dict[Query, str] = {}
+        self.unknown = False
+
+    def merge(self, other: Asked | None) -> None:
+        if other is None:
+            self.unknown = True
+            return
+        self.unknown = self.unknown or other.unknown
+        self.answers.update(other.answers)
+
+    def record(self) -> Record | None:
+        """The cache's form, or None: the page read something no question covers."""
+        if self.unknown:
+            return None
+        return [combined(list(self.answers.values())), list(self.answers)]
+
+
+def frozen(value: Any) -> Any:
+    """A question read back from JSON (lists) as the tuple it was asked as."""
+    if isinstance(value, list):
+        return tuple(frozen(v) for v in value)
+    return value
+
+
+def combined(answers: list[str]) -> str:
+    """One digest for the answers (of a page's questions, in their recorded order)."""
+    return hashlib.blake2b("\x00".join(answers).encode(), digest_size=16).hexdigest()
+
+
+def still_holds(record: Record, oracle: Oracle) -> bool:
+    """Every question of a recorded page gets the same answer now."""
+    digest, queries = record
+    answer = oracle.answer
+    try:
+        answers = [answer(q) for q in queries]
+    except Exception:  # a question that fails now: the rules run again and say why
+        return False
+    return bool(combined(answers) == digest)
+
+
+def valid_question(raw: Any) -> bool:
+    """The shape a findings file may hold for a question: [kind, scalar args...]."""
+    return (
+        isinstance(raw, list) and bool(raw) and raw[0] in KINDS and all(_scalar(a) for a in raw[1:])
+    )
+
+
+def _scalar(value: Any) -> bool:
+    if isinstance(value, list):
+        return all(isinstance(v, str) for v in value)
+    return value is None or isinstance(value, (str, bool))
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+class Oracle:
+    """Answers questions for one run in one process (answers memoized: the files do
+    not change while a run reads them)."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self._answers: dict[Query, str] = {}
+        self.breaks_asked = 0
+
+    @property
+    def site(self) -> Site:
+        site = self.ws.jekyll_site
+        if site is None:
+            raise ValueError("no site")
+        return site
+
+    def value(self, q: Query) -> Any:
+        """What the Site or the Workspace says to the question."""
+        kind, args = q[0], q[1:]
+        return _VALUE[kind](self, *args)
+
+    def answer(self, q: Query) -> str:
+        known = self._answers.get(q)
+        if known is None:
+            value = None if q[0] in _BY_FILE else self.value(q)
+            known = self.answer_of(q, value)
+        return known
+
+    def answer_of(self, q: Query, value: Any) -> str:
+        known = self._answers.get(q)
+        if known is None:
+            known = self._answers[q] = _digest(_CANON[q[0]](self, q, value))
+        return known
+
+    def file(self, rel: str | None) -> str:
+        """The content of a site file, as a digest ("-" none, unreadable or outside)."""
+        if rel is None:
+            return "-"
+        return self.ws.file_digest(rel) or "-"
+
+    def page(self, page: SitePage | None) -> str:
+        """A page as a rule may read it: where it is published and its front matter
+        (which its file's content decides, with the config the run key holds)."""
+        if page is None:
+            return "None"
+        return repr(
+            (
+                page.path,
+                page.url,
+                page.collection,
+                page.output,
+                page.output_ext,
+                page.destination,
+                self.file(page.path),
+            )
+        )
+
+    def resolution(self, res: Resolution) -> str:
+        return repr(
+            (
+                res.kind,
+                res.url,
+                self.page(res.page),
+                res.static_path,
+                res.fragment,
+                res.redirect_chain,
+                res.final_url,
+                res.status,
+                res.via_source_path,
+                res.reason,
+            )
+        )
+
+
+#: After this many pages' LK014 breaks, the whole site's are computed at once (as
+#: before a fork): each page alone costs a walk of the bindings its values reach.
+WHOLE_BREAKS_AFTER = 16
+
+
+def _template_breaks(o: Oracle, focus: str) -> dict[str, Any]:
+    o.breaks_asked += 1
+    whole = o.breaks_asked > WHOLE_BREAKS_AFTER
+    found = (o.ws.template_breaks() if whole else o.ws.template_breaks(focus)).get(focus)
+    return {} if found is None else {focus: found}
+
+
+#: kind -> how the value is asked for: (oracle, *args) -> value.
+_VALUE: dict[str, Callable[..., Any]] = {
+    "resolve": lambda o, target, frm, md: o.site.resolve(target, frm, markdown=md),
+    "internal": lambda o, target, kind: o.site.is_internal(target, kind),
+    "host": lambda o, url: o.site.is_site_host(url),
+    "page": lambda o, path: o.site.page_for_path(path),
+    "url": lambda o, url: o.site.pages_by_url.get(url),
+    "redirects": lambda o: o.site.redirects,
+    "statics": lambda o: o.site.static_by_path,
+    "doc": lambda o, rel: o.ws.document(rel),
+    "facts": lambda o, rel: o.ws.facts(rel),
+    "layouts": lambda o: o.ws.layouts,
+    "of_type": lambda o, name: o.ws.pages_of_type(name),
+    "names": lambda o, name, keys: o.ws.reference_names(name, tuple(keys)),
+    "aliases": lambda o, name, key: o.ws.reference_aliases(name, key),
+    "referenced": lambda o, name: o.ws.referenced_values(name),
+    "breaks": _template_breaks,
+    # of a set the Workspace gives (reference names): whether it holds a value, whether
+    # it is empty; a rule that reads the set further asks for the whole set
+    "member": lambda o, kind, *rest: rest[-1] in _VALUE[kind](o, *rest[:-1]),
+    "nonempty": lambda o, kind, *rest: bool(_VALUE[kind](o, *rest)),
+}
+
+#: kind -> the text whose digest is the answer: (oracle, question, value) -> str.
+_CANON: dict[str, Callable[[Oracle, Query, Any], str]] = {
+    "resolve": lambda o, q, v: o.resolution(v),
+    "internal": lambda o, q, v: repr(v),
+    "host": lambda o, q, v: repr(v),
+    "page": lambda o, q, v: o.page(v),
+    "url": lambda o, q, v: repr(None if v is None else [o.page(p) for p in v]),
+    "redirects": lambda o, q, v: repr(v),
+    "statics": lambda o, q, v: repr(sorted(v.items())),
+    # a document: its text (the parse follows from it and the run key's config; no
+    # document exactly when the file cannot be read: no text)
+    "doc": lambda o, q, v: o.file(q[1]),
+    # another page's facts: whether the Site has it, and its text
+    "facts": lambda o, q, v: repr((q[1] in o.site.pages, o.file(q[1]))),
+    "layouts": lambda o, q, v: repr(sorted(v)),
+    "of_type": lambda o, q, v: repr([(path, o.file(path)) for path, _data in v]),
+    "names": lambda o, q, v: repr(sorted(v)),
+    "aliases": lambda o, q, v: repr(sorted(v.items())),
+    "referenced": lambda o, q, v: repr(sorted(v)),
+    "breaks": lambda o, q, v: repr(v.get(q[1])),
+    "member": lambda o, q, v: repr(v),
+    "nonempty": lambda o, q, v: repr(v),
+}
+
+#: Questions whose answer is read from the files, not from the value (no parse).
+_BY_FILE = frozenset({"doc", "facts"})
+
+KINDS = frozenset(_VALUE)
+assert frozenset(_CANON) == KINDS
+
+
+class Recorder:
+    """Where proxies note a question: the innermost computation being recorded."""
+
+    def __init__(self, oracle: Oracle, frames: list[Asked]) -> None:
+        self.oracle = oracle
+        self.frames = frames
+
+    def ask(self, *q: Any) -> Any:
+        value = self.oracle.value(q)
+        self.frames[-1].answers[q] = self.oracle.answer_of(q, value)
+        return value
+
+    def unknown(self) -> None:
+        self.frames[-1].unknown = True
+
+
+#: Attributes of the Site that the run key covers (the Jekyll config is in it).
+_SITE_FREE = frozenset({"config", "root"})
+
+
+class RecordingSite:
+    """The Site as a traced rule sees it: every read is a question or marks unknown."""
+
+    def __init__(self, site: Site, recorder: Recorder) -> None:
+        self._site = site
+        self._rec = recorder
+
+    def resolve(self, target: str, from_path: str, *, markdown: bool = True) -> Resolution:
+        result: Resolution = self._rec.ask("resolve", target, from_path, markdown)
+        return result
+
+    def is_internal(self, target: str, kind: str | None = None) -> bool:
+        return bool(self._rec.ask("internal", target, kind))
+
+    def is_site_host(self, url: str) -> bool:
+        return bool(self._rec.ask("host", url))
+
+    def page_for_path(self, path: str) -> SitePage | None:
+        result: SitePage | None = self._rec.ask("page", path)
+        return result
+
+    @property
+    def pages_by_url(self) -> _UrlIndex:
+        return _UrlIndex(self._site.pages_by_url, self._rec)
+
+    @property
+    def redirects(self) -> Any:
+        return self._rec.ask("redirects")
+
+    @property
+    def static_by_path(self) -> Any:
+        return self._rec.ask("statics")
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in _SITE_FREE:
+            self._rec.unknown()
+        return getattr(self._site, name)
+
+
+class _UrlIndex:
+    """`site.pages_by_url` for lookups by URL (anything else: unknown)."""
+
+    def __init__(self, real: dict[str, Any], recorder: Recorder) -> None:
+        self._real = real
+        self._rec = recorder
+
+    def get(self, url: str, default: Any = None) -> Any:
+        found = self._rec.ask("url", url)
+        return default if found is None else found
+
+    def __getitem__(self, url: str) -> Any:
+        found = self._rec.ask("url", url)
+        if found is None:
+            raise KeyError(url)
+        return found
+
+    def __contains__(self, url: object) -> bool:
+        return self._rec.ask("url", url) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        self._rec.unknown()
+        return iter(self._real)
+
+    def __getattr__(self, name: str) -> Any:
+        self._rec.unknown()
+        return getattr(self._real, name)
+
+
+#: Workspace attributes that are pure or covered by the run key.
+_WS_FREE = frozenset({"display_path", "config", "root", "cwd"})
+
+
+class RecordingWorkspace:
+    """The Workspace as a traced rule sees it (see `RecordingSite`)."""
+
+    def __init__(self, ws: Workspace, recorder: Recorder) -> None:
+        self._ws = ws
+        self._rec = recorder
+
+    def document(self, rel_path: str) -> Any:
+        return self._rec.ask("doc", rel_path)
+
+    def template(self, rel_path: str) -> Any:
+        if any(pt.template == rel_path for pt in self._ws.config.page_types):
+            return self._ws.template(rel_path)  # its bytes are in the run key
+        self._rec.ask("doc", rel_path)
+        return self._ws.template(rel_path)
+
+    def facts(self, rel_path: str, doc: Any = None) -> Any:
+        if doc is not None and doc.rel_path == rel_path:
+            return self._ws.facts(rel_path, doc)  # the page's own: its text decides them
+        return self._rec.ask("facts", rel_path)
+
+    @property
+    def layouts(self) -> frozenset[str]:
+        result: frozenset[str] = self._rec.ask("layouts")
+        return result
+
+    def pages_of_type(self, page_type: str) -> Any:
+        return self._rec.ask("of_type", page_type)
+
+    def reference_names(self, page_type: str, keys: tuple[str, ...]) -> Any:
+        real = self._ws.reference_names(page_type, tuple(keys))
+        return _Members(real, self._rec, ("names", page_type, tuple(keys)))
+
+    def reference_aliases(self, page_type: str, key: str) -> Any:
+        return self._rec.ask("aliases", page_type, key)
+
+    def referenced_values(self, reference: str) -> Any:
+        return _Members(self._ws.referenced_values(reference), self._rec, ("referenced", reference))
+
+    def template_breaks(self, focus: str | None = None) -> Any:
+        if focus is None:
+            self._rec.unknown()
+            return self._ws.template_breaks()
+        return self._rec.ask("breaks", focus)
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in _WS_FREE:
+            self._rec.unknown()
+        return getattr(self._ws, name)
+
+
+class _Members:
+    """A set of names as a traced rule reads it: `value in names` and `if names` are
+    questions of their own (a page that names an existing capability does not depend
+    on the others); any other read asks for the whole set."""
+
+    def __init__(self, real: frozenset[str], recorder: Recorder, question: Query) -> None:
+        self._real = real
+        self._rec = recorder
+        self._q = question
+
+    def __contains__(self, value: object) -> bool:
+        if not isinstance(value, str):
+            self._rec.ask(*self._q)
+            return value in self._real
+        return bool(self._rec.ask("member", *self._q, value))
+
+    def __bool__(self) -> bool:
+        return bool(self._rec.ask("nonempty", *self._q))
+
+    def _whole(self) -> frozenset[str]:
+        whole: frozenset[str] = self._rec.ask(*self._q)
+        return whole
+
+    def __len__(self) -> int:
+        return len(self._whole())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._whole())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._whole(), name)

@@ -1,0 +1,216 @@
+"""The result cache after an edit: only the pages whose rules would now get another
+answer are checked again (cache/deps.py), and the output is that of a run without
+the cache. test_cache.py's property test covers random edit sequences; these tests
+pin what is re-checked on the real framework site and how a read no question covers
+is handled."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from finops_lint import workers
+from finops_lint.cache import deps
+from finops_lint.config import load_config
+from finops_lint.engine import RunOptions, RunResult, run
+from finops_lint.workspace import Workspace
+from tests.corpus import framework_site
+
+DELETED = "_capabilities/budget-management.md"  # a page that others link to and name
+
+
+@pytest.fixture
+def fw(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copy of the framework site, checked once with the cache (in this process)."""
+    site = tmp_path / "fw"
+    shutil.copytree(
+        framework_site(), site, ignore=shutil.ignore_patterns("_site", ".jekyll-cache", ".git")
+    )
+    site.chmod(0o755)  # a read-only copy (shared/ is one) runs without a cache
+    monkeypatch.setenv("FINOPS_LINT_JOBS", "1")
+    monkeypatch.delenv("FINOPS_LINT_NO_CACHE", raising=False)
+    monkeypatch.delenv("FINOPS_LINT_CACHE_DIR", raising=False)
+    monkeypatch.chdir(site)
+    run(RunOptions(paths=[site]))
+    yield site
+
+
+def _outcome(result: RunResult) -> Any:
+    notices = [n for n in result.notices if "result cache" not in n]
+    return [f.to_dict() for f in result.findings], result.checked, notices
+
+
+def _parsed_in(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages a run parses (their rules run), as they are loaded."""
+    seen: list[str] = []
+    real = workers.load_documents
+
+    def spy(files: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.extend(t.rel for t in files)
+        return real(files, *args, **kwargs)
+
+    monkeypatch.setattr(workers, "load_documents", spy)
+    return seen
+
+
+def _pages(site: Path) -> dict[str, str]:
+    return {
+        p.relative_to(site).as_posix(): p.read_text("utf-8")
+        for p in site.rglob("*.md")
+        if ".finops-lint-cache" not in p.parts
+    }
+
+
+def test_deleting_a_page_rechecks_the_pages_that_link_to_it_or_name_it(
+    fw: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pages = _pages(fw)
+    (fw / DELETED).unlink()
+    parsed = _parsed_in(monkeypatch)
+    cached = run(RunOptions(paths=[fw]))
+    monkeypatch.undo()
+    monkeypatch.chdir(fw)
+    monkeypatch.setenv("FINOPS_LINT_JOBS", "1")
+    fresh = run(RunOptions(paths=[fw], cache=False))
+    assert _outcome(cached) == _outcome(fresh)
+    # the pages that link to it (by URL) or name it (page-identifier) see the change
+    naming = {
+        rel
+        for rel, text in pages.items()
+        if rel != DELETED
+        and ("capabilities/budget-management" in text or "capability_budget-management" in text)
+    }
+    assert naming, "the corpus changed: pick another page"
+    assert naming <= set(parsed), sorted(naming - set(parsed))
+    broken = {f.path for f in cached.findings if "budget-management" in f.message}
+    assert broken  # and the links to it are now reported
+    # most pages asked nothing whose answer changed: their findings are reused
+    assert len(parsed) < len(pages) / 2, (len(parsed), len(pages))
+
+
+def test_editing_a_page_body_rechecks_only_what_reads_it(
+    fw: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pages = _pages(fw)
+    edited = fw / "_capabilities/forecasting.md"
+    edited.write_text(edited.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
+    parsed = _parsed_in(monkeypatch)
+    cached = run(RunOptions(paths=[fw]))
+    assert "_capabilities/forecasting.md" in parsed
+    assert len(parsed) < len(pages) / 5, (len(parsed), len(pages))
+    again = _parsed_in(monkeypatch)
+    assert _outcome(run(RunOptions(paths=[fw]))) == _outcome(cached)
+    assert again == []  # then nothing at all
+    fresh = run(RunOptions(paths=[fw], cache=False))
+    assert _outcome(cached) == _outcome(fresh)
+
+
+def test_an_anchor_removed_rechecks_the_links_to_it(
+    fw: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link to forecasting.md#some-heading: the heading goes, the link is reported."""
+    target = fw / "_capabilities/forecasting.md"
+    text = target.read_text("utf-8")
+    linking = fw / "_pages/linking-page.md"
+    linking.write_text(
+        "---\ntitle: Linking\npermalink: /linking/\n---\n# Linking\n\n"
+        "[forecasting](/framework/capabilities/forecasting/#moved-away)\n",
+        "utf-8",
+    )
+    target.write_text(text + "\n## Moved away\n\nText.\n", "utf-8")
+    first = run(RunOptions(paths=[fw]))
+    assert not [f for f in first.findings if "moved-away" in f.message]
+    target.write_text(text, "utf-8")  # the heading is gone; linking-page.md is unchanged
+    cached = run(RunOptions(paths=[fw]))
+    found = [f for f in cached.findings if "moved-away" in f.message]
+    assert [f.code for f in found] == ["LK004"]
+    assert _outcome(cached) == _outcome(run(RunOptions(paths=[fw], cache=False)))
+
+
+# ------------------------------------------------------------ the recording itself
+
+
+def _recorder(root: Path) -> tuple[deps.Recorder, Workspace]:
+    ws = Workspace(root, load_config(root, None, search_from=root), root)
+    return deps.Recorder(deps.Oracle(ws), [deps.Asked()]), ws
+
+
+def _small_site(root: Path) -> None:
+    (root / "_config.yml").write_text("permalink: pretty\n", "utf-8")
+    (root / "a.md").write_text("---\ntitle: A\n---\n# A\n\n[b](/b/)\n", "utf-8")
+    (root / "b.md").write_text("---\ntitle: B\n---\n# B\n\n## Part\n", "utf-8")
+
+
+def test_a_read_no_question_covers_makes_the_page_unknown(tmp_path: Path) -> None:
+    _small_site(tmp_path)
+    rec, ws = _recorder(tmp_path)
+    assert ws.site is not None
+    site = deps.RecordingSite(ws.site, rec)
+    assert site.resolve("/b/", "a.md").kind == "page"
+    assert site.config is ws.site.config  # the run key holds the config: no question
+    asked = rec.frames[-1]
+    assert list(asked.answers) == [("resolve", "/b/", "a.md", True)] and not asked.unknown
+    assert asked.record() is not None
+    assert len(site.pages) == 2  # every page: no question says which were read
+    assert asked.unknown and asked.record() is None
+
+    rec, ws = _recorder(tmp_path)
+    wsp = deps.RecordingWorkspace(ws, rec)
+    assert wsp.display_path("a.md") == "a.md"
+    assert not rec.frames[-1].unknown
+    _ = wsp.external_results
+    assert rec.frames[-1].unknown
+
+
+def test_a_question_is_answered_again_from_the_files(tmp_path: Path) -> None:
+    """The same question gets another answer when what a rule reads changed: the text
+    of a document, where a link leads; and the same answer when nothing did."""
+    _small_site(tmp_path)
+    questions = [("doc", "b.md"), ("resolve", "/b/", "a.md", True), ("page", "b.md")]
+
+    def answers() -> list[str]:
+        _rec, ws = _recorder(tmp_path)
+        oracle = deps.Oracle(ws)
+        return [oracle.answer(q) for q in questions]
+
+    before = answers()
+    assert answers() == before
+    (tmp_path / "b.md").write_text("---\ntitle: B\n---\n# B\n\n## Other\n", "utf-8")
+    changed = answers()
+    assert changed[0] != before[0] and changed[2] != before[2]
+    (tmp_path / "b.md").unlink()
+    gone = answers()
+    assert all(g != c for g, c in zip(gone, changed, strict=True))
+
+
+def test_membership_is_its_own_question(tmp_path: Path) -> None:
+    _small_site(tmp_path)
+    rec, _ws = _recorder(tmp_path)
+    names = deps._Members(frozenset({"x", "y"}), rec, ("names", "t", ("k",)))
+    rec.oracle.value = lambda q: (  # type: ignore[method-assign]
+        "x" in {"x", "y"} if q[0] == "member" else bool({"x"}) if q[0] == "nonempty" else {"x"}
+    )
+    assert "x" in names and names
+    assert [q[0] for q in rec.frames[-1].answers] == ["member", "nonempty"]
+    assert sorted(names) == ["x"]  # reading the whole set asks for the whole set
+    assert ("names", "t", ("k",)) in rec.frames[-1].answers
+
+
+def test_a_run_memo_passes_its_questions_to_every_page_that_uses_it(tmp_path: Path) -> None:
+    _small_site(tmp_path)
+    os.chdir(tmp_path)
+    ws = Workspace(tmp_path, load_config(tmp_path, None, search_from=tmp_path), tmp_path)
+    run_values: dict[Any, Any] = {}
+    records = []
+    for _page in ("a.md", "b.md"):
+        ctx = workers.TracedContext(ws.config, None, ws.site, {}, ws, {}, run_values)
+        value = ctx.run_memo("shared", lambda c=ctx: c.workspace.document("b.md") is not None)
+        assert value is True
+        records.append(workers.page_questions(ctx.page_values))
+    assert records[0] == records[1]
+    assert records[0] is not None and records[0][1] == [("doc", "b.md")]
