@@ -214,3 +214,31 @@ def test_a_run_memo_passes_its_questions_to_every_page_that_uses_it(tmp_path: Pa
         records.append(workers.page_questions(ctx.page_values))
     assert records[0] == records[1]
     assert records[0] is not None and records[0][1] == [("doc", "b.md")]
+
+
+def test_a_document_whose_text_an_answer_holds_is_no_question_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """Pages sharing a URL: the URL's answer holds each page's text, so reading each
+    page after it adds nothing (else every page of a group of n asks n questions)."""
+    (tmp_path / "_config.yml").write_text("permalink: pretty\n", "utf-8")
+    for n in range(5):
+        (tmp_path / f"s{n}.md").write_text(f"---\npermalink: /same/\n---\n{n}\n", "utf-8")
+    rec, ws = _recorder(tmp_path)
+    assert ws.site is not None
+    site, wsp = deps.RecordingSite(ws.site, rec), deps.RecordingWorkspace(ws, rec)
+    sharing = site.pages_by_url.get("/same/")
+    assert len(sharing) == 5
+    assert all(wsp.document(p.path) is not None for p in sharing)
+    assert list(rec.frames[-1].answers) == [("url", "/same/")]
+    wsp.document("_config.yml")  # a file no answer holds: a question
+    assert ("doc", "_config.yml") in rec.frames[-1].answers
+    # and the answer changes with any of the texts
+    record = rec.frames[-1].record()
+    assert record is not None
+    (tmp_path / "s3.md").write_text("---\npermalink: /same/\n---\nchanged\n", "utf-8")
+    _rec, fresh_ws = _recorder(tmp_path)
+    assert not deps.still_holds(record, deps.Oracle(fresh_ws))
+    (tmp_path / "s3.md").write_text("---\npermalink: /same/\n---\n3\n", "utf-8")
+    _rec, fresh_ws = _recorder(tmp_path)
+    assert deps.still_holds(record, deps.Oracle(fresh_ws))

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 Query = tuple[Any, ...]
 
+_NONE: frozenset[str] = frozenset()
+
 #: A page's questions as the cache keeps them: [digest of the answers, [question, ...]]
 #: (in the order asked; findings files store each distinct question once).
 Record = list[Any]
@@ -38,12 +40,16 @@ Record = list[Any]
 
 class Asked:
     """The questions one page's rules asked (or one run memo's computation), with the
-    digest of each answer; `unknown` once a rule read something else."""
+    digest of each answer; `unknown` once a rule read something else. `covering`: the
+    questions whose answer holds the text of some files (a document read after them
+    is no question of its own: a page that reads every page sharing its URL, or every
+    page of its type, asks one question, not thousands)."""
 
-    __slots__ = ("answers", "unknown")
+    __slots__ = ("answers", "covering", "unknown")
 
     def __init__(self) -> None:
         self.answers: dict[Query, str] = {}
+        self.covering: list[Query] = []
         self.unknown = False
 
     def merge(self, other: Asked | None) -> None:
@@ -52,6 +58,7 @@ class Asked:
             return
         self.unknown = self.unknown or other.unknown
         self.answers.update(other.answers)
+        self.covering.extend(other.covering)
 
     def record(self) -> Record | None:
         """The cache's form, or None: the page read something no question covers."""
@@ -107,6 +114,8 @@ class Oracle:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self._answers: dict[Query, str] = {}
+        self._covers: dict[Query, frozenset[str]] = {}
+        self._reading: list[str] | None = None
         self.breaks_asked = 0
 
     @property
@@ -131,13 +140,25 @@ class Oracle:
     def answer_of(self, q: Query, value: Any) -> str:
         known = self._answers.get(q)
         if known is None:
-            known = self._answers[q] = _digest(_CANON[q[0]](self, q, value))
+            self._reading = []
+            try:
+                known = self._answers[q] = _digest(_CANON[q[0]](self, q, value))
+                if self._reading:
+                    self._covers[q] = frozenset(self._reading)
+            finally:
+                self._reading = None
         return known
+
+    def covers(self, q: Query) -> frozenset[str]:
+        """The files whose text the answer to an answered question includes."""
+        return self._covers.get(q, _NONE)
 
     def file(self, rel: str | None) -> str:
         """The content of a site file, as a digest ("-" none, unreadable or outside)."""
         if rel is None:
             return "-"
+        if self._reading is not None:
+            self._reading.append(rel)
         return self.ws.file_digest(rel) or "-"
 
     def page(self, page: SitePage | None) -> str:
@@ -248,9 +269,30 @@ class Recorder:
         self.frames = frames
 
     def ask(self, *q: Any) -> Any:
-        value = self.oracle.value(q)
-        self.frames[-1].answers[q] = self.oracle.answer_of(q, value)
+        oracle, frame = self.oracle, self.frames[-1]
+        value = oracle.value(q)
+        if q[0] == "doc":
+            cover = self._cover(q[1])
+            if cover is not None:  # its text is in that answer: ask that instead
+                if cover not in frame.answers:
+                    frame.answers[cover] = oracle.answer(cover)
+                    frame.covering.append(cover)
+                return value
+        new = q not in frame.answers
+        frame.answers[q] = oracle.answer_of(q, value)
+        if new and oracle.covers(q):
+            frame.covering.append(q)
         return value
+
+    def _cover(self, rel: str) -> Query | None:
+        """A question asked here (or by a computation this one is part of) whose
+        answer holds the file's text."""
+        covers = self.oracle.covers
+        for frame in reversed(self.frames):
+            for q in frame.covering:
+                if rel in covers(q):
+                    return q
+        return None
 
     def unknown(self) -> None:
         self.frames[-1].unknown = True
