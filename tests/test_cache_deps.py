@@ -242,3 +242,32 @@ def test_a_document_whose_text_an_answer_holds_is_no_question_of_its_own(
     (tmp_path / "s3.md").write_text("---\npermalink: /same/\n---\n3\n", "utf-8")
     _rec, fresh_ws = _recorder(tmp_path)
     assert deps.still_holds(record, deps.Oracle(fresh_ws))
+
+
+def test_recording_asks_for_a_page_s_template_breaks_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run of a few pages (no fork, nothing prepared) asks LK014 for each page's
+    breaks, not the whole site's (seconds at 10,000 pages), whatever the cache does."""
+    from finops_lint.workspace import Workspace as RealWorkspace
+
+    (tmp_path / "_config.yml").write_text("permalink: pretty\n", "utf-8")
+    (tmp_path / "_layouts").mkdir()
+    (tmp_path / "_layouts" / "page.html").write_text(
+        '<img src="/img/{{ page.icon }}.png" alt="">{{ content }}\n', "utf-8"
+    )
+    for n in range(24):
+        (tmp_path / f"p{n}.md").write_text(f"---\nlayout: page\nicon: i{n}\n---\n# P{n}\n", "utf-8")
+    asked: list[str | None] = []
+    real = RealWorkspace.template_breaks
+
+    def spy(self: Any, focus: str | None = None) -> Any:
+        asked.append(focus)
+        return real(self, focus)
+
+    monkeypatch.setattr(RealWorkspace, "template_breaks", spy)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FINOPS_LINT_NO_CACHE", raising=False)
+    result = run(RunOptions(paths=[tmp_path]))
+    assert len([f for f in result.findings if f.code == "LK014"]) == 24
+    assert asked and None not in asked

@@ -197,10 +197,11 @@ def run(options: RunOptions) -> RunResult:
         )
     needs_site = any(r.scope == "site" for r in rules)
     cache = _open_cache(options, ws, rules, external) if files else None
+    plan = None
     if cache is not None:
         ws.known = cache.known  # before anything builds the Site
         ws.known_digest = cache.recorded_digest
-    plan = cache.plan(files, ws.display_path, Oracle(ws)) if cache is not None else None
+        plan = cache.plan(files, ws.display_path, Oracle(ws, reasking=True))
     to_check = files if plan is None else [t for t in files if t.rel not in plan.reused]
     problems: list[tuple[str, int, str]] | None
     if plan is not None and plan.problems is not None and not to_check:

@@ -111,8 +111,10 @@ class Oracle:
     """Answers questions for one run in one process (answers memoized: the files do
     not change while a run reads them)."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Workspace, *, reasking: bool = False) -> None:
         self.ws = ws
+        #: asking again what recorded pages asked (a run's plan), not recording
+        self.reasking = reasking
         self._answers: dict[Query, str] = {}
         self._covers: dict[Query, frozenset[str]] = {}
         self._reading: list[str] | None = None
@@ -195,14 +197,15 @@ class Oracle:
         )
 
 
-#: After this many pages' LK014 breaks, the whole site's are computed at once (as
-#: before a fork): each page alone costs a walk of the bindings its values reach.
+#: Re-asking, after this many pages' LK014 breaks the whole site's are computed at
+#: once (as before a fork): each page alone costs a walk of the bindings its values
+#: reach. (While rules run, a page's are what the rule asked for.)
 WHOLE_BREAKS_AFTER = 16
 
 
 def _template_breaks(o: Oracle, focus: str) -> dict[str, Any]:
     o.breaks_asked += 1
-    whole = o.breaks_asked > WHOLE_BREAKS_AFTER
+    whole = o.reasking and o.breaks_asked > WHOLE_BREAKS_AFTER
     found = (o.ws.template_breaks() if whole else o.ws.template_breaks(focus)).get(focus)
     return {} if found is None else {focus: found}
 
