@@ -18,6 +18,7 @@ from finops_lint import workers
 from finops_lint.cache import deps
 from finops_lint.config import load_config
 from finops_lint.engine import RunOptions, RunResult, run
+from finops_lint.rules import xref
 from finops_lint.workspace import Workspace
 from tests.corpus import framework_site
 
@@ -72,7 +73,18 @@ def test_deleting_a_page_rechecks_the_pages_that_link_to_it_or_name_it(
     pages = _pages(fw)
     (fw / DELETED).unlink()
     parsed = _parsed_in(monkeypatch)
+    words: list[str] = []
+    real_closest = xref.closest
+
+    def counted(word: str, names: Any, cutoff: float) -> Any:
+        words.append(word)
+        return real_closest(word, names, cutoff)
+
+    monkeypatch.setattr(xref, "closest", counted)
     cached = run(RunOptions(paths=[fw]))
+    # the did-you-mean of a name missing on many pages is computed once per run, also
+    # through the recording view of the reference set (a new object for every page)
+    assert words and len(words) == len(set(words)), words
     monkeypatch.undo()
     monkeypatch.chdir(fw)
     monkeypatch.setenv("FINOPS_LINT_JOBS", "1")

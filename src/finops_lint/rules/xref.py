@@ -206,19 +206,20 @@ def _close_alias(ws: Any, memo: CloseMemo, target: str, by: list[str], text: str
     return ""
 
 
-CloseMemo = dict[tuple[int, str, float], tuple[Collection[str], str | None]]
+CloseMemo = dict[tuple[frozenset[str], str, float], str | None]
 
 
 def _closest_cached(
     memo: CloseMemo, names: Collection[str], word: str, cutoff: float
 ) -> str | None:
     """closest() remembered per run (``ctx.run_memo``): a wrong value is usually wrong
-    on many pages."""
-    key = (id(names), word, cutoff)
-    known = memo.get(key)
-    if known is None or known[0] is not names:
-        known = memo[key] = (names, closest(word, names, cutoff))
-    return known[1]
+    on many pages. Keyed by the names themselves, not the object that holds them (the
+    result cache hands rules a recording view of the Workspace's set, a new one each
+    time); a frozenset is its own key, and keeps its hash."""
+    key = (frozenset(names), word, cutoff)
+    if key not in memo:
+        memo[key] = closest(word, key[0], cutoff)
+    return memo[key]
 
 
 def closest(word: str, names: Collection[str], cutoff: float) -> str | None:
