@@ -11,6 +11,13 @@ property of the Document (`Document.block_texts`...); what a rule computes from
 the page and the Site, or from other pages, and shares with other rules goes in
 the memos the engine hands every rule: `ctx.memo` for this page, `ctx.run_memo`
 for the whole run.
+
+With the result cache (the default), `ctx.site` and `ctx.workspace` are recording
+views (`cache/deps.py`): each read is a question whose answer the next run asks
+again, to re-check the page only when an answer changed. A read the views do not
+know still works, but then the page's cross-page findings are reused only while
+no file of the site changed: a rule that needs a new kind of read should add a
+question kind there (with the one function that answers it).
 """
 
 from __future__ import annotations
