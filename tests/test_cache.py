@@ -741,3 +741,15 @@ def test_byte_code_of_the_tool_is_not_in_the_key(tmp_path: Path) -> None:
     assert key() == before
     (pkg / "sub" / "b.py").write_text("y = 3\n", encoding="utf-8")
     assert key() != before
+
+
+def test_the_previous_format_s_files_are_removed(csite: Path) -> None:
+    folder = csite / ".finops-lint-cache"
+    folder.mkdir()
+    old = [folder / "check-v3.json", folder / "check-v3.p07.json", folder / "check-v3.lock"]
+    old.append(folder / "check-v2.json")
+    for path in old:
+        path.write_text("{}", "utf-8")
+    run(RunOptions(paths=[csite]))
+    assert not [p for p in old if p.exists()]
+    assert _cache_file(csite).is_file()

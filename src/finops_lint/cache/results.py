@@ -208,7 +208,7 @@ class Plan:
     #: the Site's problems as recorded (site unchanged), else None
     problems: list[tuple[str, int, str]] | None = None
     #: what the rules of each reused page asked beyond it (kept for the next run)
-    asked: dict[str, list[Any] | None] = field(default_factory=dict)
+    asked: dict[str, Record | None] = field(default_factory=dict)
 
 
 class ResultCache:

@@ -268,11 +268,18 @@ class Store:
         old3 = self._stem.replace("check-v4", "check-v3", 1)
         if old3 == self._stem:
             return
-        names = [f"{old2}.json", f"{old3}.json", f"{old3}.lock"]
-        names += [f"{old3}.p{n:02d}.json" for n in range(SHARDS)]
-        for name in names:
+        # Our own folder: unlink never follows a symlink. v3 wrote its findings files
+        # before its main file, so without the main file there is nothing more to do
+        # (every save comes here: 67 failing unlinks each time otherwise).
+        with contextlib.suppress(OSError):
+            os.unlink(self.folder / f"{old2}.json")
+        try:
+            os.unlink(self.folder / f"{old3}.json")
+        except OSError:
+            return
+        for name in [f"{old3}.lock"] + [f"{old3}.p{n:02d}.json" for n in range(SHARDS)]:
             with contextlib.suppress(OSError):
-                os.unlink(self.folder / name)  # our own folder: unlink never follows a symlink
+                os.unlink(self.folder / name)
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[bool]:
