@@ -65,6 +65,12 @@ def _make_site(root: Path, pages: int = 4) -> None:
         '{% for p in site.pages %}<img src="/img/{{ p.icon }}-s.png" alt="">{% endfor %}\n',
         "utf-8",
     )
+    # rendered by the pages whose own Liquid includes it (the "include" step)
+    (root / "_includes").mkdir()
+    (root / "_includes" / "all.html").write_text(
+        '{% for p in site.pages %}<img src="/inc/{{ p.icon }}.png" alt="">{% endfor %}\n',
+        "utf-8",
+    )
     (root / "_notes").mkdir()
     (root / "_notes" / "n1.md").write_text(
         "---\ntitle: Note\n---\n# Note\n\n[to p0](/p0/#part-b) [gone](/nowhere/)\n", "utf-8"
@@ -150,6 +156,11 @@ def _apply(root: Path, op: str, pick: int, counter: list[int], racy: bool = Fals
         loop = '<img src="/t/{{ p.title | slugify }}.png" alt="">'  # every page's title
         liquid = "\n{% for p in site.pages %}" + loop + "{% endfor %}\n"
         target.write_text(text.replace(liquid, "") if liquid in text else text + liquid, "utf-8")
+    elif op == "include":  # Liquid whose own links read only `page`, and an include
+        # that loops over every page: what a run of another page needs of it is the
+        # include (the cache keeps only its name), what its own run needs is all of it
+        liquid = '\n{% include all.html %}<img src="/own/{{ page.icon }}-x.png" alt="">\n'
+        target.write_text(text.replace(liquid, "") if liquid in text else text + liquid, "utf-8")
     elif op == "touch":
         os.utime(target)
 
@@ -177,6 +188,7 @@ OPS = st.sampled_from(
         "add",
         "layout",
         "liquid",
+        "include",
     ]
 )
 
@@ -194,6 +206,9 @@ OPS = st.sampled_from(
 # over every page: another page's findings change with what the cache knows of p0
 @example(steps=[("layout", 1)], mode="aged")
 @example(steps=[("liquid", 1)], mode="aged")
+# p1.md gains Liquid the cache keeps as its includes only; then p2 (page 1 after it)
+# loses an icon that p1's include, rendered on p1, builds a path from
+@example(steps=[("include", 1), ("same-size", 2), ("edit", 1)], mode="aged")
 # p3.md gets another URL (permalink: /q3/): p2.md's link to it breaks
 @example(steps=[("same-size", 4)], mode="aged")
 def test_cached_runs_give_the_output_of_uncached_runs(
@@ -372,6 +387,8 @@ def _tampered(root: Path, data: dict[str, Any], how: str) -> tuple[Path, bytes]:
         d["layouts"][rel] = [3, True]
     elif how == "layouts-bad-flag":
         d["layouts"][rel] = ["default", "yes"]
+    elif how == "layouts-bad-include":
+        d["layouts"][rel] = ["default", ["all.html", 7]]
     elif how == "layouts-outside-root":
         d["layouts"]["../x.md"] = [False, False]
     else:  # the findings file of p0.md
@@ -441,6 +458,7 @@ TAMPERING = [
     "facts-bad-placeholder",
     "layouts-bad-name",
     "layouts-bad-flag",
+    "layouts-bad-include",
     "layouts-outside-root",
     # a findings file
     "page-outside-root",

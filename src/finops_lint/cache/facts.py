@@ -8,6 +8,10 @@ checks one page stats every file and reads only what changed.
 LK014's template reader (`site.templates`) reads every page for its `layout` and
 whether it holds Liquid; those two facts are kept the same way (``layouts``:
 ``[layout, liquid]``, the layout ``false`` when the front matter does not set it).
+``liquid`` is ``false`` (no Liquid), ``true`` (Liquid to read again: a link that
+loops over the site's documents, which another page's values can break), or the
+list of the page's `{% include %}` names (its Liquid matters to other pages only
+through them: a run that checks another page does not read it).
 
 Front matter values are YAML values: they are stored as tagged JSON
 (``["s", "text"]``, ``["date", "2024-01-31"]``...) and read back with their exact
@@ -155,8 +159,8 @@ def _page_url(raw: Any) -> PageUrl | None:
 
 
 #: rel -> (the front matter's `layout`: a name, None, or False when it sets none;
-#: whether the text holds Liquid)
-Layouts = dict[str, tuple[str | bool | None, bool]]
+#: its Liquid: False, True, or its include names, as the module docstring says)
+Layouts = dict[str, tuple[str | bool | None, bool | tuple[str, ...]]]
 
 
 def parse_layouts(raw: Any, files: dict[str, Any]) -> Layouts:
@@ -169,7 +173,9 @@ def parse_layouts(raw: Any, files: dict[str, Any]) -> Layouts:
         layout, liquid = entry
         if not (layout is None or layout is False or isinstance(layout, str)):
             raise CacheInvalid("bad layouts entry")
-        if not isinstance(liquid, bool):
+        if isinstance(liquid, list) and all(isinstance(name, str) for name in liquid):
+            liquid = tuple(liquid)
+        elif not isinstance(liquid, bool):
             raise CacheInvalid("bad layouts entry")
         out[rel] = (layout, liquid)
     return out
@@ -250,14 +256,16 @@ class KnownFacts:
             return  # read again each time
         self.learned[rel] = (self.learned[rel][0], (data, line, has_raw, None))
 
-    def layout(self, rel: str) -> tuple[str | bool | None, bool] | None:
-        """(front matter layout or False, holds Liquid) of an unchanged page, else None."""
+    def layout(self, rel: str) -> tuple[str | bool | None, bool | tuple[str, ...]] | None:
+        """(front matter layout or False, its Liquid) of an unchanged page, else None."""
         entry = self.old_layouts.get(rel)
         if entry is None or not self._trusted(rel):
             return None
         self.learned_layouts[rel] = entry
         return entry
 
-    def learn_layout(self, rel: str, layout: str | bool | None, liquid: bool) -> None:
+    def learn_layout(
+        self, rel: str, layout: str | bool | None, liquid: bool | tuple[str, ...]
+    ) -> None:
         if self._learnable(rel):
             self.learned_layouts[rel] = (layout, liquid)

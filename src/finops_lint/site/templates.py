@@ -66,6 +66,9 @@ from finops_lint.site.source import KnownFiles
 
 # ------------------------------------------------------------------ the index
 
+#: a loop source that may walk the site's pages or a collection's documents
+_SITE_DOCS = re.compile(r"site\.([\w-]+)")
+
 
 def _front_matter_layout(text: str) -> str | bool | None:
     """The `layout` a page's front matter sets (None: set to nothing); False when
@@ -81,6 +84,20 @@ def _front_matter_layout(text: str) -> str | bool | None:
 
 def _has_liquid(text: str) -> bool:
     return "{{" in text or "{%" in text
+
+
+def _liquid_fact(tpl: Template) -> bool | tuple[str, ...]:
+    """What the result cache keeps of a page's Liquid: True when another page's run
+    must read it, else the names it includes, which are all that other pages' runs
+    need of it (`rendered_by`).
+
+    Another page's values reach a page's own links only as the item of a loop over
+    the site's pages or documents (`for p in site.capabilities`): `page` is the page
+    itself, and a loop over `site.data.people` binds nothing `_evaluable` walks. So a
+    page without such a loop holds nothing `broken` finds for another page."""
+    if any(_SITE_DOCS.fullmatch(lp.source) for link in tpl.links for lp in link.loops):
+        return True
+    return tuple(sorted(tpl.includes))
 
 
 def _layout_with_defaults(own: str | bool | None, rel: str, page: SitePage, site: Site) -> Any:
@@ -104,8 +121,9 @@ class TemplateLinks:
         known: KnownFiles | None = None,
     ) -> None:
         """`texts`: pages already read; `known`: the result cache's facts of unchanged
-        pages (their layout, whether they hold Liquid), so a one-page run reads only
-        the templates and the pages with Liquid."""
+        pages (their layout, what their Liquid holds), so a one-page run reads only the
+        templates, the page it checks and the pages with Liquid that loops over the
+        site's documents."""
         self.root = root
         self.site = site
         self._data_of = data_of
@@ -115,6 +133,9 @@ class TemplateLinks:
         self._layouts: dict[str, Any] = {}
         self._collections: dict[str, list[Any] | Unknown] = {}
         self._rendered_by: dict[str, list[str]] | None = None
+        #: pages with Liquid known (from the cache) to matter to other pages only
+        #: through their includes: held as their includes until a run needs them
+        self._unread: set[str] = set()
         config = site.config
         self._site_vars = {"baseurl": config.baseurl, "url": config.url}
         self._read_templates()
@@ -149,18 +170,37 @@ class TemplateLinks:
             fact = known.layout(rel) if known is not None and rel not in self._texts else None
             if fact is not None:  # unchanged since the cache learnt it: read only for Liquid
                 own, liquid = fact
-                text = self._text(rel) if liquid else ""
-            else:
-                text = self._text(rel)
-                if text is not None:
-                    own, liquid = _front_matter_layout(text), _has_liquid(text)
-                    if known is not None:
-                        known.learn_layout(rel, own, liquid)
+                text = self._text(rel) if liquid is True else ""
+                if text is None:
+                    continue
+                self._layouts[rel] = _layout_with_defaults(own, rel, page, self.site)
+                if isinstance(liquid, tuple):  # read when it is the page checked (`broken`)
+                    self.templates[rel] = Template(rel, "", includes=set(liquid))
+                    self._unread.add(rel)
+                elif liquid:
+                    self.templates[rel] = read_template(rel, text)
+                continue
+            text = self._text(rel)
             if text is None:
                 continue
+            own = _front_matter_layout(text)
             self._layouts[rel] = _layout_with_defaults(own, rel, page, self.site)
-            if liquid:
-                self.templates[rel] = read_template(rel, text)
+            fact_liquid: bool | tuple[str, ...] = False
+            if _has_liquid(text):
+                tpl = self.templates[rel] = read_template(rel, text)
+                fact_liquid = _liquid_fact(tpl)
+            if known is not None:
+                known.learn_layout(rel, own, fact_liquid)
+
+    def _read_unread(self, focus: str | None) -> None:
+        """Read the pages `_read_templates` left unread that this `broken` needs: the
+        focus page, or every one for the whole site."""
+        for rel in sorted(self._unread) if focus is None else [focus]:
+            if rel in self._unread:
+                self._unread.discard(rel)
+                text = self._text(rel)
+                if text is not None:
+                    self.templates[rel] = read_template(rel, text)
 
     # -- who renders what
 
@@ -227,7 +267,7 @@ class TemplateLinks:
 
     def _docs(self, source: str, binding: Binding) -> list[Any] | Unknown:
         """What `for x in SOURCE` walks, or UNKNOWN."""
-        m = re.fullmatch(r"site\.([\w-]+)", source)
+        m = _SITE_DOCS.fullmatch(source)
         if m is not None:
             known = self._collections.get(source)
             if known is None:
@@ -271,7 +311,7 @@ class TemplateLinks:
         for loop in link.loops:
             source = loop.source
             head = source.split(".", 1)[0]
-            if re.fullmatch(r"site\.[\w-]+", source):
+            if _SITE_DOCS.fullmatch(source):
                 if not isinstance(self._docs(source, {}), Unknown):
                     walked.add(loop.var)
             elif head in walked:
@@ -320,6 +360,7 @@ class TemplateLinks:
         ones, found without walking every other page's values)."""
         found: dict[tuple[str, str, str, str, int], Broken] = {}
         checked: dict[tuple[str, str], bool] = {}
+        self._read_unread(focus)
         if self._rendered_by is None:
             self._rendered_by = self.rendered_by()
         for tpl_rel, pages in sorted(self._rendered_by.items()):
