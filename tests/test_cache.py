@@ -11,6 +11,8 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -723,6 +725,27 @@ def test_front_matter_values_come_back_with_their_types(value: Any) -> None:
 
     back = decode(json.loads(json.dumps(encode(value))))
     assert back == value and type(back) is type(value)
+
+
+def test_facts_written_as_read_are_the_facts_encoded_again(csite: Path) -> None:
+    """`dump` copies an unchanged fact's JSON from the file it read: the file is
+    byte for byte the one encoding every fact gives, with one fact changed too."""
+    page = csite / "p1.md"  # a date: a fact in the tagged form
+    dated = page.read_text("utf-8").replace("title: Page 1", "title: Page 1\ndate: 2024-01-31")
+    page.write_text(dated, "utf-8")
+    _age(csite, 0, int(time.time()) - 3600)  # not racy: their stat vouches for the facts
+    run(RunOptions(paths=[csite]))
+    data = cache_store.parse(_cache_file(csite).read_bytes(), time.time_ns())
+    assert data.facts_read is not None and data.facts
+    assert any(isinstance(url[0].get("date"), date) for _f, url in data.facts.values() if url)
+    encoded_again = replace(data, facts_read=None)
+    assert cache_store.dump(data) == cache_store.dump(encoded_again)
+    rel = sorted(data.facts)[0]
+    flag, url = data.facts[rel]
+    data.facts = {**data.facts, rel: (not flag, url)}
+    encoded_again.facts = data.facts
+    assert cache_store.dump(data) == cache_store.dump(encoded_again)
+    assert cache_store.parse(cache_store.dump(data), time.time_ns()).facts[rel][0] is not flag
 
 
 def test_values_json_cannot_hold_are_not_stored() -> None:

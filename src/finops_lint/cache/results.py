@@ -355,6 +355,7 @@ class ResultCache:
         if unchanged and not any(sig[4] for sig in self.old.files.values()):
             return
         new = CacheData(key=self.key, written_ns=max(now_ns(), self.started_ns))
+        new.facts_read = self.old.facts_read
         site_ok = problems is not None
         for rel, (size, mtime, ino) in self.tree.items():
             if mtime > self.started_ns:

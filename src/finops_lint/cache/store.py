@@ -78,6 +78,9 @@ class CacheData:
     facts: dict[str, Any] = field(default_factory=dict)
     #: what LK014's template reader learnt of each page (cache.facts.Layouts)
     layouts: dict[str, Any] = field(default_factory=dict)
+    #: `facts` as read, and the JSON they were read from (`parse`): what `dump`
+    #: writes again as it was for the entries that did not change
+    facts_read: tuple[dict[str, Any], dict[str, Any]] | None = None
 
     def same_record(self, other: CacheData) -> bool:
         """The same content but for when it was written (no need to write it again)."""
@@ -163,6 +166,7 @@ def parse(raw: bytes, now_ns: int) -> CacheData:
     from finops_lint.cache.facts import parse_facts, parse_layouts
 
     out.facts = parse_facts(data.get("facts"), out.files)
+    out.facts_read = (out.facts, data["facts"])
     out.layouts = parse_layouts(data.get("layouts"), out.files)
     return out
 
@@ -179,7 +183,7 @@ def dump(cache: CacheData) -> bytes:
         "site": cache.site,
         "tree": cache.tree,
         "problems": [list(p) for p in cache.problems],
-        "facts": dump_facts(cache.facts),
+        "facts": dump_facts(cache.facts, cache.facts_read),
         "layouts": {rel: list(v) for rel, v in sorted(cache.layouts.items())},
     }
     return json.dumps(data, separators=(",", ":"), allow_nan=False).encode("utf-8")
