@@ -57,7 +57,8 @@ import grow_site
 HERE = bench.HERE
 ROOT = bench.ROOT
 CASES = ("cold", "warm", "page", "deleted")
-GOALS = {"cold": 0.25, "warm": 0.05, "page": 0.5, "deleted": 0.05}
+#: Issue 14's targets; it sets none for a deleted page (timed to show what it costs).
+GOALS: dict[str, float | None] = {"cold": 0.25, "warm": 0.05, "page": 0.5, "deleted": None}
 DEFAULT_PAGE = "_capabilities/forecasting.md"
 DEFAULT_DELETE = "_capabilities/budget-management.md"  # a link target of other pages
 
@@ -193,11 +194,12 @@ def table(results: list[dict]) -> str:
         lo = [float(x.split()[0]) for x in r["load"]]
         for case, c in r["cases"].items():
             f, m = c["finops-lint"], c["markdownlint-cli2"]
+            goal = "" if c["goal"] is None else f"<= {c['goal']}"
             rows.append(
                 f"| {r['size']} | {case} | {f['median_s']:.2f} | {f['rss_mb']:.0f} | "
                 f"{'/'.join(map(str, f['files']))} | {m['median_s']:.2f} | {m['rss_mb']:.0f} | "
                 f"{'/'.join(map(str, m['files']))} | {c['ratio']:.2f} | {c['paired']:.2f} | "
-                f"<= {c['goal']} | {min(lo):.1f}-{max(lo):.1f} |"
+                f"{goal} | {min(lo):.1f}-{max(lo):.1f} |"
             )
     return "\n".join(rows)
 
