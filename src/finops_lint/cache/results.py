@@ -220,6 +220,7 @@ class ResultCache:
         self.old = store.load(key, self.started_ns) or CacheData()
         self.tree = walk_tree(root)
         self._valid: dict[str, bool] = {}
+        self._trusted_memo: dict[str, bool] = {}
         self._cacheable: dict[str, bool] = {}
         self._shards: dict[int, dict[str, PageEntry]] = {}
         self.new_hashes: dict[str, str] = {}  # contents read this run
@@ -254,9 +255,12 @@ class ResultCache:
 
     def _trusted(self, rel: str) -> bool:
         """The facts recorded for rel still hold: a stat that vouched for them then
-        (not racy) is the same now."""
-        old = self.old.files.get(rel)
-        return old is not None and not old[4] and self.valid(rel)
+        (not racy) is the same now. Remembered: asked about six times a file."""
+        known = self._trusted_memo.get(rel)
+        if known is None:
+            old = self.old.files.get(rel)
+            known = self._trusted_memo[rel] = old is not None and not old[4] and self.valid(rel)
+        return known
 
     def _learnable(self, rel: str) -> bool:
         """What is read of rel now can be recorded: its stat will vouch for it."""
