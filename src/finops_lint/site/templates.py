@@ -86,16 +86,20 @@ def _has_liquid(text: str) -> bool:
     return "{{" in text or "{%" in text
 
 
+def _site_loops(link: BuiltLink) -> list[Loop]:
+    """The link's loops over the site's pages or a collection (`for p in
+    site.capabilities`): the only way another page's values reach a template that
+    this page renders (`page` is the page itself; a loop over `site.data.people`
+    binds nothing `_evaluable` walks)."""
+    return [lp for lp in link.loops if _SITE_DOCS.fullmatch(lp.source)]
+
+
 def _liquid_fact(tpl: Template) -> bool | tuple[str, ...]:
     """What the result cache keeps of a page's Liquid: True when another page's run
-    must read it, else the names it includes, which are all that other pages' runs
-    need of it (`rendered_by`).
-
-    Another page's values reach a page's own links only as the item of a loop over
-    the site's pages or documents (`for p in site.capabilities`): `page` is the page
-    itself, and a loop over `site.data.people` binds nothing `_evaluable` walks. So a
-    page without such a loop holds nothing `broken` finds for another page."""
-    if any(_SITE_DOCS.fullmatch(lp.source) for link in tpl.links for lp in link.loops):
+    must read it (a link with `_site_loops`, which `broken` evaluates for whichever
+    page is checked), else the names it includes, which are all that other pages'
+    runs need of it (`rendered_by`)."""
+    if any(_site_loops(link) for link in tpl.links):
         return True
     return tuple(sorted(tpl.includes))
 
@@ -334,7 +338,7 @@ class TemplateLinks:
         if isinstance(items, Unknown):
             yield from self._bindings(rest, {**base, loop.var: UNKNOWN}, only)
             return
-        if only is not None and loop.source.startswith("site."):
+        if only is not None and _SITE_DOCS.fullmatch(loop.source):
             items = [d for d in items if isinstance(d, DocValue) and d.path == only]
         for item in items:
             yield from self._bindings(rest, {**base, loop.var: item}, only)
@@ -349,7 +353,7 @@ class TemplateLinks:
             return True, None
         if page_rel == focus and any(isinstance(p, Expr) and p.var == "page" for p in link.parts):
             return True, None
-        site_loops = [lp for lp in link.loops if lp.source.startswith("site.")]
+        site_loops = _site_loops(link)
         if not site_loops:
             return False, None
         return True, focus if len(site_loops) == 1 else None
@@ -425,7 +429,7 @@ class TemplateLinks:
             return
         only: str | None = None
         if focus is not None:
-            site_loops = [lp for lp in link.loops if lp.source.startswith("site.")]
+            site_loops = _site_loops(link)
             if not site_loops:
                 return
             only = focus if len(site_loops) == 1 else None
