@@ -594,6 +594,41 @@ def test_the_size_bound_stops_writing_and_reading(
     assert len(_cache_notices(result)) == 1
 
 
+def test_findings_files_written_without_their_main_file_are_never_read_wrongly(
+    csite: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The findings files are written one at a time, before the main file (a big
+    site's would not all fit in memory at once). A save that stops after some of them
+    (the disk fills; the main file would be too large) leaves the previous main file:
+    the next runs give exactly what a run without the cache gives."""
+    run(RunOptions(paths=[csite]))
+    for n in range(3):  # every page's findings change (and its file state)
+        page = csite / f"p{n}.md"
+        page.write_text(page.read_text("utf-8") + "\nTODO: more.\n", "utf-8")
+        os.utime(page, ns=(time.time_ns() - 10**10, time.time_ns() - 10**10))
+    main_before = _cache_file(csite).read_bytes()
+    real_write = cache_store.write_atomic
+    written: list[str] = []
+
+    def disk_full_at_the_main_file(path: Path, data: bytes, **kwargs: Any) -> None:
+        if path.name == _cache_file(csite).name:
+            raise OSError(28, "No space left on device")
+        written.append(path.name)
+        real_write(path, data, **kwargs)
+
+    monkeypatch.setattr(cache_store, "write_atomic", disk_full_at_the_main_file)
+    expected = _outcome(run(RunOptions(paths=[csite], cache=False)))
+    result = run(RunOptions(paths=[csite]))
+    assert _outcome(result) == expected
+    assert written, "no findings file was written before the main file"
+    assert any("not written" in n for n in _cache_notices(result))
+    assert _cache_file(csite).read_bytes() == main_before
+    monkeypatch.setattr(cache_store, "write_atomic", real_write)
+    assert _both(csite) == (expected, expected)
+    cached, fresh = _both(csite, "p1.md")
+    assert cached == fresh
+
+
 def test_a_symlinked_cache_folder_or_file_is_never_written_through(
     csite: Path, tmp_path: Path
 ) -> None:

@@ -29,7 +29,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -403,10 +403,11 @@ class ResultCache:
         pages: dict[str, PageResult],
         new: CacheData,
         rel_of: Callable[[str], str | None],
-    ) -> dict[int, bytes]:
-        """The findings files with an entry this run changed, whole. Entries of pages
-        it did not check stay while their file is as the new main file records it;
-        their site-dependent findings stay fresh while the tree keeps its name."""
+    ) -> Iterator[tuple[int, bytes]]:
+        """The findings files with an entry this run changed, whole, one at a time (the
+        store writes each before the next is made). Entries of pages it did not check
+        stay while their file is as the new main file records it; their site-dependent
+        findings stay fresh while the tree keeps its name."""
         changed: dict[int, dict[str, PageEntry | None]] = {}
         for rel, (codes, findings, asked) in pages.items():
             sig = new.files.get(rel)
@@ -418,8 +419,8 @@ class ResultCache:
             n = shard_of(rel)
             if self._shard(n).get(rel) != entry:
                 changed.setdefault(n, {})[rel] = entry
-        out: dict[int, bytes] = {}
-        for n, updates in changed.items():
+        for n in sorted(changed):
+            updates = changed.pop(n)
             entries = {
                 rel: e
                 for rel, e in self._shard(n).items()
@@ -430,5 +431,4 @@ class ResultCache:
                     entries.pop(rel, None)
                 else:
                     entries[rel] = maybe
-            out[n] = dump_shard(self.key, entries)
-        return out
+            yield n, dump_shard(self.key, entries)

@@ -32,12 +32,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import json
 import os
 import re
 import stat
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -241,29 +242,43 @@ class Store:
             return None
         return data if data.key == key else None
 
-    def save(self, cache: CacheData | None, shards: dict[int, bytes]) -> None:
+    def save(self, cache: CacheData | None, shards: Iterable[tuple[int, bytes]]) -> None:
         """Write the findings files given, then the main file (each whole: temporary
-        file + rename), if no other run is writing; nothing if one is too large."""
-        payloads = [(self.shard_path(n), raw) for n, raw in sorted(shards.items())]
-        if cache is not None:
-            payloads.append((self.path, dump(cache)))
-        if not payloads:
-            return
-        if any(len(raw) > MAX_CACHE_FILE_BYTES for _path, raw in payloads):
-            self.notice(
-                f"result cache would be larger than {MAX_CACHE_FILE_BYTES // (1024 * 1024)} MB; "
-                "not written"
-            )
+        file + rename), if no other run is writing. Each findings file is written as it
+        comes (a whole-site run at 100,000 pages would otherwise hold them all, about
+        200 MB); one that is too large stops the save before the main file, which then
+        still records the previous run (a findings entry is used only for the file state
+        the main file records, so the ones written are never read wrongly)."""
+        pending = iter(shards)
+        first = next(pending, None)
+        if first is None and cache is None:
             return
         try:
             with self._locked() as locked:
-                if locked:
-                    for path, raw in payloads:
-                        write_atomic(path, raw, follow_symlinks=False)
-                    self._remove_old_versions()
+                if not locked:
+                    return
+                for n, raw in itertools.chain([first] if first else [], pending):
+                    if not self._small_enough(raw):
+                        return
+                    write_atomic(self.shard_path(n), raw, follow_symlinks=False)
+                if cache is not None:
+                    raw = dump(cache)
+                    if not self._small_enough(raw):
+                        return
+                    write_atomic(self.path, raw, follow_symlinks=False)
+                self._remove_old_versions()
         except OSError as exc:
             if not _read_only(exc):
                 self.notice(f"result cache not written ({describe(exc)})")
+
+    def _small_enough(self, raw: bytes) -> bool:
+        if len(raw) <= MAX_CACHE_FILE_BYTES:
+            return True
+        self.notice(
+            f"result cache would be larger than {MAX_CACHE_FILE_BYTES // (1024 * 1024)} MB; "
+            "not written"
+        )
+        return False
 
     def _remove_old_versions(self) -> None:
         """The previous formats' files (megabytes at 10,000 pages) are of no use any more:

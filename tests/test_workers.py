@@ -1,0 +1,166 @@
+"""Forked workers: each batch's findings come back as it is checked, and the outcome is
+the one a single process gives, in the same order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from finops_lint import workers
+from finops_lint.engine import RunOptions, run
+
+from .conftest import Site, page
+
+
+def _grow(site: Site, pages: int) -> None:
+    for n in range(pages):
+        body = f"# Page {n}\n\nSee [the next page](/p{n + 1}/) and [a gap](/missing-{n % 3}/).\n"
+        if n % 4 == 0:
+            body += "\n| a | b |\n| --- | --- |\n| x |\n"
+        if n % 5 == 0:
+            body += "\nTODO: write this section.\n"
+        site.write(f"p{n}.md", page(body, f"---\ntitle: Page {n}\npermalink: /p{n}/\n---\n"))
+
+
+def _outcome(site: Site, monkeypatch: pytest.MonkeyPatch, jobs: int) -> list[tuple]:
+    monkeypatch.setenv("FINOPS_LINT_JOBS", str(jobs))
+    result = run(RunOptions(paths=[site.root], cache=False))
+    return [
+        (f.path, f.line, f.column, f.code, f.message, [r.path for r in f.related])
+        for f in result.findings
+    ] + [("checked", *sorted(result.checked))]
+
+
+def test_workers_stream_every_batch_and_match_one_process(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _grow(site, 40)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 2)
+    alone = _outcome(site, monkeypatch, 1)
+    monkeypatch.setattr(workers, "BATCH", 3)  # many frames per worker
+    forked = _outcome(site, monkeypatch, 3)
+    assert forked == alone
+    codes = {row[3] for row in alone[:-1]}
+    assert {"LK001", "PH003", "TB001"} <= codes, codes
+
+
+def test_a_failed_worker_fails_the_run(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    _grow(site, 12)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setenv("FINOPS_LINT_JOBS", "2")
+
+    def broken(files, ws, rules, options, job, emit=None):  # type: ignore[no-untyped-def]
+        if emit is not None and any(t.rel == "p3.md" for t in files):
+            raise MemoryError("no room")
+        return workers.Outcome()
+
+    monkeypatch.setattr(workers, "check_files", broken)
+    with pytest.raises(RuntimeError, match="a worker process failed: MemoryError: no room"):
+        run(RunOptions(paths=[site.root], cache=False))
+
+
+def test_frames_split_anywhere_are_read_whole() -> None:
+    import pickle
+
+    frames = [("part", workers.Outcome(checked=[f"p{n}.md"])) for n in range(5)]
+    frames.append(("done", None))
+    data = b""
+    for frame in frames:
+        raw = pickle.dumps(frame)
+        data += len(raw).to_bytes(8, "big") + raw
+    for step in (1, 7, 64, len(data)):
+        child = workers._Child(0, None)  # type: ignore[arg-type]
+        got = []
+        for start in range(0, len(data), step):
+            child.buffer += data[start : start + step]
+            got.extend(child.frames())
+        assert [k for k, _v in got] == ["part"] * 5 + ["done"]
+        assert [v.checked for k, v in got if k == "part"] == [[f"p{n}.md"] for n in range(5)]
+        assert not child.buffer
+
+
+def test_the_parent_checks_no_share(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every page is checked in a child: the parent only merges (its memory holds the
+    Site and the results, not a share's parse leftovers)."""
+    _grow(site, 10)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setenv("FINOPS_LINT_JOBS", "2")
+    in_parent: list[str] = []
+    real = workers.check_documents
+
+    def noting(docs, *args, **kwargs):  # type: ignore[no-untyped-def]
+        in_parent.extend(d.rel_path for d in docs)  # a child's list is its own copy
+        return real(docs, *args, **kwargs)
+
+    monkeypatch.setattr(workers, "check_documents", noting)
+    result = run(RunOptions(paths=[site.root], cache=False))
+    assert len(result.checked) >= 10
+    assert in_parent == []
+
+
+def test_one_process_below_the_threshold(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    _grow(site, 3)
+    monkeypatch.delenv("FINOPS_LINT_JOBS", raising=False)
+    called: list[Path] = []
+    monkeypatch.setattr(workers.os, "fork", lambda: called.append(Path()) or 0)
+    run(RunOptions(paths=[site.root], cache=False))
+    assert called == []
+
+
+def test_checking_collects_the_cycles_pages_leave_and_restores_the_collector(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check command turns the collector off; checking pages turns the young
+    generation back on (what a page leaves in cycles is freed as the run goes) and
+    leaves the collector as it found it."""
+    import gc
+    import weakref
+
+    _grow(site, 30)
+    monkeypatch.setenv("FINOPS_LINT_JOBS", "1")
+    left: list[weakref.ref] = []
+    real = workers.check_documents
+
+    class Cycle:
+        pass
+
+    def leaving_cycles(docs, *args, **kwargs):  # type: ignore[no-untyped-def]
+        for _doc in docs:
+            node = Cycle()
+            node.me = node  # type: ignore[attr-defined]
+            # what a real page allocates while it is checked (the young generation
+            # fills about 1,000 times for each collection of the older one)
+            node.held = [[n] for n in range(60_000)]  # type: ignore[attr-defined]
+            left.append(weakref.ref(node))
+        return real(docs, *args, **kwargs)
+
+    monkeypatch.setattr(workers, "check_documents", leaving_cycles)
+    monkeypatch.setattr(workers, "BATCH", 1)
+    threshold = gc.get_threshold()
+    gc.disable()
+    try:
+        run(RunOptions(paths=[site.root], cache=False))
+        assert not gc.isenabled()
+        assert gc.get_threshold() == threshold
+        assert gc.get_freeze_count() == 0
+        alive = sum(ref() is not None for ref in left)  # before the collector is back on
+    finally:
+        gc.enable()
+    assert len(left) >= 30
+    assert alive <= len(left) // 2, f"{alive} of {len(left)} cycles left"
+
+
+def test_the_parent_keeps_one_object_per_distinct_question() -> None:
+    seen: dict = {}
+    first = workers.Outcome(asked={"a.md": ["d1", [("resolve", "/x/", "a.md", True)]]})
+    second = workers.Outcome(
+        asked={"b.md": ["d2", [("resolve", "/x/", "a.md", True), ("url", "b.md")]], "c.md": None}
+    )
+    workers._share_questions(first, seen)
+    workers._share_questions(second, seen)
+    a, b = first.asked["a.md"], second.asked["b.md"]
+    assert a is not None and b is not None
+    assert a[1][0] is b[1][0]
+    assert b == ["d2", [("resolve", "/x/", "a.md", True), ("url", "b.md")]]
+    assert second.asked["c.md"] is None
