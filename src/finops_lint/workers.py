@@ -373,7 +373,9 @@ def check_files(
     each batch's outcome is handed to it and not kept (the returned one is empty)."""
     outcome = Outcome()
     run_values: dict[Any, Any] = {}  # the rules' run memo: kept from batch to batch
-    with _young_garbage_collected():
+    # One batch leaves too little to be worth the collector's time (a pre-commit run).
+    collecting = _young_garbage_collected() if len(files) > BATCH else contextlib.nullcontext()
+    with collecting:
         for start in range(0, len(files), BATCH):
             _check_batch(
                 files[start : start + BATCH], ws, rules, options, job, run_values, outcome, emit
