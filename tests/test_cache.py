@@ -740,6 +740,32 @@ def test_a_one_page_run_stats_the_unchanged_pages_and_reads_none(csite: Path) ->
     assert cached == _outcome(run(RunOptions(paths=[csite / "p0.md"], cache=False)))
 
 
+def test_a_page_type_s_repeated_sentence_follows_the_other_pages(csite: Path) -> None:
+    """PH004 groups a sentence repeated on pages of one type, reading the other pages'
+    source first and parsing only those that may hold it: when another page gains,
+    loses or splits the sentence with markup, a one-page run of an unchanged page
+    gives what a run without the cache gives."""
+    (csite / ".finops-lint.yaml").write_text(
+        "extends: jekyll\npage-types:\n  note:\n    match: ['_notes/*.md']\n", "utf-8"
+    )
+    soon = "\nTraining partners coming soon.\n"
+    for n in (1, 2, 3):
+        text = f"---\ntitle: Note {n}\n---\n# Note {n}\n" + (soon if n < 3 else "")
+        (csite / "_notes" / f"n{n}.md").write_text(text, "utf-8")
+    third = csite / "_notes" / "n3.md"
+    base = third.read_text("utf-8")
+    related = []
+    for edit in ("", soon, soon.replace("coming", "co**ming**"), soon.upper(), ""):
+        third.write_text(base + edit, "utf-8")
+        for one in ("_notes/n1.md", "_notes/n2.md", "_notes/n3.md", ""):
+            cached, fresh = _both(csite, *([one] if one else []))
+            assert cached == fresh, (edit, one)
+        notes = [f for f in fresh[0] if f["code"] == "PH004" and "_notes" in f["path"]]
+        related.append([len(f.get("related", [])) for f in notes])
+    # n1 holds the finding, with n2 (and n3 when it has the sentence as text) related
+    assert related == [[1], [2], [1, 0], [2], [1]]
+
+
 @pytest.mark.parametrize(
     "value",
     [

@@ -180,6 +180,60 @@ def test_ph004_boilerplate_on_every_page_of_a_type_is_one_finding(framework_site
     assert [(r.path, r.line) for r in findings[0].related] == [("_domains/zz-other.md", 21)]
 
 
+def test_ph004_a_page_whose_words_markup_splits_is_reported_on_its_own(
+    framework_site: Site,
+) -> None:
+    """Other pages are parsed only when their source holds the pattern's words; a page
+    whose source splits them ("co**ming**") is left out of the index of repeated
+    sentences, and its own finding must then stand alone, not be dropped."""
+    soon = "\n## FinOps Training\n\nReference of courses and training partners coming soon.\n"
+    split = soon.replace("coming", "co**ming**")
+    framework_site.write("_domains/quantify-business-value.md", DOMAIN_PAGE + soon)
+    for name, extra in (("zz-one", split), ("zz-two", soon)):
+        text = DOMAIN_PAGE.replace("quantify-business-value", name) + extra
+        framework_site.write(f"_domains/{name}.md", text)
+    findings = framework_site.findings(
+        "_domains/quantify-business-value.md", "_domains/zz-one.md", "_domains/zz-two.md"
+    )
+    got = [(f.path, f.code, len(f.related)) for f in findings if f.code == "PH004"]
+    assert got == [
+        ("_domains/quantify-business-value.md", "PH004", 1),  # zz-two's copy is related
+        ("_domains/zz-one.md", "PH004", 0),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "words"),
+    [
+        (r"\bcoming soon\b", (("coming",), ("soon",))),
+        (r"\(\s*needs? (?:an )?update\s*\)", (("need",), ("update",))),
+        (r"\b(?:TODO|FIXME):", (("fixme", "todo"),)),
+        (r"(?-i:\b(?:Title|Name) (?:[Gg]oes )?Here\b)", (("name", "title"), ("here",))),
+        (r"(?:ab|x?)cd", (("cd",),)),  # an alternative that requires nothing
+        (r"x{0,3}", None),
+        (r"[abc]+", None),
+        (r"(?<=\d)x", (("x",),)),
+        (r"(?P<a>", None),  # not a pattern
+    ],
+)
+def test_required_words_of_a_pattern(pattern: str, words: tuple | None) -> None:
+    from finops_lint.rules.placeholder_analysis import required_words
+
+    assert required_words(pattern) == words
+
+
+def test_may_match_source_folds_as_the_pattern_matches() -> None:
+    from finops_lint.rules.placeholder_analysis import may_match_source
+
+    items = (r"\bcoming soon\b", r"\bunder construction\b")
+    assert may_match_source("Coming\nSOON", items)
+    assert may_match_source("Under [construction](x)", items)
+    assert may_match_source("under construct\u0131on", items)  # dotless i: re matches it
+    assert may_match_source("coming later, soon-ish", items)  # words anywhere: a prefilter
+    assert not may_match_source("Nothing is unfinished here.", items)
+    assert may_match_source("anything", (r"\bcoming soon\b", r"x?"))  # x? requires no word
+
+
 # ------------------------------------------------------------------ PH005
 
 

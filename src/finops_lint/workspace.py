@@ -19,6 +19,7 @@ from finops_lint.config import Config, PageType
 from finops_lint.discover import Target, display, glob_match, io_finding, is_jekyll_site
 from finops_lint.document import Document, parse_document
 from finops_lint.findings import Finding, Severity
+from finops_lint.parsing.text import decode_page
 from finops_lint.safe_io import (
     MAX_PAGE_BYTES,
     NotRegularFileError,
@@ -150,6 +151,24 @@ class Workspace:
         if len(others) > OTHER_DOCS_KEPT:
             others.popitem(last=False)
         return doc
+
+    def text(self, rel_path: str) -> str | None:
+        """A file of the site as the text a Document of it holds, without parsing it
+        (None: missing, unreadable, outside the site or not text): for rules that
+        read many other pages and need the Markdown of few of them."""
+        for parsed in (self.docs, self._other_docs):
+            doc = parsed.get(rel_path)
+            if doc is not None:
+                return None if doc.decode_error is not None else doc.text
+        path = self.root / rel_path
+        if not _inside(path, self.root):
+            return None
+        try:
+            data = read_bytes(path, MAX_PAGE_BYTES, truncate=True)
+        except OSError:
+            return None
+        self.digests.setdefault(rel_path, content_hash(data))
+        return decode_page(data[:MAX_PAGE_BYTES])[0]
 
     def _read_other(self, rel_path: str, what: str = "") -> Document | None:
         path = self.root / rel_path

@@ -220,6 +220,7 @@ _VALUE: dict[str, Callable[..., Any]] = {
     "redirects": lambda o: o.site.redirects,
     "statics": lambda o: o.site.static_by_path,
     "doc": lambda o, rel: o.ws.document(rel),
+    "text": lambda o, rel: o.ws.text(rel),
     "facts": lambda o, rel: o.ws.facts(rel),
     "layouts": lambda o: o.ws.layouts,
     "of_type": lambda o, name: o.ws.pages_of_type(name),
@@ -245,6 +246,7 @@ _CANON: dict[str, Callable[[Oracle, Query, Any], str]] = {
     # a document: its text (the parse follows from it and the run key's config; no
     # document exactly when the file cannot be read: no text)
     "doc": lambda o, q, v: o.file(q[1]),
+    "text": lambda o, q, v: o.file(q[1]),
     # another page's facts: whether the Site has it, and its text
     "facts": lambda o, q, v: repr((q[1] in o.site.pages, o.file(q[1]))),
     "layouts": lambda o, q, v: repr(sorted(v)),
@@ -258,7 +260,10 @@ _CANON: dict[str, Callable[[Oracle, Query, Any], str]] = {
 }
 
 #: Questions whose answer is read from the files, not from the value (no parse).
-_BY_FILE = frozenset({"doc", "facts"})
+_BY_FILE = frozenset({"doc", "text", "facts"})
+
+#: Questions whose answer is one file's text (a covering question may hold it).
+_FILE_TEXT = frozenset({"doc", "text"})
 
 KINDS = frozenset(_VALUE)
 assert frozenset(_CANON) == KINDS
@@ -274,7 +279,7 @@ class Recorder:
     def ask(self, *q: Any) -> Any:
         oracle, frame = self.oracle, self.frames[-1]
         value = oracle.value(q)
-        if q[0] == "doc":
+        if q[0] in _FILE_TEXT:
             cover = self._cover(q[1])
             if cover is not None:  # its text is in that answer: ask that instead
                 if cover not in frame.answers:
@@ -386,6 +391,9 @@ class RecordingWorkspace:
 
     def document(self, rel_path: str) -> Any:
         return self._rec.ask("doc", rel_path)
+
+    def text(self, rel_path: str) -> Any:
+        return self._rec.ask("text", rel_path)
 
     def template(self, rel_path: str) -> Any:
         if any(pt.template == rel_path for pt in self._ws.config.page_types):

@@ -137,6 +137,93 @@ def page_patterns(doc: Document, items: tuple[str, ...]) -> list[regex.Pattern]:
     return keep
 
 
+def may_match_source(text: str, items: tuple[str, ...]) -> bool:
+    """False only when no block of a page with this source text can match a pattern:
+    some word every match of each pattern holds is nowhere in the source (case-folded).
+
+    For rules that look at many other pages and need the Markdown of few. The words
+    of a block's visible text are in its source unless markup or an entity splits a
+    word ("co**ming**", "&#99;oming"): such a page is passed over, so a rule using
+    this must treat a page it passed over like a page without the text.
+    """
+    clauses = _source_prefilter(items)
+    if clauses is None:
+        return True
+    folded = text.casefold().replace("\u0131", "i")  # dotless i: re's IGNORECASE matches it
+    return any(all(any(w in folded for w in clause) for clause in c) for c in clauses)
+
+
+@lru_cache(maxsize=32)
+def _source_prefilter(items: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], ...], ...] | None:
+    """Per pattern, its `required_words`; None when some pattern requires none."""
+    out = []
+    for pattern in _patterns(items):
+        clauses = required_words(pattern.pattern)
+        if clauses is None:
+            return None
+        out.append(clauses)
+    return tuple(out)
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@lru_cache(maxsize=256)
+def required_words(pattern: str) -> tuple[tuple[str, ...], ...] | None:
+    """What every case-insensitive match of the pattern holds, as clauses of ASCII
+    words (lower case): one word of each clause is a substring of the match. None:
+    the pattern requires no word (or is not one Python's parser reads).
+
+    "\\bneeds? (?:an )?update\\s*$" -> (("need",), ("update",));
+    "\\b(?:TODO|FIXME):" -> (("fixme", "todo"),).
+    """
+    try:
+        parsed = _sre_parse(pattern)
+    except Exception:  # re2-only syntax, or a parser that changed: no prefilter
+        return None
+    clauses = _sequence_words(list(parsed))
+    return tuple(clauses) or None
+
+
+def _sre_parse(pattern: str) -> Any:
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+    except ImportError:  # Python 3.10
+        import sre_parse as _parser
+    return _parser.parse(pattern, re.IGNORECASE)
+
+
+def _sequence_words(items: list[Any]) -> list[tuple[str, ...]]:
+    """The clauses of a sequence of parsed items: literal runs give one clause per
+    word; a group, a repeat of at least one, or a branch of alternatives that each
+    require a word give theirs; anything else requires nothing."""
+    clauses: list[tuple[str, ...]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        clauses.extend((w,) for w in _WORD.findall("".join(run).lower()))
+        run.clear()
+
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            run.append(chr(arg))
+            continue
+        flush()
+        if name == "SUBPATTERN":
+            clauses.extend(_sequence_words(list(arg[-1])))
+        elif name == "ATOMIC_GROUP":
+            clauses.extend(_sequence_words(list(arg)))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and arg[0] >= 1:
+            clauses.extend(_sequence_words(list(arg[2])))
+        elif name == "BRANCH":
+            options = [_sequence_words(list(alt)) for alt in arg[1]]
+            if options and all(options):
+                clauses.append(tuple(sorted({w for option in options for w in option[0]})))
+    flush()
+    return clauses
+
+
 FILLER_THRESHOLD = 5
 
 

@@ -22,6 +22,7 @@ from finops_lint.rules.placeholder_analysis import (
     excerpt,
     filler_vocabulary,
     locate,
+    may_match_source,
     norm_prose,
     page_may_have_filler,
     page_patterns,
@@ -197,7 +198,7 @@ def unfinished_content(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         message = f"unfinished content: '{excerpt(text, m)}'"
         related: list[Related] = []
         pages = _same_sentence_pages(doc, ctx, items).get(norm_prose(text), [])
-        if len(pages) > 1:
+        if len(pages) > 1 and any(path == doc.rel_path for path, _line in pages):
             if pages[0][0] != doc.rel_path:
                 continue  # one finding per repeated sentence: on the first page
             related = [
@@ -237,6 +238,12 @@ def _same_sentence_pages(
     def by_sentence() -> dict[str, list[tuple[str, int]]]:
         found: dict[str, list[tuple[str, int]]] = {}
         for path, _data in sorted(ws.pages_of_type(pt.name)):
+            # Parsing only the pages whose source may hold the text: most pages of a
+            # type do not. A page passed over (the words split by markup) is
+            # reported on its own, never dropped (see the caller).
+            source = doc.text if path == doc.rel_path else ws.text(path)
+            if source is None or not may_match_source(source, items):
+                continue
             other = doc if path == doc.rel_path else ws.document(path)
             if other is None:
                 continue

@@ -9,7 +9,7 @@ from typing import Any
 from finops_lint.document import Document
 from finops_lint.findings import Related, Severity
 from finops_lint.parsing.front_matter_data import front_matter_targets
-from finops_lint.parsing.frontmatter import dotted_key
+from finops_lint.parsing.frontmatter import dotted_key, split_front_matter
 from finops_lint.rules.base import Issue, RuleContext, rule
 from finops_lint.site.page import SitePage
 
@@ -108,11 +108,13 @@ def _renders_nothing(page: SitePage, ctx: RuleContext) -> bool:
     layout = page.data.get("layout")
     if layout not in (None, "", "none", "null", False):
         return False
-    other = ctx.workspace.document(page.path) if ctx.workspace else None
-    if other is None or not other.front_matter.present:
+    text = ctx.workspace.text(page.path) if ctx.workspace else None
+    if text is None:
         return False
-    body = other.text[other.front_matter.body_offset :]
-    return not _COMMENT.sub("", body).strip()
+    fm = split_front_matter(text)  # where the body starts: no YAML or Markdown to parse
+    if not fm.present:
+        return False
+    return not _COMMENT.sub("", text[fm.body_offset :]).strip()
 
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
