@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from finops_lint import regex
 from finops_lint.parsing.anchors import IdOptions, footnote_ids
 from finops_lint.parsing.frontmatter import FrontMatter, parse_front_matter
 from finops_lint.parsing.headings import Heading
@@ -103,7 +104,7 @@ class Document:
     @cached_property
     def visible_text_folded(self) -> str:
         """``visible_text`` case-folded, for substring prefilters."""
-        return self.visible_text.casefold()
+        return regex.fold(self.visible_text)
 
     @property
     def has_dynamic_ids(self) -> bool:

@@ -26,6 +26,14 @@ from typing import Any, TypeAlias, cast
 _TRUSTED: set[str] = set()
 
 
+def fold(text: str) -> str:
+    """The text case-folded for substring prefilters of case-insensitive patterns:
+    whatever a `re.IGNORECASE` match of ASCII letters matches folds to those
+    letters (casefold() alone leaves the dotless i, which `re` matches as i)."""
+    folded = text.casefold()
+    return folded.replace("\u0131", "i") if "\u0131" in folded else folded
+
+
 def trust(patterns: Iterable[str]) -> None:
     """Mark patterns shipped with finops-lint as safe for Python's `re`."""
     _TRUSTED.update(p for p in patterns if isinstance(p, str))

@@ -19,7 +19,12 @@ from finops_lint.document import Document
 from finops_lint.findings import Severity
 from finops_lint.parsing.frontmatter import KeyPath, dotted_key
 from finops_lint.rules.base import Issue, RuleContext, rule
-from finops_lint.rules.placeholder_analysis import FILLER_THRESHOLD, filler_vocabulary
+from finops_lint.rules.placeholder_analysis import (
+    FILLER_THRESHOLD,
+    filler_vocabulary,
+    has_words,
+    required_words,
+)
 
 #: Keys whose values are names, paths or switches, not text a visitor reads.
 _NOT_TEXT_KEYS = frozenset(
@@ -158,13 +163,22 @@ def placeholder_front_matter(doc: Document, ctx: RuleContext) -> Iterator[Issue]
 
 
 def _hits(items: tuple[str, ...], joined: str) -> list[regex.Pattern]:
-    """The patterns that match some line of joined (each line one value)."""
-    return [single for single, multi in _compiled_pairs(items) if multi.search(joined)]
+    """The patterns that match some line of joined (each line one value): a pattern
+    whose required words are not all in the values is not searched."""
+    folded = regex.fold(joined)
+    return [
+        single
+        for single, multi, words in _compiled_pairs(items)
+        if has_words(folded, words) and multi.search(joined)
+    ]
 
 
 @lru_cache(maxsize=32)
-def _compiled_pairs(items: tuple[str, ...]) -> tuple[tuple[regex.Pattern, regex.Pattern], ...]:
-    """Each pattern, and the same pattern with '^'/'$' matching at every line."""
+def _compiled_pairs(
+    items: tuple[str, ...],
+) -> tuple[tuple[regex.Pattern, regex.Pattern, tuple[tuple[str, ...], ...] | None], ...]:
+    """Each pattern, the same pattern with '^'/'$' matching at every line, and the
+    words every match holds (`required_words`)."""
     out = []
     for item in items:
         try:
@@ -172,7 +186,7 @@ def _compiled_pairs(items: tuple[str, ...]) -> tuple[tuple[regex.Pattern, regex.
             multi = regex.compile(item, re.IGNORECASE | re.MULTILINE)
         except re.error:
             continue
-        out.append((single, multi))
+        out.append((single, multi, required_words(item)))
     return tuple(out)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from finops_lint.document import Document
 from finops_lint.findings import Related
-from finops_lint.regex import lazy
+from finops_lint.regex import fold, lazy
 from finops_lint.rules.base import Issue, RuleContext, rule
 
 _REDIRECT_BODY = lazy(r"location(?:\.href|\.replace|\s*=)|http-equiv=[\"']?refresh", re.IGNORECASE)
@@ -22,8 +22,9 @@ _LAYOUT_LINE = re.compile(r"^layout:\s*[\"']?([\w./-]+)", re.MULTILINE)
 
 def _renders_text(doc: Document) -> bool:
     """Whether the page body has visible text (not only comments or a redirect script)."""
-    if _REDIRECT_BODY.search(doc.text):
-        return False
+    folded = fold(doc.text)
+    if ("location" in folded or "http-equiv" in folded) and _REDIRECT_BODY.search(doc.text):
+        return False  # (the substring test first: the search scans the whole page)
     return any(b.kind in ("paragraph", "heading") and b.text.strip() for b in doc.blocks)
 
 

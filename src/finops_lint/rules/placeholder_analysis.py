@@ -132,6 +132,8 @@ def page_patterns(doc: Document, items: tuple[str, ...]) -> list[regex.Pattern]:
         literals = required_literals(pattern.pattern)
         if literals is not None and not any(lit in folded for lit in literals):
             continue  # a substring test first: much faster than the regex engine
+        if not has_words(folded, required_words(pattern.pattern)):
+            continue
         if joined is None or joined.search(page):
             keep.append(pattern)
     return keep
@@ -149,8 +151,14 @@ def may_match_source(text: str, items: tuple[str, ...]) -> bool:
     clauses = _source_prefilter(items)
     if clauses is None:
         return True
-    folded = text.casefold().replace("\u0131", "i")  # dotless i: re's IGNORECASE matches it
-    return any(all(any(w in folded for w in clause) for clause in c) for c in clauses)
+    folded = regex.fold(text)
+    return any(has_words(folded, c) for c in clauses)
+
+
+def has_words(folded: str, clauses: tuple[tuple[str, ...], ...] | None) -> bool:
+    """Whether the folded text (`regex.fold`) holds a word of each clause of
+    `required_words` (None: no words required)."""
+    return clauses is None or all(any(w in folded for w in clause) for clause in clauses)
 
 
 @lru_cache(maxsize=32)

@@ -184,7 +184,8 @@ def unfinished_content(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     by the board" and "dates TBD" inside a sentence are not reported. A sentence
     repeated on several pages of one page type (boilerplate copied onto every
     domain page) is one finding, on the first page, with the others as related
-    locations.
+    locations; a copy whose words markup splits (`co**ming** soon`) is a finding
+    of its own.
 
     **Bad:** `Reference of courses and training partners coming soon.`
 
