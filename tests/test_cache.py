@@ -740,6 +740,32 @@ def test_a_one_page_run_stats_the_unchanged_pages_and_reads_none(csite: Path) ->
     assert cached == _outcome(run(RunOptions(paths=[csite / "p0.md"], cache=False)))
 
 
+def test_a_run_holds_one_parsed_findings_file_at_a_time(
+    csite: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan and the save go through the findings files one at a time and forget
+    each before the next: a deletion on a big site plans every page again, and all
+    64 files parsed at once were hundreds of MB at 100,000 pages."""
+    from finops_lint.cache import results
+
+    for n in range(3, 40):
+        (csite / f"p{n}.md").write_text(_page(n, [0, 1], ["Part A"]), "utf-8")
+    run(RunOptions(paths=[csite]))
+    held: list[int] = []
+    real = results.ResultCache._shard
+
+    def counting(self: results.ResultCache, n: int) -> dict[str, Any]:
+        out = real(self, n)
+        held.append(sum(1 for parsed in self._shards.values() if parsed))
+        return out
+
+    monkeypatch.setattr(results.ResultCache, "_shard", counting)
+    (csite / "p0.md").unlink()  # a link target of every page: all are planned again
+    cached, fresh = _both(csite)
+    assert cached == fresh
+    assert len(held) > 20 and max(held) == 1
+
+
 def test_a_page_type_s_repeated_sentence_follows_the_other_pages(csite: Path) -> None:
     """PH004 groups a sentence repeated on pages of one type, reading the other pages'
     source first and parsing only those that may hold it: when another page gains,

@@ -307,7 +307,7 @@ def _with_cache(
         if rel in outcome.failed or not cache.cacheable(target):
             continue
         if rel in plan.reused:
-            pages[rel] = (cache.recorded_codes(rel), by_page.get(rel, []), plan.asked[rel])
+            pages[rel] = (plan.codes[rel], by_page.get(rel, []), plan.asked[rel])
         elif rel in outcome.beyond:
             codes = set(outcome.beyond[rel])
             if rel in plan.rerun:

@@ -209,6 +209,8 @@ class Plan:
     problems: list[tuple[str, int, str]] | None = None
     #: what the rules of each reused page asked beyond it (kept for the next run)
     asked: dict[str, Record | None] = field(default_factory=dict)
+    #: the rules of each reused page that looked beyond it (kept for the next run)
+    codes: dict[str, list[str]] = field(default_factory=dict)
 
 
 class ResultCache:
@@ -244,6 +246,13 @@ class ResultCache:
                     self.store.invalid(path, exc)
             self._shards[n] = known
         return known
+
+    def _release(self, n: int) -> None:
+        """Forget findings file n as parsed (read again if asked for): a run that reads
+        them all holds one at a time, not every page's rows and questions at once. An
+        empty or invalid one is kept (nothing to free; its notice is given once)."""
+        if self._shards.get(n):
+            del self._shards[n]
 
     def entry(self, rel: str) -> PageEntry | None:
         """The recorded findings of rel, if made for the file state the main file records."""
@@ -296,11 +305,6 @@ class ResultCache:
         digest = self.new_hashes[rel] = content_hash(data)
         return digest
 
-    def recorded_codes(self, rel: str) -> list[str]:
-        """The site-dependent rules of a page whose findings the plan reused."""
-        entry = self.entry(rel)
-        return entry.codes if entry is not None else []
-
     def plan(
         self,
         files: list[Target],
@@ -313,24 +317,38 @@ class ResultCache:
         plan = Plan()
         if self.site_same:
             plan.problems = list(self.old.problems)
+        by_shard: dict[int, list[Target]] = {}
         for target in files:
-            if target.rel not in self.old.files or not self.cacheable(target):
-                continue
-            entry = self.entry(target.rel)
-            if entry is None or not self.valid(target.rel):
-                continue
-            shown = shown_path(target.path)
-            rows = entry.rows
-            if (self.site_same and entry.tree and entry.tree == self.old.tree) or (
-                entry.asked is not None and oracle is not None and still_holds(entry.asked, oracle)
-            ):
-                plan.reused[target.rel] = [from_row(r, shown, display_path) for r in rows]
-                plan.asked[target.rel] = entry.asked
-            else:
-                codes = entry.codes
-                local = [from_row(r, shown, display_path) for r in rows if r[2] not in codes]
-                plan.rerun[target.rel] = (codes, local)
+            if target.rel in self.old.files and self.cacheable(target):
+                by_shard.setdefault(shard_of(target.rel), []).append(target)
+        for n in sorted(by_shard):
+            for target in by_shard[n]:
+                self._plan_page(target, plan, display_path, oracle)
+            self._release(n)
         return plan
+
+    def _plan_page(
+        self,
+        target: Target,
+        plan: Plan,
+        display_path: Callable[[str], str],
+        oracle: Oracle | None,
+    ) -> None:
+        entry = self.entry(target.rel)
+        if entry is None or not self.valid(target.rel):
+            return
+        shown = shown_path(target.path)
+        rows = entry.rows
+        if (self.site_same and entry.tree and entry.tree == self.old.tree) or (
+            entry.asked is not None and oracle is not None and still_holds(entry.asked, oracle)
+        ):
+            plan.reused[target.rel] = [from_row(r, shown, display_path) for r in rows]
+            plan.asked[target.rel] = entry.asked
+            plan.codes[target.rel] = entry.codes
+        else:
+            codes = entry.codes
+            local = [from_row(r, shown, display_path) for r in rows if r[2] not in codes]
+            plan.rerun[target.rel] = (codes, local)
 
     def cacheable(self, target: Target) -> bool:
         """A file inside the site, reached at its own path, and part of the tree."""
@@ -408,27 +426,33 @@ class ResultCache:
         store writes each before the next is made). Entries of pages it did not check
         stay while their file is as the new main file records it; their site-dependent
         findings stay fresh while the tree keeps its name."""
-        changed: dict[int, dict[str, PageEntry | None]] = {}
-        for rel, (codes, findings, asked) in pages.items():
-            sig = new.files.get(rel)
-            rows = [to_row(f, rel_of) for f in findings]
-            entry = None
-            if sig is not None and None not in rows:
-                kept = [row for row in rows if row is not None]
-                entry = PageEntry(sig[:4], new.tree, sorted(codes), kept, asked)
-            n = shard_of(rel)
-            if self._shard(n).get(rel) != entry:
-                changed.setdefault(n, {})[rel] = entry
-        for n in sorted(changed):
-            updates = changed.pop(n)
-            entries = {
-                rel: e
-                for rel, e in self._shard(n).items()
-                if rel in new.files and new.files[rel][:4] == e.sig
-            }
-            for rel, maybe in updates.items():
-                if maybe is None:
-                    entries.pop(rel, None)
-                else:
-                    entries[rel] = maybe
-            yield n, dump_shard(self.key, entries)
+        by_shard: dict[int, list[str]] = {}
+        for rel in pages:
+            by_shard.setdefault(shard_of(rel), []).append(rel)
+        for n in sorted(by_shard):
+            old = self._shard(n)
+            updates: dict[str, PageEntry | None] = {}
+            for rel in by_shard[n]:
+                codes, findings, asked = pages[rel]
+                sig = new.files.get(rel)
+                rows = [to_row(f, rel_of) for f in findings]
+                entry = None
+                if sig is not None and None not in rows:
+                    kept = [row for row in rows if row is not None]
+                    entry = PageEntry(sig[:4], new.tree, sorted(codes), kept, asked)
+                if old.get(rel) != entry:
+                    updates[rel] = entry
+            if updates:
+                entries = {
+                    rel: e
+                    for rel, e in old.items()
+                    if rel in new.files and new.files[rel][:4] == e.sig
+                }
+                for rel, maybe in updates.items():
+                    if maybe is None:
+                        entries.pop(rel, None)
+                    else:
+                        entries[rel] = maybe
+                yield n, dump_shard(self.key, entries)
+            del old
+            self._release(n)
