@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from finops_lint.config import load_config
-from finops_lint.resources import profile_path
 from finops_lint.regex import fold
+from finops_lint.resources import profile_path
 from finops_lint.rules.placeholder_analysis import has_words, required_literals, required_words
 
 PATTERNS = [
