@@ -766,6 +766,33 @@ def test_a_run_holds_one_parsed_findings_file_at_a_time(
     assert len(held) > 20 and max(held) == 1
 
 
+@pytest.mark.parametrize("entries", [0, 1, 2047, 2048, 2049, 5000])
+def test_the_main_file_written_in_pieces_is_one_json_document(entries: int) -> None:
+    """The main file is encoded a few thousand entries at a time (38 MB at 100,000
+    pages): the same bytes as one json.dumps of the whole, at every chunk boundary."""
+    from finops_lint.cache.facts import dump_facts
+
+    cache = cache_store.CacheData(key="k" * 32, written_ns=5)
+    cache.files = {f"p{i}\u00e9.md": (i, 2, 3, "ab", False) for i in range(entries)}
+    cache.facts = {f"p{i}\u00e9.md": (True, None) for i in range(entries)}
+    cache.layouts = {f"l{i}": ("x", True) for i in range(entries % 7)}
+    cache.problems = [("a.md", 3, "msg")] if entries else []
+    whole = {
+        "format": cache_store.FORMAT,
+        "version": cache_store.VERSION,
+        "key": cache.key,
+        "written_ns": cache.written_ns,
+        "files": {rel: list(sig) for rel, sig in sorted(cache.files.items())},
+        "site": cache.site,
+        "tree": cache.tree,
+        "problems": [list(p) for p in cache.problems],
+        "facts": dump_facts(cache.facts, cache.facts_read),
+        "layouts": {rel: list(v) for rel, v in sorted(cache.layouts.items())},
+    }
+    expected = json.dumps(whole, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    assert cache_store.dump(cache) == expected
+
+
 def test_a_page_type_s_repeated_sentence_follows_the_other_pages(csite: Path) -> None:
     """PH004 groups a sentence repeated on pages of one type, reading the other pages'
     source first and parsing only those that may hold it: when another page gains,

@@ -15,6 +15,7 @@ import errno
 import hashlib
 import os
 import stat
+from collections.abc import Iterable
 
 #: Bounds for the kinds of files finops-lint reads (bytes). Larger pages have only
 #: their front matter checked; other files larger than their bound are not read.
@@ -94,11 +95,12 @@ def read_text(path: str | os.PathLike[str], limit: int) -> str:
 
 
 def write_atomic(
-    path: str | os.PathLike[str], data: bytes, *, follow_symlinks: bool = True
+    path: str | os.PathLike[str], data: bytes | Iterable[bytes], *, follow_symlinks: bool = True
 ) -> None:
     """Write a file whole or not at all: a temporary file in the same folder, synced,
-    then renamed over the target. On any error (a full disk, an interrupt) the
-    temporary file is removed and the target is left as it was. With
+    then renamed over the target. On any error (a full disk, an interrupt, an
+    exception from an iterable of chunks) the temporary file is removed and the
+    target is left as it was. With
     ``follow_symlinks=False`` a symlink at path is replaced, never written through."""
     target = os.path.realpath(path) if follow_symlinks else os.path.abspath(path)
     folder = os.path.dirname(target) or "."
@@ -115,7 +117,11 @@ def write_atomic(
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            if isinstance(data, bytes):
+                out.write(data)
+            else:
+                for chunk in data:
+                    out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
         os.chmod(tmp, mode)
