@@ -426,3 +426,19 @@ def test_plain_check_form_skips_click(tmp_path: Path) -> None:
     )
     assert proc.stdout.strip().endswith("False 1"), proc.stdout + proc.stderr
     assert "a.md:9:" in proc.stdout
+
+
+def test_a_long_report_is_written_a_slice_at_a_time_with_the_same_text() -> None:
+    """Reports of big sites are tens of MB: written in slices, never encoded whole, and
+    a terminal that cannot show a character still gets a '?' for it in every slice."""
+    import io
+
+    from finops_lint import check_command
+
+    text = ("ok \u00e9 line\n" * 300_000)[: 3 * check_command._SLICE + 5]
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="ascii", newline="")
+    check_command._write(stream, text)
+    stream.flush()
+    assert raw.getvalue() == text.encode("ascii", "replace")
+    assert b"".join(check_command._encoded(text, "\n")) == (text + "\n").encode("utf-8")

@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,12 +103,27 @@ def run_check(args: CheckArgs) -> None:
 
 
 def _write(stream: Any, text: str) -> None:
-    """Write text even where the terminal's encoding cannot show every character."""
-    try:
-        stream.write(text)
-    except UnicodeEncodeError:
-        encoding = getattr(stream, "encoding", None) or "ascii"
-        stream.write(text.encode(encoding, "replace").decode(encoding))
+    """Write text even where the terminal's encoding cannot show every character; a
+    long report a slice at a time (its encoded copy is never whole: a report of
+    100,000 pages is tens of MB)."""
+    for start in range(0, len(text), _SLICE):
+        part = text[start : start + _SLICE]
+        try:
+            stream.write(part)
+        except UnicodeEncodeError:
+            encoding = getattr(stream, "encoding", None) or "ascii"
+            stream.write(part.encode(encoding, "replace").decode(encoding))
+
+
+_SLICE = 1 << 20
+
+
+def _encoded(text: str, end: str) -> Iterator[bytes]:
+    """text, then end, as UTF-8, a slice at a time."""
+    for start in range(0, len(text), _SLICE):
+        yield text[start : start + _SLICE].encode("utf-8")
+    if end:
+        yield end.encode("utf-8")
 
 
 def _say(message: str) -> None:
@@ -169,18 +184,18 @@ def _run(args: CheckArgs) -> None:
                 "`finops-lint check --fix` (preview: --diff)"
             )
     out = render(result, args)
-    if out and not out.endswith("\n"):
-        out += "\n"
+    end = "\n" if out and not out.endswith("\n") else ""
     if args.output_file is not None:
         try:
             # A temporary file renamed over the target: an interrupt or a full disk
             # leaves the previous report as it was, never half of a new one.
-            write_atomic(args.output_file, out.encode("utf-8"))
+            write_atomic(args.output_file, _encoded(out, end))
         except OSError as exc:
             _say(f"cannot write {args.output_file}: {exc.strerror or exc}")
             sys.exit(EXIT_ERROR)
     else:
         _write(sys.stdout, out)
+        _write(sys.stdout, end)
     if result.internal_errors:
         sys.exit(EXIT_ERROR)
     errors = any(f.severity.value == "error" for f in result.findings)
