@@ -160,17 +160,19 @@ class Workspace:
             doc = parsed.get(rel_path)
             if doc is not None:
                 return None if doc.decode_error is not None else doc.text
-        path = self.root / rel_path
-        if not _inside(path, self.root):
-            return None
-        try:
-            data = read_bytes(path, MAX_PAGE_BYTES, truncate=True)
-        except OSError:
-            return None
-        self.digests.setdefault(rel_path, content_hash(data))
-        return decode_page(data[:MAX_PAGE_BYTES])[0]
+        data = self._read_site_file(rel_path)
+        return None if data is None else decode_page(data)[0]
 
     def _read_other(self, rel_path: str, what: str = "") -> Document | None:
+        data = self._read_site_file(rel_path, what)
+        if data is None:
+            return None
+        path = str(self.root / rel_path)
+        return parse_document(data, path, rel_path, id_style=self.config.id_options)
+
+    def _read_site_file(self, rel_path: str, what: str = "") -> bytes | None:
+        """A file inside the site, at most a page's bound, its digest noted (None:
+        outside, missing or unreadable; with `what`, a notice says why)."""
         path = self.root / rel_path
         if not _inside(path, self.root):
             if what:
@@ -183,9 +185,7 @@ class Workspace:
                 self.notices.append(f"{what} {rel_path}: {describe(exc)}")
             return None
         self.digests.setdefault(rel_path, content_hash(data))
-        return parse_document(
-            data[:MAX_PAGE_BYTES], str(path), rel_path, id_style=self.config.id_options
-        )
+        return data[:MAX_PAGE_BYTES]
 
     def file_digest(self, rel_path: str) -> str | None:
         """The content hash of a file of the site as this run read it (None: missing,

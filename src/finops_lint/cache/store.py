@@ -285,7 +285,7 @@ class Store:
                 if not locked:
                     return
                 for n, raw in itertools.chain([first] if first else [], pending):
-                    if not self._small_enough(raw):
+                    if not self._small_enough(len(raw)):
                         return
                     write_atomic(self.shard_path(n), raw, follow_symlinks=False)
                 if cache is not None:
@@ -304,12 +304,12 @@ class Store:
         total = 0
         for chunk in chunks:
             total += len(chunk)
-            if not self._small_enough(b"", total):
+            if not self._small_enough(total):
                 raise _TooLarge
             yield chunk
 
-    def _small_enough(self, raw: bytes, size: int | None = None) -> bool:
-        if (len(raw) if size is None else size) <= MAX_CACHE_FILE_BYTES:
+    def _small_enough(self, size: int) -> bool:
+        if size <= MAX_CACHE_FILE_BYTES:
             return True
         self.notice(
             f"result cache would be larger than {MAX_CACHE_FILE_BYTES // (1024 * 1024)} MB; "

@@ -22,10 +22,18 @@ _LAYOUT_LINE = re.compile(r"^layout:\s*[\"']?([\w./-]+)", re.MULTILINE)
 
 def _renders_text(doc: Document) -> bool:
     """Whether the page body has visible text (not only comments or a redirect script)."""
-    folded = fold(doc.text)
-    if ("location" in folded or "http-equiv" in folded) and _REDIRECT_BODY.search(doc.text):
-        return False  # (the substring test first: the search scans the whole page)
+    if _redirects_in_body(doc):
+        return False
     return any(b.kind in ("paragraph", "heading") and b.text.strip() for b in doc.blocks)
+
+
+def _redirects_in_body(doc: Document) -> bool:
+    """A script or meta refresh in the page that sends the visitor elsewhere (a
+    substring test first: the regex scans the whole page)."""
+    folded = fold(doc.text)
+    return ("location" in folded or "http-equiv" in folded) and bool(
+        _REDIRECT_BODY.search(doc.text)
+    )
 
 
 #: Plugins and settings that give pages a layout Jekyll itself would not.
@@ -250,7 +258,7 @@ def page_shadows_redirect(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             or "*" in redirect.from_path
             or ":" in redirect.from_path
             or redirect.match(page.url) is None
-            or _REDIRECT_BODY.search(doc.text)
+            or _redirects_in_body(doc)
         ):
             continue
         fm = doc.front_matter
