@@ -196,35 +196,42 @@ OPS = st.sampled_from(
 
 
 @settings(
-    max_examples=25,
+    max_examples=36,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
     steps=st.lists(st.tuples(OPS, st.integers(0, 20)), min_size=1, max_size=7),
     mode=st.sampled_from(["racy", "aged", "real"]),
+    delta=st.sampled_from([None, 0, 3]),
 )
 # p0.md, the one page that renders the layout, stops rendering it or gains a loop
 # over every page: another page's findings change with what the cache knows of p0
-@example(steps=[("layout", 1)], mode="aged")
-@example(steps=[("liquid", 1)], mode="aged")
+@example(steps=[("layout", 1)], mode="aged", delta=None)
+@example(steps=[("liquid", 1)], mode="aged", delta=None)
 # p1.md gains Liquid the cache keeps as its includes only; then p2 (page 1 after it)
 # loses an icon that p1's include, rendered on p1, builds a path from
-@example(steps=[("include", 1), ("same-size", 2), ("edit", 1)], mode="aged")
+@example(steps=[("include", 1), ("same-size", 2), ("edit", 1)], mode="aged", delta=None)
 # p3.md gets another URL (permalink: /q3/): p2.md's link to it breaks
-@example(steps=[("same-size", 4)], mode="aged")
+@example(steps=[("same-size", 4)], mode="aged", delta=None)
 def test_cached_runs_give_the_output_of_uncached_runs(
-    steps: list[tuple[str, int]], mode: str, monkeypatch: pytest.MonkeyPatch
+    steps: list[tuple[str, int]],
+    mode: str,
+    monkeypatch: pytest.MonkeyPatch,
+    delta: int | None,
 ) -> None:
     """racy: every entry is recorded as racy (as if each run came within two seconds
     of the edits), and a same-size edit keeps the mtime: only the content hash can
     tell. aged: every file's mtime is an hour old (a clock that ticks once per step),
     so the stat alone vouches for them and the Site's facts are reused. real: the
-    files' own times."""
+    files' own times. `delta`: the most entries a delta file holds (cache.delta; 0:
+    the main file is written every time, 3: a delta or the main file by turns)."""
     from finops_lint.cache import results
 
     racy = mode == "racy"
     monkeypatch.setattr(results, "RACY_NS", 10**18 if racy else 2_000_000_000)
+    if delta is not None:
+        monkeypatch.setattr(results, "limit", lambda files: delta)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(os.path.realpath(tmp)) / "site"
         root.mkdir()
@@ -270,6 +277,16 @@ def csite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _cache_file(root: Path) -> Path:
     return root / ".finops-lint-cache" / "check-v4.json"
+
+
+def _delta_file(root: Path) -> Path:
+    return root / ".finops-lint-cache" / "check-v4.delta.json"
+
+
+def _record(root: Path) -> tuple[bytes, bytes | None]:
+    """The main file and its delta file (cache.delta), as they are on disk."""
+    delta = _delta_file(root)
+    return _cache_file(root).read_bytes(), delta.read_bytes() if delta.exists() else None
 
 
 def _cli(
@@ -606,12 +623,12 @@ def test_findings_files_written_without_their_main_file_are_never_read_wrongly(
         page = csite / f"p{n}.md"
         page.write_text(page.read_text("utf-8") + "\nTODO: more.\n", "utf-8")
         os.utime(page, ns=(time.time_ns() - 10**10, time.time_ns() - 10**10))
-    main_before = _cache_file(csite).read_bytes()
+    main_before = _record(csite)
     real_write = cache_store.write_atomic
     written: list[str] = []
 
     def disk_full_at_the_main_file(path: Path, data: bytes, **kwargs: Any) -> None:
-        if path.name == _cache_file(csite).name:
+        if path.name in (_cache_file(csite).name, _delta_file(csite).name):
             raise OSError(28, "No space left on device")
         written.append(path.name)
         real_write(path, data, **kwargs)
@@ -622,7 +639,7 @@ def test_findings_files_written_without_their_main_file_are_never_read_wrongly(
     assert _outcome(result) == expected
     assert written, "no findings file was written before the main file"
     assert any("not written" in n for n in _cache_notices(result))
-    assert _cache_file(csite).read_bytes() == main_before
+    assert _record(csite) == main_before
     monkeypatch.setattr(cache_store, "write_atomic", real_write)
     assert _both(csite) == (expected, expected)
     cached, fresh = _both(csite, "p1.md")
@@ -684,16 +701,16 @@ def test_the_lock_is_held_while_writing(csite: Path) -> None:
     import fcntl
 
     run(RunOptions(paths=[csite]))
-    before = _cache_file(csite).read_bytes()
+    before = _record(csite)
     (csite / "p2.md").write_text("---\ntitle: changed\n---\n# Changed\n", "utf-8")
     lock = csite / ".finops-lint-cache" / "check-v4.lock"
     with open(lock, "a") as held:
         fcntl.flock(held.fileno(), fcntl.LOCK_EX)
         result = run(RunOptions(paths=[csite]))  # another run is writing: this one does not
         assert not _cache_notices(result)
-        assert _cache_file(csite).read_bytes() == before
+        assert _record(csite) == before
     run(RunOptions(paths=[csite]))
-    assert _cache_file(csite).read_bytes() != before
+    assert _record(csite) != before
 
 
 def test_init_adds_the_cache_folder_to_gitignore_once(tmp_path: Path) -> None:

@@ -35,6 +35,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from finops_lint import __version__
+from finops_lint.cache.delta import Applied, changes, limit
+from finops_lint.cache.delta import dump as dump_delta
 from finops_lint.cache.deps import Oracle, Record, still_holds
 from finops_lint.cache.facts import KnownFacts
 from finops_lint.cache.pages import PageEntry, dump_shard, parse_shard, shard_of
@@ -413,8 +415,25 @@ class ResultCache:
             rel: f for rel, f in layouts.items() if rel in new.files and not new.files[rel][4]
         }
         shards = self._new_shards(pages, new, rel_of)
-        main = None if self.old.files and new.same_record(self.old) else new
-        self.store.save(main, shards)
+        if self.old.files and new.same_record(self.old):
+            self.store.save(None, shards)
+            return
+        delta = self._delta(new)
+        self.store.save(new if delta is None else None, shards, delta)
+
+    def _delta(self, new: CacheData) -> bytes | None:
+        """The delta file that records `new` on the main file read (cache.delta), or
+        None: no main file was read, or too much changed (it is written again)."""
+        old = self.old
+        if not old.key:
+            return None
+        applied = old.applied or Applied(old.written_ns)
+        files = changes(old.files, new.files, applied.files)
+        facts = changes(old.facts, new.facts, applied.facts)
+        layouts = changes(old.layouts, new.layouts, applied.layouts)
+        if len(files) + len(facts) + len(layouts) > limit(len(new.files)):
+            return None
+        return dump_delta(new, applied.base_ns, files, facts, layouts)
 
     def _new_shards(
         self,

@@ -18,7 +18,9 @@ needs::
 
 Each page's findings live in one of `SHARDS` files beside it (``check-v4.p07.json``,
 see cache.pages), read only for the pages a run checks and written only when one
-of their entries changed.
+of their entries changed. A run that changed few entries of the main file writes
+them to its delta file (``check-v4.delta.json``, see cache.delta) instead of the
+whole main file.
 
 Never pickle: a cache file is data from the repository's folder, so everything
 read back is checked (types, ranges, paths inside the site) and anything odd
@@ -41,9 +43,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from finops_lint.safe_io import FileTooLargeError, describe, read_bytes, write_atomic
+
+if TYPE_CHECKING:
+    from finops_lint.cache.delta import Applied
 
 FORMAT = "finops-lint-check-cache"
 VERSION = 4
@@ -86,6 +91,13 @@ class CacheData:
     #: `facts` as read, and the JSON they were read from (`parse`): what `dump`
     #: writes again as it was for the entries that did not change
     facts_read: tuple[dict[str, Any], dict[str, Any]] | None = None
+    #: the delta file read with the main file, if one was (cache.delta)
+    applied: Applied | None = None
+
+    @property
+    def main_ns(self) -> int:
+        """When the main file this record was read from was written (0: none)."""
+        return self.applied.base_ns if self.applied is not None else self.written_ns
 
     def same_record(self, other: CacheData) -> bool:
         """The same content but for when it was written (no need to write it again)."""
@@ -143,16 +155,7 @@ def parse(raw: bytes, now_ns: int) -> CacheData:
     if not isinstance(files, dict):
         raise CacheInvalid("bad files")
     for rel, sig in files.items():
-        if not safe_rel(rel) or not isinstance(sig, list) or len(sig) != 5:
-            raise CacheInvalid("bad file entry")
-        size, inode = check_int(sig[0]), check_int(sig[2])
-        mtime = check_int(sig[1], 0, out.written_ns)
-        digest = check_str(sig[3])
-        if not HASH.match(digest) or not isinstance(sig[4], bool):
-            raise CacheInvalid("bad file entry")
-        if sig[4] and not digest:
-            raise CacheInvalid("racy entry without a hash")
-        out.files[rel] = (size, mtime, inode, digest, sig[4])
+        out.files[rel] = parse_sig(rel, sig, out.written_ns)
     site = data.get("site")
     if not isinstance(site, bool):
         raise CacheInvalid("bad site flag")
@@ -174,6 +177,21 @@ def parse(raw: bytes, now_ns: int) -> CacheData:
     out.facts_read = (out.facts, data["facts"])
     out.layouts = parse_layouts(data.get("layouts"), out.files)
     return out
+
+
+def parse_sig(rel: Any, sig: Any, written_ns: int) -> Sig:
+    """One entry of "files", validated (a file changed after the record was written is
+    not one it can vouch for)."""
+    if not safe_rel(rel) or not isinstance(sig, list) or len(sig) != 5:
+        raise CacheInvalid("bad file entry")
+    size, inode = check_int(sig[0]), check_int(sig[2])
+    mtime = check_int(sig[1], 0, written_ns)
+    digest = check_str(sig[3])
+    if not HASH.match(digest) or not isinstance(sig[4], bool):
+        raise CacheInvalid("bad file entry")
+    if sig[4] and not digest:
+        raise CacheInvalid("racy entry without a hash")
+    return (size, mtime, inode, digest, sig[4])
 
 
 def dump(cache: CacheData) -> bytes:
@@ -225,6 +243,7 @@ class Store:
         self.path = folder / name
         self._stem = name.rsplit(".", 1)[0]
         self.lock_path = folder / (self._stem + ".lock")
+        self.delta_path = folder / (self._stem + ".delta.json")
         self._notify = notice
         self._noticed = False
 
@@ -258,7 +277,9 @@ class Store:
         self.notice(f"result cache {path} ignored ({why}); rebuilt")
 
     def load(self, key: str, now_ns: int) -> CacheData | None:
-        """The main file if it is there, valid and for this key; None otherwise."""
+        """The main file, with its delta file applied (cache.delta), if it is there,
+        valid and for this key; None otherwise. A delta that is not valid is ignored
+        (the main file alone is an older record, not a wrong one)."""
         raw = self.read(self.path)
         if raw is None:
             return None
@@ -267,18 +288,35 @@ class Store:
         except (ValueError, RecursionError) as exc:
             self.invalid(self.path, exc)
             return None
-        return data if data.key == key else None
+        if data.key != key:
+            return None
+        raw = self.read(self.delta_path)
+        if raw is not None:
+            from finops_lint.cache.delta import apply
 
-    def save(self, cache: CacheData | None, shards: Iterable[tuple[int, bytes]]) -> None:
-        """Write the findings files given, then the main file (each whole: temporary
-        file + rename), if no other run is writing. Each findings file is written as it
-        comes (a whole-site run at 100,000 pages would otherwise hold them all, about
-        200 MB); one that is too large stops the save before the main file, which then
-        still records the previous run (a findings entry is used only for the file state
-        the main file records, so the ones written are never read wrongly)."""
+            try:  # validates the whole delta before it changes anything
+                data.applied = apply(data, raw, now_ns)
+            except (ValueError, RecursionError) as exc:
+                self.invalid(self.delta_path, exc)
+        return data
+
+    def save(
+        self,
+        cache: CacheData | None,
+        shards: Iterable[tuple[int, bytes]],
+        delta: bytes | None = None,
+    ) -> None:
+        """Write the findings files given, then the main file or, instead, its `delta`
+        (each whole: temporary file + rename), if no other run is writing. A main file
+        written makes the delta file of the one before it useless: it is removed. Each
+        findings file is written as it comes (a whole-site run at 100,000 pages would
+        otherwise hold them all, about 200 MB); one that is too large stops the save
+        before the main file, which then still records the previous run (a findings
+        entry is used only for the file state the main file records, so the ones
+        written are never read wrongly)."""
         pending = iter(shards)
         first = next(pending, None)
-        if first is None and cache is None:
+        if first is None and cache is None and delta is None:
             return
         try:
             with self._locked() as locked:
@@ -294,6 +332,12 @@ class Store:
                         write_atomic(self.path, chunks, follow_symlinks=False)
                     except _TooLarge:
                         return
+                    with contextlib.suppress(OSError):  # one left is never read: its base is gone
+                        os.unlink(self.delta_path)
+                elif delta is not None:
+                    if not self._small_enough(len(delta)):
+                        return
+                    write_atomic(self.delta_path, delta, follow_symlinks=False)
                 self._remove_old_versions()
         except OSError as exc:
             if not _read_only(exc):
