@@ -378,16 +378,28 @@ class ResultCache:
         new = CacheData(key=self.key, written_ns=max(now_ns(), self.started_ns))
         new.facts_read = self.old.facts_read
         site_ok = problems is not None
-        for rel, (size, mtime, ino) in self.tree.items():
+        old_files, new_hashes = self.old.files, self.new_hashes
+        settled = self.started_ns - RACY_NS  # an mtime before this is not racy
+        for rel, sig in self.tree.items():
+            old = old_files.get(rel)
+            if (
+                old is not None
+                and old[:3] == sig
+                and not old[4]
+                and sig[1] < settled
+                and rel not in new_hashes
+            ):
+                new.files[rel] = old  # vouched for by its stat: as recorded
+                continue
+            size, mtime, ino = sig
             if mtime > self.started_ns:
                 site_ok = False  # a clock in the future: nothing vouches for it
                 continue
-            racy = mtime >= self.started_ns - RACY_NS
-            old = self.old.files.get(rel)
+            racy = mtime >= settled
             digest = ""
-            if old is not None and old[:3] == (size, mtime, ino) and self.valid(rel):
+            if old is not None and old[:3] == sig and self.valid(rel):
                 digest = old[3]
-            digest = self.new_hashes.get(rel, digest)
+            digest = new_hashes.get(rel, digest)
             if racy and not digest:
                 found = self._hash(rel)
                 if found is None:

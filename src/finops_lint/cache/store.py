@@ -182,16 +182,22 @@ def parse(raw: bytes, now_ns: int) -> CacheData:
 def parse_sig(rel: Any, sig: Any, written_ns: int) -> Sig:
     """One entry of "files", validated (a file changed after the record was written is
     not one it can vouch for)."""
-    if not safe_rel(rel) or not isinstance(sig, list) or len(sig) != 5:
-        raise CacheInvalid("bad file entry")
-    size, inode = check_int(sig[0]), check_int(sig[2])
-    mtime = check_int(sig[1], 0, written_ns)
-    digest = check_str(sig[3])
-    if not HASH.match(digest) or not isinstance(sig[4], bool):
-        raise CacheInvalid("bad file entry")
-    if sig[4] and not digest:
-        raise CacheInvalid("racy entry without a hash")
-    return (size, mtime, inode, digest, sig[4])
+    if type(sig) is list and len(sig) == 5 and safe_rel(rel):
+        size, mtime, inode, digest, racy = sig
+        if (
+            type(size) is int
+            and type(mtime) is int
+            and type(inode) is int
+            and type(digest) is str
+            and type(racy) is bool
+            and size >= 0
+            and inode >= 0
+            and 0 <= mtime <= written_ns
+            and HASH.match(digest)
+            and (digest or not racy)  # a racy entry is vouched for by its hash alone
+        ):
+            return (size, mtime, inode, digest, racy)
+    raise CacheInvalid("bad file entry")
 
 
 def dump(cache: CacheData) -> bytes:
