@@ -208,8 +208,7 @@ class Site(SiteResolver):
         computed = None
         if cached is not None:  # unchanged since the last run: not read
             data, permalink_line, has_raw = cached
-            # os.path, not pathlib: 10,000 pages of a one-page run (0.1 s)
-            loader = file_data_loader(os.path.join(self.root, source.path), has_raw, defaults)
+            loader = file_data_loader(self.root, source.path, has_raw, defaults)
             if known is not None and permalink is None:
                 computed = known.page_url(source.path)
         else:
@@ -226,9 +225,7 @@ class Site(SiteResolver):
             if known is not None and source.front_matter:
                 known.learn_url_keys(source.path, data, permalink_line, bool(fm_raw.strip()))
             # The text is not kept (memory grows with the site): read again on first use.
-            loader = file_data_loader(
-                os.path.join(self.root, source.path), bool(fm_raw.strip()), defaults
-            )
+            loader = file_data_loader(self.root, source.path, bool(fm_raw.strip()), defaults)
         merged = {**defaults, **data} if defaults else dict(data)
         if permalink is not None:  # set by a plugin (jekyll-readme-index)
             merged["permalink"] = permalink
