@@ -91,13 +91,9 @@ class CacheData:
     #: `facts` as read, and the JSON they were read from (`parse`): what `dump`
     #: writes again as it was for the entries that did not change
     facts_read: tuple[dict[str, Any], dict[str, Any]] | None = None
-    #: the delta file read with the main file, if one was (cache.delta)
+    #: what the main file held for the entries its delta file changed, when one was
+    #: read with it (cache.delta)
     applied: Applied | None = None
-
-    @property
-    def main_ns(self) -> int:
-        """When the main file this record was read from was written (0: none)."""
-        return self.applied.base_ns if self.applied is not None else self.written_ns
 
     def same_record(self, other: CacheData) -> bool:
         """The same content but for when it was written (no need to write it again)."""
