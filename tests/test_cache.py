@@ -663,6 +663,24 @@ def test_a_symlinked_cache_folder_or_file_is_never_written_through(
     run(RunOptions(paths=[csite]))
     assert victim.read_text("utf-8") == "keep me"
     assert not _cache_file(csite).is_symlink()
+    # the delta file too (a run that changed one page writes it)
+    _delta_file(csite).unlink(missing_ok=True)
+    _delta_file(csite).symlink_to(victim)
+    (csite / "p1.md").write_text((csite / "p1.md").read_text("utf-8") + "\nMore.\n", "utf-8")
+    result = run(RunOptions(paths=[csite / "p1.md"]))
+    assert victim.read_text("utf-8") == "keep me"
+    assert _delta_file(csite).is_file() and not _delta_file(csite).is_symlink()
+    assert _outcome(result) == _outcome(run(RunOptions(paths=[csite / "p1.md"], cache=False)))
+
+
+def test_a_delta_path_that_is_a_folder_turns_the_cache_off_with_one_notice(csite: Path) -> None:
+    run(RunOptions(paths=[csite]))
+    _delta_file(csite).mkdir()
+    (csite / "p1.md").write_text((csite / "p1.md").read_text("utf-8") + "\nMore.\n", "utf-8")
+    result = run(RunOptions(paths=[csite / "p1.md"]))
+    assert len(_cache_notices(result)) == 1
+    assert _outcome(result) == _outcome(run(RunOptions(paths=[csite / "p1.md"], cache=False)))
+    assert _both(csite) == (_outcome(run(RunOptions(paths=[csite], cache=False))),) * 2
 
 
 def test_concurrent_runs_never_corrupt_the_cache(csite: Path) -> None:
