@@ -27,7 +27,6 @@ from typing import Any
 from finops_lint.cache.facts import dump_facts, parse_facts, parse_layouts
 from finops_lint.cache.store import (
     CLOCK_SLACK_NS,
-    HASH,
     VERSION,
     CacheData,
     CacheInvalid,
@@ -35,6 +34,7 @@ from finops_lint.cache.store import (
     check_str,
     load_json,
     parse_sig,
+    parse_state,
 )
 
 FORMAT = "finops-lint-check-cache-delta"
@@ -75,14 +75,7 @@ def apply(data: CacheData, raw: bytes, now_ns: int) -> Applied | None:
     if check_int(delta.get("base_ns"), 1) != data.written_ns:
         return None  # the main file was written again after it
     written = check_int(delta.get("written_ns"), data.written_ns, now_ns + CLOCK_SLACK_NS)
-    site, tree, problems = delta.get("site"), check_str(delta.get("tree")), delta.get("problems")
-    if not isinstance(site, bool) or not HASH.match(tree) or not isinstance(problems, list):
-        raise CacheInvalid("bad delta")
-    checked_problems = []
-    for item in problems:
-        if not isinstance(item, list) or len(item) != 3:
-            raise CacheInvalid("bad problem")
-        checked_problems.append((check_str(item[0]), check_int(item[1], 0), check_str(item[2])))
+    state = parse_state(delta)
     files_raw, facts_raw, layouts_raw = (_mapping(delta, n) for n in ("files", "facts", "layouts"))
     files: dict[str, Any] = {
         rel: None if sig is None else parse_sig(rel, sig, written) for rel, sig in files_raw.items()
@@ -111,7 +104,7 @@ def apply(data: CacheData, raw: bytes, now_ns: int) -> Applied | None:
             else:
                 old.pop(rel, None)
     data.written_ns = written
-    data.site, data.tree, data.problems = site, tree, checked_problems
+    data.site, data.tree, data.problems = state
     return applied
 
 

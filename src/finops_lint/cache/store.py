@@ -152,27 +152,32 @@ def parse(raw: bytes, now_ns: int) -> CacheData:
         raise CacheInvalid("bad files")
     for rel, sig in files.items():
         out.files[rel] = parse_sig(rel, sig, out.written_ns)
-    site = data.get("site")
-    if not isinstance(site, bool):
-        raise CacheInvalid("bad site flag")
-    out.site = site
-    tree = check_str(data.get("tree"))
-    if not HASH.match(tree):
-        raise CacheInvalid("bad tree")
-    out.tree = tree
-    problems = data.get("problems")
-    if not isinstance(problems, list):
-        raise CacheInvalid("bad problems")
-    for item in problems:
-        if not isinstance(item, list) or len(item) != 3:
-            raise CacheInvalid("bad problem")
-        out.problems.append((check_str(item[0]), check_int(item[1], 0), check_str(item[2])))
+    out.site, out.tree, out.problems = parse_state(data)
     from finops_lint.cache.facts import parse_facts, parse_layouts
 
     out.facts = parse_facts(data.get("facts"), out.files)
     out.facts_read = (out.facts, data["facts"])
     out.layouts = parse_layouts(data.get("layouts"), out.files)
     return out
+
+
+def parse_state(data: dict[str, Any]) -> tuple[bool, str, list[tuple[str, int, str]]]:
+    """The record's "site", "tree" and "problems" (a main file's or a delta's), validated."""
+    site = data.get("site")
+    if not isinstance(site, bool):
+        raise CacheInvalid("bad site flag")
+    tree = check_str(data.get("tree"))
+    if not HASH.match(tree):
+        raise CacheInvalid("bad tree")
+    problems = data.get("problems")
+    if not isinstance(problems, list):
+        raise CacheInvalid("bad problems")
+    out: list[tuple[str, int, str]] = []
+    for item in problems:
+        if not isinstance(item, list) or len(item) != 3:
+            raise CacheInvalid("bad problem")
+        out.append((check_str(item[0]), check_int(item[1], 0), check_str(item[2])))
+    return site, tree, out
 
 
 def parse_sig(rel: Any, sig: Any, written_ns: int) -> Sig:
