@@ -2,11 +2,13 @@
 
 `finops-lint check [--offline] FILE...` (the call pre-commit makes) goes
 straight to the check; everything else goes through the click CLI. This saves
-importing click, about a tenth of a one-page run.
+importing click, about a tenth of a one-page run. The regular expressions every
+run compiles are kept between runs (`regex_cache`), another sixth.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 
@@ -21,6 +23,11 @@ def main() -> None:
 
 def _main() -> None:
     os.environ.setdefault("FINOPS_LINT_FAST_EXIT", "1")
+    # Before anything compiles a regular expression (most modules do as they load).
+    from finops_lint import regex_cache
+
+    if regex_cache.install():
+        atexit.register(regex_cache.save)
     from finops_lint.check_command import plain_check_args, run_check
 
     args = plain_check_args(sys.argv[1:])
