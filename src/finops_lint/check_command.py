@@ -293,9 +293,9 @@ def fast_exit(code: int) -> None:
     imported us) a normal SystemExit keeps the caller alive.
     """
     if os.environ.get("FINOPS_LINT_FAST_EXIT") == "1":
-        from finops_lint import regex_cache
+        from finops_lint import startup_cache
 
-        regex_cache.save()  # os._exit runs no atexit handler
+        startup_cache.save()  # os._exit runs no atexit handler
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
