@@ -48,6 +48,10 @@ INLINE_HEADINGS = [
     "[link text](http://example.com/path_x) and [inline](</a b>)",
     "[ref] and [text][ref] and [nope][missing] and [Ref][]",
     "![alt text](img.png) after image",
+    # an image inside brackets closes its own `]`: a badge link, a nested image
+    "Project [![ci](badge_x.svg)](https://ci.example/x_y) status",
+    "aa![![a](x_y)a](x_y)",
+    "[![a](x)b](y)c and [a [b] c](x)d",
     '<span class="x">inner</span> <b>bold</b> <!-- c --> <code>a_b &amp;</code>',
     "<http://auto.link/x_y> and <me@mail.com>",
     "Escaped \\_ \\* \\# \\~ \\` chars",

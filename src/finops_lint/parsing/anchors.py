@@ -596,7 +596,9 @@ class _SpanParser:
             bm = _LINK_BRACKET_STOP.match(s, self.pos)
             assert bm
             count[0] += -1 if bm.group(1) else 1
-            return count[0] - sum(1 for c in node[1] if c[0] == "el" and c[1] == "img") == 0
+            # kramdown's `el.children.select { |c| c.type == :img }`: an image inside
+            # the brackets consumed its own `]`, so its `![` is not counted
+            return count[0] - sum(1 for c in node[1] if c == _IMG) == 0
 
         if not self.parse_spans(node, _LINK_BRACKET_STOP, accept):
             self.pos = saved + len(result)
@@ -652,7 +654,7 @@ class _SpanParser:
 
     def _add_link(self, node: tuple[str, list[Any]]) -> None:
         if node[0] == "img":
-            self.tree[1].append(("leaf", "img"))
+            self.tree[1].append(_IMG)
         else:
             self.tree[1].append(("el", "a", node[1]))
 
@@ -759,6 +761,10 @@ _MARKUP = re.compile(r"[*_`<>\[\"'$&{\\~]|--|\.\.\.|  ")
 
 def _normalize_link_id(text: str) -> str:
     return re.sub(r"\s+", " ", text, flags=re.ASCII).lower()
+
+
+#: An image in a header's spans: it adds no text to the id.
+_IMG = ("leaf", "img")
 
 
 def parse_header_spans(
