@@ -87,6 +87,15 @@ def _same(made: re.Pattern[Any], pattern: str | bytes, flags: int) -> None:
         assert (one and one.groupdict()) == (other and other.groupdict())
 
 
+def _saved(base: str, *patterns: str) -> None:
+    """A run that compiles `patterns` and writes the file."""
+    startup_cache.install(base)
+    for pattern in patterns:
+        _compiler().compile(pattern, 0)
+    startup_cache.save()
+    startup_cache.uninstall()
+
+
 def _compile_all() -> list[Any]:
     return [_compiler().compile(p, f) for p, f in PATTERNS]
 
@@ -109,10 +118,7 @@ def test_patterns_read_back_from_the_file_are_the_ones_re_makes(
 
 
 def test_the_same_text_with_other_flags_is_another_entry(base: str, cache_file: Path) -> None:
-    startup_cache.install(base)
-    _compiler().compile("crawl", 0)
-    startup_cache.save()
-    startup_cache.uninstall()
+    _saved(base, "crawl")
     startup_cache.install(base)
     made = _compiler().compile("crawl", re.IGNORECASE)
     assert made.match("CRAWL")
@@ -122,10 +128,7 @@ def test_the_same_text_with_other_flags_is_another_entry(base: str, cache_file: 
 def test_a_file_entry_for_one_pattern_serves_no_other(base: str, cache_file: Path) -> None:
     """An entry's key is the pattern itself: a program stored under another key (a
     file edited by hand) is not found for this pattern."""
-    startup_cache.install(base)
-    _compiler().compile("walk", 0)
-    startup_cache.save()
-    startup_cache.uninstall()
+    _saved(base, "walk")
     data = json.loads(cache_file.read_text())
     data["entries"]["s0:run"] = data["entries"].pop("s0:walk")
     cache_file.write_text(json.dumps(data))
@@ -190,10 +193,7 @@ def test_a_file_it_cannot_read_changes_nothing(base: str, cache_file: Path, cont
 
 
 def test_a_file_from_another_python_is_not_used(base: str, cache_file: Path) -> None:
-    startup_cache.install(base)
-    _compiler().compile("walk", 0)
-    startup_cache.save()
-    startup_cache.uninstall()
+    _saved(base, "walk")
     data = json.loads(cache_file.read_text())
     _write_entries(cache_file, data["entries"], stamp="2.7.18|cpython-27|1|4")
     startup_cache.install(base)
@@ -247,11 +247,7 @@ def test_turned_off_it_neither_reads_nor_patches(
 
 def test_the_file_is_bounded(base: str, cache_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(startup_cache, "MAX_ENTRIES", 3)
-    startup_cache.install(base)
-    for word in ("a", "b", "c"):
-        _compiler().compile(word, 0)
-    startup_cache.save()
-    startup_cache.uninstall()
+    _saved(base, "a", "b", "c")
     startup_cache.install(base)
     for word in ("d", "e"):
         _compiler().compile(word, 0)
@@ -262,10 +258,7 @@ def test_the_file_is_bounded(base: str, cache_file: Path, monkeypatch: pytest.Mo
 
 def test_two_runs_that_each_add_keep_both(base: str, cache_file: Path, tmp_path: Path) -> None:
     other = tmp_path / "other"
-    startup_cache.install(str(other))
-    _compiler().compile("b", 0)
-    startup_cache.save()
-    startup_cache.uninstall()
+    _saved(str(other), "b")
 
     startup_cache.install(base)
     _compiler().compile("a", 0)
