@@ -100,6 +100,26 @@ HOSTED = {
 
 
 CASES: dict[str, Case] = {
+    # Files Jekyll does not build are read on GitHub: a `_` folder that is no
+    # collection, a collection without output. Their links lead to files, `/` being the
+    # repository root. And jekyll-relative-links' fragment: `x.md#` before more text
+    # runs on over the next link, which stays as written; `x.md#` last on its line is
+    # not rewritten at all.
+    "unbuilt_documents_and_bare_fragments": Case(
+        {
+            "_config.yml": "collections:\n  notes: {output: false}\n",
+            "CNAME": "example.org\n",
+            "index.md": fm() + "[a](index.md#) [b](about.md)\n\n[c](about.md#)\n",
+            "about.md": fm() + "# About\n",
+            "_notes/n.md": fm() + "[up](../about.md) [root](/index.md)\n",
+            "_misc/m.md": fm() + "[up](../index.md) [root](/about.md) [img](../pic.png)\n",
+            "pic.png": "png",
+        },
+        {
+            ("LK001", "index.md", "about.md"),
+            ("LK001", "index.md", "about.md#"),
+        },
+    ),
     "baseurl_from_config_yml": Case(
         {
             "_config.yml": "baseurl: /docs\npermalink: pretty\n",

@@ -65,10 +65,20 @@ class RelativeLinks(SiteTables):
             raw = expanded
         main, hash_sign, frag = raw.partition("#")
         if markdown and main and self.page_for_path(from_path) is not None:
-            rewritten = self._relative_rewrites(from_path).get(main)
+            rewritten = self.relative_rewrite(from_path, raw)
             if rewritten is not None:
                 return rewritten + hash_sign + frag
         return raw
+
+    def relative_rewrite(self, from_path: str, raw: str) -> str | None:
+        """The site URL jekyll-relative-links puts in place of the path of the Markdown
+        link target `raw` (fragment not included), or None when it leaves it alone."""
+        main, hash_sign, frag = raw.partition("#")
+        # The plugin's fragment is `#` and at least one character: a bare `#` is part
+        # of the path it looks up (`x.md#`, no such file) unless the fragment ran on
+        # (see `_relative_rewrites`).
+        key = main + hash_sign if hash_sign and not frag else main
+        return self._relative_rewrites(from_path).get(key)
 
     def relative_links_note(self, from_path: str, *, markdown: bool = True) -> str:
         """Why jekyll-relative-links does not rewrite links in this page ("" when it does)."""
@@ -123,12 +133,22 @@ class RelativeLinks(SiteTables):
         body = text[fm.body_offset :] if fm.present and not fm.unterminated else text
         base = posixpath.dirname(from_path)
         for m in _RL_LINK.finditer(body):
-            path = m.group(3) if m.group(2) is not None else m.group(7)
-            if not path or path in out or path.startswith("#") or SCHEME_RE.match(path):
+            inline = m.group(2) is not None
+            path = m.group(3) if inline else m.group(7)
+            if not path or path.startswith("#") or SCHEME_RE.match(path):
+                continue
+            key = path
+            fragment = m.group(4) if inline else m.group(8)
+            if inline and fragment and ")" in fragment:
+                # An empty fragment (`x.md#)` before more text): the plugin's `#.+?`
+                # runs on to the last `)` of the line, so the link is rewritten with
+                # its bare `#` and the links it ran over are left as written.
+                key = path + fragment[: fragment.index(")")]
+            if key in out:
                 continue
             url = self._source_url(path, base)
             if url is not None:
-                out[path] = uri_normalize(self.config.baseurl + url)
+                out[key] = uri_normalize(self.config.baseurl + url)
         return out
 
     def _source_url(self, path: str, base: str) -> str | None:

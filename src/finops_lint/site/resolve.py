@@ -54,6 +54,13 @@ _SKIP_SCHEMES = frozenset(
 )
 
 
+#: Folders of site code: templates, data, plugins, drafts and the build. A Markdown
+#: file in one is not a document of its own (an include is read inside a page).
+_SITE_CODE_FOLDERS = frozenset(
+    {"_includes", "_layouts", "_sass", "_data", "_plugins", "_drafts", "_site"}
+)
+
+
 class SiteResolver(RelativeLinks):
     """The queries half of the Site; :class:`finops_lint.site.build.Site` fills the tables."""
 
@@ -88,6 +95,8 @@ class SiteResolver(RelativeLinks):
         """
         raw = unwrap_target(target)
         from_page = self.page_for_path(from_path)
+        if from_page is not None and not from_page.output:
+            from_page = None  # not on the site (output: false, published: false)
         if "{" in raw:
             expanded = expand_liquid(self, raw, from_page)
             if expanded is None:
@@ -105,7 +114,7 @@ class SiteResolver(RelativeLinks):
                 )
             return Resolution("skip", fragment=fragment, reason="anchor in a file outside the site")
         if markdown and from_page is not None:
-            rewritten = self._relative_rewrites(from_path).get(main)
+            rewritten = self.relative_rewrite(from_path, raw)
             if rewritten is not None:  # jekyll-relative-links made it a site URL
                 path_part, _, query_s = rewritten.partition("?")
                 query = dict(parse_qsl(query_s, keep_blank_values=True))
@@ -131,7 +140,17 @@ class SiteResolver(RelativeLinks):
         path_part, _, query_s = main.partition("?")
         query = dict(parse_qsl(query_s, keep_blank_values=True))
         if path_part.startswith("/"):
-            return self._site_path(path_part, query, None, fragment)
+            found = self._site_path(path_part, query, None, fragment)
+            if (
+                found.kind == "missing"
+                and from_page is None
+                and self.is_repository_document(from_path)
+            ):
+                # On GitHub a path from `/` in a document is one from the repository root.
+                in_repository = self._resolve_file(path_part.lstrip("/"), "", fragment)
+                if in_repository.kind != "missing":
+                    return in_repository
+            return found
         if path_part == "":  # "?x=1"
             base = self.config.baseurl + (from_page.url if from_page is not None else "/")
             return self._follow(normalize_path(base), query, None, fragment, [])
@@ -306,9 +325,14 @@ class SiteResolver(RelativeLinks):
 
     def is_repository_document(self, path: str) -> bool:
         """A Markdown file Jekyll does not build into a page: README, CONTRIBUTING, an
-        excluded docs/ folder, a file without front matter. It is read on GitHub,
-        where its relative links lead to files. Site code (`_includes/`...) is not."""
-        return not path.startswith("_") and path not in self.pages
+        excluded docs/ folder, a file without front matter, a document of a collection
+        without output, an unpublished page, a file in a `_` folder Jekyll skips
+        (`_notes/` when no collection is called that). It is read on GitHub, where its
+        relative links lead to files. Site code (`_includes/`...) is not."""
+        page = self.pages.get(path)
+        if page is not None and page.output:
+            return False
+        return path.split("/", 1)[0] not in _SITE_CODE_FOLDERS
 
     def _resolve_file(self, path_part: str, from_path: str, fragment: str | None) -> Resolution:
         """A relative link in a repository document: a file or folder of the repository."""
