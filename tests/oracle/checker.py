@@ -223,8 +223,9 @@ def check_link(
     frag = unquote(parts.fragment)
     if _fragment_ok(frag, site.parsed(file).ids):
         return None
-    code = "LK003" if file == dest_rel else "LK004"
-    return code, f"no id {frag!r} in {file}"
+    # A link with a path is LK004's even when the path leads back to this page
+    # (`/#part` on the home page): LK003 checks the bare `#fragment` links.
+    return "LK004", f"no id {frag!r} in {file}"
 
 
 def _fragment_ok(frag: str, ids: set[str]) -> bool:

@@ -245,12 +245,14 @@ def commented_broken_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     "LK004",
     "broken-page-anchor",
     "error",
-    "A link to another page's anchor that the page does not have.",
+    "A link with a path to an anchor that the page it reaches does not have.",
     scope="site",
 )
 def broken_page_anchor(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds links such as `/framework/maturity-model/#finops-maturity-model-guidelines`
-    whose page exists but has no heading or id with that fragment. The page's ids
+    whose page exists but has no heading or id with that fragment (a path that leads
+    back to the page itself, `/#part` on the home page, is checked here too; LK003
+    checks the bare `#part`). The page's ids
     are LK003's: its own (Markdown or `.html`), and those its layouts and includes
     write literally.
 
