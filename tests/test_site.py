@@ -319,7 +319,7 @@ def redirected(tmp_path: Path) -> Site:
         tmp_path,
         {
             "_config.yml": "url: https://www.example.org\npermalink: pretty\n"
-            "include: [_redirects]\n",
+            "include: [_redirects]\nplugins: [jekyll-redirect-from]\n",
             "_redirects": REDIRECTS,
             "netlify.toml": '[[redirects]]\n  from = "/toml/"\n  to = "/new/"\n  force = true\n'
             '[[redirects]]\n  from = "/*"\n  to = "/404/"\n  status = 404\n',
@@ -376,6 +376,40 @@ def test_redirect_from_and_redirect_to(redirected: Site) -> None:
     assert redirected.resolve("/oldest", "new.md").url == "/moved/"
     away = redirected.resolve("/away/", "new.md")
     assert (away.kind, away.final_url) == ("external-redirect", "https://elsewhere.org/")
+
+
+@pytest.mark.parametrize(
+    ("files", "runs"),
+    [
+        ({"netlify.toml": ""}, False),  # not in plugins: nor in a Gemfile
+        ({"netlify.toml": "", "Gemfile": "gem 'jekyll-redirect-from'\n"}, True),
+        ({"_config.yml": "plugins: [jekyll-redirect-from]\n"}, True),
+        ({"CNAME": "example.org\n"}, False),  # not one of GitHub Pages' defaults
+        # GitHub Pages builds with its own gems: only `plugins:` turns it on
+        ({"CNAME": "example.org\n", "Gemfile": "gem 'jekyll-redirect-from'\n"}, False),
+        ({"CNAME": "example.org\n", "_config.yml": "plugins: [jekyll-redirect-from]\n"}, True),
+    ],
+)
+def test_redirect_from_needs_the_plugin(tmp_path: Path, files: dict[str, str], runs: bool) -> None:
+    """Without jekyll-redirect-from, `redirect_from` and `redirect_to` are plain front
+    matter: the old URL is not served and the page is a page (tests/oracle: a site
+    built without the plugin)."""
+    site = make_site(
+        tmp_path,
+        {
+            "moved.md": fm(redirect_from="/older/"),
+            "away.md": fm(redirect_to="https://elsewhere.org/"),
+            **files,
+        },
+    )
+    older = site.resolve("/older/", "moved.md")
+    away = site.resolve("/away.html", "moved.md")
+    if runs:
+        assert (older.kind, older.url) == ("redirect", "/moved.html")
+        assert away.kind == "external-redirect"
+    else:
+        assert older.kind == "missing"
+        assert away.kind == "page"
 
 
 def test_malformed_redirects_are_problems(redirected: Site) -> None:

@@ -1,5 +1,6 @@
 """Generated sites against the real Jekyll: random page layouts, permalinks,
-collections and headings, and from every page links to random forms of the other
+collections, headings, `redirect_from`, a folder README, GitHub Pages or Netlify
+(with `_redirects`), and from every page links to random forms of the other
 pages' paths and URLs (relative and site-root Markdown paths, built URLs with and
 without `.html`, a trailing slash or `index.html`, anchors that exist or not,
 static files, missing files). The built site decides which links are broken
@@ -20,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.oracle.checker import BuiltSite, HtmlLink, check_link
-from tests.oracle.hosts import GitHubPages
+from tests.oracle.hosts import GitHubPages, Netlify
 from tests.oracle.jekyll import jekyll_or_skip
 from tests.oracle.test_torture import fm, run_site
 
@@ -32,6 +33,7 @@ PAGES = [
     "guide/b.md",
     "guide/index.md",
     "guide/deep/c.md",
+    "docs/README.md",
     "_things/t.md",
     "_things/sub/u.md",
 ]
@@ -44,6 +46,7 @@ ANCHORS = ["#part", "#part-1", "#other-part", "#caf-au-lait", "#café-au-lait", 
            "#step-2-done", "#nope", "#Part"]  # fmt: skip
 SITE_CONFIGS = [
     "",
+    "plugins: [jekyll-redirect-from]\n",
     "permalink: pretty\n",
     "permalink: /:path/:basename:output_ext\n",
     "collections:\n  things: {output: true}\n",
@@ -74,6 +77,7 @@ def sites(draw: st.DrawFn) -> dict[str, str]:
     pages = draw(st.lists(st.sampled_from(PAGES), min_size=2, max_size=6, unique=True))
     if "index.md" not in pages:
         pages.append("index.md")
+    host = draw(st.sampled_from(["github-pages", "github-pages", "netlify"]))
     permalinks: dict[str, str | None] = {}
     for page in pages:
         kind = draw(st.sampled_from(["none", "none", "slash", "html"]))
@@ -87,7 +91,13 @@ def sites(draw: st.DrawFn) -> dict[str, str]:
         }[kind]
     statics = draw(st.lists(st.sampled_from(STATICS), max_size=2, unique=True))
     targets: list[tuple[str, str | None]] = [(p, permalinks.get(p)) for p in PAGES]
-    files: dict[str, str] = {"_config.yml": config, "CNAME": "example.org\n"}
+    files: dict[str, str] = {"_config.yml": config}
+    if host == "netlify":
+        files["netlify.toml"] = ""
+        files["_redirects"] = "/old/ /about.html 301\n/gone/ /nowhere/ 301\n"
+        files["_config.yml"] += "include: [_redirects]\n"
+    else:
+        files["CNAME"] = "example.org\n"
     for s in statics:
         files[s] = "binary"
     for page in pages:
@@ -108,10 +118,18 @@ def sites(draw: st.DrawFn) -> dict[str, str]:
                     ]
                 )
             )
+            if draw(st.integers(0, 5)) == 0:
+                form = draw(
+                    st.sampled_from(["/old/", "/gone/", "/from-guide/", "/from-x/", "/docs/"])
+                )
             anchor = draw(st.sampled_from(["", "", "", *ANCHORS]))
             links.append(f"[l{len(links)}]({form}{anchor})")
         body = "".join(f"## {h}\n\n" for h in headings) + " ".join(links) + "\n"
-        files[page] = fm(permalinks[page]) + "# Title\n\n" + body
+        extra = {}
+        if draw(st.integers(0, 4)) == 0:
+            extra["redirect_from"] = f"/from-{posixpath.basename(posixpath.dirname(page)) or 'x'}/"
+        files[page] = fm(permalinks[page], **extra) + "# Title\n\n" + body
+    files["__host__"] = host
     return files
 
 
@@ -127,7 +145,8 @@ def test_generated_sites_links_match_jekyll(
 ) -> None:
     jekyll_or_skip()
     tmp: Path = tmp_path_factory.mktemp("gen-links")
-    result = run_site(tmp, files)
+    host = files.pop("__host__")
+    result = run_site(tmp, files, host=host)
     # A page Jekyll does not build (in a `_` folder that is no collection) is a
     # repository document: its relative links lead to files, as on GitHub.
     built = BuiltSite.load(tmp / "map.json")
@@ -139,7 +158,8 @@ def test_generated_sites_links_match_jekyll(
             extra.add(b)
             continue
         if b.code != "LK001":  # an anchor: a claim about the built page it names
-            if check_link(built, GitHubPages(), "/", "index.html", HtmlLink("a", b.href)) is None:
+            model = Netlify(src) if host == "netlify" else GitHubPages()
+            if check_link(built, model, "/", "index.html", HtmlLink("a", b.href)) is None:
                 extra.add(b)
             continue
         path = b.href.partition("#")[0]  # from `/`: the repository root, as on GitHub

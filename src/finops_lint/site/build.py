@@ -31,6 +31,7 @@ from finops_lint.site.hosts import (
     host_key,
     normalize_baseurl,
     option,
+    plugin_loaded,
     plugin_on,
     strip_www,
 )
@@ -81,6 +82,8 @@ class Site(SiteResolver):
         self.active_plugins = frozenset(config.plugins)
         self._rewrites = {}
         self._known: KnownFiles | None = None
+        #: jekyll-redirect-from runs: `redirect_from` and `redirect_to` make redirect pages
+        self._redirect_pages = True
 
     # ------------------------------------------------------------------ build
 
@@ -105,6 +108,7 @@ class Site(SiteResolver):
         site._known = known
         site.host = host or detect_host(root, config)
         site.active_plugins = active_plugins(config, site.host)
+        site._redirect_pages = plugin_loaded(root, config, site.host, "jekyll-redirect-from")
         statics: list[SourceFile] = []
         for source in scan_source(root, config, known):
             if source.kind == "static":
@@ -114,7 +118,8 @@ class Site(SiteResolver):
                 site._add_page(source)
         site._add_generated_pages(statics)
         site._add_plugin_files()
-        site._add_front_matter_redirects()
+        if site._redirect_pages:
+            site._add_front_matter_redirects()
         if site.host != GITHUB_PAGES:  # GitHub Pages has no _redirects
             site._load_redirects()
         site._set_hosts(extra_hosts)
@@ -284,7 +289,7 @@ class Site(SiteResolver):
         if not output:
             return
         self.pages_by_url.setdefault(url, []).append(page)
-        redirect_to = merged.get("redirect_to")
+        redirect_to = merged.get("redirect_to") if self._redirect_pages else None
         if isinstance(redirect_to, list):
             redirect_to = redirect_to[0] if redirect_to else None
         if isinstance(redirect_to, str) and redirect_to.strip():

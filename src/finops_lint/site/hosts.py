@@ -42,21 +42,33 @@ def normalize_baseurl(value: str) -> str:
     return value
 
 
+def gemfile_names(root: Path, gem: str) -> bool:
+    """The site's Gemfile names the gem (Jekyll loads a gem of its `:jekyll_plugins`
+    group without `plugins:` in `_config.yml`)."""
+    try:
+        gems = read_bytes(root / "Gemfile", MAX_CONFIG_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return re.search(rf"""['"]{re.escape(gem)}['"]""", gems) is not None
+
+
+def plugin_loaded(root: Path, config: JekyllConfig, host: str, name: str) -> bool:
+    """Jekyll runs the plugin: listed in `plugins:` (or one of GitHub Pages' defaults
+    there), or, where the site's own Gemfile is used (not on GitHub Pages), named in
+    it."""
+    return name in active_plugins(config, host) or (
+        host != GITHUB_PAGES and gemfile_names(root, name)
+    )
+
+
 def detect_host(root: Path, config: JekyllConfig) -> str:
     """The host that serves the site, from the repository: `netlify.toml` or `_redirects`
     mean Netlify; a `CNAME` file, the `github-pages` gem or GitHub Pages' own plugins
     mean GitHub Pages; otherwise "any" (a link works if some host serves it)."""
     if (root / "netlify.toml").is_file() or (root / "_redirects").is_file():
         return NETLIFY
-    if (root / "CNAME").is_file():
+    if (root / "CNAME").is_file() or gemfile_names(root, "github-pages"):
         return GITHUB_PAGES
-    gemfile = root / "Gemfile"
-    try:
-        gems = read_bytes(gemfile, MAX_CONFIG_BYTES).decode("utf-8", "replace")
-        if re.search(r"""['"]github-pages['"]""", gems):
-            return GITHUB_PAGES
-    except (OSError, UnicodeDecodeError):
-        pass
     if any(p in GITHUB_PAGES_DEFAULT_PLUGINS for p in config.plugins):
         return GITHUB_PAGES
     return "any"
