@@ -34,6 +34,7 @@ PAGES = [
     "guide/index.md",
     "guide/deep/c.md",
     "docs/README.md",
+    "guide/page.html",
     "_things/t.md",
     "_things/sub/u.md",
 ]
@@ -52,6 +53,7 @@ SITE_CONFIGS = [
     "collections:\n  things: {output: true}\n",
     "permalink: pretty\ncollections:\n  things: {output: true, permalink: '/t/:path/'}\n",
     "collections:\n  things: {output: false}\n",
+    "baseurl: /docs\npermalink: pretty\n",
 ]
 
 
@@ -122,9 +124,25 @@ def sites(draw: st.DrawFn) -> dict[str, str]:
                 form = draw(
                     st.sampled_from(["/old/", "/gone/", "/from-guide/", "/from-x/", "/docs/"])
                 )
+            variant = draw(st.integers(0, 9))
+            if variant == 0:
+                form = form.replace("a", "A", 1)  # hosts serve paths case-sensitively
+            elif variant == 1:
+                form += "?v=1"
+            elif variant == 2:
+                form = form.replace(".md", ".markdown", 1)
+            if "baseurl" in config and form.startswith("/") and draw(st.booleans()):
+                form = "/docs" + form
             anchor = draw(st.sampled_from(["", "", "", *ANCHORS]))
-            links.append(f"[l{len(links)}]({form}{anchor})")
-        body = "".join(f"## {h}\n\n" for h in headings) + " ".join(links) + "\n"
+            if page.endswith(".html"):
+                links.append(f'<a href="{form}{anchor}">l{len(links)}</a>')
+            else:
+                links.append(f"[l{len(links)}]({form}{anchor})")
+        if page.endswith(".html"):
+            ids = "".join(f'<h2 id="{h.lower().replace(" ", "-")}">{h}</h2>\n' for h in headings)
+            body = ids + "<p>" + " ".join(links) + "</p>\n"
+        else:
+            body = "".join(f"## {h}\n\n" for h in headings) + " ".join(links) + "\n"
         extra = {}
         if draw(st.integers(0, 4)) == 0:
             extra["redirect_from"] = f"/from-{posixpath.basename(posixpath.dirname(page)) or 'x'}/"
