@@ -48,8 +48,17 @@ def test_tb001_escaped_pipes_and_code_span_pipes_do_not_split_cells(site: Site) 
 
 
 def test_tb001_rows_without_outer_pipes(site: Site) -> None:
-    text = page("\nA | B\n--- | ---\n1 | 2\n3\n")
+    text = page("\nA | B\n--- | ---\n1 | 2\n3 |\n")
     assert only(site.lint("t.md", text), "TB001") == [("TB001", 8)]
+
+
+def test_a_line_without_a_pipe_is_no_row_but_ends_the_table_as_text(site: Site) -> None:
+    # kramdown's rows are pipe lines; "3" under them is text, so the whole table is
+    # printed as a paragraph (TB008), not a table with a short row (GFM reads "3" as one)
+    text = page("\nA | B\n--- | ---\n1 | 2\n3\n")
+    found = site.lint("t.md", text)
+    assert only(found, "TB001") == []
+    assert only(found, "TB008") == [("TB008", 5)]
 
 
 # ------------------------------------------------------- the maturity guidelines table

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from finops_lint.document import parse_text
 from tests.oracle.jekyll import build, write_site
 
 PAGE = """---
@@ -63,3 +64,33 @@ def test_kramdown_widens_a_table_for_a_trailing_empty_cell(tmp_path: Path) -> No
     assert set(trailing[-1]) <= BLANK
     # SC002: the three levels are on the page as table rows
     assert [r[0] for r in maturity[1:]] == ["Crawl", "Walk", "Run"]
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+TABLE_FIXTURES = sorted(
+    p.relative_to(FIXTURES).as_posix()
+    for code in ("TB001", "TB006", "TB008", "TB009")
+    for p in (FIXTURES / code).glob("*.md")
+)
+
+
+def test_table_fixtures_render_the_tables_finops_lint_says(tmp_path: Path) -> None:
+    """TB006, TB008 and TB009 claim kramdown prints a table as text: in every table
+    fixture, the tables finops-lint takes as rendered are the tables with a header
+    on the page, with their rows, and no more."""
+    files = {"_config.yml": "markdown: kramdown\n"}
+    for rel in TABLE_FIXTURES:
+        files[rel.replace("/", "-")] = (FIXTURES / rel).read_text(encoding="utf-8")
+    out = build(write_site(tmp_path / "src", files), tmp_path / "out")
+    wrong = []
+    for rel in TABLE_FIXTURES:
+        text = (FIXTURES / rel).read_text(encoding="utf-8")
+        html = (out / (rel.replace("/", "-")[:-3] + ".html")).read_text(encoding="utf-8")
+        tables = re.findall(r"<table[^>]*>(.*?)</table>", html, re.S)
+        # a table with no header row (no separator line) is kramdown's, not modelled
+        built = [t.count("<tr>") for t in tables if "<thead>" in t]
+        ours = [1 + len(t.rows) for t in parse_text(text, rel, rel).tables if not t.unrendered]
+        if built != ours:
+            wrong.append(f"{rel}: kramdown rows {built}, finops-lint {ours}")
+    assert len(TABLE_FIXTURES) >= 8
+    assert not wrong, "\n".join(wrong)

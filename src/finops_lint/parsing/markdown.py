@@ -17,6 +17,13 @@ from finops_lint.parsing.anchors import (
     IdOptions,
     html_block_regions,
 )
+from finops_lint.parsing.kramdown_tables import (
+    TEXT_ABOVE,
+    KramdownTable,
+    TablePlan,
+    nested_text_above,
+    plan_tables,
+)
 from finops_lint.parsing.tables import Table, parse_table, plain_text
 
 if TYPE_CHECKING:
@@ -203,6 +210,8 @@ def parse_body(
     list_depth = 0
     quote_depth = 0
     last_heading: Heading | None = None
+    plan = _table_plan(tokens, lines, offset, first_line) if "|" in body else TablePlan()
+    pending_tables = list(plan.rendered)
     i = 0
     n = len(tokens)
     while i < n:
@@ -238,6 +247,11 @@ def parse_body(
             inline = tokens[i + 1]
             start, end = tok.map[0] + 1 + offset, tok.map[1] + offset
             raw = inline.content
+            if pending_tables and pending_tables[0].first <= end:
+                _add_rendered(out, lines, pending_tables, end, last_heading)
+            if start in plan.hidden_paragraphs:
+                i += 3
+                continue  # kramdown renders these lines as (part of) a table
             if "{:" in raw:
                 block_ials(raw, start, ial_lines)
             if (
@@ -260,12 +274,16 @@ def parse_body(
             continue
         elif ttype == "table_open" and tok.map:
             start, end = tok.map[0] + 1 + offset, tok.map[1] + offset
-            table = parse_table(lines, start, end)
+            if pending_tables and pending_tables[0].first <= end:
+                _add_rendered(out, lines, pending_tables, end, last_heading)
+            if list_depth or quote_depth:
+                table = _nested_table(lines, start, end, first_line)
+            elif start in plan.gfm_tables:
+                table = _printed_table(lines, start, end, plan.gfm_tables[start])
+            else:
+                table = parse_table(lines, start, end)
             if table is not None:
-                if last_heading is not None:
-                    table.heading = last_heading.text
-                    table.heading_line = last_heading.line
-                out.tables.append(table)
+                _add_table(out, table, last_heading)
         elif (ttype == "fence" or ttype == "code_block") and tok.map:
             out.code_ranges.append((tok.map[0] + 1 + offset, tok.map[1] + offset))
         elif ttype == "html_block" and tok.map:
@@ -283,9 +301,67 @@ def parse_body(
                 )
             )
         i += 1
+    if pending_tables:
+        _add_rendered(out, lines, pending_tables, len(lines), last_heading)
     _assign_ids(out, lines, offset, options, ial_lines, html_block_lines)
     out.sections = _sections(out.headings, out.blocks, out.tables, len(lines))
     return out
+
+
+def _add_table(out: Body, table: Table, last_heading: Heading | None) -> None:
+    if last_heading is not None:
+        table.heading = last_heading.text
+        table.heading_line = last_heading.line
+    out.tables.append(table)
+
+
+def _table_plan(tokens: Any, lines: list[str], offset: int, body_first: int) -> TablePlan:
+    blocks = [
+        (tok.map[0] + 1 + offset, tok.map[1] + offset, tok.type == "table_open")
+        for tok in tokens
+        if tok.level == 0 and tok.map and tok.type in ("paragraph_open", "table_open")
+    ]
+    return plan_tables(lines, blocks, body_first)
+
+
+def _add_rendered(
+    out: Body,
+    lines: list[str],
+    pending: list[KramdownTable],
+    end: int,
+    last_heading: Heading | None,
+) -> None:
+    """Add the tables kramdown renders that start by page line ``end``."""
+    while pending and pending[0].first <= end:
+        found = pending.pop(0)
+        table = parse_table(lines, found.first, found.last, found.body)
+        if table is not None:
+            _add_table(out, table, last_heading)
+
+
+def _printed_table(
+    lines: list[str], start: int, end: int, found: KramdownTable | None
+) -> Table | None:
+    """The GFM table at page lines start..end that kramdown reads as ``found``: part
+    of a table it renders (added on its own), a shape not modelled (None, both
+    skipped), or lines printed as text (kept, with why: its cells are still
+    published, as text)."""
+    if found is None or found.unrendered is None:
+        return None
+    table = parse_table(lines, start, end)
+    if table is not None:
+        table.unrendered, table.cause_line = found.unrendered, found.cause_line
+    return table
+
+
+def _nested_table(lines: list[str], start: int, end: int, body_first: int) -> Table | None:
+    """A GFM table in a list item or quote (its rows as GFM reads them)."""
+    table = parse_table(lines, start, end)
+    if table is not None:
+        above = nested_text_above(lines, start, body_first)
+        if above is not None:
+            table.unrendered, table.cause_line = TEXT_ABOVE, above
+    return table
 
 
 def _assign_ids(

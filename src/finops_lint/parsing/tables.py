@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_CONTAINER_PREFIX = re.compile(r"^(?:[ \t]{0,3}>[ \t]?)*")
+#: blockquote markers at a line's start
+CONTAINER_PREFIX = re.compile(r"^(?:[ \t]{0,3}>[ \t]?)*")
 # No "<" / "[" / "(" inside the negated classes: each match attempt stops at the next
 # opener, so a line of thousands of unclosed "<", "[" or "[a](" stays linear.
 _HTML_TAG = re.compile(r"<[^<>]+>")
@@ -53,6 +54,10 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     heading: str | None = None  # text of the heading that precedes the table
     heading_line: int | None = None
+    #: None when the site renders the table; else why kramdown prints its lines as
+    #: paragraph text (parsing.kramdown_tables: TEXT_ABOVE, LINE_BELOW, NO_BODY)
+    unrendered: str | None = None
+    cause_line: int | None = None  # the line above or below that stops it
 
     @property
     def columns(self) -> list[str]:
@@ -88,7 +93,7 @@ def split_row(line_text: str) -> list[tuple[str, int, int]]:
 
     Pipes escaped with a backslash or inside code spans do not split cells.
     """
-    prefix = _CONTAINER_PREFIX.match(line_text)
+    prefix = CONTAINER_PREFIX.match(line_text)
     offset = prefix.end() if prefix else 0
     body = line_text[offset:]
     stripped = body.rstrip()
@@ -145,8 +150,12 @@ def split_row(line_text: str) -> list[tuple[str, int, int]]:
     return out
 
 
-def parse_table(lines: list[str], first_line: int, last_line: int) -> Table | None:
-    """Build a Table from page lines first_line..last_line (1-based, inclusive)."""
+def parse_table(
+    lines: list[str], first_line: int, last_line: int, rows: list[int] | None = None
+) -> Table | None:
+    """Build a Table from page lines first_line..last_line (1-based, inclusive): the
+    header, the delimiter under it, then each line up to a blank one as a row, or
+    only the lines ``rows`` names."""
     if last_line - first_line < 1:
         return None
     header = _row(lines, first_line)
@@ -169,6 +178,9 @@ def parse_table(lines: list[str], first_line: int, last_line: int) -> Table | No
         delimiter_line=first_line + 1,
         alignments=alignments,
     )
+    if rows is not None:
+        table.rows = [_row(lines, number) for number in rows]
+        return table
     for number in range(first_line + 2, last_line + 1):
         if not lines[number - 1].strip():
             break

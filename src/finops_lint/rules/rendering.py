@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from finops_lint.document import Document
 from finops_lint.findings import Related
+from finops_lint.parsing.kramdown_tables import LINE_BELOW, NO_BODY, TEXT_ABOVE
 from finops_lint.parsing.links import normalize_label
 from finops_lint.rules.base import Issue, RuleContext, rule
 
@@ -193,8 +194,8 @@ def _kramdown_site(ctx: RuleContext) -> bool:
 )
 def table_after_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds pipe tables whose header row directly follows a non-blank line (a
-    paragraph, a heading, a list item, a bold label, an HTML line) with no empty
-    line between them.
+    paragraph, a heading, a list item, a bold label, an HTML line or comment) with
+    no empty line between them.
 
     **Why it matters:** kramdown, Jekyll's Markdown parser, starts a table only
     after a blank line; otherwise the rows are read as more text of the block
@@ -203,6 +204,8 @@ def table_after_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Precision:** only on kramdown sites (`markdown: kramdown`, Jekyll's
     default, with or without `input: GFM`); tables inside code are not tables.
+    A block IAL (`{: .class}`) after an empty line, a `^` line, or a line of
+    Liquid tags (which may print nothing) above the table is not text.
 
     **Bad:**
     ```
@@ -216,19 +219,104 @@ def table_after_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     if not doc.is_markdown or not doc.tables or not _kramdown_site(ctx):
         return
     for table in doc.tables:
-        above = table.line - 1
-        if above < doc.body_start_line or above < 1:
-            continue
-        previous = doc.lines[above - 1]
-        if not previous.strip():
+        if table.unrendered != TEXT_ABOVE or table.cause_line is None:
             continue
         first = doc.lines[table.line - 1]
         yield Issue(
             table.line,
             len(first) - len(first.lstrip()) + 1,
             "table directly under a line of text: kramdown prints its rows as paragraph "
-            f"text (no table on the site); add an empty line after line {above}",
+            f"text (no table on the site); add an empty line after line {table.cause_line}",
         )
+
+
+@rule(
+    "TB008",
+    "text-after-table",
+    "error",
+    "A line of text right under a pipe table: kramdown prints the whole table as text.",
+)
+def text_after_table(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds pipe tables directly followed, with no empty line, by a line without a
+    pipe: text, a list item, a heading, an HTML line or comment.
+
+    **Why it matters:** kramdown's table is the run of lines that hold a pipe,
+    and the line after it must be empty. When it is not, kramdown drops the whole
+    table and prints every row as paragraph text, `| a | b | |—|—|`. GitHub's
+    preview (GFM) ends the table there, or shows the line as one more row, so the
+    break is seen only on the site.
+
+    **Precision:** only on kramdown sites; a block IAL (`{: .class}`), a `^` line
+    or a line of Liquid tags right under the table is no text.
+
+    **Bad:**
+    ```
+    | Level | Characteristics |
+    | --- | --- |
+    | Crawl | by hand |
+    See the guide for more.
+    ```
+
+    **Good:** an empty line between the last row and `See the guide`.
+    """
+    if not doc.is_markdown or not doc.tables or not _kramdown_site(ctx):
+        return
+    for table in doc.tables:
+        below = table.cause_line
+        if table.unrendered != LINE_BELOW or below is None or below > len(doc.lines):
+            continue
+        first = doc.lines[table.line - 1]
+        shown = doc.lines[below - 1].strip()
+        yield Issue(
+            table.line,
+            len(first) - len(first.lstrip()) + 1,
+            f"line {below} right under this table is not empty ('{_short(shown)}'): "
+            "kramdown prints the whole table as paragraph text (no table on the site); "
+            f"add an empty line before line {below}",
+        )
+
+
+@rule(
+    "TB009",
+    "table-without-body",
+    "error",
+    "A pipe table with a header and no rows: kramdown prints it as text.",
+)
+def table_without_body(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds pipe tables that have a header row and its `| --- |` separator but no
+    row under them.
+
+    **Why it matters:** kramdown drops a table without a body row and prints the
+    header and separator as paragraph text, `| Level | Characteristics | |—|—|`.
+    GitHub's preview (GFM) shows an empty table with its header, so the break is
+    seen only on the site. Usually the rows were deleted, or never written.
+
+    **Precision:** only on kramdown sites.
+
+    **Bad:**
+    ```
+    | Level | Characteristics |
+    | --- | --- |
+    ```
+
+    **Good:** the rows under the separator, or no table.
+    """
+    if not doc.is_markdown or not doc.tables or not _kramdown_site(ctx):
+        return
+    for table in doc.tables:
+        if table.unrendered != NO_BODY:
+            continue
+        first = doc.lines[table.line - 1]
+        yield Issue(
+            table.line,
+            len(first) - len(first.lstrip()) + 1,
+            "table with a header and no rows: kramdown prints it as paragraph text "
+            "(no table on the site); add its rows or remove it",
+        )
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 _TEMPLATE_HEADER = re.compile(
