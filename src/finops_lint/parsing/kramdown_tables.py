@@ -25,6 +25,7 @@ as a boundary; finops-lint does not guess.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -103,8 +104,10 @@ def _before_boundary(lines: list[str], line: int) -> bool:
 
 _TABLE_PIPE_CHECK = re.compile(r"(?:\||.*?[^\\\n]\|)")
 _BACKTICKS = re.compile(r"`+")
+_SPAN_SPECIAL = re.compile(r"[`<]")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_HTML_OPEN = re.compile(r"""<([A-Za-z][\w:.-]*)(?:[^<>'"]|'[^']*'|"[^"]*")*>""")
+_HTML_OPEN = re.compile(r"""<([A-Za-z][\w:.-]*)(?:[^<>'"]|'[^'<>]*'|"[^"<>]*")*>""")
+_HTML_CLOSE = re.compile(r"</([A-Za-z][\w:.-]*)\s*>")
 #: kramdown's HTML_BLOCK_ELEMENTS (parser/html.rb): as span HTML, text
 _HTML_BLOCK_TAGS = frozenset({
     "address", "article", "aside", "applet", "body", "blockquote", "caption", "col",
@@ -126,14 +129,21 @@ def _span_pieces(source: str) -> list[tuple[str, str]]:
             pieces.append(("text", "".join(text)))
             text.clear()
 
+    closings: dict[str, list[tuple[int, int]]] | None = None
     i = 0
-    while i < len(source):
-        ch = source[i]
-        if ch == "`":
-            run = _BACKTICKS.match(source, i)
+    while True:
+        special = _SPAN_SPECIAL.search(source, i)
+        if special is None:
+            text.append(source[i:])
+            break
+        j = special.start()
+        text.append(source[i:j])
+        i = j
+        if source[j] == "`":
+            run = _BACKTICKS.match(source, j)
             assert run is not None
             delim = run.group(0)
-            before = source[i - 1] if i else ""
+            before = source[j - 1] if j else ""
             after = source[run.end() : run.end() + 1]
             closing = source.find(delim, run.end())
             if (len(delim) == 1 and (not before or before.isspace()) and after.isspace()) or (
@@ -146,25 +156,28 @@ def _span_pieces(source: str) -> list[tuple[str, str]]:
             pieces.append(("code", source[run.end() : closing]))
             i = closing + len(delim)
             continue
-        if ch == "<":
-            comment = _HTML_COMMENT.match(source, i)
-            if comment is not None:
-                flush()
-                pieces.append(("text", comment.group(0)))
-                i = comment.end()
-                continue
-            tag = _HTML_OPEN.match(source, i)
-            if tag is not None and tag.group(1).lower() not in _HTML_BLOCK_TAGS:
-                flush()
-                pieces.append(("html", tag.group(1)))
-                i = tag.end()
-                if not tag.group(0).endswith("/>"):
-                    end_tag = re.compile(rf"</{re.escape(tag.group(1))}\s*>", re.I)
-                    close = end_tag.search(source, i)
-                    i = close.end() if close is not None else i
-                continue
-        text.append(ch)
-        i += 1
+        comment = _HTML_COMMENT.match(source, j)
+        if comment is not None:
+            flush()
+            pieces.append(("text", comment.group(0)))
+            i = comment.end()
+            continue
+        tag = _HTML_OPEN.match(source, j)
+        if tag is not None and tag.group(1).lower() not in _HTML_BLOCK_TAGS:
+            flush()
+            pieces.append(("html", tag.group(1)))
+            i = tag.end()
+            if not tag.group(0).endswith("/>"):
+                if closings is None:  # every end tag, found once (no rescan per tag)
+                    closings = {}
+                    for m in _HTML_CLOSE.finditer(source):
+                        closings.setdefault(m.group(1).lower(), []).append((m.start(), m.end()))
+                ends = closings.get(tag.group(1).lower(), [])
+                k = bisect.bisect_left(ends, (i, 0))
+                i = ends[k][1] if k < len(ends) else i
+            continue
+        text.append("<")
+        i = j + 1
     flush()
     return pieces
 
