@@ -5,7 +5,7 @@ at the link's target (the text a person must change)."""
 
 from __future__ import annotations
 
-from tests.conftest import CONFIG_YML, Site, page
+from tests.conftest import CONFIG_YML, Site, only, page
 
 FORECASTING = "/framework/capabilities/forecasting/"
 
@@ -345,3 +345,29 @@ def test_lk003_footnote_ids_are_anchors(site: Site) -> None:
         "[^src]: The source.\n"
     )
     assert site.lint_pos("a.md", text) == [("LK003", 9, 54)]
+
+
+# ------------------------------------------- Markdown links inside block HTML (LK012)
+
+HTML_BLOCK_PAGE = page(
+    '\n<div class="note">\nSee the [guide](/missing-guide/).\n</div>\n\n'
+    "<div>\n\n## Inside\n\n</div>\n\n[up](#inside)\n"
+)
+
+
+def test_markdown_link_in_block_html_is_text_not_a_broken_link(site: Site) -> None:
+    # kramdown leaves a <div>'s content as HTML: the page shows "[guide](...)" as text
+    # and "## Inside" is no heading, so the anchor link is broken (checked with Jekyll)
+    found = site.lint("html.md", HTML_BLOCK_PAGE)
+    assert found == [("LK012", 6), ("LK003", 15)]
+
+
+def test_parse_block_html_converts_markdown_in_block_html(site: Site) -> None:
+    config = (site.root / "_config.yml").read_text(encoding="utf-8")
+    site.write("_config.yml", config + "kramdown:\n  parse_block_html: true\n")
+    assert site.lint("html.md", HTML_BLOCK_PAGE) == [("LK001", 6)]
+
+
+def test_markdown_link_in_block_html_of_a_readme_is_left_to_github(site: Site) -> None:
+    # a README is read on GitHub, which converts Markdown after the tag's line
+    assert only(site.lint("docs/README.md", "# Docs\n" + HTML_BLOCK_PAGE[3:]), "LK012") == []

@@ -23,7 +23,13 @@ from finops_lint.parsing.links import (
     strip_liquid,
 )
 from finops_lint.parsing.markdown import Body, Section, TextBlock, parse_body
-from finops_lint.parsing.masking import blank, code_span_spans, comment_spans, mask_spans
+from finops_lint.parsing.masking import (
+    blank,
+    code_span_spans,
+    comment_spans,
+    kramdown_spans,
+    mask_spans,
+)
 from finops_lint.parsing.tables import Table, plain_text
 from finops_lint.parsing.text import DecodeError, decode_page
 
@@ -66,6 +72,11 @@ class Document:
     masked: str = ""  # text with front matter, code, comments blanked (same offsets)
     #: links inside HTML comments: not rendered now, broken the day they are uncommented
     commented_links: list[Link] = field(default_factory=list)
+    #: block HTML kramdown leaves as HTML (first line, last line, tag): Markdown in
+    #: it is printed as text
+    raw_html: list[tuple[int, int, str]] = field(default_factory=list)
+    #: Markdown links (and images) inside ``raw_html``: text on the page, no links
+    links_as_text: list[Link] = field(default_factory=list)
     #: merged front matter (Jekyll defaults + page); set by the engine
     data: dict[str, Any] = field(default_factory=dict)
     #: a plain text file (a `_data/` file, `_redirects`...), not a page: lines only
@@ -195,6 +206,9 @@ def parse_text(
     index = LineIndex(text)
     doc.definitions = scan_definitions(doc.masked, index)
     doc.links, doc.malformed_links, doc.used_labels = scan_links(doc.masked, index, doc.definitions)
+    if parsed.raw_html:
+        doc.raw_html = parsed.raw_html
+        doc.links, doc.links_as_text = _split_raw(doc.links, parsed.raw_html)
     doc.html_ids = html_ids(doc.masked)
     options = IdOptions.from_style(id_style) if isinstance(id_style, str) else id_style
     doc.footnote_ids = footnote_ids(doc.masked, options.footnote_prefix)
@@ -248,6 +262,20 @@ def _html_text_blocks(text: str, body_offset: int) -> list[TextBlock]:
     return blocks
 
 
+def _split_raw(
+    links: list[Link], raw_html: list[tuple[int, int, str]]
+) -> tuple[list[Link], list[Link]]:
+    """(links, Markdown link syntax inside block HTML that kramdown leaves as HTML)."""
+    kept: list[Link] = []
+    as_text: list[Link] = []
+    for link in links:
+        inside = link.syntax in ("inline", "reference", "autolink") and any(
+            first <= link.line <= last for first, last, _tag in raw_html
+        )
+        (as_text if inside else kept).append(link)
+    return kept, as_text
+
+
 def _mask(text: str, body_offset: int, lines: list[str], body: Body) -> str:
     spans: list[tuple[int, int]] = []
     if body_offset:
@@ -260,6 +288,7 @@ def _mask(text: str, body_offset: int, lines: list[str], body: Body) -> str:
         b = starts[min(last, len(lines))] - 1
         spans.append((a, max(a, b)))
     spans.extend(comment_spans(text))
+    spans.extend((a + body_offset, b + body_offset) for a, b in kramdown_spans(text[body_offset:]))
     for block in body.blocks:
         if block.kind == "paragraph" and "`" in block.raw:
             a = starts[block.line - 1]

@@ -5,6 +5,8 @@ pages' paths and URLs (relative and site-root Markdown paths, built URLs with an
 without `.html`, a trailing slash or `index.html`, anchors that exist or not,
 static files, missing files). The built site decides which links are broken
 (tests/oracle/checker.py); finops-lint's LK001-LK004 findings must be exactly those.
+Some links sit in block HTML (a `<div>`, `<details>`), where kramdown prints them
+as text unless the tag has `markdown="1"`.
 
 The torture cases (test_torture.py) pin one behaviour each; this test looks for
 the combinations nobody wrote down. Each example is one Jekyll build, so CI runs a
@@ -45,6 +47,12 @@ HEADINGS = ["Part", "Other part", "Part", "Café au lait", "snake_case", "Step 2
 #: it takes `[b]` as rewritten (a known gap: `x.md#` alone, or last on its line, is right).
 ANCHORS = ["#part", "#part-1", "#other-part", "#caf-au-lait", "#café-au-lait", "#snake_case",
            "#step-2-done", "#nope", "#Part"]  # fmt: skip
+HTML_WRAPPERS = [
+    "<div>\n{}\n</div>\n\n",
+    '<div class="note">\n\n{}\n\n</div>\n\n',
+    '<div markdown="1">\n{}\n</div>\n\n',
+    "<details>\n<summary>More</summary>\n\n{}\n\n</details>\n\n",
+]
 SITE_CONFIGS = [
     "",
     "plugins: [jekyll-redirect-from]\n",
@@ -142,7 +150,12 @@ def sites(draw: st.DrawFn) -> dict[str, str]:
             ids = "".join(f'<h2 id="{h.lower().replace(" ", "-")}">{h}</h2>\n' for h in headings)
             body = ids + "<p>" + " ".join(links) + "</p>\n"
         else:
-            body = "".join(f"## {h}\n\n" for h in headings) + " ".join(links) + "\n"
+            body = "".join(f"## {h}\n\n" for h in headings)
+            cut = draw(st.integers(0, len(links)))
+            for group in (links[:cut], links[cut:]):
+                if group:  # kramdown leaves Markdown in block HTML as text, unless markdown="1"
+                    wrap = draw(st.sampled_from(["", "", "", *HTML_WRAPPERS]))
+                    body += wrap.format(" ".join(group)) if wrap else " ".join(group) + "\n\n"
         extra = {}
         if draw(st.integers(0, 4)) == 0:
             extra["redirect_from"] = f"/from-{posixpath.basename(posixpath.dirname(page)) or 'x'}/"

@@ -67,6 +67,9 @@ class IdOptions:
     transliterate: bool = False  # transliterated_header_ids (needs Ruby's stringex)
     paragraph_end: bool = True  # the GFM parser's paragraph_end quirk (its default)
     footnote_prefix: str = ""
+    #: kramdown's parse_block_html: Markdown inside block HTML is converted (off:
+    #: only in elements with markdown="1")
+    parse_block_html: bool = False
 
     @classmethod
     def from_style(cls, style: str) -> IdOptions:
@@ -96,6 +99,7 @@ class IdOptions:
             footnote_prefix=(
                 "" if kd.get("footnote_prefix") is None else str(kd.get("footnote_prefix"))
             ),
+            parse_block_html=_ruby_bool(kd.get("parse_block_html", False)),
         )
 
 

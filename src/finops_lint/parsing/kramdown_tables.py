@@ -49,6 +49,7 @@ _IAL = re.compile(r" {0,3}\{:(?!:|/)[^}]+\}\s*$")
 TEXT_ABOVE = "text-above"
 LINE_BELOW = "line-below"
 NO_BODY = "no-body"
+IN_HTML = "in-html"  # inside block HTML kramdown leaves as HTML (no markdown="1")
 
 
 @dataclass
@@ -359,6 +360,7 @@ def _regions(blocks: list[tuple[int, int, bool]]) -> list[list[tuple[int, int, b
 
 
 __all__ = [
+    "IN_HTML",
     "LINE_BELOW",
     "NO_BODY",
     "TEXT_ABOVE",

@@ -6,6 +6,7 @@ from the block tokens; links come from the positional scanner in links.py.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,6 +19,7 @@ from finops_lint.parsing.anchors import (
     html_block_regions,
 )
 from finops_lint.parsing.kramdown_tables import (
+    IN_HTML,
     TEXT_ABOVE,
     KramdownTable,
     TablePlan,
@@ -72,6 +74,9 @@ class Body:
     tables: list[Table] = field(default_factory=list)
     blocks: list[TextBlock] = field(default_factory=list)
     code_ranges: list[tuple[int, int]] = field(default_factory=list)  # 1-based inclusive
+    #: block HTML whose content kramdown leaves as HTML (no markdown="1"): page lines
+    #: (first, last) and the opening tag's name; Markdown in it is printed as text
+    raw_html: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 class BlockParser(Protocol):
@@ -303,7 +308,8 @@ def parse_body(
         i += 1
     if pending_tables:
         _add_rendered(out, lines, pending_tables, len(lines), last_heading)
-    _assign_ids(out, lines, offset, options, ial_lines, html_block_lines)
+    regions = _html_regions(out, lines, offset, options, html_block_lines)
+    _assign_ids(out, lines, offset, options, ial_lines, html_block_lines, regions)
     out.sections = _sections(out.headings, out.blocks, out.tables, len(lines))
     return out
 
@@ -364,6 +370,44 @@ def _nested_table(lines: list[str], start: int, end: int, body_first: int) -> Ta
     return table
 
 
+def _code_lines(out: Body, offset: int) -> set[int]:
+    """Body line indexes (0-based) inside code blocks."""
+    skip: set[int] = set()
+    for first, last in out.code_ranges:
+        skip.update(range(first - 1 - offset, last - offset))
+    return skip
+
+
+def _html_regions(
+    out: Body,
+    lines: list[str],
+    offset: int,
+    options: IdOptions,
+    html_block_lines: list[tuple[int, int]],
+) -> list[tuple[int, int, str]]:
+    """kramdown's block HTML (0-based body lines, "raw" or "markdown"); the raw
+    ones also go to ``out.raw_html`` with their tag, and tables in them are text."""
+    if not html_block_lines:
+        return []
+    body_lines = lines[offset:]
+    regions = html_block_regions(body_lines, _code_lines(out, offset), options.parse_block_html)
+    for first, last, kind in regions:
+        if kind != "raw":
+            continue
+        tag = _OPEN_TAG.match(body_lines[first])
+        if tag is None:
+            continue  # a comment or processing instruction: masked already
+        first_line, last_line = first + offset + 1, last + offset + 1
+        out.raw_html.append((first_line, last_line, tag.group(1)))
+        for table in out.tables:
+            if first_line <= table.line <= last_line:
+                table.unrendered, table.cause_line = IN_HTML, first_line
+    return regions
+
+
+_OPEN_TAG = re.compile(r"\s*<([A-Za-z][\w:.-]*)")
+
+
 def _assign_ids(
     out: Body,
     lines: list[str],
@@ -371,15 +415,13 @@ def _assign_ids(
     options: IdOptions,
     ial_lines: dict[int, str],
     html_block_lines: list[tuple[int, int]],
+    regions: list[tuple[int, int, str]],
 ) -> None:
     """Give each header the id kramdown gives it, in document order."""
     if not out.headings:
         return
     body_lines = lines[offset:]
-    skip: set[int] = set()
-    for first, last in out.code_ranges:
-        skip.update(range(first - 1 - offset, last - offset))
-    regions = html_block_regions(body_lines, skip) if html_block_lines else []
+    skip = _code_lines(out, offset)
     extra: list[Heading] = []
     if regions:
         known = {h.line for h in out.headings}

@@ -1,7 +1,8 @@
 """Blank out text that is not rendered prose, keeping every offset in place.
 
 Link and placeholder scanners work on a masked copy of the body where code
-spans, HTML comments and Liquid comment/raw blocks are replaced by spaces
+spans, HTML comments, Liquid comment/raw blocks and kramdown's comment,
+nomarkdown and math extensions are replaced by spaces
 (newlines kept), so positions found in the copy are positions in the page.
 """
 
@@ -15,6 +16,12 @@ _LIQUID_COMMENT = re.compile(
 )
 _LIQUID_RAW = re.compile(r"\{%-?\s*raw\s*-?%\}.*?(?:\{%-?\s*endraw\s*-?%\}|\Z)", re.DOTALL)
 _BACKTICKS = re.compile(r"`+")
+#: kramdown's comment and nomarkdown extensions ({::comment}...{:/comment} or {:/}),
+#: whose content is no Markdown, and its math ($$...$$ within one block)
+_KRAMDOWN_EXTENSION = re.compile(
+    r"\{::(comment|nomarkdown)\b[^}\n]*?(?<!/)\}.*?(?:\{:/(?:\1)?\}|\Z)", re.DOTALL
+)
+_MATH = re.compile(r"(?<!\\)\$\$(?:(?!\n[ \t]*\n)[^$]|\$(?!\$))*\$\$")
 
 
 _NOT_NEWLINE = re.compile(r"[^\n]+")
@@ -47,6 +54,14 @@ def comment_spans(text: str) -> list[tuple[int, int]]:
     if "{%" in text:
         spans += [m.span() for m in _LIQUID_COMMENT.finditer(text)]
         spans += [m.span() for m in _LIQUID_RAW.finditer(text)]
+    return spans
+
+
+def kramdown_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of kramdown's comment and nomarkdown extensions and of its math."""
+    spans = [m.span() for m in _KRAMDOWN_EXTENSION.finditer(text)] if "{::" in text else []
+    if "$$" in text:
+        spans += [m.span() for m in _MATH.finditer(text)]
     return spans
 
 

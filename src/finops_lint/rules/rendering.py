@@ -417,10 +417,39 @@ def link_not_rendered(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     **Bad:** `See the [FinOps guide](/resources/finops guide/).`
 
     **Good:** `See the [FinOps guide](/resources/finops-guide/).`
+
+    Also finds Markdown links and images inside block HTML that kramdown leaves
+    as HTML: a `<div>`, `<p>`, `<details>` or any block-level tag at the start of
+    a line, up to its end tag, across empty lines, unless the tag has
+    `markdown="1"` or the site sets `kramdown: parse_block_html: true`. The page
+    shows `[Guide](/resources/finops-guide/)` as text there, while GitHub's
+    preview shows a link when an empty line follows the tag; write
+    `<div markdown="1">` or an `<a href>`. Such links are no links on the site, so
+    LK001-LK004 do not check them. Not in files Jekyll does not build (a README
+    is read on GitHub).
     """
-    if not doc.is_markdown or (
-        "](" not in doc.text and "]http" not in doc.text and "(http" not in doc.text
-    ):
+    if not doc.is_markdown:
+        return
+    as_text = doc.links_as_text
+    if as_text and ctx.site is not None and ctx.site.is_repository_document(doc.rel_path):
+        as_text = []  # read on GitHub, which converts Markdown after the tag's line
+    for link in as_text:
+        html = next((b for b in doc.raw_html if b[0] <= link.line <= b[1]), None)
+        if html is None:
+            continue
+        first, _last, tag = html
+        what = "image" if link.kind == "image" else "link"
+        where = f"<{tag}> at line {first}" if first != link.line else f"<{tag}>"
+        yield Issue(
+            link.line,
+            link.column,
+            f"Markdown {what} inside {where}, block HTML kramdown leaves as HTML: the page "
+            f'shows it as text; add markdown="1" to the <{tag}>, or write an '
+            f"{'<img src>' if what == 'image' else '<a href>'}",
+            end_line=link.end_line,
+            end_column=link.end_column,
+        )
+    if "](" not in doc.text and "]http" not in doc.text and "(http" not in doc.text:
         return
     for block in doc.blocks:
         if block.kind not in ("paragraph", "heading"):
