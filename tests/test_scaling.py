@@ -100,6 +100,8 @@ REGEX_SCENARIOS: dict[str, Callable[[int], str]] = {
     "conflict-markers": _one_line("<<<<<<< "),
     "explicit-id-braces": lambda n: FM + "## Title " + "{#a " * n + "\n",
     "heading-spaces": lambda n: FM + "## a" + " " * (50 * n) + "b\n",
+    "math-dollars": _one_line("a $$ b $ "),
+    "kramdown-extensions": _one_line("{::comment} [a](b) {:/x} "),
     # kramdown's table test splits a table into code spans and span HTML
     "table-unclosed-spans": lambda n: FM + "| a | b |\n|---|---|\n|" + "<span>x|" * n + "\n",
     "table-open-quotes": lambda n: FM + "| a | b |\n|---|---|\n|" + "<a '|" * n + "\n",
