@@ -65,6 +65,8 @@ class Document:
     links: list[Link] = field(default_factory=list)
     malformed_links: list[Malformed] = field(default_factory=list)
     definitions: dict[str, RefDefinition] = field(default_factory=dict)
+    #: `[label]: url` lines right under a line of text: paragraph text, no definitions
+    glued_definitions: dict[str, RefDefinition] = field(default_factory=dict)
     used_labels: set[str] = field(default_factory=set)
     html_ids: list[str] = field(default_factory=list)
     footnote_ids: list[str] = field(default_factory=list)  # fn:NAME, fnref:NAME kramdown writes
@@ -204,7 +206,7 @@ def parse_text(
     doc.code_ranges = parsed.code_ranges
     doc.masked = _mask(text, body_offset, lines, parsed)
     index = LineIndex(text)
-    doc.definitions = scan_definitions(doc.masked, index)
+    doc.definitions = scan_definitions(doc.masked, index, doc.glued_definitions)
     doc.links, doc.malformed_links, doc.used_labels = scan_links(doc.masked, index, doc.definitions)
     if parsed.raw_html:
         doc.raw_html = parsed.raw_html

@@ -120,6 +120,23 @@ CASES: dict[str, Case] = {
             ("LK001", "index.md", "about.md#"),
         },
     ),
+    # Markdown that is no link on the built page: a definition right under a line of
+    # text (paragraph text), a link in block HTML without markdown="1", in kramdown's
+    # comment extension or in math. A link text wrapped over two lines is a link.
+    "markdown_that_is_no_link": Case(
+        {
+            "_config.yml": "",
+            "CNAME": "example.org\n",
+            "index.md": fm()
+            + "See [a][] here.\n[a]: /gone-a/\n\n"
+            + "<div>\n\n[b](/gone-b/)\n\n</div>\n\n"
+            + '<div markdown="1">\n[c](/gone-c/)\n</div>\n\n'
+            + "{::comment}\n[d](/gone-d/)\n{:/comment}\n\n"
+            + "$$ [e](/gone-e/) $$\n\n"
+            + "A link text [wrapped over\ntwo lines](/gone-f/).\n",
+        },
+        {("LK001", "index.md", "/gone-c/"), ("LK001", "index.md", "/gone-f/")},
+    ),
     "baseurl_from_config_yml": Case(
         {
             "_config.yml": "baseurl: /docs\npermalink: pretty\n",

@@ -392,13 +392,23 @@ def make_link(
     )
 
 
-def scan_definitions(masked: str, index: LineIndex) -> dict[str, RefDefinition]:
+def scan_definitions(
+    masked: str, index: LineIndex, glued: dict[str, RefDefinition] | None = None
+) -> dict[str, RefDefinition]:
+    """The page's link reference definitions by label. Definition lines right under a
+    line of text are paragraph text, not definitions: they go to ``glued``."""
     defs: dict[str, RefDefinition] = {}
     if "]:" not in masked:
         return defs
+    accepted: set[int] = set()  # line starts of the definitions kept
     for m in _REF_DEF.finditer(masked):
         label = normalize_label(m.group(1))
         if label.startswith("^"):
+            continue
+        is_text = _continues_paragraph(masked, m.start(), accepted)
+        if not is_text:
+            accepted.add(masked.rfind("\n", 0, m.start()) + 1)
+        elif glued is None:
             continue
         target = m.group(2)
         tstart = m.start(2)
@@ -407,8 +417,28 @@ def scan_definitions(masked: str, index: LineIndex) -> dict[str, RefDefinition]:
             tstart += 1
         line, col = index.pos(m.start())
         tline, tcol = index.pos(tstart)
-        defs.setdefault(label, RefDefinition(label, target, line, col, tline, tcol))
+        found = RefDefinition(label, target, line, col, tline, tcol)
+        if is_text and glued is not None:
+            glued.setdefault(label, found)
+        else:
+            defs.setdefault(label, found)
     return defs
+
+
+def _continues_paragraph(masked: str, start: int, accepted: set[int]) -> bool:
+    """Whether the definition-like line at ``start`` is more text of the paragraph
+    above: a definition cannot interrupt a paragraph (kramdown's and CommonMark's
+    rule), so ``Text`` then ``[a]: /url`` is all paragraph text on the page."""
+    line_start = masked.rfind("\n", 0, start) + 1
+    if line_start == 0:
+        return False
+    prev_start = masked.rfind("\n", 0, line_start - 1) + 1
+    prev = masked[prev_start : line_start - 1].strip()
+    if not prev or prev.startswith(("#", "{:", "<")) or not prev.strip("=-"):
+        return False  # a blank line, a heading, an IAL, block HTML, a setext underline
+    if _REF_DEF.match(masked, prev_start):
+        return prev_start not in accepted  # a run of definitions
+    return True
 
 
 def strip_liquid(text: str) -> str:

@@ -118,13 +118,29 @@ def undefined_reference(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     **Bad:** `[the report][sof-2023]` with no `[sof-2023]: ...` line.
 
     **Good:** add `[sof-2023]: https://data.finops.org/` at the end of the page.
+
+    A definition line right under a line of text (no empty line between) is no
+    definition: kramdown and GitHub read it as more text of that paragraph, and
+    show it. The message then names that line.
     """
     for link in doc.links:
         if link.target_kind == "undefined-reference":
+            glued = doc.glued_definitions.get(link.label or "")
+            why = ""
+            if glued is not None:
+                lines = {d.line for d in doc.glued_definitions.values()}
+                first = glued.line
+                while first - 1 in lines:
+                    first -= 1  # the first of a run of definitions under the text
+                why = (
+                    f": the definition on line {glued.line} is under a line of text with "
+                    "no empty line between, so it is read as more of that paragraph (and "
+                    f"shown); add an empty line before line {first}"
+                )
             yield Issue(
                 link.line,
                 link.column,
-                f"reference '[{link.label}]' is not defined in this page",
+                f"reference '[{link.label}]' is not defined in this page{why}",
                 end_line=link.end_line,
                 end_column=link.end_column,
             )

@@ -374,9 +374,11 @@ _NO_CLOSE_BRACKET = re.compile(
 )
 
 
-def _unopened_bracket(line: str) -> int | None:
-    """Index of a ']' followed by '(url)' with no '[' open before it on the line."""
-    depth = 0
+def _unopened_bracket(line: str, depth: int = 0) -> tuple[int | None, int]:
+    """(index of a ']' followed by '(url)' with no '[' open before it, the '[' depth
+    at the line's end); ``depth``: the '['s still open from the block's lines above
+    (a link text may wrap onto the next line)."""
+    found = None
     i = 0
     n = len(line)
     while i < n:
@@ -389,10 +391,10 @@ def _unopened_bracket(line: str) -> int | None:
         elif ch == "]":
             if depth:
                 depth -= 1
-            elif re.match(r"\]\(" + _URLISH, line[i:]):
-                return i
+            elif found is None and re.match(r"\]\(" + _URLISH, line[i:]):
+                found = i
         i += 1
-    return None
+    return found, depth
 
 
 @rule(
@@ -455,10 +457,12 @@ def link_not_rendered(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         if block.kind not in ("paragraph", "heading"):
             continue
         lines = doc.visible_lines(block.line, block.end_line)
+        depth = 0  # '['s open from the lines above: a link text wraps onto this line
         for number, line in enumerate(lines, start=block.line):
             if ("]" not in line and "[" not in line) or "{%" in line or "{{" in line:
                 continue
-            yield from _line_issues(number, line)
+            yield from _line_issues(number, line, depth)
+            depth = _unopened_bracket(line, depth)[1]
     for table in doc.tables:
         for row in [table.header, *table.rows]:
             line = doc.visible_lines(row.line, row.line)[0]
@@ -466,7 +470,7 @@ def link_not_rendered(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
                 yield from _line_issues(row.line, line)
 
 
-def _line_issues(number: int, line: str) -> Iterator[Issue]:
+def _line_issues(number: int, line: str, depth: int = 0) -> Iterator[Issue]:
     for m in _SPACED_DEST.finditer(line):
         dest = m.group("dest")
         yield Issue(
@@ -488,7 +492,7 @@ def _line_issues(number: int, line: str) -> Iterator[Issue]:
             m.start() + 1,
             f"'[{m.group('text')}(' is missing the ']' before '(': it renders as text",
         )
-    at = _unopened_bracket(line)
+    at = _unopened_bracket(line, depth)[0]
     if at is not None:
         yield Issue(
             number,
