@@ -81,6 +81,8 @@ def test_table_fixtures_render_the_tables_finops_lint_says(tmp_path: Path) -> No
     files = {"_config.yml": "markdown: kramdown\n"}
     for rel in TABLE_FIXTURES:
         files[rel.replace("/", "-")] = (FIXTURES / rel).read_text(encoding="utf-8")
+    for data in sorted(FIXTURES.glob("TB*/_data/*.yml")):  # what Liquid loops print
+        files[f"_data/{data.name}"] = data.read_text(encoding="utf-8")
     out = build(write_site(tmp_path / "src", files), tmp_path / "out")
     wrong = []
     for rel in TABLE_FIXTURES:
@@ -89,8 +91,14 @@ def test_table_fixtures_render_the_tables_finops_lint_says(tmp_path: Path) -> No
         tables = re.findall(r"<table[^>]*>(.*?)</table>", html, re.S)
         # a table with no header row (no separator line) is kramdown's, not modelled
         built = [t.count("<tr>") for t in tables if "<thead>" in t]
-        ours = [1 + len(t.rows) for t in parse_text(text, rel, rel).tables if not t.unrendered]
-        if built != ours:
+        ours = [
+            None if any("{%" in c.raw for r in t.rows for c in r.cells) else 1 + len(t.rows)
+            for t in parse_text(text, rel, rel).tables
+            if not t.unrendered
+        ]  # None: a Liquid loop prints the rows (how many is the data's)
+        if len(built) != len(ours) or any(
+            o not in (None, b) for o, b in zip(ours, built, strict=True)
+        ):
             wrong.append(f"{rel}: kramdown rows {built}, finops-lint {ours}")
     assert len(TABLE_FIXTURES) >= 8
     assert not wrong, "\n".join(wrong)
