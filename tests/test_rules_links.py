@@ -359,7 +359,7 @@ def test_markdown_link_in_block_html_is_text_not_a_broken_link(site: Site) -> No
     # kramdown leaves a <div>'s content as HTML: the page shows "[guide](...)" as text
     # and "## Inside" is no heading, so the anchor link is broken (checked with Jekyll)
     found = site.lint("html.md", HTML_BLOCK_PAGE)
-    assert found == [("LK012", 6), ("LK003", 15)]
+    assert found == [("LK012", 6), ("HD007", 11), ("LK003", 15)]
 
 
 def test_parse_block_html_converts_markdown_in_block_html(site: Site) -> None:

@@ -79,6 +79,8 @@ class Document:
     raw_html: list[tuple[int, int, str]] = field(default_factory=list)
     #: Markdown links (and images) inside ``raw_html``: text on the page, no links
     links_as_text: list[Link] = field(default_factory=list)
+    #: Markdown headings inside ``raw_html``: text on the page, no headings
+    headings_as_text: list[Heading] = field(default_factory=list)
     #: merged front matter (Jekyll defaults + page); set by the engine
     data: dict[str, Any] = field(default_factory=dict)
     #: a plain text file (a `_data/` file, `_redirects`...), not a page: lines only
@@ -210,6 +212,7 @@ def parse_text(
     doc.links, doc.malformed_links, doc.used_labels = scan_links(doc.masked, index, doc.definitions)
     if parsed.raw_html:
         doc.raw_html = parsed.raw_html
+        doc.headings_as_text = parsed.headings_as_text
         doc.links, doc.links_as_text = _split_raw(doc.links, parsed.raw_html)
     doc.html_ids = html_ids(doc.masked)
     options = IdOptions.from_style(id_style) if isinstance(id_style, str) else id_style

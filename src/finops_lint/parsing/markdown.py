@@ -77,6 +77,8 @@ class Body:
     #: block HTML whose content kramdown leaves as HTML (no markdown="1"): page lines
     #: (first, last) and the opening tag's name; Markdown in it is printed as text
     raw_html: list[tuple[int, int, str]] = field(default_factory=list)
+    #: Markdown headings inside ``raw_html``: text on the page
+    headings_as_text: list[Heading] = field(default_factory=list)
 
 
 class BlockParser(Protocol):
@@ -310,6 +312,14 @@ def parse_body(
         _add_rendered(out, lines, pending_tables, len(lines), last_heading)
     regions = _html_regions(out, lines, offset, options, html_block_lines)
     _assign_ids(out, lines, offset, options, ial_lines, html_block_lines, regions)
+    if out.raw_html:
+        # "## Title" in block HTML kramdown leaves as HTML is text on the page (its
+        # TextBlock stays, for the text rules), no heading, section or anchor
+        kept: list[Heading] = []
+        for h in out.headings:
+            inside = any(a <= h.line <= b for a, b, _t in out.raw_html)
+            (out.headings_as_text if inside else kept).append(h)
+        out.headings = kept
     out.sections = _sections(out.headings, out.blocks, out.tables, len(lines))
     return out
 

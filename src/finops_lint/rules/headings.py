@@ -165,3 +165,52 @@ def heading_increment(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         if previous and h.level > previous + 1 and (previous, h.level) not in allowed:
             yield Issue(h.line, h.column, f"heading level jumps from h{previous} to h{h.level}")
         previous = h.level
+
+
+@rule(
+    "HD007",
+    "heading-in-html",
+    "warning",
+    "A Markdown heading inside block HTML: kramdown prints '## Title' as text.",
+)
+def heading_in_html(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
+    """Finds Markdown headings (`## Title`) inside block HTML that kramdown leaves
+    as HTML: a `<div>`, `<details>` or any block-level tag at the start of a line,
+    up to its end tag, across empty lines, unless the tag has `markdown="1"` or the
+    site sets `kramdown: parse_block_html: true`.
+
+    **Why it matters:** the page shows `## Title` as text, with no heading, no
+    anchor and no entry in the outline; links to its anchor are broken (LK003,
+    LK004). GitHub's preview shows a heading when an empty line follows the tag,
+    so the break is seen only on the site.
+
+    **Precision:** a warning; not in files Jekyll does not build (a README is read
+    on GitHub). Such lines are no headings for the other HD and SC rules either.
+
+    **Bad:**
+    ```
+    <div class="note">
+
+    ## Before you start
+
+    </div>
+    ```
+
+    **Good:** `<div class="note" markdown="1">`, or the heading outside the `<div>`.
+    """
+    if not doc.headings_as_text:
+        return
+    if ctx.site is not None and ctx.site.is_repository_document(doc.rel_path):
+        return
+    for h in doc.headings_as_text:
+        html = next((b for b in doc.raw_html if b[0] <= h.line <= b[1]), None)
+        if html is None:
+            continue
+        first, _last, tag = html
+        yield Issue(
+            h.line,
+            h.column,
+            f"heading '{h.text}' inside <{tag}> at line {first}, block HTML kramdown leaves "
+            f'as HTML: the page shows it as text (no heading, no anchor); add markdown="1" '
+            f"to the <{tag}>, or move the heading out",
+        )
