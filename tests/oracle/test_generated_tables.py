@@ -2,9 +2,9 @@
 
 Each seed writes 80 random pipe tables to one page, each under its own `## T<i>`
 heading: random cells (code spans with pipes, escaped pipes, links, HTML), leading
-and trailing pipes or not, separators or not, short and long rows, and random
-lines right above and below (text, a heading, a list item, an HTML line or
-comment, a block IAL, a `^`, Liquid). One Jekyll build says where kramdown made a
+and trailing pipes or not, separators or not, short and long rows, random lines
+right above and below (text, a heading, a list item, an HTML line or comment, a
+block IAL, a `^`, Liquid), a quarter of them in a quote. One Jekyll build says where kramdown made a
 table and how many rows it has. finops-lint must agree:
 
 - every table it takes as rendered is a table on the page, with the same rows
@@ -68,6 +68,8 @@ def random_tables(rng: random.Random, count: int) -> list[str]:
             lines.append(_row(rng, m, rng.random() < 0.9, rng.random() < 0.85))
         if rng.random() < 0.3:
             lines.append(rng.choice(BELOW))
+        if rng.random() < 0.25:  # in a quote: kramdown reads its lines without one `>`
+            lines[2:] = [f"> {ln}" if ln else ">" for ln in lines[2:]]
         lines.append("")
         blocks.append("\n".join(lines))
     return blocks
@@ -117,10 +119,11 @@ def test_generated_tables_render_as_kramdown_renders_them(tmp_path: Path, seed: 
         theirs = built.get(i, [])
         ours = rendered.get(i, [])
         # modelled: one header row, on the first pipe line (not a separator)
-        pipe_lines = [ln for ln in block.split("\n")[2:] if "|" in ln]
+        content = re.sub(r"^> ?", "", block.split("\n", 2)[-1], flags=re.M)
+        pipe_lines = [ln for ln in content.split("\n") if "|" in ln]
         header_first = bool(pipe_lines) and not SEPARATOR_LINE.match(pipe_lines[0])
         gfm_shaped = [rows for rows, head in theirs if head == 1 and header_first]
-        in_list = re.search(r"^(?:[-*+]|\d+\.) ", block.split("\n", 3)[-1], re.M)
+        in_list = re.search(r"^(?:[-*+]|\d+\.) ", content.split("\n", 1)[-1], re.M)
         if ours and ours != [rows for rows, _ in theirs]:
             wrong.append(f"T{i}: we see a table of {ours} rows, kramdown {theirs}")
         elif printed.get(i) and theirs:

@@ -283,10 +283,10 @@ def parse_body(
             start, end = tok.map[0] + 1 + offset, tok.map[1] + offset
             if pending_tables and pending_tables[0].first <= end:
                 _add_rendered(out, lines, pending_tables, end, last_heading)
-            if list_depth or quote_depth:
-                table = _nested_table(lines, start, end, first_line)
-            elif start in plan.gfm_tables:
+            if start in plan.gfm_tables:
                 table = _printed_table(lines, start, end, plan.gfm_tables[start])
+            elif list_depth or quote_depth:
+                table = _nested_table(lines, start, end, first_line)
             else:
                 table = parse_table(lines, start, end)
             if table is not None:
@@ -332,12 +332,35 @@ def _add_table(out: Body, table: Table, last_heading: Heading | None) -> None:
 
 
 def _table_plan(tokens: Any, lines: list[str], offset: int, body_first: int) -> TablePlan:
-    blocks = [
+    """kramdown's tables among the top-level blocks, and in each top-level quote
+    (its lines without one `>`, as kramdown reads a quote's content)."""
+    plan = plan_tables(lines, _child_blocks(tokens, 0, offset), body_first)
+    for tok in tokens:
+        if tok.type != "blockquote_open" or tok.level != 0 or not tok.map:
+            continue
+        first, last = tok.map[0] + 1 + offset, tok.map[1] + offset
+        inner = list(lines)
+        for n in range(first, last + 1):
+            inner[n - 1] = _QUOTE_MARK.sub("", inner[n - 1], count=1)
+        blocks = [b for b in _child_blocks(tokens, 1, offset) if first <= b[0] <= last]
+        quoted = plan_tables(inner, blocks, first)
+        plan.rendered.extend(quoted.rendered)
+        plan.gfm_tables.update(quoted.gfm_tables)
+        plan.hidden_paragraphs |= quoted.hidden_paragraphs
+    plan.rendered.sort(key=lambda t: t.first)
+    return plan
+
+
+def _child_blocks(tokens: Any, level: int, offset: int) -> list[tuple[int, int, bool]]:
+    """(first, last page line, is a table) of the paragraphs and tables at ``level``."""
+    return [
         (tok.map[0] + 1 + offset, tok.map[1] + offset, tok.type == "table_open")
         for tok in tokens
-        if tok.level == 0 and tok.map and tok.type in ("paragraph_open", "table_open")
+        if tok.level == level and tok.map and tok.type in ("paragraph_open", "table_open")
     ]
-    return plan_tables(lines, blocks, body_first)
+
+
+_QUOTE_MARK = re.compile(r"^ {0,3}> ?")
 
 
 def _add_rendered(
