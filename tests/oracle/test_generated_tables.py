@@ -4,8 +4,9 @@ Each seed writes 80 random pipe tables to one page, each under its own `## T<i>`
 heading: random cells (code spans with pipes, escaped pipes, links, HTML), leading
 and trailing pipes or not, separators or not, short and long rows, random lines
 right above and below (text, a heading, a list item, an HTML line or comment, a
-block IAL, a `^`, Liquid), a quarter of them in a quote. One Jekyll build says where kramdown made a
-table and how many rows it has. finops-lint must agree:
+block IAL, a `^`, Liquid), a quarter of them in a quote, a fifth in a list item.
+One Jekyll build says where kramdown made a table and how many rows it has.
+finops-lint must agree:
 
 - every table it takes as rendered is a table on the page, with the same rows
   (header included);
@@ -33,6 +34,7 @@ from tests.oracle.jekyll import build, write_site
 CELLS = ["a", "Crawl", "`x|y`", "\\|", "b c", "", " ", "**b**", "[l](u)", "1", "<br>",
          "x\\|y", "`code`", "-", "<span title='a|b'>t</span>"]  # fmt: skip
 SEPARATORS = ["---", ":--", "--:", ":-:", "-"]
+LIST_ITEM = "- an item of a list"
 SEPARATOR_LINE = re.compile(r"^[+|: \t-]*-[+|: \t-]*$")
 ABOVE = ["Some text right above.", "<!-- a comment -->", "**Label:**", "{% assign x = 1 %}",
          "{: .wide}", "^", "## Heading right above", "- an item"]  # fmt: skip
@@ -68,16 +70,20 @@ def random_tables(rng: random.Random, count: int) -> list[str]:
             lines.append(_row(rng, m, rng.random() < 0.9, rng.random() < 0.85))
         if rng.random() < 0.3:
             lines.append(rng.choice(BELOW))
-        if rng.random() < 0.25:  # in a quote: kramdown reads its lines without one `>`
+        wrap = rng.random()
+        if wrap < 0.25:  # in a quote: kramdown reads its lines without one `>`
             lines[2:] = [f"> {ln}" if ln else ">" for ln in lines[2:]]
+        elif wrap < 0.45:  # in a list item, after its first paragraph
+            lines[2:] = [LIST_ITEM, ""] + [f"  {ln}" if ln else "" for ln in lines[2:]]
         lines.append("")
         blocks.append("\n".join(lines))
     return blocks
 
 
-def _built(html: str) -> dict[int, list[tuple[int, int]]]:
+def _built(html: str, in_lists: set[int]) -> dict[int, list[tuple[int, int]]]:
     """{block: (rows, header rows) of each table kramdown made under its heading, not
-    in a list item (kramdown reads `- |` as a list item, then a table in it)}."""
+    in a list item (kramdown reads `- |` as a list item, then a table in it) unless
+    the block is one (``in_lists``)}."""
     sections = re.split(r'<h2 id="t(\d+)">', html)[1:]
     out: dict[int, list[tuple[int, int]]] = {}
     for k in range(0, len(sections), 2):
@@ -85,7 +91,8 @@ def _built(html: str) -> dict[int, list[tuple[int, int]]]:
         section = sections[k + 1]
         for m in re.finditer(r"<table[^>]*>(.*?)</table>", section, re.S):
             before = section[: m.start()]
-            if before.count("<li") > before.count("</li>"):
+            depth = before.count("<li") - before.count("</li>")
+            if depth > (1 if int(sections[k]) in in_lists else 0):
                 continue
             table = m.group(1)
             head = re.search(r"<thead>(.*?)</thead>", table, re.S)
@@ -105,7 +112,8 @@ def test_generated_tables_render_as_kramdown_renders_them(tmp_path: Path, seed: 
     blocks = random_tables(random.Random(seed), 80)
     page = "---\ntitle: T\npermalink: /t/\n---\n\n" + "\n".join(blocks)
     src = write_site(tmp_path / "src", {"_config.yml": "", "t.md": page})
-    built = _built((build(src, tmp_path / "out") / "t" / "index.html").read_text())
+    in_lists = {i for i, block in enumerate(blocks) if f"\n{LIST_ITEM}\n" in block}
+    built = _built((build(src, tmp_path / "out") / "t" / "index.html").read_text(), in_lists)
     rendered: dict[int, list[int]] = {}
     printed: dict[int, list[str]] = {}
     for table in parse_text(page, "t.md", "t.md").tables:
@@ -119,7 +127,10 @@ def test_generated_tables_render_as_kramdown_renders_them(tmp_path: Path, seed: 
         theirs = built.get(i, [])
         ours = rendered.get(i, [])
         # modelled: one header row, on the first pipe line (not a separator)
-        content = re.sub(r"^> ?", "", block.split("\n", 2)[-1], flags=re.M)
+        content = block.split("\n", 2)[-1]
+        if i in in_lists:
+            content = re.sub(r"^  ", "", content.split("\n", 2)[-1], flags=re.M)
+        content = re.sub(r"^> ?", "", content, flags=re.M)
         pipe_lines = [ln for ln in content.split("\n") if "|" in ln]
         header_first = bool(pipe_lines) and not SEPARATOR_LINE.match(pipe_lines[0])
         gfm_shaped = [rows for rows, head in theirs if head == 1 and header_first]

@@ -332,8 +332,9 @@ def _add_table(out: Body, table: Table, last_heading: Heading | None) -> None:
 
 
 def _table_plan(tokens: Any, lines: list[str], offset: int, body_first: int) -> TablePlan:
-    """kramdown's tables among the top-level blocks, and in each top-level quote
-    (its lines without one `>`, as kramdown reads a quote's content)."""
+    """kramdown's tables among the top-level blocks, in each top-level quote (its
+    lines without one `>`) and in each item of a top-level list (its lines without
+    the item's indentation), as kramdown reads their content."""
     plan = plan_tables(lines, _child_blocks(tokens, 0, offset), body_first)
     for tok in tokens:
         if tok.type != "blockquote_open" or tok.level != 0 or not tok.map:
@@ -343,12 +344,38 @@ def _table_plan(tokens: Any, lines: list[str], offset: int, body_first: int) -> 
         for n in range(first, last + 1):
             inner[n - 1] = _QUOTE_MARK.sub("", inner[n - 1], count=1)
         blocks = [b for b in _child_blocks(tokens, 1, offset) if first <= b[0] <= last]
-        quoted = plan_tables(inner, blocks, first)
-        plan.rendered.extend(quoted.rendered)
-        plan.gfm_tables.update(quoted.gfm_tables)
-        plan.hidden_paragraphs |= quoted.hidden_paragraphs
+        _merge(plan, plan_tables(inner, blocks, first))
+    for tok in tokens:
+        if tok.type != "list_item_open" or tok.level != 1 or not tok.map:
+            continue
+        first, last = tok.map[0] + 1 + offset, tok.map[1] + offset
+        marker = _ITEM_MARKER.match(lines[first - 1])
+        if marker is None:
+            continue
+        # kramdown reads an item's lines without its indentation, and ends them at
+        # the item's end (the next item is no line under a table in this one)
+        indent = len(marker.group(0))
+        inner = list(lines[:last])
+        inner[first - 1] = lines[first - 1][indent:]
+        for n in range(first + 1, last + 1):
+            text = inner[n - 1]
+            inner[n - 1] = text[min(indent, len(text) - len(text.lstrip(" "))) :]
+        blocks = [b for b in _child_blocks(tokens, 2, offset) if first <= b[0] <= last]
+        item = plan_tables(inner, blocks, first)
+        on_marker = [t for t in item.rendered if t.first == first]  # columns shifted: skip
+        item.rendered = [t for t in item.rendered if t.first != first]
+        for start, found in item.gfm_tables.items():
+            if found is not None and any(found is t for t in on_marker):
+                item.gfm_tables[start] = None
+        _merge(plan, item)
     plan.rendered.sort(key=lambda t: t.first)
     return plan
+
+
+def _merge(plan: TablePlan, inner: TablePlan) -> None:
+    plan.rendered.extend(inner.rendered)
+    plan.gfm_tables.update(inner.gfm_tables)
+    plan.hidden_paragraphs |= inner.hidden_paragraphs
 
 
 def _child_blocks(tokens: Any, level: int, offset: int) -> list[tuple[int, int, bool]]:
@@ -361,6 +388,8 @@ def _child_blocks(tokens: Any, level: int, offset: int) -> list[tuple[int, int, 
 
 
 _QUOTE_MARK = re.compile(r"^ {0,3}> ?")
+#: a list item's marker and the spaces after it (up to 4: more is indented code)
+_ITEM_MARKER = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]{1,4}|$)")
 
 
 def _add_rendered(
