@@ -110,9 +110,9 @@ def _table(table: Table, config: Config) -> dict[str, Any]:
             for r in table.rows
         ],
     }
-    if table.unrendered is not None:
+    if table.breaks:
         # kramdown prints these lines as paragraph text: why, and the line that does it
-        entry["unrendered"] = {"reason": table.unrendered, "line": table.cause_line}
+        entry["unrendered"] = [{"reason": r, "line": n} for r, n in table.breaks.items()]
     spec = config.table_spec_for(table)
     if spec is not None:
         entry["spec"] = spec.name

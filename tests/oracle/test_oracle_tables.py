@@ -1,11 +1,14 @@
-"""TB001, TB005 and SC002 judged against what Jekyll's kramdown builds."""
+"""TB rules and SC002 judged against what Jekyll's kramdown builds."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from finops_lint.document import parse_text
+from finops_lint.engine import RunOptions, run
 from tests.oracle.jekyll import build, write_site
 
 PAGE = """---
@@ -102,3 +105,25 @@ def test_table_fixtures_render_the_tables_finops_lint_says(tmp_path: Path) -> No
             wrong.append(f"{rel}: kramdown rows {built}, finops-lint {ours}")
     assert len(TABLE_FIXTURES) >= 8
     assert not wrong, "\n".join(wrong)
+
+
+def test_fixing_tb006_and_tb008_makes_kramdown_render_every_table(tmp_path: Path) -> None:
+    """`--fix` inserts the empty lines (an empty quoted line in a quote): the built
+    pages then have every table, and nothing is left to fix."""
+    names = ["TB006/glued.md", "TB006/comment.md", "TB008/glued.md"]
+    files = {"_config.yml": "markdown: kramdown\n"}
+    for rel in names:
+        files[rel.replace("/", "-")] = (FIXTURES / rel).read_text(encoding="utf-8")
+    src = write_site(tmp_path / "src", files)
+    options = RunOptions(paths=[src], root=src, select=["TB006", "TB008"], cache=False)
+    before = run(options).findings
+    assert len(before) == 9 and all(f.fix is not None for f in before)
+    lint = [sys.executable, "-m", "finops_lint", "check", "--no-cache", "--select"]
+    subprocess.run([*lint, "TB006,TB008", "--fix", str(src)], capture_output=True, check=False)
+    assert run(options).findings == []
+    out = build(src, tmp_path / "out")
+    for rel in names:
+        page = rel.replace("/", "-")[:-3]
+        tables = parse_text((src / f"{page}.md").read_text(encoding="utf-8"), rel, rel).tables
+        html = (out / f"{page}.html").read_text(encoding="utf-8")
+        assert html.count("<table") == len(tables) > 0, page

@@ -62,10 +62,15 @@ class KramdownTable:
     separator: int | None = None  # the separator line under the header
     alignments: list[str] = field(default_factory=list)
     body: list[int] = field(default_factory=list)  # the rows under it (body and footer)
-    #: None when kramdown renders a table; else TEXT_ABOVE, LINE_BELOW or NO_BODY
-    unrendered: str | None = None
-    #: the line that stops it: the text above, the line below (None otherwise)
-    cause_line: int | None = None
+    #: why kramdown prints it as text, each reason (TEXT_ABOVE, LINE_BELOW, NO_BODY)
+    #: with the line that causes it (the text above, the line below; None for
+    #: NO_BODY); empty when kramdown renders a table
+    breaks: dict[str, int | None] = field(default_factory=dict)
+
+    @property
+    def unrendered(self) -> str | None:
+        """The first reason kramdown prints it as text, or None."""
+        return next(iter(self.breaks), None)
 
     @property
     def gfm_shaped(self) -> bool:
@@ -262,11 +267,11 @@ def read_table(lines: list[str], start: int, body_first: int) -> KramdownTable |
         has_body = has_body or not footer
     above = _after_boundary(lines, start, body_first)
     if above is not None:
-        table.unrendered, table.cause_line = TEXT_ABOVE, above
-    elif not _before_boundary(lines, end):
-        table.unrendered, table.cause_line = LINE_BELOW, end
-    elif not has_body:
-        table.unrendered = NO_BODY
+        table.breaks[TEXT_ABOVE] = above
+    if not _before_boundary(lines, end):
+        table.breaks[LINE_BELOW] = end
+    if not has_body:
+        table.breaks[NO_BODY] = None
     return table
 
 

@@ -418,7 +418,7 @@ def _printed_table(
         return None
     table = parse_table(lines, start, end)
     if table is not None:
-        table.unrendered, table.cause_line = found.unrendered, found.cause_line
+        table.breaks = dict(found.breaks)
     return table
 
 
@@ -428,7 +428,7 @@ def _nested_table(lines: list[str], start: int, end: int, body_first: int) -> Ta
     if table is not None:
         above = nested_text_above(lines, start, body_first)
         if above is not None:
-            table.unrendered, table.cause_line = TEXT_ABOVE, above
+            table.breaks[TEXT_ABOVE] = above
     return table
 
 
@@ -463,7 +463,7 @@ def _html_regions(
         out.raw_html.append((first_line, last_line, tag.group(1)))
         for table in out.tables:
             if first_line <= table.line <= last_line:
-                table.unrendered, table.cause_line = IN_HTML, first_line
+                table.breaks = {IN_HTML: first_line}  # HTML, whatever is around it
     return regions
 
 

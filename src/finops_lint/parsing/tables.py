@@ -54,10 +54,15 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     heading: str | None = None  # text of the heading that precedes the table
     heading_line: int | None = None
-    #: None when the site renders the table; else why kramdown prints its lines as
-    #: paragraph text (parsing.kramdown_tables: TEXT_ABOVE, LINE_BELOW, NO_BODY)
-    unrendered: str | None = None
-    cause_line: int | None = None  # the line above or below that stops it
+    #: empty when the site renders the table; else each reason kramdown prints its
+    #: lines as text (parsing.kramdown_tables: TEXT_ABOVE, LINE_BELOW, NO_BODY,
+    #: IN_HTML) with the line that causes it (None: no one line)
+    breaks: dict[str, int | None] = field(default_factory=dict)
+
+    @property
+    def unrendered(self) -> str | None:
+        """The first reason kramdown prints the table as text, or None."""
+        return next(iter(self.breaks), None)
 
     @property
     def columns(self) -> list[str]:

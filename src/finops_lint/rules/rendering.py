@@ -13,9 +13,10 @@ import re
 from collections.abc import Iterator
 
 from finops_lint.document import Document
-from finops_lint.findings import Related
+from finops_lint.findings import Fix, Related
 from finops_lint.parsing.kramdown_tables import LINE_BELOW, NO_BODY, TEXT_ABOVE
 from finops_lint.parsing.links import normalize_label
+from finops_lint.parsing.tables import CONTAINER_PREFIX
 from finops_lint.rules.base import Issue, RuleContext, rule
 
 #: "[functional activity]" not followed by "(", "[" or ":" (a link, a reference,
@@ -191,6 +192,7 @@ def _kramdown_site(ctx: RuleContext) -> bool:
     "table-after-text",
     "error",
     "A pipe table right under a line of text: kramdown prints it as paragraph text.",
+    fixable=True,
 )
 def table_after_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds pipe tables whose header row directly follows a non-blank line (a
@@ -215,18 +217,23 @@ def table_after_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     ```
 
     **Good:** an empty line between `**Maturity:**` and the table.
+
+    **Fix:** `finops-lint check --fix` inserts the empty line (in a quote, an
+    empty quoted line).
     """
     if not doc.is_markdown or not doc.tables or not _kramdown_site(ctx):
         return
     for table in doc.tables:
-        if table.unrendered != TEXT_ABOVE or table.cause_line is None:
+        above = table.breaks.get(TEXT_ABOVE)
+        if above is None:
             continue
         first = doc.lines[table.line - 1]
         yield Issue(
             table.line,
             len(first) - len(first.lstrip()) + 1,
             "table directly under a line of text: kramdown prints its rows as paragraph "
-            f"text (no table on the site); add an empty line after line {table.cause_line}",
+            f"text (no table on the site); add an empty line after line {above}",
+            fix=_empty_line_before(table.line, first),
         )
 
 
@@ -235,6 +242,7 @@ def table_after_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     "text-after-table",
     "error",
     "A line of text right under a pipe table: kramdown prints the whole table as text.",
+    fixable=True,
 )
 def text_after_table(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds pipe tables directly followed, with no empty line, by a line without a
@@ -258,12 +266,15 @@ def text_after_table(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     ```
 
     **Good:** an empty line between the last row and `See the guide`.
+
+    **Fix:** `finops-lint check --fix` inserts the empty line (in a quote, an
+    empty quoted line).
     """
     if not doc.is_markdown or not doc.tables or not _kramdown_site(ctx):
         return
     for table in doc.tables:
-        below = table.cause_line
-        if table.unrendered != LINE_BELOW or below is None or below > len(doc.lines):
+        below = table.breaks.get(LINE_BELOW)
+        if below is None or below > len(doc.lines):
             continue
         first = doc.lines[table.line - 1]
         shown = doc.lines[below - 1].strip()
@@ -273,6 +284,7 @@ def text_after_table(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             f"line {below} right under this table is not empty ('{_short(shown)}'): "
             "kramdown prints the whole table as paragraph text (no table on the site); "
             f"add an empty line before line {below}",
+            fix=_empty_line_before(below, first),
         )
 
 
@@ -304,7 +316,7 @@ def table_without_body(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     if not doc.is_markdown or not doc.tables or not _kramdown_site(ctx):
         return
     for table in doc.tables:
-        if table.unrendered != NO_BODY:
+        if NO_BODY not in table.breaks:
             continue
         first = doc.lines[table.line - 1]
         yield Issue(
@@ -313,6 +325,14 @@ def table_without_body(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             "table with a header and no rows: kramdown prints it as paragraph text "
             "(no table on the site); add its rows or remove it",
         )
+
+
+def _empty_line_before(line: int, table_line: str) -> Fix:
+    """Insert an empty line before ``line``; in a quote, an empty quoted line (the
+    table line's `>` markers), so the quote goes on."""
+    quote = CONTAINER_PREFIX.match(table_line)
+    marks = quote.group(0).rstrip() if quote else ""
+    return Fix("insert an empty line", line, 1, line, 1, marks + "\n")
 
 
 def _short(text: str, limit: int = 40) -> str:
