@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from finops_lint.document import Document
 from finops_lint.rules.base import Issue, Option, RuleContext, rule
+from finops_lint.rules.rendering import kramdown_site
 
 _NO_SPACE = re.compile(r"^ {0,3}(#{1,6})([^#\s].*)$")
 
@@ -28,7 +29,7 @@ def missing_h1(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     pt = ctx.page_type
     if pt is None or pt.h1 != "required" or not doc.is_markdown:
         return
-    if not any(h.level == 1 for h in doc.headings):
+    if not any(h.level == 1 and h.renders for h in doc.headings):
         yield Issue(
             doc.body_start_line if doc.lines else 1,
             1,
@@ -47,7 +48,7 @@ def multiple_h1(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Good:** `# Adopting FinOps` ... `## How to Jump Start FinOps`
     """
-    h1s = [h for h in doc.headings if h.level == 1]
+    h1s = [h for h in doc.headings if h.level == 1 and h.renders]
     for h in h1s[1:]:
         yield Issue(
             h.line,
@@ -60,15 +61,26 @@ def multiple_h1(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 def empty_heading(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds headings with no text, such as a lone `##`.
 
-    **Why it matters:** renders as an empty heading and an empty anchor.
+    **Why it matters:** kramdown makes no heading of it and prints the `##` as a
+    paragraph; GitHub shows an empty heading with an empty anchor. Either way the
+    page has a stray mark where a title was meant.
 
     **Bad:** `##`
 
     **Good:** `## Inputs`
     """
+    kramdown = kramdown_site(ctx)
     for h in doc.headings:
         if not h.text.strip() and not h.raw.strip():
-            yield Issue(h.line, h.column, f"empty level-{h.level} heading")
+            marks = "#" * h.level
+            yield Issue(
+                h.line,
+                h.column,
+                f"a lone '{marks}': kramdown prints it as text (GitHub shows an empty "
+                "heading); write the heading's text or remove the line"
+                if kramdown
+                else f"empty level-{h.level} heading",
+            )
 
 
 @rule(
@@ -162,6 +174,8 @@ def heading_increment(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     allowed = {tuple(pair) for pair in ctx.options.get("allowed-jumps") or []}
     previous = 0
     for h in doc.headings:
+        if not h.renders:
+            continue  # printed as text on the site (HD003, HD007 and others say why)
         if previous and h.level > previous + 1 and (previous, h.level) not in allowed:
             yield Issue(h.line, h.column, f"heading level jumps from h{previous} to h{h.level}")
         previous = h.level

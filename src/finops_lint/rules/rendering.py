@@ -179,7 +179,7 @@ def empty_list_item(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         previous = line
 
 
-def _kramdown_site(ctx: RuleContext) -> bool:
+def kramdown_site(ctx: RuleContext) -> bool:
     """Whether the site renders Markdown with kramdown (Jekyll's default)."""
     if ctx.site is None:
         return True
@@ -221,7 +221,7 @@ def table_after_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     **Fix:** `finops-lint check --fix` inserts the empty line (in a quote, an
     empty quoted line).
     """
-    if not doc.is_markdown or not doc.tables or not _kramdown_site(ctx):
+    if not doc.is_markdown or not doc.tables or not kramdown_site(ctx):
         return
     for table in doc.tables:
         above = table.breaks.get(TEXT_ABOVE)
@@ -270,7 +270,7 @@ def text_after_table(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     **Fix:** `finops-lint check --fix` inserts the empty line (in a quote, an
     empty quoted line).
     """
-    if not doc.is_markdown or not doc.tables or not _kramdown_site(ctx):
+    if not doc.is_markdown or not doc.tables or not kramdown_site(ctx):
         return
     for table in doc.tables:
         below = table.breaks.get(LINE_BELOW)
@@ -313,7 +313,7 @@ def table_without_body(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Good:** the rows under the separator, or no table.
     """
-    if not doc.is_markdown or not doc.tables or not _kramdown_site(ctx):
+    if not doc.is_markdown or not doc.tables or not kramdown_site(ctx):
         return
     for table in doc.tables:
         if NO_BODY not in table.breaks:
