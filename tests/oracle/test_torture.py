@@ -122,7 +122,8 @@ CASES: dict[str, Case] = {
     ),
     # Markdown that is no link on the built page: a definition right under a line of
     # text (paragraph text), a link in block HTML without markdown="1", in kramdown's
-    # comment extension or in math. A link text wrapped over two lines is a link.
+    # comment extension, in math or in an abbreviation's definition. A link text
+    # wrapped over two lines is a link.
     "markdown_that_is_no_link": Case(
         {
             "_config.yml": "",
@@ -133,6 +134,7 @@ CASES: dict[str, Case] = {
             + '<div markdown="1">\n[c](/gone-c/)\n</div>\n\n'
             + "{::comment}\n[d](/gone-d/)\n{:/comment}\n\n"
             + "$$ [e](/gone-e/) $$\n\n"
+            + "The HTML spec.\n\n*[HTML]: Hyper Text [g](/gone-g/)\n\n"
             + "A link text [wrapped over\ntwo lines](/gone-f/).\n",
         },
         {("LK001", "index.md", "/gone-c/"), ("LK001", "index.md", "/gone-f/")},

@@ -21,6 +21,8 @@ _BACKTICKS = re.compile(r"`+")
 _KRAMDOWN_EXTENSION = re.compile(
     r"\{::(comment|nomarkdown)\b[^}\n]*?(?<!/)\}.*?(?:\{:/(?:\1)?\}|\Z)", re.DOTALL
 )
+#: kramdown's abbreviation definitions (`*[HTML]: HyperText...`): no text on the page
+_ABBREVIATION = re.compile(r"^ {0,3}\*\[[^\]\n]+\]:[^\n]*", re.MULTILINE)
 _MATH = re.compile(r"(?<!\\)\$\$(?:(?!\n[ \t]*\n)[^$]|\$(?!\$))*\$\$")
 
 
@@ -58,8 +60,11 @@ def comment_spans(text: str) -> list[tuple[int, int]]:
 
 
 def kramdown_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of kramdown's comment and nomarkdown extensions and of its math."""
+    """Spans of kramdown's comment and nomarkdown extensions, abbreviation
+    definitions and math."""
     spans = [m.span() for m in _KRAMDOWN_EXTENSION.finditer(text)] if "{::" in text else []
+    if "*[" in text:
+        spans += [m.span() for m in _ABBREVIATION.finditer(text)]
     if "$$" in text:
         spans += [m.span() for m in _MATH.finditer(text)]
     return spans
