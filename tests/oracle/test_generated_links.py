@@ -6,7 +6,8 @@ without `.html`, a trailing slash or `index.html`, anchors that exist or not,
 static files, missing files). The built site decides which links are broken
 (tests/oracle/checker.py); finops-lint's LK001-LK004 findings must be exactly those.
 Some links sit in block HTML (a `<div>`, `<details>`), where kramdown prints them
-as text unless the tag has `markdown="1"`.
+as text unless the tag has `markdown="1"`; some are reference links, whose
+definitions may sit right under the last paragraph (then they are its text).
 
 The torture cases (test_torture.py) pin one behaviour each; this test looks for
 the combinations nobody wrote down. Each example is one Jekyll build, so CI runs a
@@ -150,12 +151,24 @@ def sites(draw: st.DrawFn) -> dict[str, str]:
             ids = "".join(f'<h2 id="{h.lower().replace(" ", "-")}">{h}</h2>\n' for h in headings)
             body = ids + "<p>" + " ".join(links) + "</p>\n"
         else:
+            definitions = []
+            for k, written in enumerate(links):
+                if draw(st.integers(0, 3)) == 0:  # reference style, defined at the end
+                    text, _, dest = written[1:-1].partition("](")
+                    links[k] = f"[{text}][r{k}]"
+                    definitions.append(f"[r{k}]: {dest}")
             body = "".join(f"## {h}\n\n" for h in headings)
             cut = draw(st.integers(0, len(links)))
+            wrap = ""
             for group in (links[:cut], links[cut:]):
                 if group:  # kramdown leaves Markdown in block HTML as text, unless markdown="1"
                     wrap = draw(st.sampled_from(["", "", "", *HTML_WRAPPERS]))
                     body += wrap.format(" ".join(group)) if wrap else " ".join(group) + "\n\n"
+            if definitions:
+                # right under the last paragraph, they are more text of it (no links)
+                glued = not wrap and draw(st.booleans())
+                body = body.rstrip("\n") + ("\n" if glued else "\n\n")
+                body += "\n".join(definitions) + "\n"
         extra = {}
         if draw(st.integers(0, 4)) == 0:
             extra["redirect_from"] = f"/from-{posixpath.basename(posixpath.dirname(page)) or 'x'}/"
