@@ -40,7 +40,6 @@ _TABLE_START = re.compile(r" {0,3}(?=\S)(?:\||.*?[^\\\n]\|)")
 _CLAIMED = re.compile(r" {0,3}(?:[+*-]|\d+\.)[\t| ]| {0,3}>|#{1,6}[\t ]")
 _SEPARATOR = re.compile(r"[+|: \t-]*?-[+|: \t-]*?[ \t]*$")
 _FOOTER_SEPARATOR = re.compile(r"[+|: \t=]*?=[+|: \t=]*?[ \t]*$")
-_ALIGN = re.compile(r"[ \t]?(:?)-+(:?)[ \t]?")
 _LIST_MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)])[ \t]")
 _EOB = re.compile(r"\^\s*$")
 _IAL = re.compile(r" {0,3}\{:(?!:|/)[^}]+\}\s*$")
@@ -60,7 +59,6 @@ class KramdownTable:
     last: int  # the last pipe line
     header: list[int] = field(default_factory=list)  # rows before the first separator
     separator: int | None = None  # the separator line under the header
-    alignments: list[str] = field(default_factory=list)
     body: list[int] = field(default_factory=list)  # the rows under it (body and footer)
     #: why kramdown prints it as text, each reason (TEXT_ABOVE, LINE_BELOW, NO_BODY)
     #: with the line that causes it (the text above, the line below; None for
@@ -212,20 +210,6 @@ def _pipes_on_lines(source: str) -> bool:
     return pipe_on_line
 
 
-def _alignments(separator: str) -> list[str]:
-    out = []
-    for left, right in _ALIGN.findall(separator):
-        if left and right:
-            out.append("center")
-        elif left:
-            out.append("left")
-        elif right:
-            out.append("right")
-        else:
-            out.append("")
-    return out
-
-
 def read_table(lines: list[str], start: int, body_first: int) -> KramdownTable | None:
     """kramdown's table at page line ``start``, or None when kramdown starts none
     there whatever surrounds it (no pipe line, pipes only in code, a list item).
@@ -250,7 +234,6 @@ def read_table(lines: list[str], start: int, body_first: int) -> KramdownTable |
                 continue  # kramdown skips a separator with no row above it
             if table.separator is None and not footer:
                 table.header, table.separator = pending, number
-                table.alignments = _alignments(text)
                 pending = []
             elif not footer:  # a second separator splits the body
                 table.body.extend(pending)
