@@ -139,6 +139,19 @@ CASES: dict[str, Case] = {
         },
         {("LK001", "index.md", "/gone-c/"), ("LK001", "index.md", "/gone-f/")},
     ),
+    # jekyll-relative-links puts an empty line before each definition it rewrites
+    # (one naming a source file): under a line of text, that one and those under it
+    # are definitions again; those above it stay paragraph text.
+    "definitions_under_text_rewritten_by_relative_links": Case(
+        {
+            "_config.yml": "",
+            "CNAME": "example.org\n",
+            "index.md": fm()
+            + "[a][r0] [b][r1] [c][r2]\n[r0]: /gone-a/\n[r1]: about.md\n[r2]: /gone-c/\n",
+            "about.md": fm() + "# About\n",
+        },
+        {("LK001", "index.md", "/gone-c/")},
+    ),
     "baseurl_from_config_yml": Case(
         {
             "_config.yml": "baseurl: /docs\npermalink: pretty\n",

@@ -405,7 +405,9 @@ def scan_definitions(
         label = normalize_label(m.group(1))
         if label.startswith("^"):
             continue
-        is_text = _continues_paragraph(masked, m.start(), accepted)
+        is_text = _continues_paragraph(masked, m.start(), accepted) and not _may_be_rewritten(
+            m.group(2)
+        )
         if not is_text:
             accepted.add(masked.rfind("\n", 0, m.start()) + 1)
         elif glued is None:
@@ -439,6 +441,18 @@ def _continues_paragraph(masked: str, start: int, accepted: set[int]) -> bool:
     if _REF_DEF.match(masked, prev_start):
         return prev_start not in accepted  # a run of definitions
     return True
+
+
+def _may_be_rewritten(target: str) -> bool:
+    """Whether jekyll-relative-links may rewrite a definition with this target: it
+    does when the path names a source file (`x.md`, `../img/a.png`), and then puts
+    an empty line before the definition, which is then no paragraph text, nor are
+    the definitions under it. A URL, an anchor or a folder (`/old/`) it never
+    rewrites. Whether it runs is the site's; such definitions are taken as made."""
+    path = target.strip("<>").split("#", 1)[0].split("?", 1)[0]
+    if not path or _SCHEME.match(path) or path.endswith("/"):
+        return False
+    return "." in path.rsplit("/", 1)[-1]
 
 
 def strip_liquid(text: str) -> str:
