@@ -121,7 +121,9 @@ def undefined_reference(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     A definition line right under a line of text (no empty line between) is no
     definition: kramdown and GitHub read it as more text of that paragraph, and
-    show it. The message then names that line.
+    show it. The message then names that line. One whose path names a source
+    file (`[guide]: guide.md`) is taken as made, with those under it:
+    jekyll-relative-links, on GitHub Pages, puts an empty line before it.
     """
     for link in doc.links:
         if link.target_kind == "undefined-reference":
