@@ -80,6 +80,9 @@ SCENARIOS: dict[str, Callable[[int], str]] = {
     "list-items": _lines("- item {i} with [a link](#x)\n  - nested {i}\n"),
     "html-blocks": _lines('<div id="d{i}">\n<a href="p{i}.html">x</a>\n</div>\n\n'),
     "placeholders": _lines("Coming soon: TBD {i} needs update.\n\n"),
+    # each quote and list item is read as kramdown reads its content (tables)
+    "list-item-tables": _lines("- item {i}\n\n  | a | b |\n  |---|---|\n  | 1 | 2 |\n"),
+    "links-in-block-html": _lines("<div>\n[a](page-{i}.md)\n</div>\n\n## H{i}\n\n"),
 }
 
 #: single-line inputs whose cost is inside regular expressions; CPU-time ratio.
@@ -100,6 +103,9 @@ REGEX_SCENARIOS: dict[str, Callable[[int], str]] = {
     "conflict-markers": _one_line("<<<<<<< "),
     "explicit-id-braces": lambda n: FM + "## Title " + "{#a " * n + "\n",
     "heading-spaces": lambda n: FM + "## a" + " " * (50 * n) + "b\n",
+    # many lines, cost in C: a copy of the page's lines per quote or list item
+    "quotes-with-pipes": _lines("> a | b {i}\n\n"),
+    "list-items-with-pipes": _lines("- a | b {i}\n"),
     "math-dollars": _one_line("a $$ b $ "),
     "kramdown-extensions": _one_line("{::comment} [a](b) {:/x} "),
     # kramdown's table test splits a table into code spans and span HTML

@@ -22,7 +22,7 @@ from finops_lint.parsing.links import (
     scan_links,
     strip_liquid,
 )
-from finops_lint.parsing.markdown import Body, Section, TextBlock, parse_body
+from finops_lint.parsing.markdown import Body, RawHtml, Section, TextBlock, parse_body
 from finops_lint.parsing.masking import (
     blank,
     code_span_spans,
@@ -76,7 +76,7 @@ class Document:
     commented_links: list[Link] = field(default_factory=list)
     #: block HTML kramdown leaves as HTML (first line, last line, tag): Markdown in
     #: it is printed as text
-    raw_html: list[tuple[int, int, str]] = field(default_factory=list)
+    raw_html: RawHtml = field(default_factory=RawHtml)
     #: Markdown links (and images) inside ``raw_html``: text on the page, no links
     links_as_text: list[Link] = field(default_factory=list)
     #: Markdown headings inside ``raw_html``: text on the page, no headings
@@ -267,16 +267,12 @@ def _html_text_blocks(text: str, body_offset: int) -> list[TextBlock]:
     return blocks
 
 
-def _split_raw(
-    links: list[Link], raw_html: list[tuple[int, int, str]]
-) -> tuple[list[Link], list[Link]]:
+def _split_raw(links: list[Link], raw_html: RawHtml) -> tuple[list[Link], list[Link]]:
     """(links, Markdown link syntax inside block HTML that kramdown leaves as HTML)."""
     kept: list[Link] = []
     as_text: list[Link] = []
     for link in links:
-        inside = link.syntax in ("inline", "reference", "autolink") and any(
-            first <= link.line <= last for first, last, _tag in raw_html
-        )
+        inside = link.syntax in ("inline", "reference", "autolink") and raw_html.at(link.line)
         (as_text if inside else kept).append(link)
     return kept, as_text
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from finops_lint.parsing.tables import CONTAINER_PREFIX
@@ -40,7 +41,8 @@ _TABLE_START = re.compile(r" {0,3}(?=\S)(?:\||.*?[^\\\n]\|)")
 _CLAIMED = re.compile(r" {0,3}(?:[+*-]|\d+\.)[\t| ]| {0,3}>|#{1,6}[\t ]")
 _SEPARATOR = re.compile(r"[+|: \t-]*?-[+|: \t-]*?[ \t]*$")
 _FOOTER_SEPARATOR = re.compile(r"[+|: \t=]*?=[+|: \t=]*?[ \t]*$")
-_LIST_MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)])[ \t]")
+#: a list item's marker and the spaces after it (up to 4: more is indented code)
+ITEM_MARKER = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]{1,4}|$)")
 _EOB = re.compile(r"\^\s*$")
 _IAL = re.compile(r" {0,3}\{:(?!:|/)[^}]+\}\s*$")
 
@@ -80,7 +82,7 @@ def _liquid(line: str) -> bool:
     return "{%" in line or "{{" in line
 
 
-def _after_boundary(lines: list[str], start: int, body_first: int) -> int | None:
+def _after_boundary(lines: Sequence[str], start: int, body_first: int) -> int | None:
     """None when page line ``start`` follows a block boundary, else the line that
     ends the block above (a Liquid line counts as a boundary: it may print nothing)."""
     above = start - 1
@@ -94,7 +96,7 @@ def _after_boundary(lines: list[str], start: int, body_first: int) -> int | None
     return above
 
 
-def _before_boundary(lines: list[str], line: int) -> bool:
+def _before_boundary(lines: Sequence[str], line: int) -> bool:
     if line > len(lines):
         return True
     text = lines[line - 1]
@@ -106,7 +108,6 @@ def _before_boundary(lines: list[str], line: int) -> bool:
     )
 
 
-_TABLE_PIPE_CHECK = re.compile(r"(?:\||.*?[^\\\n]\|)")
 _BACKTICKS = re.compile(r"`+")
 _SPAN_SPECIAL = re.compile(r"[`<]")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -202,15 +203,15 @@ def _pipes_on_lines(source: str) -> bool:
             continue
         if not lines:
             continue
-        if len(lines) > 1 and not pipe_on_line and not _TABLE_PIPE_CHECK.match(lines[0]):
+        if len(lines) > 1 and not pipe_on_line and not _TABLE_LINE.match(lines[0]):
             break
         pipe_on_line = (False if len(lines) > 1 else pipe_on_line) or bool(
-            _TABLE_PIPE_CHECK.match(lines[-1])
+            _TABLE_LINE.match(lines[-1])
         )
     return pipe_on_line
 
 
-def read_table(lines: list[str], start: int, body_first: int) -> KramdownTable | None:
+def read_table(lines: Sequence[str], start: int, body_first: int) -> KramdownTable | None:
     """kramdown's table at page line ``start``, or None when kramdown starts none
     there whatever surrounds it (no pipe line, pipes only in code, a list item).
     ``lines`` are the page's lines; ``body_first`` is the first body line."""
@@ -279,7 +280,7 @@ class TablePlan:
 
 
 def plan_tables(
-    lines: list[str], blocks: list[tuple[int, int, bool]], body_first: int
+    lines: Sequence[str], blocks: list[tuple[int, int, bool]], body_first: int
 ) -> TablePlan:
     """Where kramdown makes tables among ``blocks``: the page's top-level paragraphs
     and GFM tables as (first line, last line, is a table), in page order.
@@ -322,14 +323,14 @@ def plan_tables(
     return out
 
 
-def nested_text_above(lines: list[str], start: int, body_first: int) -> int | None:
+def nested_text_above(lines: Sequence[str], start: int, body_first: int) -> int | None:
     """For a table in a list item or quote at page line ``start``: the line of text
     right above it in the same block, if any (kramdown then prints it as text). Only
     this edge is checked there: where a list item ends, kramdown's boundaries differ."""
     if start - 1 < body_first:
         return None
     first = CONTAINER_PREFIX.sub("", lines[start - 1]).lstrip()
-    if _LIST_MARKER.match(first):
+    if ITEM_MARKER.match(first):
         return None  # the item's first line: a block boundary
     above = CONTAINER_PREFIX.sub("", lines[start - 2]).strip()
     if not above or _liquid(above) or _IAL.match(above) or _EOB.match(above):
@@ -349,6 +350,7 @@ def _regions(blocks: list[tuple[int, int, bool]]) -> list[list[tuple[int, int, b
 
 __all__ = [
     "IN_HTML",
+    "ITEM_MARKER",
     "LINE_BELOW",
     "NO_BODY",
     "TEXT_ABOVE",

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 import sys
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Protocol
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any, Protocol, overload
 
 from finops_lint.parsing.anchors import (
     GFM,
@@ -20,6 +22,7 @@ from finops_lint.parsing.anchors import (
 )
 from finops_lint.parsing.kramdown_tables import (
     IN_HTML,
+    ITEM_MARKER,
     TEXT_ABOVE,
     KramdownTable,
     TablePlan,
@@ -67,6 +70,30 @@ class TextBlock:
     in_quote: bool = False
 
 
+@dataclass(frozen=True)
+class RawHtml:
+    """Block HTML whose content kramdown leaves as HTML (no markdown="1"): page lines
+    (first, last) and the opening tag's name, in page order; Markdown in it is
+    printed as text. ``at`` finds the block holding a line by bisection."""
+
+    blocks: tuple[tuple[int, int, str], ...] = ()
+
+    @classmethod
+    def of(cls, blocks: list[tuple[int, int, str]]) -> RawHtml:
+        return cls(tuple(sorted(blocks)))
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [b[0] for b in self.blocks]
+
+    def at(self, line: int) -> tuple[int, int, str] | None:
+        i = bisect_right(self._starts, line) - 1
+        return self.blocks[i] if i >= 0 and self.blocks[i][1] >= line else None
+
+    def __bool__(self) -> bool:
+        return bool(self.blocks)
+
+
 @dataclass
 class Body:
     headings: list[Heading] = field(default_factory=list)
@@ -74,9 +101,7 @@ class Body:
     tables: list[Table] = field(default_factory=list)
     blocks: list[TextBlock] = field(default_factory=list)
     code_ranges: list[tuple[int, int]] = field(default_factory=list)  # 1-based inclusive
-    #: block HTML whose content kramdown leaves as HTML (no markdown="1"): page lines
-    #: (first, last) and the opening tag's name; Markdown in it is printed as text
-    raw_html: list[tuple[int, int, str]] = field(default_factory=list)
+    raw_html: RawHtml = field(default_factory=RawHtml)
     #: Markdown headings inside ``raw_html``: text on the page
     headings_as_text: list[Heading] = field(default_factory=list)
 
@@ -317,8 +342,7 @@ def parse_body(
         # TextBlock stays, for the text rules), no heading, section or anchor
         kept: list[Heading] = []
         for h in out.headings:
-            inside = any(a <= h.line <= b for a, b, _t in out.raw_html)
-            (out.headings_as_text if inside else kept).append(h)
+            (out.headings_as_text if out.raw_html.at(h.line) else kept).append(h)
         out.headings = kept
     out.sections = _sections(out.headings, out.blocks, out.tables, len(lines))
     return out
@@ -335,41 +359,104 @@ def _table_plan(tokens: Any, lines: list[str], offset: int, body_first: int) -> 
     """kramdown's tables among the top-level blocks, in each top-level quote (its
     lines without one `>`) and in each item of a top-level list (its lines without
     the item's indentation), as kramdown reads their content."""
-    plan = plan_tables(lines, _child_blocks(tokens, 0, offset), body_first)
+    top: list[tuple[int, int, bool]] = []
+    inner: list[tuple[int, int, bool]] = []  # in quotes (level 1) and items (level 2)
+    containers: list[tuple[int, int, bool]] = []  # (first, last, is a list item)
     for tok in tokens:
-        if tok.type != "blockquote_open" or tok.level != 0 or not tok.map:
+        if not tok.map:
             continue
         first, last = tok.map[0] + 1 + offset, tok.map[1] + offset
-        inner = list(lines)
-        for n in range(first, last + 1):
-            inner[n - 1] = _QUOTE_MARK.sub("", inner[n - 1], count=1)
-        blocks = [b for b in _child_blocks(tokens, 1, offset) if first <= b[0] <= last]
-        _merge(plan, plan_tables(inner, blocks, first))
-    for tok in tokens:
-        if tok.type != "list_item_open" or tok.level != 1 or not tok.map:
+        if tok.type in ("paragraph_open", "table_open"):
+            if tok.level == 0:
+                top.append((first, last, tok.type == "table_open"))
+            elif tok.level in (1, 2):
+                inner.append((first, last, tok.type == "table_open"))
+        elif (tok.type == "blockquote_open" and tok.level == 0) or (
+            tok.type == "list_item_open" and tok.level == 1
+        ):
+            containers.append((first, last, tok.type == "list_item_open"))
+    plan = plan_tables(lines, top, body_first)
+    starts = [c[0] for c in containers]
+    by_container: dict[int, list[tuple[int, int, bool]]] = {}
+    for block in inner:
+        k = bisect_right(starts, block[0]) - 1
+        if k >= 0 and block[0] <= containers[k][1]:
+            by_container.setdefault(k, []).append(block)
+    for k, blocks in by_container.items():
+        first, last, is_item = containers[k]
+        if not any("|" in lines[n - 1] for a, b, _t in blocks for n in range(a, b + 1)):
             continue
-        first, last = tok.map[0] + 1 + offset, tok.map[1] + offset
-        marker = _ITEM_MARKER.match(lines[first - 1])
-        if marker is None:
-            continue
-        # kramdown reads an item's lines without its indentation, and ends them at
-        # the item's end (the next item is no line under a table in this one)
-        indent = len(marker.group(0))
-        inner = list(lines[:last])
-        inner[first - 1] = lines[first - 1][indent:]
-        for n in range(first + 1, last + 1):
-            text = inner[n - 1]
-            inner[n - 1] = text[min(indent, len(text) - len(text.lstrip(" "))) :]
-        blocks = [b for b in _child_blocks(tokens, 2, offset) if first <= b[0] <= last]
-        item = plan_tables(inner, blocks, first)
-        on_marker = [t for t in item.rendered if t.first == first]  # columns shifted: skip
-        item.rendered = [t for t in item.rendered if t.first != first]
-        for start, found in item.gfm_tables.items():
-            if found is not None and any(found is t for t in on_marker):
-                item.gfm_tables[start] = None
-        _merge(plan, item)
+        if is_item:
+            _merge(plan, _item_plan(lines, first, last, blocks))
+        else:
+            view = _Lines(lines, first, last, lambda text: _QUOTE_MARK.sub("", text, count=1))
+            _merge(plan, plan_tables(view, blocks, first))
     plan.rendered.sort(key=lambda t: t.first)
     return plan
+
+
+def _item_plan(
+    lines: list[str], first: int, last: int, blocks: list[tuple[int, int, bool]]
+) -> TablePlan:
+    """A top-level list item's tables: kramdown reads its lines without the item's
+    indentation and ends them at the item's end (the next item is no line under a
+    table in this one)."""
+    marker = ITEM_MARKER.match(lines[first - 1])
+    if marker is None:
+        return TablePlan()
+    indent = len(marker.group(0))
+
+    def dedent(text: str) -> str:
+        return text[min(indent, len(text) - len(text.lstrip(" "))) :]
+
+    view = _Lines(lines, first, last, dedent, first_line=lines[first - 1][indent:], end=last)
+    item = plan_tables(view, blocks, first)
+    on_marker = [t for t in item.rendered if t.first == first]  # columns shifted: skip
+    item.rendered = [t for t in item.rendered if t.first != first]
+    for start, found in item.gfm_tables.items():
+        if found is not None and any(found is t for t in on_marker):
+            item.gfm_tables[start] = None
+    return item
+
+
+class _Lines(Sequence[str]):
+    """The page's lines as a container's content reads them: lines first..last (page
+    numbers) passed through ``strip`` (the first one replaced when ``first_line`` is
+    given), the others as they are; ``end`` cuts the page there. No copy of the page:
+    a page of many quotes or items stays linear."""
+
+    def __init__(
+        self,
+        lines: list[str],
+        first: int,
+        last: int,
+        strip: Callable[[str], str],
+        *,
+        first_line: str | None = None,
+        end: int | None = None,
+    ) -> None:
+        self._lines, self._first, self._last, self._strip = lines, first, last, strip
+        self._first_line, self._len = first_line, len(lines) if end is None else end
+
+    def __len__(self) -> int:
+        return self._len
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._len))]
+        if index < 0:
+            index += self._len
+        if not 0 <= index < self._len:
+            raise IndexError(index)
+        number = index + 1
+        if number == self._first and self._first_line is not None:
+            return self._first_line
+        text = self._lines[index]
+        return self._strip(text) if self._first <= number <= self._last else text
 
 
 def _merge(plan: TablePlan, inner: TablePlan) -> None:
@@ -378,18 +465,7 @@ def _merge(plan: TablePlan, inner: TablePlan) -> None:
     plan.hidden_paragraphs |= inner.hidden_paragraphs
 
 
-def _child_blocks(tokens: Any, level: int, offset: int) -> list[tuple[int, int, bool]]:
-    """(first, last page line, is a table) of the paragraphs and tables at ``level``."""
-    return [
-        (tok.map[0] + 1 + offset, tok.map[1] + offset, tok.type == "table_open")
-        for tok in tokens
-        if tok.level == level and tok.map and tok.type in ("paragraph_open", "table_open")
-    ]
-
-
 _QUOTE_MARK = re.compile(r"^ {0,3}> ?")
-#: a list item's marker and the spaces after it (up to 4: more is indented code)
-_ITEM_MARKER = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]{1,4}|$)")
 
 
 def _add_rendered(
@@ -453,17 +529,16 @@ def _html_regions(
         return []
     body_lines = lines[offset:]
     regions = html_block_regions(body_lines, _code_lines(out, offset), options.parse_block_html)
+    raw = []
     for first, last, kind in regions:
-        if kind != "raw":
-            continue
-        tag = _OPEN_TAG.match(body_lines[first])
-        if tag is None:
-            continue  # a comment or processing instruction: masked already
-        first_line, last_line = first + offset + 1, last + offset + 1
-        out.raw_html.append((first_line, last_line, tag.group(1)))
-        for table in out.tables:
-            if first_line <= table.line <= last_line:
-                table.breaks = {IN_HTML: first_line}  # HTML, whatever is around it
+        tag = _OPEN_TAG.match(body_lines[first]) if kind == "raw" else None
+        if tag is not None:  # (no tag: a comment or processing instruction, masked)
+            raw.append((first + offset + 1, last + offset + 1, tag.group(1)))
+    out.raw_html = RawHtml.of(raw)
+    for table in out.tables if raw else ():
+        block = out.raw_html.at(table.line)
+        if block is not None:
+            table.breaks = {IN_HTML: block[0]}  # HTML, whatever is around it
     return regions
 
 

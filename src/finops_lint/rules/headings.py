@@ -217,7 +217,7 @@ def heading_in_html(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     if ctx.site is not None and ctx.site.is_repository_document(doc.rel_path):
         return
     for h in doc.headings_as_text:
-        html = next((b for b in doc.raw_html if b[0] <= h.line <= b[1]), None)
+        html = doc.raw_html.at(h.line)
         if html is None:
             continue
         first, _last, tag = html

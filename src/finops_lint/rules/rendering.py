@@ -456,7 +456,7 @@ def link_not_rendered(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     if as_text and ctx.site is not None and ctx.site.is_repository_document(doc.rel_path):
         as_text = []  # read on GitHub, which converts Markdown after the tag's line
     for link in as_text:
-        html = next((b for b in doc.raw_html if b[0] <= link.line <= b[1]), None)
+        html = doc.raw_html.at(link.line)
         if html is None:
             continue
         first, _last, tag = html
