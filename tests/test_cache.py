@@ -910,7 +910,7 @@ def test_byte_code_of_the_tool_is_not_in_the_key(tmp_path: Path) -> None:
     must not empty the cache for the second; a changed source must."""
     import hashlib
 
-    from finops_lint.cache.results import _feed_package
+    from finops_lint.cache.tree import feed_package
 
     pkg = tmp_path / "pkg"
     (pkg / "sub").mkdir(parents=True)
@@ -919,7 +919,7 @@ def test_byte_code_of_the_tool_is_not_in_the_key(tmp_path: Path) -> None:
 
     def key() -> str:
         h = hashlib.blake2b(digest_size=16)
-        _feed_package(h, pkg)
+        feed_package(h, pkg)
         return h.hexdigest()
 
     before = key()

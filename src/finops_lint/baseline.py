@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from finops_lint.filenames import BASELINE_FILENAME
 from finops_lint.findings import INTERNAL_ERROR, Finding
 
-BASELINE_FILENAME = ".finops-lint-baseline.json"
 VERSION = 1
 
 _LINE_NUMBER = re.compile(r"\b(lines?) \d+(?:[-–]\d+)?")

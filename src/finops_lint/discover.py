@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from finops_lint.filenames import JEKYLL_CONFIG_FILENAMES
 from finops_lint.findings import Finding, Severity
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ def find_site_root(start: Path) -> Path:
 def is_jekyll_site(root: Path) -> bool:
     # lexists: a _config.yml that is a FIFO or a dangling link still marks the site
     # (and is reported when read), rather than sending the search further up.
-    return os.path.lexists(root / "_config.yml") or os.path.lexists(root / "_config.yaml")
+    return any(os.path.lexists(root / name) for name in JEKYLL_CONFIG_FILENAMES)
 
 
 #: The rule that reports files that cannot be read as pages.

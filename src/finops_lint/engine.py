@@ -21,7 +21,7 @@ from finops_lint.cache.results import (
     run_key,
 )
 from finops_lint.cache.rows import group_by_page, shown_path
-from finops_lint.cache.store import safe_rel
+from finops_lint.cache.tree import safe_rel
 from finops_lint.config import Config, code_problem, load_config
 from finops_lint.discover import (
     UNREADABLE,

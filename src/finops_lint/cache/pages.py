@@ -36,8 +36,8 @@ from finops_lint.cache.store import (
     check_int,
     check_str,
     load_json,
-    safe_rel,
 )
+from finops_lint.cache.tree import safe_rel
 
 FORMAT = "finops-lint-check-cache-pages"
 _SEVERITIES = frozenset({"error", "warning", "info"})

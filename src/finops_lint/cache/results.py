@@ -47,8 +47,8 @@ from finops_lint.cache.store import (
     CacheData,
     Store,
     now_ns,
-    safe_rel,
 )
+from finops_lint.cache.tree import CACHE_FOLDER, feed_package, walk_tree
 from finops_lint.findings import Finding
 from finops_lint.safe_io import MAX_CONFIG_BYTES, MAX_PAGE_BYTES, content_hash, read_bytes
 
@@ -60,12 +60,6 @@ if TYPE_CHECKING:
 #: What a run found on a page for the cache: the rules that looked beyond it, its
 #: findings, and what those rules asked (None: a read no question covers).
 PageResult = tuple[list[str], list[Finding], Record | None]
-
-CACHE_FOLDER = ".finops-lint-cache"
-#: Folders never part of the site tree for the cache: version control, caches, build output.
-_NOT_TREE = frozenset(
-    {".git", ".hg", ".svn", CACHE_FOLDER, "_site", ".jekyll-cache", ".sass-cache", "node_modules"}
-)
 
 
 def disabled_by_env() -> bool:
@@ -113,27 +107,12 @@ def _feed_file(h: Any, path: Path, limit: int = MAX_CONFIG_BYTES) -> bool:
     return True
 
 
-def _feed_package(h: Any, package: Path) -> None:
-    """The size and time of every file of the installed tool, byte code left out: it
-    follows the sources, and a run that writes it must not empty the cache."""
-    paths: list[str] = []
-    for folder, dirs, names in os.walk(package):
-        dirs[:] = [d for d in dirs if d != "__pycache__"]
-        paths.extend(os.path.join(folder, n) for n in names if not n.endswith((".pyc", ".pyo")))
-    for path in sorted(paths):
-        try:
-            st = os.stat(path)
-        except OSError:
-            continue
-        h.update(f"{path}\x00{st.st_size}\x00{st.st_mtime_ns}\x00".encode())
-
-
 def run_key(config: Config, rules: list[Rule], options_of: dict[str, dict[str, Any]]) -> str | None:
     """What decides every finding besides the files checked; None: do not cache."""
     root = config.root
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{__version__}\x00{sys.version}\x00{sys.implementation.name}\x00{root}".encode())
-    _feed_package(h, Path(__file__).resolve().parent.parent)
+    feed_package(h, Path(__file__).resolve().parent.parent)
     for source in config.sources:
         if not _feed_file(h, Path(source)):
             return None
@@ -168,35 +147,6 @@ def run_key(config: Config, rules: list[Rule], options_of: dict[str, dict[str, A
         opts = json.dumps(options_of.get(r.code, {}), sort_keys=True, default=repr)
         h.update(f"\x00rule\x00{r.code}\x00{severity}\x00{opts}".encode())
     return h.hexdigest()
-
-
-def _stat_sig(path: str) -> tuple[int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    return st.st_size, st.st_mtime_ns, st.st_ino
-
-
-def walk_tree(root: Path) -> dict[str, tuple[int, int, int]]:
-    """Every file under root (symlinks followed, once), by site-relative path: its stat."""
-    out: dict[str, tuple[int, int, int]] = {}
-    base = str(root)
-    seen: set[str] = set()
-    for folder, dirs, names in os.walk(base, followlinks=True):
-        real = os.path.realpath(folder)
-        if real in seen:
-            dirs[:] = []
-            continue
-        seen.add(real)
-        dirs[:] = sorted(d for d in dirs if d not in _NOT_TREE)
-        rel_folder = os.path.relpath(folder, base)
-        for name in names:
-            rel = name if rel_folder == "." else f"{rel_folder}/{name}".replace(os.sep, "/")
-            sig = _stat_sig(os.path.join(folder, name))
-            if sig is not None and safe_rel(rel):
-                out[rel] = sig
-    return out
 
 
 @dataclass

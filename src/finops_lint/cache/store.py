@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from finops_lint.cache.tree import safe_rel
 from finops_lint.safe_io import FileTooLargeError, describe, read_bytes, write_atomic
 
 if TYPE_CHECKING:
@@ -106,15 +107,6 @@ class CacheData:
             and self.facts == other.facts
             and self.layouts == other.layouts
         )
-
-
-def safe_rel(path: Any) -> bool:
-    """A posix path relative to the site root that stays inside it."""
-    if not isinstance(path, str) or not path or "\x00" in path or "\\" in path:
-        return False
-    if path.startswith("/") or path.endswith("/"):
-        return False
-    return all(part not in ("", ".", "..") for part in path.split("/"))
 
 
 def check_int(value: Any, low: int = 0, high: int | None = None) -> int:

@@ -15,7 +15,6 @@ from finops_lint.config.build import build_config
 from finops_lint.config.errors import ConfigError
 from finops_lint.config.loader import default_profile, find_config, load_config
 from finops_lint.config.model import (
-    CONFIG_FILENAMES,
     DEFAULT_PROFILE,
     FINOPS_PROFILE,
     GENERIC_PROFILE,
@@ -27,6 +26,7 @@ from finops_lint.config.model import (
 )
 from finops_lint.config.tables import ColumnSpec, TableSpec
 from finops_lint.config.validate import code_problem, known_codes, regex_format_checker
+from finops_lint.filenames import CONFIG_FILENAMES
 
 __all__ = [
     "CONFIG_FILENAMES",

@@ -15,13 +15,13 @@ from finops_lint import regex
 from finops_lint.config.build import build_config
 from finops_lint.config.errors import ConfigError, Layer
 from finops_lint.config.model import (
-    CONFIG_FILENAMES,
     FINOPS_HOSTS,
     FINOPS_PROFILE,
     GENERIC_PROFILE,
     Config,
 )
 from finops_lint.config.validate import validate_layer
+from finops_lint.filenames import CONFIG_FILENAMES, PYPROJECT
 from finops_lint.parsing.frontmatter import load_yaml_with_positions
 from finops_lint.resources import data_dir, profile_names, profile_path
 from finops_lint.safe_io import MAX_CONFIG_BYTES, describe, read_text
@@ -35,7 +35,7 @@ def find_config(start: Path) -> Path | None:
             candidate = folder / name
             if os.path.lexists(candidate):
                 return candidate  # read (or refused, if not a regular file) by the caller
-        pyproject = folder / "pyproject.toml"
+        pyproject = folder / PYPROJECT
         if pyproject.is_file() and _pyproject_section(pyproject) is not None:
             return pyproject
     return None

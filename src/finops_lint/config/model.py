@@ -20,7 +20,6 @@ from finops_lint.safe_io import is_regular_file
 if TYPE_CHECKING:
     from finops_lint.parsing.tables import Table
 
-CONFIG_FILENAMES = (".finops-lint.yaml", ".finops-lint.yml")
 #: The profile for the FinOps framework site, and the generic one for any Jekyll site.
 FINOPS_PROFILE = "finops-framework"
 GENERIC_PROFILE = "jekyll"

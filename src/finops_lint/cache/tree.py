@@ -1,0 +1,72 @@
+"""The site tree as the result cache sees it: every file's stat, by site-relative path.
+
+Standard library only, and none of it slow to import: the replay of an unchanged
+run (`cache.replay`) walks the tree before anything else is loaded.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+CACHE_FOLDER = ".finops-lint-cache"
+#: Folders never part of the site tree for the cache: version control, caches, build output.
+NOT_TREE = frozenset(
+    {".git", ".hg", ".svn", CACHE_FOLDER, "_site", ".jekyll-cache", ".sass-cache", "node_modules"}
+)
+
+#: A file's state for the cache: size, mtime (ns), inode.
+Sig = tuple[int, int, int]
+
+
+def safe_rel(path: Any) -> bool:
+    """A posix path relative to the site root that stays inside it."""
+    if not isinstance(path, str) or not path or "\x00" in path or "\\" in path:
+        return False
+    if path.startswith("/") or path.endswith("/"):
+        return False
+    return all(part not in ("", ".", "..") for part in path.split("/"))
+
+
+def stat_sig(path: str) -> Sig | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def walk_tree(root: Any) -> dict[str, Sig]:
+    """Every file under root (symlinks followed, once), by site-relative path: its stat."""
+    out: dict[str, Sig] = {}
+    base = str(root)
+    seen: set[str] = set()
+    for folder, dirs, names in os.walk(base, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if d not in NOT_TREE)
+        rel_folder = os.path.relpath(folder, base)
+        for name in names:
+            rel = name if rel_folder == "." else f"{rel_folder}/{name}".replace(os.sep, "/")
+            sig = stat_sig(os.path.join(folder, name))
+            if sig is not None and safe_rel(rel):
+                out[rel] = sig
+    return out
+
+
+def feed_package(h: Any, package: Any) -> None:
+    """The size and time of every file of the installed tool, byte code left out: it
+    follows the sources, and a run that writes it must not empty the cache."""
+    paths: list[str] = []
+    for folder, dirs, names in os.walk(str(package)):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        paths.extend(os.path.join(folder, n) for n in names if not n.endswith((".pyc", ".pyo")))
+    for path in sorted(paths):
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        h.update(f"{path}\x00{st.st_size}\x00{st.st_mtime_ns}\x00".encode())
