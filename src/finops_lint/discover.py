@@ -23,8 +23,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from finops_lint.filenames import JEKYLL_CONFIG_FILENAMES
+from finops_lint import roots
 from finops_lint.findings import Finding, Severity
+from finops_lint.roots import real_path as real_path
 
 if TYPE_CHECKING:
     from finops_lint.config import Config
@@ -164,17 +165,11 @@ def walk(
 
 def find_site_root(start: Path) -> Path:
     """The nearest folder at or above start that holds _config.yml, else start's folder."""
-    folder = start if start.is_dir() else start.parent
-    for candidate in (folder, *folder.parents):
-        if is_jekyll_site(candidate):
-            return candidate
-    return folder
+    return Path(roots.find_site_root(str(start)))
 
 
 def is_jekyll_site(root: Path) -> bool:
-    # lexists: a _config.yml that is a FIFO or a dangling link still marks the site
-    # (and is reported when read), rather than sending the search further up.
-    return any(os.path.lexists(root / name) for name in JEKYLL_CONFIG_FILENAMES)
+    return roots.is_jekyll_site(str(root))
 
 
 #: The rule that reports files that cannot be read as pages.
@@ -212,18 +207,6 @@ class Target:
     rel: str  # posix, relative to the real site root: every match uses this
 
 
-def real_path(path: str) -> str:
-    """Where a path really is: folders resolved, a file's own name kept.
-
-    A symlinked page keeps its name (Jekyll reads it under that name); ``..``
-    is applied the way the operating system applies it, after symlinks.
-    """
-    if os.path.isdir(path):
-        return os.path.realpath(path)
-    head, name = os.path.split(path)
-    return os.path.join(os.path.realpath(head or os.curdir), name)
-
-
 def relative_to_root(real: str, root_real: str) -> str | None:
     """A real path relative to the real site root (posix), or None outside it."""
     if real == root_real:
@@ -237,10 +220,8 @@ def relative_to_root(real: str, root_real: str) -> str | None:
 def site_root(paths: list[Path], cwd: Path, root: Path | None) -> Path:
     """The real site root for a run: ``--root``, else the nearest folder with
     ``_config.yml`` at or above the first path's real location."""
-    if root is not None:
-        return Path(os.path.realpath(os.path.join(cwd, root)))
-    first = real_path(os.path.join(cwd, paths[0] if paths else "."))
-    return Path(os.path.realpath(find_site_root(Path(first))))
+    first = str(paths[0]) if paths else "."
+    return Path(roots.site_root(first, str(cwd), None if root is None else str(root)))
 
 
 def discover(

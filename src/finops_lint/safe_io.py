@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import stat
 from collections.abc import Iterable
+
+try:  # hashlib would load OpenSSL as well, for hashes never used here
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
 
 #: Bounds for the kinds of files finops-lint reads (bytes). Larger pages have only
 #: their front matter checked; other files larger than their bound are not read.
@@ -155,7 +159,7 @@ def _size(limit: int) -> str:
 
 def content_hash(data: bytes) -> str:
     """The hash by which the result cache knows a file's content."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 __all__ = [
