@@ -18,6 +18,7 @@ from typing import Any
 
 from finops_lint import __version__
 from finops_lint.safe_io import write_atomic
+from finops_lint.streams import SLICE, write
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -47,6 +48,7 @@ class CheckArgs:
     baseline: Path | None = None  # default: .finops-lint-baseline.json found like the config
     no_baseline: bool = False  # report every finding, baselined or not
     exit_zero: bool = False  # exit 0 even with findings (2 still means an error)
+    replay: Any = None  # the plain call's state before the run (cache.replay.Prepared)
 
 
 def use_color(stream: Any) -> bool:
@@ -102,37 +104,30 @@ def run_check(args: CheckArgs) -> None:
             signal.signal(signal.SIGTERM, previous)
 
 
-def _write(stream: Any, text: str) -> None:
-    """Write text even where the terminal's encoding cannot show every character; a
-    long report a slice at a time (its encoded copy is never whole: a report of
-    100,000 pages is tens of MB)."""
-    for start in range(0, len(text), _SLICE):
-        part = text[start : start + _SLICE]
-        try:
-            stream.write(part)
-        except UnicodeEncodeError:
-            encoding = getattr(stream, "encoding", None) or "ascii"
-            stream.write(part.encode(encoding, "replace").decode(encoding))
-
-
-_SLICE = 1 << 20
-
-
 def _encoded(text: str, end: str) -> Iterator[bytes]:
     """text, then end, as UTF-8, a slice at a time."""
-    for start in range(0, len(text), _SLICE):
-        yield text[start : start + _SLICE].encode("utf-8")
+    for start in range(0, len(text), SLICE):
+        yield text[start : start + SLICE].encode("utf-8")
     if end:
         yield end.encode("utf-8")
+
+
+#: What this run wrote to stderr, when its report may be recorded for a replay.
+_said: list[str] | None = None
 
 
 def _say(message: str) -> None:
     from finops_lint.report.text import escape_controls
 
-    _write(sys.stderr, f"finops-lint: {escape_controls(message)}\n")
+    line = f"finops-lint: {escape_controls(message)}\n"
+    if _said is not None:
+        _said.append(line)
+    write(sys.stderr, line)
 
 
 def _run(args: CheckArgs) -> None:
+    global _said
+    _said = [] if args.replay is not None else None
     if args.statistics and args.fmt not in ("text", "json"):
         _say(f"--statistics prints text or JSON, not {args.fmt} (use --format text or json)")
         sys.exit(EXIT_ERROR)
@@ -153,6 +148,9 @@ def _run(args: CheckArgs) -> None:
         progress=sys.stderr.isatty() and args.fmt == "text",
         staged=args.staged,
         cache=not args.no_cache,
+        walked=None
+        if args.replay is None
+        else (args.replay.root, args.replay.started_ns, args.replay.tree),
     )
     try:
         result = run(options)
@@ -194,14 +192,17 @@ def _run(args: CheckArgs) -> None:
             _say(f"cannot write {args.output_file}: {exc.strerror or exc}")
             sys.exit(EXIT_ERROR)
     else:
-        _write(sys.stdout, out)
-        _write(sys.stdout, end)
+        write(sys.stdout, out)
+        write(sys.stdout, end)
     if result.internal_errors:
         sys.exit(EXIT_ERROR)
     errors = any(f.severity.value == "error" for f in result.findings)
     warnings = any(f.severity.value == "warning" for f in result.findings)
     failed = errors or (args.strict and warnings)
-    fast_exit(EXIT_FINDINGS if failed and not args.exit_zero else EXIT_OK)
+    code = EXIT_FINDINGS if failed and not args.exit_zero else EXIT_OK
+    if args.replay is not None and _said is not None and result.inputs is not None:
+        args.replay.record(code, out + end, "".join(_said), result.inputs)
+    fast_exit(code)
 
 
 def _apply_baseline(result: Any, options: Any, args: CheckArgs) -> None:
@@ -261,7 +262,7 @@ def _apply_fixes(result: Any, options: Any, args: CheckArgs) -> Any:
         "s" if len(changed) != 1 else ""
     )
     if args.diff:
-        _write(sys.stdout, "".join(unified_diff(f) for f in changed))
+        write(sys.stdout, "".join(unified_diff(f) for f in changed))
         _say(f"would fix {noun}" if changed else "nothing to fix")
         fast_exit(EXIT_FINDINGS if changed else EXIT_OK)
     for file_fix in changed:
@@ -345,16 +346,12 @@ def render(result: Any, args: CheckArgs) -> str:
 def plain_check_args(argv: Sequence[str]) -> CheckArgs | None:
     """`check [--offline] [--staged] PATH...` (pre-commit's call) as CheckArgs, else
     None (anything else goes through click)."""
-    if not argv or argv[0] != "check":
+    from finops_lint.cache.replay import plain_form
+
+    form = plain_form(argv)
+    if form is None:
         return None
-    rest = list(argv[1:])
-    flags = set()
-    while rest and rest[0] in ("--offline", "--staged"):
-        flags.add(rest.pop(0))
-    if rest and rest[0] == "--":
-        rest.pop(0)
-    elif any(a.startswith("-") for a in rest):
-        return None
+    paths, flags = form
     return CheckArgs(
-        paths=[Path(a) for a in rest], offline="--offline" in flags, staged="--staged" in flags
+        paths=[Path(a) for a in paths], offline="--offline" in flags, staged="--staged" in flags
     )

@@ -21,7 +21,7 @@ from finops_lint.cache.results import (
     run_key,
 )
 from finops_lint.cache.rows import group_by_page, shown_path
-from finops_lint.cache.tree import safe_rel
+from finops_lint.cache.tree import Sig, safe_rel
 from finops_lint.config import Config, code_problem, load_config
 from finops_lint.discover import (
     UNREADABLE,
@@ -68,6 +68,8 @@ class RunOptions:
     staged: bool = False
     #: reuse the findings of files unchanged since the last run (.finops-lint-cache/)
     cache: bool = True
+    #: the site tree as walked before the run (root, when, each file's stat), if it was
+    walked: tuple[str, int, dict[str, Sig]] | None = None
 
 
 @dataclass
@@ -83,6 +85,9 @@ class RunResult:
     #: pages checked only for what staged changes removed (--staged): their other
     #: findings were dropped, so a baseline must not call those fixed
     partly_checked: frozenset[str] = frozenset()
+    #: the files the result cache's key read, when the run used the cache (a run
+    #: that did not cannot be replayed: `cache.replay`)
+    inputs: list[str] | None = None
 
 
 def _check_external(ws: Workspace, docs: list[Document], options: RunOptions) -> None:
@@ -265,6 +270,7 @@ def run(options: RunOptions) -> RunResult:
         internal,
         [*rules, internal_rule()],
         partly_checked=partly,
+        inputs=None if cache is None else cache.inputs,
     )
 
 
@@ -279,8 +285,15 @@ def _open_cache(
         return None
     config = ws.config
     options_of = {r.code: r.option_values(config.rule_options.get(r.code)) for r in rules}
-    key = run_key(config, rules, options_of)
-    return ResultCache(store, key, ws.root) if key is not None else None
+    read: list[str] = []
+    key = run_key(config, rules, options_of, read)
+    if key is None:
+        return None
+    walked = options.walked
+    tree = walked[1:] if walked is not None and walked[0] == str(ws.root) else None
+    cache = ResultCache(store, key, ws.root, tree)
+    cache.inputs = read
+    return cache
 
 
 def _with_cache(

@@ -169,6 +169,7 @@ __all__ = [
     "MAX_SCHEMA_BYTES",
     "FileTooLargeError",
     "NotRegularFileError",
+    "blake2b",
     "content_hash",
     "describe",
     "is_regular_file",

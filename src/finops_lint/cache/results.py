@@ -48,7 +48,7 @@ from finops_lint.cache.store import (
     Store,
     now_ns,
 )
-from finops_lint.cache.tree import CACHE_FOLDER, feed_package, walk_tree
+from finops_lint.cache.tree import CACHE_FOLDER, Sig, feed_package, read_only_folder, walk_tree
 from finops_lint.findings import Finding
 from finops_lint.safe_io import MAX_CONFIG_BYTES, MAX_PAGE_BYTES, content_hash, read_bytes
 
@@ -73,7 +73,7 @@ def cache_store(root: Path, cache_dir: Path | None, notice: Callable[[str], None
     if folder is None and os.environ.get("FINOPS_LINT_CACHE_DIR"):
         folder = Path(os.environ["FINOPS_LINT_CACHE_DIR"])
     if folder is None:
-        if _read_only_folder(root):
+        if read_only_folder(root):
             return None  # run without a cache, as where writing fails (root ignores modes)
         folder = root / CACHE_FOLDER
         name = "check-v4.json"
@@ -86,17 +86,10 @@ def cache_store(root: Path, cache_dir: Path | None, notice: Callable[[str], None
     return Store(folder, name, notice)
 
 
-def _read_only_folder(path: Path) -> bool:
-    """A folder no one may write to by its mode (`chmod a-w`): a read-only tree, even
-    for root, who could write it anyway (a shared checkout, a CI cache mount)."""
-    try:
-        return os.stat(path).st_mode & 0o222 == 0
-    except OSError:
-        return True
-
-
-def _feed_file(h: Any, path: Path, limit: int = MAX_CONFIG_BYTES) -> bool:
-    """Add a file's bytes to the key; False when it cannot be read whole."""
+def _feed_file(h: Any, path: Path, read: list[str], limit: int = MAX_CONFIG_BYTES) -> bool:
+    """Add a file's bytes to the key (and its path to `read`); False when it cannot be
+    read whole."""
+    read.append(str(path))
     h.update(b"\x00file\x00" + os.fsencode(str(path)) + b"\x00")
     try:
         h.update(read_bytes(path, limit))
@@ -107,30 +100,38 @@ def _feed_file(h: Any, path: Path, limit: int = MAX_CONFIG_BYTES) -> bool:
     return True
 
 
-def run_key(config: Config, rules: list[Rule], options_of: dict[str, dict[str, Any]]) -> str | None:
-    """What decides every finding besides the files checked; None: do not cache."""
+def run_key(
+    config: Config,
+    rules: list[Rule],
+    options_of: dict[str, dict[str, Any]],
+    read: list[str] | None = None,
+) -> str | None:
+    """What decides every finding besides the files checked; None: do not cache.
+    `read` gets the path of every file and folder the key was made from."""
+    read = [] if read is None else read
     root = config.root
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{__version__}\x00{sys.version}\x00{sys.implementation.name}\x00{root}".encode())
     feed_package(h, Path(__file__).resolve().parent.parent)
     for source in config.sources:
-        if not _feed_file(h, Path(source)):
+        if not _feed_file(h, Path(source), read):
             return None
     for name in ("_config.yml", "_config.yaml", "_config.toml"):
-        if not _feed_file(h, root / name):
+        if not _feed_file(h, root / name, read):
             return None
     for pt in config.page_types:
         h.update(f"\x00type\x00{pt.name}\x00{pt.schema}\x00{pt.template}".encode())
         if pt.schema:
             schema = config.schema_file(pt.schema)
             if schema is not None:
+                read.append(str(schema.parent))  # a file added there changes its mtime
                 try:
                     names = sorted(os.listdir(schema.parent))
                 except OSError:
                     return None
                 for name in names:
                     if name.endswith((".json", ".yaml", ".yml")) and not _feed_file(
-                        h, schema.parent / name
+                        h, schema.parent / name, read
                     ):
                         return None
         if pt.template:
@@ -138,6 +139,7 @@ def run_key(config: Config, rules: list[Rule], options_of: dict[str, dict[str, A
             real = os.path.realpath(template)
             if not real.startswith(str(root).rstrip(os.sep) + os.sep):
                 return None  # a notice the rules would give: run them
+            read.append(str(template))
             try:
                 h.update(read_bytes(template, MAX_PAGE_BYTES))
             except OSError:
@@ -166,17 +168,25 @@ class Plan:
 
 
 class ResultCache:
-    def __init__(self, store: Store, key: str, root: Path) -> None:
+    def __init__(
+        self,
+        store: Store,
+        key: str,
+        root: Path,
+        walked: tuple[int, dict[str, Sig]] | None = None,
+    ) -> None:
+        """`walked`: the tree as walked at the start of the run (and when), if it was."""
         self.store = store
         self.key = key
         self.root = root
-        self.started_ns = now_ns()
+        self.started_ns, tree = walked if walked is not None else (now_ns(), None)
         self.old = store.load(key, self.started_ns) or CacheData()
-        self.tree = walk_tree(root)
+        self.tree = walk_tree(root) if tree is None else tree
         self._valid: dict[str, bool] = {}
         self._cacheable: dict[str, bool] = {}
         self._shards: dict[int, dict[str, PageEntry]] = {}
         self.new_hashes: dict[str, str] = {}  # contents read this run
+        self.inputs: list[str] = []  # the files the key was made from (run_key's `read`)
         self.site_same = (
             self.old.site and bool(self.old.files) and set(self.old.files) == set(self.tree)
         ) and all(self.valid(rel) for rel in self.tree)

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from finops_lint.cache.tree import RACY_NS as RACY_NS
 from finops_lint.cache.tree import safe_rel
 from finops_lint.safe_io import FileTooLargeError, describe, read_bytes, write_atomic
 
@@ -55,8 +56,6 @@ FORMAT = "finops-lint-check-cache"
 VERSION = 4
 #: Largest cache file read or written; a bigger one is not written (the run says so).
 MAX_CACHE_FILE_BYTES = 64 * 1024 * 1024
-#: An mtime this close to the moment of reading cannot vouch for the content.
-RACY_NS = 2_000_000_000
 #: How far in the future a cache may claim to have been written (clock steps).
 CLOCK_SLACK_NS = 60_000_000_000
 #: How many files the findings are spread over (cache.pages).

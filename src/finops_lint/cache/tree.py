@@ -17,6 +17,8 @@ NOT_TREE = frozenset(
 
 #: A file's state for the cache: size, mtime (ns), inode.
 Sig = tuple[int, int, int]
+#: An mtime this close to the moment of reading cannot vouch for the content.
+RACY_NS = 2_000_000_000
 
 
 def safe_rel(path: Any) -> bool:
@@ -55,6 +57,15 @@ def walk_tree(root: Any) -> dict[str, Sig]:
             if sig is not None and safe_rel(rel):
                 out[rel] = sig
     return out
+
+
+def read_only_folder(path: Any) -> bool:
+    """A folder no one may write to by its mode (`chmod a-w`): a read-only tree, even
+    for root, who could write it anyway (a shared checkout, a CI cache mount)."""
+    try:
+        return os.stat(path).st_mode & 0o222 == 0
+    except OSError:
+        return True
 
 
 def feed_package(h: Any, package: Any) -> None:

@@ -1,0 +1,21 @@
+"""Writing a report to stdout or stderr the same way every time (a replayed report
+too, `cache.replay`). Standard library only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: A long report is written a slice at a time (its encoded copy is never whole:
+#: a report of 100,000 pages is tens of MB).
+SLICE = 1 << 20
+
+
+def write(stream: Any, text: str) -> None:
+    """Write text even where the terminal's encoding cannot show every character."""
+    for start in range(0, len(text), SLICE):
+        part = text[start : start + SLICE]
+        try:
+            stream.write(part)
+        except UnicodeEncodeError:
+            encoding = getattr(stream, "encoding", None) or "ascii"
+            stream.write(part.encode(encoding, "replace").decode(encoding))
