@@ -270,7 +270,9 @@ def run(options: RunOptions) -> RunResult:
         internal,
         [*rules, internal_rule()],
         partly_checked=partly,
-        inputs=None if cache is None else cache.inputs,
+        # a file the cache's tree does not hold (in node_modules/, reached through a
+        # symlink) could change unseen: such a run is not recorded for a replay
+        inputs=None if cache is None or not all(map(cache.cacheable, files)) else cache.inputs,
     )
 
 
