@@ -261,6 +261,8 @@ def _tamper(raw: bytes, how: str) -> bytes:
         meta["tree"] = "0" * 32
     elif how == "another call":
         meta["call"] = "0" * 32
+    elif how == "other content":
+        meta["content"] = "0" * 32
     elif how == "a list":
         return json.dumps([meta]).encode() + b"\n" + body
     elif how == "version":
@@ -280,6 +282,7 @@ TAMPERING = [
     "relative outside path",
     "another tree",
     "another call",
+    "other content",
     "a list",
     "version",
 ]

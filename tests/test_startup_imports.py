@@ -79,6 +79,57 @@ def test_tomllib_is_imported_for_a_netlify_toml(framework_site: Site) -> None:
     assert "tomllib" in _modules_of_a_run("_capabilities/forecasting.md")
 
 
+#: A replayed report (cache.replay) loads only what finds the root, walks the tree and
+#: reads the record: not the rest of the tool, nor typing or dataclasses.
+_REPLAY = """
+import json, sys
+before = set(sys.modules)
+from finops_lint.cache import replay
+prepared = replay.prepare(["check", "--offline", "."])
+assert prepared is not None and prepared.replay() is not None, "not replayed"
+from finops_lint import streams
+print(json.dumps(sorted(set(sys.modules) - before)))
+"""
+
+
+def test_a_replayed_report_imports_only_what_it_reads(site: Site) -> None:
+    site.write("_config.yml", "title: Replay\n")  # the jekyll profile: no page templates
+    site.write("page.md", "# Page\n\n[gone](/gone/)\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_LINT")}
+    for _ in range(2):  # recorded, then replayed
+        subprocess.run(
+            [sys.executable, "-m", "finops_lint", "check", "--offline", "."],
+            cwd=site.root,
+            env=env,
+            capture_output=True,
+            check=False,
+            timeout=300,
+        )
+    proc = subprocess.run(
+        [sys.executable, "-c", _REPLAY],
+        cwd=site.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    loaded = set(json.loads(proc.stdout))
+    ours = sorted(m for m in loaded if m.startswith("finops_lint"))
+    assert ours == [
+        "finops_lint",
+        "finops_lint.cache",
+        "finops_lint.cache.replay",
+        "finops_lint.cache.tree",
+        "finops_lint.filenames",
+        "finops_lint.roots",
+        "finops_lint.safe_io",
+        "finops_lint.streams",
+    ]
+    assert sorted(loaded & {"typing", "dataclasses", "pathlib", "yaml", "hashlib"}) == []
+
+
 # ------------------------------------------------- markdown-it, block rules only
 
 EDGE_CASES = [

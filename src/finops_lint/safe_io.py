@@ -99,9 +99,14 @@ def read_text(path: str | os.PathLike[str], limit: int) -> str:
 
 
 def write_atomic(
-    path: str | os.PathLike[str], data: bytes | Iterable[bytes], *, follow_symlinks: bool = True
+    path: str | os.PathLike[str],
+    data: bytes | Iterable[bytes],
+    *,
+    follow_symlinks: bool = True,
+    sync: bool = True,
 ) -> None:
-    """Write a file whole or not at all: a temporary file in the same folder, synced,
+    """Write a file whole or not at all: a temporary file in the same folder, synced
+    (unless `sync` is false: a cache file a crash may lose),
     then renamed over the target. On any error (a full disk, an interrupt, an
     exception from an iterable of chunks) the temporary file is removed and the
     target is left as it was. With
@@ -127,7 +132,8 @@ def write_atomic(
                 for chunk in data:
                     out.write(chunk)
             out.flush()
-            os.fsync(out.fileno())
+            if sync:
+                os.fsync(out.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:

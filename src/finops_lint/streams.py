@@ -3,7 +3,10 @@ too, `cache.replay`). Standard library only."""
 
 from __future__ import annotations
 
-from typing import Any
+# typing is not imported at run time: a replayed run loads as little as it can
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: A long report is written a slice at a time (its encoded copy is never whole:
 #: a report of 100,000 pages is tens of MB).

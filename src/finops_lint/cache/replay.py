@@ -40,15 +40,20 @@ from finops_lint.cache.tree import (
     CACHE_FOLDER,
     RACY_NS,
     Sig,
-    feed_package,
     read_only_folder,
     safe_rel,
     stat_sig,
+    tool_state,
     walk_tree,
 )
 from finops_lint.filenames import LOOKED_UP
 from finops_lint.roots import real_path, site_root, up_from
 from finops_lint.safe_io import MAX_PAGE_BYTES, blake2b, content_hash, read_bytes, write_atomic
+
+# typing is not imported at run time: a replayed run loads as little as it can
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMAT = "finops-lint-replay"
 VERSION = 1
@@ -102,19 +107,18 @@ class Prepared:
         self.tree = walk_tree(root)
         #: content hashes of the files too recent for their stat; None: not recordable
         self.racy: dict[str, str] | None = _racy(root, self.tree, self.started_ns)
-        self._tree_digest: tuple[tuple[tuple[str, str], ...], str] | None = None
+        self._tree_digest: str | None = None
 
     def call_digest(self, outside: dict[str, Sig | None]) -> str:
         """The call, the files looked up and those read outside the site."""
         return _digest([self._call, self._probes, sorted(outside.items())])
 
-    def tree_digest(self, racy: dict[str, str]) -> str:
+    def tree_digest(self) -> str:
         """Every file of the site tree (in the order of the walk: a folder listed in
-        another order is a miss, never a wrong match), and the racy ones' content."""
-        key = tuple(sorted(racy.items()))
-        if self._tree_digest is None or self._tree_digest[0] != key:
-            self._tree_digest = (key, _digest([list(self.tree.items()), list(key)]))
-        return self._tree_digest[1]
+        another order is a miss, never a wrong match)."""
+        if self._tree_digest is None:
+            self._tree_digest = _digest([list(self.tree.items())])
+        return self._tree_digest
 
     def replay(self) -> tuple[int, bytes, bytes] | None:
         """The recorded exit code, stdout and stderr, if the record is for this state."""
@@ -136,12 +140,12 @@ class Prepared:
             return None
         if meta.get("version") != VERSION:
             return None
-        code, call, tree = meta["code"], meta["call"], meta["tree"]
+        code, call, tree, content = meta["code"], meta["call"], meta["tree"], meta["content"]
         out_len, err_len = meta["out"], meta["err"]
         racy_rels, outside_paths = meta["racy"], meta["outside"]
         if type(code) is not int or code not in (0, 1):
             return None
-        if type(call) is not str or type(tree) is not str:
+        if type(call) is not str or type(tree) is not str or type(content) is not str:
             return None
         if type(out_len) is not int or type(err_len) is not int:
             return None
@@ -162,7 +166,9 @@ class Prepared:
                 if found is None:
                     return None
                 racy[rel] = found
-        if self.tree_digest({rel: racy[rel] for rel in racy_rels}) != tree:
+        if _digest(sorted((rel, racy[rel]) for rel in racy_rels)) != content:
+            return None  # a page edited since (it is usually racy): the tree is not hashed
+        if self.tree_digest() != tree:
             return None
         return code, body[:out_len], body[out_len:]
 
@@ -191,11 +197,13 @@ class Prepared:
             "racy": sorted(self.racy),
             "outside": paths,
             "call": self.call_digest(outside),
-            "tree": self.tree_digest(self.racy),
+            "content": _digest(sorted(self.racy.items())),
+            "tree": self.tree_digest(),
         }
         head = json.dumps(meta, ensure_ascii=True).encode("ascii")
         with contextlib.suppress(OSError):  # a full disk, no folder: the next run runs
-            write_atomic(self.path, [head, b"\n", out_b, err_b], follow_symlinks=False)
+            # not synced: a record lost or cut short by a crash is one that is not replayed
+            write_atomic(self.path, [head, b"\n", out_b, err_b], follow_symlinks=False, sync=False)
 
 
 def prepare(argv: Sequence[str]) -> Prepared | None:
@@ -236,7 +244,7 @@ def _call(argv: Sequence[str], cwd: str) -> bytes:
     today = time.strftime("%Y-%m-%d", time.gmtime())
     facts = (FORMAT, VERSION, __version__, sys.version, sys.executable, cwd, list(argv))
     h.update(repr((facts, cpus, env, streams, today)).encode("utf-8", "surrogatepass"))
-    feed_package(h, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    h.update(tool_state())
     return h.digest()
 
 
@@ -286,7 +294,7 @@ def _hash(root: str, rel: str) -> str | None:
         return None
 
 
-def _digest(values: list[object]) -> str:
+def _digest(values: Any) -> str:
     # marshal version 2 has no back-references: the same values, the same bytes
     return blake2b(marshal.dumps(values, 2), digest_size=16).hexdigest()
 

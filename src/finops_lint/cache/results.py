@@ -48,7 +48,7 @@ from finops_lint.cache.store import (
     Store,
     now_ns,
 )
-from finops_lint.cache.tree import CACHE_FOLDER, Sig, feed_package, read_only_folder, walk_tree
+from finops_lint.cache.tree import CACHE_FOLDER, Sig, read_only_folder, tool_state, walk_tree
 from finops_lint.findings import Finding
 from finops_lint.safe_io import MAX_CONFIG_BYTES, MAX_PAGE_BYTES, content_hash, read_bytes
 
@@ -112,7 +112,7 @@ def run_key(
     root = config.root
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{__version__}\x00{sys.version}\x00{sys.implementation.name}\x00{root}".encode())
-    feed_package(h, Path(__file__).resolve().parent.parent)
+    h.update(tool_state())
     for source in config.sources:
         if not _feed_file(h, Path(source), read):
             return None

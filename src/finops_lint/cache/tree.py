@@ -7,7 +7,11 @@ run (`cache.replay`) walks the tree before anything else is loaded.
 from __future__ import annotations
 
 import os
-from typing import Any
+
+# typing is not imported at run time: a replayed run loads as little as it can
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CACHE_FOLDER = ".finops-lint-cache"
 #: Folders never part of the site tree for the cache: version control, caches, build output.
@@ -81,3 +85,18 @@ def feed_package(h: Any, package: Any) -> None:
         except OSError:
             continue
         h.update(f"{path}\x00{st.st_size}\x00{st.st_mtime_ns}\x00".encode())
+
+
+_TOOL_STATE: list[bytes] = []
+
+
+def tool_state() -> bytes:
+    """`feed_package` of finops-lint itself, worked out once per process (the replay's
+    digest and the result cache's key both need it)."""
+    if not _TOOL_STATE:
+        from finops_lint.safe_io import blake2b
+
+        h = blake2b(digest_size=16)
+        feed_package(h, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        _TOOL_STATE.append(h.digest())
+    return _TOOL_STATE[0]
