@@ -943,3 +943,28 @@ def test_the_previous_format_s_files_are_removed(csite: Path) -> None:
     run(RunOptions(paths=[csite]))
     assert not [p for p in old if p.exists()]
     assert _cache_file(csite).is_file()
+
+
+def test_an_upgraded_dependency_is_in_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pip rewrites a library it upgrades: markdown-it-py or PyYAML read pages, so the
+    result cache and the replay (both keyed by `tool_state`) must not outlive it."""
+    from finops_lint.cache import tree
+
+    lib = tmp_path / "lib"
+    (lib / "markdown_it").mkdir(parents=True)
+    init = lib / "markdown_it" / "__init__.py"
+    init.write_text("__version__ = '3.0.0'\n", encoding="utf-8")
+    monkeypatch.setattr(sys, "path", [str(lib), *sys.path])
+
+    def state() -> bytes:
+        monkeypatch.setattr(tree, "_TOOL_STATE", [])
+        return tree.tool_state()
+
+    before = state()
+    assert state() == before
+    init.write_text("__version__ = '4.0.0'\n", encoding="utf-8")
+    assert state() != before
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p != str(lib)])
+    assert state() != before  # the installed one is another file

@@ -60,8 +60,8 @@ VERSION = 1
 RECORD = "check-v4.replay"
 #: More racy files than this (a fresh checkout): not recorded, rather than hashing them all.
 MAX_RACY = 256
-#: A larger report is not recorded (a run that big is not made faster by replaying it).
-MAX_OUTPUT_BYTES = 16 * 1024 * 1024
+#: A larger report is not recorded (the text report of 100,000 pages is 24 MB).
+MAX_OUTPUT_BYTES = 64 * 1024 * 1024
 #: Environment variables that change neither findings nor report.
 _NOT_READ = frozenset({"FINOPS_LINT_TIMING", "FINOPS_LINT_FAST_EXIT"})
 
@@ -242,7 +242,7 @@ def _call(argv: Sequence[str], cwd: str) -> bytes:
         for s in (sys.stdout, sys.stderr)
     ]
     today = time.strftime("%Y-%m-%d", time.gmtime())
-    facts = (FORMAT, VERSION, __version__, sys.version, sys.executable, cwd, list(argv))
+    facts = (FORMAT, VERSION, __version__, sys.version, sys.executable, sys.flags, cwd, list(argv))
     h.update(repr((facts, cpus, env, streams, today)).encode("utf-8", "surrogatepass"))
     h.update(tool_state())
     return h.digest()

@@ -7,6 +7,7 @@ run (`cache.replay`) walks the tree before anything else is loaded.
 from __future__ import annotations
 
 import os
+import sys
 
 # typing is not imported at run time: a replayed run loads as little as it can
 TYPE_CHECKING = False
@@ -87,16 +88,30 @@ def feed_package(h: Any, package: Any) -> None:
         h.update(f"{path}\x00{st.st_size}\x00{st.st_mtime_ns}\x00".encode())
 
 
+#: The libraries whose reading of a page decides findings: an upgrade rewrites them.
+DEPENDENCIES = ("markdown_it", "yaml", "jsonschema", "referencing", "re2")
+
 _TOOL_STATE: list[bytes] = []
 
 
 def tool_state() -> bytes:
-    """`feed_package` of finops-lint itself, worked out once per process (the replay's
-    digest and the result cache's key both need it)."""
+    """`feed_package` of finops-lint itself and the state of the `__init__.py` of each
+    of its DEPENDENCIES where `sys.path` finds it (found without importing it),
+    worked out once per process: the replay's digest and the result cache's key
+    both need it."""
     if not _TOOL_STATE:
         from finops_lint.safe_io import blake2b
 
         h = blake2b(digest_size=16)
         feed_package(h, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        for name in DEPENDENCIES:
+            for entry in sys.path:
+                init = os.path.join(entry or os.curdir, name, "__init__.py")
+                sig = stat_sig(init)
+                if sig is not None:
+                    h.update(f"{name}\x00{os.path.abspath(init)}\x00{sig}\x00".encode())
+                    break
+            else:
+                h.update(f"{name}\x00-\x00".encode())
         _TOOL_STATE.append(h.digest())
     return _TOOL_STATE[0]
