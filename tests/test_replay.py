@@ -405,3 +405,25 @@ def test_after_any_edits_a_replay_or_a_run_prints_what_a_run_without_cache_print
             assert _cli(root, *args).report == expected, (op, pick, call)
             again = _cli(root, *args)
             assert again.replayed and again.report == expected, (op, pick, call)
+
+
+def test_a_baseline_above_the_site_written_within_the_clock_s_tick_is_not_trusted(
+    site: Path,
+) -> None:
+    """A file looked for above the site has no content hash in the record: while its
+    stat cannot vouch for it (written within two seconds), the run is not recorded."""
+    _baseline_above(site)
+    above = site.parent / ".finops-lint-baseline.json"
+    with_baseline = _cli(site, "check", "--offline", ".")
+    before = above.stat()
+    text = above.read_text("utf-8")
+    entry = json.loads(text)["findings"][0]
+    old = json.dumps(entry["fingerprint"])
+    assert text.count(old) == 1
+    new = old[:2] + ("0" if old[2] != "0" else "1") + old[3:]
+    above.write_text(text.replace(old, new), "utf-8")  # same size, the same tick
+    os.utime(above, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = _cli(site, "check", "--offline", ".")
+    assert not after.replayed
+    assert after.report == _fresh(site, "check", "--offline", ".").report
+    assert after.report != with_baseline.report

@@ -174,8 +174,8 @@ class Prepared:
 
     def record(self, code: int, out: str, err: str, outside_paths: list[str]) -> None:
         """Keep this run's report for the next call on the same state; nothing when a
-        file the run read outside the site changed during it (or just before), or too
-        many files were racy."""
+        file the run read or looked for outside the site changed during it (or just
+        before: its stat cannot vouch for it), or too many files were racy."""
         if self.racy is None or code not in (0, 1):
             return
         out_b = out.encode("utf-8", "surrogatepass")
@@ -188,6 +188,11 @@ class Prepared:
         settled = self.started_ns - RACY_NS
         if any(sig is not None and sig[1] >= settled for sig in outside.values()):
             return
+        if any(
+            state is not None and not path.startswith(inside) and max(state[2::4]) >= settled
+            for path, state in self._probes
+        ):
+            return  # a config or baseline above the site, changed too recently
         meta = {
             "format": FORMAT,
             "version": VERSION,
