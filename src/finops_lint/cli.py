@@ -171,6 +171,10 @@ def check(
     passes them), finops-lint still builds every page's URL, so links and
     cross-references resolve, but reports only on the files given.
 
+    Findings of unchanged files are reused from .finops-lint-cache/; a plain
+    `check [--offline] PATH...` of a site where nothing changed since the same
+    call prints that call's report again (FINOPS_LINT_REPLAY=0 turns that off).
+
     \b
     Examples:
       finops-lint check
