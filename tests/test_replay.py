@@ -427,3 +427,28 @@ def test_a_baseline_above_the_site_written_within_the_clock_s_tick_is_not_truste
     assert not after.replayed
     assert after.report == _fresh(site, "check", "--offline", ".").report
     assert after.report != with_baseline.report
+
+
+@pytest.mark.parametrize("during", ["nothing", "moved away and back", "added and removed"])
+def test_a_page_moved_during_the_run_makes_no_record(
+    site: Path, monkeypatch: pytest.MonkeyPatch, during: str
+) -> None:
+    """The record is of the tree walked before the run. A page moved away and back
+    keeps its size, mtime and inode: a run that read the site without it would be
+    recorded as a run of the site with it. Its folder's mtime tells."""
+    from finops_lint.cache import replay
+
+    for name in ("FINOPS_LINT_NO_CACHE", "FINOPS_LINT_CACHE_DIR", "FINOPS_LINT_REPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(site)
+    prepared = replay.prepare(["check", "--offline", "."])
+    assert prepared is not None
+    time.sleep(0.05)  # past the clock's tick
+    if during == "moved away and back":
+        (site / "p1.md").rename(site.parent / "p1.md")
+        (site.parent / "p1.md").rename(site / "p1.md")
+    elif during == "added and removed":
+        (site / "sub" / "tmp.md").write_text("# Tmp\n", "utf-8")
+        (site / "sub" / "tmp.md").unlink()
+    prepared.record(1, "report\n", "", [])
+    assert _record(site).exists() is (during == "nothing")

@@ -40,6 +40,7 @@ from finops_lint.cache.tree import (
     CACHE_FOLDER,
     RACY_NS,
     Sig,
+    make_cache_folder,
     read_only_folder,
     safe_rel,
     stat_sig,
@@ -96,7 +97,17 @@ def disabled() -> bool:
 class Prepared:
     """The state of a call before its run: what a replay compares and a record keeps."""
 
-    __slots__ = ("_call", "_probes", "_tree_digest", "path", "racy", "root", "started_ns", "tree")
+    __slots__ = (
+        "_call",
+        "_folders",
+        "_probes",
+        "_tree_digest",
+        "path",
+        "racy",
+        "root",
+        "started_ns",
+        "tree",
+    )
 
     def __init__(self, root: str, argv: Sequence[str], cwd: str, first: str) -> None:
         self.root = root
@@ -104,7 +115,8 @@ class Prepared:
         self.started_ns = time.time_ns()
         self._call = _call(argv, cwd)
         self._probes = _probes(cwd, first)
-        self.tree = walk_tree(root)
+        self._folders: dict[str, Sig | None] = {}
+        self.tree = walk_tree(root, self._folders)
         #: content hashes of the files too recent for their stat; None: not recordable
         self.racy: dict[str, str] | None = _racy(root, self.tree, self.started_ns)
         self._tree_digest: str | None = None
@@ -193,6 +205,11 @@ class Prepared:
             for path, state in self._probes
         ):
             return  # a config or baseline above the site, changed too recently
+        if any(stat_sig(folder) != sig for folder, sig in self._folders.items()):
+            # a file added, removed or renamed while the run read the site: what it read
+            # may not be the tree walked before it (a file moved away and back has its
+            # old size, mtime and inode, and would match a record made without it)
+            return
         meta = {
             "format": FORMAT,
             "version": VERSION,
@@ -226,8 +243,12 @@ def prepare(argv: Sequence[str]) -> Prepared | None:
             real = real_path(os.path.join(cwd, path))
             if real != root and not real.startswith(inside):
                 return None
-        if read_only_folder(root) or os.path.islink(os.path.join(root, CACHE_FOLDER)):
+        folder = os.path.join(root, CACHE_FOLDER)
+        if read_only_folder(root) or os.path.islink(folder):
             return None
+        # made before the walk, not by the run's save: the root folder's mtime then
+        # changes only when a page is added, removed or renamed (see record)
+        make_cache_folder(folder)
         return Prepared(root, argv, cwd, first)
     except (OSError, ValueError):
         return None

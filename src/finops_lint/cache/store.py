@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from finops_lint.cache.tree import RACY_NS as RACY_NS
-from finops_lint.cache.tree import safe_rel
+from finops_lint.cache.tree import make_cache_folder, safe_rel
 from finops_lint.safe_io import FileTooLargeError, describe, read_bytes, write_atomic
 
 if TYPE_CHECKING:
@@ -384,13 +384,7 @@ class Store:
         """An exclusive lock on the side file; False when another run holds it."""
         import fcntl
 
-        try:
-            os.mkdir(self.folder, 0o755)
-        except FileExistsError:
-            pass
-        else:  # as pytest and ruff do: git never sees the cache, even with `git add -A`
-            with contextlib.suppress(OSError):
-                write_atomic(self.folder / ".gitignore", b"# Created by finops-lint.\n*\n")
+        make_cache_folder(str(self.folder))
         if os.path.islink(self.folder) or not os.path.isdir(self.folder):
             raise OSError(errno.ENOTDIR, "not a folder (a symlink?)")
         flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)

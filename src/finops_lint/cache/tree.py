@@ -43,8 +43,10 @@ def stat_sig(path: str) -> Sig | None:
     return st.st_size, st.st_mtime_ns, st.st_ino
 
 
-def walk_tree(root: Any) -> dict[str, Sig]:
-    """Every file under root (symlinks followed, once), by site-relative path: its stat."""
+def walk_tree(root: Any, folders: dict[str, Sig | None] | None = None) -> dict[str, Sig]:
+    """Every file under root (symlinks followed, once), by site-relative path: its stat.
+    `folders` gets the stat of every folder walked (a file added, removed or renamed
+    in it changes its mtime)."""
     out: dict[str, Sig] = {}
     base = str(root)
     seen: set[str] = set()
@@ -54,6 +56,8 @@ def walk_tree(root: Any) -> dict[str, Sig]:
             dirs[:] = []
             continue
         seen.add(real)
+        if folders is not None:
+            folders[folder] = stat_sig(folder)
         dirs[:] = sorted(d for d in dirs if d not in NOT_TREE)
         rel_folder = os.path.relpath(folder, base)
         for name in names:
@@ -62,6 +66,22 @@ def walk_tree(root: Any) -> dict[str, Sig]:
             if sig is not None and safe_rel(rel):
                 out[rel] = sig
     return out
+
+
+def make_cache_folder(folder: str) -> None:
+    """Create the cache folder, with a .gitignore in it as pytest and ruff do (git never
+    sees the cache, even with `git add -A`); nothing when it exists. Raises OSError."""
+    try:
+        os.mkdir(folder, 0o755)
+    except FileExistsError:
+        return
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(os.path.join(folder, ".gitignore"), flags, 0o644)
+    except OSError:
+        return
+    with os.fdopen(fd, "wb") as out:
+        out.write(b"# Created by finops-lint.\n*\n")
 
 
 def read_only_folder(path: Any) -> bool:
