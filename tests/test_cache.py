@@ -968,3 +968,31 @@ def test_an_upgraded_dependency_is_in_the_key(
     assert state() != before
     monkeypatch.setattr(sys, "path", [p for p in sys.path if p != str(lib)])
     assert state() != before  # the installed one is another file
+
+
+def test_a_page_moved_back_while_the_run_read_the_site_is_not_taken_as_walked(
+    csite: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache records the tree walked at the start of the run. A page moved away
+    before the walk and back before the pages are read keeps its size, mtime and
+    inode: the findings (made with the page) must not be reused for the tree without
+    it for the tree's name alone. Its folder's mtime tells (cache.tree.Walk)."""
+    from finops_lint.cache import results
+
+    run(RunOptions(paths=[csite]))
+    away = csite.parent / "p0.md"
+    (csite / "p0.md").rename(away)
+    walk = results.Walk
+
+    class WalkThenRestore(walk):  # type: ignore[misc, valid-type]
+        def __init__(self, root: str) -> None:
+            super().__init__(root)
+            if away.exists():
+                away.rename(csite / "p0.md")
+
+    monkeypatch.setattr(results, "Walk", WalkThenRestore)
+    run(RunOptions(paths=[csite]))  # walked without p0.md, read with it
+    monkeypatch.setattr(results, "Walk", walk)
+    (csite / "p0.md").rename(away)  # the tree walked, exactly
+    cached, fresh = _both(csite)
+    assert cached == fresh

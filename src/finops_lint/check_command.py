@@ -148,9 +148,7 @@ def _run(args: CheckArgs) -> None:
         progress=sys.stderr.isatty() and args.fmt == "text",
         staged=args.staged,
         cache=not args.no_cache,
-        walked=None
-        if args.replay is None
-        else (args.replay.root, args.replay.started_ns, args.replay.tree),
+        walked=None if args.replay is None else args.replay.walk,
     )
     try:
         result = run(options)

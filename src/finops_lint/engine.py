@@ -21,7 +21,7 @@ from finops_lint.cache.results import (
     run_key,
 )
 from finops_lint.cache.rows import group_by_page, shown_path
-from finops_lint.cache.tree import Sig, safe_rel
+from finops_lint.cache.tree import Walk, safe_rel
 from finops_lint.config import Config, code_problem, load_config
 from finops_lint.discover import (
     UNREADABLE,
@@ -68,8 +68,8 @@ class RunOptions:
     staged: bool = False
     #: reuse the findings of files unchanged since the last run (.finops-lint-cache/)
     cache: bool = True
-    #: the site tree as walked before the run (root, when, each file's stat), if it was
-    walked: tuple[str, int, dict[str, Sig]] | None = None
+    #: the site tree as walked before the run, if it was
+    walked: Walk | None = None
 
 
 @dataclass
@@ -292,8 +292,9 @@ def _open_cache(
     if key is None:
         return None
     walked = options.walked
-    tree = walked[1:] if walked is not None and walked[0] == str(ws.root) else None
-    cache = ResultCache(store, key, ws.root, tree)
+    cache = ResultCache(
+        store, key, ws.root, walked if walked is not None and walked.root == str(ws.root) else None
+    )
     cache.inputs = read
     return cache
 

@@ -40,12 +40,12 @@ from finops_lint.cache.tree import (
     CACHE_FOLDER,
     RACY_NS,
     Sig,
+    Walk,
     make_cache_folder,
     read_only_folder,
     safe_rel,
     stat_sig,
     tool_state,
-    walk_tree,
 )
 from finops_lint.filenames import LOOKED_UP
 from finops_lint.roots import real_path, site_root, up_from
@@ -99,7 +99,6 @@ class Prepared:
 
     __slots__ = (
         "_call",
-        "_folders",
         "_probes",
         "_tree_digest",
         "path",
@@ -107,16 +106,17 @@ class Prepared:
         "root",
         "started_ns",
         "tree",
+        "walk",
     )
 
     def __init__(self, root: str, argv: Sequence[str], cwd: str, first: str) -> None:
         self.root = root
         self.path = os.path.join(root, CACHE_FOLDER, RECORD)
-        self.started_ns = time.time_ns()
         self._call = _call(argv, cwd)
         self._probes = _probes(cwd, first)
-        self._folders: dict[str, Sig | None] = {}
-        self.tree = walk_tree(root, self._folders)
+        self.walk = Walk(root)
+        self.started_ns = self.walk.started_ns
+        self.tree = self.walk.files
         #: content hashes of the files too recent for their stat; None: not recordable
         self.racy: dict[str, str] | None = _racy(root, self.tree, self.started_ns)
         self._tree_digest: str | None = None
@@ -205,11 +205,8 @@ class Prepared:
             for path, state in self._probes
         ):
             return  # a config or baseline above the site, changed too recently
-        if any(stat_sig(folder) != sig for folder, sig in self._folders.items()):
-            # a file added, removed or renamed while the run read the site: what it read
-            # may not be the tree walked before it (a file moved away and back has its
-            # old size, mtime and inode, and would match a record made without it)
-            return
+        if self.walk.moved_since():
+            return  # what the run read may not be the tree walked before it
         meta = {
             "format": FORMAT,
             "version": VERSION,

@@ -48,7 +48,7 @@ from finops_lint.cache.store import (
     Store,
     now_ns,
 )
-from finops_lint.cache.tree import CACHE_FOLDER, Sig, read_only_folder, tool_state, walk_tree
+from finops_lint.cache.tree import CACHE_FOLDER, Walk, read_only_folder, tool_state
 from finops_lint.findings import Finding
 from finops_lint.safe_io import MAX_CONFIG_BYTES, MAX_PAGE_BYTES, content_hash, read_bytes
 
@@ -173,15 +173,16 @@ class ResultCache:
         store: Store,
         key: str,
         root: Path,
-        walked: tuple[int, dict[str, Sig]] | None = None,
+        walked: Walk | None = None,
     ) -> None:
-        """`walked`: the tree as walked at the start of the run (and when), if it was."""
+        """`walked`: the tree as walked at the start of the run, if it was."""
         self.store = store
         self.key = key
         self.root = root
-        self.started_ns, tree = walked if walked is not None else (now_ns(), None)
+        self.walk = Walk(str(root)) if walked is None else walked
+        self.started_ns = self.walk.started_ns
         self.old = store.load(key, self.started_ns) or CacheData()
-        self.tree = walk_tree(root) if tree is None else tree
+        self.tree = self.walk.files
         self._valid: dict[str, bool] = {}
         self._cacheable: dict[str, bool] = {}
         self._shards: dict[int, dict[str, PageEntry]] = {}
@@ -367,6 +368,10 @@ class ResultCache:
                     continue
                 digest = found
             new.files[rel] = (size, mtime, ino, digest, racy)
+        if site_ok and self.walk.moved_since():
+            # a file added, removed or moved back during the run: the Site it built may
+            # not be the tree recorded, so no page is reused for the tree's name alone
+            site_ok = False
         new.site = site_ok
         new.problems = list(problems or []) if site_ok else []
         if site_ok:  # the same tree keeps its name: the findings made with it stay fresh

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 # typing is not imported at run time: a replayed run loads as little as it can
 TYPE_CHECKING = False
@@ -91,6 +92,24 @@ def read_only_folder(path: Any) -> bool:
         return os.stat(path).st_mode & 0o222 == 0
     except OSError:
         return True
+
+
+class Walk:
+    """The tree at one moment: every file's stat (`walk_tree`) and every folder's."""
+
+    __slots__ = ("files", "folders", "root", "started_ns")
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.started_ns = time.time_ns()
+        self.folders: dict[str, Sig | None] = {}
+        self.files = walk_tree(root, self.folders)
+
+    def moved_since(self) -> bool:
+        """A file was added, removed or renamed since the walk: its folder's mtime
+        changed. (A file moved away and back keeps its size, mtime and inode; a run
+        that read the tree meanwhile may not have read the tree walked.)"""
+        return any(stat_sig(folder) != sig for folder, sig in self.folders.items())
 
 
 def feed_package(h: Any, package: Any) -> None:
