@@ -450,5 +450,5 @@ def test_a_page_moved_during_the_run_makes_no_record(
     elif during == "added and removed":
         (site / "sub" / "tmp.md").write_text("# Tmp\n", "utf-8")
         (site / "sub" / "tmp.md").unlink()
-    prepared.record(1, "report\n", "", [])
+    prepared.record(1, ["report\n"], "", [])
     assert _record(site).exists() is (during == "nothing")

@@ -199,7 +199,7 @@ def _run(args: CheckArgs) -> None:
     failed = errors or (args.strict and warnings)
     code = EXIT_FINDINGS if failed and not args.exit_zero else EXIT_OK
     if args.replay is not None and _said is not None and result.inputs is not None:
-        args.replay.record(code, out + end, "".join(_said), result.inputs)
+        args.replay.record(code, [out, end], "".join(_said), result.inputs)
     fast_exit(code)
 
 

@@ -28,12 +28,13 @@ digest, and a record that is not exactly as written is ignored.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import marshal
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from finops_lint import __version__
 from finops_lint.cache.tree import (
@@ -50,6 +51,7 @@ from finops_lint.cache.tree import (
 from finops_lint.filenames import LOOKED_UP
 from finops_lint.roots import real_path, site_root, up_from
 from finops_lint.safe_io import MAX_PAGE_BYTES, blake2b, content_hash, read_bytes, write_atomic
+from finops_lint.streams import SLICE
 
 # typing is not imported at run time: a replayed run loads as little as it can
 TYPE_CHECKING = False
@@ -184,15 +186,17 @@ class Prepared:
             return None
         return code, body[:out_len], body[out_len:]
 
-    def record(self, code: int, out: str, err: str, outside_paths: list[str]) -> None:
-        """Keep this run's report for the next call on the same state; nothing when a
-        file the run read or looked for outside the site changed during it (or just
-        before: its stat cannot vouch for it), or too many files were racy."""
+    def record(self, code: int, out: Sequence[str], err: str, outside_paths: list[str]) -> None:
+        """Keep this run's report (`out`: its stdout, in pieces) for the next call on the
+        same state; nothing when a file the run read or looked for outside the site
+        changed during it (or just before: its stat cannot vouch for it), or too many
+        files were racy. The report is encoded a slice at a time, twice (its length
+        first): at 100,000 pages it is 24 MB, at the end of a run that holds the most."""
         if self.racy is None or code not in (0, 1):
             return
-        out_b = out.encode("utf-8", "surrogatepass")
+        out_len = sum(len(chunk) for chunk in _encoded(out))
         err_b = err.encode("utf-8", "surrogatepass")
-        if len(out_b) + len(err_b) > MAX_OUTPUT_BYTES:
+        if out_len + len(err_b) > MAX_OUTPUT_BYTES:
             return
         inside = self.root.rstrip(os.sep) + os.sep  # the tree has those
         paths = sorted({p for p in map(os.path.abspath, outside_paths) if not p.startswith(inside)})
@@ -211,7 +215,7 @@ class Prepared:
             "format": FORMAT,
             "version": VERSION,
             "code": code,
-            "out": len(out_b),
+            "out": out_len,
             "err": len(err_b),
             "racy": sorted(self.racy),
             "outside": paths,
@@ -222,7 +226,8 @@ class Prepared:
         head = json.dumps(meta, ensure_ascii=True).encode("ascii")
         with contextlib.suppress(OSError):  # a full disk, no folder: the next run runs
             # not synced: a record lost or cut short by a crash is one that is not replayed
-            write_atomic(self.path, [head, b"\n", out_b, err_b], follow_symlinks=False, sync=False)
+            chunks = [[head, b"\n"], _encoded(out), [err_b]]
+            write_atomic(self.path, itertools.chain(*chunks), follow_symlinks=False, sync=False)
 
 
 def prepare(argv: Sequence[str]) -> Prepared | None:
@@ -315,6 +320,12 @@ def _hash(root: str, rel: str) -> str | None:
         return content_hash(read_bytes(os.path.join(root, rel), MAX_PAGE_BYTES))
     except OSError:
         return None
+
+
+def _encoded(pieces: Sequence[str]) -> Iterator[bytes]:
+    for piece in pieces:
+        for start in range(0, len(piece), SLICE):
+            yield piece[start : start + SLICE].encode("utf-8", "surrogatepass")
 
 
 def _digest(values: Any) -> str:
