@@ -433,7 +433,7 @@ def test_a_long_report_is_written_a_slice_at_a_time_with_the_same_text() -> None
     a terminal that cannot show a character still gets a '?' for it in every slice."""
     import io
 
-    from finops_lint import check_command, streams
+    from finops_lint import streams
 
     text = ("ok \u00e9 line\n" * 300_000)[: 3 * streams.SLICE + 5]
     raw = io.BytesIO()
@@ -441,4 +441,4 @@ def test_a_long_report_is_written_a_slice_at_a_time_with_the_same_text() -> None
     streams.write(stream, text)
     stream.flush()
     assert raw.getvalue() == text.encode("ascii", "replace")
-    assert b"".join(check_command._encoded(text, "\n")) == (text + "\n").encode("utf-8")
+    assert b"".join(streams.encoded([text, "\n"])) == (text + "\n").encode("utf-8")

@@ -11,14 +11,14 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from finops_lint import __version__
 from finops_lint.safe_io import write_atomic
-from finops_lint.streams import SLICE, write
+from finops_lint.streams import encoded, write
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -104,14 +104,6 @@ def run_check(args: CheckArgs) -> None:
             signal.signal(signal.SIGTERM, previous)
 
 
-def _encoded(text: str, end: str) -> Iterator[bytes]:
-    """text, then end, as UTF-8, a slice at a time."""
-    for start in range(0, len(text), SLICE):
-        yield text[start : start + SLICE].encode("utf-8")
-    if end:
-        yield end.encode("utf-8")
-
-
 #: What this run wrote to stderr, when its report may be recorded for a replay.
 _said: list[str] | None = None
 
@@ -185,7 +177,7 @@ def _run(args: CheckArgs) -> None:
         try:
             # A temporary file renamed over the target: an interrupt or a full disk
             # leaves the previous report as it was, never half of a new one.
-            write_atomic(args.output_file, _encoded(out, end))
+            write_atomic(args.output_file, encoded([out, end]))
         except OSError as exc:
             _say(f"cannot write {args.output_file}: {exc.strerror or exc}")
             sys.exit(EXIT_ERROR)

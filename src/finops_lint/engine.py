@@ -17,11 +17,10 @@ from finops_lint.cache.results import (
     Plan,
     ResultCache,
     cache_store,
-    disabled_by_env,
     run_key,
 )
 from finops_lint.cache.rows import group_by_page, shown_path
-from finops_lint.cache.tree import Walk, safe_rel
+from finops_lint.cache.tree import Walk, cache_disabled_by_env, safe_rel
 from finops_lint.config import Config, code_problem, load_config
 from finops_lint.discover import (
     UNREADABLE,
@@ -280,7 +279,7 @@ def _open_cache(
     options: RunOptions, ws: Workspace, rules: list[Rule], external: bool
 ) -> ResultCache | None:
     """The result cache for this run, or None: turned off, or a run it cannot make exact."""
-    if not options.cache or external or disabled_by_env():
+    if not options.cache or external or cache_disabled_by_env():
         return None
     store = cache_store(ws.root, options.cache_dir, ws.notices.append)
     if store is None:

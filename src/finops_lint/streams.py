@@ -6,6 +6,7 @@ from __future__ import annotations
 # typing is not imported at run time: a replayed run loads as little as it can
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
     from typing import Any
 
 #: A long report is written a slice at a time (its encoded copy is never whole:
@@ -22,3 +23,10 @@ def write(stream: Any, text: str) -> None:
         except UnicodeEncodeError:
             encoding = getattr(stream, "encoding", None) or "ascii"
             stream.write(part.encode(encoding, "replace").decode(encoding))
+
+
+def encoded(pieces: Iterable[str], errors: str = "strict") -> Iterator[bytes]:
+    """The pieces of a report as UTF-8, a slice at a time (never a whole copy)."""
+    for piece in pieces:
+        for start in range(0, len(piece), SLICE):
+            yield piece[start : start + SLICE].encode("utf-8", errors)

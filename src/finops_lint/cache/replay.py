@@ -34,7 +34,7 @@ import marshal
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from finops_lint import __version__
 from finops_lint.cache.tree import (
@@ -42,6 +42,7 @@ from finops_lint.cache.tree import (
     RACY_NS,
     Sig,
     Walk,
+    cache_disabled_by_env,
     make_cache_folder,
     read_only_folder,
     safe_rel,
@@ -51,7 +52,7 @@ from finops_lint.cache.tree import (
 from finops_lint.filenames import LOOKED_UP
 from finops_lint.roots import real_path, site_root, up_from
 from finops_lint.safe_io import MAX_PAGE_BYTES, blake2b, content_hash, read_bytes, write_atomic
-from finops_lint.streams import SLICE
+from finops_lint.streams import encoded
 
 # typing is not imported at run time: a replayed run loads as little as it can
 TYPE_CHECKING = False
@@ -90,7 +91,7 @@ def disabled() -> bool:
     turns off only the replays)."""
     env = os.environ
     return (
-        env.get("FINOPS_LINT_NO_CACHE", "") not in ("", "0")
+        cache_disabled_by_env()
         or bool(env.get("FINOPS_LINT_CACHE_DIR"))
         or env.get("FINOPS_LINT_REPLAY") == "0"
     )
@@ -106,8 +107,6 @@ class Prepared:
         "path",
         "racy",
         "root",
-        "started_ns",
-        "tree",
         "walk",
     )
 
@@ -117,10 +116,8 @@ class Prepared:
         self._call = _call(argv, cwd)
         self._probes = _probes(cwd, first)
         self.walk = Walk(root)
-        self.started_ns = self.walk.started_ns
-        self.tree = self.walk.files
         #: content hashes of the files too recent for their stat; None: not recordable
-        self.racy: dict[str, str] | None = _racy(root, self.tree, self.started_ns)
+        self.racy: dict[str, str] | None = _racy(root, self.walk.files, self.walk.started_ns)
         self._tree_digest: str | None = None
 
     def call_digest(self, outside: dict[str, Sig | None]) -> str:
@@ -131,7 +128,7 @@ class Prepared:
         """Every file of the site tree (in the order of the walk: a folder listed in
         another order is a miss, never a wrong match)."""
         if self._tree_digest is None:
-            self._tree_digest = _digest([list(self.tree.items())])
+            self._tree_digest = _digest([list(self.walk.files.items())])
         return self._tree_digest
 
     def replay(self) -> tuple[int, bytes, bytes] | None:
@@ -194,14 +191,14 @@ class Prepared:
         first): at 100,000 pages it is 24 MB, at the end of a run that holds the most."""
         if self.racy is None or code not in (0, 1):
             return
-        out_len = sum(len(chunk) for chunk in _encoded(out))
+        out_len = sum(len(chunk) for chunk in encoded(out, "surrogatepass"))
         err_b = err.encode("utf-8", "surrogatepass")
         if out_len + len(err_b) > MAX_OUTPUT_BYTES:
             return
         inside = self.root.rstrip(os.sep) + os.sep  # the tree has those
         paths = sorted({p for p in map(os.path.abspath, outside_paths) if not p.startswith(inside)})
         outside = {p: stat_sig(p) for p in paths}
-        settled = self.started_ns - RACY_NS
+        settled = self.walk.started_ns - RACY_NS
         if any(sig is not None and sig[1] >= settled for sig in outside.values()):
             return
         if any(
@@ -226,7 +223,7 @@ class Prepared:
         head = json.dumps(meta, ensure_ascii=True).encode("ascii")
         with contextlib.suppress(OSError):  # a full disk, no folder: the next run runs
             # not synced: a record lost or cut short by a crash is one that is not replayed
-            chunks = [[head, b"\n"], _encoded(out), [err_b]]
+            chunks = [[head, b"\n"], encoded(out, "surrogatepass"), [err_b]]
             write_atomic(self.path, itertools.chain(*chunks), follow_symlinks=False, sync=False)
 
 
@@ -320,12 +317,6 @@ def _hash(root: str, rel: str) -> str | None:
         return content_hash(read_bytes(os.path.join(root, rel), MAX_PAGE_BYTES))
     except OSError:
         return None
-
-
-def _encoded(pieces: Sequence[str]) -> Iterator[bytes]:
-    for piece in pieces:
-        for start in range(0, len(piece), SLICE):
-            yield piece[start : start + SLICE].encode("utf-8", "surrogatepass")
 
 
 def _digest(values: Any) -> str:

@@ -62,11 +62,6 @@ if TYPE_CHECKING:
 PageResult = tuple[list[str], list[Finding], Record | None]
 
 
-def disabled_by_env() -> bool:
-    value = os.environ.get("FINOPS_LINT_NO_CACHE", "")
-    return value not in ("", "0")
-
-
 def cache_store(root: Path, cache_dir: Path | None, notice: Callable[[str], None]) -> Store | None:
     """The store for this site, or None when the cache folder is not ours to use."""
     folder = cache_dir

@@ -27,6 +27,11 @@ Sig = tuple[int, int, int]
 RACY_NS = 2_000_000_000
 
 
+def cache_disabled_by_env() -> bool:
+    """FINOPS_LINT_NO_CACHE set (to anything but 0): no result cache, no replay."""
+    return os.environ.get("FINOPS_LINT_NO_CACHE", "") not in ("", "0")
+
+
 def safe_rel(path: Any) -> bool:
     """A posix path relative to the site root that stays inside it."""
     if not isinstance(path, str) or not path or "\x00" in path or "\\" in path:
