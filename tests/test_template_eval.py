@@ -166,3 +166,37 @@ def test_a_condition_on_page_alone_still_drops_the_binding(tmp_path: Path, plain
     hrefs = {k[3] for k in fast[0]}
     assert ("//example.org/img/saw.png" in hrefs) is False  # external: never reported
     assert "/topics/saw/" not in hrefs  # its tags never match a page's focus
+
+
+def test_the_values_kept_are_those_the_templates_read(tmp_path: Path) -> None:
+    """A site-wide pass reads every page's front matter: it keeps the values the
+    templates' Liquid reads (`_keys_read`), not the whole front matter, and leaves
+    no page holding its front matter; what it finds is what whole front matter
+    finds. A key outside the kept ones is read again, not taken as missing."""
+    files = _site(
+        [("tool", "hammer", ["alpha"]), ("guide", "saw", ["beta"])],
+        [("alpha", "Home", False), ("beta", "home", True)],
+    )
+    files["_items/i0.md"] = files["_items/i0.md"].replace("---\n", "---\nbig: [1, 2, 3]\n", 1)
+    src = write_site(tmp_path / "src", files)
+    result = run(RunOptions(paths=[src], root=src, select=["LK014"]))
+    ws = Workspace(src, result.config, src)
+    site = ws.jekyll_site
+    assert site is not None
+    whole = TemplateLinks(src, site, lambda rel: ws.facts(rel).data).broken()
+    ws = Workspace(src, result.config, src)
+    site = ws.jekyll_site
+    assert site is not None
+    links = ws.template_links
+    assert links is not None
+    assert [_key(b) for b in links.broken()] == [_key(b) for b in whole] != []
+    keys = links._keys_read()
+    assert {"kind", "icon", "tags", "focus", "banner", "plain"} <= keys
+    assert not keys & {"title", "big", "url", "content"}
+    assert all(page._data is None for page in site.pages.values())
+    kept_keys, values = links._values["_items/i0.md"]
+    assert kept_keys is keys and "big" not in values and values["icon"] == "hammer"
+    assert links._value_of("_items/i0.md", "big") == [1, 2, 3]
+    assert links._value_of("_items/i0.md", "title") == "I0"
+    assert links._value_of("_items/i0.md", "icon") == "hammer"
+    assert links._value_of("_items/i0.md", "nothing") is None

@@ -21,7 +21,7 @@ class Severity(str, Enum):
         return {"error": 2, "warning": 1, "info": 0}[self.value]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Related:
     """Another place that explains a finding (the other page with the same permalink)."""
 
@@ -31,7 +31,7 @@ class Related:
     message: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fix:
     """A replacement of the text between (line, column) and (end_line, end_column).
 
@@ -46,7 +46,7 @@ class Fix:
     replacement: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     path: str
     line: int

@@ -268,9 +268,17 @@ class Workspace:
         from finops_lint.site.templates import TemplateLinks
 
         texts = {rel: doc.text for rel, doc in self.docs.items() if doc is not None}
-        return TemplateLinks(
-            self.root, site, lambda rel: self.facts(rel).data, texts, known=self.known
-        )
+        return TemplateLinks(self.root, site, self._front_matter_view, texts, known=self.known)
+
+    def _front_matter_view(self, rel_path: str) -> dict[str, Any]:
+        """`facts(rel_path).data` without keeping it: the templates' model reads every
+        page's front matter once and keeps only the values it reads."""
+        known = self._facts.get(rel_path)
+        if known is not None:
+            return known.data
+        site = self.jekyll_site
+        page = site.pages.get(rel_path) if site is not None else None
+        return page.peek_data() if page is not None else {}
 
     def pages_of_type(self, page_type: str) -> list[tuple[str, dict[str, Any]]]:
         """(path, merged front matter) of every site page of a page type.

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import zlib
 from dataclasses import dataclass
+from sys import intern
 from typing import Any
 
 from finops_lint.cache.deps import frozen, valid_question
@@ -127,9 +128,10 @@ def parse_shard(raw: bytes, n: int, key: str, latest_ns: int) -> dict[str, PageE
             raise CacheInvalid("bad page entry")
         if not isinstance(codes, list) or not isinstance(findings, list):
             raise CacheInvalid("bad page entry")
-        for code in codes:
+        for i, code in enumerate(codes):
             if not isinstance(code, str) or not CODE.match(code):
                 raise CacheInvalid("bad code")
+            codes[i] = intern(code)  # kept for every reused page: one copy, not one each
         rows = [check_finding(row) for row in findings]
         record = None if asked is None else _record(asked, questions)
         out[rel] = PageEntry((size, mtime, inode, digest), tree, codes, rows, record)

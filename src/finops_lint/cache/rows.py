@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from sys import intern
 from typing import TYPE_CHECKING, Any
 
 from finops_lint.findings import Finding, Fix, Related, Severity
@@ -62,15 +63,18 @@ def to_row(f: Finding, rel_of: Callable[[str], str | None]) -> list[Any] | None:
 
 
 def from_row(row: list[Any], shown: str, display_path: Callable[[str], str]) -> Finding:
+    """The Finding a cached row holds. Its texts are interned: a rule's code and name,
+    and many of its messages, are the same on every page, and a run that reuses
+    100,000 pages' findings held a copy of each per finding."""
     line, column, code, rule, severity, message, end_line, end_column, related, fix = row
     return Finding(
         path=shown,
         line=line,
         column=column,
-        code=code,
-        rule=rule,
+        code=intern(code),
+        rule=intern(rule),
         severity=Severity(severity),
-        message=message,
+        message=intern(message),
         end_line=end_line,
         end_column=end_column,
         related=[Related(display_path(p), ln, col, msg) for p, ln, col, msg in related],

@@ -55,14 +55,14 @@ def _filter(value: str, name: str, args: tuple[str, ...], site: Site) -> str | N
 
 @dataclass(frozen=True)
 class DocValue:
-    """A page or document as a template sees it; front matter read on first use."""
+    """A page or document as a template sees it: `value_of(path, key)` reads one value
+    of its front matter (None when it has none), on first use."""
 
     path: str
-    loader: Callable[[str], dict[str, Any]] = field(compare=False, repr=False)
+    value_of: Callable[[str, str], Any] = field(compare=False, repr=False)
 
-    @property
-    def data(self) -> dict[str, Any]:
-        return self.loader(self.path)
+    def get(self, key: str) -> Any:
+        return self.value_of(self.path, key)
 
 
 Binding = dict[str, Any]  # var -> DocValue | scalar | UNKNOWN
@@ -78,7 +78,7 @@ def _value(name: str, key: str | None, binding: Binding) -> Any:
     if isinstance(bound, DocValue):
         if key is None or key in COMPUTED:
             return UNKNOWN
-        return bound.data.get(key)
+        return bound.get(key)
     if key is None:
         return bound
     if key == "size" and isinstance(bound, (str, list)):

@@ -72,6 +72,12 @@ class SitePage:
         self._data = value
         self._loader = None
 
+    def peek_data(self) -> dict[str, Any]:
+        """`data`, without keeping it when it has to be read."""
+        if self._data is not None:
+            return self._data
+        return self._loader() if self._loader is not None else {}
+
     def __repr__(self) -> str:
         return (
             f"SitePage(path={self.path!r}, url={self.url!r}, collection={self.collection!r},"
