@@ -105,6 +105,14 @@ def _walks(src: Path) -> tuple[list, list]:
         slow = [[_key(b) for b in links().broken(focus)] for focus in [None, *rels]]
     finally:
         templates._page_free = real
+    # Every value read from the whole front matter, not from the values kept of it.
+    kept = TemplateLinks._value_of
+    TemplateLinks._value_of = lambda self, rel, key: self._data_of(rel).get(key)  # type: ignore[method-assign]
+    try:
+        whole = [[_key(b) for b in links().broken(focus)] for focus in [None, *rels]]
+    finally:
+        TemplateLinks._value_of = kept  # type: ignore[method-assign]
+    assert fast == whole
     return fast, slow
 
 
