@@ -591,3 +591,39 @@ def test_re2_patterns_match_text_with_lone_surrogates() -> None:
     assert isinstance(pattern, regex.Re2Pattern)
     match = pattern.search("a\ud800bb")  # what YAML's "a\ud800bb" gives
     assert match is not None and match.span() == (2, 4)
+
+
+def test_a_temporary_file_is_new_private_and_never_a_planted_symlink(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """write_atomic's temporary file (safe_io._new_file, which replaced
+    tempfile.mkstemp) is created exclusively with mode 0600: a name someone planted,
+    a symlink to a file outside or a file of their own, is skipped, never written."""
+    from finops_lint import safe_io
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("theirs", encoding="utf-8")
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    names = iter([b"\x01" * 6, b"\x02" * 6, b"\x03" * 6])
+    monkeypatch.setattr(safe_io.os, "urandom", lambda n: next(names))
+    (folder / f".out.json.{'01' * 6}.tmp").symlink_to(outside)
+    (folder / f".out.json.{'02' * 6}.tmp").write_text("planted", encoding="utf-8")
+    seen: list[int] = []
+    real_chmod = os.chmod
+
+    def chmod(path: Any, mode: int) -> None:  # the mode before write_atomic sets the target's
+        seen.append(os.stat(path).st_mode & 0o777)
+        real_chmod(path, mode)
+
+    monkeypatch.setattr(safe_io.os, "chmod", chmod)
+    safe_io.write_atomic(folder / "out.json", b"ours", sync=False)
+    assert (folder / "out.json").read_bytes() == b"ours"
+    assert seen == [0o600]
+    assert outside.read_text(encoding="utf-8") == "theirs"
+    assert (folder / f".out.json.{'02' * 6}.tmp").read_text(encoding="utf-8") == "planted"
+    assert not (folder / f".out.json.{'03' * 6}.tmp").exists()  # renamed onto the target
+    monkeypatch.setattr(safe_io.os, "urandom", lambda n: b"\x02" * 6)
+    with pytest.raises(FileExistsError):
+        safe_io.write_atomic(folder / "out.json", b"again", sync=False)
+    assert (folder / "out.json").read_bytes() == b"ours"

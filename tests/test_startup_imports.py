@@ -17,13 +17,14 @@ import sys
 import pytest
 
 from finops_lint.parsing import markdown
-from tests.conftest import Site
+from tests.conftest import CAPABILITY_PAGE, Site
 from tests.corpus import PROJECT, corpus_dir
 
 #: Loaded only on the paths that need them (a netlify.toml, --external, a
 #: config error, a diff, a schema `$ref`...), never by a plain one-page check.
 NOT_IMPORTED = [
     "difflib",
+    "hashlib",
     "httpx",
     "jsonschema",
     "markdown_it.main",
@@ -50,12 +51,15 @@ print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 """
 
 
-def _modules_of_a_run(page: str) -> set[str]:
+def _modules_of_a_run(page: str, *, cache: bool = False) -> set[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_LINT_")}
+    if not cache:
+        env["FINOPS_LINT_NO_CACHE"] = "1"
     proc = subprocess.run(
         [sys.executable, "-c", _RUN, page],
         capture_output=True,
         text=True,
-        env={**os.environ, "FINOPS_LINT_NO_CACHE": "1"},
+        env=env,
         check=False,
         timeout=120,
     )
@@ -69,6 +73,19 @@ def test_a_one_page_check_does_not_import_what_it_does_not_use(framework_site: S
     modules = _modules_of_a_run("_capabilities/forecasting.md")
     assert "markdown_it.parser_block" in modules  # the page was parsed
     assert "yaml" in modules  # and its front matter read
+    assert sorted(m for m in NOT_IMPORTED if m in modules) == []
+
+
+def test_a_one_page_check_that_saves_its_cache_does_not_import_them(framework_site: Site) -> None:
+    """Saving the result cache writes files atomically (no tempfile: it loads shutil,
+    bz2, lzma and random) and hashes with blake2b alone (no hashlib: it loads OpenSSL)."""
+    for name in ("_stories.md", "_tool-service.md"):  # the profile's templates: a cache key
+        framework_site.write(f"_templates/{name}", "---\ntitle: T\n---\n# Title\n")
+    _modules_of_a_run("_capabilities/forecasting.md", cache=True)  # makes the cache
+    framework_site.write("_capabilities/forecasting.md", CAPABILITY_PAGE + "\nOne more line.\n")
+    modules = _modules_of_a_run("_capabilities/forecasting.md", cache=True)
+    assert "finops_lint.cache.results" in modules  # the cache was read and written
+    assert (framework_site.root / ".finops-lint-cache").is_dir()
     assert sorted(m for m in NOT_IMPORTED if m in modules) == []
 
 

@@ -20,9 +20,10 @@ config, a page type's template) and pure functions (`display_path`).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
+
+from finops_lint.safe_io import blake2b
 
 if TYPE_CHECKING:
     from finops_lint.site.build import Site
@@ -76,7 +77,7 @@ def frozen(value: Any) -> Any:
 
 def combined(answers: list[str]) -> str:
     """One digest for the answers (of a page's questions, in their recorded order)."""
-    return hashlib.blake2b("\x00".join(answers).encode(), digest_size=16).hexdigest()
+    return blake2b("\x00".join(answers).encode(), digest_size=16).hexdigest()
 
 
 def still_holds(record: Record, oracle: Oracle) -> bool:
@@ -104,7 +105,7 @@ def _scalar(value: Any) -> bool:
 
 
 def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 class Oracle:

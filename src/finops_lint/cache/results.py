@@ -25,7 +25,6 @@ checks, a page type's template that cannot be read.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -50,7 +49,7 @@ from finops_lint.cache.store import (
 )
 from finops_lint.cache.tree import CACHE_FOLDER, Walk, read_only_folder, tool_state
 from finops_lint.findings import Finding
-from finops_lint.safe_io import MAX_CONFIG_BYTES, MAX_PAGE_BYTES, content_hash, read_bytes
+from finops_lint.safe_io import MAX_CONFIG_BYTES, MAX_PAGE_BYTES, blake2b, content_hash, read_bytes
 
 if TYPE_CHECKING:
     from finops_lint.config import Config
@@ -73,7 +72,7 @@ def cache_store(root: Path, cache_dir: Path | None, notice: Callable[[str], None
         folder = root / CACHE_FOLDER
         name = "check-v4.json"
     else:  # a folder that may serve several sites: one file per site
-        digest = hashlib.blake2b(str(root).encode("utf-8", "surrogateescape"), digest_size=8)
+        digest = blake2b(str(root).encode("utf-8", "surrogateescape"), digest_size=8)
         name = f"check-v4-{digest.hexdigest()}.json"
     if os.path.islink(folder):
         notice(f"{folder} is a symlink: the result cache is not used (--cache-dir DIR chooses one)")
@@ -105,7 +104,7 @@ def run_key(
     `read` gets the path of every file and folder the key was made from."""
     read = [] if read is None else read
     root = config.root
-    h = hashlib.blake2b(digest_size=16)
+    h = blake2b(digest_size=16)
     h.update(f"{__version__}\x00{sys.version}\x00{sys.implementation.name}\x00{root}".encode())
     h.update(tool_state())
     for source in config.sources:
