@@ -100,6 +100,44 @@ def test_an_unchanged_tree_replays_the_last_report_byte_for_byte(site: Path) -> 
     assert not _cli(site, "check", "--offline", ".").replayed  # another call was recorded
 
 
+def _timing_phases(cwd: Path, *args: str, env: dict[str, str] | None = None) -> list[str]:
+    full = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_LINT")}
+    full.update({"FINOPS_LINT_TIMING": "1", **(env or {})})
+    proc = subprocess.run(
+        [sys.executable, "-m", "finops_lint", *args],
+        cwd=cwd,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    prefix = "finops-lint timing: "
+    return [
+        line[len(prefix) :].rsplit(" ", 1)[0]
+        for line in proc.stderr.splitlines()
+        if line.startswith(prefix)
+    ]
+
+
+def test_timing_names_the_cache_phases(site: Path) -> None:
+    """FINOPS_LINT_TIMING=1 says what reading, re-asking and saving the cache took; a
+    run without the cache has none of them, a replayed one says only that."""
+    args = ("check", "--offline", "--format", "json", ".")
+    assert _timing_phases(site, *args) == [
+        "config",
+        "discover",
+        "cache read",
+        "cache plan",
+        "site",
+        "parse and rules",
+        "cache save",
+    ]
+    _edit(site)
+    assert "cache save" in _timing_phases(site, "check", "--offline", "p1.md")
+    assert _timing_phases(site, "check", "--offline", "p1.md") == ["replayed the last"]
+    assert "cache read" not in _timing_phases(site, *args, env={"FINOPS_LINT_NO_CACHE": "1"})
+
+
 def _edit(root: Path) -> None:
     page = root / "p1.md"
     page.write_text(page.read_text("utf-8") + "\n| a | b |\n|---|---|\n| 1 |\n", "utf-8")

@@ -203,9 +203,11 @@ def run(options: RunOptions) -> RunResult:
     cache = _open_cache(options, ws, rules, external) if files else None
     plan = None
     if cache is not None:
+        phase("cache read")  # the tree walked (unless the replay did) and the main file
         ws.known = cache.known  # before anything builds the Site
         ws.known_digest = cache.recorded_digest
         plan = cache.plan(files, ws.display_path, Oracle(ws, reasking=True))
+        phase("cache plan")  # the questions recorded pages asked, asked again
     to_check = files if plan is None else [t for t in files if t.rel not in plan.reused]
     problems: list[tuple[str, int, str]] | None
     if plan is not None and plan.problems is not None and not to_check:
@@ -247,6 +249,7 @@ def run(options: RunOptions) -> RunResult:
     found, checked, internal = outcome.findings, outcome.checked, outcome.internal
     if cache is not None and plan is not None:
         found, checked = _with_cache(cache, plan, outcome, files, to_check, ws, problems, options)
+        phase("cache save")
     findings.extend(found)
     enabled_codes = {r.code for r in rules}
     findings = [
