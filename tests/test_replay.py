@@ -24,13 +24,20 @@ from hypothesis import strategies as st
 from finops_lint.cache.replay import RECORD, plain_form
 from tests.test_cache import _apply, _make_site
 
-REPLAYED = "finops-lint timing: replayed the last report\n"
+_TIMING = "finops-lint timing: "
+REPLAYED = _TIMING + "replayed the last report\n"
 
 
 class Run:
     def __init__(self, proc: subprocess.CompletedProcess[str]) -> None:
         lines = proc.stderr.splitlines(keepends=True)
         self.replayed = REPLAYED in lines
+        #: the phases FINOPS_LINT_TIMING=1 named, in order
+        self.phases = [
+            line[len(_TIMING) :].rstrip("\n").rsplit(" ", 1)[0]
+            for line in lines
+            if line.startswith(_TIMING) and line != REPLAYED
+        ]
         self.err = "".join(line for line in lines if not line.startswith("finops-lint timing:"))
         self.out = proc.stdout
         self.code = proc.returncode
@@ -100,30 +107,11 @@ def test_an_unchanged_tree_replays_the_last_report_byte_for_byte(site: Path) -> 
     assert not _cli(site, "check", "--offline", ".").replayed  # another call was recorded
 
 
-def _timing_phases(cwd: Path, *args: str, env: dict[str, str] | None = None) -> list[str]:
-    full = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_LINT")}
-    full.update({"FINOPS_LINT_TIMING": "1", **(env or {})})
-    proc = subprocess.run(
-        [sys.executable, "-m", "finops_lint", *args],
-        cwd=cwd,
-        env=full,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    prefix = "finops-lint timing: "
-    return [
-        line[len(prefix) :].rsplit(" ", 1)[0]
-        for line in proc.stderr.splitlines()
-        if line.startswith(prefix)
-    ]
-
-
 def test_timing_names_the_cache_phases(site: Path) -> None:
     """FINOPS_LINT_TIMING=1 says what reading, re-asking and saving the cache took; a
     run without the cache has none of them, a replayed one says only that."""
     args = ("check", "--offline", "--format", "json", ".")
-    assert _timing_phases(site, *args) == [
+    assert _cli(site, *args).phases == [
         "config",
         "discover",
         "cache read",
@@ -133,9 +121,10 @@ def test_timing_names_the_cache_phases(site: Path) -> None:
         "cache save",
     ]
     _edit(site)
-    assert "cache save" in _timing_phases(site, "check", "--offline", "p1.md")
-    assert _timing_phases(site, "check", "--offline", "p1.md") == ["replayed the last"]
-    assert "cache read" not in _timing_phases(site, *args, env={"FINOPS_LINT_NO_CACHE": "1"})
+    assert "cache save" in _cli(site, "check", "--offline", "p1.md").phases
+    again = _cli(site, "check", "--offline", "p1.md")
+    assert again.replayed and again.phases == []
+    assert "cache read" not in _fresh(site, *args).phases
 
 
 def _edit(root: Path) -> None:
