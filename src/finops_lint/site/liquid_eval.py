@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from finops_lint.site import Site
-from finops_lint.site.liquid_read import COMPARE, COMPUTED, UNKNOWN, VAR, BuiltLink, Unknown
+from finops_lint.site.liquid_read import COMPARE, COMPUTED, UNKNOWN, BuiltLink, Unknown, var_key
 from finops_lint.site.urls import uri_normalize
 
 # ------------------------------------------------------------------ evaluating
@@ -103,10 +103,10 @@ def _parse_operand(text: str) -> Operand:
         return ("lit", text == "true")
     if text in ("nil", "null"):
         return ("lit", None)
-    m = VAR.fullmatch(text)
-    if m is None or text in ("empty", "blank"):
+    ref = var_key(text)
+    if ref is None or text in ("empty", "blank"):
         return ("unknown",)
-    return ("var", m.group(1), m.group(2) if m.group(2) is not None else m.group(4))
+    return ("var", *ref)
 
 
 @lru_cache(maxsize=4096)

@@ -119,12 +119,21 @@ def _mask(text: str) -> str:
     return _SKIPPED_BLOCKS.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
 
 
-def _parse_expr(text: str) -> Expr | None:
-    head, *filters = _split_filters(text)
-    m = VAR.fullmatch(head.strip())
+def var_key(text: str) -> tuple[str, str | None] | None:
+    """`var`, `var.key` or `var['key']` as (var, key), key None for a bare variable;
+    None when text is not such a reference."""
+    m = VAR.fullmatch(text)
     if m is None:
         return None
-    key = m.group(2) if m.group(2) is not None else m.group(4)
+    return m.group(1), m.group(2) if m.group(2) is not None else m.group(4)
+
+
+def _parse_expr(text: str) -> Expr | None:
+    head, *filters = _split_filters(text)
+    ref = var_key(head.strip())
+    if ref is None:
+        return None
+    var, key = ref
     parsed: list[tuple[str, tuple[str, ...]]] = []
     for f in filters:
         name, _colon, args = f.partition(":")
@@ -138,7 +147,7 @@ def _parse_expr(text: str) -> Expr | None:
             else:
                 return None  # a variable as an argument: not modelled
         parsed.append((name.strip(), tuple(values)))
-    return Expr(m.group(1), key, tuple(parsed))
+    return Expr(var, key, tuple(parsed))
 
 
 def _split_filters(text: str) -> list[str]:

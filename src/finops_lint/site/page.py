@@ -63,7 +63,7 @@ class SitePage:
     @property
     def data(self) -> dict[str, Any]:
         if self._data is None:
-            self._data = self._loader() if self._loader is not None else {}
+            self._data = self.peek_data()
             self._loader = None
         return self._data
 

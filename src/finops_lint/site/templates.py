@@ -53,7 +53,6 @@ from finops_lint.site.liquid_read import (
     MAX_BINDINGS,
     SITE_VARS,
     UNKNOWN,
-    VAR,
     Broken,
     BuiltLink,
     Expr,
@@ -61,6 +60,7 @@ from finops_lint.site.liquid_read import (
     Template,
     Unknown,
     read_template,
+    var_key,
 )
 from finops_lint.site.source import KnownFiles
 
@@ -223,14 +223,13 @@ class TemplateLinks:
                 for link in tpl.links:
                     keys.update(p.key for p in link.parts if isinstance(p, Expr) and p.key)
                     for loop in link.loops:
-                        m = VAR.fullmatch(loop.source)
-                        if m is not None:
-                            keys.add(m.group(2) if m.group(2) is not None else m.group(4) or "")
+                        ref = var_key(loop.source)
+                        if ref is not None and ref[1]:
+                            keys.add(ref[1])
                     for branch in link.branches:
                         for cond, _wanted in branch.conditions:
                             keys.update(name for _var, name in condition_operands(cond) if name)
             keys.difference_update(COMPUTED)
-            keys.discard("")
             self._keys = frozenset(keys)
         return self._keys
 
@@ -344,11 +343,10 @@ class TemplateLinks:
         ]
 
     def _list_items(self, source: str, binding: Binding) -> list[Any] | Unknown:
-        m = VAR.fullmatch(source)
-        if m is None:
+        ref = var_key(source)
+        if ref is None:
             return UNKNOWN
-        bound = binding.get(m.group(1), UNKNOWN)
-        key = m.group(2) if m.group(2) is not None else m.group(4)
+        bound, key = binding.get(ref[0], UNKNOWN), ref[1]
         if not isinstance(bound, DocValue) or key is None or key in COMPUTED:
             return UNKNOWN
         value = bound.get(key)
