@@ -513,7 +513,7 @@ def test_read_only_cache_dir_is_not_fatal(
         raise PermissionError(30, "Read-only file system")
 
     if os.geteuid() == 0:
-        monkeypatch.setattr("finops_lint.links.cache.tempfile.mkstemp", read_only)
+        monkeypatch.setattr("finops_lint.safe_io._new_file", read_only)
     notices: list[str] = []
     try:
         urls = [f"{server.base}/ok", f"{server.base}/missing"]

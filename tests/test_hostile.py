@@ -405,7 +405,6 @@ def test_read_only_site_is_not_written(hsite: Site) -> None:
 def test_read_only_cache_dir_with_external(hsite: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     """CI mounts the site read-only: the cache is skipped with one notice; the run succeeds."""
     import http.server
-    import tempfile
     import threading
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -429,7 +428,7 @@ def test_read_only_cache_dir_with_external(hsite: Site, monkeypatch: pytest.Monk
     def read_only(*args: Any, **kwargs: Any) -> Any:
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    monkeypatch.setattr("finops_lint.safe_io._new_file", read_only)
     try:
         result = hsite.cli(
             "check", "--external", "--allow-host", "127.0.0.1", "ext.md", "ext2.md", GOOD

@@ -12,18 +12,15 @@ cache off for the run with a single notice.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from finops_lint.links.model import GOOD_STATUSES, LOCAL_STATUSES, STATUSES, LinkResult
-from finops_lint.safe_io import MAX_CACHE_BYTES, describe, read_text
+from finops_lint.safe_io import MAX_CACHE_BYTES, describe, read_text, write_atomic
 
 CACHE_FILE = "external-links.json"
 
@@ -117,7 +114,7 @@ class LinkCache:
         self._dirty = True
 
     def save(self) -> None:
-        """Write the file atomically (temp file in the same folder, then ``os.replace``)."""
+        """Write the file whole or not at all (`safe_io.write_atomic`)."""
         if self.disabled or not self._dirty:
             return
         now = self._now()
@@ -126,16 +123,11 @@ class LinkCache:
             for url, entry in self._entries.items()
             if 0 <= now - float(entry["checked_at"]) < self._max_age(entry["status"])
         }
-        tmp: str | None = None
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".external-links.", suffix=".tmp", dir=self.directory)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(keep, handle, indent=0, sort_keys=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-            tmp = None
+            data = json.dumps(keep, indent=0, sort_keys=True).encode("utf-8")
+            # a symlink at the path is replaced, never written through
+            write_atomic(self.path, data, follow_symlinks=False)
             self._dirty = False
         except OSError as exc:
             self.disabled = True
@@ -143,10 +135,6 @@ class LinkCache:
             self._notice(
                 f"link cache not written to {self.directory} ({reason}); continuing without it"
             )
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
 
 
 def _valid_entry(entry: object, now: float) -> bool:
