@@ -17,7 +17,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -74,6 +74,20 @@ def glob_match(rel_path: str, pattern: str) -> bool:
     if pattern.endswith("/"):
         pattern += "**"
     return bool(_glob_regex(pattern).match(rel_path))
+
+
+@lru_cache(maxsize=1024)
+def _globs_regex(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One expression for `glob_match` with any of the patterns (None: no pattern)."""
+    alternatives = [_glob_regex(p + "**" if p.endswith("/") else p).pattern for p in patterns]
+    return re.compile("|".join(f"(?:{a})" for a in alternatives)) if alternatives else None
+
+
+def glob_any(rel_path: str, patterns: Sequence[str]) -> bool:
+    """`glob_match` with any of the patterns, in one match: a page type's globs are
+    tried on every page of the site."""
+    regex = _globs_regex(tuple(patterns))
+    return regex is not None and regex.match(rel_path) is not None
 
 
 # --------------------------------------------------------------- the walker

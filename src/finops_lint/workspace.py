@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from finops_lint.config import Config, PageType
-from finops_lint.discover import Target, display, glob_match, io_finding, is_jekyll_site
+from finops_lint.discover import Target, display, glob_any, io_finding, is_jekyll_site
 from finops_lint.document import Document, parse_document
 from finops_lint.findings import Finding, Severity
 from finops_lint.parsing.text import decode_page
@@ -295,7 +295,7 @@ class Workspace:
         wanted = self.config.page_type(page_type)
         if site is not None and wanted is not None:
             for path in site.pages:
-                if not any(glob_match(path, g) for g in wanted.match):
+                if not glob_any(path, wanted.match):
                     continue  # cheap: most pages are never parsed
                 facts = self.facts(path, self.docs.get(path))
                 if facts.excluded or facts.page_type is None:

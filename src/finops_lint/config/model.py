@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from finops_lint import regex
 from finops_lint.config.tables import TableSpec
-from finops_lint.discover import glob_match
+from finops_lint.discover import glob_any
 from finops_lint.findings import Severity
 from finops_lint.parsing.anchors import IdOptions
 from finops_lint.resources import data_dir, schema_path
@@ -52,7 +52,7 @@ class PageType:
     description: str = ""
 
     def applies_to(self, rel_path: str, data: dict[str, Any]) -> bool:
-        if not any(glob_match(rel_path, g) for g in self.match):
+        if not glob_any(rel_path, self.match):
             return False
         return all(data.get(key) in allowed for key, allowed in self.when.items())
 
@@ -147,10 +147,10 @@ class Config:
         return options
 
     def is_excluded(self, rel_path: str) -> bool:
-        return any(glob_match(rel_path, g) for g in self.exclude)
+        return glob_any(rel_path, self.exclude)
 
     def is_included(self, rel_path: str) -> bool:
-        return any(glob_match(rel_path, g) for g in self.include)
+        return glob_any(rel_path, self.include)
 
     def rule_enabled(self, code: str, default_enabled: bool) -> bool:
         family = code[:2]

@@ -113,13 +113,17 @@ def scan_source(
     """Every file Jekyll would read from ``root``, classified."""
     flt = _Filter(config.include, config.exclude)
     coll_dirs = {c.directory: c for c in config.collections.values()}
+    prefixes = [(directory + "/", coll) for directory, coll in coll_dirs.items()]
+    any_prefix = tuple(prefix for prefix, _coll in prefixes)
     root_s = str(root)
 
     def collection_of(rel: str) -> tuple[Collection, str] | None:
         """The collection a path is in, and the path inside the collection's folder."""
-        for directory, coll in coll_dirs.items():
-            if rel.startswith(directory + "/"):
-                return coll, rel[len(directory) + 1 :]
+        if not rel.startswith(any_prefix):  # one C call for the files of no collection
+            return None
+        for prefix, coll in prefixes:
+            if rel.startswith(prefix):
+                return coll, rel[len(prefix) :]
         return None
 
     def enter(rel: str, name: str) -> bool:
