@@ -218,6 +218,30 @@ def test_a_change_runs_the_check_again(site: Path, change: str) -> None:
     assert _cli(site, "check", "--offline", ".").replayed
 
 
+@pytest.mark.parametrize("change", ["a page edited", "a page added", "a page renamed"])
+def test_a_tree_walked_in_a_child_is_the_tree_a_walk_here_sees(site: Path, change: str) -> None:
+    """A big site's walk is made by a child process while the check loads (forced here):
+    the same replays and the same reports as a walk in the process."""
+    child = {"FINOPS_LINT_BACKGROUND_WALK": "1"}
+    for args in (("check", "--offline", "."), ("check", "--offline", "p1.md")):
+        first = _cli(site, *args, env=child)
+        assert not first.replayed and first.phases[0] == "waited for the walk in a child"
+        assert first.report == _fresh(site, *args).report
+        again = _cli(site, *args, env=child)
+        assert again.replayed and again.report == first.report
+    CHANGES[change](site)
+    for args in (("check", "--offline", "."), ("check", "--offline", "p1.md")):
+        after = _cli(site, *args, env=child)
+        assert not after.replayed
+        assert after.report == _fresh(site, *args).report
+        # and the other way: a walk here replays what the child's walk recorded
+        _settle(site)
+        recorded = _cli(site, *args, env=child)
+        here = _cli(site, *args, env={"FINOPS_LINT_BACKGROUND_WALK": "0"})
+        assert not here.replayed  # another environment: another call
+        assert recorded.report == here.report == _fresh(site, *args).report
+
+
 def test_a_new_site_root_between_the_page_and_the_old_one_runs_again(site: Path) -> None:
     before = _cli(site, "check", "--offline", "sub/page.md")
     assert _cli(site, "check", "--offline", "sub/page.md").replayed

@@ -39,6 +39,7 @@ from collections.abc import Sequence
 from finops_lint import __version__
 from finops_lint.cache.tree import (
     CACHE_FOLDER,
+    MAIN_FILE,
     RACY_NS,
     Sig,
     Walk,
@@ -103,22 +104,35 @@ class Prepared:
     __slots__ = (
         "_call",
         "_probes",
+        "_racy",
         "_tree_digest",
         "path",
-        "racy",
         "root",
         "walk",
     )
 
-    def __init__(self, root: str, argv: Sequence[str], cwd: str, first: str) -> None:
+    def __init__(
+        self, root: str, argv: Sequence[str], cwd: str, first: str, *, background: bool = False
+    ) -> None:
         self.root = root
         self.path = os.path.join(root, CACHE_FOLDER, RECORD)
         self._call = _call(argv, cwd)
         self._probes = _probes(cwd, first)
-        self.walk = Walk(root)
-        #: content hashes of the files too recent for their stat; None: not recordable
-        self.racy: dict[str, str] | None = _racy(root, self.walk.files, self.walk.started_ns)
+        self.walk = Walk(root, background=background)
+        self._racy: dict[str, str] | bool | None = False  # False: not worked out yet
         self._tree_digest: str | None = None
+
+    @property
+    def main_file(self) -> str:
+        """The result cache's main file for this site (the run's default cache folder)."""
+        return os.path.join(self.root, CACHE_FOLDER, MAIN_FILE)
+
+    @property
+    def racy(self) -> dict[str, str] | None:
+        """The content hashes of the files too recent for their stat; None: not recordable."""
+        if self._racy is False:
+            self._racy = _racy(self.root, self.walk.files, self.walk.started_ns)
+        return self._racy  # type: ignore[return-value]
 
     def call_digest(self, outside: dict[str, Sig | None]) -> str:
         """The call, the files looked up and those read outside the site."""
@@ -248,9 +262,26 @@ def prepare(argv: Sequence[str]) -> Prepared | None:
         # made before the walk, not by the run's save: the root folder's mtime then
         # changes only when a page is added, removed or renamed (see record)
         make_cache_folder(folder)
-        return Prepared(root, argv, cwd, first)
+        return Prepared(root, argv, cwd, first, background=_big_tree(folder))
     except (OSError, ValueError):
         return None
+
+
+#: A main cache file this large (about 1,500 pages) marks a tree worth walking in a
+#: child while the check loads (`Walk`): below it, the walk takes less than the fork.
+BACKGROUND_WALK_BYTES = 2 * 1024 * 1024
+
+
+def _big_tree(folder: str) -> bool:
+    """The last run recorded a big tree (the size of its main cache file says so).
+    FINOPS_LINT_BACKGROUND_WALK=1 or 0 decides instead (tests, benchmarks)."""
+    forced = os.environ.get("FINOPS_LINT_BACKGROUND_WALK")
+    if forced in ("0", "1"):
+        return forced == "1"
+    try:
+        return os.stat(os.path.join(folder, MAIN_FILE)).st_size >= BACKGROUND_WALK_BYTES
+    except (OSError, ValueError):
+        return False
 
 
 def _call(argv: Sequence[str], cwd: str) -> bytes:

@@ -47,7 +47,7 @@ from finops_lint.cache.store import (
     Store,
     now_ns,
 )
-from finops_lint.cache.tree import CACHE_FOLDER, Walk, read_only_folder, tool_state
+from finops_lint.cache.tree import CACHE_FOLDER, MAIN_FILE, Walk, read_only_folder, tool_state
 from finops_lint.findings import Finding
 from finops_lint.safe_io import MAX_CONFIG_BYTES, MAX_PAGE_BYTES, blake2b, content_hash, read_bytes
 
@@ -70,7 +70,7 @@ def cache_store(root: Path, cache_dir: Path | None, notice: Callable[[str], None
         if read_only_folder(root):
             return None  # run without a cache, as where writing fails (root ignores modes)
         folder = root / CACHE_FOLDER
-        name = "check-v4.json"
+        name = MAIN_FILE
     else:  # a folder that may serve several sites: one file per site
         digest = blake2b(str(root).encode("utf-8", "surrogateescape"), digest_size=8)
         name = f"check-v4-{digest.hexdigest()}.json"
