@@ -229,6 +229,7 @@ def test_a_tree_walked_in_a_child_is_the_tree_a_walk_here_sees(site: Path, chang
         assert first.report == _fresh(site, *args).report
         again = _cli(site, *args, env=child)
         assert again.replayed and again.report == first.report
+        assert again.phases == []  # a record that may be replayed: walked at once, here
     CHANGES[change](site)
     for args in (("check", "--offline", "."), ("check", "--offline", "p1.md")):
         after = _cli(site, *args, env=child)

@@ -103,6 +103,7 @@ class Prepared:
 
     __slots__ = (
         "_call",
+        "_candidate",
         "_probes",
         "_racy",
         "_tree_digest",
@@ -118,7 +119,11 @@ class Prepared:
         self.path = os.path.join(root, CACHE_FOLDER, RECORD)
         self._call = _call(argv, cwd)
         self._probes = _probes(cwd, first)
-        self.walk = Walk(root, background=background)
+        #: the record, when all but the tree says it is this state's
+        self._candidate = self._candidate_record()
+        # A record that may be replayed wants the walk at once (here: a child costs
+        # more than it saves); otherwise a big tree is walked by a child meanwhile.
+        self.walk = Walk(root, background=background and self._candidate is None)
         self._racy: dict[str, str] | bool | None = False  # False: not worked out yet
         self._tree_digest: str | None = None
 
@@ -147,6 +152,17 @@ class Prepared:
 
     def replay(self) -> tuple[int, bytes, bytes] | None:
         """The recorded exit code, stdout and stderr, if the record is for this state."""
+        if self._candidate is None:
+            return None
+        tree, code, out, err = self._candidate
+        if self.tree_digest() != tree:
+            return None
+        return code, out, err
+
+    def _candidate_record(self) -> tuple[str, int, bytes, bytes] | None:
+        """(tree digest, code, stdout, stderr) of the record, when the call, the files
+        looked up and read outside the site, and the content of the files it recorded
+        as racy are this state's: only the tree (walked next) can tell it is not."""
         try:
             raw = read_bytes(self.path, MAX_OUTPUT_BYTES * 2 + 65536)
         except OSError:
@@ -156,7 +172,7 @@ class Prepared:
         except (ValueError, TypeError, KeyError, RecursionError):
             return None  # not a record as written: the run records a new one
 
-    def _matching(self, raw: bytes) -> tuple[int, bytes, bytes] | None:
+    def _matching(self, raw: bytes) -> tuple[str, int, bytes, bytes] | None:
         head, sep, body = raw.partition(b"\n")
         if not sep:
             return None
@@ -183,19 +199,16 @@ class Prepared:
         if not all(type(p) is str and os.path.isabs(p) for p in outside_paths):
             return None
         if self.call_digest({p: stat_sig(p) for p in outside_paths}) != call:
-            return None  # another call: the tree is not even hashed
-        racy = dict(self.racy or {})
+            return None  # another call: the tree is not even walked for it
+        racy: list[tuple[str, str]] = []
         for rel in racy_rels:
-            if rel not in racy:
-                found = _hash(self.root, rel)
-                if found is None:
-                    return None
-                racy[rel] = found
-        if _digest(sorted((rel, racy[rel]) for rel in racy_rels)) != content:
-            return None  # a page edited since (it is usually racy): the tree is not hashed
-        if self.tree_digest() != tree:
-            return None
-        return code, body[:out_len], body[out_len:]
+            found = _hash(self.root, rel)
+            if found is None:
+                return None
+            racy.append((rel, found))
+        if _digest(sorted(racy)) != content:
+            return None  # a page edited since (it is usually racy): the tree is not walked
+        return tree, code, body[:out_len], body[out_len:]
 
     def record(self, code: int, out: Sequence[str], err: str, outside_paths: list[str]) -> None:
         """Keep this run's report (`out`: its stdout, in pieces) for the next call on the
