@@ -156,6 +156,7 @@ class Prepared:
             return None
         tree, code, out, err = self._candidate
         if self.tree_digest() != tree:
+            self._candidate = None  # not held through the run (24 MB at 100,000 pages)
             return None
         return code, out, err
 
