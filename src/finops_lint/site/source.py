@@ -13,7 +13,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -107,24 +107,51 @@ class KnownFiles(Protocol):
     ) -> None: ...
 
 
-def scan_source(
-    root: Path, config: JekyllConfig, known: KnownFiles | None = None
-) -> list[SourceFile]:
-    """Every file Jekyll would read from ``root``, classified."""
-    flt = _Filter(config.include, config.exclude)
-    coll_dirs = {c.directory: c for c in config.collections.values()}
-    prefixes = [(directory + "/", coll) for directory, coll in coll_dirs.items()]
-    any_prefix = tuple(prefix for prefix, _coll in prefixes)
-    root_s = str(root)
+#: The listing a child process made of the files Jekyll reads (`list_source`), with
+#: what it was made from: (site root, the `_config.yml` text, the paths).
+Listing = tuple[str, str, list[str]]
 
-    def collection_of(rel: str) -> tuple[Collection, str] | None:
-        """The collection a path is in, and the path inside the collection's folder."""
-        if not rel.startswith(any_prefix):  # one C call for the files of no collection
-            return None
-        for prefix, coll in prefixes:
-            if rel.startswith(prefix):
-                return coll, rel[len(prefix) :]
-        return None
+
+def scan_source(
+    root: Path,
+    config: JekyllConfig,
+    known: KnownFiles | None = None,
+    listing: Listing | None = None,
+) -> list[SourceFile]:
+    """Every file Jekyll would read from ``root``, classified. `listing`: the paths
+    already listed (`list_source`, by a child process while this one loaded), used
+    when it was made for this root and this `_config.yml` text."""
+    paths: list[str] | None = None
+    if listing is not None and listing[0] == str(root) and listing[1] == config.text:
+        paths = listing[2]
+    if paths is None:
+        paths = list_source(root, config)
+    collection_of = _collection_finder(config)
+    root_s = str(root)
+    files: list[SourceFile] = []
+    for rel in paths:
+        fm = known.front_matter(rel) if known is not None else None
+        if fm is None:
+            fm = _has_front_matter(os.path.join(root_s, rel))
+            if known is not None:
+                known.learn_front_matter(rel, fm)
+        inside = collection_of(rel)
+        if inside is None:
+            files.append(SourceFile(rel, "page" if fm else "static", None, fm))
+        else:
+            kind = "document" if fm else "static"
+            files.append(SourceFile(rel, kind, inside[0].label, fm))
+    files.sort(key=lambda f: f.path)
+    return files
+
+
+def list_source(root: Path, config: JekyllConfig) -> list[str]:
+    """The paths of the regular files Jekyll reads under ``root`` (symlinks to files
+    inside the site included), by its filters alone: nothing is opened."""
+    flt = _Filter(config.include, config.exclude)
+    coll_dirs = {c.directory for c in config.collections.values()}
+    collection_of = _collection_finder(config)
+    root_s = str(root)
 
     def enter(rel: str, name: str) -> bool:
         inside = collection_of(rel)
@@ -140,23 +167,39 @@ def scan_source(
         inside = collection_of(rel)
         return flt.keep(rel, name, False, special_check=inside[1] if inside else None)
 
-    files: list[SourceFile] = []
-    for found in walk(root_s, "", os.path.realpath(root_s), enter=enter, keep=keep):
-        if found.problem is not None or not found.regular:
-            continue
-        fm = known.front_matter(found.rel) if known is not None else None
-        if fm is None:
-            fm = _has_front_matter(found.path)
-            if known is not None:
-                known.learn_front_matter(found.rel, fm)
-        inside = collection_of(found.rel)
-        if inside is None:
-            files.append(SourceFile(found.rel, "page" if fm else "static", None, fm))
-        else:
-            kind = "document" if fm else "static"
-            files.append(SourceFile(found.rel, kind, inside[0].label, fm))
-    files.sort(key=lambda f: f.path)
-    return files
+    return [
+        found.rel
+        for found in walk(root_s, "", os.path.realpath(root_s), enter=enter, keep=keep)
+        if found.problem is None and found.regular
+    ]
+
+
+def child_listing(root: str) -> Listing:
+    """`list_source` with the site's config, for a child process to make (cache.tree)."""
+    from finops_lint.site.jekyll import load_config
+
+    config = load_config(Path(root))
+    return root, config.text, list_source(Path(root), config)
+
+
+def _collection_finder(
+    config: JekyllConfig,
+) -> Callable[[str], tuple[Collection, str] | None]:
+    """rel -> (the collection a path is in, the path inside its folder), or None (of
+    two collections in one folder, the last one, as before)."""
+    coll_dirs = {c.directory: c for c in config.collections.values()}
+    prefixes = [(directory + "/", coll) for directory, coll in coll_dirs.items()]
+    any_prefix = tuple(prefix for prefix, _coll in prefixes)
+
+    def collection_of(rel: str) -> tuple[Collection, str] | None:
+        if not rel.startswith(any_prefix):  # one C call for the files of no collection
+            return None
+        for prefix, coll in prefixes:
+            if rel.startswith(prefix):
+                return coll, rel[len(prefix) :]
+        return None
+
+    return collection_of
 
 
 _FM_OPEN = re.compile(rb"---[ \t]*\r?\n")
