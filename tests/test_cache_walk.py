@@ -137,3 +137,71 @@ def test_a_preload_of_a_bad_file_keeps_nothing(site: Path) -> None:
     assert not store_module._preloaded
     preload(str(site / "missing.json"), tree.time.time_ns())
     assert not store_module._preloaded
+
+
+def _odd_entries(root: Path, outside: Path) -> None:
+    """What Jekyll's reader skips or takes: a collection, underscore, dot and backup
+    names, excluded folders, symlinks inside and outside the site."""
+    (root / "_notes").mkdir(exist_ok=True)
+    (root / "_notes" / "a.md").write_text("---\ntitle: A\n---\n# A\n", "utf-8")
+    (root / "_notes" / "_hidden.md").write_text("---\n---\n", "utf-8")
+    (root / "_drafts").mkdir()
+    (root / "_drafts" / "d.md").write_text("---\n---\n", "utf-8")
+    (root / ".hidden.md").write_text("---\n---\n", "utf-8")
+    (root / "backup.md~").write_text("---\n---\n", "utf-8")
+    for folder in ("node_modules", "vendor/bundle"):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "x.md").write_text("---\n---\n", "utf-8")
+    (root / "static.txt").write_text("plain\n", "utf-8")
+    (root / "inside-link.md").symlink_to(root / "p1.md")
+    outside.write_text("---\n---\n", "utf-8")
+    (root / "outside-link.md").symlink_to(outside)
+
+
+def test_a_child_s_listing_of_the_site_gives_the_scan_a_scan_here_gives(
+    site: Path, tmp_path: Path
+) -> None:
+    from finops_lint.site.jekyll import load_config
+    from finops_lint.site.source import child_listing, scan_source
+
+    _odd_entries(site, tmp_path / "outside.md")
+    config = load_config(site)
+    here = scan_source(site, config)
+    listed = child_listing(str(site))
+    assert scan_source(site, config, listing=listed) == here
+    names = {f.path for f in here}
+    assert {"_notes/a.md", "inside-link.md", "static.txt"} <= names
+    assert not names & {"_notes/_hidden.md", "_drafts/d.md", ".hidden.md", "backup.md~"}
+    assert not names & {"node_modules/x.md", "vendor/bundle/x.md", "outside-link.md"}
+    # made by the walking child, as the console asks for it
+    walk = tree.Walk(str(site), background=True, also=child_listing)
+    assert walk.also_found == listed
+    assert tree.Walk(str(site), also=child_listing).also_found is None  # no child: none
+
+
+def test_a_listing_for_another_config_or_root_is_not_used(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from finops_lint.site import source
+    from finops_lint.site.jekyll import load_config
+
+    config = load_config(site)
+    root, text, _paths = source.child_listing(str(site))
+    listed: list[Path] = []
+    real = source.list_source
+    monkeypatch.setattr(source, "list_source", lambda r, c: listed.append(r) or real(r, c))
+    wrong = ["p0.md"]  # what a stale listing would make of the site
+    assert len(source.scan_source(site, config, listing=(root, text, wrong))) == 1
+    assert listed == []
+    for other in ((root + "-other", text, wrong), (root, text + "# changed\n", wrong)):
+        assert source.scan_source(site, config, listing=other) == source.scan_source(site, config)
+    assert len(listed) == 4
+
+
+def test_a_failing_task_of_the_child_leaves_its_walk(site: Path) -> None:
+    def failing(root: str) -> None:
+        raise RuntimeError("no listing")
+
+    walk = tree.Walk(str(site), background=True, also=failing)
+    assert walk.files == tree.walk_tree(str(site))
+    assert walk.also_found is None

@@ -16,6 +16,8 @@ import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from finops_lint.cache.replay import Prepared
 
 
@@ -33,7 +35,7 @@ def _main() -> None:
     # report (cache.replay): nothing else is imported.
     from finops_lint.cache import replay
 
-    prepared = replay.prepare(sys.argv[1:])
+    prepared = replay.prepare(sys.argv[1:], also=_list_site)
     if prepared is not None and prepared.walk.pending:
         # While a child walks the big tree the replay compares: what a run that is not
         # replayed does first.
@@ -71,6 +73,14 @@ def _load_check(*, whole: bool = False) -> None:
         import finops_lint.check_command
     if whole:
         import finops_lint.engine  # noqa: F401
+
+
+def _list_site(root: str) -> Any:
+    """What the child that walks a big tree lists next: the files Jekyll reads (imported
+    there, not here)."""
+    from finops_lint.site.source import child_listing
+
+    return child_listing(root)
 
 
 def _wait_for_the_walk(prepared: Prepared) -> None:

@@ -31,7 +31,7 @@ from finops_lint.safe_io import (
 if TYPE_CHECKING:
     from finops_lint.rules.base import Rule
     from finops_lint.site import Site
-    from finops_lint.site.source import KnownFiles
+    from finops_lint.site.source import KnownFiles, Listing
     from finops_lint.site.templates import Broken, TemplateLinks
 
 
@@ -73,6 +73,8 @@ class Workspace:
         self._values_memo: dict[str, frozenset[str]] = {}
         #: what the result cache knows of unchanged files (the Site does not read them)
         self.known: KnownFiles | None = None
+        #: the files Jekyll reads, as a child process listed them (site.source.Listing)
+        self.source_listing: Listing | None = None
         self._aliases_memo: dict[tuple[str, str], dict[str, tuple[str, str, str]]] = {}
         # LK014's analysis of the templates (site/templates.py): built once, whole-site
         # breaks when computed before the workers fork, else per page asked for
@@ -92,6 +94,7 @@ class Workspace:
             host=self.config.site_host,
             baseurl=self.config.site_baseurl,
             known=self.known,
+            listing=self.source_listing,
         )
 
     @cached_property

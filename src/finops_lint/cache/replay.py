@@ -58,6 +58,7 @@ from finops_lint.streams import encoded
 # typing is not imported at run time: a replayed run loads as little as it can
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 FORMAT = "finops-lint-replay"
@@ -113,7 +114,14 @@ class Prepared:
     )
 
     def __init__(
-        self, root: str, argv: Sequence[str], cwd: str, first: str, *, background: bool = False
+        self,
+        root: str,
+        argv: Sequence[str],
+        cwd: str,
+        first: str,
+        *,
+        background: bool = False,
+        also: Callable[[str], Any] | None = None,
     ) -> None:
         self.root = root
         self.path = os.path.join(root, CACHE_FOLDER, RECORD)
@@ -123,7 +131,7 @@ class Prepared:
         self._candidate = self._candidate_record()
         # A record that may be replayed wants the walk at once (here: a child costs
         # more than it saves); otherwise a big tree is walked by a child meanwhile.
-        self.walk = Walk(root, background=background and self._candidate is None)
+        self.walk = Walk(root, background=background and self._candidate is None, also=also)
         self._racy: dict[str, str] | bool | None = False  # False: not worked out yet
         self._tree_digest: str | None = None
 
@@ -255,8 +263,9 @@ class Prepared:
             write_atomic(self.path, itertools.chain(*chunks), follow_symlinks=False, sync=False)
 
 
-def prepare(argv: Sequence[str]) -> Prepared | None:
-    """The state of a plain `check` call whose report can be replayed or recorded."""
+def prepare(argv: Sequence[str], also: Callable[[str], Any] | None = None) -> Prepared | None:
+    """The state of a plain `check` call whose report can be replayed or recorded.
+    `also`: what a child that walks a big tree does next (`Walk`)."""
     form = plain_form(argv)
     if form is None or "--staged" in form[1] or disabled():
         return None  # --staged asks git: not a state of the tree
@@ -276,7 +285,7 @@ def prepare(argv: Sequence[str]) -> Prepared | None:
         # made before the walk, not by the run's save: the root folder's mtime then
         # changes only when a page is added, removed or renamed (see record)
         make_cache_folder(folder)
-        return Prepared(root, argv, cwd, first, background=_big_tree(folder))
+        return Prepared(root, argv, cwd, first, background=_big_tree(folder), also=also)
     except (OSError, ValueError):
         return None
 

@@ -15,6 +15,7 @@ import time
 # typing is not imported at run time: a replayed run loads as little as it can
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 CACHE_FOLDER = ".finops-lint-cache"
@@ -112,15 +113,27 @@ class Walk:
     is idle meanwhile. Anything odd about the child (no fork, a crash, a short
     answer) and the walk is made here, as without it."""
 
-    __slots__ = ("_files", "_folders", "_pending", "root", "started_ns")
+    __slots__ = ("_also", "_files", "_folders", "_pending", "root", "started_ns")
 
-    def __init__(self, root: str, *, background: bool = False) -> None:
+    def __init__(
+        self, root: str, *, background: bool = False, also: Callable[[str], Any] | None = None
+    ) -> None:
+        """`also(root)`: more work for the child after the walk (its answer must
+        marshal), kept in `also_found`; None when it failed or there is no child."""
         self.root = root
         self.started_ns = time.time_ns()
-        self._pending = _start_walk(root) if background else None
+        self._also: Any = None
+        self._pending = _start_walk(root, also) if background else None
         if self._pending is None:
             self._folders: dict[str, Sig | None] = {}
             self._files = walk_tree(root, self._folders)
+
+    @property
+    def also_found(self) -> Any:
+        """What the child's `also` found (waits for the child), or None."""
+        if self._pending is not None:
+            self._finish()
+        return self._also
 
     @property
     def pending(self) -> bool:
@@ -146,7 +159,7 @@ class Walk:
             self._folders = {}
             self._files = walk_tree(self.root, self._folders)
         else:
-            self._files, self._folders = found
+            self._files, self._folders, self._also = found
 
     def moved_since(self) -> bool:
         """A file was added, removed or renamed since the walk: its folder's mtime
@@ -155,9 +168,10 @@ class Walk:
         return any(stat_sig(folder) != sig for folder, sig in self.folders.items())
 
 
-def _start_walk(root: str) -> tuple[int, int] | None:
-    """Fork a child that walks the tree and writes (files, folders) to a pipe, marshalled
-    (it is this process's own data: the child is this process): (pid, read end)."""
+def _start_walk(root: str, also: Callable[[str], Any] | None) -> tuple[int, int] | None:
+    """Fork a child that walks the tree and writes (files, folders, what `also` found)
+    to a pipe, marshalled (it is this process's own data: the child is this
+    process): (pid, read end)."""
     if not hasattr(os, "fork"):
         return None
     try:
@@ -176,7 +190,13 @@ def _start_walk(root: str) -> tuple[int, int] | None:
             os.close(read_end)
             folders: dict[str, Sig | None] = {}
             files = walk_tree(root, folders)
-            view = memoryview(marshal.dumps((files, folders)))
+            extra = None
+            if also is not None:
+                try:
+                    extra = also(root)
+                except Exception:  # the walk stands without it
+                    extra = None
+            view = memoryview(marshal.dumps((files, folders, extra)))
             while view:
                 view = view[os.write(write_end, view) :]
             code = 0
@@ -186,7 +206,9 @@ def _start_walk(root: str) -> tuple[int, int] | None:
     return pid, read_end
 
 
-def _child_walk(pid: int, read_end: int) -> tuple[dict[str, Sig], dict[str, Sig | None]] | None:
+def _child_walk(
+    pid: int, read_end: int
+) -> tuple[dict[str, Sig], dict[str, Sig | None], Any] | None:
     """What the walking child answered, or None (it failed: walk here)."""
     chunks: list[bytes] = []
     try:
@@ -210,7 +232,7 @@ def _child_walk(pid: int, read_end: int) -> tuple[dict[str, Sig], dict[str, Sig 
     collecting = gc.isenabled()
     gc.disable()
     try:
-        files, folders = marshal.loads(b"".join(chunks))
+        files, folders, extra = marshal.loads(b"".join(chunks))
     except (ValueError, EOFError, TypeError):
         return None
     finally:
@@ -218,7 +240,7 @@ def _child_walk(pid: int, read_end: int) -> tuple[dict[str, Sig], dict[str, Sig 
             gc.enable()
     if type(files) is not dict or type(folders) is not dict:
         return None
-    return files, folders
+    return files, folders, extra
 
 
 def feed_package(h: Any, package: Any) -> None:

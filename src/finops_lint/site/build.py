@@ -39,7 +39,7 @@ from finops_lint.site.jekyll import JekyllConfig, load_config
 from finops_lint.site.page import SitePage
 from finops_lint.site.redirects import parse_netlify_toml, parse_redirects_file
 from finops_lint.site.resolve import SiteResolver
-from finops_lint.site.source import KnownFiles, SourceFile, scan_source
+from finops_lint.site.source import KnownFiles, Listing, SourceFile, scan_source
 from finops_lint.site.url_keys import file_data_loader, url_front_matter
 from finops_lint.site.urls import destination, document_url, normalize_path, page_url, static_url
 
@@ -96,10 +96,12 @@ class Site(SiteResolver):
         host: str | None = None,
         baseurl: str | None = None,
         known: KnownFiles | None = None,
+        listing: Listing | None = None,
     ) -> Site:
         """Every file Jekyll reads under root (the lint's own excludes play no part:
         a page the lint skips is still a page a link can reach). `known`: what the
-        result cache knows of unchanged files, so they are not read again."""
+        result cache knows of unchanged files, so they are not read again; `listing`:
+        those files as a child process listed them (`scan_source` says when it is used)."""
         root = Path(root)
         config = load_config(root)
         if baseurl is not None:
@@ -110,7 +112,7 @@ class Site(SiteResolver):
         site.active_plugins = active_plugins(config, site.host)
         site._redirect_pages = plugin_loaded(root, config, site.host, "jekyll-redirect-from")
         statics: list[SourceFile] = []
-        for source in scan_source(root, config, known):
+        for source in scan_source(root, config, known, listing):
             if source.kind == "static":
                 site._add_static(source)
                 statics.append(source)
