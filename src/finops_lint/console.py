@@ -40,10 +40,9 @@ def _main() -> None:
         # While a child walks the big tree the replay compares: what a run that is not
         # replayed does first.
         _load_check(whole=True)
-        if prepared.walk.pending:
-            from finops_lint.cache.store import preload
+        from finops_lint.cache.store import preload
 
-            preload(prepared.main_file, prepared.walk.started_ns)
+        preload(prepared.main_file, prepared.walk.started_ns)
         _wait_for_the_walk(prepared)
     if prepared is not None:
         found = prepared.replay()

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import gc
 import itertools
 import json
 import os
@@ -47,7 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from finops_lint.cache.tree import RACY_NS as RACY_NS
-from finops_lint.cache.tree import make_cache_folder, safe_rel
+from finops_lint.cache.tree import collector_off, make_cache_folder, safe_rel
 from finops_lint.safe_io import FileTooLargeError, describe, read_bytes, write_atomic
 
 if TYPE_CHECKING:
@@ -246,20 +245,16 @@ def preload(path: str, now_ns: int) -> None:
     the file itself and says what is wrong with it. The cyclic collector is off
     meanwhile, as for the run (check_command): at 100,000 pages its passes over the
     objects a parse makes doubled the time."""
-    collecting = gc.isenabled()
-    gc.disable()
     try:
-        before = os.stat(path)
-        raw = read_bytes(path, MAX_CACHE_FILE_BYTES)
-        after = os.stat(path)
-        if _stat_id(before) != _stat_id(after):
-            return  # written meanwhile
-        data = parse(raw, now_ns)
+        with collector_off():
+            before = os.stat(path)
+            raw = read_bytes(path, MAX_CACHE_FILE_BYTES)
+            after = os.stat(path)
+            if _stat_id(before) != _stat_id(after):
+                return  # written meanwhile
+            data = parse(raw, now_ns)
     except (OSError, ValueError, RecursionError):
         return
-    finally:
-        if collecting:
-            gc.enable()
     _preloaded[:] = [(path, now_ns, _stat_id(after), data)]
 
 

@@ -6,6 +6,7 @@ run (`cache.replay`) walks the tree before anything else is loaded.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import marshal
 import os
@@ -15,7 +16,7 @@ import time
 # typing is not imported at run time: a replayed run loads as little as it can
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from typing import Any
 
 CACHE_FOLDER = ".finops-lint-cache"
@@ -168,6 +169,20 @@ class Walk:
         return any(stat_sig(folder) != sig for folder, sig in self.folders.items())
 
 
+@contextlib.contextmanager
+def collector_off() -> Iterator[None]:
+    """The cyclic garbage collector off meanwhile (as it was after): making millions of
+    objects that live on, its full passes only cost time (check_command turns it off
+    for the whole run)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _start_walk(root: str, also: Callable[[str], Any] | None) -> tuple[int, int] | None:
     """Fork a child that walks the tree and writes (files, folders, what `also` found)
     to a pipe, marshalled (it is this process's own data: the child is this
@@ -229,15 +244,11 @@ def _child_walk(
         return None
     # The cyclic collector is off while the tuples are made: after a preload its full
     # passes over the main cache file's objects took 0.7 s at 100,000 pages.
-    collecting = gc.isenabled()
-    gc.disable()
     try:
-        files, folders, extra = marshal.loads(b"".join(chunks))
+        with collector_off():
+            files, folders, extra = marshal.loads(b"".join(chunks))
     except (ValueError, EOFError, TypeError):
         return None
-    finally:
-        if collecting:
-            gc.enable()
     if type(files) is not dict or type(folders) is not dict:
         return None
     return files, folders, extra

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from finops_lint.discover import walk
 from finops_lint.safe_io import read_bytes
-from finops_lint.site.jekyll import Collection, JekyllConfig
+from finops_lint.site.jekyll import Collection, JekyllConfig, load_config
 
 _SPECIAL = ("_", ".", "#", "~")
 #: Folders that are never part of the source: the build output and VCS data.
@@ -176,8 +176,6 @@ def list_source(root: Path, config: JekyllConfig) -> list[str]:
 
 def child_listing(root: str) -> Listing:
     """`list_source` with the site's config, for a child process to make (cache.tree)."""
-    from finops_lint.site.jekyll import load_config
-
     config = load_config(Path(root))
     return root, config.text, list_source(Path(root), config)
 
