@@ -598,3 +598,24 @@ def test_has_anchor_tells_what_the_anchor_expression_tells(parts: list[str]) -> 
     expression = re.compile(r"(?:^|[\s:\-\[{,])&[^\s,\[\]{}]+")
     for text in [*_ANCHOR_EDGES, "".join(parts)]:
         assert has_anchor(text) == (expression.search(text) is not None), text
+
+
+@pytest.mark.parametrize(
+    ("target", "glued"),
+    [
+        ("x.md", False),  # jekyll-relative-links rewrites it: a definition in the build
+        ('x.md "Title"', False),
+        ("x.md#part", False),
+        ("x.md?v=1", True),  # the plugin's pattern stops at '?': paragraph text
+        ("<x.md>", True),
+        ("x.md 'Title'", True),  # the plugin reads only double-quoted titles
+        ("/x/", True),  # ends with '/': not a file, so never rewritten
+        ("https://example.org/x.md", True),
+    ],
+)
+def test_glued_definition_follows_the_relative_links_pattern(target: str, glued: bool) -> None:
+    """A definition right under a line of text is a definition in the build only when
+    jekyll-relative-links rewrites it; the shapes it skips stay paragraph text."""
+    doc = parse_text(f"---\ntitle: T\n---\nSome text\n[r]: {target}\n", "p.md", "p.md")
+    assert ("r" in doc.glued_definitions) is glued
+    assert ("r" in doc.definitions) is not glued

@@ -300,6 +300,27 @@ CASES: dict[str, Case] = {
         },
         RELATIVE_BROKEN,
     ),
+    # Definitions right under a line of text are paragraph text, unless
+    # jekyll-relative-links rewrites one (its path names a source file): it puts an
+    # empty line before it, so it and those under it are made. A query, a title in
+    # single quotes or a folder is never rewritten, and a run of such definitions
+    # shows as text: their links' anchors are no claim about the site.
+    "definitions_glued_to_text": Case(
+        {
+            "_config.yml": "title: Glued\n",
+            "CNAME": "example.org\n",
+            "index.md": fm("/p-index/") + "# Home\n",
+            "about.md": fm() + "# About\n\n[l0][r0] [l1][r1] [l2][r2] [l4][r4] [l5][r5]\n"
+            "[r0]: index.md?v=1\n[r1]: /p-index/#part\n[r2]: /old/\n[r4]: index.md\n"
+            "[r5]: /old/\n\nSecond [m0][q0] [m1][q1]\n[q0]: index.md 'Single'\n"
+            "[q1]: /p-index/#part2\n\nThird [n0][s0] [n1][s1]\n[s0]: about.md#about\n"
+            "[s1]: /p-index/#gone\n",
+        },
+        {
+            ("LK001", "about.md", "/old/"),
+            ("LK004", "about.md", "/p-index/#gone"),
+        },
+    ),
     "netlify_serves_redirects_shadowing_and_pretty_urls": Case(
         HOSTED,
         {

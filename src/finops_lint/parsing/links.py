@@ -24,6 +24,12 @@ _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^\s<>]*)>", re.IGNORECASE)
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]{1,31}):")
 #: "<dest>": no line ending and no unescaped "<" or ">" inside (CommonMark).
 _ANGLE_DEST = re.compile(r"(?:[^<>\n\\]|\\.)*>")
+#: jekyll-relative-links 0.7's reference definition: `[label]: path#fragment "title"`
+#: (its title pattern takes `"..."` only: the single-quoted branch ends in `"`).
+RELATIVE_LINKS_TITLE = r"""(\s+"(?:\\"|[^"])*(?<!\\)"|\s+"(?:\\'|[^'])*(?<!\\)')?"""
+RELATIVE_LINKS_DEFINITION = lazy(r"^\s*?\[(.*?)\]: (.+?)(#.+?|)?" + RELATIVE_LINKS_TITLE + r"\s*?$")
+#: a path that ends in a file name's suffix (`.md`, `.png`), nothing after it
+_FILE_SUFFIX = re.compile(r"\.[A-Za-z0-9_-]+$")
 #: a "(title)": no unescaped parentheses inside.
 _PAREN_TITLE = re.compile(r"\((?:[^()\\]|\\.)*\)", re.DOTALL)
 #: at most this many characters between "[" and its "]"
@@ -406,7 +412,7 @@ def scan_definitions(
         if label.startswith("^"):
             continue
         is_text = _continues_paragraph(masked, m.start(), accepted) and not _may_be_rewritten(
-            m.group(2)
+            masked, m.start()
         )
         if not is_text:
             accepted.add(masked.rfind("\n", 0, m.start()) + 1)
@@ -443,16 +449,26 @@ def _continues_paragraph(masked: str, start: int, accepted: set[int]) -> bool:
     return True
 
 
-def _may_be_rewritten(target: str) -> bool:
-    """Whether jekyll-relative-links may rewrite a definition with this target: it
-    does when the path names a source file (`x.md`, `../img/a.png`), and then puts
-    an empty line before the definition, which is then no paragraph text, nor are
-    the definitions under it. A URL, an anchor or a folder (`/old/`) it never
-    rewrites. Whether it runs is the site's; such definitions are taken as made."""
-    path = target.strip("<>").split("#", 1)[0].split("?", 1)[0]
-    if not path or _SCHEME.match(path) or path.endswith("/"):
+def _may_be_rewritten(masked: str, start: int) -> bool:
+    """Whether jekyll-relative-links may rewrite the definition on the line at
+    ``start``: it does when its regex reads the line as a definition whose path names
+    a source file (`x.md`, `../img/a.png`), and then puts an empty line before it,
+    which is then no paragraph text, nor are the definitions under it.
+
+    The plugin's regex (0.7) wants `]: ` and the path on the line, the fragment
+    apart, and a title only in double quotes; it looks the path up as written, so
+    `x.md?v=1`, `<x.md>` or `x.md 'Title'` name no file and are never rewritten, nor
+    are a URL, an anchor or a folder (`/old/`). Whether it runs, and whether the
+    file exists, are the site's; such definitions are taken as made."""
+    line_end = masked.find("\n", start)
+    line = masked[start : line_end if line_end != -1 else len(masked)]
+    m = RELATIVE_LINKS_DEFINITION.match(line)
+    if m is None:
         return False
-    return "." in path.rsplit("/", 1)[-1]
+    path = m.group(2)
+    if path.startswith("#") or _SCHEME.match(path) or path.endswith("/") or "?" in path:
+        return False
+    return _FILE_SUFFIX.search(path) is not None
 
 
 def strip_liquid(text: str) -> str:

@@ -15,6 +15,7 @@ import re
 from urllib.parse import unquote_plus
 
 from finops_lint.parsing.frontmatter import split_front_matter
+from finops_lint.parsing.links import RELATIVE_LINKS_TITLE
 from finops_lint.parsing.text import decode_page
 from finops_lint.regex import lazy
 from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
@@ -26,12 +27,11 @@ from finops_lint.site.urls import uri_normalize
 SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _ENTITY = lazy(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z]+);")
 #: jekyll-relative-links 0.7's LINK_REGEX (inline links, then reference definitions).
-_RL_TITLE = r"""(\s+"(?:\\"|[^"])*(?<!\\)"|\s+"(?:\\'|[^'])*(?<!\\)')?"""
 _RL_LINK = lazy(
     r"(\[(.*?)\]\(([^)]+?)(#.+?|)?"
-    + _RL_TITLE
+    + RELATIVE_LINKS_TITLE
     + r"\)|^\s*?\[(.*?)\]: (.+?)(#.+?|)?"
-    + _RL_TITLE
+    + RELATIVE_LINKS_TITLE
     + r"\s*?$)",
     re.MULTILINE,
 )

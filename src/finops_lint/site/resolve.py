@@ -165,7 +165,9 @@ class SiteResolver(RelativeLinks):
         result = self._follow(normalize_path(base_dir + path_part), query, None, fragment, [])
         if result.kind != "missing":
             return result
-        by_source = self._resolve_source_relative(path_part, from_path, fragment, markdown)
+        by_source = self._resolve_source_relative(
+            path_part, from_path, fragment, markdown, query=query_s
+        )
         return by_source if by_source is not None else result
 
     # ------------------------------------------------------------- internals
@@ -358,7 +360,12 @@ class SiteResolver(RelativeLinks):
         )
 
     def _resolve_source_relative(
-        self, path_part: str, from_path: str, fragment: str | None, markdown: bool = True
+        self,
+        path_part: str,
+        from_path: str,
+        fragment: str | None,
+        markdown: bool = True,
+        query: str | None = None,
     ) -> Resolution | None:
         """A relative link that names a source file but that nothing rewrote: missing,
         with the reason (the browser requests it relative to the page URL)."""
@@ -371,6 +378,13 @@ class SiteResolver(RelativeLinks):
         if url is None:
             return None
         note = self.relative_links_note(from_path, markdown=markdown)
+        if not note:  # the plugin runs, and left this link as written
+            note = (
+                f"jekyll-relative-links looks up '{path_part}?{query}' as written, and no "
+                "file has that name"
+                if query
+                else "jekyll-relative-links does not read this link as written"
+            )
         if page is not None and not page.output:
             note = f"{joined} is not output by Jekyll"
         return Resolution(
