@@ -67,3 +67,25 @@ def test_an_anchor_removed_from_another_page(
     target = tmp_path / "_capabilities" / "forecasting.md"
     target.write_text(target.read_text().replace("## Crawl", "## Crawl stage"))
     assert _findings(["a.md"]) == [("a.md", 7, "LK004")]
+
+
+def test_a_folder_without_config_says_where_it_looked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside a Jekyll site the cross-page rules are off, and the notice says how to
+    turn them on; given --root of a folder without _config.yml, it does not suggest
+    --root again as if it had not been given."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").write_text("---\ntitle: A\n---\n\n# A\n\n[x](/nope/)\n")
+    monkeypatch.chdir(tmp_path)
+    found = CliRunner().invoke(main, ["check", "--no-cache", "docs"])
+    assert found.exit_code == 0, found.output
+    assert "no _config.yml at or above docs" in found.stderr
+    assert "give --root the folder with the site's _config.yml" in found.stderr
+    given = CliRunner().invoke(main, ["check", "--no-cache", "--root", "docs", "docs"])
+    assert given.exit_code == 0, given.output
+    assert "no _config.yml in docs" in given.stderr
+    (tmp_path / "docs" / "_config.yml").write_text("title: Docs\n")
+    site = CliRunner().invoke(main, ["check", "--no-cache", "--root", "docs", "docs"])
+    assert site.exit_code == 1 and "LK001" in site.stdout
+    assert "_config.yml" not in site.stderr

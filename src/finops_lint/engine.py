@@ -195,9 +195,11 @@ def run(options: RunOptions) -> RunResult:
     if not is_jekyll_site(root) and any(r.scope == "site" for r in rules):
         # Outside a Jekyll site there is no URL map: cross-page rules would guess.
         rules = [r for r in rules if r.scope != "site"]
+        where = "in" if options.root is not None else "at or above"
         ws.notices.append(
-            f"no _config.yml at or above {ws.display_path('.')}: links to other pages and "
-            "cross-references are not checked (give --root SITE)"
+            f"no _config.yml {where} {ws.display_path('.')}: links to other pages and "
+            "cross-references are not checked (give --root the folder with the site's "
+            "_config.yml)"
         )
     needs_site = any(r.scope == "site" for r in rules)
     cache = _open_cache(options, ws, rules, external) if files else None
