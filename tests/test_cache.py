@@ -195,6 +195,42 @@ OPS = st.sampled_from(
 )
 
 
+def _check_touched_against_every_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each save records what looking at every entry records, and the entries it
+    says may differ from the record read hold every one that does (a save looks only
+    at those: `ResultCache._touched`)."""
+    from finops_lint.cache import results
+    from finops_lint.cache.store import CacheData
+
+    cls = results.ResultCache
+    record_files, kept = cls._record_files, cls._kept
+
+    def differing(old: dict[str, Any], new: dict[str, Any]) -> set[str]:
+        return {rel for rel in old.keys() | new.keys() if old.get(rel) != new.get(rel)}
+
+    def checked_record(self: Any, new: CacheData, touched: set[str] | None) -> bool:
+        every = CacheData(key=new.key, written_ns=new.written_ns)
+        ok_every = record_files(self, every, None)
+        ok = record_files(self, new, touched)
+        assert (ok, new.files) == (ok_every, every.files)
+        if touched is not None:
+            assert differing(self.old.files, new.files) <= touched
+        return bool(ok)
+
+    def checked_kept(
+        self: Any, old: dict[str, Any], learned: dict[str, Any], new: CacheData, touched: Any
+    ) -> tuple[dict[str, Any], set[str] | None]:
+        every, _ = kept(self, old, learned, new, None)
+        found, may_differ = kept(self, old, learned, new, touched)
+        assert found == every
+        if may_differ is not None:
+            assert differing(old, found) <= may_differ
+        return found, may_differ
+
+    monkeypatch.setattr(cls, "_record_files", checked_record)
+    monkeypatch.setattr(cls, "_kept", checked_kept)
+
+
 @settings(
     max_examples=36,
     deadline=None,
@@ -230,6 +266,7 @@ def test_cached_runs_give_the_output_of_uncached_runs(
 
     racy = mode == "racy"
     monkeypatch.setattr(results, "RACY_NS", 10**18 if racy else 2_000_000_000)
+    _check_touched_against_every_entry(monkeypatch)
     if delta is not None:
         monkeypatch.setattr(results, "limit", lambda files: delta)
     with tempfile.TemporaryDirectory() as tmp:

@@ -21,6 +21,7 @@ file is written again and the delta removed::
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,12 +128,21 @@ def _mapping(delta: dict[str, Any], name: str) -> dict[str, Any]:
     return value
 
 
-def changes(old: dict[str, Any], new: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
+def changes(
+    old: dict[str, Any],
+    new: dict[str, Any],
+    before: dict[str, Any],
+    candidates: Iterable[str] | None = None,
+) -> dict[str, Any]:
     """{rel: new value, or ABSENT} for every entry of `new` that differs from the main
     file's: `old` is the main file with the last delta applied, `before` what the main
-    file held for the entries that delta changed."""
-    touched = {rel for rel, value in new.items() if old.get(rel, ABSENT) != value}
-    touched.update(rel for rel in old if rel not in new)
+    file held for the entries that delta changed. `candidates`: the only entries in
+    which `old` and `new` may differ (None: look at every entry)."""
+    if candidates is None:
+        touched = {rel for rel, value in new.items() if old.get(rel, ABSENT) != value}
+        touched.update(rel for rel in old if rel not in new)
+    else:
+        touched = {rel for rel in candidates if old.get(rel, ABSENT) != new.get(rel, ABSENT)}
     touched.update(before)
     out: dict[str, Any] = {}
     for rel in touched:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +44,7 @@ from finops_lint.cache.store import (
     CLOCK_SLACK_NS,
     RACY_NS,
     CacheData,
+    Sig,
     Store,
     now_ns,
 )
@@ -189,9 +190,10 @@ class ResultCache:
         # (not racy) is the same now. A set: asked about six times a file (600,000
         # calls of a one-page run at 100,000 pages).
         tree = self.tree
-        self._trusted = {
+        self._trusted_files = {
             rel for rel, old in self.old.files.items() if not old[4] and tree.get(rel) == old[:3]
-        }.__contains__
+        }
+        self._trusted = self._trusted_files.__contains__
         self.known = KnownFacts(self.old.facts, self._trusted, self._learnable, self.old.layouts)
 
     def _shard(self, n: int) -> dict[str, PageEntry]:
@@ -332,36 +334,8 @@ class ResultCache:
             return
         new = CacheData(key=self.key, written_ns=max(now_ns(), self.started_ns))
         new.facts_read = self.old.facts_read
-        site_ok = problems is not None
-        old_files, new_hashes = self.old.files, self.new_hashes
-        settled = self.started_ns - RACY_NS  # an mtime before this is not racy
-        for rel, sig in self.tree.items():
-            old = old_files.get(rel)
-            if (
-                old is not None
-                and old[:3] == sig
-                and not old[4]
-                and sig[1] < settled
-                and rel not in new_hashes
-            ):
-                new.files[rel] = old  # vouched for by its stat: as recorded
-                continue
-            size, mtime, ino = sig
-            if mtime > self.started_ns:
-                site_ok = False  # a clock in the future: nothing vouches for it
-                continue
-            racy = mtime >= settled
-            digest = ""
-            if old is not None and old[:3] == sig and self.valid(rel):
-                digest = old[3]
-            digest = new_hashes.get(rel, digest)
-            if racy and not digest:
-                found = self._hash(rel)
-                if found is None:
-                    site_ok = False
-                    continue
-                digest = found
-            new.files[rel] = (size, mtime, ino, digest, racy)
+        touched = self._touched()
+        site_ok = self._record_files(new, touched) and problems is not None
         if site_ok and self.walk.moved_since():
             # a file added, removed or moved back during the run: the Site it built may
             # not be the tree recorded, so no page is reused for the tree's name alone
@@ -372,33 +346,122 @@ class ResultCache:
             same = self.site_same and self.old.tree
             new.tree = self.old.tree if same else os.urandom(16).hex()
         # The Site's facts: learnt or confirmed this run, else kept while unchanged.
-        facts = {rel: f for rel, f in self.old.facts.items() if self._trusted(rel)}
-        facts.update(self.known.learned)
-        new.facts = {
-            rel: f for rel, f in facts.items() if rel in new.files and not new.files[rel][4]
-        }
-        layouts = {rel: f for rel, f in self.old.layouts.items() if self._trusted(rel)}
-        layouts.update(self.known.learned_layouts)
-        new.layouts = {
-            rel: f for rel, f in layouts.items() if rel in new.files and not new.files[rel][4]
-        }
+        new.facts, facts_touched = self._kept(self.old.facts, self.known.learned, new, touched)
+        new.layouts, layouts_touched = self._kept(
+            self.old.layouts, self.known.learned_layouts, new, touched
+        )
         shards = self._new_shards(pages, new, rel_of)
         if self.old.files and new.same_record(self.old):
             self.store.save(None, shards)
             return
-        delta = self._delta(new)
+        delta = self._delta(new, (touched, facts_touched, layouts_touched))
         self.store.save(new if delta is None else None, shards, delta)
 
-    def _delta(self, new: CacheData) -> bytes | None:
+    def _touched(self) -> set[str] | None:
+        """The files whose entry may differ from the record read, or None: any may.
+
+        A file recorded as not racy whose stat is the same now keeps its entry as it
+        is (its mtime was settled when it was recorded, so it still is), so a run
+        looks only at the others: a one-page run at 100,000 pages went through every
+        entry four times to write the same ones back. Only while the clock has not
+        gone back since that record (then every entry is looked at, as before)."""
+        if self.started_ns < self.old.written_ns:
+            return None
+        tree, old_files = self.tree.keys(), self.old.files.keys()
+        touched = tree - self._trusted_files
+        touched |= self.new_hashes.keys() & tree
+        touched |= old_files - tree
+        return touched
+
+    def _record_files(self, new: CacheData, touched: set[str] | None) -> bool:
+        """Every tree file's state into new.files (the record read's entry where it
+        still holds); False when one cannot be vouched for."""
+        ok = True
+        tree = self.tree
+        if touched is None:
+            looked_at: Iterable[str] = tree
+        else:
+            new.files = dict(self.old.files)
+            looked_at = touched
+        for rel in looked_at:
+            sig = tree.get(rel)
+            entry = None if sig is None else self._file_entry(rel, sig)
+            if entry is not None:
+                new.files[rel] = entry
+                continue
+            new.files.pop(rel, None)
+            if sig is not None:
+                ok = False  # a file whose state nothing vouches for
+        return ok
+
+    def _file_entry(self, rel: str, sig: tuple[int, int, int]) -> Sig | None:
+        """What the record says of a file of the tree now; None: nothing vouches for it
+        (an mtime in the future, or a racy one that cannot be read)."""
+        old = self.old.files.get(rel)
+        settled = self.started_ns - RACY_NS  # an mtime before this is not racy
+        if (
+            old is not None
+            and old[:3] == sig
+            and not old[4]
+            and sig[1] < settled
+            and rel not in self.new_hashes
+        ):
+            return old  # vouched for by its stat: as recorded
+        size, mtime, ino = sig
+        if mtime > self.started_ns:
+            return None  # a clock in the future: nothing vouches for it
+        racy = mtime >= settled
+        digest = ""
+        if old is not None and old[:3] == sig and self.valid(rel):
+            digest = old[3]
+        digest = self.new_hashes.get(rel, digest)
+        if racy and not digest:
+            found = self._hash(rel)
+            if found is None:
+                return None
+            digest = found
+        return (size, mtime, ino, digest, racy)
+
+    def _kept(
+        self,
+        old: dict[str, Any],
+        learned: dict[str, Any],
+        new: CacheData,
+        touched: set[str] | None,
+    ) -> tuple[dict[str, Any], set[str] | None]:
+        """The facts (or layouts) of the new record: those of files still as recorded,
+        and those learnt this run, of files it records as not racy. And the files whose
+        entry may differ from the old one (None: any may)."""
+        files = new.files
+        if touched is None:
+            kept = {rel: f for rel, f in old.items() if self._trusted(rel)}
+            kept.update(learned)
+            return {rel: f for rel, f in kept.items() if rel in files and not files[rel][4]}, None
+        dropped = old.keys() - self._trusted_files
+        kept = dict(old)
+        for rel in dropped:
+            del kept[rel]
+        kept.update(learned)
+        # The others are of files kept as recorded, not racy: nothing to look at.
+        for rel in (touched | learned.keys()) & kept.keys():
+            sig = files.get(rel)
+            if sig is None or sig[4]:
+                del kept[rel]
+        return kept, dropped | learned.keys() | touched
+
+    def _delta(
+        self, new: CacheData, touched: tuple[set[str] | None, set[str] | None, set[str] | None]
+    ) -> bytes | None:
         """The delta file that records `new` on the main file read (cache.delta), or
-        None: no main file was read, or too much changed (it is written again)."""
+        None: no main file was read, or too much changed (it is written again).
+        `touched`: the files, facts and layouts entries that may differ from it."""
         old = self.old
         if not old.key:
             return None
         applied = old.applied or Applied(old.written_ns)
-        files = changes(old.files, new.files, applied.files)
-        facts = changes(old.facts, new.facts, applied.facts)
-        layouts = changes(old.layouts, new.layouts, applied.layouts)
+        files = changes(old.files, new.files, applied.files, touched[0])
+        facts = changes(old.facts, new.facts, applied.facts, touched[1])
+        layouts = changes(old.layouts, new.layouts, applied.layouts, touched[2])
         if len(files) + len(facts) + len(layouts) > limit(len(new.files)):
             return None
         return dump_delta(new, applied.base_ns, files, facts, layouts)
