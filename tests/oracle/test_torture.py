@@ -321,6 +321,28 @@ CASES: dict[str, Case] = {
             ("LK004", "about.md", "/p-index/#gone"),
         },
     ),
+    # jekyll-redirect-from makes its pages in its order (documents, then pages by
+    # file name) after the site's pages, and Jekyll writes documents last: at one URL
+    # the last redirect claimed wins, a redirect replaces a page, a document wins.
+    "redirect_from_claims_in_jekylls_order": Case(
+        {
+            "_config.yml": "plugins: [jekyll-redirect-from]\n"
+            "collections:\n  things:\n    output: true\n",
+            "index.md": fm()
+            + "# Home\n\n[a](/old/#zed-part) [b](/about.html#part) [c](/old2/#b-part)"
+            " [d](/old2/#a-part) [e](/things/t.html#t-part)\n",
+            "about.md": fm() + "# About\n\n## Part\n",
+            "zed.md": fm(redirect_from="[/old/, /about.html]") + "# Zed\n\n## Zed part\n",
+            "_things/t.md": fm(redirect_from="/old/") + "# T\n\n## T part\n",
+            "_things/u.md": fm(redirect_from="/things/t.html") + "# U\n",
+            "aaa.md": fm(redirect_from="/old2/") + "# A\n\n## A part\n",
+            "bbb.md": fm(redirect_from="/old2/") + "# B\n\n## B part\n",
+        },
+        {
+            ("LK004", "index.md", "/about.html#part"),
+            ("LK004", "index.md", "/old2/#a-part"),
+        },
+    ),
     "netlify_serves_redirects_shadowing_and_pretty_urls": Case(
         HOSTED,
         {

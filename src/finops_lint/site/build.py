@@ -308,10 +308,25 @@ class Site(SiteResolver):
                         self.static_files.setdefault(url, f"<{plugin}>")
 
     def _add_front_matter_redirects(self) -> None:
-        """jekyll-redirect-from: a redirect page at every ``redirect_from`` URL."""
-        for page in self.pages.values():
-            if not page.output:
-                continue
+        """jekyll-redirect-from: a redirect page at every ``redirect_from`` URL.
+
+        The plugin makes them in its order (the collections' documents, each sorted by
+        path, then the pages, sorted by file name) and appends them to the site's
+        pages; Jekyll writes the pages, then the static files, then the documents,
+        so at one URL the last redirect claimed wins, a redirect replaces a page,
+        and a static file or a document replaces the redirect."""
+        order = {label: n for n, label in enumerate(self.config.collections)}
+        docs = sorted(
+            (p for p in self.pages.values() if p.output and p.collection is not None),
+            key=lambda p: (order.get(p.collection or "", len(order)), p.path),
+        )
+        pages = sorted(
+            (p for p in self.pages.values() if p.output and p.collection is None),
+            key=lambda p: (posixpath.basename(p.path), p.path),
+        )
+        documents_at = {p.destination for p in docs}
+        claims: dict[str, str] = {}
+        for page in [*docs, *pages]:
             value = page._url_data.get("redirect_from")
             if isinstance(value, str):
                 value = [value]
@@ -328,7 +343,13 @@ class Site(SiteResolver):
                     dest = old_url
                 else:
                     dest = old_url + ".html"
-                self._files.setdefault(dest, ("redirect", page.url))
+                claims.pop(dest, None)  # the last claim is written last
+                claims[dest] = page.url
+        for dest, url in claims.items():
+            there = self._files.get(dest)
+            if dest in documents_at or (there is not None and there[0] == "static"):
+                continue  # written after the redirect page, over it
+            self._files[dest] = ("redirect", url)
 
     def _load_redirects(self) -> None:
         redirects_file = self.root / "_redirects"
