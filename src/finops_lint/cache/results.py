@@ -183,9 +183,6 @@ class ResultCache:
         self._shards: dict[int, dict[str, PageEntry]] = {}
         self.new_hashes: dict[str, str] = {}  # contents read this run
         self.inputs: list[str] = []  # the files the key was made from (run_key's `read`)
-        self.site_same = (
-            self.old.site and bool(self.old.files) and set(self.old.files) == set(self.tree)
-        ) and all(self.valid(rel) for rel in self.tree)
         # The facts recorded for a file still hold: a stat that vouched for them then
         # (not racy) is the same now. A set: asked about six times a file (600,000
         # calls of a one-page run at 100,000 pages).
@@ -194,6 +191,10 @@ class ResultCache:
             rel for rel, old in self.old.files.items() if not old[4] and tree.get(rel) == old[:3]
         }
         self._trusted = self._trusted_files.__contains__
+        # The same files as recorded, each as recorded (a trusted file is: by its stat).
+        self.site_same = (
+            self.old.site and bool(self.old.files) and self.old.files.keys() == tree.keys()
+        ) and all(self.valid(rel) for rel in tree if rel not in self._trusted_files)
         self.known = KnownFacts(self.old.facts, self._trusted, self._learnable, self.old.layouts)
 
     def _shard(self, n: int) -> dict[str, PageEntry]:
