@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from finops_lint.document import Document, parse_document, parse_text
 from finops_lint.parsing.anchors import IdGenerator, gfm_base_id, kramdown_base_id
 from finops_lint.parsing.frontmatter import Position, parse_front_matter, split_front_matter
-from finops_lint.parsing.links import classify_target
+from finops_lint.parsing.links import classify_target, likely_rewritten
 from finops_lint.parsing.tables import plain_text, split_row
 from finops_lint.parsing.text import decode_page
 
@@ -617,5 +617,28 @@ def test_glued_definition_follows_the_relative_links_pattern(target: str, glued:
     """A definition right under a line of text is a definition in the build only when
     jekyll-relative-links rewrites it; the shapes it skips stay paragraph text."""
     doc = parse_text(f"---\ntitle: T\n---\nSome text\n[r]: {target}\n", "p.md", "p.md")
-    assert ("r" in doc.glued_definitions) is glued
-    assert ("r" in doc.definitions) is not glued
+    made = "r" in doc.definitions and (
+        "r" not in doc.conditional_definitions or likely_rewritten(doc.conditional_definitions["r"])
+    )
+    assert made is not glued
+    assert ("r" in doc.glued_definitions) is not ("r" in doc.definitions)
+    # the Site decides those the plugin may rewrite (tests/oracle/test_torture.py)
+    assert ("r" in doc.conditional_definitions) is ("r" in doc.definitions)
+
+
+def test_definitions_under_a_rewritten_one_stand_with_it() -> None:
+    """Under text, a definition the plugin may rewrite makes those under it
+    definitions if it is rewritten: each needs one of the paths from the text down."""
+    doc = parse_text(
+        "---\ntitle: T\n---\nText\n[u]: https://a.example/\n[m]: missing.md\n"
+        "[x]: https://b.example/\n[l]: LICENSE\n\n[d]: /made/\n",
+        "p.md",
+        "p.md",
+    )
+    assert set(doc.glued_definitions) == {"u"}
+    assert doc.conditional_definitions == {
+        "m": ("missing.md",),
+        "x": ("missing.md",),
+        "l": ("missing.md", "LICENSE"),
+    }
+    assert set(doc.definitions) == {"m", "x", "l", "d"}

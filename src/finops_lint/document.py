@@ -67,6 +67,9 @@ class Document:
     definitions: dict[str, RefDefinition] = field(default_factory=dict)
     #: `[label]: url` lines right under a line of text: paragraph text, no definitions
     glued_definitions: dict[str, RefDefinition] = field(default_factory=dict)
+    #: definitions under a line of text that stand only if jekyll-relative-links
+    #: rewrites one of these paths (`definition_stands` in rules/link_syntax.py)
+    conditional_definitions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     used_labels: set[str] = field(default_factory=set)
     html_ids: list[str] = field(default_factory=list)
     footnote_ids: list[str] = field(default_factory=list)  # fn:NAME, fnref:NAME kramdown writes
@@ -208,7 +211,9 @@ def parse_text(
     doc.code_ranges = parsed.code_ranges
     doc.masked = _mask(text, body_offset, lines, parsed)
     index = LineIndex(text)
-    doc.definitions = scan_definitions(doc.masked, index, doc.glued_definitions)
+    doc.definitions = scan_definitions(
+        doc.masked, index, doc.glued_definitions, doc.conditional_definitions
+    )
     doc.links, doc.malformed_links, doc.used_labels = scan_links(doc.masked, index, doc.definitions)
     if parsed.raw_html:
         doc.raw_html = parsed.raw_html

@@ -17,7 +17,6 @@ few; `--hypothesis-seed` runs others.
 from __future__ import annotations
 
 import posixpath
-import re
 from pathlib import Path
 
 import pytest
@@ -199,12 +198,6 @@ def test_generated_sites_links_match_jekyll(
     src = tmp / "src"
     extra = set()
     for b in result.extra:
-        if b.code == "LK001" and _glued_definition(files.get(b.source, ""), b.href):
-            # Known divergence: a definition under a line of text whose path may name a
-            # source file is taken as made (jekyll-relative-links rewrites such a one
-            # and puts an empty line before it). When the file is missing the plugin
-            # leaves it, and the page shows text where finops-lint reports the path.
-            continue
         if b.source in built_sources:
             extra.add(b)
             continue
@@ -221,17 +214,3 @@ def test_generated_sites_links_match_jekyll(
     assert not result.missed and not extra, (
         result.explain() + "\n\n" + "\n".join(f"--- {k}\n{v}" for k, v in sorted(files.items()))
     )
-
-
-def _glued_definition(text: str, href: str) -> bool:
-    """Whether `text` defines `href` in a run of definitions right under a line of
-    text (no empty line between)."""
-    lines = text.split("\n")
-    for i, line in enumerate(lines):
-        if re.match(r"\[[^\]]+\]: ", line) and line.split("]: ", 1)[1].strip() == href:
-            j = i - 1
-            while j >= 0 and re.match(r"\[[^\]]+\]: ", lines[j]):
-                j -= 1
-            if j >= 0 and lines[j].strip():
-                return True
-    return False

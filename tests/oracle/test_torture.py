@@ -343,6 +343,26 @@ CASES: dict[str, Case] = {
             ("LK004", "index.md", "/old2/#a-part"),
         },
     ),
+    # Under text, a definition is one only if jekyll-relative-links rewrites it or
+    # one above it from the text down: a built URL (`/b.html`) or a missing file is
+    # not rewritten, a file with no suffix is, and in a collection document (the
+    # plugin's default) nothing is. The lines left are text: no link to check.
+    "glued_definitions_the_site_decides": Case(
+        {
+            "_config.yml": "collections:\n  things:\n    output: true\n",
+            "CNAME": "example.org\n",  # GitHub Pages: jekyll-relative-links runs
+            "index.md": fm() + "# Home\n",
+            "b.md": fm() + "# B\n\n## B part\n",
+            "LICENSE": "licence text\n",
+            "about.md": fm()
+            + "# About\n\nSee [a][r0] and [b][r1].\n[r0]: /b.html#nope\n[r1]: /b.html#b-part\n\n"
+            "Then [c][s0] and [d][s1].\n[s0]: missing.md\n[s1]: /b.html#nope2\n\n"
+            "And [e][t0] [f][t1].\n[t0]: b.md#b-part\n[t1]: /b.html#nope3\n\n"
+            "Also [g][u0].\n[u0]: LICENSE\n",
+            "_things/t.md": fm() + "# T\n\nText [h][v0].\n[v0]: ../b.md#nope4\n",
+        },
+        {("LK004", "about.md", "/b.html#nope3")},
+    ),
     "netlify_serves_redirects_shadowing_and_pretty_urls": Case(
         HOSTED,
         {

@@ -215,6 +215,7 @@ def _template_breaks(o: Oracle, focus: str) -> dict[str, Any]:
 _VALUE: dict[str, Callable[..., Any]] = {
     "resolve": lambda o, target, frm, md: o.site.resolve(target, frm, markdown=md),
     "internal": lambda o, target, kind: o.site.is_internal(target, kind),
+    "rewrite": lambda o, frm, path: o.site.relative_rewrite(frm, path),
     "host": lambda o, url: o.site.is_site_host(url),
     "page": lambda o, path: o.site.page_for_path(path),
     "url": lambda o, url: o.site.pages_by_url.get(url),
@@ -239,6 +240,7 @@ _VALUE: dict[str, Callable[..., Any]] = {
 _CANON: dict[str, Callable[[Oracle, Query, Any], str]] = {
     "resolve": lambda o, q, v: o.resolution(v),
     "internal": lambda o, q, v: repr(v),
+    "rewrite": lambda o, q, v: repr(v),
     "host": lambda o, q, v: repr(v),
     "page": lambda o, q, v: o.page(v),
     "url": lambda o, q, v: repr(None if v is None else [o.page(p) for p in v]),
@@ -324,6 +326,10 @@ class RecordingSite:
 
     def is_internal(self, target: str, kind: str | None = None) -> bool:
         return bool(self._rec.ask("internal", target, kind))
+
+    def relative_rewrite(self, from_path: str, raw: str) -> str | None:
+        found: str | None = self._rec.ask("rewrite", from_path, raw)
+        return found
 
     def is_site_host(self, url: str) -> bool:
         return bool(self._rec.ask("host", url))

@@ -399,24 +399,36 @@ def make_link(
 
 
 def scan_definitions(
-    masked: str, index: LineIndex, glued: dict[str, RefDefinition] | None = None
+    masked: str,
+    index: LineIndex,
+    glued: dict[str, RefDefinition] | None = None,
+    conditional: dict[str, tuple[str, ...]] | None = None,
 ) -> dict[str, RefDefinition]:
     """The page's link reference definitions by label. Definition lines right under a
-    line of text are paragraph text, not definitions: they go to ``glued``."""
+    line of text are paragraph text, not definitions: they go to ``glued``, unless
+    jekyll-relative-links may rewrite one of them (then it puts an empty line before
+    it, and that line and those under it are definitions): those are definitions
+    here, and ``conditional`` gets, by label, the paths whose rewrite they need (any
+    one of them; the Site says: `Site.relative_rewrite`)."""
     defs: dict[str, RefDefinition] = {}
     if "]:" not in masked:
         return defs
-    accepted: set[int] = set()  # line starts of the definitions kept
+    made: set[int] = set()  # line starts of the definitions not under text
+    chains: dict[int, tuple[str, ...]] = {}  # line start -> the paths it needs rewritten
     for m in _REF_DEF.finditer(masked):
         label = normalize_label(m.group(1))
         if label.startswith("^"):
             continue
-        is_text = _continues_paragraph(masked, m.start(), accepted) and not _may_be_rewritten(
-            masked, m.start()
-        )
-        if not is_text:
-            accepted.add(masked.rfind("\n", 0, m.start()) + 1)
-        elif glued is None:
+        line_start = masked.rfind("\n", 0, m.start()) + 1
+        chain: tuple[str, ...] | None = None
+        if _continues_paragraph(masked, m.start(), made):
+            prev_start = masked.rfind("\n", 0, line_start - 1) + 1 if line_start else 0
+            own = rewrite_candidate(masked, m.start())
+            chain = chains.get(prev_start, ()) + ((own,) if own is not None else ())
+            chains[line_start] = chain
+        else:
+            made.add(line_start)
+        if chain == () and glued is None:
             continue
         target = m.group(2)
         tstart = m.start(2)
@@ -426,10 +438,13 @@ def scan_definitions(
         line, col = index.pos(m.start())
         tline, tcol = index.pos(tstart)
         found = RefDefinition(label, target, line, col, tline, tcol)
-        if is_text and glued is not None:
-            glued.setdefault(label, found)
-        else:
-            defs.setdefault(label, found)
+        if chain == ():
+            if glued is not None:
+                glued.setdefault(label, found)
+            continue
+        if label not in defs and chain and conditional is not None:
+            conditional[label] = chain
+        defs.setdefault(label, found)
     return defs
 
 
@@ -449,26 +464,30 @@ def _continues_paragraph(masked: str, start: int, accepted: set[int]) -> bool:
     return True
 
 
-def _may_be_rewritten(masked: str, start: int) -> bool:
-    """Whether jekyll-relative-links may rewrite the definition on the line at
-    ``start``: it does when its regex reads the line as a definition whose path names
-    a source file (`x.md`, `../img/a.png`), and then puts an empty line before it,
-    which is then no paragraph text, nor are the definitions under it.
+def rewrite_candidate(masked: str, start: int) -> str | None:
+    """The path jekyll-relative-links would look up in the definition on the line at
+    ``start``, or None when it never rewrites that line.
 
     The plugin's regex (0.7) wants `]: ` and the path on the line, the fragment
-    apart, and a title only in double quotes; it looks the path up as written, so
-    `x.md?v=1`, `<x.md>` or `x.md 'Title'` name no file and are never rewritten, nor
-    are a URL, an anchor or a folder (`/old/`). Whether it runs, and whether the
-    file exists, are the site's; such definitions are taken as made."""
+    apart, and a title only in double quotes, and it looks the path up as written,
+    so `x.md?v=1`, `<x.md>` or `x.md 'Title'` name no file; nor do a URL, an anchor
+    or a folder (`/old/`). Whether the path names a source file, and whether the
+    plugin runs on the page, are the Site's."""
     line_end = masked.find("\n", start)
     line = masked[start : line_end if line_end != -1 else len(masked)]
     m = RELATIVE_LINKS_DEFINITION.match(line)
     if m is None:
-        return False
+        return None
     path = m.group(2)
     if path.startswith("#") or _SCHEME.match(path) or path.endswith("/") or "?" in path:
-        return False
-    return _FILE_SUFFIX.search(path) is not None
+        return None
+    return str(path)
+
+
+def likely_rewritten(paths: tuple[str, ...]) -> bool:
+    """Without a Site to ask: whether one of the paths names a file (`x.md`,
+    `img/a.png`), as the plugin rewrites only paths of source files."""
+    return any(_FILE_SUFFIX.search(p) is not None for p in paths)
 
 
 def strip_liquid(text: str) -> str:

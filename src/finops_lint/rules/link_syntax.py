@@ -1,5 +1,7 @@
 """LK: link syntax on one page (malformed links, a missing scheme, reference links
-and their definitions). Nothing here reads other pages or the Site."""
+and their definitions). Nothing here reads other pages; the Site is read only for
+a definition under a line of text, which is one only if jekyll-relative-links
+rewrites it (`definition_stands`)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from collections.abc import Iterator
 
 from finops_lint.document import Document
 from finops_lint.findings import Fix
+from finops_lint.parsing.links import likely_rewritten
 from finops_lint.rules.base import Issue, RuleContext, rule
 
 
@@ -121,31 +124,59 @@ def undefined_reference(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     A definition line right under a line of text (no empty line between) is no
     definition: kramdown and GitHub read it as more text of that paragraph, and
-    show it. The message then names that line. One whose path names a source
-    file (`[guide]: guide.md`) is taken as made, with those under it:
-    jekyll-relative-links, on GitHub Pages, puts an empty line before it.
+    show it. The message then names that line. One that jekyll-relative-links
+    rewrites (on a page it runs on, a path that names a page or file of the site:
+    `[guide]: guide.md`) is one, with those under it: the plugin puts an empty
+    line before it. Without a Jekyll site to ask, one whose path names a file is
+    taken as rewritten.
     """
     for link in doc.links:
         if link.target_kind == "undefined-reference":
             glued = doc.glued_definitions.get(link.label or "")
-            why = ""
-            if glued is not None:
-                lines = {d.line for d in doc.glued_definitions.values()}
-                first = glued.line
-                while first - 1 in lines:
-                    first -= 1  # the first of a run of definitions under the text
-                why = (
-                    f": the definition on line {glued.line} is under a line of text with "
-                    "no empty line between, so it is read as more of that paragraph (and "
-                    f"shown); add an empty line before line {first}"
-                )
-            yield Issue(
-                link.line,
-                link.column,
-                f"reference '[{link.label}]' is not defined in this page{why}",
-                end_line=link.end_line,
-                end_column=link.end_column,
-            )
+            why = "" if glued is None else _glued_why(doc, glued.line)
+        elif link.syntax == "reference" and not definition_stands(doc, link.label, ctx):
+            why = _glued_why(doc, doc.definitions[link.label or ""].line, rewritten=False)
+        else:
+            continue
+        yield Issue(
+            link.line,
+            link.column,
+            f"reference '[{link.label}]' is not defined in this page{why}",
+            end_line=link.end_line,
+            end_column=link.end_column,
+        )
+
+
+def definition_stands(doc: Document, label: str | None, ctx: RuleContext) -> bool:
+    """Whether the page's definition of a label is one on the built page: it is,
+    unless it sits under a line of text and jekyll-relative-links rewrites none of
+    the definitions from that text down to it (then the lines are text)."""
+    paths = doc.conditional_definitions.get(label) if label else None
+    if paths is None:
+        return True
+    site = ctx.site
+    if site is None:
+        return likely_rewritten(paths)
+    return any(site.relative_rewrite(doc.rel_path, path) is not None for path in paths)
+
+
+def _glued_why(doc: Document, line: int, *, rewritten: bool = True) -> str:
+    """Why the definition on `line` is text: it is under a line of text."""
+    lines = {d.line for d in doc.glued_definitions.values()}
+    lines.update(doc.definitions[label].line for label in doc.conditional_definitions)
+    first = line
+    while first - 1 in lines:
+        first -= 1  # the first of a run of definitions under the text
+    plugin = (
+        ""
+        if rewritten
+        else " (jekyll-relative-links, which would put one there, rewrites none of them here)"
+    )
+    return (
+        f": the definition on line {line} is under a line of text with no empty line "
+        f"between, so it is read as more of that paragraph (and shown){plugin}; add an "
+        f"empty line before line {first}"
+    )
 
 
 @rule("LK009", "unused-definition", "warning", "A link reference definition nothing uses.")
@@ -158,9 +189,12 @@ def unused_definition(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     **Bad:** `[cc-by-old]: http://creativecommons.org/licenses/by/3.0/` never used.
 
     **Good:** remove it, or use it.
+
+    A definition under a line of text that the built page shows as text (see
+    LK008) is no definition, used or not.
     """
     for label, definition in doc.definitions.items():
-        if label not in doc.used_labels:
+        if label not in doc.used_labels and definition_stands(doc, label, ctx):
             yield Issue(
                 definition.line, definition.column, f"link definition '[{label}]' is never used"
             )

@@ -12,6 +12,7 @@ from finops_lint.findings import Fix
 from finops_lint.parsing.anchors import fragment_matches
 from finops_lint.parsing.links import Link
 from finops_lint.rules.base import Issue, RuleContext, rule
+from finops_lint.rules.link_syntax import definition_stands
 
 if TYPE_CHECKING:
     from finops_lint.engine import Workspace
@@ -130,7 +131,9 @@ def _internal_links(
         return [
             (link, site.resolve(link.target, doc.rel_path, markdown=link.syntax != "html"))
             for link in (doc.commented_links if comments else doc.links)
-            if site.is_internal(link.target, link.target_kind) and link.kind != "resource"
+            if site.is_internal(link.target, link.target_kind)
+            and link.kind != "resource"
+            and (link.syntax != "reference" or definition_stands(doc, link.label, ctx))
         ]
 
     return ctx.memo(("LK internal links", comments), resolve)
