@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from finops_lint import __version__
-from finops_lint.cache.delta import Applied, changes, limit
+from finops_lint.cache.delta import ABSENT, Applied, changes, limit
 from finops_lint.cache.delta import dump as dump_delta
 from finops_lint.cache.deps import Oracle, Record, still_holds
 from finops_lint.cache.facts import KnownFacts
@@ -439,16 +439,22 @@ class ResultCache:
             kept.update(learned)
             return {rel: f for rel, f in kept.items() if rel in files and not files[rel][4]}, None
         dropped = old.keys() - self._trusted_files
+        # What the run learnt includes what it confirmed (every unchanged page at
+        # 100,000 pages): only the rest changes the record.
+        absent = ABSENT
+        changed = {
+            rel: f for rel, f in learned.items() if rel in dropped or old.get(rel, absent) != f
+        }
         kept = dict(old)
         for rel in dropped:
             del kept[rel]
-        kept.update(learned)
+        kept.update(changed)
         # The others are of files kept as recorded, not racy: nothing to look at.
-        for rel in (touched | learned.keys()) & kept.keys():
+        for rel in (touched | changed.keys()) & kept.keys():
             sig = files.get(rel)
             if sig is None or sig[4]:
                 del kept[rel]
-        return kept, dropped | learned.keys() | touched
+        return kept, dropped | changed.keys() | touched
 
     def _delta(
         self, new: CacheData, touched: tuple[set[str] | None, set[str] | None, set[str] | None]
