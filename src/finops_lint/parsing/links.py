@@ -27,7 +27,11 @@ _ANGLE_DEST = re.compile(r"(?:[^<>\n\\]|\\.)*>")
 #: jekyll-relative-links 0.7's reference definition: `[label]: path#fragment "title"`
 #: (its title pattern takes `"..."` only: the single-quoted branch ends in `"`).
 RELATIVE_LINKS_TITLE = r"""(\s+"(?:\\"|[^"])*(?<!\\)"|\s+"(?:\\'|[^'])*(?<!\\)')?"""
-RELATIVE_LINKS_DEFINITION = lazy(r"^\s*?\[(.*?)\]: (.+?)(#.+?|)?" + RELATIVE_LINKS_TITLE + r"\s*?$")
+#: its definition pattern as text (the plugin's LINK_REGEX ends with it: site.relative_links)
+RELATIVE_LINKS_DEFINITION_PATTERN = (
+    r"^\s*?\[(.*?)\]: (.+?)(#.+?|)?" + RELATIVE_LINKS_TITLE + r"\s*?$"
+)
+RELATIVE_LINKS_DEFINITION = lazy(RELATIVE_LINKS_DEFINITION_PATTERN)
 #: a path that ends in a file name's suffix (`.md`, `.png`), nothing after it
 _FILE_SUFFIX = re.compile(r"\.[A-Za-z0-9_-]+$")
 #: a "(title)": no unescaped parentheses inside.

@@ -15,7 +15,7 @@ import re
 from urllib.parse import unquote_plus
 
 from finops_lint.parsing.frontmatter import split_front_matter
-from finops_lint.parsing.links import RELATIVE_LINKS_TITLE
+from finops_lint.parsing.links import RELATIVE_LINKS_DEFINITION_PATTERN, RELATIVE_LINKS_TITLE
 from finops_lint.parsing.text import decode_page
 from finops_lint.regex import lazy
 from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
@@ -30,9 +30,9 @@ _ENTITY = lazy(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z]+);")
 _RL_LINK = lazy(
     r"(\[(.*?)\]\(([^)]+?)(#.+?|)?"
     + RELATIVE_LINKS_TITLE
-    + r"\)|^\s*?\[(.*?)\]: (.+?)(#.+?|)?"
-    + RELATIVE_LINKS_TITLE
-    + r"\s*?$)",
+    + r"\)|"
+    + RELATIVE_LINKS_DEFINITION_PATTERN
+    + ")",
     re.MULTILINE,
 )
 
