@@ -3,6 +3,9 @@ violations, template values, duplicate keys, duplicate URLs."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from finops_lint.engine import RunOptions, run
 from tests.conftest import (
     CAPABILITY_BODY,
     CAPABILITY_FRONT_MATTER,
@@ -243,3 +246,59 @@ def test_fm006_shared_url_with_a_layout_stays_an_error(site: Site) -> None:
     site.write("a.md", SINK.format(t="a"))
     site.write("b.md", SINK.format(t="b").replace("listing:", "layout: page\nlisting:"))
     assert {f.severity.value for f in site.findings("a.md", "b.md")} == {"error"}
+
+
+REDIRECTING = "---\ntitle: B\nredirect_from:\n  - /a/\n  - /c/\n  - /things/x/\n  - /b/\n---\n# B\n"
+
+
+def _redirect_site(site: Site) -> None:
+    site.write(
+        "_config.yml",
+        "plugins: [jekyll-redirect-from]\n"
+        "collections:\n  things:\n    output: true\n    permalink: /things/:name/\n",
+    )
+    site.write("a.md", "---\ntitle: A\npermalink: /a/\n---\n# A\n")
+    site.write("b.md", REDIRECTING.replace("title: B", "title: B\npermalink: /b/"))
+    site.write("c.md", "---\ntitle: C\nredirect_from: /c/\n---\n# C\n")
+    site.write("_things/x.md", "---\ntitle: X\n---\n# X\n")
+
+
+def test_fm006_redirect_from_over_a_page_and_claims_that_never_take_effect(site: Site) -> None:
+    _redirect_site(site)
+    findings = site.findings("a.md", "b.md", "c.md")
+    got = [(f.path, f.line, f.column, f.severity.value, f.message.split(":")[0]) for f in findings]
+    assert got == [
+        ("a.md", 3, 1, "error", "this page is not on the site"),
+        ("b.md", 5, 5, "error", "redirect_from '/a/' writes a redirect over a.md, which is "
+         "published at that URL"),
+        ("b.md", 6, 5, "warning", "redirect_from '/c/' never takes effect"),
+        ("b.md", 7, 5, "warning", "redirect_from '/things/x/' never takes effect"),
+        ("b.md", 8, 5, "error", "redirect_from '/b/' is this page's own URL"),
+    ]  # fmt: skip
+    assert [r.path for r in findings[0].related] == ["b.md"]
+    assert [r.path for r in findings[2].related] == ["c.md"]
+    assert [r.path for r in findings[3].related] == ["_things/x.md"]
+
+
+def test_fm006_redirects_are_pages_only_where_the_plugin_runs(site: Site) -> None:
+    _redirect_site(site)
+    site.write("_config.yml", "collections:\n  things:\n    output: true\n")
+    assert site.codes("a.md", "b.md", "c.md") == []
+
+
+def test_fm006_redirect_clash_follows_the_other_pages_through_the_cache(
+    site: Site, tmp_path: Path
+) -> None:
+    """b.md's findings depend on a.md's URL and c.md's claims: the cache asks again."""
+    _redirect_site(site)
+
+    def fm006(cache: bool) -> list[tuple[str, int]]:
+        result = run(
+            RunOptions(paths=[site.root], cache=cache, cache_dir=tmp_path / "c", select=["FM006"])
+        )
+        return [(f.path, f.line) for f in result.findings]
+
+    assert fm006(True) == fm006(False)
+    site.write("a.md", "---\ntitle: A\npermalink: /a2/\n---\n# A\n")
+    site.write("c.md", "---\ntitle: C\n---\n# C\n")
+    assert fm006(True) == fm006(False) == [("b.md", 7), ("b.md", 8)]

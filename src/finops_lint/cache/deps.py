@@ -27,7 +27,7 @@ from finops_lint.safe_io import blake2b
 
 if TYPE_CHECKING:
     from finops_lint.site.build import Site
-    from finops_lint.site.page import Resolution, SitePage
+    from finops_lint.site.page import RedirectClash, Resolution, SitePage
     from finops_lint.workspace import Workspace
 
 Query = tuple[Any, ...]
@@ -220,6 +220,7 @@ _VALUE: dict[str, Callable[..., Any]] = {
     "page": lambda o, path: o.site.page_for_path(path),
     "url": lambda o, url: o.site.pages_by_url.get(url),
     "redirects": lambda o: o.site.redirects,
+    "clashes": lambda o, path: o.site.redirect_clashes_of(path),
     "statics": lambda o: o.site.static_by_path,
     "doc": lambda o, rel: o.ws.document(rel),
     "text": lambda o, rel: o.ws.text(rel),
@@ -245,6 +246,7 @@ _CANON: dict[str, Callable[[Oracle, Query, Any], str]] = {
     "page": lambda o, q, v: o.page(v),
     "url": lambda o, q, v: repr(None if v is None else [o.page(p) for p in v]),
     "redirects": lambda o, q, v: repr(v),
+    "clashes": lambda o, q, v: repr(v),
     "statics": lambda o, q, v: repr(sorted(v.items())),
     # a document: its text (the parse follows from it and the run key's config; no
     # document exactly when the file cannot be read: no text)
@@ -345,6 +347,10 @@ class RecordingSite:
     @property
     def redirects(self) -> Any:
         return self._rec.ask("redirects")
+
+    def redirect_clashes_of(self, path: str) -> list[RedirectClash]:
+        found: list[RedirectClash] = self._rec.ask("clashes", path)
+        return found
 
     @property
     def static_by_path(self) -> Any:

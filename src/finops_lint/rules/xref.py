@@ -32,13 +32,31 @@ def duplicate_url(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     `published: false`: unpublished documents drop out of `site.COLLECTION`, and
     every listing that loops over it would lose them.
 
-    **Why it matters:** two real pages at one URL means one of them is not on the
-    site; a sink at least fills the sitemap with copies of an empty page.
+    A `redirect_from` URL makes a page too (jekyll-redirect-from), and Jekyll
+    writes it in a fixed order: the redirect pages after the site's pages, then
+    the static files, then the collections' documents, the last file written to
+    a URL being the one served. So:
 
-    **Bad:** two pages with `permalink: /framework/capabilities/`
+    - a `redirect_from` URL that a page is published at replaces that page: an
+      error on the `redirect_from` item and on the page replaced (the page's own
+      URL makes it a redirect to itself);
+    - one that a document or a static file is published at never takes effect
+      (the file is written over the redirect): a warning on the item;
+    - one that a later page claims too (documents by collection and path, then
+      pages by file name) never takes effect either: a warning on the item.
+
+    Jekyll says nothing about any of these.
+
+    **Why it matters:** two real pages at one URL means one of them is not on the
+    site; a sink at least fills the sitemap with copies of an empty page. A
+    `redirect_from` over a page removes the page from the site.
+
+    **Bad:** two pages with `permalink: /framework/capabilities/`; `redirect_from:
+    /framework/capabilities/` on another page
 
     **Good:** one URL per page; listing-only entries with no body and no layout may
-    share one, with `sitemap: false`.
+    share one, with `sitemap: false`; `redirect_from` only for URLs nothing else
+    is published at.
     """
     site = ctx.site
     if site is None:
@@ -46,6 +64,7 @@ def duplicate_url(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     page = site.page_for_path(doc.rel_path)
     if page is None or not page.output:
         return
+    yield from _redirect_clashes(doc, page, site, ctx)
     sharing = sorted(
         (p for p in site.pages_by_url.get(page.url, []) if p.output), key=lambda p: p.path
     )
@@ -92,6 +111,68 @@ def duplicate_url(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         f"{'...' if len(others) > 3 else ''}){more}; Jekyll writes only one of them",
         related=related(shown, f"also published at {page.url}"),
     )
+
+
+def _redirect_clashes(
+    doc: Document, page: SitePage, site: Any, ctx: RuleContext
+) -> Iterator[Issue]:
+    """FM006 for the `redirect_from` URLs the page claims, or that replace it."""
+    ws = ctx.workspace
+
+    def shown(path: str) -> str:
+        return ws.display_path(path) if ws is not None else path
+
+    for clash in site.redirect_clashes_of(doc.rel_path):
+        written = clash.written
+        if clash.claimer != doc.rel_path:  # this page is the one replaced
+            pos = doc.front_matter.position(("permalink",))
+            yield Issue(
+                pos.line,
+                pos.column,
+                f"this page is not on the site: {shown(clash.claimer)}'s `redirect_from: "
+                f"{written}` writes a redirect over its URL '{page.url}' (jekyll-redirect-from "
+                "writes it after the pages); remove that entry or give one of them another URL",
+                related=[Related(shown(clash.claimer), 1, 1, f"redirect_from {written}")],
+            )
+            continue
+        key: tuple[str | int, ...] = ("redirect_from",)
+        if clash.index is not None:
+            key = ("redirect_from", clash.index)
+        pos = doc.front_matter.position(key)
+        other = shown(clash.other)
+        if clash.kind == "replaces" and clash.other == doc.rel_path:
+            message = (
+                f"redirect_from '{written}' is this page's own URL: jekyll-redirect-from "
+                "writes a redirect to the page over the page itself, so the URL redirects to "
+                "itself and the page is not on the site; remove the entry"
+            )
+            yield Issue(pos.line, pos.column, message)
+            continue
+        if clash.kind == "replaces":
+            message = (
+                f"redirect_from '{written}' writes a redirect over {clash.other}, which is "
+                "published at that URL: that page is not on the site; remove the entry or "
+                "give the page another URL"
+            )
+            note = f"replaced by a redirect to {page.url}"
+            severity = None
+        elif clash.kind == "overwritten":
+            message = (
+                f"redirect_from '{written}' never takes effect: {clash.other} is published "
+                "at that URL and Jekyll writes it after the redirect; remove the entry"
+            )
+            note = f"published at {written}"
+            severity = Severity.WARNING
+        else:
+            message = (
+                f"redirect_from '{written}' never takes effect: {clash.other} claims it too "
+                "and its redirect is written later, so the URL leads there; keep one claim"
+            )
+            note = f"redirect_from {written}"
+            severity = Severity.WARNING
+        yield Issue(
+            pos.line, pos.column, message, severity=severity, related=[Related(other, 1, 1, note)]
+        )
 
 
 def _is_sink(pages: list[SitePage], ctx: RuleContext) -> bool:

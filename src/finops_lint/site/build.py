@@ -36,7 +36,7 @@ from finops_lint.site.hosts import (
     strip_www,
 )
 from finops_lint.site.jekyll import JekyllConfig, load_config
-from finops_lint.site.page import SitePage
+from finops_lint.site.page import RedirectClash, SitePage
 from finops_lint.site.redirects import parse_netlify_toml, parse_redirects_file
 from finops_lint.site.resolve import SiteResolver
 from finops_lint.site.source import KnownFiles, Listing, SourceFile, scan_source
@@ -81,6 +81,7 @@ class Site(SiteResolver):
         self.host = "any"
         self.active_plugins = frozenset(config.plugins)
         self._rewrites = {}
+        self.redirect_clashes = {}
         self._known: KnownFiles | None = None
         #: jekyll-redirect-from runs: `redirect_from` and `redirect_to` make redirect pages
         self._redirect_pages = True
@@ -324,32 +325,54 @@ class Site(SiteResolver):
             (p for p in self.pages.values() if p.output and p.collection is None),
             key=lambda p: (posixpath.basename(p.path), p.path),
         )
-        documents_at = {p.destination for p in docs}
-        claims: dict[str, str] = {}
+        documents_at = {p.destination: p.path for p in docs}
+        pages_at: dict[str, list[str]] = {}
+        for p in pages:
+            pages_at.setdefault(p.destination, []).append(p.path)
+        # destination -> every claim of it, in the order the plugin makes them
+        claims: dict[str, list[tuple[SitePage, str, int | None]]] = {}
         for page in [*docs, *pages]:
             value = page._url_data.get("redirect_from")
+            items: list[tuple[Any, int | None]] = []
             if isinstance(value, str):
-                value = [value]
-            if not isinstance(value, list):
-                continue
-            for old in value:
+                items = [(value, None)]
+            elif isinstance(value, list):
+                items = [(v, i) for i, v in enumerate(value)]
+            for old, index in items:
                 if not isinstance(old, str) or not old.strip():
                     continue
-                old_url = "/" + old.strip().lstrip("/")
-                old_url = normalize_path(old_url)
+                old_url = normalize_path("/" + old.strip().lstrip("/"))
                 if old_url.endswith("/"):
                     dest = old_url + "index.html"
                 elif posixpath.splitext(old_url)[1]:
                     dest = old_url
                 else:
                     dest = old_url + ".html"
-                claims.pop(dest, None)  # the last claim is written last
-                claims[dest] = page.url
-        for dest, url in claims.items():
+                claims.setdefault(dest, []).append((page, old.strip(), index))
+        for dest, made in claims.items():
+            winner = made[-1][0]  # the last claim is written last
+            for page, written, index in made[:-1]:
+                if page is not winner:
+                    self._clash("superseded", page, written, index, dest, winner.path)
+            page, written, index = made[-1]
             there = self._files.get(dest)
-            if dest in documents_at or (there is not None and there[0] == "static"):
-                continue  # written after the redirect page, over it
-            self._files[dest] = ("redirect", url)
+            over = documents_at.get(dest) or self.static_files.get(dest)
+            if over is None and there is not None and there[0] == "static":
+                over = there[1]
+            if over is not None:  # written after the redirect page, over it
+                self._clash("overwritten", page, written, index, dest, over)
+                continue
+            for replaced in pages_at.get(dest, ()):
+                self._clash("replaces", page, written, index, dest, replaced)
+            self._files[dest] = ("redirect", page.url)
+
+    def _clash(
+        self, kind: str, page: SitePage, written: str, index: int | None, dest: str, other: str
+    ) -> None:
+        clash = RedirectClash(kind, page.path, written, index, dest, other)
+        self.redirect_clashes.setdefault(page.path, []).append(clash)
+        if kind == "replaces" and other != page.path:
+            self.redirect_clashes.setdefault(other, []).append(clash)
 
     def _load_redirects(self) -> None:
         redirects_file = self.root / "_redirects"

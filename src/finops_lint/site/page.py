@@ -129,6 +129,24 @@ class Resolution:
 Target = tuple[str, Any]  # ("page", SitePage) | ("static", path) | ("redirect", url)
 
 
+@dataclass(frozen=True, slots=True)
+class RedirectClash:
+    """A ``redirect_from`` URL that does not simply add a redirect to the site.
+
+    ``kind``: ``"replaces"`` (the redirect page is written over the page ``other``,
+    which is then not on the site; ``other`` may be the claiming page itself),
+    ``"overwritten"`` (the document or file ``other`` is written over the redirect)
+    or ``"superseded"`` (page ``other`` claims the URL too and its redirect is made
+    later, so it is the one written)."""
+
+    kind: str
+    claimer: str  # source path of the page whose redirect_from names the URL
+    written: str  # the URL as the front matter gives it
+    index: int | None  # its item in the redirect_from list (None: a single string)
+    destination: str  # the file the redirect would be written to
+    other: str  # source path of the page or file on the other side
+
+
 class SiteTables:
     """What the build (:mod:`finops_lint.site.build`) fills and the resolver reads."""
 
@@ -146,6 +164,12 @@ class SiteTables:
     _files: dict[str, Target]  # output file -> what it is
     _host_keys: set[str]
     _rewrites: dict[str, dict[str, str]]
+    #: source path -> the redirect_from clashes it is part of (claiming or replaced)
+    redirect_clashes: dict[str, list[RedirectClash]]
 
     def page_for_path(self, path: str) -> SitePage | None:
         return self.pages.get(posixpath.normpath(path.replace("\\", "/")).lstrip("/"))
+
+    def redirect_clashes_of(self, path: str) -> list[RedirectClash]:
+        """The ``redirect_from`` clashes the page at `path` claims or loses to."""
+        return self.redirect_clashes.get(path, [])
