@@ -148,3 +148,22 @@ def test_each_link_verdict_is_reported_by_exactly_one_ex_rule(status: str, tmp_p
     assert set(EXPECTED_CODE) == set(STATUSES)
     expected = EXPECTED_CODE[status]
     assert found == ([] if expected is None else [(expected, 5)])
+
+
+def test_definition_that_is_text_on_the_built_page_is_not_reported(
+    tmp_path: Path, server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under a line of text a definition is one only if jekyll-relative-links rewrites
+    a definition from the text down to it: after `missing.md` (not rewritten) the
+    dead URL is text, after `a.md` (rewritten) it is a link."""
+    site = _site(tmp_path, server)
+    (site / "CNAME").write_text("example.org\n")  # GitHub Pages: jekyll-relative-links runs
+    glued = "---\ntitle: {t}\n---\n\nSee [x][r0] and [y][r1].\n[r0]: {path}\n[r1]: {base}/gone\n"
+    (site / "c.md").write_text(glued.format(t="C", path="missing.md", base=server))
+    (site / "d.md").write_text(glued.format(t="D", path="a.md", base=server))
+    monkeypatch.chdir(site)
+    args = ["check", "c.md", "d.md", "--external", "--allow-host", "127.0.0.1"]
+    args += ["--format", "json", "--cache-dir", str(tmp_path / "cache"), "--select", "EX,LK008"]
+    data = json.loads(CliRunner().invoke(main, args).stdout)
+    found = sorted((f["path"], f["line"], f["code"]) for f in data["findings"])
+    assert found == [("c.md", 5, "LK008"), ("c.md", 5, "LK008"), ("d.md", 7, "EX001")]
