@@ -343,6 +343,25 @@ CASES: dict[str, Case] = {
             ("LK004", "index.md", "/old2/#a-part"),
         },
     ),
+    # Two pages, or a page and a document, written to one file: Jekyll writes the
+    # pages (by file name), then the static files, then the documents; the last wins.
+    "shared_destinations_in_jekylls_write_order": Case(
+        {
+            "_config.yml": "collections:\n  things:\n    output: true\n"
+            "    permalink: /things/:name/\n",
+            "index.md": fm()
+            + "# Home\n\n[a](/things/t/#doc-part) [b](/things/t/#page-part)"
+            " [c](/q/#y-part) [d](/q/#z-part)\n",
+            "Ab.md": fm("/things/t/") + "# Page\n\n## Page part\n",
+            "_things/t.md": fm() + "# Doc\n\n## Doc part\n",
+            "a/y.md": fm("/q/") + "# Y\n\n## Y part\n",
+            "b/z.md": fm("/q/") + "# Z\n\n## Z part\n",
+        },
+        {
+            ("LK004", "index.md", "/things/t/#page-part"),
+            ("LK004", "index.md", "/q/#y-part"),
+        },
+    ),
     # Under text, a definition is one only if jekyll-relative-links rewrites it or
     # one above it from the text down: a built URL (`/b.html`) or a missing file is
     # not rewritten, a file with no suffix is, and in a collection document (the

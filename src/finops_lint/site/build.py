@@ -36,7 +36,7 @@ from finops_lint.site.hosts import (
     strip_www,
 )
 from finops_lint.site.jekyll import JekyllConfig, load_config
-from finops_lint.site.page import RedirectClash, SitePage
+from finops_lint.site.page import RedirectClash, SitePage, Target
 from finops_lint.site.redirects import parse_netlify_toml, parse_redirects_file
 from finops_lint.site.resolve import SiteResolver
 from finops_lint.site.source import KnownFiles, Listing, SourceFile, scan_source
@@ -82,6 +82,8 @@ class Site(SiteResolver):
         self.active_plugins = frozenset(config.plugins)
         self._rewrites = {}
         self.redirect_clashes = {}
+        #: output files more than one page or file is written to (`_settle_contested`)
+        self._contested: set[str] = set()
         self._known: KnownFiles | None = None
         #: jekyll-redirect-from runs: `redirect_from` and `redirect_to` make redirect pages
         self._redirect_pages = True
@@ -120,6 +122,7 @@ class Site(SiteResolver):
             else:
                 site._add_page(source)
         site._add_generated_pages(statics)
+        site._settle_contested()
         site._add_plugin_files()
         if site._redirect_pages:
             site._add_front_matter_redirects()
@@ -203,7 +206,7 @@ class Site(SiteResolver):
                 return
         self.static_files.setdefault(url, source.path)
         self.static_by_path[source.path] = url
-        self._files.setdefault(url, ("static", source.path))
+        self._claim(url, ("static", source.path))
 
     def _add_page(self, source: SourceFile, permalink: str | None = None) -> None:
         config = self.config
@@ -292,13 +295,48 @@ class Site(SiteResolver):
         if not output:
             return
         self.pages_by_url.setdefault(url, []).append(page)
-        redirect_to = merged.get("redirect_to") if self._redirect_pages else None
+        self._claim(page.destination, self._page_target(page))
+
+    def _page_target(self, page: SitePage) -> Target:
+        """What a page writes to its destination: itself, or a redirect (redirect_to)."""
+        redirect_to = page._url_data.get("redirect_to") if self._redirect_pages else None
         if isinstance(redirect_to, list):
             redirect_to = redirect_to[0] if redirect_to else None
         if isinstance(redirect_to, str) and redirect_to.strip():
-            self._files.setdefault(page.destination, ("redirect", redirect_to.strip()))
-        else:
-            self._files.setdefault(page.destination, ("page", page))
+            return ("redirect", redirect_to.strip())
+        return ("page", page)
+
+    def _claim(self, dest: str, target: Target) -> None:
+        there = self._files.get(dest)
+        if there is None:
+            self._files[dest] = target
+        elif there != target:
+            self._contested.add(dest)
+
+    def _settle_contested(self) -> None:
+        """Where several pages or files are written to one file, Jekyll's last write
+        wins: the pages (sorted by file name), then the static files (by path), then
+        each collection's documents (by path) and files (`Site#each_site_file`)."""
+        if not self._contested:
+            return
+        order = {label: n for n, label in enumerate(self.config.collections)}
+        folders = {c.directory.rstrip("/") + "/": c.label for c in self.config.collections.values()}
+        written: dict[str, list[tuple[tuple[Any, ...], Target]]] = {}
+        for page in self.pages.values():
+            if page.output and page.destination in self._contested:
+                if page.collection is None:
+                    rank: tuple[Any, ...] = (0, posixpath.basename(page.path), page.path)
+                else:
+                    rank = (2, order.get(page.collection, len(order)), 0, page.path)
+                written.setdefault(page.destination, []).append((rank, self._page_target(page)))
+        for path, url in self.static_by_path.items():
+            if url in self._contested:
+                label = next((lb for f, lb in folders.items() if path.startswith(f)), None)
+                rank = (1, path) if label is None else (2, order[label], 1, path)
+                written.setdefault(url, []).append((rank, ("static", path)))
+        for dest, claims in written.items():
+            self._files[dest] = max(claims, key=lambda c: c[0])[1]
+        self._contested.clear()
 
     def _add_plugin_files(self) -> None:
         for plugin, urls in _PLUGIN_FILES.items():
