@@ -302,3 +302,19 @@ def test_fm006_redirect_clash_follows_the_other_pages_through_the_cache(
     site.write("a.md", "---\ntitle: A\npermalink: /a2/\n---\n# A\n")
     site.write("c.md", "---\ntitle: C\n---\n# C\n")
     assert fm006(True) == fm006(False) == [("b.md", 7), ("b.md", 8)]
+
+
+def test_fm006_page_and_static_file_at_one_url(site: Site) -> None:
+    """Static files are written after pages and before documents."""
+    site.write("_config.yml", "collections:\n  things:\n    output: true\n")
+    site.write("s.txt", "a file\n")
+    site.write("h.txt", "another file\n")
+    site.write("y.md", "---\ntitle: Y\npermalink: /s.txt\n---\n# Y\n")
+    site.write("_things/h.md", "---\ntitle: H\npermalink: /h.txt\n---\n# H\n")
+    findings = site.findings("y.md", "_things/h.md")
+    got = [(f.path, f.line, f.severity.value, f.message[:40].strip()) for f in findings]
+    assert got == [
+        ("_things/h.md", 3, "warning", "the static file h.txt is also written to"),
+        ("y.md", 3, "error", "this page is not on the site: the static"),
+    ]
+    assert [r.path for r in findings[1].related] == ["s.txt"]

@@ -349,8 +349,7 @@ CASES: dict[str, Case] = {
         {
             "_config.yml": "collections:\n  things:\n    output: true\n"
             "    permalink: /things/:name/\n",
-            "index.md": fm()
-            + "# Home\n\n[a](/things/t/#doc-part) [b](/things/t/#page-part)"
+            "index.md": fm() + "# Home\n\n[a](/things/t/#doc-part) [b](/things/t/#page-part)"
             " [c](/q/#y-part) [d](/q/#z-part)\n",
             "Ab.md": fm("/things/t/") + "# Page\n\n## Page part\n",
             "_things/t.md": fm() + "# Doc\n\n## Doc part\n",

@@ -221,6 +221,7 @@ _VALUE: dict[str, Callable[..., Any]] = {
     "url": lambda o, url: o.site.pages_by_url.get(url),
     "redirects": lambda o: o.site.redirects,
     "clashes": lambda o, path: o.site.redirect_clashes_of(path),
+    "static_clashes": lambda o, path: o.site.static_clashes_of(path),
     "statics": lambda o: o.site.static_by_path,
     "doc": lambda o, rel: o.ws.document(rel),
     "text": lambda o, rel: o.ws.text(rel),
@@ -247,6 +248,7 @@ _CANON: dict[str, Callable[[Oracle, Query, Any], str]] = {
     "url": lambda o, q, v: repr(None if v is None else [o.page(p) for p in v]),
     "redirects": lambda o, q, v: repr(v),
     "clashes": lambda o, q, v: repr(v),
+    "static_clashes": lambda o, q, v: repr(v),
     "statics": lambda o, q, v: repr(sorted(v.items())),
     # a document: its text (the parse follows from it and the run key's config; no
     # document exactly when the file cannot be read: no text)
@@ -350,6 +352,10 @@ class RecordingSite:
 
     def redirect_clashes_of(self, path: str) -> list[RedirectClash]:
         found: list[RedirectClash] = self._rec.ask("clashes", path)
+        return found
+
+    def static_clashes_of(self, path: str) -> list[tuple[str, bool]]:
+        found: list[tuple[str, bool]] = self._rec.ask("static_clashes", path)
         return found
 
     @property

@@ -47,6 +47,11 @@ def duplicate_url(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     Jekyll says nothing about any of these.
 
+    A page and a static file written to one file get Jekyll's "Conflict" warning,
+    and Jekyll writes static files after pages and before documents: a page is
+    then not on the site (an error on the page), a document wins and the file is
+    not (a warning on the document).
+
     **Why it matters:** two real pages at one URL means one of them is not on the
     site; a sink at least fills the sitemap with copies of an empty page. A
     `redirect_from` over a page removes the page from the site.
@@ -65,6 +70,7 @@ def duplicate_url(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     if page is None or not page.output:
         return
     yield from _redirect_clashes(doc, page, site, ctx)
+    yield from _static_clashes(doc, page, site, ctx)
     sharing = sorted(
         (p for p in site.pages_by_url.get(page.url, []) if p.output), key=lambda p: p.path
     )
@@ -172,6 +178,34 @@ def _redirect_clashes(
             severity = Severity.WARNING
         yield Issue(
             pos.line, pos.column, message, severity=severity, related=[Related(other, 1, 1, note)]
+        )
+
+
+def _static_clashes(doc: Document, page: SitePage, site: Any, ctx: RuleContext) -> Iterator[Issue]:
+    """FM006 for a page and a static file written to one file (Jekyll's "Conflict")."""
+    ws = ctx.workspace
+    for static, page_wins in site.static_clashes_of(doc.rel_path):
+        shown = ws.display_path(static) if ws is not None else static
+        pos = doc.front_matter.position(("permalink",))
+        if page_wins:
+            yield Issue(
+                pos.line,
+                pos.column,
+                f"the static file {static} is also written to '{page.url}' (Jekyll warns the "
+                "destination is shared by multiple files); this document is written after it, "
+                "so the file is not on the site: move or remove one of them",
+                severity=Severity.WARNING,
+                related=[Related(shown, 1, 1, f"not on the site: {page.url} is this page")],
+            )
+            continue
+        yield Issue(
+            pos.line,
+            pos.column,
+            f"this page is not on the site: the static file {static} is published at "
+            f"'{page.url}' too, and Jekyll writes static files after pages (it warns the "
+            "destination is shared by multiple files); give the page another URL or move "
+            "the file",
+            related=[Related(shown, 1, 1, f"published at {page.url}")],
         )
 
 

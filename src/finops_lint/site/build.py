@@ -82,6 +82,8 @@ class Site(SiteResolver):
         self.active_plugins = frozenset(config.plugins)
         self._rewrites = {}
         self.redirect_clashes = {}
+        #: source path -> (static file written to its output file, whether the page wins)
+        self.static_clashes = {}
         #: output files more than one page or file is written to (`_settle_contested`)
         self._contested: set[str] = set()
         self._known: KnownFiles | None = None
@@ -335,7 +337,22 @@ class Site(SiteResolver):
                 rank = (1, path) if label is None else (2, order[label], 1, path)
                 written.setdefault(url, []).append((rank, ("static", path)))
         for dest, claims in written.items():
-            self._files[dest] = max(claims, key=lambda c: c[0])[1]
+            claims.sort(key=lambda c: c[0])
+            winner = claims[-1][1]
+            self._files[dest] = winner
+            # A page and a static file at one file: Jekyll's "Conflict" warning.
+            statics = [t[1] for _r, t in claims if t[0] == "static"]
+            if not statics:
+                continue
+            for _rank, (kind, what) in claims:
+                if kind != "page":
+                    continue
+                if winner[0] == "static":  # the page is not on the site
+                    self.static_clashes.setdefault(what.path, []).append((winner[1], False))
+                elif winner[1] is what:  # a document: the static file is not
+                    self.static_clashes.setdefault(what.path, []).extend(
+                        (path, True) for path in statics
+                    )
         self._contested.clear()
 
     def _add_plugin_files(self) -> None:

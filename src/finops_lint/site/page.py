@@ -166,6 +166,8 @@ class SiteTables:
     _rewrites: dict[str, dict[str, str]]
     #: source path -> the redirect_from clashes it is part of (claiming or replaced)
     redirect_clashes: dict[str, list[RedirectClash]]
+    #: source path -> (static file written to its output file too, whether the page wins)
+    static_clashes: dict[str, list[tuple[str, bool]]]
 
     def page_for_path(self, path: str) -> SitePage | None:
         return self.pages.get(posixpath.normpath(path.replace("\\", "/")).lstrip("/"))
@@ -173,3 +175,8 @@ class SiteTables:
     def redirect_clashes_of(self, path: str) -> list[RedirectClash]:
         """The ``redirect_from`` clashes the page at `path` claims or loses to."""
         return self.redirect_clashes.get(path, [])
+
+    def static_clashes_of(self, path: str) -> list[tuple[str, bool]]:
+        """The static files written to the same file as the page at `path`, each with
+        whether the page is the one Jekyll writes last."""
+        return self.static_clashes.get(path, [])
