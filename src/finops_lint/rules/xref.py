@@ -172,7 +172,7 @@ def _redirect_clashes(
         else:
             message = (
                 f"redirect_from '{written}' never takes effect: {clash.other} claims it too "
-                "and its redirect is written later, so the URL leads there; keep one claim"
+                "and its redirect is written later; keep one claim"
             )
             note = f"redirect_from {written}"
             severity = Severity.WARNING
