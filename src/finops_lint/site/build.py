@@ -397,12 +397,8 @@ class Site(SiteResolver):
                 if not isinstance(old, str) or not old.strip():
                     continue
                 old_url = normalize_path("/" + old.strip().lstrip("/"))
-                if old_url.endswith("/"):
-                    dest = old_url + "index.html"
-                elif posixpath.splitext(old_url)[1]:
-                    dest = old_url
-                else:
-                    dest = old_url + ".html"
+                # a redirect page's output extension: its permalink's, else .html
+                dest = destination(old_url, posixpath.splitext(old_url)[1] or ".html")
                 claims.setdefault(dest, []).append((page, old.strip(), index))
         for dest, made in claims.items():
             winner = made[-1][0]  # the last claim is written last
