@@ -16,7 +16,7 @@ from finops_lint.document import Document
 from finops_lint.parsing.front_matter_data import front_matter_targets
 from finops_lint.parsing.frontmatter import dotted_key
 from finops_lint.rules.base import Check, Issue, RuleContext, rule
-from finops_lint.rules.link_syntax import definition_stands
+from finops_lint.rules.link_syntax import link_stands
 
 #: How every EX rule's links are checked: appended to each rule's docs.
 HOW_LINKS_ARE_CHECKED = (
@@ -47,7 +47,7 @@ def _results(doc: Document, ctx: RuleContext, *statuses: str) -> Iterator[Issue]
         result = ws.external_results.get(link.target)
         if result is None or result.status not in statuses:
             continue
-        if link.syntax == "reference" and not definition_stands(doc, link.label, ctx):
+        if not link_stands(doc, link, ctx):
             continue  # the definition is text on the built page (LK008 says why)
         yield Issue(
             link.target_line,

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from finops_lint.document import Document
 from finops_lint.findings import Fix
-from finops_lint.parsing.links import likely_rewritten
+from finops_lint.parsing.links import Link, likely_rewritten
 from finops_lint.rules.base import Issue, RuleContext, rule
 
 
@@ -134,7 +134,7 @@ def undefined_reference(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         if link.target_kind == "undefined-reference":
             glued = doc.glued_definitions.get(link.label or "")
             why = "" if glued is None else _glued_why(doc, glued.line)
-        elif link.syntax == "reference" and not definition_stands(doc, link.label, ctx):
+        elif not link_stands(doc, link, ctx):
             why = _glued_why(doc, doc.definitions[link.label or ""].line, rewritten=False)
         else:
             continue
@@ -158,6 +158,12 @@ def definition_stands(doc: Document, label: str | None, ctx: RuleContext) -> boo
     if site is None:
         return likely_rewritten(paths)
     return any(site.relative_rewrite(doc.rel_path, path) is not None for path in paths)
+
+
+def link_stands(doc: Document, link: Link, ctx: RuleContext) -> bool:
+    """Whether the link is a link on the built page: a reference link whose
+    definition is text there (`definition_stands`) is not."""
+    return link.syntax != "reference" or definition_stands(doc, link.label, ctx)
 
 
 def _glued_why(doc: Document, line: int, *, rewritten: bool = True) -> str:

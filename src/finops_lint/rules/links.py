@@ -12,7 +12,7 @@ from finops_lint.findings import Fix
 from finops_lint.parsing.anchors import fragment_matches
 from finops_lint.parsing.links import Link
 from finops_lint.rules.base import Issue, RuleContext, rule
-from finops_lint.rules.link_syntax import definition_stands
+from finops_lint.rules.link_syntax import link_stands
 
 if TYPE_CHECKING:
     from finops_lint.engine import Workspace
@@ -133,7 +133,7 @@ def _internal_links(
             for link in (doc.commented_links if comments else doc.links)
             if site.is_internal(link.target, link.target_kind)
             and link.kind != "resource"
-            and (link.syntax != "reference" or definition_stands(doc, link.label, ctx))
+            and link_stands(doc, link, ctx)
         ]
 
     return ctx.memo(("LK internal links", comments), resolve)
