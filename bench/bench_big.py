@@ -36,6 +36,7 @@ run finished (goals met or not), 2 when a tool could not be installed or failed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import json
 import os
@@ -56,9 +57,15 @@ import grow_site
 
 HERE = bench.HERE
 ROOT = bench.ROOT
-CASES = ("cold", "warm", "page", "deleted")
+CASES = ("cold", "warm", "page", "page-server", "deleted")
 #: Issue 14's targets; it sets none for a deleted page (timed to show what it costs).
-GOALS: dict[str, float | None] = {"cold": 0.25, "warm": 0.05, "page": 0.5, "deleted": None}
+GOALS: dict[str, float | None] = {
+    "cold": 0.25,
+    "warm": 0.05,
+    "page": 0.5,
+    "page-server": 0.5,
+    "deleted": None,
+}
 DEFAULT_PAGE = "_capabilities/forecasting.md"
 DEFAULT_DELETE = "_capabilities/budget-management.md"  # a link target of other pages
 
@@ -118,12 +125,17 @@ def bench_size(
     page_fl = [*fl, "check", "--offline", str(page)]
     page_mdl = [*mdl, ":" + args.page]
     res: dict[str, dict[str, Stats]] = {c: {"fl": Stats(), "mdl": Stats()} for c in cases}
+    # Every case but page-server runs without `finops-lint server`; page-server runs the
+    # same one-page call with a server started for the site before the rounds.
+    served_env = {**env, "FINOPS_LINT_SERVER_DIR": str(HERE / ".work" / "servers")}
+    env = {**served_env, "FINOPS_LINT_SERVER": "0"}
+    server_fl = [*fl, "server"]
     loads = [load()]
     print(f"\n== {size} pages ({counts}), {rounds} rounds, load {loads[0]}", flush=True)
 
     def one(case: str, tool: str, argv: list[str], counter, timed: bool) -> None:
         cwd = site if tool == "mdl" else ROOT
-        secs, rss, text = run(argv, cwd, env)
+        secs, rss, text = run(argv, cwd, served_env if case == "page-server" else env)
         if timed:
             st = res[case][tool]
             st.times.append(secs)
@@ -133,6 +145,23 @@ def bench_size(
             f"  {case:8s} {tool:4s} {secs:7.2f} s {rss:7.0f} MB{'' if timed else ' (warm-up)'}",
             flush=True,
         )
+
+    server_rss: list[float] = []
+    if "page-server" in cases:
+        run([*server_fl, "start", str(site)], ROOT, served_env)
+
+    def server_ready() -> None:
+        """Wait until the server has made its state again (it answers only then), so
+        its work after a check is not timed as part of the next case."""
+        _secs, _rss, text = run([*server_fl, "status", str(site)], ROOT, served_env)
+        pid = text.split("(pid ")[1].split(")")[0] if "(pid " in text else ""
+        with (
+            contextlib.suppress(OSError, ValueError),
+            open(f"/proc/{pid}/status", encoding="ascii") as status,
+        ):
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    server_rss.append(int(line.split()[1]) / 1024)
 
     try:
         if not args.no_warmup:
@@ -151,6 +180,11 @@ def bench_size(
                     page.write_text(original_page + f"\nChanged in round {r + 1}.\n", "utf-8")
                     one(case, "fl", page_fl, bench.count_finops_lint, True)
                     one(case, "mdl", page_mdl, bench.count_mdl, True)
+                elif case == "page-server":
+                    page.write_text(original_page + f"\nServed in round {r + 1}.\n", "utf-8")
+                    one(case, "fl", page_fl, bench.count_finops_lint, True)
+                    server_ready()
+                    one(case, "mdl", page_mdl, bench.count_mdl, True)
                 elif case == "deleted":
                     gone.unlink()
                     try:
@@ -160,6 +194,8 @@ def bench_size(
                         gone.write_bytes(gone_text)
             loads.append(load())
     finally:
+        if "page-server" in cases:
+            run([*server_fl, "stop", str(site)], ROOT, served_env)
         page.write_text(original_page, encoding="utf-8")
         if not gone.exists():
             gone.write_bytes(gone_text)
@@ -186,6 +222,8 @@ def bench_size(
             ),
             "goal": GOALS[case],
         }
+        if case == "page-server" and server_rss:
+            out["cases"][case]["server_rss_mb"] = max(server_rss)
     return out
 
 

@@ -106,7 +106,7 @@ def test_a_preloaded_main_file_is_the_one_the_load_reads(
     assert loaded is not None and loaded.same_record(expected)
 
 
-@pytest.mark.parametrize("change", ["rewritten", "another time"])
+@pytest.mark.parametrize("change", ["rewritten", "an earlier time"])
 def test_a_preload_the_file_or_time_no_longer_matches_is_not_used(
     site: Path, monkeypatch: pytest.MonkeyPatch, change: str
 ) -> None:
@@ -125,9 +125,25 @@ def test_a_preload_the_file_or_time_no_longer_matches_is_not_used(
         monkeypatch.setattr(
             store_module, "parse", lambda raw, n: parsed.append(n) or real_parse(raw, n)
         )
-        assert store.load(key, now + 1) is not None
-        assert parsed == [now + 1]  # read again, checked against its own time
+        assert store.load(key, now - 1) is not None
+        assert parsed == [now - 1]  # read again, checked against its own time
     assert not store_module._preloaded  # used once, whatever happened
+
+
+def test_a_preload_holds_at_a_later_time(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The checks bound times from above only: a file valid at one time is valid later
+    (`finops-lint server` parses the file before the check that uses it starts)."""
+    store, key = _saved_store(site)
+    now = tree.time.time_ns()
+    preload(str(store.path), now)
+    parsed: list[int] = []
+    real_parse = store_module.parse
+    monkeypatch.setattr(
+        store_module, "parse", lambda raw, n: parsed.append(n) or real_parse(raw, n)
+    )
+    preload(str(store.path), now + 5)  # the console script's own preload: kept as it is
+    assert store.load(key, now + 10) is not None
+    assert parsed == []
 
 
 def test_a_preload_of_a_bad_file_keeps_nothing(site: Path) -> None:

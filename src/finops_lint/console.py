@@ -31,11 +31,20 @@ def main() -> None:
 
 def _main() -> None:
     os.environ.setdefault("FINOPS_LINT_FAST_EXIT", "1")
+    # With `finops-lint server start` run for this site, the server runs the call.
+    from finops_lint.server import client
+
+    served = client.delegate(sys.argv[1:])
+    if served is not None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(served)
     # A plain `check` of a tree as it was at the last such call prints that call's
     # report (cache.replay): nothing else is imported.
     from finops_lint.cache import replay
 
-    prepared = replay.prepare(sys.argv[1:], also=_list_site)
+    # (in the server, with everything imported, a walk in a child saves nothing)
+    prepared = replay.prepare(sys.argv[1:], also=_list_site, background=not client.SERVED)
     if prepared is not None and prepared.walk.pending:
         # While a child walks the big tree the replay compares: what a run that is not
         # replayed does first.

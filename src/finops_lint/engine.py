@@ -207,6 +207,7 @@ def run(options: RunOptions) -> RunResult:
     if cache is not None:
         phase("cache read")  # the tree walked (unless the replay did) and the main file
         ws.known = cache.known  # before anything builds the Site
+        ws.tree = cache.tree
         ws.source_listing = cache.walk.also_found  # the Site's files, if a child listed them
         ws.known_digest = cache.recorded_digest
         plan = cache.plan(files, ws.display_path, Oracle(ws, reasking=True))

@@ -29,6 +29,7 @@ from finops_lint.safe_io import (
 )
 
 if TYPE_CHECKING:
+    from finops_lint.cache.tree import Sig
     from finops_lint.rules.base import Rule
     from finops_lint.site import Site
     from finops_lint.site.source import KnownFiles, Listing
@@ -75,6 +76,8 @@ class Workspace:
         self.known: KnownFiles | None = None
         #: the files Jekyll reads, as a child process listed them (site.source.Listing)
         self.source_listing: Listing | None = None
+        #: the site tree as the result cache walked it: every file's stat (None: no cache)
+        self.tree: dict[str, Sig] | None = None
         self._aliases_memo: dict[tuple[str, str], dict[str, tuple[str, str, str]]] = {}
         # LK014's analysis of the templates (site/templates.py): built once, whole-site
         # breaks when computed before the workers fork, else per page asked for
@@ -86,6 +89,11 @@ class Workspace:
 
     @cached_property
     def site(self) -> Site | None:
+        from finops_lint.server.prepared import prepared_site
+
+        ready = prepared_site(self)  # in a child of `finops-lint server`, if it is this one
+        if ready is not None:
+            return ready
         from finops_lint.site import Site
 
         return Site.build(

@@ -227,6 +227,10 @@ class KnownFacts:
         self.old_layouts: Layouts = old_layouts or {}
         self.learned_layouts: Layouts = {}
 
+    def trusts(self, rel: str) -> bool:
+        """The recorded facts of this file hold (its stat vouches for them)."""
+        return self._trusted(rel)
+
     def front_matter(self, rel: str) -> bool | None:
         entry = self._old.get(rel)
         if entry is None or not self._trusted(rel):

@@ -263,9 +263,12 @@ class Prepared:
             write_atomic(self.path, itertools.chain(*chunks), follow_symlinks=False, sync=False)
 
 
-def prepare(argv: Sequence[str], also: Callable[[str], Any] | None = None) -> Prepared | None:
+def prepare(
+    argv: Sequence[str], also: Callable[[str], Any] | None = None, *, background: bool = True
+) -> Prepared | None:
     """The state of a plain `check` call whose report can be replayed or recorded.
-    `also`: what a child that walks a big tree does next (`Walk`)."""
+    `also`: what a child that walks a big tree does next (`Walk`); `background`: False,
+    the tree is never walked by a child."""
     form = plain_form(argv)
     if form is None or "--staged" in form[1] or disabled():
         return None  # --staged asks git: not a state of the tree
@@ -285,7 +288,8 @@ def prepare(argv: Sequence[str], also: Callable[[str], Any] | None = None) -> Pr
         # made before the walk, not by the run's save: the root folder's mtime then
         # changes only when a page is added, removed or renamed (see record)
         make_cache_folder(folder)
-        return Prepared(root, argv, cwd, first, background=_big_tree(folder), also=also)
+        big = background and _big_tree(folder)
+        return Prepared(root, argv, cwd, first, background=big, also=also)
     except (OSError, ValueError):
         return None
 

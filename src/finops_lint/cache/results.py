@@ -191,6 +191,8 @@ class ResultCache:
             rel for rel, old in self.old.files.items() if not old[4] and tree.get(rel) == old[:3]
         }
         self._trusted = self._trusted_files.__contains__
+        #: the facts recorded for a file still hold (public: the server's Site, too)
+        self.trusts = self._trusted
         # The same files as recorded, each as recorded (a trusted file is: by its stat).
         self.site_same = (
             self.old.site and bool(self.old.files) and self.old.files.keys() == tree.keys()

@@ -245,6 +245,12 @@ def preload(path: str, now_ns: int) -> None:
     the file itself and says what is wrong with it. The cyclic collector is off
     meanwhile, as for the run (check_command): at 100,000 pages its passes over the
     objects a parse makes doubled the time."""
+    if _preloaded and _preloaded[0][0] == path and _preloaded[0][1] <= now_ns:
+        try:
+            if _stat_id(os.stat(path)) == _preloaded[0][2]:
+                return  # parsed already (by `finops-lint server`, before it forked this run)
+        except (OSError, ValueError):
+            pass
     try:
         with collector_off():
             before = os.stat(path)
@@ -259,12 +265,14 @@ def preload(path: str, now_ns: int) -> None:
 
 
 def _take_preloaded(path: str, now_ns: int) -> CacheData | None:
-    """The preloaded main file, if it is this path, checked against this time, and the
-    file is still the one read (a save since replaces it: another inode)."""
+    """The preloaded main file, if it is this path, checked against this time or an
+    earlier one (a file valid then is valid now: the checks only bound times from
+    above), and the file is still the one read (a save since replaces it: another
+    inode)."""
     if not _preloaded:
         return None
     was, checked_at, stat_id, data = _preloaded.pop()
-    if was != path or checked_at != now_ns:
+    if was != path or checked_at > now_ns:
         return None
     try:
         same = _stat_id(os.stat(path)) == stat_id

@@ -88,6 +88,8 @@ class KnownFiles(Protocol):
     """What a previous run learnt about unchanged files (the result cache): asked
     before a file is read, told what was read."""
 
+    def trusts(self, rel: str) -> bool: ...
+
     def front_matter(self, rel: str) -> bool | None: ...
 
     def learn_front_matter(self, rel: str, value: bool) -> None: ...
@@ -132,7 +134,7 @@ def scan_source(
     for rel in paths:
         fm = known.front_matter(rel) if known is not None else None
         if fm is None:
-            fm = _has_front_matter(os.path.join(root_s, rel))
+            fm = has_front_matter(os.path.join(root_s, rel))
             if known is not None:
                 known.learn_front_matter(rel, fm)
         inside = collection_of(rel)
@@ -236,7 +238,7 @@ _BINARY_EXTENSIONS = frozenset(
 )
 
 
-def _has_front_matter(path: str) -> bool:
+def has_front_matter(path: str) -> bool:
     """Jekyll's ``has_yaml_header?``: the file starts with ``---`` and a line end."""
     if os.path.splitext(path)[1].lower() in _BINARY_EXTENSIONS:
         return False

@@ -1,0 +1,360 @@
+"""The server process: started in the background, one site, one check at a time.
+
+Between checks it holds what every check of the site would make first: the
+imported tool, the result cache's main file parsed, and the Site built
+(`prepared`). For each check it forks a child, which takes the caller's stdin,
+stdout and stderr, working folder, environment and umask, and runs the console
+script's own code (`console.main`), so the report and exit code are those of the
+same call run without a server. The child's exit status goes back to the
+caller. After each check the server makes its state again from the files as
+they are now (the check has just saved the cache), before it takes the next.
+
+It stops after `idle` seconds without a call, on `finops-lint server stop`, when
+a call comes from another version of the tool (the caller then runs the check
+itself), or when its socket is removed or taken by another server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import io
+import os
+import select
+import signal
+import socket
+import sys
+import time
+from typing import Any
+
+from finops_lint.server import prepared
+from finops_lint.server.address import private_dir, socket_path
+from finops_lint.server.client import PROTOCOL, STARTED
+from finops_lint.server.wire import connect, peer_uid, read_message, send_message
+
+DEFAULT_IDLE = 1800.0
+#: How long `server start` waits for the new server to answer.
+START_TIMEOUT = 60.0
+
+
+class ServerError(Exception):
+    pass
+
+
+def status(root: str) -> dict[str, Any] | None:
+    """What the server of this site says of itself, or None when there is none."""
+    path = socket_path(root)
+    if not os.path.exists(path):
+        return None
+    try:
+        with connect(path) as sock:
+            send_message(sock, {"op": "status", "protocol": PROTOCOL})
+            sock.settimeout(10.0)
+            reply, fds = read_message(sock)
+    except (OSError, ValueError):
+        return None
+    for fd in fds:
+        os.close(fd)
+    return reply
+
+
+def stop(root: str) -> bool:
+    """Ask the server of this site to stop; False when none answered."""
+    path = socket_path(root)
+    try:
+        with connect(path) as sock:
+            send_message(sock, {"op": "stop", "protocol": PROTOCOL})
+            sock.settimeout(10.0)
+            sock.recv(1)
+    except OSError:
+        return False
+    return True
+
+
+def start(root: str, idle: float) -> dict[str, Any]:
+    """Start a server for this site in the background (or find the one running) and
+    return its status once it answers."""
+    running = status(root)
+    if running is not None:
+        return running
+    folder = os.path.dirname(socket_path(root))
+    if not private_dir(folder, create=True):
+        raise ServerError(f"{folder} is not a folder only this user can use")
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the first child: a new session, then the server, then leave
+        os.close(read_end)
+        try:
+            os.setsid()
+            if os.fork() == 0:
+                _serve_forever(root, idle, write_end)
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    os.close(write_end)
+    os.waitpid(pid, 0)
+    with os.fdopen(read_end, "rb") as ready:
+        said = ready.read().decode("utf-8", "replace")  # until the server is listening
+    if said != "ok":
+        raise ServerError(said or "the server did not start")
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        found = status(root)
+        if found is not None:
+            return found
+        time.sleep(0.05)
+    raise ServerError("the server does not answer")
+
+
+def _serve_forever(root: str, idle: float, ready_fd: int) -> None:
+    """The server's process (never returns)."""
+    code = 0
+    try:
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        os.close(devnull)
+        os.chdir("/")
+        server = _Server(root, idle)
+        os.write(ready_fd, b"ok")
+        os.close(ready_fd)
+        server.loop()
+    except BaseException as exc:  # said to `server start`, which is still waiting
+        with contextlib.suppress(OSError):
+            os.write(ready_fd, f"{type(exc).__name__}: {exc}".encode())
+        code = 1
+    os._exit(code)
+
+
+class _Server:
+    def __init__(self, root: str, idle: float) -> None:
+        self.root = root
+        self.idle = idle
+        self.started = time.time()
+        self.checks = 0
+        self.path = socket_path(root)
+        # everything a check imports, before the first fork
+        from finops_lint import console
+        from finops_lint.cache.tree import tool_state
+        from finops_lint.rules.base import all_rules
+
+        console._load_check(whole=True)
+        all_rules()
+        self.tool = tool_state().hex()
+        self.listener = self._listen()
+        self.refresh()
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """What a run's workers are given before they fork: the Markdown parser, the
+        rules' compiled patterns (pure functions of the config)."""
+        from pathlib import Path
+
+        from finops_lint.config import ConfigError, load_config
+        from finops_lint.parsing.markdown import warm_up
+        from finops_lint.rules.base import warm_up_rules
+
+        warm_up()
+        with contextlib.suppress(ConfigError, OSError):
+            warm_up_rules(load_config(Path(self.root), None, search_from=Path(self.root)))
+
+    def _listen(self) -> socket.socket:
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)  # a server that died left it; a live one answered status
+        old_umask = os.umask(0o077)
+        try:
+            listener.bind(self.path)
+        finally:
+            os.umask(old_umask)
+        listener.listen(16)
+        self.inode = os.stat(self.path).st_ino
+        return listener
+
+    def refresh(self) -> None:
+        """Make the state the next check forks from, from the files as they are now."""
+        from finops_lint.cache.store import preload
+        from finops_lint.cache.tree import CACHE_FOLDER, MAIN_FILE
+
+        prepared.PREPARED = None  # the old one's memory first
+        gc.collect()
+        started = time.time_ns()
+        try:
+            prepared.PREPARED = prepared.prepare(self.root)
+        except Exception:  # the check builds its own Site and says what is wrong
+            prepared.PREPARED = None
+        preload(os.path.join(self.root, CACHE_FOLDER, MAIN_FILE), started)
+        gc.collect()
+        gc.freeze()  # the children share these pages; the collector would copy them
+
+    def loop(self) -> None:
+        while True:
+            ready, _w, _x = select.select([self.listener], [], [], self.idle)
+            if not ready or not self._still_ours():
+                break
+            conn, _addr = self.listener.accept()
+            with conn:
+                if not self._handle(conn):
+                    break
+        with contextlib.suppress(OSError):
+            if os.stat(self.path).st_ino == self.inode:
+                os.unlink(self.path)
+
+    def _still_ours(self) -> bool:
+        try:
+            return os.stat(self.path).st_ino == self.inode and os.path.isdir(self.root)
+        except OSError:
+            return False
+
+    def _handle(self, conn: socket.socket) -> bool:
+        """Serve one call; False: the server stops."""
+        if peer_uid(conn) != os.getuid():
+            return True
+        conn.settimeout(10.0)
+        try:
+            message, fds = read_message(conn)
+        except (OSError, ValueError):
+            return True
+        op = message.get("op")
+        try:
+            if message.get("protocol") != PROTOCOL:
+                return True
+            if op == "status":
+                send_message(conn, self._status())
+                return True
+            if op == "stop":
+                conn.sendall(b"x")
+                return False
+            if op != "check" or len(fds) != 3:
+                return True
+            from finops_lint import __version__
+
+            same = (message.get("version"), message.get("python"), message.get("tool")) == (
+                __version__,
+                sys.version,
+                self.tool,
+            )
+            if not same:
+                return False  # another finops-lint: it runs the check itself; this one stops
+            self._check(conn, message, fds)
+            return True
+        finally:
+            for fd in fds:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+
+    def _status(self) -> dict[str, Any]:
+        ready = prepared.PREPARED
+        return {
+            "pid": os.getpid(),
+            "root": self.root,
+            "started": self.started,
+            "checks": self.checks,
+            "idle_timeout": self.idle,
+            "site_ready": ready is not None,
+            "pages": len(ready.site.pages) if ready is not None else 0,
+        }
+
+    def _check(self, conn: socket.socket, message: dict[str, Any], fds: list[int]) -> None:
+        pid = os.fork()
+        if pid == 0:
+            _run_check(message, fds, (conn, self.listener))
+        self.checks += 1
+        conn.settimeout(None)
+        with contextlib.suppress(OSError):
+            conn.sendall(STARTED)
+        code = _wait(pid, conn)
+        with contextlib.suppress(OSError):
+            conn.sendall(code.to_bytes(4, "big"))
+        self.refresh()
+
+
+def _wait(pid: int, conn: socket.socket) -> int:
+    """The child's exit code; if the caller goes away first (Ctrl-C), the child is
+    interrupted as the caller's own run would have been."""
+    pidfd = None
+    with contextlib.suppress(OSError, AttributeError):
+        pidfd = os.pidfd_open(pid)
+    if pidfd is not None:
+        try:
+            while True:
+                ready, _w, _x = select.select([pidfd, conn.fileno()], [], [])
+                if pidfd in ready:
+                    break
+                if conn.fileno() in ready and not conn.recv(1, socket.MSG_PEEK):
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGINT)
+                    break
+        finally:
+            os.close(pidfd)
+    _pid, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    return code if 0 <= code <= 255 else 2
+
+
+def _run_check(message: dict[str, Any], fds: list[int], close: tuple[socket.socket, ...]) -> None:
+    """In the forked child: become the caller's run of the console script (never returns)."""
+    code = 2
+    try:
+        for sock in close:
+            sock.close()
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.chdir(message["cwd"])
+        os.environ.clear()
+        os.environ.update({str(k): str(v) for k, v in message["env"].items()})
+        time.tzset()
+        os.umask(int(message["umask"]))
+        cpus = message.get("cpus")
+        if cpus and hasattr(os, "sched_setaffinity"):
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(0, cpus)
+        _streams(message["streams"])
+        sys.argv = [str(message["argv0"]), *map(str, message["argv"])]
+        from finops_lint import console
+        from finops_lint.server import client
+
+        client.SERVED = True
+        try:
+            console.main()
+            code = 0
+        except SystemExit as exc:
+            code = _exit_code(exc)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            import traceback
+
+            sys.stderr.write("finops-lint: internal error in the server\n")
+            traceback.print_exc()
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(code)
+
+
+def _streams(specs: list[list[Any]]) -> None:
+    """sys.stdin, stdout and stderr as the caller's Python made them."""
+    made = []
+    for fd, (encoding, errors, line_buffering) in enumerate(specs):
+        raw = io.FileIO(fd, "r" if fd == 0 else "w", closefd=False)
+        buffered: Any = io.BufferedReader(raw) if fd == 0 else io.BufferedWriter(raw)
+        made.append(
+            io.TextIOWrapper(
+                buffered, encoding=encoding, errors=errors, line_buffering=bool(line_buffering)
+            )
+        )
+    sys.stdin, sys.stdout, sys.stderr = made
+
+
+def _exit_code(exc: SystemExit) -> int:
+    if exc.code is None:
+        return 0
+    if isinstance(exc.code, int):
+        return exc.code & 0xFF
+    with contextlib.suppress(Exception):
+        sys.stderr.write(f"{exc.code}\n")
+    return 1
+

@@ -1,0 +1,232 @@
+"""The Site a server keeps ready, and when a check may take it instead of building one.
+
+`Site.build` reads the site's files in exactly two ways besides the tree's file
+names and the files it reads whole (`_config.yml`, `Gemfile`, `_redirects`,
+`netlify.toml`): for every file Jekyll reads, whether it starts with a front
+matter fence; for every such page, its URL-deciding front matter keys. Both go
+through `KnownFiles`, so the server builds its Site with a `KnownFacts` that
+learns every answer (`prepare`), and keeps those answers with the tree's stat.
+
+A check in a child of the server takes that Site (`prepared_site`) only when it
+is the Site the check would build itself:
+
+* the same site root and the same lint config values the build reads (extra
+  hosts, host, baseurl);
+* the same files in the tree (names: added, removed or renamed files change what
+  Jekyll reads);
+* every file whose stat differs from the one recorded, or whose mtime was too
+  recent then for the stat to vouch for its content (racy), is read again, and
+  gives the same fence and the same URL keys the Site was built with. Any other
+  file (the config, a `_redirects` file, a layout) must have the content it had
+  before the build: the server hashes such files when they are racy; one that
+  changed, or one not hashed, means the Site is built afresh.
+
+The build never reads anything else eagerly (a page's full front matter, its
+text for jekyll-relative-links are read on first use, in the child, from the
+file as it is now), and the server never asks its Site anything: it is as
+`Site.build` left it. The child gets the Site as a copy-on-write fork of the
+server, so what a check does to it is never seen by the next one.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from finops_lint.cache.facts import Facts
+    from finops_lint.cache.tree import Sig
+    from finops_lint.site import Site
+    from finops_lint.workspace import Workspace
+
+#: What a Site's build reads from the lint config.
+SiteArgs = tuple[tuple[str, ...], str | None, str | None]
+
+
+@dataclass
+class PreparedSite:
+    root: str
+    args: SiteArgs
+    #: the tree when the Site was built: every file's (size, mtime ns, inode)
+    tree: dict[str, Sig]
+    #: the moment of that walk
+    started_ns: int
+    site: Site
+    #: what the build learnt of each file it asked about (`KnownFacts.learned`)
+    facts: Facts
+    #: the content hash, taken before the build, of each other file whose stat was
+    #: too recent to vouch for it (a `_config.yml` just saved)
+    hashes: dict[str, str]
+
+
+#: Set in the server (`daemon`) before it forks a check; None everywhere else.
+PREPARED: PreparedSite | None = None
+#: How the last `prepared_site` call went (FINOPS_LINT_TIMING=1 prints it).
+outcome: str = ""
+
+
+def site_args(hosts: Any, host: str | None, baseurl: str | None) -> SiteArgs:
+    return tuple(hosts), host, baseurl
+
+
+def prepare(root: str) -> PreparedSite | None:
+    """Build the Site of `root` as a default `check` there would, learning every fact
+    its build reads (None: not a Jekyll site, or a file could not be read)."""
+    from finops_lint.cache.facts import KnownFacts
+    from finops_lint.cache.results import ResultCache, cache_store, run_key
+    from finops_lint.cache.tree import Walk
+    from finops_lint.config import load_config
+    from finops_lint.discover import is_jekyll_site
+    from finops_lint.findings import INTERNAL_ERROR
+    from finops_lint.rules.base import all_rules
+    from finops_lint.site import Site
+
+    path = Path(root)
+    if not is_jekyll_site(path):
+        return None
+    config = load_config(path, None, search_from=path)
+    notices: list[str] = []
+    walk = Walk(root)
+    old_facts: Facts = {}
+    trusted: Any = frozenset().__contains__
+    layouts = None
+    store = cache_store(path, None, notices.append)
+    rules = [
+        r
+        for r in all_rules()
+        if r.code != INTERNAL_ERROR and config.rule_enabled(r.code, r.default_enabled)
+    ]
+    rules = [r for r in rules if not r.needs_network]
+    options_of = {r.code: r.option_values(config.rule_options.get(r.code)) for r in rules}
+    key = run_key(config, rules, options_of)
+    if store is not None and key is not None:
+        # the facts the last check recorded, for the files its stat still vouches for
+        cache = ResultCache(store, key, path, walk)
+        old_facts, trusted, layouts = cache.old.facts, cache.trusts, cache.old.layouts
+    hashes = _racy_hashes(root, walk.files, walk.started_ns)
+    known = KnownFacts(old_facts, trusted, lambda rel: True, layouts)
+    site = Site.build(
+        path,
+        extra_hosts=config.hosts,
+        host=config.site_host,
+        baseurl=config.site_baseurl,
+        known=known,
+    )
+    if any(message.startswith("cannot read") for _path, _line, message in site.problems):
+        return None  # a file that may be readable by the next check
+    args = site_args(config.hosts, config.site_host, config.site_baseurl)
+    facts = known.learned
+    for rel in facts.keys() & hashes.keys():
+        del hashes[rel]  # its facts tell
+    return PreparedSite(root, args, dict(walk.files), walk.started_ns, site, facts, hashes)
+
+
+#: More files than this just written (a fresh checkout): none is hashed; a check
+#: that finds one of them changed builds its own Site.
+MAX_HASHED = 256
+
+
+def _racy_hashes(root: str, tree: dict[str, Sig], started_ns: int) -> dict[str, str]:
+    from finops_lint.cache.tree import RACY_NS
+
+    settled = started_ns - RACY_NS
+    racy = [rel for rel, sig in tree.items() if sig[1] >= settled]
+    if len(racy) > MAX_HASHED:
+        return {}
+    out: dict[str, str] = {}
+    for rel in racy:
+        found = _hash(root, rel)
+        if found is not None:
+            out[rel] = found
+    return out
+
+
+def _hash(root: str, rel: str) -> str | None:
+    from finops_lint.safe_io import MAX_PAGE_BYTES, content_hash, read_bytes
+
+    try:
+        return content_hash(read_bytes(os.path.join(root, rel), MAX_PAGE_BYTES))
+    except OSError:
+        return None
+
+
+def prepared_site(ws: Workspace) -> Site | None:
+    """The server's Site, when it is the one this check would build (module docstring);
+    the check's cache then learns the facts of the files that changed since."""
+    global outcome
+    prepared = PREPARED
+    if prepared is None:
+        return None
+    outcome = "built"
+    tree, known = ws.tree, ws.known
+    config = ws.config
+    if tree is None or known is None or str(ws.root) != prepared.root:
+        return None
+    if site_args(config.hosts, config.site_host, config.site_baseurl) != prepared.args:
+        return None
+    if tree.keys() != prepared.tree.keys():
+        return None
+    from finops_lint.cache.tree import RACY_NS
+
+    settled = prepared.started_ns - RACY_NS
+    then = prepared.tree
+    changed = [rel for rel, sig in tree.items() if sig != then[rel] or then[rel][1] >= settled]
+    fresh: dict[str, tuple[bool, tuple[dict[str, Any], int, bool] | None]] = {}
+    for rel in changed:
+        was = prepared.facts.get(rel)
+        if was is None:
+            digest = prepared.hashes.get(rel)
+            if digest is None or _hash(prepared.root, rel) != digest:
+                return None
+            continue
+        now = file_facts(prepared.root, rel)
+        if now is None or was[0] != now[0]:
+            return None
+        if now[1] is not None and (was[1] is None or tuple(was[1][:3]) != now[1]):
+            return None
+        fresh[rel] = now
+    site = prepared.site
+    site._known = known
+    for rel, (fence, url) in prepared.facts.items():
+        if known.trusts(rel):
+            continue  # the check's cache holds these already
+        if rel in fresh:
+            fence, keys = fresh[rel]
+            url = None if keys is None else (*keys, prepared.facts[rel][1][3])  # type: ignore[index]
+        known.learn_front_matter(rel, fence)
+        if url is not None:
+            data, line, has_raw, computed = url
+            known.learn_url_keys(rel, data, line, has_raw)
+            if computed is not None:
+                known.learn_page_url(rel, *computed)
+    outcome = f"the Site from the server ({len(changed)} changed files read again)"
+    if os.environ.get("FINOPS_LINT_TIMING"):
+        import sys
+
+        sys.stderr.write(f"finops-lint timing: {outcome}\n")
+    return site
+
+
+def file_facts(root: str, rel: str) -> tuple[bool, tuple[dict[str, Any], int, bool] | None] | None:
+    """What `Site.build` reads of a file (its fence, and a page's URL keys, line of
+    `permalink:` and whether its front matter has text), read now; None when it cannot
+    be read."""
+    from finops_lint.parsing.text import decode_page
+    from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
+    from finops_lint.site.source import has_front_matter
+    from finops_lint.site.url_keys import url_front_matter
+
+    path = os.path.join(root, rel)
+    try:
+        raw = read_bytes(path, MAX_PAGE_BYTES, truncate=True)
+    except OSError:
+        return None
+    if not has_front_matter(path):
+        return False, None
+    text, _error = decode_page(raw)
+    if text is None:
+        return True, ({}, 1, False)
+    data, line, fm_raw = url_front_matter(text)
+    return True, (data, line, bool(fm_raw.strip()))

@@ -1,0 +1,276 @@
+"""`finops-lint server`: a check it runs gives the report and exit code of the same
+check run without it, whatever changed in the site since the server made its Site."""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from finops_lint.engine import RunOptions, run
+from finops_lint.server import prepared
+from finops_lint.server.address import private_dir, socket_path
+from finops_lint.server.wire import connect, send_message
+from tests.test_cache import OPS, _age, _apply, _in, _make_site, _outcome, _pages
+
+# ------------------------------------------------------------------ the prepared Site
+
+
+def _with_prepared(root: Path, paths: list[Path]) -> tuple[Any, str]:
+    """A check run as a child of the server runs it: with the Site the server made
+    (`prepared.PREPARED`, made before the last change), then the server's next Site
+    made from the files as they are after the check."""
+    prepared.outcome = ""
+    try:
+        result = run(RunOptions(paths=paths, cache=True))
+    finally:
+        prepared.PREPARED = prepared.prepare(str(root))
+    return _outcome(result), prepared.outcome
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    steps=st.lists(st.tuples(OPS, st.integers(0, 20)), min_size=1, max_size=6),
+    aged=st.booleans(),
+)
+# a permalink changed (same size): the Site is built again, p2's link to p3 breaks
+@example(steps=[("same-size", 4)], aged=True)
+@example(steps=[("edit", 1), ("add-anchor", 2), ("remove-anchor", 3)], aged=False)
+def test_a_check_with_the_server_s_site_gives_the_output_of_one_without(
+    steps: list[tuple[str, int]], aged: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Edit, delete, rename, add; anchors, links, layouts, Liquid, both configs. After
+    each step the pages pre-commit would pass, then the whole site: with the server's
+    Site (made before the step, as the server makes it after each check) and without
+    any cache. aged: every file's mtime an hour old, so a stat alone vouches for it."""
+    monkeypatch.delenv("FINOPS_LINT_CACHE_DIR", raising=False)
+    monkeypatch.delenv("FINOPS_LINT_NO_CACHE", raising=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(os.path.realpath(tmp)) / "site"
+        root.mkdir()
+        _make_site(root)
+        base = int(time.time()) - 3600
+        with _in(root):
+            if aged:
+                _age(root, base, base)
+            run(RunOptions(paths=[root], cache=True))
+            prepared.PREPARED = prepared.prepare(str(root))
+            counter = [0]
+            for op, pick in steps:
+                _apply(root, op, pick, counter)
+                if aged:
+                    _age(root, base + 1000, base + counter[0])
+                pages = _pages(root)
+                chosen = [(pick - 1) % len(pages), pick % len(pages)] if pages else []
+                for paths in [[pages[i]] for i in chosen] + [[root]]:
+                    served, how = _with_prepared(root, paths)
+                    alone = _outcome(run(RunOptions(paths=paths, cache=False)))
+                    assert served == alone, (op, pick, paths, how)
+            prepared.PREPARED = None
+
+
+def test_the_site_is_taken_only_when_it_is_the_one_the_check_would_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body edit reads the page again and takes the Site; a new URL, a new file or
+    another `_config.yml` build it afresh."""
+    monkeypatch.delenv("FINOPS_LINT_CACHE_DIR", raising=False)
+    root = tmp_path / "site"
+    root.mkdir()
+    _make_site(root)
+    page = root / "p1.md"
+    with _in(root):
+        run(RunOptions(paths=[root], cache=True))
+        ways = {
+            "a body edit": lambda: page.write_text(
+                page.read_text("utf-8") + "\nMore words.\n", "utf-8"
+            ),
+            "a new URL": lambda: page.write_text(
+                page.read_text("utf-8").replace("/p1/", "/q1/"), "utf-8"
+            ),
+            "a new page": lambda: (root / "p9.md").write_text(
+                "---\ntitle: New\n---\n# New\n", "utf-8"
+            ),
+            "another _config.yml": lambda: (root / "_config.yml").write_text(
+                (root / "_config.yml").read_text("utf-8") + "x: 1\n", "utf-8"
+            ),
+            "a file removed": lambda: (root / "img" / "p1.png").unlink(),
+            "front matter without URL keys": lambda: page.write_text(
+                page.read_text("utf-8").replace("title: Page 1", "title: Page One"), "utf-8"
+            ),
+        }
+        for what, change in ways.items():
+            prepared.PREPARED = prepared.prepare(str(root))
+            change()
+            _out, how = _with_prepared_as_is(root, [page])
+            takes = what in ("a body edit", "front matter without URL keys")
+            assert how.startswith("the Site from the server") == takes, (what, how)
+
+
+def _with_prepared_as_is(root: Path, paths: list[Path]) -> tuple[Any, str]:
+    """Like `_with_prepared`, with the Site already made (before the change)."""
+    prepared.outcome = ""
+    try:
+        result = run(RunOptions(paths=paths, cache=True))
+    finally:
+        prepared.PREPARED = None
+    return _outcome(result), prepared.outcome
+
+
+# ------------------------------------------------------------------ the server process
+
+EXE = [sys.executable, "-m", "finops_lint"]
+
+
+@pytest.fixture
+def served_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A small site with a server running for it (stopped after the test)."""
+    root = Path(os.path.realpath(tmp_path)) / "site"
+    root.mkdir()
+    _make_site(root)
+    folder = tmp_path / "servers"
+    monkeypatch.setenv("FINOPS_LINT_SERVER_DIR", str(folder))
+    for name in ("FINOPS_LINT_CACHE_DIR", "FINOPS_LINT_NO_CACHE", "FINOPS_LINT_SERVER"):
+        monkeypatch.delenv(name, raising=False)
+    started = _cli(root, "server", "start", "--idle", "5")
+    assert started.returncode == 0, started.stderr
+    assert "running for" in started.stdout
+    try:
+        yield root
+    finally:
+        _cli(root, "server", "stop")
+
+
+def _cli(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*EXE, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env},
+    )
+
+
+def _report(done: subprocess.CompletedProcess[str]) -> tuple[int, str, list[str]]:
+    said = [
+        line
+        for line in done.stderr.splitlines()
+        if "timing:" not in line and "result cache" not in line
+    ]
+    return done.returncode, done.stdout, said
+
+
+def test_checks_the_server_runs_match_checks_without_it(served_site: Path) -> None:
+    """Random edits; after each, the edited page and the whole site through the server
+    (the console script hands them over) and without it (no server, no cache)."""
+    root = served_site
+    rng = random.Random(14)
+    ops = [
+        "edit",
+        "same-size",
+        "delete",
+        "rename",
+        "add-anchor",
+        "remove-anchor",
+        "link",
+        "config",
+        "jekyll-config",
+        "touch",
+        "add",
+        "layout",
+        "liquid",
+        "include",
+    ]
+    counter = [0]
+    took = 0
+    for _step in range(10):
+        op, pick = rng.choice(ops), rng.randrange(20)
+        _apply(root, op, pick, counter)
+        pages = _pages(root)
+        page = pages[pick % len(pages)].relative_to(root).as_posix()
+        for args in ([page], []):
+            served = _cli(root, "check", *args, FINOPS_LINT_TIMING="1")
+            alone = _cli(root, "check", "--no-cache", *args, FINOPS_LINT_SERVER="0")
+            assert _report(served) == _report(alone), (op, pick, args)
+            took += "the Site from the server" in served.stderr
+    assert took, "no check took the server's Site"
+    status = _cli(root, "server", "status")
+    assert status.returncode == 0
+    assert "20 checks run" in status.stdout, status.stdout
+
+
+def test_the_check_writes_to_the_caller_s_own_stdout_and_exit_code(served_site: Path) -> None:
+    """The report goes to the caller's stdout (a pipe here), stderr to its stderr, and
+    the exit code is the check's: 1 with errors."""
+    done = _cli(served_site, "check", "p1.md", FINOPS_LINT_TIMING="1")
+    assert done.returncode == 1
+    assert "p1.md:" in done.stdout
+    assert "timing:" in done.stderr
+    quiet = _cli(served_site, "check", "p0.md", FINOPS_LINT_SERVER="0")
+    assert (quiet.returncode, quiet.stdout) == (
+        _cli(served_site, "check", "p0.md").returncode,
+        _cli(served_site, "check", "p0.md").stdout,
+    )
+
+
+def test_a_call_from_another_version_is_declined_and_the_server_stops(
+    served_site: Path,
+) -> None:
+    path = socket_path(str(served_site))
+    with connect(path) as sock:
+        send_message(
+            sock,
+            {"op": "check", "protocol": 1, "version": "0.0.0", "argv": ["check"]},
+            fds=[0, 1, 2],
+        )
+        sock.settimeout(10)
+        assert sock.recv(1) == b""  # no start: the caller runs the check itself
+    deadline = time.monotonic() + 10
+    while os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists(path)
+    status = _cli(served_site, "server", "status")
+    assert status.returncode == 1
+    # and the check runs here, as without a server
+    assert _cli(served_site, "check", "p0.md").returncode in (0, 1)
+
+
+def test_a_socket_folder_others_can_use_is_not_trusted(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    assert not private_dir(str(shared), create=False)
+    mine = tmp_path / "mine"
+    assert private_dir(str(mine), create=True)
+    assert (mine.stat().st_mode & 0o777) == 0o700
+
+
+def test_no_server_means_no_connection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from finops_lint.server.client import delegate
+
+    monkeypatch.setenv("FINOPS_LINT_SERVER_DIR", str(tmp_path / "none"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "_config.yml").write_text("title: x\n", "utf-8")
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("connected")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    assert delegate(["check", "x.md"]) is None
+    assert delegate(["rules"]) is None
