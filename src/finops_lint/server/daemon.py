@@ -357,4 +357,3 @@ def _exit_code(exc: SystemExit) -> int:
     with contextlib.suppress(Exception):
         sys.stderr.write(f"{exc.code}\n")
     return 1
-
