@@ -274,3 +274,115 @@ def test_no_server_means_no_connection(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(socket, "socket", refuse)
     assert delegate(["check", "x.md"]) is None
     assert delegate(["rules"]) is None
+
+
+# ------------------------------------------------------------------ the watched tree
+
+
+def _same_as_a_walk(watch: Any, root: Path) -> None:
+    from finops_lint.cache.tree import walk_tree
+
+    folders: dict[str, Any] = {}
+    walked = walk_tree(root, folders)
+    snap = watch.snapshot()
+    assert dict(snap.files) == walked
+    assert snap.folders == folders
+    assert not snap.moved_since()
+
+
+WATCH_STEPS = [
+    "edit",
+    "same-size",
+    "delete",
+    "rename",
+    "add",
+    "touch",
+    "mkdir",
+    "rmdir",
+    "mvdir",
+    "chmod",
+    "replace",
+    "cache",
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(steps=st.lists(st.tuples(st.sampled_from(WATCH_STEPS), st.integers(0, 20)), max_size=8))
+@example(steps=[("mkdir", 0), ("edit", 5), ("rmdir", 0), ("add", 1)])
+def test_the_watched_tree_is_the_tree_a_walk_finds(steps: list[tuple[str, int]]) -> None:
+    """After any edits (files and folders), the server's tree is what walking it finds:
+    every file's size, mtime and inode, every folder's stat."""
+    from finops_lint.server.watch import TreeWatch
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(os.path.realpath(tmp)) / "site"
+        root.mkdir()
+        _make_site(root)
+        (root / ".finops-lint-cache").mkdir()
+        watch = TreeWatch(str(root))
+        try:
+            _same_as_a_walk(watch, root)
+            counter = [0]
+            for op, pick in steps:
+                rescans = watch.rescans
+                _watch_step(root, op, pick, counter)
+                _same_as_a_walk(watch, root)
+                if op not in ("mkdir", "rmdir", "mvdir"):  # a file's change: that file only
+                    assert watch.rescans == rescans, op
+        finally:
+            watch.close()
+
+
+def _watch_step(root: Path, op: str, pick: int, counter: list[int]) -> None:
+    counter[0] += 1
+    n = counter[0]
+    folders = sorted(
+        p for p in root.rglob("*") if p.is_dir() and ".finops-lint-cache" not in p.parts
+    )
+    folder = folders[pick % len(folders)] if folders else root
+    if op == "mkdir":
+        made = folder / f"d{n}"
+        made.mkdir()
+        (made / "inside.md").write_text("---\ntitle: In\n---\n# In\n", "utf-8")
+    elif op == "rmdir":
+        import shutil
+
+        if folder != root:
+            shutil.rmtree(folder)
+    elif op == "mvdir":
+        if folder != root:
+            folder.rename(folder.with_name(f"moved{n}"))
+    elif op == "chmod":
+        pages = _pages(root)
+        if pages:
+            pages[pick % len(pages)].chmod(0o600)
+    elif op == "replace":  # an editor's save: a new file renamed over the old one
+        pages = _pages(root)
+        if pages:
+            target = pages[pick % len(pages)]
+            fresh = target.with_name(target.name + ".tmp")
+            fresh.write_text(target.read_text("utf-8") + "\nSaved.\n", "utf-8")
+            os.replace(fresh, target)
+    elif op == "cache":  # the check's own cache writes: not the tree
+        (root / ".finops-lint-cache" / f"c{n}.json").write_text("{}", "utf-8")
+    else:
+        _apply(root, op, pick, counter)
+
+
+def test_a_symlink_in_the_tree_means_no_watch(tmp_path: Path) -> None:
+    from finops_lint.server.watch import TreeWatch, Unwatchable
+
+    root = tmp_path / "site"
+    root.mkdir()
+    _make_site(root)
+    (root / "link.md").symlink_to(root / "p0.md")
+    with pytest.raises(Unwatchable):
+        TreeWatch(str(root))
+    (root / "link.md").unlink()
+    watch = TreeWatch(str(root))
+    try:
+        (root / "later.md").symlink_to(root / "p1.md")
+        with pytest.raises(Unwatchable):
+            watch.snapshot()
+    finally:
+        watch.close()

@@ -44,7 +44,9 @@ def _main() -> None:
     from finops_lint.cache import replay
 
     # (in the server, with everything imported, a walk in a child saves nothing)
-    prepared = replay.prepare(sys.argv[1:], also=_list_site, background=not client.SERVED)
+    prepared = replay.prepare(
+        sys.argv[1:], also=_list_site, background=not client.SERVED, walked=client.WALKED
+    )
     if prepared is not None and prepared.walk.pending:
         # While a child walks the big tree the replay compares: what a run that is not
         # replayed does first.

@@ -122,6 +122,7 @@ class Prepared:
         *,
         background: bool = False,
         also: Callable[[str], Any] | None = None,
+        walked: Walk | None = None,
     ) -> None:
         self.root = root
         self.path = os.path.join(root, CACHE_FOLDER, RECORD)
@@ -131,7 +132,11 @@ class Prepared:
         self._candidate = self._candidate_record()
         # A record that may be replayed wants the walk at once (here: a child costs
         # more than it saves); otherwise a big tree is walked by a child meanwhile.
-        self.walk = Walk(root, background=background and self._candidate is None, also=also)
+        self.walk = (
+            walked
+            if walked is not None
+            else Walk(root, background=background and self._candidate is None, also=also)
+        )
         self._racy: dict[str, str] | bool | None = False  # False: not worked out yet
         self._tree_digest: str | None = None
 
@@ -264,11 +269,16 @@ class Prepared:
 
 
 def prepare(
-    argv: Sequence[str], also: Callable[[str], Any] | None = None, *, background: bool = True
+    argv: Sequence[str],
+    also: Callable[[str], Any] | None = None,
+    *,
+    background: bool = True,
+    walked: Walk | None = None,
 ) -> Prepared | None:
     """The state of a plain `check` call whose report can be replayed or recorded.
     `also`: what a child that walks a big tree does next (`Walk`); `background`: False,
-    the tree is never walked by a child."""
+    the tree is never walked by a child; `walked`: the tree as walked for this call
+    already (used when it is this call's site)."""
     form = plain_form(argv)
     if form is None or "--staged" in form[1] or disabled():
         return None  # --staged asks git: not a state of the tree
@@ -289,7 +299,8 @@ def prepare(
         # changes only when a page is added, removed or renamed (see record)
         make_cache_folder(folder)
         big = background and _big_tree(folder)
-        return Prepared(root, argv, cwd, first, background=big, also=also)
+        given = walked if walked is not None and walked.root == root else None
+        return Prepared(root, argv, cwd, first, background=big, also=also, walked=given)
     except (OSError, ValueError):
         return None
 

@@ -129,6 +129,21 @@ class Walk:
             self._folders: dict[str, Sig | None] = {}
             self._files = walk_tree(root, self._folders)
 
+    @classmethod
+    def given(
+        cls, root: str, files: dict[str, Sig], folders: dict[str, Sig | None], started_ns: int
+    ) -> Walk:
+        """The tree as someone else walked it at `started_ns` (`finops-lint server`,
+        which follows the changes as the kernel reports them)."""
+        walk = cls.__new__(cls)
+        walk.root = root
+        walk.started_ns = started_ns
+        walk._also = None
+        walk._pending = None
+        walk._files = files
+        walk._folders = folders
+        return walk
+
     @property
     def also_found(self) -> Any:
         """What the child's `also` found (waits for the child), or None."""

@@ -18,8 +18,14 @@ import sys
 
 from finops_lint.server.address import private_dir, socket_path
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from finops_lint.cache.tree import Walk
+
 #: Set in a check the server runs: it must not hand itself to the server again.
 SERVED = False
+#: ... and the tree as the server knows it (`watch`), if it does.
+WALKED: Walk | None = None
 #: The reply that says the server runs the check, then the exit code (4 bytes).
 STARTED = b"S"
 PROTOCOL = 1

@@ -25,12 +25,16 @@ import signal
 import socket
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from finops_lint.server import prepared
 from finops_lint.server.address import private_dir, socket_path
 from finops_lint.server.client import PROTOCOL, STARTED
+from finops_lint.server.watch import TreeWatch, Unwatchable
 from finops_lint.server.wire import connect, peer_uid, read_message, send_message
+
+if TYPE_CHECKING:
+    from finops_lint.cache.tree import Walk
 
 DEFAULT_IDLE = 1800.0
 #: How long `server start` waits for the new server to answer.
@@ -141,6 +145,7 @@ class _Server:
         console._load_check(whole=True)
         all_rules()
         self.tool = tool_state().hex()
+        self.watch = _watch(root)
         self.listener = self._listen()
         self.refresh()
         self._warm_up()
@@ -180,12 +185,23 @@ class _Server:
         gc.collect()
         started = time.time_ns()
         try:
-            prepared.PREPARED = prepared.prepare(self.root)
+            prepared.PREPARED = prepared.prepare(self.root, self.tree())
         except Exception:  # the check builds its own Site and says what is wrong
             prepared.PREPARED = None
         preload(os.path.join(self.root, CACHE_FOLDER, MAIN_FILE), started)
         gc.collect()
         gc.freeze()  # the children share these pages; the collector would copy them
+
+    def tree(self) -> Walk | None:
+        """The site tree now, from the watch (None: the caller walks it)."""
+        if self.watch is None:
+            return None
+        try:
+            return self.watch.snapshot()
+        except (Unwatchable, OSError):
+            self.watch.close()
+            self.watch = None
+            return None
 
     def loop(self) -> None:
         while True:
@@ -253,12 +269,14 @@ class _Server:
             "idle_timeout": self.idle,
             "site_ready": ready is not None,
             "pages": len(ready.site.pages) if ready is not None else 0,
+            "watching": self.watch is not None,
         }
 
     def _check(self, conn: socket.socket, message: dict[str, Any], fds: list[int]) -> None:
+        walked = self.tree()
         pid = os.fork()
         if pid == 0:
-            _run_check(message, fds, (conn, self.listener))
+            _run_check(message, fds, (conn, self.listener), walked)
         self.checks += 1
         conn.settimeout(None)
         with contextlib.suppress(OSError):
@@ -267,6 +285,16 @@ class _Server:
         with contextlib.suppress(OSError):
             conn.sendall(code.to_bytes(4, "big"))
         self.refresh()
+
+
+def _watch(root: str) -> TreeWatch | None:
+    """A watch on the site tree, or None: each check walks it (see `watch`)."""
+    if os.environ.get("FINOPS_LINT_SERVER_WATCH") == "0":
+        return None
+    try:
+        return TreeWatch(root)
+    except (Unwatchable, OSError):
+        return None
 
 
 def _wait(pid: int, conn: socket.socket) -> int:
@@ -292,7 +320,12 @@ def _wait(pid: int, conn: socket.socket) -> int:
     return code if 0 <= code <= 255 else 2
 
 
-def _run_check(message: dict[str, Any], fds: list[int], close: tuple[socket.socket, ...]) -> None:
+def _run_check(
+    message: dict[str, Any],
+    fds: list[int],
+    close: tuple[socket.socket, ...],
+    walked: Walk | None,
+) -> None:
     """In the forked child: become the caller's run of the console script (never returns)."""
     code = 2
     try:
@@ -318,6 +351,7 @@ def _run_check(message: dict[str, Any], fds: list[int], close: tuple[socket.sock
         from finops_lint.server import client
 
         client.SERVED = True
+        client.WALKED = walked
         try:
             console.main()
             code = 0

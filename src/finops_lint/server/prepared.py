@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from finops_lint.cache.facts import Facts
-    from finops_lint.cache.tree import Sig
+    from finops_lint.cache.tree import Sig, Walk
     from finops_lint.site import Site
     from finops_lint.workspace import Workspace
 
@@ -71,12 +71,13 @@ def site_args(hosts: Any, host: str | None, baseurl: str | None) -> SiteArgs:
     return tuple(hosts), host, baseurl
 
 
-def prepare(root: str) -> PreparedSite | None:
+def prepare(root: str, walked: Walk | None = None) -> PreparedSite | None:
     """Build the Site of `root` as a default `check` there would, learning every fact
-    its build reads (None: not a Jekyll site, or a file could not be read)."""
+    its build reads (None: not a Jekyll site, or a file could not be read). `walked`:
+    the tree now, if the caller knows it."""
+    from finops_lint.cache import tree
     from finops_lint.cache.facts import KnownFacts
     from finops_lint.cache.results import ResultCache, cache_store, run_key
-    from finops_lint.cache.tree import Walk
     from finops_lint.config import load_config
     from finops_lint.discover import is_jekyll_site
     from finops_lint.findings import INTERNAL_ERROR
@@ -88,7 +89,7 @@ def prepare(root: str) -> PreparedSite | None:
         return None
     config = load_config(path, None, search_from=path)
     notices: list[str] = []
-    walk = Walk(root)
+    walk = walked if walked is not None else tree.Walk(root)
     old_facts: Facts = {}
     trusted: Any = frozenset().__contains__
     layouts = None
