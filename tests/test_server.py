@@ -386,3 +386,96 @@ def test_a_symlink_in_the_tree_means_no_watch(tmp_path: Path) -> None:
             watch.snapshot()
     finally:
         watch.close()
+
+
+def test_a_staged_check_the_server_runs_reads_the_caller_s_git_index(served_site: Path) -> None:
+    """`check --staged` (the pre-commit hook) asks git in the caller's folder, with the
+    caller's environment: the same findings about a deleted page as without a server."""
+    import shutil
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    root = served_site
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+    }
+    git_env = {**os.environ, **env}
+    for args in (
+        ["init", "-q"],
+        ["add", "-A"],
+        ["commit", "-q", "-m", "site"],
+        ["rm", "-q", "p2.md"],
+    ):
+        subprocess.run(["git", *args], cwd=root, check=True, env=git_env, capture_output=True)
+    served = _cli(root, "check", "--staged", "--offline", FINOPS_LINT_TIMING="1", **env)
+    alone = _cli(root, "check", "--staged", "--offline", FINOPS_LINT_SERVER="0", **env)
+    assert _report(served) == _report(alone)
+    assert "p2" in served.stdout  # p0 and p1 link to the deleted page
+    assert "; 1 checks run;" in _cli(root, "server", "status").stdout  # the served one
+
+
+def test_the_server_s_parsed_front_matter_is_used_only_for_unchanged_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server parses the front matter of the pages cross-references read by type
+    (domains, capabilities...). A domain page that stops listing a capability makes it
+    an orphan (XR): the check of that capability reads the domain page again."""
+    import shutil
+
+    from finops_lint.config import load_config
+    from finops_lint.site import url_keys
+    from tests.corpus import framework_site
+
+    site = Path(os.path.realpath(tmp_path)) / "fw"
+    shutil.copytree(framework_site(), site, ignore=shutil.ignore_patterns("_site", ".git"))
+    site.chmod(0o755)
+    old = time.time() - 3600  # a repository's files: their stat vouches for them
+    for path in site.rglob("*"):
+        os.utime(path, (old, old))
+    for name in ("FINOPS_LINT_CACHE_DIR", "FINOPS_LINT_NO_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FINOPS_LINT_JOBS", "1")
+    monkeypatch.chdir(site)
+    capability = site / "_capabilities" / "manage-commitment-based-discounts.md"
+    domains = [
+        site / "_domains" / n
+        for n in ("cloud-rate-optimization.md", "tracking-and-benchmarking.md")
+    ]
+    run(RunOptions(paths=[site], cache=True))
+    used: list[str] = []
+    real_get = prepared._ParsedBefore.get
+
+    def counting(self: Any, rel: str) -> Any:
+        found = real_get(self, rel)
+        if found is not None:
+            used.append(rel)
+        return found
+
+    monkeypatch.setattr(prepared._ParsedBefore, "get", counting)
+    try:
+        for step, domain in enumerate(domains):
+            prepared.PREPARED = prepared.prepare(str(site))
+            assert prepared.PREPARED is not None
+            config = load_config(site, None, search_from=site)
+            prepared.update_front_matter(prepared.PREPARED, config)
+            assert len(prepared.FRONT_MATTER) > 40
+            text = domain.read_text("utf-8")
+            domain.write_text(text.replace("- capability_commitment-discounts\n", ""), "utf-8")
+            used.clear()
+            served = _outcome(run(RunOptions(paths=[capability], cache=True)))
+            assert used, "the server's front matter was not used"
+            changed = {d.relative_to(site).as_posix() for d in domains[: step + 1]}
+            assert not changed & set(used)
+            prepared.PREPARED, url_keys.parsed_before = None, None
+            alone = _outcome(run(RunOptions(paths=[capability], cache=False)))
+            assert served == alone, step
+        # no domain lists the capability now: an orphan
+        assert any(f["code"].startswith("XR") for f in served[0])
+    finally:
+        prepared.PREPARED = None
+        prepared.FRONT_MATTER = {}
+        url_keys.parsed_before = None

@@ -35,6 +35,7 @@ from finops_lint.server.wire import connect, peer_uid, read_message, send_messag
 
 if TYPE_CHECKING:
     from finops_lint.cache.tree import Walk
+    from finops_lint.config import Config
 
 DEFAULT_IDLE = 1800.0
 #: How long `server start` waits for the new server to answer.
@@ -150,6 +151,13 @@ class _Server:
         self.refresh()
         self._warm_up()
 
+    def _config(self) -> Config:
+        from pathlib import Path
+
+        from finops_lint.config import load_config
+
+        return load_config(Path(self.root), None, search_from=Path(self.root))
+
     def _warm_up(self) -> None:
         """What a run's workers are given before they fork: the Markdown parser, the
         rules' compiled patterns (pure functions of the config)."""
@@ -186,6 +194,8 @@ class _Server:
         started = time.time_ns()
         try:
             prepared.PREPARED = prepared.prepare(self.root, self.tree())
+            if prepared.PREPARED is not None:
+                prepared.update_front_matter(prepared.PREPARED, self._config())
         except Exception:  # the check builds its own Site and says what is wrong
             prepared.PREPARED = None
         preload(os.path.join(self.root, CACHE_FOLDER, MAIN_FILE), started)

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from finops_lint.cache.facts import Facts
     from finops_lint.cache.tree import Sig, Walk
+    from finops_lint.config import Config
     from finops_lint.site import Site
     from finops_lint.workspace import Workspace
 
@@ -63,6 +64,10 @@ class PreparedSite:
 
 #: Set in the server (`daemon`) before it forks a check; None everywhere else.
 PREPARED: PreparedSite | None = None
+#: The server's parsed front matter of the pages that cross-reference rules read by
+#: type (every page of a type): rel -> (the file's stat then, the front matter).
+#: Kept from one check to the next; only files whose stat changed are parsed again.
+FRONT_MATTER: dict[str, tuple[Sig, dict[str, Any]]] = {}
 #: How the last `prepared_site` call went (FINOPS_LINT_TIMING=1 prints it).
 outcome: str = ""
 
@@ -165,6 +170,10 @@ def prepared_site(ws: Workspace) -> Site | None:
     config = ws.config
     if tree is None or known is None or str(ws.root) != prepared.root:
         return None
+    if FRONT_MATTER:  # whichever Site the check uses: the loaders read files by rel
+        from finops_lint.site import url_keys
+
+        url_keys.parsed_before = _ParsedBefore(FRONT_MATTER, tree)
     if site_args(config.hosts, config.site_host, config.site_baseurl) != prepared.args:
         return None
     if tree.keys() != prepared.tree.keys():
@@ -231,3 +240,59 @@ def file_facts(root: str, rel: str) -> tuple[bool, tuple[dict[str, Any], int, bo
         return True, ({}, 1, False)
     data, line, fm_raw = url_front_matter(text)
     return True, (data, line, bool(fm_raw.strip()))
+
+
+class _ParsedBefore:
+    """`url_keys.ParsedFrontMatter` over FRONT_MATTER, for a check's tree: an entry is
+    used while the file's stat in the tree is the one it was parsed at (which was not
+    racy then: the content is that one)."""
+
+    def __init__(self, entries: dict[str, tuple[Sig, dict[str, Any]]], tree: dict[str, Sig]):
+        self._entries = entries
+        self._tree = tree
+
+    def get(self, rel: str) -> dict[str, Any] | None:
+        import copy
+
+        entry = self._entries.get(rel)
+        if entry is None or self._tree.get(rel) != entry[0]:
+            return None
+        return copy.deepcopy(entry[1])  # the check may change what it is given
+
+
+def update_front_matter(prepared: PreparedSite, config: Config) -> None:
+    """Parse the front matter of every page of the types cross-references read by type
+    (their sources and targets), unless parsed at the same stat already; only files
+    whose stat is old enough to vouch for their content, read between two equal stats."""
+    global FRONT_MATTER
+    import time
+
+    from finops_lint.cache.tree import RACY_NS, stat_sig
+    from finops_lint.discover import glob_any
+    from finops_lint.parsing.text import decode_page
+    from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
+    from finops_lint.site.url_keys import front_matter_data
+
+    names = {t for ref in config.references for t in (*ref.source, ref.target)}
+    globs = [g for pt in config.page_types if pt.name in names for g in pt.match]
+    settled = time.time_ns() - RACY_NS
+    kept: dict[str, tuple[Sig, dict[str, Any]]] = {}
+    old = FRONT_MATTER
+    for rel in prepared.site.pages:
+        sig = prepared.tree.get(rel)
+        if sig is None or sig[1] >= settled or not globs or not glob_any(rel, globs):
+            continue
+        was = old.get(rel)
+        if was is not None and was[0] == sig:
+            kept[rel] = was
+            continue
+        path = os.path.join(prepared.root, rel)
+        try:
+            raw = read_bytes(path, MAX_PAGE_BYTES, truncate=True)
+        except OSError:
+            continue
+        if stat_sig(path) != sig:
+            continue  # written since the tree was taken
+        text, _error = decode_page(raw)
+        kept[rel] = (sig, front_matter_data(text) if text is not None else {})
+    FRONT_MATTER = kept

@@ -20,7 +20,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -147,6 +147,25 @@ def _load_full(text: str, raw: str) -> dict[str, Any]:
     return {str(k): v for k, v in data.items()} if isinstance(data, dict) else {}
 
 
+class ParsedFrontMatter(Protocol):
+    """Front matter parsed before, of files unchanged since: `get` gives a copy, or None."""
+
+    def get(self, rel: str) -> dict[str, Any] | None: ...
+
+
+#: Set in a check `finops-lint server` runs: the front matter the server parsed of the
+#: files the check's tree shows unchanged since (`server.prepared`).
+parsed_before: ParsedFrontMatter | None = None
+
+
+def front_matter_data(text: str) -> dict[str, Any]:
+    """A page's whole front matter as `file_data_loader` reads it (no defaults)."""
+    fm = split_front_matter(text)
+    if fm.present and not fm.unterminated and fm.raw.strip():
+        return _load_full(text, fm.raw)
+    return {}
+
+
 def file_data_loader(
     root: Path, rel: str, has_raw: bool, defaults: dict[str, Any]
 ) -> Callable[[], dict[str, Any]]:
@@ -156,7 +175,10 @@ def file_data_loader(
 
     def load() -> dict[str, Any]:
         data: dict[str, Any] = {}
-        if has_raw:
+        known = parsed_before.get(rel) if has_raw and parsed_before is not None else None
+        if known is not None:
+            data = known
+        elif has_raw:
             from finops_lint.parsing.text import decode_page
             from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
 
@@ -165,9 +187,7 @@ def file_data_loader(
                 text, _error = decode_page(read_bytes(path, MAX_PAGE_BYTES, truncate=True))
             except OSError:
                 text = None
-            fm = split_front_matter(text) if text is not None else None
-            if text is not None and fm is not None and fm.present and not fm.unterminated:
-                data = _load_full(text, fm.raw) if fm.raw.strip() else {}
+            data = front_matter_data(text) if text is not None else {}
         return {**defaults, **data} if defaults else data
 
     return load
