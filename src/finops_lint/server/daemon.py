@@ -189,6 +189,7 @@ class _Server:
         from finops_lint.cache.store import preload
         from finops_lint.cache.tree import CACHE_FOLDER, MAIN_FILE
 
+        gc.unfreeze()  # what the last refresh froze, so the old state can be collected
         prepared.PREPARED = None  # the old one's memory first
         gc.collect()
         started = time.time_ns()
