@@ -12,6 +12,12 @@ before round i+1; one untimed warm-up run of each tool first):
 - ``page``: one changed page, in the pre-commit form: a line is appended to
   ``--page`` (a new text every round), then ``finops-lint check --offline FILE``
   vs ``markdownlint-cli2 :FILE``;
+- ``page-server``: the same one-page call with ``finops-lint server`` started for
+  the site before the rounds (its socket in ``bench/.work/servers``); the server's
+  peak memory is reported apart (``server_rss_mb``). Every other case runs with
+  ``FINOPS_LINT_SERVER=0``. Run it in its own invocation (``--cases page-server``):
+  the other cases rewrite the result cache, which the server otherwise has parsed
+  before the call;
 - ``deleted``: ``--delete`` is removed (it is restored after the round), then the
   whole site again with both tools.
 
@@ -23,7 +29,7 @@ the largest single process of the run and its waited-for children (what
 
 Ratios are finops-lint / markdownlint-cli2 (lower is better): ``ratio`` of the
 medians, ``paired`` the median of the per-round ratios. Goals (issue 14):
-cold <= 0.25, warm <= 0.05, one page <= 0.5.
+cold <= 0.25, warm <= 0.05, one page <= 0.5 (with or without the server).
 
     .venv/bin/python bench/bench_big.py [--sizes 274,10000] [--runs 5] [--runs-big 3]
         [--json bench/.work/big.json]
@@ -252,7 +258,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="274,10000", help="comma-separated page counts")
     ap.add_argument("--runs", type=int, default=5, help="paired rounds below 10,000 pages")
     ap.add_argument("--runs-big", type=int, default=3, help="rounds at 10,000 pages and more")
-    ap.add_argument("--cases", default=",".join(CASES))
+    ap.add_argument(
+        "--cases",
+        default="cold,warm,page,deleted",
+        help=f"comma-separated, of {', '.join(CASES)} (page-server: in a run of its own)",
+    )
     ap.add_argument("--corpus", default=str(grow_site.default_corpus()))
     ap.add_argument("--page", default=DEFAULT_PAGE)
     ap.add_argument("--delete", default=DEFAULT_DELETE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -143,8 +144,8 @@ def served_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     root = Path(os.path.realpath(tmp_path)) / "site"
     root.mkdir()
     _make_site(root)
-    folder = tmp_path / "servers"
-    monkeypatch.setenv("FINOPS_LINT_SERVER_DIR", str(folder))
+    folder = Path(tempfile.mkdtemp(prefix="fl-", dir="/tmp"))  # short: a socket's path
+    monkeypatch.setenv("FINOPS_LINT_SERVER_DIR", str(folder / "servers"))
     for name in ("FINOPS_LINT_CACHE_DIR", "FINOPS_LINT_NO_CACHE", "FINOPS_LINT_SERVER"):
         monkeypatch.delenv(name, raising=False)
     started = _cli(root, "server", "start", "--idle", "5")
@@ -154,6 +155,7 @@ def served_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
         yield root
     finally:
         _cli(root, "server", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _cli(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -345,8 +347,6 @@ def _watch_step(root: Path, op: str, pick: int, counter: list[int]) -> None:
         made.mkdir()
         (made / "inside.md").write_text("---\ntitle: In\n---\n# In\n", "utf-8")
     elif op == "rmdir":
-        import shutil
-
         if folder != root:
             shutil.rmtree(folder)
     elif op == "mvdir":
@@ -391,8 +391,6 @@ def test_a_symlink_in_the_tree_means_no_watch(tmp_path: Path) -> None:
 def test_a_staged_check_the_server_runs_reads_the_caller_s_git_index(served_site: Path) -> None:
     """`check --staged` (the pre-commit hook) asks git in the caller's folder, with the
     caller's environment: the same findings about a deleted page as without a server."""
-    import shutil
-
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     root = served_site
@@ -424,8 +422,6 @@ def test_the_server_s_parsed_front_matter_is_used_only_for_unchanged_files(
     """The server parses the front matter of the pages cross-references read by type
     (domains, capabilities...). A domain page that stops listing a capability makes it
     an orphan (XR): the check of that capability reads the domain page again."""
-    import shutil
-
     from finops_lint.config import load_config
     from finops_lint.site import url_keys
     from tests.corpus import framework_site
@@ -479,3 +475,12 @@ def test_the_server_s_parsed_front_matter_is_used_only_for_unchanged_files(
         prepared.PREPARED = None
         prepared.FRONT_MATTER = {}
         url_keys.parsed_before = None
+
+
+def test_a_socket_folder_too_deep_gives_way_to_tmp(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FINOPS_LINT_SERVER_DIR", "/tmp/" + "d" * 120)
+    path = socket_path("/some/site")
+    assert path.startswith(f"/tmp/finops-lint-{os.getuid()}/")
+    assert len(path) <= 100
+    monkeypatch.setenv("FINOPS_LINT_SERVER_DIR", "/tmp/short")
+    assert socket_path("/some/site").startswith("/tmp/short/")

@@ -22,9 +22,18 @@ def server_dir() -> str:
     return os.path.join(os.path.abspath(base), f"finops-lint-{os.getuid()}")
 
 
+#: The longest socket path every Unix takes (Linux: 107 bytes, macOS: 103).
+MAX_SOCKET_PATH = 100
+
+
 def socket_path(root: str) -> str:
-    digest = blake2b(os.fsencode(root), digest_size=10).hexdigest()
-    return os.path.join(server_dir(), f"{digest}.sock")
+    """The socket of the server of `root`; in ``/tmp/finops-lint-UID`` when the folder
+    chosen would make the path too long for a socket address."""
+    name = blake2b(os.fsencode(root), digest_size=10).hexdigest() + ".sock"
+    path = os.path.join(server_dir(), name)
+    if len(os.fsencode(path)) > MAX_SOCKET_PATH:
+        path = os.path.join("/tmp", f"finops-lint-{os.getuid()}", name)
+    return path
 
 
 def private_dir(path: str, *, create: bool) -> bool:
