@@ -484,3 +484,19 @@ def test_a_socket_folder_too_deep_gives_way_to_tmp(monkeypatch: pytest.MonkeyPat
     assert len(path) <= 100
     monkeypatch.setenv("FINOPS_LINT_SERVER_DIR", "/tmp/short")
     assert socket_path("/some/site").startswith("/tmp/short/")
+
+
+def test_a_caller_gone_before_its_answer_does_not_stop_the_server(served_site: Path) -> None:
+    """A check whose caller is interrupted (the socket closes at once) is stopped; the
+    server answers the next call."""
+    from finops_lint.server.client import request
+
+    path = socket_path(str(served_site))
+    for _ in range(3):
+        with connect(path) as sock:
+            send_message(sock, request(["check", "p0.md"], str(served_site)), fds=[0, 1, 2])
+    status = _cli(served_site, "server", "status")
+    assert status.returncode == 0, status.stdout
+    served = _cli(served_site, "check", "p0.md")
+    assert _report(served) == _report(_cli(served_site, "check", "p0.md", FINOPS_LINT_SERVER="0"))
+    assert "; 4 checks run;" in _cli(served_site, "server", "status").stdout

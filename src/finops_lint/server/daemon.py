@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 DEFAULT_IDLE = 1800.0
 #: How long `server start` waits for the new server to answer.
 START_TIMEOUT = 60.0
+#: How long `status` and `stop` wait for an answer: the server answers between checks,
+#: and makes its state again after each (seconds at 100,000 pages).
+BUSY_TIMEOUT = 300.0
 
 
 class ServerError(Exception):
@@ -54,7 +57,7 @@ def status(root: str) -> dict[str, Any] | None:
     try:
         with connect(path) as sock:
             send_message(sock, {"op": "status", "protocol": PROTOCOL})
-            sock.settimeout(10.0)
+            sock.settimeout(BUSY_TIMEOUT)
             reply, fds = read_message(sock)
     except (OSError, ValueError):
         return None
@@ -69,7 +72,7 @@ def stop(root: str) -> bool:
     try:
         with connect(path) as sock:
             send_message(sock, {"op": "stop", "protocol": PROTOCOL})
-            sock.settimeout(10.0)
+            sock.settimeout(BUSY_TIMEOUT)
             sock.recv(1)
     except OSError:
         return False
@@ -124,11 +127,20 @@ def _serve_forever(root: str, idle: float, ready_fd: int) -> None:
         os.write(ready_fd, b"ok")
         os.close(ready_fd)
         server.loop()
-    except BaseException as exc:  # said to `server start`, which is still waiting
+    except BaseException as exc:  # said to `server start`, if it is still waiting
         with contextlib.suppress(OSError):
             os.write(ready_fd, f"{type(exc).__name__}: {exc}".encode())
+        import traceback
+
+        _log(socket_path(root), "stopped on an error:\n" + traceback.format_exc())
         code = 1
     os._exit(code)
+
+
+def _log(path: str, message: str) -> None:
+    """Append to the server's log beside its socket (its stderr is /dev/null)."""
+    with contextlib.suppress(OSError), open(path + ".log", "a", encoding="utf-8") as log:
+        log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} pid {os.getpid()}: {message}\n")
 
 
 class _Server:
@@ -198,7 +210,10 @@ class _Server:
             if prepared.PREPARED is not None:
                 prepared.update_front_matter(prepared.PREPARED, self._config())
         except Exception:  # the check builds its own Site and says what is wrong
+            import traceback
+
             prepared.PREPARED = None
+            _log(self.path, "no Site made ready:\n" + traceback.format_exc())
         preload(os.path.join(self.root, CACHE_FOLDER, MAIN_FILE), started)
         gc.collect()
         gc.freeze()  # the children share these pages; the collector would copy them
@@ -221,8 +236,11 @@ class _Server:
                 break
             conn, _addr = self.listener.accept()
             with conn:
-                if not self._handle(conn):
-                    break
+                try:
+                    if not self._handle(conn):
+                        break
+                except OSError as exc:  # a caller gone before its answer: the next one
+                    _log(self.path, f"a call ended early: {exc!r}")
         with contextlib.suppress(OSError):
             if os.stat(self.path).st_ino == self.inode:
                 os.unlink(self.path)
@@ -321,9 +339,10 @@ def _wait(pid: int, conn: socket.socket) -> int:
                 if pidfd in ready:
                     break
                 if conn.fileno() in ready and not conn.recv(1, socket.MSG_PEEK):
-                    with contextlib.suppress(OSError):
-                        os.kill(pid, signal.SIGINT)
-                    break
+                    raise ConnectionResetError("the caller is gone")
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGINT)
         finally:
             os.close(pidfd)
     _pid, status = os.waitpid(pid, 0)
