@@ -157,6 +157,9 @@ class _Server:
 
         console._load_check(whole=True)
         all_rules()
+        # As in a check (check_command): the collector's passes over a big site's
+        # objects cost seconds per refresh at 100,000 pages; it runs when asked.
+        gc.disable()
         self.tool = tool_state().hex()
         self.watch = _watch(root)
         self.listener = self._listen()

@@ -88,6 +88,8 @@ class KnownFiles(Protocol):
     """What a previous run learnt about unchanged files (the result cache): asked
     before a file is read, told what was read."""
 
+    trusted_files: set[str] | None
+
     def trusts(self, rel: str) -> bool: ...
 
     def front_matter(self, rel: str) -> bool | None: ...
