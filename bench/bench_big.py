@@ -154,6 +154,9 @@ def bench_size(
 
     server_rss: list[float] = []
     if "page-server" in cases:
+        # a server left running (by an earlier run, at another commit) would be found
+        # by `start`, decline the calls of this finops-lint and stop: start afresh
+        run([*server_fl, "stop", str(site)], ROOT, served_env)
         run([*server_fl, "start", str(site)], ROOT, served_env)
 
     def server_ready() -> None:

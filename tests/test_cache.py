@@ -175,24 +175,24 @@ def _age(root: Path, newer_than: int, when: int) -> None:
             os.utime(path, (when, when))
 
 
-OPS = st.sampled_from(
-    [
-        "edit",
-        "same-size",
-        "delete",
-        "rename",
-        "add-anchor",
-        "remove-anchor",
-        "link",
-        "config",
-        "jekyll-config",
-        "touch",
-        "add",
-        "layout",
-        "liquid",
-        "include",
-    ]
-)
+#: What `_apply` can do to a site.
+OP_NAMES = [
+    "edit",
+    "same-size",
+    "delete",
+    "rename",
+    "add-anchor",
+    "remove-anchor",
+    "link",
+    "config",
+    "jekyll-config",
+    "touch",
+    "add",
+    "layout",
+    "liquid",
+    "include",
+]
+OPS = st.sampled_from(OP_NAMES)
 
 
 def _check_touched_against_every_entry(monkeypatch: pytest.MonkeyPatch) -> None:

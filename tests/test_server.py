@@ -23,7 +23,7 @@ from finops_lint.engine import RunOptions, run
 from finops_lint.server import prepared
 from finops_lint.server.address import private_dir, socket_path
 from finops_lint.server.wire import connect, send_message
-from tests.test_cache import OPS, _age, _apply, _in, _make_site, _outcome, _pages
+from tests.test_cache import OP_NAMES, OPS, _age, _apply, _in, _make_site, _outcome, _pages
 
 # ------------------------------------------------------------------ the prepared Site
 
@@ -183,22 +183,7 @@ def test_checks_the_server_runs_match_checks_without_it(served_site: Path) -> No
     (the console script hands them over) and without it (no server, no cache)."""
     root = served_site
     rng = random.Random(14)
-    ops = [
-        "edit",
-        "same-size",
-        "delete",
-        "rename",
-        "add-anchor",
-        "remove-anchor",
-        "link",
-        "config",
-        "jekyll-config",
-        "touch",
-        "add",
-        "layout",
-        "liquid",
-        "include",
-    ]
+    ops = OP_NAMES
     counter = [0]
     took = 0
     for _step in range(10):

@@ -216,7 +216,7 @@ class Prepared:
             return None  # another call: the tree is not even walked for it
         racy: list[tuple[str, str]] = []
         for rel in racy_rels:
-            found = _hash(self.root, rel)
+            found = file_hash(self.root, rel)
             if found is None:
                 return None
             racy.append((rel, found))
@@ -374,14 +374,15 @@ def _racy(root: str, tree: dict[str, Sig], started_ns: int) -> dict[str, str] | 
         return None  # a fresh checkout, or a clock in the future
     out: dict[str, str] = {}
     for rel in racy:
-        found = _hash(root, rel)
+        found = file_hash(root, rel)
         if found is None:
             return None
         out[rel] = found
     return out
 
 
-def _hash(root: str, rel: str) -> str | None:
+def file_hash(root: str, rel: str) -> str | None:
+    """The content hash of a file of the tree (None: unreadable or too large)."""
     try:
         return content_hash(read_bytes(os.path.join(root, rel), MAX_PAGE_BYTES))
     except OSError:

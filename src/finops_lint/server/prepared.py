@@ -139,6 +139,7 @@ MAX_HASHED = 256
 
 
 def _racy_hashes(root: str, tree: dict[str, Sig], started_ns: int) -> dict[str, str]:
+    from finops_lint.cache.replay import file_hash
     from finops_lint.cache.tree import RACY_NS
 
     settled = started_ns - RACY_NS
@@ -147,19 +148,10 @@ def _racy_hashes(root: str, tree: dict[str, Sig], started_ns: int) -> dict[str, 
         return {}
     out: dict[str, str] = {}
     for rel in racy:
-        found = _hash(root, rel)
+        found = file_hash(root, rel)
         if found is not None:
             out[rel] = found
     return out
-
-
-def _hash(root: str, rel: str) -> str | None:
-    from finops_lint.safe_io import MAX_PAGE_BYTES, content_hash, read_bytes
-
-    try:
-        return content_hash(read_bytes(os.path.join(root, rel), MAX_PAGE_BYTES))
-    except OSError:
-        return None
 
 
 def prepared_site(ws: Workspace) -> Site | None:
@@ -189,8 +181,10 @@ def prepared_site(ws: Workspace) -> Site | None:
     for rel in changed:
         was = prepared.facts.get(rel)
         if was is None:
+            from finops_lint.cache.replay import file_hash
+
             digest = prepared.hashes.get(rel)
-            if digest is None or _hash(prepared.root, rel) != digest:
+            if digest is None or file_hash(prepared.root, rel) != digest:
                 return None
             continue
         now = file_facts(prepared.root, rel)
