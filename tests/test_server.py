@@ -485,3 +485,52 @@ def test_a_caller_gone_before_its_answer_does_not_stop_the_server(served_site: P
     served = _cli(served_site, "check", "p0.md")
     assert _report(served) == _report(_cli(served_site, "check", "p0.md", FINOPS_LINT_SERVER="0"))
     assert "; 4 checks run;" in _cli(served_site, "server", "status").stdout
+
+
+def test_auto_starts_a_server_for_the_next_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FINOPS_LINT_SERVER=auto: a check that finds no server starts one (with its own
+    finops-lint, as a pre-commit hook's install would) and runs as usual; the next
+    check is served. Two checks at once start one server, not two."""
+    root = Path(os.path.realpath(tmp_path)) / "site"
+    root.mkdir()
+    _make_site(root)
+    folder = Path(tempfile.mkdtemp(prefix="fl-", dir="/tmp"))
+    monkeypatch.setenv("FINOPS_LINT_SERVER_DIR", str(folder / "servers"))
+    for name in ("FINOPS_LINT_CACHE_DIR", "FINOPS_LINT_NO_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    try:
+        alone = _cli(root, "check", "p1.md", FINOPS_LINT_SERVER="0")
+        first = [
+            subprocess.Popen(
+                [*EXE, "check", "p1.md"],
+                cwd=root,
+                env={**os.environ, "FINOPS_LINT_SERVER": "auto"},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        for proc in first:  # a hook's pipes: the server must not hold them open
+            out, _err = proc.communicate(timeout=60)
+            assert (proc.returncode, out) == (alone.returncode, alone.stdout)
+        deadline = time.monotonic() + 60
+        while _cli(root, "server", "status").returncode != 0:
+            assert time.monotonic() < deadline, "no server started"
+            time.sleep(0.2)
+        servers = [
+            line
+            for line in subprocess.run(
+                ["ps", "-eo", "args"], capture_output=True, text=True
+            ).stdout.splitlines()
+            if "finops_lint" in line and "check p1.md" in line
+        ]
+        assert len(servers) <= 1, servers  # the second one found the lock held
+        served = _cli(root, "check", "p1.md", FINOPS_LINT_SERVER="auto")
+        assert _report(served) == _report(alone)
+        assert "; 1 checks run;" in _cli(root, "server", "status").stdout
+    finally:
+        _cli(root, "server", "stop")
+        shutil.rmtree(folder, ignore_errors=True)

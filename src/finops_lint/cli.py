@@ -449,7 +449,9 @@ def server() -> None:
       finops-lint server status           is one running, how many checks it ran
       finops-lint server stop             stop it (it also stops after --idle)
 
-    Set FINOPS_LINT_SERVER=0 to run a check without the server.
+    Set FINOPS_LINT_SERVER=0 to run a check without the server, or
+    FINOPS_LINT_SERVER=auto to have a check that finds none start one (with the
+    finops-lint that runs it: how a pre-commit hook's own install gets a server).
     """
 
 

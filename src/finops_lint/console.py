@@ -39,6 +39,7 @@ def _main() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(served)
+    client.start_if_asked(sys.argv[1:])  # FINOPS_LINT_SERVER=auto
     # A plain `check` of a tree as it was at the last such call prints that call's
     # report (cache.replay): nothing else is imported.
     from finops_lint.cache import replay

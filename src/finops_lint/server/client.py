@@ -52,6 +52,30 @@ def delegate(argv: list[str]) -> int | None:
     return _ask(path, argv, cwd)
 
 
+def start_if_asked(argv: list[str]) -> None:
+    """With FINOPS_LINT_SERVER=auto, a plain `check` in a Jekyll site that has no server
+    starts one in the background (with this finops-lint: the way a pre-commit hook's
+    own install gets a server), then runs as usual; the next calls are served."""
+    if SERVED or os.environ.get("FINOPS_LINT_SERVER") != "auto":
+        return
+    from finops_lint.cache.replay import plain_form
+    from finops_lint.roots import is_jekyll_site, site_root
+
+    form = plain_form(argv)
+    if form is None:
+        return
+    paths = form[0]
+    import contextlib
+
+    with contextlib.suppress(Exception):  # a server is a speed-up: the check runs anyway
+        root = site_root(paths[0] if paths else ".", os.getcwd(), None)
+        if not is_jekyll_site(root) or os.path.exists(socket_path(root)):
+            return
+        from finops_lint.server.daemon import spawn
+
+        spawn(root)
+
+
 def request(argv: list[str], cwd: str) -> dict[str, object]:
     from finops_lint import __version__
     from finops_lint.cache.tree import tool_state

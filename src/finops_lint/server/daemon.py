@@ -85,22 +85,9 @@ def start(root: str, idle: float) -> dict[str, Any]:
     running = status(root)
     if running is not None:
         return running
-    folder = os.path.dirname(socket_path(root))
-    if not private_dir(folder, create=True):
-        raise ServerError(f"{folder} is not a folder only this user can use")
     read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the first child: a new session, then the server, then leave
-        os.close(read_end)
-        try:
-            os.setsid()
-            if os.fork() == 0:
-                _serve_forever(root, idle, write_end)
-            os._exit(0)
-        except BaseException:
-            os._exit(1)
+    _fork_server(root, idle, write_end)
     os.close(write_end)
-    os.waitpid(pid, 0)
     with os.fdopen(read_end, "rb") as ready:
         said = ready.read().decode("utf-8", "replace")  # until the server is listening
     if said != "ok":
@@ -114,22 +101,57 @@ def start(root: str, idle: float) -> dict[str, Any]:
     raise ServerError("the server does not answer")
 
 
-def _serve_forever(root: str, idle: float, ready_fd: int) -> None:
-    """The server's process (never returns)."""
+def spawn(root: str, idle: float = DEFAULT_IDLE) -> None:
+    """Start a server for this site in the background and return at once (the server
+    makes itself ready meanwhile; a second one started at the same time stops, see
+    `_Server`). Errors are the server's log's."""
+    _fork_server(root, idle, None)
+
+
+def _fork_server(root: str, idle: float, ready_fd: int | None) -> None:
+    """A server process for root, in a session of its own (the first child leaves at
+    once, so the server is nobody's child)."""
+    folder = os.path.dirname(socket_path(root))
+    if not private_dir(folder, create=True):
+        raise ServerError(f"{folder} is not a folder only this user can use")
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setsid()
+            if os.fork() == 0:
+                _serve_forever(root, idle, ready_fd)
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    os.waitpid(pid, 0)
+
+
+def _serve_forever(root: str, idle: float, ready_fd: int | None) -> None:
+    """The server's process (never returns). It keeps none of its caller's files open
+    (a hook's output pipe held open would keep pre-commit waiting)."""
     code = 0
     try:
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
         os.close(devnull)
+        most = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 1024
+        if ready_fd is None:
+            os.closerange(3, most)
+        else:
+            os.closerange(3, ready_fd)
+            os.closerange(ready_fd + 1, most)
         os.chdir("/")
         server = _Server(root, idle)
-        os.write(ready_fd, b"ok")
-        os.close(ready_fd)
+        if ready_fd is not None:
+            os.write(ready_fd, b"ok")
+            os.close(ready_fd)
+            ready_fd = None
         server.loop()
     except BaseException as exc:  # said to `server start`, if it is still waiting
-        with contextlib.suppress(OSError):
-            os.write(ready_fd, f"{type(exc).__name__}: {exc}".encode())
+        if ready_fd is not None:
+            with contextlib.suppress(OSError):
+                os.write(ready_fd, f"{type(exc).__name__}: {exc}".encode())
         import traceback
 
         _log(socket_path(root), "stopped on an error:\n" + traceback.format_exc())
@@ -161,6 +183,7 @@ class _Server:
         # objects cost seconds per refresh at 100,000 pages; it runs when asked.
         gc.disable()
         self.tool = tool_state().hex()
+        self._lock = _lock(self.path)  # one server per site: a second one stops here
         self.watch = _watch(root)
         self.listener = self._listen()
         self.refresh()
@@ -317,6 +340,20 @@ class _Server:
         with contextlib.suppress(OSError):
             conn.sendall(code.to_bytes(4, "big"))
         self.refresh()
+
+
+def _lock(path: str) -> int:
+    """Hold the site's server lock for this process's life; ServerError when another
+    server holds it (two started at once: the socket is the holder's to replace)."""
+    import fcntl
+
+    fd = os.open(path + ".lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise ServerError("a server for this site is running or starting") from None
+    return fd
 
 
 def _watch(root: str) -> TreeWatch | None:
