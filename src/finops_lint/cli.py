@@ -58,6 +58,7 @@ def main() -> None:
       finops-lint explain TB003         what a rule finds, why, and how to configure it
       finops-lint extract PAGE.md       the parsed page as JSON (tables, links, headings)
       finops-lint init                  write a .finops-lint.yaml for this site
+      finops-lint server start          keep a big site ready, so each check is quick
 
     Exit codes: 0 no errors, 1 errors found (or warnings with --strict),
     2 usage, config or internal error.
@@ -482,6 +483,12 @@ def server_start(path: Path | None, idle: float) -> None:
         click.echo(f"finops-lint: the server did not start: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     click.echo(f"finops-lint server: running for {root} (pid {found.get('pid')})")
+    if not found.get("site_ready"):
+        click.echo(
+            "finops-lint server: no Site kept (no _config.yml there, or a file it could "
+            "not read): checks save only the start-up",
+            err=True,
+        )
 
 
 @server.command("status", context_settings=CONTEXT)
