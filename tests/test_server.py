@@ -407,7 +407,6 @@ def test_the_server_s_parsed_front_matter_is_used_only_for_unchanged_files(
     """The server parses the front matter of the pages cross-references read by type
     (domains, capabilities...). A domain page that stops listing a capability makes it
     an orphan (XR): the check of that capability reads the domain page again."""
-    from finops_lint.config import load_config
     from finops_lint.site import url_keys
     from tests.corpus import framework_site
 
@@ -441,8 +440,7 @@ def test_the_server_s_parsed_front_matter_is_used_only_for_unchanged_files(
         for step, domain in enumerate(domains):
             prepared.PREPARED = prepared.prepare(str(site))
             assert prepared.PREPARED is not None
-            config = load_config(site, None, search_from=site)
-            prepared.update_front_matter(prepared.PREPARED, config)
+            prepared.update_front_matter(prepared.PREPARED)
             assert len(prepared.FRONT_MATTER) > 40
             text = domain.read_text("utf-8")
             domain.write_text(text.replace("- capability_commitment-discounts\n", ""), "utf-8")

@@ -151,6 +151,15 @@ def _check_external(ws: Workspace, docs: list[Document], options: RunOptions) ->
         )
 
 
+def enabled_rules(config: Config) -> list[Rule]:
+    """The rules the config turns on (the internal-error rule is added by the run)."""
+    return [
+        r
+        for r in all_rules()
+        if r.code != INTERNAL_ERROR and config.rule_enabled(r.code, r.default_enabled)
+    ]
+
+
 def run(options: RunOptions) -> RunResult:
     phase("start")
     cwd = Path.cwd()
@@ -173,11 +182,7 @@ def run(options: RunOptions) -> RunResult:
         config.select = [s.upper() for s in options.select]
     if options.ignore:
         config.ignore = list(config.ignore) + [s.upper() for s in options.ignore]
-    rules = [
-        r
-        for r in all_rules()
-        if r.code != INTERNAL_ERROR and config.rule_enabled(r.code, r.default_enabled)
-    ]
+    rules = enabled_rules(config)
     ws = Workspace(root, config, cwd)
     phase("config")
     files, findings = discover(paths, root, config, cwd)
@@ -291,10 +296,8 @@ def _open_cache(
     store = cache_store(ws.root, options.cache_dir, ws.notices.append)
     if store is None:
         return None
-    config = ws.config
-    options_of = {r.code: r.option_values(config.rule_options.get(r.code)) for r in rules}
     read: list[str] = []
-    key = run_key(config, rules, options_of, read)
+    key = run_key(ws.config, rules, read)
     if key is None:
         return None
     walked = options.walked

@@ -95,12 +95,7 @@ def _feed_file(h: Any, path: Path, read: list[str], limit: int = MAX_CONFIG_BYTE
     return True
 
 
-def run_key(
-    config: Config,
-    rules: list[Rule],
-    options_of: dict[str, dict[str, Any]],
-    read: list[str] | None = None,
-) -> str | None:
+def run_key(config: Config, rules: list[Rule], read: list[str] | None = None) -> str | None:
     """What decides every finding besides the files checked; None: do not cache.
     `read` gets the path of every file and folder the key was made from."""
     read = [] if read is None else read
@@ -141,7 +136,8 @@ def run_key(
                 return None
     for r in rules:
         severity = config.severities.get(r.code)
-        opts = json.dumps(options_of.get(r.code, {}), sort_keys=True, default=repr)
+        options = r.option_values(config.rule_options.get(r.code))
+        opts = json.dumps(options, sort_keys=True, default=repr)
         h.update(f"\x00rule\x00{r.code}\x00{severity}\x00{opts}".encode())
     return h.hexdigest()
 

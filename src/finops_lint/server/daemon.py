@@ -199,15 +199,13 @@ class _Server:
     def _warm_up(self) -> None:
         """What a run's workers are given before they fork: the Markdown parser, the
         rules' compiled patterns (pure functions of the config)."""
-        from pathlib import Path
-
-        from finops_lint.config import ConfigError, load_config
+        from finops_lint.config import ConfigError
         from finops_lint.parsing.markdown import warm_up
         from finops_lint.rules.base import warm_up_rules
 
         warm_up()
         with contextlib.suppress(ConfigError, OSError):
-            warm_up_rules(load_config(Path(self.root), None, search_from=Path(self.root)))
+            warm_up_rules(self._config())
 
     def _listen(self) -> socket.socket:
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -234,7 +232,7 @@ class _Server:
         try:
             prepared.PREPARED = prepared.prepare(self.root, self.tree())
             if prepared.PREPARED is not None:
-                prepared.update_front_matter(prepared.PREPARED, self._config())
+                prepared.update_front_matter(prepared.PREPARED)
         except Exception:  # the check builds its own Site and says what is wrong
             import traceback
 

@@ -62,6 +62,8 @@ class PreparedSite:
     hashes: dict[str, str]
     #: the files whose mtime was too recent at the walk for their stat to vouch for them
     racy: list[str]
+    #: the lint config of a default check there (what `update_front_matter` reads)
+    config: Config
 
 
 #: Set in the server (`daemon`) before it forks a check; None everywhere else.
@@ -87,8 +89,7 @@ def prepare(root: str, walked: Walk | None = None) -> PreparedSite | None:
     from finops_lint.cache.results import ResultCache, cache_store, run_key
     from finops_lint.config import load_config
     from finops_lint.discover import is_jekyll_site
-    from finops_lint.findings import INTERNAL_ERROR
-    from finops_lint.rules.base import all_rules
+    from finops_lint.engine import enabled_rules
     from finops_lint.site import Site
 
     path = Path(root)
@@ -101,14 +102,9 @@ def prepare(root: str, walked: Walk | None = None) -> PreparedSite | None:
     trusted: Any = frozenset().__contains__
     layouts = None
     store = cache_store(path, None, notices.append)
-    rules = [
-        r
-        for r in all_rules()
-        if r.code != INTERNAL_ERROR and config.rule_enabled(r.code, r.default_enabled)
-    ]
-    rules = [r for r in rules if not r.needs_network]
-    options_of = {r.code: r.option_values(config.rule_options.get(r.code)) for r in rules}
-    key = run_key(config, rules, options_of)
+    # the key of a default offline check (another check's key misses: its Site is then
+    # built from every file, correct but slower)
+    key = run_key(config, [r for r in enabled_rules(config) if not r.needs_network])
     if store is not None and key is not None:
         # the facts the last check recorded, for the files its stat still vouches for
         cache = ResultCache(store, key, path, walk)
@@ -130,7 +126,9 @@ def prepare(root: str, walked: Walk | None = None) -> PreparedSite | None:
         del hashes[rel]  # its facts tell
     settled = walk.started_ns - tree.RACY_NS
     racy = [rel for rel, sig in walk.files.items() if sig[1] >= settled]
-    return PreparedSite(root, args, dict(walk.files), walk.started_ns, site, facts, hashes, racy)
+    return PreparedSite(
+        root, args, dict(walk.files), walk.started_ns, site, facts, hashes, racy, config
+    )
 
 
 #: More files than this just written (a fresh checkout): none is hashed; a check
@@ -225,7 +223,7 @@ def file_facts(root: str, rel: str) -> tuple[bool, tuple[dict[str, Any], int, bo
     be read."""
     from finops_lint.parsing.text import decode_page
     from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
-    from finops_lint.site.source import has_front_matter
+    from finops_lint.site.source import starts_with_fence
     from finops_lint.site.url_keys import url_front_matter
 
     path = os.path.join(root, rel)
@@ -233,7 +231,8 @@ def file_facts(root: str, rel: str) -> tuple[bool, tuple[dict[str, Any], int, bo
         raw = read_bytes(path, MAX_PAGE_BYTES, truncate=True)
     except OSError:
         return None
-    if not has_front_matter(path):
+    # what `has_front_matter` reads (64 bytes and one), from the bytes read here
+    if not starts_with_fence(path, raw[:65]):
         return False, None
     text, _error = decode_page(raw)
     if text is None:
@@ -260,7 +259,7 @@ class _ParsedBefore:
         return copy.deepcopy(entry[1])  # the check may change what it is given
 
 
-def update_front_matter(prepared: PreparedSite, config: Config) -> None:
+def update_front_matter(prepared: PreparedSite) -> None:
     """Parse the front matter of every page of the types cross-references read by type
     (their sources and targets), unless parsed at the same stat already; only files
     whose stat is old enough to vouch for their content, read between two equal stats."""
@@ -273,6 +272,7 @@ def update_front_matter(prepared: PreparedSite, config: Config) -> None:
     from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
     from finops_lint.site.url_keys import front_matter_data
 
+    config = prepared.config
     names = {t for ref in config.references for t in (*ref.source, ref.target)}
     globs = [g for pt in config.page_types if pt.name in names for g in pt.match]
     settled = time.time_ns() - RACY_NS

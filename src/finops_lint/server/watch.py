@@ -90,14 +90,10 @@ class TreeWatch:
         started_ns = time.time_ns()
         if self._drain():
             self._rescan()
-        base = self.root
-        folders = {
-            (base if rel == "" else os.path.join(base, rel)): stat_sig(
-                base if rel == "" else os.path.join(base, rel)
-            )
-            for rel in self._folders.values()
-        }
-        return Walk.given(base, self.files, folders, started_ns)
+        root = self.root
+        paths = [os.path.join(root, rel) if rel else root for rel in self._folders.values()]
+        folders = {path: stat_sig(path) for path in paths}
+        return Walk.given(self.root, self.files, folders, started_ns)
 
     # ------------------------------------------------------------------ inside
 

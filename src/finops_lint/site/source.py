@@ -248,6 +248,13 @@ def has_front_matter(path: str) -> bool:
         head = read_bytes(path, 64, truncate=True)
     except OSError:
         return False
+    return starts_with_fence(path, head)
+
+
+def starts_with_fence(path: str, head: bytes) -> bool:
+    """`has_front_matter` of a file whose first bytes (at least 64) are read already."""
+    if os.path.splitext(path)[1].lower() in _BINARY_EXTENSIONS:
+        return False
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     return head.startswith(b"---") and _FM_OPEN.match(head) is not None
