@@ -121,16 +121,18 @@ def test_the_site_is_taken_only_when_it_is_the_one_the_check_would_build(
             _out, how = _with_prepared_as_is(root, [page])
             takes = what in ("a body edit", "front matter without URL keys")
             assert how.startswith("the Site from the server") == takes, (what, how)
+            # and LK014's model of the templates with it, the page read again
+            assert ("the templates from the server" in how) == takes, (what, how)
 
 
 def _with_prepared_as_is(root: Path, paths: list[Path]) -> tuple[Any, str]:
     """Like `_with_prepared`, with the Site already made (before the change)."""
-    prepared.outcome = ""
+    prepared.outcome = prepared.templates_outcome = ""
     try:
         result = run(RunOptions(paths=paths, cache=True))
     finally:
         prepared.PREPARED = None
-    return _outcome(result), prepared.outcome
+    return _outcome(result), prepared.outcome + "; " + prepared.templates_outcome
 
 
 # ------------------------------------------------------------------ the server process

@@ -276,9 +276,13 @@ class Workspace:
         site = self.jekyll_site
         if site is None:
             return None
+        from finops_lint.server.prepared import prepared_templates
         from finops_lint.site.templates import TemplateLinks
 
         texts = {rel: doc.text for rel, doc in self.docs.items() if doc is not None}
+        ready = prepared_templates(site, texts, self._front_matter_view, self.known)
+        if ready is not None:  # in a child of `finops-lint server`, made for this Site
+            return ready
         return TemplateLinks(self.root, site, self._front_matter_view, texts, known=self.known)
 
     def _front_matter_view(self, rel_path: str) -> dict[str, Any]:

@@ -31,15 +31,19 @@ server, so what a check does to it is never seen by the next one.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from finops_lint.cache.facts import Facts
+    from collections.abc import Callable
+
+    from finops_lint.cache.facts import Facts, Layouts
     from finops_lint.cache.tree import Sig, Walk
     from finops_lint.config import Config
     from finops_lint.site import Site
+    from finops_lint.site.source import KnownFiles
+    from finops_lint.site.templates import TemplateLinks
     from finops_lint.workspace import Workspace
 
 #: What a Site's build reads from the lint config.
@@ -64,6 +68,13 @@ class PreparedSite:
     racy: list[str]
     #: the lint config of a default check there (what `update_front_matter` reads)
     config: Config
+    #: LK014's model of the templates for this Site (`warm`ed; None: LK014 is off),
+    #: and the layout facts its build learnt or confirmed
+    templates: TemplateLinks | None = None
+    layouts: Layouts = field(default_factory=dict)
+    #: in a check that took the Site: the files that may differ from what the server
+    #: read (`prepared_site`)
+    changed: set[str] | None = None
 
 
 #: Set in the server (`daemon`) before it forks a check; None everywhere else.
@@ -74,6 +85,8 @@ PREPARED: PreparedSite | None = None
 FRONT_MATTER: dict[str, tuple[Sig, dict[str, Any]]] = {}
 #: How the last `prepared_site` call went (FINOPS_LINT_TIMING=1 prints it).
 outcome: str = ""
+#: Whether the last check took the server's templates model (`prepared_templates`).
+templates_outcome: str = ""
 
 
 def site_args(hosts: Any, host: str | None, baseurl: str | None) -> SiteArgs:
@@ -126,9 +139,17 @@ def prepare(root: str, walked: Walk | None = None) -> PreparedSite | None:
         del hashes[rel]  # its facts tell
     settled = walk.started_ns - tree.RACY_NS
     racy = [rel for rel, sig in walk.files.items() if sig[1] >= settled]
-    return PreparedSite(
+    ready = PreparedSite(
         root, args, dict(walk.files), walk.started_ns, site, facts, hashes, racy, config
     )
+    if any(rule.code == "LK014" for rule in enabled_rules(config)):
+        from finops_lint.site.templates import TemplateLinks
+
+        # no page's values are read here (`warm`); the check reads its own
+        ready.templates = TemplateLinks(path, site, lambda rel: {}, {}, known=known)
+        ready.templates.warm()
+        ready.layouts = known.learned_layouts
+    return ready
 
 
 #: More files than this just written (a fresh checkout): none is hashed; a check
@@ -209,12 +230,48 @@ def prepared_site(ws: Workspace) -> Site | None:
             known.learn_url_keys(rel, data, line, has_raw)
             if computed is not None:
                 known.learn_page_url(rel, *computed)
+    prepared.changed = changed
     outcome = f"the Site from the server ({len(changed)} changed files read again)"
     if os.environ.get("FINOPS_LINT_TIMING"):
         import sys
 
         sys.stderr.write(f"finops-lint timing: {outcome}\n")
     return site
+
+
+def prepared_templates(
+    site: Site,
+    texts: dict[str, str],
+    data_of: Callable[[str], dict[str, Any]],
+    known: KnownFiles | None,
+) -> TemplateLinks | None:
+    """The server's model of the templates, made the one this check would build
+    (`TemplateLinks.refreshed`), when the check took the server's Site; else None.
+    The check's cache learns the layout facts the server read of the files it does
+    not vouch for, as it learns their Site facts (`prepared_site`)."""
+    global templates_outcome
+    prepared = PREPARED
+    if prepared is None or prepared.templates is None or prepared.changed is None:
+        return None
+    if site is not prepared.site:
+        return None
+    model, prepared.templates = prepared.templates, None  # changed by its use
+    redo = prepared.changed | texts.keys()
+    links = model.refreshed(prepared.changed, texts, data_of, known)
+    if links is None:
+        return None
+    if known is not None:
+        layouts = prepared.layouts
+        trusted = known.trusted_files
+        if trusted is not None:
+            untrusted: Any = layouts.keys() - trusted
+        else:
+            untrusted = [rel for rel in layouts if not known.trusts(rel)]
+        for rel in untrusted:
+            if rel not in redo:
+                known.learn_layout(rel, *layouts[rel])
+    templates_outcome = f"the templates from the server ({len(redo)} pages read again)"
+    return links
 
 
 def file_facts(root: str, rel: str) -> tuple[bool, tuple[dict[str, Any], int, bool] | None] | None:

@@ -104,6 +104,22 @@ def _liquid_fact(tpl: Template) -> bool | tuple[str, ...]:
     return tuple(sorted(tpl.includes))
 
 
+def _template_keys(tpl: Template) -> frozenset[str]:
+    """The front matter keys a template's Liquid can read: in a path, a loop's source,
+    a condition (`TemplateLinks._keys_read`)."""
+    keys: set[str] = set()
+    for link in tpl.links:
+        keys.update(p.key for p in link.parts if isinstance(p, Expr) and p.key)
+        for loop in link.loops:
+            ref = var_key(loop.source)
+            if ref is not None and ref[1]:
+                keys.add(ref[1])
+        for branch in link.branches:
+            for cond, _wanted in branch.conditions:
+                keys.update(name for _var, name in condition_operands(cond) if name)
+    return frozenset(keys - COMPUTED)
+
+
 def _layout_with_defaults(own: str | bool | None, rel: str, page: SitePage, site: Site) -> Any:
     """A page's `layout`: its front matter's, else `_config.yml` defaults'."""
     if own is not False:
@@ -172,34 +188,37 @@ class TemplateLinks:
                     text = self._text(rel)
                     if text is not None:
                         self.templates[rel] = read_template(rel, text)
-        known = self._known
         for rel, page in self.site.pages.items():
-            if not page.output:
-                continue
-            fact = known.layout(rel) if known is not None and rel not in self._texts else None
-            if fact is not None:  # unchanged since the cache learnt it: read only for Liquid
-                own, liquid = fact
-                text = self._text(rel) if liquid is True else ""
-                if text is None:
-                    continue
-                self._layouts[rel] = _layout_with_defaults(own, rel, page, self.site)
-                if isinstance(liquid, tuple):  # read when it is the page checked (`broken`)
-                    self.templates[rel] = Template(rel, "", includes=set(liquid))
-                    self._unread.add(rel)
-                elif liquid:
-                    self.templates[rel] = read_template(rel, text)
-                continue
-            text = self._text(rel)
+            if page.output:
+                self._read_page(rel, page)
+
+    def _read_page(self, rel: str, page: SitePage) -> None:
+        """A page's layout, and its Liquid as a template when it has some."""
+        known = self._known
+        fact = known.layout(rel) if known is not None and rel not in self._texts else None
+        if fact is not None:  # unchanged since the cache learnt it: read only for Liquid
+            own, liquid = fact
+            text = self._text(rel) if liquid is True else ""
             if text is None:
-                continue
-            own = _front_matter_layout(text)
+                return
             self._layouts[rel] = _layout_with_defaults(own, rel, page, self.site)
-            fact_liquid: bool | tuple[str, ...] = False
-            if _has_liquid(text):
-                tpl = self.templates[rel] = read_template(rel, text)
-                fact_liquid = _liquid_fact(tpl)
-            if known is not None:
-                known.learn_layout(rel, own, fact_liquid)
+            if isinstance(liquid, tuple):  # read when it is the page checked (`broken`)
+                self.templates[rel] = Template(rel, "", includes=set(liquid))
+                self._unread.add(rel)
+            elif liquid:
+                self.templates[rel] = read_template(rel, text)
+            return
+        text = self._text(rel)
+        if text is None:
+            return
+        own = _front_matter_layout(text)
+        self._layouts[rel] = _layout_with_defaults(own, rel, page, self.site)
+        fact_liquid: bool | tuple[str, ...] = False
+        if _has_liquid(text):
+            tpl = self.templates[rel] = read_template(rel, text)
+            fact_liquid = _liquid_fact(tpl)
+        if known is not None:
+            known.learn_layout(rel, own, fact_liquid)
 
     def _read_unread(self, focus: str | None) -> None:
         """Read the pages `_read_templates` left unread that this `broken` needs: the
@@ -209,8 +228,65 @@ class TemplateLinks:
                 self._unread.discard(rel)
                 text = self._text(rel)
                 if text is not None:
-                    self.templates[rel] = read_template(rel, text)
-                    self._keys = None
+                    tpl = self.templates[rel] = read_template(rel, text)
+                    if self._keys is not None:
+                        self._keys = self._keys | _template_keys(tpl)
+
+    # -- kept by `finops-lint server` from one check to the next
+
+    def warm(self) -> None:
+        """Work out now what every `broken` call needs whichever page it is for: who
+        renders what, the keys the templates read, the site's collections as loops
+        walk them. No page's values are read."""
+        self._rendered_by = self.rendered_by()
+        self._keys_read()
+        for tpl in self.templates.values():
+            for link in tpl.links:
+                self._evaluable(link)
+
+    def _shape(self, rel: str) -> tuple[Any, frozenset[str] | None]:
+        """What `rendered_by` reads of a page: its layout, and its own includes when
+        it has Liquid."""
+        tpl = self.templates.get(rel)
+        return self._layouts.get(rel), None if tpl is None else frozenset(tpl.includes)
+
+    def refreshed(
+        self,
+        changed: set[str],
+        texts: dict[str, str],
+        data_of: Callable[[str], dict[str, Any]],
+        known: KnownFiles | None,
+    ) -> TemplateLinks | None:
+        """This model, made for the same Site, turned into the one a check would build
+        now: `changed` holds every page whose file may differ from what was read
+        (`texts`, the pages the check read, are taken as changed too). Each is read
+        again exactly as the build reads a page; a template file among them (a layout,
+        an include) that reads differently now means None: build afresh. Changes this
+        object: call it once, in the process that uses it (a child of the server)."""
+        pages = self.site.pages
+        redo = changed | texts.keys()
+        for rel in redo:
+            if rel.startswith(("_layouts/", "_includes/")):  # racy when read, maybe
+                was, text = self.templates.get(rel), self._text(rel)
+                if was is None or text is None or read_template(rel, text) != was:
+                    return None
+        self._data_of, self._texts, self._known = data_of, texts, known
+        self._values = {}
+        for rel in redo:
+            page = pages.get(rel)
+            if page is None or not page.output:
+                continue
+            before = self._shape(rel)
+            self._layouts.pop(rel, None)
+            self.templates.pop(rel, None)
+            self._unread.discard(rel)
+            self._read_page(rel, page)
+            if self._shape(rel) != before:
+                self._rendered_by = None
+            tpl = self.templates.get(rel)
+            if tpl is not None and self._keys is not None:
+                self._keys = self._keys | _template_keys(tpl)
+        return self
 
     # -- the values templates read
 
@@ -220,16 +296,7 @@ class TemplateLinks:
         if self._keys is None:
             keys: set[str] = set()
             for tpl in self.templates.values():
-                for link in tpl.links:
-                    keys.update(p.key for p in link.parts if isinstance(p, Expr) and p.key)
-                    for loop in link.loops:
-                        ref = var_key(loop.source)
-                        if ref is not None and ref[1]:
-                            keys.add(ref[1])
-                    for branch in link.branches:
-                        for cond, _wanted in branch.conditions:
-                            keys.update(name for _var, name in condition_operands(cond) if name)
-            keys.difference_update(COMPUTED)
+                keys |= _template_keys(tpl)
             self._keys = frozenset(keys)
         return self._keys
 
