@@ -165,35 +165,75 @@ class ResultCache:
         key: str,
         root: Path,
         walked: Walk | None = None,
+        *,
+        following: tuple[ResultCache, set[str]] | None = None,
     ) -> None:
-        """`walked`: the tree as walked at the start of the run, if it was."""
+        """`walked`: the tree as walked at the start of the run, if it was.
+
+        `following`: (a cache opened with the same store and key over an earlier tree,
+        the files whose stat may differ between that tree and `walked`): its record,
+        read once, is taken as it is, and only those files are looked at again
+        (`finops-lint server`, whose tree watch knows them). The caller makes sure the
+        store's files are the ones it read; the earlier cache is used up."""
         self.store = store
         self.key = key
         self.root = root
         self.walk = Walk(str(root)) if walked is None else walked
         self.started_ns = self.walk.started_ns
-        self.old = store.load(key, self.started_ns) or CacheData()
-        self.tree = self.walk.files
+        self.tree = tree = self.walk.files
         self._valid: dict[str, bool] = {}
         self._cacheable: dict[str, bool] = {}
         self._shards: dict[int, dict[str, PageEntry]] = {}
         self.new_hashes: dict[str, str] = {}  # contents read this run
         self.inputs: list[str] = []  # the files the key was made from (run_key's `read`)
-        # The facts recorded for a file still hold: a stat that vouched for them then
-        # (not racy) is the same now. A set: asked about six times a file (600,000
-        # calls of a one-page run at 100,000 pages).
-        tree = self.tree
-        self._trusted_files = {
-            rel for rel, old in self.old.files.items() if not old[4] and tree.get(rel) == old[:3]
-        }
+        if following is None:
+            self.old = store.load(key, self.started_ns) or CacheData()
+            # The facts recorded for a file still hold: a stat that vouched for them
+            # then (not racy) is the same now. A set: asked about six times a file
+            # (600,000 calls of a one-page run at 100,000 pages).
+            self._trusted_files = {
+                rel
+                for rel, old in self.old.files.items()
+                if not old[4] and tree.get(rel) == old[:3]
+            }
+            #: the tree's files the record does not vouch for by their stat
+            self._untrusted = tree.keys() - self._trusted_files
+            #: the files in the tree or in the record, not in both
+            self._differ = self.old.files.keys() ^ tree.keys()
+        else:
+            before, dirty = following
+            self.old = before.old
+            self._trusted_files = before._trusted_files
+            self._untrusted, self._differ = before._untrusted, before._differ
+            self._look_again(dirty)
         self._trusted = self._trusted_files.__contains__
         #: the facts recorded for a file still hold (public: the server's Site, too)
         self.trusts = self._trusted
         # The same files as recorded, each as recorded (a trusted file is: by its stat).
-        self.site_same = (
-            self.old.site and bool(self.old.files) and self.old.files.keys() == tree.keys()
-        ) and all(self.valid(rel) for rel in tree if rel not in self._trusted_files)
+        self.site_same = (self.old.site and bool(self.old.files) and not self._differ) and all(
+            self.valid(rel) for rel in self._untrusted
+        )
         self.known = KnownFacts(self.old.facts, self._trusted, self._learnable, self.old.layouts)
+
+    def _look_again(self, dirty: set[str]) -> None:
+        """`__init__`'s sets, for files whose stat may have changed since they were made."""
+        files, tree = self.old.files, self.tree
+        trusted, untrusted, differ = self._trusted_files, self._untrusted, self._differ
+        for rel in dirty:
+            old, now = files.get(rel), tree.get(rel)
+            if old is not None and not old[4] and now == old[:3]:
+                trusted.add(rel)
+                untrusted.discard(rel)
+            else:
+                trusted.discard(rel)
+                if now is not None:
+                    untrusted.add(rel)
+                else:
+                    untrusted.discard(rel)
+            if (old is None) != (now is None):
+                differ.add(rel)
+            else:
+                differ.discard(rel)
 
     def _shard(self, n: int) -> dict[str, PageEntry]:
         """Findings file n as read (validated), {} when missing, invalid or another key's."""
@@ -366,11 +406,16 @@ class ResultCache:
         gone back since that record (then every entry is looked at, as before)."""
         if self.started_ns < self.old.written_ns:
             return None
-        tree, old_files = self.tree.keys(), self.old.files.keys()
-        touched = tree - self._trusted_files
-        touched |= self.new_hashes.keys() & tree
-        touched |= old_files - tree
+        tree = self.tree
+        touched = set(self._untrusted)
+        touched.update(rel for rel in self.new_hashes if rel in tree)
+        touched.update(self._gone())
         return touched
+
+    def _gone(self) -> list[str]:
+        """The files recorded that are not in the tree."""
+        tree = self.tree
+        return [rel for rel in self._differ if rel not in tree]
 
     def _record_files(self, new: CacheData, touched: set[str] | None) -> bool:
         """Every tree file's state into new.files (the record read's entry where it
@@ -436,7 +481,11 @@ class ResultCache:
             kept = {rel: f for rel, f in old.items() if self._trusted(rel)}
             kept.update(learned)
             return {rel: f for rel, f in kept.items() if rel in files and not files[rel][4]}, None
-        dropped = old.keys() - self._trusted_files
+        # the record's files it does not vouch for (its facts and layouts name only
+        # recorded files): small sets, where `old.keys() - trusted` went through all
+        recorded = self.old.files
+        doubted = [rel for rel in self._untrusted if rel in recorded] + self._gone()
+        dropped = {rel for rel in doubted if rel in old}
         # What the run learnt includes what it confirmed (every unchanged page at
         # 100,000 pages): only the rest changes the record.
         absent = ABSENT
