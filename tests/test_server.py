@@ -22,22 +22,42 @@ from hypothesis import strategies as st
 from finops_lint.engine import RunOptions, run
 from finops_lint.server import prepared
 from finops_lint.server.address import private_dir, socket_path
+from finops_lint.server.watch import TreeWatch
 from finops_lint.server.wire import connect, send_message
 from tests.test_cache import OP_NAMES, OPS, _age, _apply, _in, _make_site, _outcome, _pages
 
 # ------------------------------------------------------------------ the prepared Site
 
 
-def _with_prepared(root: Path, paths: list[Path]) -> tuple[Any, str]:
+def _with_prepared(
+    root: Path, paths: list[Path], watch: TreeWatch | None = None
+) -> tuple[Any, str]:
     """A check run as a child of the server runs it: with the Site the server made
     (`prepared.PREPARED`, made before the last change), then the server's next Site
-    made from the files as they are after the check."""
-    prepared.outcome = ""
+    made from the files as they are after the check. With a `watch`, as the server
+    does with one: the check's tree is the watch's, with the files it saw change."""
+    prepared.outcome = prepared.templates_outcome = prepared.cache_outcome = ""
+    walked = None
     try:
-        result = run(RunOptions(paths=paths, cache=True))
+        if watch is not None:
+            walked = watch.snapshot()
+            assert prepared.PREPARED is not None
+            prepared.PREPARED.dirty = None if watch.dirty is None else set(watch.dirty)
+            prepared.PREPARED.dirty_tree = walked.files
+        result = run(RunOptions(paths=paths, cache=True, walked=walked))
     finally:
-        prepared.PREPARED = prepared.prepare(str(root))
-    return _outcome(result), prepared.outcome
+        _prepare(root, watch)
+    how = " | ".join((prepared.outcome, prepared.templates_outcome, prepared.cache_outcome))
+    return _outcome(result), how
+
+
+def _prepare(root: Path, watch: TreeWatch | None) -> None:
+    """What the server's refresh does."""
+    walk = None
+    if watch is not None:
+        walk = watch.snapshot()
+        watch.mark()
+    prepared.PREPARED = prepared.prepare(str(root), walk)
 
 
 @settings(
@@ -48,17 +68,21 @@ def _with_prepared(root: Path, paths: list[Path]) -> tuple[Any, str]:
 @given(
     steps=st.lists(st.tuples(OPS, st.integers(0, 20)), min_size=1, max_size=6),
     aged=st.booleans(),
+    watched=st.booleans(),
 )
 # a permalink changed (same size): the Site is built again, p2's link to p3 breaks
-@example(steps=[("same-size", 4)], aged=True)
-@example(steps=[("edit", 1), ("add-anchor", 2), ("remove-anchor", 3)], aged=False)
+@example(steps=[("same-size", 4)], aged=True, watched=True)
+@example(steps=[("edit", 1), ("add-anchor", 2), ("remove-anchor", 3)], aged=False, watched=False)
+@example(steps=[("edit", 1), ("layout", 2), ("liquid", 3)], aged=True, watched=True)
 def test_a_check_with_the_server_s_site_gives_the_output_of_one_without(
-    steps: list[tuple[str, int]], aged: bool, monkeypatch: pytest.MonkeyPatch
+    steps: list[tuple[str, int]], aged: bool, watched: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Edit, delete, rename, add; anchors, links, layouts, Liquid, both configs. After
     each step the pages pre-commit would pass, then the whole site: with the server's
-    Site (made before the step, as the server makes it after each check) and without
-    any cache. aged: every file's mtime an hour old, so a stat alone vouches for it."""
+    Site, templates model and result cache (made before the step, as the server makes
+    them after each check) and without any cache. aged: every file's mtime an hour
+    old, so a stat alone vouches for it. watched: the tree and what changed in it come
+    from a watch, as in a server with one (else the check walks)."""
     monkeypatch.delenv("FINOPS_LINT_CACHE_DIR", raising=False)
     monkeypatch.delenv("FINOPS_LINT_NO_CACHE", raising=False)
     with tempfile.TemporaryDirectory() as tmp:
@@ -70,19 +94,85 @@ def test_a_check_with_the_server_s_site_gives_the_output_of_one_without(
             if aged:
                 _age(root, base, base)
             run(RunOptions(paths=[root], cache=True))
-            prepared.PREPARED = prepared.prepare(str(root))
+            watch = TreeWatch(str(root)) if watched else None
+            _prepare(root, watch)
             counter = [0]
-            for op, pick in steps:
-                _apply(root, op, pick, counter)
-                if aged:
-                    _age(root, base + 1000, base + counter[0])
-                pages = _pages(root)
-                chosen = [(pick - 1) % len(pages), pick % len(pages)] if pages else []
-                for paths in [[pages[i]] for i in chosen] + [[root]]:
-                    served, how = _with_prepared(root, paths)
-                    alone = _outcome(run(RunOptions(paths=paths, cache=False)))
-                    assert served == alone, (op, pick, paths, how)
+            try:
+                for op, pick in steps:
+                    _apply(root, op, pick, counter)
+                    if aged:
+                        _age(root, base + 1000, base + counter[0])
+                    pages = _pages(root)
+                    chosen = [(pick - 1) % len(pages), pick % len(pages)] if pages else []
+                    for paths in [[pages[i]] for i in chosen] + [[root]]:
+                        served, how = _with_prepared(root, paths, watch)
+                        alone = _outcome(run(RunOptions(paths=paths, cache=False)))
+                        assert served == alone, (op, pick, paths, how)
+            finally:
+                prepared.PREPARED = None
+                if watch is not None:
+                    watch.close()
+
+
+def test_with_a_watch_a_body_edit_takes_the_site_templates_and_cache(tmp_path: Path) -> None:
+    """What the server keeps is used, not only checked: the Site, LK014's model and
+    the result cache, for the page edited, with the same output as without them."""
+    root = tmp_path / "site"
+    root.mkdir()
+    _make_site(root)
+    page = root / "p1.md"
+    base = int(time.time()) - 3600
+    with _in(root):
+        _age(root, base, base)
+        run(RunOptions(paths=[root], cache=True))
+        watch = TreeWatch(str(root))
+        try:
+            _prepare(root, watch)
+            page.write_text(page.read_text("utf-8") + "\nMore words.\n", "utf-8")
+            _age(root, base + 1000, base + 1)
+            served, how = _with_prepared(root, [page], watch)
+            alone = _outcome(run(RunOptions(paths=[page], cache=False)))
+        finally:
             prepared.PREPARED = None
+            watch.close()
+    assert served == alone
+    parts = how.split(" | ")
+    assert parts[0].startswith("the Site from the server (1 changed"), how
+    assert parts[1].startswith("the templates from the server (1 pages"), how
+    assert parts[2] == "the result cache from the server (1 files changed)", how
+
+
+def test_the_server_s_result_cache_is_not_taken_once_another_run_wrote_it(
+    tmp_path: Path,
+) -> None:
+    """A check run without the server between the server's refresh and a served check
+    rewrites the cache: the served check reads it again (the record the server read
+    is older, and a delta written on it would not fit the main file)."""
+    root = tmp_path / "site"
+    root.mkdir()
+    _make_site(root)
+    page, other = root / "p1.md", root / "p2.md"
+    base = int(time.time()) - 3600
+    with _in(root):
+        _age(root, base, base)
+        run(RunOptions(paths=[root], cache=True))
+        watch = TreeWatch(str(root))
+        try:
+            _prepare(root, watch)
+            other.write_text(other.read_text("utf-8") + "\n## Part C\n", "utf-8")
+            page.write_text(page.read_text("utf-8") + "\n[c](/p2/#part-c)\n", "utf-8")
+            _age(root, base + 1000, base + 1)
+            run(RunOptions(paths=[other], cache=True))  # not through the server
+            served, how = _with_prepared(root, [page], watch)
+            alone = _outcome(run(RunOptions(paths=[page], cache=False)))
+            again = _outcome(run(RunOptions(paths=[root], cache=True)))
+            whole = _outcome(run(RunOptions(paths=[root], cache=False)))
+        finally:
+            prepared.PREPARED = None
+            watch.close()
+    assert served == alone
+    assert again == whole
+    assert how.split(" | ")[2] == "", how
 
 
 def test_the_site_is_taken_only_when_it_is_the_one_the_check_would_build(

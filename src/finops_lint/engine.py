@@ -301,9 +301,15 @@ def _open_cache(
     if key is None:
         return None
     walked = options.walked
-    cache = ResultCache(
-        store, key, ws.root, walked if walked is not None and walked.root == str(ws.root) else None
-    )
+    if walked is None or walked.root != str(ws.root):
+        walked = None
+    cache = None
+    if walked is not None:  # in a child of `finops-lint server`: its cache, maybe
+        from finops_lint.server.prepared import following_cache
+
+        cache = following_cache(store, key, walked)
+    if cache is None:
+        cache = ResultCache(store, key, ws.root, walked)
     cache.inputs = read
     return cache
 

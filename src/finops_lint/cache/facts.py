@@ -219,13 +219,16 @@ class KnownFacts:
         trusted: Callable[[str], bool],
         learnable: Callable[[str], bool],
         old_layouts: Layouts | None = None,
+        doubted: set[str] | None = None,
     ) -> None:
+        """`doubted`: the files of the tree `trusted` does not hold, if known."""
         self._old = old
         self._trusted = trusted  # unchanged since recorded by a stat that vouches for it
         #: the files `trusted` holds, when it is a set's membership (None: not known)
         self.trusted_files: set[str] | None = getattr(trusted, "__self__", None)
         if not isinstance(self.trusted_files, set):
             self.trusted_files = None
+        self.doubted_files = doubted
         self._learnable = learnable  # its stat now vouches for what is read (not racy)
         self.learned: Facts = {}
         self.old_layouts: Layouts = old_layouts or {}

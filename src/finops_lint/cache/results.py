@@ -213,7 +213,9 @@ class ResultCache:
         self.site_same = (self.old.site and bool(self.old.files) and not self._differ) and all(
             self.valid(rel) for rel in self._untrusted
         )
-        self.known = KnownFacts(self.old.facts, self._trusted, self._learnable, self.old.layouts)
+        self.known = KnownFacts(
+            self.old.facts, self._trusted, self._learnable, self.old.layouts, self._untrusted
+        )
 
     def _look_again(self, dirty: set[str]) -> None:
         """`__init__`'s sets, for files whose stat may have changed since they were made."""

@@ -281,6 +281,13 @@ def _take_preloaded(path: str, now_ns: int) -> CacheData | None:
     return data if same else None
 
 
+def _stat_id_of(path: Path) -> tuple[int, ...] | None:
+    try:
+        return _stat_id(os.stat(path))
+    except (OSError, ValueError):
+        return None
+
+
 def _stat_id(st: os.stat_result) -> tuple[int, ...]:
     # ctime too: no one can set it (a file given the size and mtime of another cannot)
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
@@ -297,6 +304,9 @@ class Store:
         self.delta_path = folder / (self._stem + ".delta.json")
         self._notify = notice
         self._noticed = False
+        #: the main and delta files' stats (`_stat_id`; None: missing) when `load` read
+        #: them and they did not change meanwhile; None otherwise
+        self.loaded: tuple[tuple[int, ...] | None, tuple[int, ...] | None] | None = None
 
     def shard_path(self, n: int) -> Path:
         return self.folder / f"{self._stem}.p{n:02d}.json"
@@ -331,6 +341,19 @@ class Store:
         """The main file, with its delta file applied (cache.delta), if it is there,
         valid and for this key; None otherwise. A delta that is not valid is ignored
         (the main file alone is an older record, not a wrong one)."""
+        before = self._ids()
+        data = self._load(key, now_ns)
+        self.loaded = before if before[0] is not None and self._ids() == before else None
+        return data
+
+    def _ids(self) -> tuple[tuple[int, ...] | None, tuple[int, ...] | None]:
+        return _stat_id_of(self.path), _stat_id_of(self.delta_path)
+
+    def unchanged(self, ids: tuple[tuple[int, ...] | None, tuple[int, ...] | None] | None) -> bool:
+        """The main and delta files are the ones `load` read when it gave `ids`."""
+        return ids is not None and self._ids() == ids
+
+    def _load(self, key: str, now_ns: int) -> CacheData | None:
         data = _take_preloaded(str(self.path), now_ns)
         if data is None:
             raw = self.read(self.path)

@@ -230,7 +230,10 @@ class _Server:
         gc.collect()
         started = time.time_ns()
         try:
-            prepared.PREPARED = prepared.prepare(self.root, self.tree())
+            walk = self.tree()
+            if walk is not None and self.watch is not None:
+                self.watch.mark()  # what changes from now on is relative to this tree
+            prepared.PREPARED = prepared.prepare(self.root, walk)
             if prepared.PREPARED is not None:
                 prepared.update_front_matter(prepared.PREPARED)
         except Exception:  # the check builds its own Site and says what is wrong
@@ -327,6 +330,11 @@ class _Server:
 
     def _check(self, conn: socket.socket, message: dict[str, Any], fds: list[int]) -> None:
         walked = self.tree()
+        ready = prepared.PREPARED
+        if ready is not None and walked is not None and self.watch is not None:
+            dirty = self.watch.dirty  # since the tree `ready` was made from
+            ready.dirty = None if dirty is None else set(dirty)
+            ready.dirty_tree = walked.files
         pid = os.fork()
         if pid == 0:
             _run_check(message, fds, (conn, self.listener), walked)

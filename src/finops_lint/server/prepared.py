@@ -36,9 +36,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from finops_lint.cache.facts import Facts, Layouts
+    from finops_lint.cache.results import ResultCache
+    from finops_lint.cache.store import Store
     from finops_lint.cache.tree import Sig, Walk
     from finops_lint.config import Config
     from finops_lint.site import Site
@@ -75,6 +77,15 @@ class PreparedSite:
     #: in a check that took the Site: the files that may differ from what the server
     #: read (`prepared_site`)
     changed: set[str] | None = None
+    #: the result cache as a default check opened it over `tree` (None: none)
+    cache: ResultCache | None = None
+    #: set before a check forks: the files whose stat may differ between `tree` and
+    #: the check's tree `dirty_tree` (the server's watch knows them; None: not known)
+    dirty: set[str] | None = None
+    dirty_tree: dict[str, Sig] | None = None
+    #: in a check that took the Site: the server's facts it had (kept: freeing them
+    #: would cost the check time)
+    server_known: Any = None
 
 
 #: Set in the server (`daemon`) before it forks a check; None everywhere else.
@@ -87,6 +98,8 @@ FRONT_MATTER: dict[str, tuple[Sig, dict[str, Any]]] = {}
 outcome: str = ""
 #: Whether the last check took the server's templates model (`prepared_templates`).
 templates_outcome: str = ""
+#: Whether the last check took the server's result cache (`following_cache`).
+cache_outcome: str = ""
 
 
 def site_args(hosts: Any, host: str | None, baseurl: str | None) -> SiteArgs:
@@ -114,6 +127,7 @@ def prepare(root: str, walked: Walk | None = None) -> PreparedSite | None:
     old_facts: Facts = {}
     trusted: Any = frozenset().__contains__
     layouts = None
+    cache = None
     store = cache_store(path, None, notices.append)
     # the key of a default offline check (another check's key misses: its Site is then
     # built from every file, correct but slower)
@@ -142,6 +156,8 @@ def prepare(root: str, walked: Walk | None = None) -> PreparedSite | None:
     ready = PreparedSite(
         root, args, dict(walk.files), walk.started_ns, site, facts, hashes, racy, config
     )
+    if cache is not None and cache.store.loaded is not None:
+        ready.cache = cache
     if any(rule.code == "LK014" for rule in enabled_rules(config)):
         from finops_lint.site.templates import TemplateLinks
 
@@ -191,10 +207,17 @@ def prepared_site(ws: Workspace) -> Site | None:
         url_keys.parsed_before = _ParsedBefore(FRONT_MATTER, tree)
     if site_args(config.hosts, config.site_host, config.site_baseurl) != prepared.args:
         return None
-    if tree.keys() != prepared.tree.keys():
-        return None
-    # (set operations on the items: a loop over 100,000 files in Python cost 0.1 s)
-    changed = {rel for rel, _sig in tree.items() - prepared.tree.items()}
+    dirty = prepared.dirty if tree is prepared.dirty_tree else None
+    if dirty is not None:  # what the server's watch saw change: the others are the same
+        then = prepared.tree
+        if any((rel in tree) != (rel in then) for rel in dirty):
+            return None
+        changed = {rel for rel in dirty if tree.get(rel) != then.get(rel)}
+    else:
+        if tree.keys() != prepared.tree.keys():
+            return None
+        # (set operations on the items: a loop over 100,000 files in Python cost 0.1 s)
+        changed = {rel for rel, _sig in tree.items() - prepared.tree.items()}
     changed.update(prepared.racy)
     fresh: dict[str, tuple[bool, tuple[dict[str, Any], int, bool] | None]] = {}
     for rel in changed:
@@ -213,13 +236,9 @@ def prepared_site(ws: Workspace) -> Site | None:
             return None
         fresh[rel] = now
     site = prepared.site
+    prepared.server_known = site._known  # not freed here: a check's time (100,000 entries)
     site._known = known
-    trusted = known.trusted_files
-    if trusted is not None:  # the check's cache holds the others already
-        untrusted: Any = prepared.facts.keys() - trusted
-    else:
-        untrusted = [rel for rel in prepared.facts if not known.trusts(rel)]
-    for rel in untrusted:
+    for rel in _not_vouched(known, prepared.facts):  # the check's cache holds the others
         fence, url = prepared.facts[rel]
         if rel in fresh:
             fence, keys = fresh[rel]
@@ -262,16 +281,45 @@ def prepared_templates(
         return None
     if known is not None:
         layouts = prepared.layouts
-        trusted = known.trusted_files
-        if trusted is not None:
-            untrusted: Any = layouts.keys() - trusted
-        else:
-            untrusted = [rel for rel in layouts if not known.trusts(rel)]
-        for rel in untrusted:
+        for rel in _not_vouched(known, layouts):
             if rel not in redo:
                 known.learn_layout(rel, *layouts[rel])
     templates_outcome = f"the templates from the server ({len(redo)} pages read again)"
     return links
+
+
+def _not_vouched(known: KnownFiles, entries: dict[str, Any]) -> Iterable[str]:
+    """The files of `entries` (files of the check's tree) whose facts the check's
+    cache does not vouch for."""
+    doubted = known.doubted_files
+    if doubted is not None:
+        return [rel for rel in doubted if rel in entries]
+    trusted = known.trusted_files
+    if trusted is not None:
+        return entries.keys() - trusted
+    return [rel for rel in entries if not known.trusts(rel)]
+
+
+def following_cache(store: Store, key: str, walked: Walk) -> ResultCache | None:
+    """The result cache the server opened over its tree, made the one this check
+    opens over `walked` (`ResultCache(following=...)`), when it is the same store and
+    key, the store's files are still the ones it read, and the server's watch says
+    which files changed between the two trees; else None."""
+    from finops_lint.cache.results import ResultCache
+
+    global cache_outcome
+    prepared = PREPARED
+    if prepared is None or prepared.cache is None or prepared.dirty is None:
+        return None
+    if walked.files is not prepared.dirty_tree or walked.root != prepared.root:
+        return None
+    before, prepared.cache = prepared.cache, None  # changed by its use
+    if before.key != key or before.store.path != store.path:
+        return None
+    if not store.unchanged(before.store.loaded):
+        return None
+    cache_outcome = f"the result cache from the server ({len(prepared.dirty)} files changed)"
+    return ResultCache(store, key, before.root, walked, following=(before, prepared.dirty))
 
 
 def file_facts(root: str, rel: str) -> tuple[bool, tuple[dict[str, Any], int, bool] | None] | None:

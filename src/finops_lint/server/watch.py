@@ -77,6 +77,9 @@ class TreeWatch:
         self.files: dict[str, Sig] = {}
         self._folders: dict[int, str] = {}  # watch descriptor -> folder, relative ("" root)
         self.rescans = 0
+        #: every file whose entry in `files` may have changed since `mark` (added,
+        #: removed or stat changed); None: not known (never marked, or walked again)
+        self.dirty: set[str] | None = None
         self._rescan()
 
     def close(self) -> None:
@@ -95,6 +98,10 @@ class TreeWatch:
         folders = {path: stat_sig(path) for path in paths}
         return Walk.given(self.root, self.files, folders, started_ns)
 
+    def mark(self) -> None:
+        """Start `dirty` afresh: `files` as it is now is the tree it is relative to."""
+        self.dirty = set()
+
     # ------------------------------------------------------------------ inside
 
     def _rescan(self) -> None:
@@ -102,6 +109,7 @@ class TreeWatch:
         before it is listed, so nothing created meanwhile is missed)."""
         self.close()
         self.rescans += 1
+        self.dirty = None
         fd = self._libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC)
         if fd < 0:
             raise Unwatchable(os.strerror(ctypes.get_errno()))
@@ -174,6 +182,8 @@ class TreeWatch:
                 changed.add(rel)
         if again:
             return True
+        if self.dirty is not None:
+            self.dirty |= changed
         for rel in changed:
             sig = stat_sig(os.path.join(self.root, rel))
             if sig is None or not safe_rel(rel):

@@ -89,6 +89,8 @@ class KnownFiles(Protocol):
     before a file is read, told what was read."""
 
     trusted_files: set[str] | None
+    #: the tree's files it does not trust, when known (None: not known)
+    doubted_files: set[str] | None
 
     def trusts(self, rel: str) -> bool: ...
 
