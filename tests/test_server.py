@@ -624,3 +624,37 @@ def test_auto_starts_a_server_for_the_next_checks(
     finally:
         _cli(root, "server", "stop")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_server_can_start_again_right_after_stop(served_site: Path) -> None:
+    """`server stop` returns once the server is gone (its lock released), so a `server
+    start` right after starts a new one instead of finding the old one exiting."""
+    for _ in range(3):
+        stopped = _cli(served_site, "server", "stop")
+        assert "stopped for" in stopped.stdout, stopped.stdout + stopped.stderr
+        started = _cli(served_site, "server", "start", "--idle", "5")
+        assert started.returncode == 0, started.stderr
+        assert "running for" in started.stdout
+
+
+def test_stop_waits_for_the_lock_the_exiting_server_holds(tmp_path: Path) -> None:
+    """What `server stop` waits for: the lock, released only when the server's
+    process is gone (here held by the test, released after a moment)."""
+    import fcntl
+    import threading
+
+    from finops_lint.server.daemon import _wait_unlocked
+
+    path = str(tmp_path / "s.sock")
+    fd = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    released = threading.Event()
+
+    def release() -> None:
+        time.sleep(0.3)
+        released.set()
+        os.close(fd)  # the lock goes with the last descriptor, as at a process's exit
+
+    threading.Thread(target=release).start()
+    _wait_unlocked(path, 30)
+    assert released.is_set()

@@ -67,7 +67,8 @@ def status(root: str) -> dict[str, Any] | None:
 
 
 def stop(root: str) -> bool:
-    """Ask the server of this site to stop; False when none answered."""
+    """Ask the server of this site to stop, and wait until it is gone (a `server
+    start` right after then starts a new one); False when none answered."""
     path = socket_path(root)
     try:
         with connect(path) as sock:
@@ -76,7 +77,29 @@ def stop(root: str) -> bool:
             sock.recv(1)
     except OSError:
         return False
+    _wait_unlocked(path, START_TIMEOUT)
     return True
+
+
+def _wait_unlocked(path: str, timeout: float) -> None:
+    """Until no process holds the site's server lock (`_lock`), or `timeout`: a server
+    with a big Site takes a moment to exit after its answer."""
+    import fcntl
+
+    try:
+        fd = os.open(path + ".lock", os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                return
+            except OSError:
+                time.sleep(0.05)
+    finally:
+        os.close(fd)
 
 
 def start(root: str, idle: float) -> dict[str, Any]:
