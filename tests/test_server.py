@@ -57,7 +57,7 @@ def _prepare(root: Path, watch: TreeWatch | None) -> None:
     if watch is not None:
         walk = watch.snapshot()
         watch.mark()
-    prepared.PREPARED = prepared.prepare(str(root), walk)
+    prepared.PREPARED = prepared.make_ready(str(root), walk)
 
 
 @settings(
@@ -530,10 +530,11 @@ def test_the_server_s_parsed_front_matter_is_used_only_for_unchanged_files(
     monkeypatch.setattr(prepared._ParsedBefore, "get", counting)
     try:
         for step, domain in enumerate(domains):
-            prepared.PREPARED = prepared.prepare(str(site))
+            prepared.PREPARED = prepared.make_ready(str(site))
             assert prepared.PREPARED is not None
-            prepared.update_front_matter(prepared.PREPARED)
             assert len(prepared.FRONT_MATTER) > 40
+            # the pages of each type cross-references read, listed once by the server
+            assert sum(map(len, prepared.PREPARED.type_pages.values())) > 40
             text = domain.read_text("utf-8")
             domain.write_text(text.replace("- capability_commitment-discounts\n", ""), "utf-8")
             used.clear()
@@ -546,6 +547,11 @@ def test_the_server_s_parsed_front_matter_is_used_only_for_unchanged_files(
             assert served == alone, step
         # no domain lists the capability now: an orphan
         assert any(f["code"].startswith("XR") for f in served[0])
+        # the whole site, every cross-reference and orphan, with what the server kept
+        prepared.PREPARED = prepared.make_ready(str(site))
+        whole = _outcome(run(RunOptions(paths=[site], cache=True)))
+        prepared.PREPARED, url_keys.parsed_before = None, None
+        assert whole == _outcome(run(RunOptions(paths=[site], cache=False)))
     finally:
         prepared.PREPARED = None
         prepared.FRONT_MATTER = {}

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from finops_lint.config import Config, PageType
-from finops_lint.discover import Target, display, glob_any, io_finding, is_jekyll_site
+from finops_lint.discover import Target, display, io_finding, is_jekyll_site
 from finops_lint.document import Document, parse_document
 from finops_lint.findings import Finding, Severity
 from finops_lint.parsing.text import decode_page
@@ -309,9 +309,9 @@ class Workspace:
         site = self.jekyll_site
         wanted = self.config.page_type(page_type)
         if site is not None and wanted is not None:
-            for path in site.pages:
-                if not glob_any(path, wanted.match):
-                    continue  # cheap: most pages are never parsed
+            from finops_lint.server.prepared import pages_matching
+
+            for path in pages_matching(site, wanted.match):  # most pages are never parsed
                 facts = self.facts(path, self.docs.get(path))
                 if facts.excluded or facts.page_type is None:
                     continue

@@ -256,9 +256,7 @@ class _Server:
             walk = self.tree()
             if walk is not None and self.watch is not None:
                 self.watch.mark()  # what changes from now on is relative to this tree
-            prepared.PREPARED = prepared.prepare(self.root, walk)
-            if prepared.PREPARED is not None:
-                prepared.update_front_matter(prepared.PREPARED)
+            prepared.PREPARED = prepared.make_ready(self.root, walk)
         except Exception:  # the check builds its own Site and says what is wrong
             import traceback
 

@@ -83,6 +83,9 @@ class PreparedSite:
     #: the check's tree `dirty_tree` (the server's watch knows them; None: not known)
     dirty: set[str] | None = None
     dirty_tree: dict[str, Sig] | None = None
+    #: {globs: the Site's pages they match, in the Site's order} for the page types
+    #: cross-references read by type (`pages_matching`)
+    type_pages: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
     #: in a check that took the Site: the server's facts it had (kept: freeing them
     #: would cost the check time)
     server_known: Any = None
@@ -104,6 +107,14 @@ cache_outcome: str = ""
 
 def site_args(hosts: Any, host: str | None, baseurl: str | None) -> SiteArgs:
     return tuple(hosts), host, baseurl
+
+
+def make_ready(root: str, walked: Walk | None = None) -> PreparedSite | None:
+    """What the server keeps for the next check (`prepare`, then `update_front_matter`)."""
+    ready = prepare(root, walked)
+    if ready is not None:
+        update_front_matter(ready)
+    return ready
 
 
 def prepare(root: str, walked: Walk | None = None) -> PreparedSite | None:
@@ -364,6 +375,25 @@ class _ParsedBefore:
         return copy.deepcopy(entry[1])  # the check may change what it is given
 
 
+def pages_matching(site: Site, globs: list[str]) -> Iterable[str]:
+    """The Site's pages whose path matches one of `globs`, in the Site's order: the
+    server's list when it is the server's Site (its page names are the check's)."""
+    from finops_lint.discover import glob_any
+
+    prepared = PREPARED
+    if prepared is not None and site is prepared.site:
+        known = prepared.type_pages.get(tuple(globs))
+        if known is not None:
+            return known
+    return [path for path in site.pages if glob_any(path, globs)]
+
+
+def _reference_globs(config: Config) -> list[list[str]]:
+    """The globs of every page type cross-references read by type."""
+    names = {t for ref in config.references for t in (*ref.source, ref.target)}
+    return [pt.match for pt in config.page_types if pt.name in names]
+
+
 def update_front_matter(prepared: PreparedSite) -> None:
     """Parse the front matter of every page of the types cross-references read by type
     (their sources and targets), unless parsed at the same stat already; only files
@@ -378,14 +408,19 @@ def update_front_matter(prepared: PreparedSite) -> None:
     from finops_lint.site.url_keys import front_matter_data
 
     config = prepared.config
-    names = {t for ref in config.references for t in (*ref.source, ref.target)}
-    globs = [g for pt in config.page_types if pt.name in names for g in pt.match]
+    site = prepared.site
+    for globs in _reference_globs(config):
+        found = [path for path in site.pages if glob_any(path, globs)]
+        prepared.type_pages[tuple(globs)] = found
+    wanted = {rel for found in prepared.type_pages.values() for rel in found}
     settled = time.time_ns() - RACY_NS
     kept: dict[str, tuple[Sig, dict[str, Any]]] = {}
     old = FRONT_MATTER
-    for rel in prepared.site.pages:
+    for rel in site.pages:
+        if rel not in wanted:
+            continue
         sig = prepared.tree.get(rel)
-        if sig is None or sig[1] >= settled or not globs or not glob_any(rel, globs):
+        if sig is None or sig[1] >= settled:
             continue
         was = old.get(rel)
         if was is not None and was[0] == sig:
