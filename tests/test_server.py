@@ -664,3 +664,57 @@ def test_stop_waits_for_the_lock_the_exiting_server_holds(tmp_path: Path) -> Non
     threading.Thread(target=release).start()
     _wait_unlocked(path, 30)
     assert released.is_set()
+
+
+def test_the_caller_gets_the_code_once_the_report_is_out_not_when_the_check_ends() -> None:
+    """`_wait`: the child says its exit code when its report is out (`client.answer`)
+    and goes on (recording the report for a replay): the caller has the code while
+    the child still runs. A child that never says gives its exit status."""
+    import threading
+
+    from finops_lint.server.daemon import _wait
+    from finops_lint.server.wire import read_exactly
+
+    for says, exits in ((1, 0), (None, 3)):
+        ours, caller = socket.socketpair()
+        caller.settimeout(30)
+        answer_r, answer_w = os.pipe()
+        hold_r, hold_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the check: says its code, then waits until the test lets it end
+            if says is not None:
+                os.write(answer_w, bytes([says]))
+            os.close(answer_w)
+            os.read(hold_r, 1)
+            os._exit(exits)
+        os.close(answer_w)
+        waiter = threading.Thread(target=_wait, args=(pid, ours, answer_r))
+        waiter.start()
+        try:
+            if says is not None:  # before the child may end
+                assert read_exactly(caller, 4) == says.to_bytes(4, "big")
+            os.write(hold_w, b"x")
+            waiter.join(30)
+            if says is None:
+                assert read_exactly(caller, 4) == exits.to_bytes(4, "big")
+        finally:
+            for fd in (answer_r, hold_r, hold_w):
+                os.close(fd)
+            ours.close()
+            caller.close()
+
+
+def test_a_check_of_an_unchanged_tree_the_server_runs_is_replayed(served_site: Path) -> None:
+    """The report is recorded after the caller has its answer; the server's next check
+    of the same tree replays it, and a check after an edit does not."""
+    page = "p1.md"
+    _cli(served_site, "check", page)  # makes the cache folder: a change of the tree
+    first = _cli(served_site, "check", page, FINOPS_LINT_TIMING="1")
+    again = _cli(served_site, "check", page, FINOPS_LINT_TIMING="1")
+    assert "replayed the last report" in again.stderr, again.stderr
+    assert _report(again) == _report(first)
+    path = served_site / page
+    path.write_text(path.read_text("utf-8") + "\nMore.\n", "utf-8")
+    edited = _cli(served_site, "check", page, FINOPS_LINT_TIMING="1")
+    assert "replayed" not in edited.stderr
+    assert _report(edited) == _report(_cli(served_site, "check", "--no-cache", page))

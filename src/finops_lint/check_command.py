@@ -190,6 +190,9 @@ def _run(args: CheckArgs) -> None:
     warnings = any(f.severity.value == "warning" for f in result.findings)
     failed = errors or (args.strict and warnings)
     code = EXIT_FINDINGS if failed and not args.exit_zero else EXIT_OK
+    from finops_lint.server.client import answer
+
+    answer(code)  # in a check the server runs: the caller has its report and code now
     if args.replay is not None and _said is not None and result.inputs is not None:
         args.replay.record(code, [out, end], "".join(_said), result.inputs)
     fast_exit(code)

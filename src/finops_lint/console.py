@@ -56,7 +56,10 @@ def _main() -> None:
 
         preload(prepared.main_file, prepared.walk.started_ns)
         _wait_for_the_walk(prepared)
-    if prepared is not None:
+    if prepared is not None and client.TREE_CHANGED:
+        if os.environ.get("FINOPS_LINT_TIMING"):
+            sys.stderr.write("finops-lint timing: the server saw the tree change: no replay\n")
+    elif prepared is not None:
         found = prepared.replay()
         if found is not None:
             _replayed(*found)

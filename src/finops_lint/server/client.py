@@ -26,9 +26,36 @@ if TYPE_CHECKING:
 SERVED = False
 #: ... and the tree as the server knows it (`watch`), if it does.
 WALKED: Walk | None = None
+#: ... and whether the watch saw a file change since the server's last check ended
+#: (the last report recorded for a replay is then very likely not this tree's).
+TREE_CHANGED = False
+#: ... and where it gives the server the exit code once the report is out (`answer`).
+ANSWER_FD: int | None = None
 #: The reply that says the server runs the check, then the exit code (4 bytes).
 STARTED = b"S"
 PROTOCOL = 1
+
+
+def answer(code: int) -> None:
+    """In a check the server runs, once everything it prints is out: the caller gets
+    the exit code now, and the check lets go of the caller's stdin, stdout and stderr
+    (a hook's output pipe held open would keep it waiting). What the check does next
+    (recording the report for a replay) prints nothing, and is the server's time."""
+    global ANSWER_FD
+    fd = ANSWER_FD
+    if fd is None:
+        return
+    ANSWER_FD = None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    null = os.open(os.devnull, os.O_RDWR)
+    for target in (0, 1, 2):
+        os.dup2(null, target)
+    os.close(null)
+    try:
+        os.write(fd, bytes([code & 0xFF]))
+    finally:
+        os.close(fd)
 
 
 def delegate(argv: list[str]) -> int | None:

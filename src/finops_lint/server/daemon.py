@@ -352,20 +352,26 @@ class _Server:
     def _check(self, conn: socket.socket, message: dict[str, Any], fds: list[int]) -> None:
         walked = self.tree()
         ready = prepared.PREPARED
+        changed = False
         if ready is not None and walked is not None and self.watch is not None:
             dirty = self.watch.dirty  # since the tree `ready` was made from
             ready.dirty = None if dirty is None else set(dirty)
             ready.dirty_tree = walked.files
+            changed = bool(dirty)
+        answer_r, answer_w = os.pipe()
         pid = os.fork()
         if pid == 0:
-            _run_check(message, fds, (conn, self.listener), walked)
+            os.close(answer_r)
+            _run_check(message, fds, (conn, self.listener), walked, (answer_w, changed))
+        os.close(answer_w)
         self.checks += 1
         conn.settimeout(None)
         with contextlib.suppress(OSError):
             conn.sendall(STARTED)
-        code = _wait(pid, conn)
-        with contextlib.suppress(OSError):
-            conn.sendall(code.to_bytes(4, "big"))
+        try:
+            _wait(pid, conn, answer_r)
+        finally:
+            os.close(answer_r)
         self.refresh()
 
 
@@ -393,18 +399,31 @@ def _watch(root: str) -> TreeWatch | None:
         return None
 
 
-def _wait(pid: int, conn: socket.socket) -> int:
-    """The child's exit code; if the caller goes away first (Ctrl-C), the child is
-    interrupted as the caller's own run would have been."""
+def _wait(pid: int, conn: socket.socket, answer: int) -> None:
+    """Give the caller the check's exit code: as soon as the child says it (`answer`:
+    its report is out), else when it exits. Until the caller has it, a caller gone
+    (Ctrl-C) interrupts the child as the caller's own run would have been. The child
+    is waited for in either case."""
+    answered = False
     pidfd = None
     with contextlib.suppress(OSError, AttributeError):
         pidfd = os.pidfd_open(pid)
     if pidfd is not None:
         try:
+            watched = [pidfd, conn.fileno(), answer]
             while True:
-                ready, _w, _x = select.select([pidfd, conn.fileno()], [], [])
+                ready, _w, _x = select.select(watched, [], [])
                 if pidfd in ready:
                     break
+                if answer in ready:
+                    said = os.read(answer, 1)
+                    if said:
+                        _send_code(conn, said[0])
+                        answered = True
+                        watched = [pidfd]  # the caller may go now: nothing to interrupt
+                    else:
+                        watched = [pidfd, conn.fileno()]  # it will not say: its exit tells
+                    continue
                 if conn.fileno() in ready and not conn.recv(1, socket.MSG_PEEK):
                     raise ConnectionResetError("the caller is gone")
         except OSError:
@@ -413,8 +432,14 @@ def _wait(pid: int, conn: socket.socket) -> int:
         finally:
             os.close(pidfd)
     _pid, status = os.waitpid(pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    return code if 0 <= code <= 255 else 2
+    if not answered:
+        code = os.waitstatus_to_exitcode(status)
+        _send_code(conn, code if 0 <= code <= 255 else 2)
+
+
+def _send_code(conn: socket.socket, code: int) -> None:
+    with contextlib.suppress(OSError):
+        conn.sendall(code.to_bytes(4, "big"))
 
 
 def _run_check(
@@ -422,8 +447,11 @@ def _run_check(
     fds: list[int],
     close: tuple[socket.socket, ...],
     walked: Walk | None,
+    answer: tuple[int, bool],
 ) -> None:
-    """In the forked child: become the caller's run of the console script (never returns)."""
+    """In the forked child: become the caller's run of the console script (never
+    returns). `answer`: where it says its exit code early (`client.answer`), and
+    whether the tree changed since the server's last check ended."""
     code = 2
     try:
         for sock in close:
@@ -448,6 +476,7 @@ def _run_check(
         from finops_lint.server import client
 
         client.SERVED = True
+        client.ANSWER_FD, client.TREE_CHANGED = answer
         client.WALKED = walked
         try:
             console.main()
