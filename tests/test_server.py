@@ -715,6 +715,13 @@ def test_a_check_of_an_unchanged_tree_the_server_runs_is_replayed(served_site: P
     assert _report(again) == _report(first)
     path = served_site / page
     path.write_text(path.read_text("utf-8") + "\nMore.\n", "utf-8")
+    cache = served_site / ".finops-lint-cache"
+    before = {p.name: p.stat().st_mtime_ns for p in cache.glob("check-v*.json")}
     edited = _cli(served_site, "check", page, FINOPS_LINT_TIMING="1")
     assert "replayed" not in edited.stderr
+    # the result cache is written too, after the answer (`RunResult.finish`): the
+    # server answers `status` once that check is over
+    _cli(served_site, "server", "status")
+    after = {p.name: p.stat().st_mtime_ns for p in cache.glob("check-v*.json")}
+    assert after != before
     assert _report(edited) == _report(_cli(served_site, "check", "--no-cache", page))

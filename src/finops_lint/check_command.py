@@ -117,6 +117,13 @@ def _say(message: str) -> None:
     write(sys.stderr, line)
 
 
+def served() -> bool:
+    """This check is one `finops-lint server` runs for a caller."""
+    from finops_lint.server import client
+
+    return client.SERVED
+
+
 def _run(args: CheckArgs) -> None:
     global _said
     _said = [] if args.replay is not None else None
@@ -141,6 +148,8 @@ def _run(args: CheckArgs) -> None:
         staged=args.staged,
         cache=not args.no_cache,
         walked=None if args.replay is None else args.replay.walk,
+        # in a check the server runs: the result cache is written after its answer
+        defer_save=served() and not (args.fix or args.fix_only or args.diff),
     )
     try:
         result = run(options)
@@ -193,6 +202,8 @@ def _run(args: CheckArgs) -> None:
     from finops_lint.server.client import answer
 
     answer(code)  # in a check the server runs: the caller has its report and code now
+    if result.finish is not None:
+        result.finish()  # (a check that ends on an error before this writes no cache)
     if args.replay is not None and _said is not None and result.inputs is not None:
         args.replay.record(code, [out, end], "".join(_said), result.inputs)
     fast_exit(code)

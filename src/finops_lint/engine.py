@@ -7,6 +7,7 @@ rules run over the pages in `workers.py`, in this process or in forked workers.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,9 @@ class RunOptions:
     cache: bool = True
     #: the site tree as walked before the run, if it was
     walked: Walk | None = None
+    #: the result cache is written by `RunResult.finish`, which the caller calls once
+    #: its report is out (a check `finops-lint server` runs answers first)
+    defer_save: bool = False
 
 
 @dataclass
@@ -87,6 +91,8 @@ class RunResult:
     #: the files the result cache's key read, when the run used the cache (a run
     #: that did not cannot be replayed: `cache.replay`)
     inputs: list[str] | None = None
+    #: with `RunOptions.defer_save`: writes the result cache (None: nothing to write)
+    finish: Callable[[], None] | None = None
 
 
 def _check_external(ws: Workspace, docs: list[Document], options: RunOptions) -> None:
@@ -256,8 +262,14 @@ def run(options: RunOptions) -> RunResult:
         outcome = check_in_workers(to_check, ws, rules, options, workers, job)
         phase("workers")
     found, checked, internal = outcome.findings, outcome.checked, outcome.internal
+    finish = None
     if cache is not None and plan is not None:
-        found, checked = _with_cache(cache, plan, outcome, files, to_check, ws, problems, options)
+        found, checked, finish = _with_cache(
+            cache, plan, outcome, files, to_check, ws, problems, options
+        )
+        if not options.defer_save:
+            finish()
+            finish = None
         phase("cache save")
     findings.extend(found)
     enabled_codes = {r.code for r in rules}
@@ -284,6 +296,7 @@ def run(options: RunOptions) -> RunResult:
         # a file the cache's tree does not hold (in node_modules/, reached through a
         # symlink) could change unseen: such a run is not recorded for a replay
         inputs=None if cache is None or not all(map(cache.cacheable, files)) else cache.inputs,
+        finish=finish,
     )
 
 
@@ -323,9 +336,9 @@ def _with_cache(
     ws: Workspace,
     problems: list[tuple[str, int, str]],
     options: RunOptions,
-) -> tuple[list[Finding], list[str]]:
+) -> tuple[list[Finding], list[str], Callable[[], None]]:
     """The run's findings and checked files, the cached ones included (in the order a run
-    without the cache gives), and the cache written for the next run."""
+    without the cache gives), and what writes the cache for the next run."""
     found = list(outcome.findings)
     for reused in plan.reused.values():
         found.extend(reused)
@@ -353,13 +366,12 @@ def _with_cache(
         return rel if safe_rel(rel) and ws.display_path(rel) == shown else None
 
     unchanged = cache.site_same and not to_check
-    cache.save(pages, problems, rel_of, unchanged=unchanged)
     shown = {t.rel: shown_path(t.path) for t in files}
     done = set(outcome.checked) | {shown[t.rel] for t in files if t.rel in plan.reused}
     checked = [shown[t.rel] for t in files if shown[t.rel] in done]
     if worker_count(len(files), options) >= 2:
         checked.sort()  # as the worker pool gives them
-    return found, checked
+    return found, checked, lambda: cache.save(pages, problems, rel_of, unchanged=unchanged)
 
 
 def _staged_impact(files: list[Target], root: Path, config: Config, ws: Workspace) -> Any:
