@@ -725,3 +725,33 @@ def test_a_check_of_an_unchanged_tree_the_server_runs_is_replayed(served_site: P
     after = {p.name: p.stat().st_mtime_ns for p in cache.glob("check-v*.json")}
     assert after != before
     assert _report(edited) == _report(_cli(served_site, "check", "--no-cache", page))
+
+
+def test_the_server_s_front_matter_is_given_as_a_copy_equal_to_a_deep_copy() -> None:
+    """What a check gets of the server's parsed front matter (`_copied`): equal to a
+    deep copy, sharing nothing that can change; a YAML alias that makes a cycle, or a
+    type it does not know, is left to `copy.deepcopy`."""
+    import copy
+    import datetime
+
+    import yaml
+
+    from finops_lint.server.prepared import _copied
+
+    text = (
+        "title: T\nn: 3\nf: 1.5\nok: true\nnone: null\nwhen: 2024-01-02\n"
+        "at: 2024-01-02 03:04:05\nlist: [a, {b: [c, d]}]\nnested: {x: {y: [1, 2]}}\n"
+        "shared: &s [1, 2]\nagain: *s\nset: !!set {a, b}\n"
+    )
+    data = yaml.safe_load(text)
+    got = _copied(data)
+    assert got == copy.deepcopy(data)
+    assert isinstance(got["when"], datetime.date)
+    for key in ("list", "nested", "shared", "set"):
+        assert got[key] is not data[key]
+    got["list"][1]["b"].append("e")
+    assert data["list"][1]["b"] == ["c", "d"]
+    cycle = yaml.safe_load("a: &a [1, *a]\n")
+    again = _copied(cycle)
+    assert again["a"][1] is again["a"]  # deepcopy's copy, cycle kept
+    assert again["a"] is not cycle["a"]

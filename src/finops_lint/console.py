@@ -60,6 +60,8 @@ def _main() -> None:
         if os.environ.get("FINOPS_LINT_TIMING"):
             sys.stderr.write("finops-lint timing: the server saw the tree change: no replay\n")
     elif prepared is not None:
+        if client.TREE_DIGEST is not None and client.WALKED is not None:
+            prepared.known_tree_digest(client.WALKED, client.TREE_DIGEST)
         found = prepared.replay()
         if found is not None:
             _replayed(*found)

@@ -160,8 +160,14 @@ class Prepared:
         """Every file of the site tree (in the order of the walk: a folder listed in
         another order is a miss, never a wrong match)."""
         if self._tree_digest is None:
-            self._tree_digest = _digest([list(self.walk.files.items())])
+            self._tree_digest = digest_tree(self.walk.files)
         return self._tree_digest
+
+    def known_tree_digest(self, walk: Walk, digest: str) -> None:
+        """`digest_tree` of `walk`'s files, worked out before (`finops-lint server`), if
+        `walk` is this call's tree."""
+        if walk is self.walk:
+            self._tree_digest = digest
 
     def replay(self) -> tuple[int, bytes, bytes] | None:
         """The recorded exit code, stdout and stderr, if the record is for this state."""
@@ -387,6 +393,11 @@ def file_hash(root: str, rel: str) -> str | None:
         return content_hash(read_bytes(os.path.join(root, rel), MAX_PAGE_BYTES))
     except OSError:
         return None
+
+
+def digest_tree(files: dict[str, Sig]) -> str:
+    """The digest of a tree's files, in the order of the walk."""
+    return _digest([list(files.items())])
 
 
 def _digest(values: Any) -> str:

@@ -29,6 +29,8 @@ WALKED: Walk | None = None
 #: ... and whether the watch saw a file change since the server's last check ended
 #: (the last report recorded for a replay is then very likely not this tree's).
 TREE_CHANGED = False
+#: ... or if it did not, the replay's digest of the tree (`replay.digest_tree` of WALKED)
+TREE_DIGEST: str | None = None
 #: ... and where it gives the server the exit code once the report is out (`answer`).
 ANSWER_FD: int | None = None
 #: The reply that says the server runs the check, then the exit code (4 bytes).

@@ -208,6 +208,8 @@ class _Server:
         self.tool = tool_state().hex()
         self._lock = _lock(self.path)  # one server per site: a second one stops here
         self.watch = _watch(root)
+        #: the replay's digest of the tree the last refresh was made from
+        self.tree_digest: str | None = None
         self.listener = self._listen()
         self.refresh()
         self._warm_up()
@@ -252,10 +254,14 @@ class _Server:
         prepared.PREPARED = None  # the old one's memory first
         gc.collect()
         started = time.time_ns()
+        self.tree_digest = None
         try:
             walk = self.tree()
             if walk is not None and self.watch is not None:
                 self.watch.mark()  # what changes from now on is relative to this tree
+                from finops_lint.cache.replay import digest_tree
+
+                self.tree_digest = digest_tree(walk.files)  # a check's, while it stays
             prepared.PREPARED = prepared.make_ready(self.root, walk)
         except Exception:  # the check builds its own Site and says what is wrong
             import traceback
@@ -353,16 +359,20 @@ class _Server:
         walked = self.tree()
         ready = prepared.PREPARED
         changed = False
-        if ready is not None and walked is not None and self.watch is not None:
-            dirty = self.watch.dirty  # since the tree `ready` was made from
-            ready.dirty = None if dirty is None else set(dirty)
-            ready.dirty_tree = walked.files
+        digest = None
+        if walked is not None and self.watch is not None:
+            dirty = self.watch.dirty  # since the last refresh's tree
             changed = bool(dirty)
+            if dirty is not None and not dirty:
+                digest = self.tree_digest  # the same tree: the replay need not digest it
+            if ready is not None:
+                ready.dirty = None if dirty is None else set(dirty)
+                ready.dirty_tree = walked.files
         answer_r, answer_w = os.pipe()
         pid = os.fork()
         if pid == 0:
             os.close(answer_r)
-            _run_check(message, fds, (conn, self.listener), walked, (answer_w, changed))
+            _run_check(message, fds, (conn, self.listener), walked, (answer_w, changed, digest))
         os.close(answer_w)
         self.checks += 1
         conn.settimeout(None)
@@ -447,11 +457,12 @@ def _run_check(
     fds: list[int],
     close: tuple[socket.socket, ...],
     walked: Walk | None,
-    answer: tuple[int, bool],
+    hints: tuple[int, bool, str | None],
 ) -> None:
     """In the forked child: become the caller's run of the console script (never
-    returns). `answer`: where it says its exit code early (`client.answer`), and
-    whether the tree changed since the server's last check ended."""
+    returns). `hints`: where it says its exit code early (`client.answer`), whether
+    the tree changed since the server's last check ended, and if not, the replay's
+    digest of it."""
     code = 2
     try:
         for sock in close:
@@ -476,7 +487,7 @@ def _run_check(
         from finops_lint.server import client
 
         client.SERVED = True
-        client.ANSWER_FD, client.TREE_CHANGED = answer
+        client.ANSWER_FD, client.TREE_CHANGED, client.TREE_DIGEST = hints
         client.WALKED = walked
         try:
             console.main()

@@ -152,6 +152,7 @@ class TemplateLinks:
         self.templates: dict[str, Template] = {}
         self._layouts: dict[str, Any] = {}
         self._collections: dict[str, list[Any] | Unknown] = {}
+        self._docs_by_path: dict[str, dict[str, list[DocValue]]] = {}
         self._rendered_by: dict[str, list[str]] | None = None
         #: pages with Liquid known (from the cache) to matter to other pages only
         #: through their includes: held as their includes until a run needs them
@@ -243,6 +244,9 @@ class TemplateLinks:
         for tpl in self.templates.values():
             for link in tpl.links:
                 self._evaluable(link)
+        for source, items in self._collections.items():
+            if not isinstance(items, Unknown):
+                self._by_path(source, items)
 
     def _shape(self, rel: str) -> tuple[Any, frozenset[str] | None]:
         """What `rendered_by` reads of a page: its layout, and its own includes when
@@ -455,9 +459,21 @@ class TemplateLinks:
             yield from self._bindings(rest, {**base, loop.var: UNKNOWN}, only)
             return
         if only is not None and _SITE_DOCS.fullmatch(loop.source):
-            items = [d for d in items if isinstance(d, DocValue) and d.path == only]
+            items = self._by_path(loop.source, items).get(only, [])
         for item in items:
             yield from self._bindings(rest, {**base, loop.var: item}, only)
+
+    def _by_path(self, source: str, items: list[Any]) -> dict[str, list[DocValue]]:
+        """The documents a site-wide loop walks (`items`, `_docs(source)`) by path, in
+        their order: a check of one page walks its own alone (a pass over 14,000 at
+        100,000 pages each time before)."""
+        index = self._docs_by_path.get(source)
+        if index is None:
+            index = self._docs_by_path[source] = {}
+            for doc in items:
+                if isinstance(doc, DocValue):
+                    index.setdefault(doc.path, []).append(doc)
+        return index
 
     def _plan(self, link: BuiltLink, page_rel: str, focus: str | None) -> tuple[bool, str | None]:
         """(evaluate at all, restrict the site-wide loop to): with a focus page, only
