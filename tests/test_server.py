@@ -755,3 +755,34 @@ def test_the_server_s_front_matter_is_given_as_a_copy_equal_to_a_deep_copy() -> 
     again = _copied(cycle)
     assert again["a"][1] is again["a"]  # deepcopy's copy, cycle kept
     assert again["a"] is not cycle["a"]
+
+
+def test_the_kept_templates_model_is_built_afresh_when_a_layout_reads_differently(
+    tmp_path: Path,
+) -> None:
+    """`TemplateLinks.refreshed`: a layout among the changed files, or given as the text
+    the check read (a staged version), that parses differently from what the server
+    read means the model is built afresh; the same text keeps it."""
+    from finops_lint.site import Site
+    from finops_lint.site.templates import TemplateLinks
+
+    root = tmp_path / "site"
+    root.mkdir()
+    _make_site(root)
+    layout = "_layouts/page.html"
+    text = (root / layout).read_text("utf-8")
+
+    def model() -> TemplateLinks:
+        site = Site.build(root)
+        links = TemplateLinks(root, site, lambda rel: {}, {})
+        links.warm()
+        return links
+
+    assert model().refreshed({layout}, {}, lambda rel: {}, None) is not None
+    staged = text.replace("/img/{{ page.icon }}.png", "/pics/{{ page.icon }}.png")
+    assert model().refreshed(set(), {layout: staged}, lambda rel: {}, None) is None
+    assert model().refreshed(set(), {layout: text}, lambda rel: {}, None) is not None
+    (root / layout).write_text(staged, "utf-8")
+    kept = model()
+    (root / layout).write_text(text, "utf-8")
+    assert kept.refreshed({layout}, {}, lambda rel: {}, None) is None

@@ -269,13 +269,13 @@ class TemplateLinks:
         object: call it once, in the process that uses it (a child of the server)."""
         pages = self.site.pages
         redo = changed | texts.keys()
+        self._data_of, self._texts, self._known = data_of, texts, known
+        self._values = {}
         for rel in redo:
             if rel.startswith(("_layouts/", "_includes/")):  # racy when read, maybe
                 was, text = self.templates.get(rel), self._text(rel)
                 if was is None or text is None or read_template(rel, text) != was:
                     return None
-        self._data_of, self._texts, self._known = data_of, texts, known
-        self._values = {}
         for rel in redo:
             page = pages.get(rel)
             if page is None or not page.output:
