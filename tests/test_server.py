@@ -277,7 +277,7 @@ def test_checks_the_server_runs_match_checks_without_it(served_site: Path) -> No
     rng = random.Random(14)
     ops = OP_NAMES
     counter = [0]
-    took = 0
+    took = forked_before = 0
     for _step in range(10):
         op, pick = rng.choice(ops), rng.randrange(20)
         _apply(root, op, pick, counter)
@@ -288,7 +288,9 @@ def test_checks_the_server_runs_match_checks_without_it(served_site: Path) -> No
             alone = _cli(root, "check", "--no-cache", *args, FINOPS_LINT_SERVER="0")
             assert _report(served) == _report(alone), (op, pick, args)
             took += "the Site from the server" in served.stderr
+            forked_before += "forked before the call" in served.stderr
     assert took, "no check took the server's Site"
+    assert forked_before, "no check ran in the server's standby child"
     status = _cli(root, "server", "status")
     assert status.returncode == 0
     assert "20 checks run" in status.stdout, status.stdout
@@ -390,8 +392,11 @@ WATCH_STEPS = [
 @example(steps=[("mkdir", 0), ("edit", 5), ("rmdir", 0), ("add", 1)])
 def test_the_watched_tree_is_the_tree_a_walk_finds(steps: list[tuple[str, int]]) -> None:
     """After any edits (files and folders), the server's tree is what walking it finds:
-    every file's size, mtime and inode, every folder's stat."""
-    from finops_lint.server.watch import TreeWatch
+    every file's size, mtime and inode, every folder's stat. And what it did since its
+    `mark`, done to a copy made then (as the standby child does), gives the same
+    entries in the same order (the replay's digest of the tree reads the order); the
+    files it saw change (`dirty`) are those whose entry differs from the copy's."""
+    from finops_lint.server.watch import TreeWatch, replay_ops
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(os.path.realpath(tmp)) / "site"
@@ -401,6 +406,8 @@ def test_the_watched_tree_is_the_tree_a_walk_finds(steps: list[tuple[str, int]])
         watch = TreeWatch(str(root))
         try:
             _same_as_a_walk(watch, root)
+            watch.mark()
+            at_mark = dict(watch.files)
             counter = [0]
             for op, pick in steps:
                 rescans = watch.rescans
@@ -408,6 +415,15 @@ def test_the_watched_tree_is_the_tree_a_walk_finds(steps: list[tuple[str, int]])
                 _same_as_a_walk(watch, root)
                 if op not in ("mkdir", "rmdir", "mvdir"):  # a file's change: that file only
                     assert watch.rescans == rescans, op
+                if watch.ops is None:  # walked again: nothing to follow until the next mark
+                    assert watch.dirty is None
+                    continue
+                copy = dict(at_mark)
+                replay_ops(copy, watch.ops)
+                assert list(copy.items()) == list(watch.files.items())
+                assert watch.dirty is not None
+                differ = {r for r in at_mark.keys() | copy.keys() if at_mark.get(r) != copy.get(r)}
+                assert differ <= watch.dirty
         finally:
             watch.close()
 
@@ -616,14 +632,16 @@ def test_auto_starts_a_server_for_the_next_checks(
         while _cli(root, "server", "status").returncode != 0:
             assert time.monotonic() < deadline, "no server started"
             time.sleep(0.2)
-        servers = [
-            line
-            for line in subprocess.run(
-                ["ps", "-eo", "args"], capture_output=True, text=True
-            ).stdout.splitlines()
-            if "finops_lint" in line and "check p1.md" in line
-        ]
-        assert len(servers) <= 1, servers  # the second one found the lock held
+        found = {}  # pid: (parent pid, args) of the processes the checks left
+        for line in subprocess.run(
+            ["ps", "-eo", "pid=,ppid=,args="], capture_output=True, text=True
+        ).stdout.splitlines():
+            pid, ppid, args = line.split(None, 2)
+            if "finops_lint" in args and "check p1.md" in args:
+                found[pid] = (ppid, args)
+        # a server (its standby child, forked from it, has the same arguments)
+        servers = [args for pid, (ppid, args) in found.items() if ppid not in found]
+        assert len(servers) <= 1, found  # the second one found the lock held
         served = _cli(root, "check", "p1.md", FINOPS_LINT_SERVER="auto")
         assert _report(served) == _report(alone)
         assert "; 1 checks run;" in _cli(root, "server", "status").stdout

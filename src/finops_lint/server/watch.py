@@ -80,6 +80,9 @@ class TreeWatch:
         #: every file whose entry in `files` may have changed since `mark` (added,
         #: removed or stat changed); None: not known (never marked, or walked again)
         self.dirty: set[str] | None = None
+        #: what was done to `files` since `mark`, in order: (file, its stat, or None:
+        #: removed). `replay` on a copy made at `mark` gives `files` as it is
+        self.ops: list[tuple[str, Sig | None]] | None = None
         self._rescan()
 
     def close(self) -> None:
@@ -99,8 +102,10 @@ class TreeWatch:
         return Walk.given(self.root, self.files, folders, started_ns)
 
     def mark(self) -> None:
-        """Start `dirty` afresh: `files` as it is now is the tree it is relative to."""
+        """Start `dirty` and `ops` afresh: `files` as it is now is the tree they are
+        relative to."""
         self.dirty = set()
+        self.ops = []
 
     # ------------------------------------------------------------------ inside
 
@@ -110,6 +115,7 @@ class TreeWatch:
         self.close()
         self.rescans += 1
         self.dirty = None
+        self.ops = None
         fd = self._libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC)
         if fd < 0:
             raise Unwatchable(os.strerror(ctypes.get_errno()))
@@ -188,6 +194,8 @@ class TreeWatch:
             sig = stat_sig(os.path.join(self.root, rel))
             if sig is None or not safe_rel(rel):
                 self.files.pop(rel, None)
+                if self.ops is not None:
+                    self.ops.append((rel, None))
                 continue
             with contextlib.suppress(OSError):
                 if os.path.islink(os.path.join(self.root, rel)):
@@ -195,4 +203,16 @@ class TreeWatch:
                 if os.path.isdir(os.path.join(self.root, rel)):
                     return True  # a folder where a file was
             self.files[rel] = sig
+            if self.ops is not None:
+                self.ops.append((rel, sig))
         return False
+
+
+def replay_ops(files: dict[str, Sig], ops: list[tuple[str, Sig | None]]) -> None:
+    """Do to `files` (a copy of `TreeWatch.files` made at its `mark`) what the watch did
+    since (`TreeWatch.ops`): the same entries, in the same order."""
+    for rel, sig in ops:
+        if sig is None:
+            files.pop(rel, None)
+        else:
+            files[rel] = sig

@@ -50,9 +50,9 @@ def send_message(
     sock.sendall(body)
 
 
-def read_message(sock: socket.socket) -> tuple[dict[str, Any], list[int]]:
+def read_message(sock: socket.socket, max_fds: int = 3) -> tuple[dict[str, Any], list[int]]:
     """A message and the descriptors sent with it; ValueError when it is not one."""
-    head, fds, _flags, _addr = socket.recv_fds(sock, 4, 3)
+    head, fds, _flags, _addr = socket.recv_fds(sock, 4, max_fds)
     try:
         while len(head) < 4:
             more = sock.recv(4 - len(head))
