@@ -549,7 +549,8 @@ def _standby(sock: socket.socket, close: tuple[socket.socket, ...], root: str, f
         try:
             job, fds = read_message(sock, max_fds=4)
         except (OSError, ValueError):
-            os._exit(0)
+            # dropped (the socket closed), or a call it could not read: never a pass
+            os._exit(2)
         sock.close()
         if len(fds) != 4:
             os._exit(2)
