@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -114,13 +115,14 @@ def test_a_check_with_the_server_s_site_gives_the_output_of_one_without(
                     watch.close()
 
 
-def test_with_a_watch_a_body_edit_takes_the_site_templates_and_cache(tmp_path: Path) -> None:
-    """What the server keeps is used, not only checked: the Site, LK014's model and
-    the result cache, for the page edited, with the same output as without them."""
+@contextmanager
+def _served_site_in_process(tmp_path: Path) -> Iterator[tuple[Path, TreeWatch, int]]:
+    """A small site whose files are an hour old, checked once with the cache, with a
+    watch on it and the server's state made as after a check: (root, watch, the time
+    its files have), run in the site."""
     root = tmp_path / "site"
     root.mkdir()
     _make_site(root)
-    page = root / "p1.md"
     base = int(time.time()) - 3600
     with _in(root):
         _age(root, base, base)
@@ -128,13 +130,21 @@ def test_with_a_watch_a_body_edit_takes_the_site_templates_and_cache(tmp_path: P
         watch = TreeWatch(str(root))
         try:
             _prepare(root, watch)
-            page.write_text(page.read_text("utf-8") + "\nMore words.\n", "utf-8")
-            _age(root, base + 1000, base + 1)
-            served, how = _with_prepared(root, [page], watch)
-            alone = _outcome(run(RunOptions(paths=[page], cache=False)))
+            yield root, watch, base
         finally:
             prepared.PREPARED = None
             watch.close()
+
+
+def test_with_a_watch_a_body_edit_takes_the_site_templates_and_cache(tmp_path: Path) -> None:
+    """What the server keeps is used, not only checked: the Site, LK014's model and
+    the result cache, for the page edited, with the same output as without them."""
+    with _served_site_in_process(tmp_path) as (root, watch, base):
+        page = root / "p1.md"
+        page.write_text(page.read_text("utf-8") + "\nMore words.\n", "utf-8")
+        _age(root, base + 1000, base + 1)
+        served, how = _with_prepared(root, [page], watch)
+        alone = _outcome(run(RunOptions(paths=[page], cache=False)))
     assert served == alone
     parts = how.split(" | ")
     assert parts[0].startswith("the Site from the server (1 changed"), how
@@ -148,28 +158,16 @@ def test_the_server_s_result_cache_is_not_taken_once_another_run_wrote_it(
     """A check run without the server between the server's refresh and a served check
     rewrites the cache: the served check reads it again (the record the server read
     is older, and a delta written on it would not fit the main file)."""
-    root = tmp_path / "site"
-    root.mkdir()
-    _make_site(root)
-    page, other = root / "p1.md", root / "p2.md"
-    base = int(time.time()) - 3600
-    with _in(root):
-        _age(root, base, base)
-        run(RunOptions(paths=[root], cache=True))
-        watch = TreeWatch(str(root))
-        try:
-            _prepare(root, watch)
-            other.write_text(other.read_text("utf-8") + "\n## Part C\n", "utf-8")
-            page.write_text(page.read_text("utf-8") + "\n[c](/p2/#part-c)\n", "utf-8")
-            _age(root, base + 1000, base + 1)
-            run(RunOptions(paths=[other], cache=True))  # not through the server
-            served, how = _with_prepared(root, [page], watch)
-            alone = _outcome(run(RunOptions(paths=[page], cache=False)))
-            again = _outcome(run(RunOptions(paths=[root], cache=True)))
-            whole = _outcome(run(RunOptions(paths=[root], cache=False)))
-        finally:
-            prepared.PREPARED = None
-            watch.close()
+    with _served_site_in_process(tmp_path) as (root, watch, base):
+        page, other = root / "p1.md", root / "p2.md"
+        other.write_text(other.read_text("utf-8") + "\n## Part C\n", "utf-8")
+        page.write_text(page.read_text("utf-8") + "\n[c](/p2/#part-c)\n", "utf-8")
+        _age(root, base + 1000, base + 1)
+        run(RunOptions(paths=[other], cache=True))  # not through the server
+        served, how = _with_prepared(root, [page], watch)
+        alone = _outcome(run(RunOptions(paths=[page], cache=False)))
+        again = _outcome(run(RunOptions(paths=[root], cache=True)))
+        whole = _outcome(run(RunOptions(paths=[root], cache=False)))
     assert served == alone
     assert again == whole
     assert how.split(" | ")[2] == "", how
