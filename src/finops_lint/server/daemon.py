@@ -273,7 +273,11 @@ class _Server:
 
             prepared.PREPARED = None
             _log(self.path, "no Site made ready:\n" + traceback.format_exc())
-        preload(os.path.join(self.root, CACHE_FOLDER, MAIN_FILE), started)
+        ready = prepared.PREPARED
+        if ready is None or ready.cache is None:
+            # (a check takes the cache the server opened: a second parse would only
+            # double the record's memory, 400 MB at 100,000 pages)
+            preload(os.path.join(self.root, CACHE_FOLDER, MAIN_FILE), started)
         gc.collect()
         gc.freeze()  # the children share these pages; the collector would copy them
 

@@ -413,13 +413,17 @@ class _NotPlain(Exception):
 def pages_matching(site: Site, globs: list[str]) -> Iterable[str]:
     """The Site's pages whose path matches one of `globs`, in the Site's order: the
     server's list when it is the server's Site (its page names are the check's)."""
-    from finops_lint.discover import glob_any
-
     prepared = PREPARED
     if prepared is not None and site is prepared.site:
         known = prepared.type_pages.get(tuple(globs))
         if known is not None:
             return known
+    return _matching(site, globs)
+
+
+def _matching(site: Site, globs: list[str]) -> list[str]:
+    from finops_lint.discover import glob_any
+
     return [path for path in site.pages if glob_any(path, globs)]
 
 
@@ -437,7 +441,6 @@ def update_front_matter(prepared: PreparedSite) -> None:
     import time
 
     from finops_lint.cache.tree import RACY_NS, stat_sig
-    from finops_lint.discover import glob_any
     from finops_lint.parsing.text import decode_page
     from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
     from finops_lint.site.url_keys import front_matter_data
@@ -445,8 +448,7 @@ def update_front_matter(prepared: PreparedSite) -> None:
     config = prepared.config
     site = prepared.site
     for globs in _reference_globs(config):
-        found = [path for path in site.pages if glob_any(path, globs)]
-        prepared.type_pages[tuple(globs)] = found
+        prepared.type_pages[tuple(globs)] = _matching(site, globs)
     wanted = {rel for found in prepared.type_pages.values() for rel in found}
     settled = time.time_ns() - RACY_NS
     kept: dict[str, tuple[Sig, dict[str, Any]]] = {}
