@@ -275,7 +275,7 @@ def test_checks_the_server_runs_match_checks_without_it(served_site: Path) -> No
     rng = random.Random(14)
     ops = OP_NAMES
     counter = [0]
-    took = forked_before = 0
+    took = forked_before = took_cache = 0
     for _step in range(10):
         op, pick = rng.choice(ops), rng.randrange(20)
         _apply(root, op, pick, counter)
@@ -287,8 +287,10 @@ def test_checks_the_server_runs_match_checks_without_it(served_site: Path) -> No
             assert _report(served) == _report(alone), (op, pick, args)
             took += "the Site from the server" in served.stderr
             forked_before += "forked before the call" in served.stderr
+            took_cache += "the result cache from the server" in served.stderr
     assert took, "no check took the server's Site"
     assert forked_before, "no check ran in the server's standby child"
+    assert took_cache, "no check took the result cache the server opened"
     status = _cli(root, "server", "status")
     assert status.returncode == 0
     assert "20 checks run" in status.stdout, status.stdout

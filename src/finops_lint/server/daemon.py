@@ -423,20 +423,14 @@ class _Server:
 
     def _check(self, conn: socket.socket, message: dict[str, Any], fds: list[int]) -> None:
         walked = self.tree()
-        ready = prepared.PREPARED
-        changed = False
+        dirty = None
         digest = None
-        if walked is not None and self.watch is not None:
-            dirty = self.watch.dirty  # since the last refresh's tree
-            changed = bool(dirty)
-            if dirty is not None and not dirty:
+        if walked is not None and self.watch is not None and self.watch.dirty is not None:
+            dirty = set(self.watch.dirty)  # since the last refresh's tree
+            if not dirty:
                 digest = self.tree_digest  # the same tree: the replay need not digest it
-            if ready is not None:
-                ready.dirty = None if dirty is None else set(dirty)
-                ready.dirty_tree = walked.files
         answer_r, answer_w = os.pipe()
-        dirty_now = None if ready is None else ready.dirty
-        hints = Hints(answer_w, changed, digest, walked, dirty_now)
+        hints = Hints(answer_w, bool(dirty), digest, walked, dirty)
         pid = self._hand_over(message, fds, hints)
         if pid is None:
             pid = os.fork()
@@ -528,7 +522,7 @@ class Hints:
 
     #: where it says its exit code once its report is out (`client.answer`)
     answer: int
-    #: the watch saw a file change since the server's last refresh
+    #: the watch saw a file change since the server's last refresh (`dirty` not empty)
     changed: bool
     #: if not, the replay's digest of the tree
     digest: str | None
@@ -562,9 +556,6 @@ def _standby(sock: socket.socket, close: tuple[socket.socket, ...], root: str, f
         folders = {p: None if sig is None else tuple(sig) for p, sig in job["folders"].items()}
         walked = Walk.given(root, files, folders, job["started_ns"])
         dirty = None if job["dirty"] is None else set(job["dirty"])
-        ready = prepared.PREPARED
-        if ready is not None:
-            ready.dirty, ready.dirty_tree = dirty, walked.files
         hints = Hints(fds[3], job["changed"], job["digest"], walked, dirty, standby=True)
         _run_check(job["message"], fds[:3], (), walked, hints)
     except BaseException:
@@ -605,6 +596,9 @@ def _run_check(
         from finops_lint import console
         from finops_lint.server import client
 
+        ready = prepared.PREPARED
+        if ready is not None and walked is not None:  # what changed since it was made
+            ready.dirty, ready.dirty_tree = hints.dirty, walked.files
         client.SERVED = True
         client.ANSWER_FD, client.TREE_CHANGED, client.TREE_DIGEST = (
             hints.answer,

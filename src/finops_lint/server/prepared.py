@@ -331,6 +331,10 @@ def following_cache(store: Store, key: str, walked: Walk) -> ResultCache | None:
     if not store.unchanged(before.store.loaded):
         return None
     cache_outcome = f"the result cache from the server ({len(prepared.dirty)} files changed)"
+    if os.environ.get("FINOPS_LINT_TIMING"):
+        import sys
+
+        sys.stderr.write(f"finops-lint timing: {cache_outcome}\n")
     return ResultCache(store, key, before.root, walked, following=(before, prepared.dirty))
 
 
