@@ -69,7 +69,8 @@ def read_bytes(path: str | os.PathLike[str], limit: int, *, truncate: bool = Fal
     """
     fd = os.open(path, _OPEN_FLAGS)
     try:
-        mode = os.fstat(fd).st_mode
+        info = os.fstat(fd)
+        mode = info.st_mode
         if not stat.S_ISREG(mode):
             kind = _kind(mode)
             raise NotRegularFileError(
@@ -77,8 +78,13 @@ def read_bytes(path: str | os.PathLike[str], limit: int, *, truncate: bool = Fal
             )
         chunks: list[bytes] = []
         wanted = limit + 1
+        # The first read asks for the size fstat gave (and one byte more, to see the
+        # end): a read of a bigger buffer costs an allocation of that size per file.
+        # A file that grew, or one whose size fstat does not know, is read on.
+        ask = min(wanted, info.st_size + 1) if info.st_size > 0 else 0
         while wanted > 0:
-            chunk = os.read(fd, min(wanted, 1024 * 1024))
+            chunk = os.read(fd, ask or min(wanted, 64 * 1024))
+            ask = 0
             if not chunk:
                 break
             chunks.append(chunk)

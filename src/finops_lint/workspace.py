@@ -185,7 +185,7 @@ class Workspace:
         """A file inside the site, at most a page's bound, its digest noted (None:
         outside, missing or unreadable; with `what`, a notice says why)."""
         path = self.root / rel_path
-        if not _inside(path, self.root):
+        if not self._inside(path):
             if what:
                 self.notices.append(f"{what} {rel_path} is outside the site; not read")
             return None
@@ -198,6 +198,14 @@ class Workspace:
         self.digests.setdefault(rel_path, content_hash(data))
         return data[:MAX_PAGE_BYTES]
 
+    @cached_property
+    def _real_root(self) -> str:
+        return os.path.realpath(self.root).rstrip(os.sep) + os.sep
+
+    def _inside(self, path: Path) -> bool:
+        """`_inside(path, self.root)`, with the root's real path found once per run."""
+        return os.path.realpath(path).startswith(self._real_root)
+
     def file_digest(self, rel_path: str) -> str | None:
         """The content hash of a file of the site as this run read it (None: missing,
         unreadable or outside the site), read now if no rule has read it yet."""
@@ -208,7 +216,7 @@ class Workspace:
             self.digests[rel_path] = digest
             return digest
         path = self.root / rel_path
-        if _inside(path, self.root):
+        if self._inside(path):
             try:
                 digest = content_hash(read_bytes(path, MAX_PAGE_BYTES, truncate=True))
             except OSError:
