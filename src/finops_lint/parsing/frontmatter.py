@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from finops_lint.parsing.plain_yaml import read_plain_mapping
+
 try:  # the C loader is about ten times faster
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -72,6 +74,8 @@ class FrontMatter:
     #: the composed YAML node and line offset; positions are computed on first use
     _node: Any = field(default=None, repr=False)
     _offset: int = 0
+    #: read without PyYAML (`plain_yaml`): the node is composed on first use
+    _compose: bool = field(default=False, repr=False)
     _keys: dict[KeyPath, Position] | None = field(default=None, repr=False)
     _values: dict[KeyPath, Position] | None = field(default=None, repr=False)
 
@@ -79,6 +83,13 @@ class FrontMatter:
     def key_positions(self) -> dict[KeyPath, Position]:
         if self._keys is None:
             self._keys, self._values = {}, {}
+            if self._compose:  # positions are asked for a finding only: rare
+                loader = _Loader(self.raw)
+                try:
+                    self._node = loader.get_single_node()
+                finally:
+                    loader.dispose()
+                self._compose = False
             if self._node is not None:
                 _record_positions(self, self._node, (), self._offset)
         return self._keys
@@ -189,6 +200,11 @@ def load_yaml_with_positions(
 
 
 def _load_yaml(fm: FrontMatter, line_offset: int, require_mapping: bool = True) -> None:
+    if require_mapping:
+        plain = read_plain_mapping(fm.raw)
+        if plain is not None:  # what PyYAML reads, without aliases, nesting or repeats
+            fm.data, fm._offset, fm._compose = plain, line_offset, True
+            return
     loader = _Loader(fm.raw)
     try:
         node = loader.get_single_node()

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import yaml
 
 from finops_lint.parsing.frontmatter import load_yaml, parse_front_matter, split_front_matter
+from finops_lint.parsing.plain_yaml import read_plain_mapping
 
 try:
     from yaml import CSafeLoader as _YamlLoader
@@ -137,6 +138,9 @@ def _simple_url_keys(rows: list[str]) -> dict[str, Any] | None:
 
 def _load_full(text: str, raw: str) -> dict[str, Any]:
     """The whole front matter; aliases go through the alias-bomb-safe parser."""
+    plain = read_plain_mapping(raw)
+    if plain is not None:  # rows PyYAML would read the same way, read without it
+        return plain
     if has_anchor(raw):
         parsed = parse_front_matter(text)
         return parsed.data if parsed.error is None else {}

@@ -1,0 +1,166 @@
+"""The plainest front matter, read without PyYAML: exactly what PyYAML reads, or None.
+
+Most pages' front matter is rows of `key: value` and lists of one-line items:
+
+    title: Data Analysis and Showback
+    logo-url: "/tools-services/logos/accenture.svg"
+    order: 2
+    framework-capabilities:
+      - capability_forecasting
+
+Reading it with PyYAML costs about 0.1 ms a page, and a whole-site run reads every
+page's front matter more than once (the Site's values for the templates, the rules'
+`data`). `read_plain_mapping` reads such front matter with one expression per row.
+
+It is not a YAML parser. It accepts only rows whose meaning under PyYAML's
+`SafeLoader` (YAML 1.1) is certain, and gives None for anything else, so the
+caller asks PyYAML: a tab, a character YAML reads as a line break or refuses, a
+key YAML would read as something other than a string (`yes:`, `null:`), a value
+that starts with an indicator (`&`, `*`, `!`, `|`, `>`, `[`, `{`, `-`, `@`...),
+holds `: ` or ends with `:`, a number other than a plain decimal, a time, an
+escape in quotes, a quote that does not close on its row, a nested mapping, a
+row that continues the one above it, list items at differing indents, a key given
+twice. Keys keep PyYAML's order. `tests/test_plain_yaml.py` compares it with PyYAML
+on generated rows and on the corpus.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Any
+
+#: A top-level key row: the key, then nothing or spaces and the rest.
+_KEY_ROW = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
+#: Characters a row may hold: printable, and no tab, no character YAML reads as a
+#: line break (NEL, LINE/PARAGRAPH SEPARATOR) or handles apart (BOM).
+_OTHER_CHARACTER = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+#: First characters of a plain value that YAML reads as an indicator or resolves
+#: to something other than a string (numbers, `~`, `.inf`, `<<`, `=`).
+_NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`.+~<=0123456789")
+_DECIMAL = re.compile(r"0|[1-9][0-9]*")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_TRUE = frozenset(("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"))
+_FALSE = frozenset(("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"))
+_NULL = frozenset(("null", "Null", "NULL"))
+#: Plain values PyYAML resolves to a bool or None.
+_WORDS: dict[str, bool | None] = {
+    **dict.fromkeys(_TRUE, True),
+    **dict.fromkeys(_FALSE, False),
+    **dict.fromkeys(_NULL, None),
+}
+#: Keys PyYAML resolves to a bool or None (the caller would see "True", "None").
+_NOT_STRING_KEYS = _TRUE | _FALSE | _NULL
+#: PyYAML finds a key's ':' only within 1024 characters of its start.
+_MAX_KEY = 1000
+_UNSET = object()
+
+
+#: Every row with something on it other than a comment: a key row (key, the rest),
+#: a list item row (indent, the rest), or any other row (itself: not read here).
+_ROW = re.compile(
+    r"^(?:([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?|( *)-(?: +(.*))?|( *[^ #\n].*))$", re.MULTILINE
+)
+
+
+def read_plain_mapping(raw: str) -> dict[str, Any] | None:
+    """The mapping PyYAML's SafeLoader reads from `raw` (keys as strings); None when
+    `raw` holds anything this reader is not certain of."""
+    if raw.isascii():
+        if not raw.replace("\n", " ").isprintable():  # ASCII: \x20-\x7e and newlines
+            return None
+    elif _OTHER_CHARACTER.search(raw) is not None:
+        return None
+    if ": |" in raw or ": >" in raw:
+        return None  # a block scalar: not read here (found before the rows, for speed)
+    data: dict[str, Any] = {}
+    open_key: str | None = None  # a key with no value on its row: a list, or None
+    items: list[Any] = []
+    item_indent = -1
+    for key, rest, indent, item, other in _ROW.findall(raw):
+        if key:
+            if open_key is not None:
+                data[open_key] = items or None
+            if key in data or key in _NOT_STRING_KEYS or len(key) > _MAX_KEY:
+                return None  # a key given twice is left to PyYAML (and reported)
+            if not rest or rest[0] == "#":
+                open_key, items, item_indent = key, [], -1
+                continue
+            open_key = None
+            if (
+                rest[0] not in _NOT_PLAIN_START
+                and " #" not in rest
+                and ": " not in rest
+                and rest[-1] not in " :"
+            ):  # a plain one-row value, the common case: _scalar's last lines, inline
+                data[key] = _WORDS.get(rest, rest)
+                continue
+            value = _scalar(rest)
+            if value is _UNSET:
+                return None
+            data[key] = value
+            continue
+        if other or open_key is None:
+            return None
+        if item_indent != len(indent):
+            if item_indent >= 0:
+                return None  # an item at another indent: nested, or an error
+            item_indent = len(indent)
+        value = _scalar(item)
+        if value is _UNSET:
+            return None
+        items.append(value)
+    if open_key is not None:
+        data[open_key] = items or None
+    return data or None
+
+
+def _scalar(text: str) -> Any:
+    """A one-row value as PyYAML reads it (`text` starts at the value and runs to the
+    end of the row), or _UNSET."""
+    if not text or text[0] == "#":
+        return None
+    first = text[0]
+    if first == '"':
+        end = text.find('"', 1)
+        if end < 0 or "\\" in text[1:end] or not _only_comment(text[end + 1 :]):
+            return _UNSET
+        return text[1:end]
+    if first == "'":
+        pos, parts = 1, []
+        while True:
+            end = text.find("'", pos)
+            if end < 0:
+                return _UNSET
+            parts.append(text[pos:end])
+            if text[end + 1 : end + 2] != "'":
+                break
+            parts.append("'")
+            pos = end + 2
+        if not _only_comment(text[end + 1 :]):
+            return _UNSET
+        return "".join(parts)
+    comment = text.find(" #")
+    value = (text if comment < 0 else text[:comment]).rstrip(" ")
+    if ": " in value or value.endswith(":"):
+        return _UNSET
+    if first in _NOT_PLAIN_START:
+        if not first.isdigit():
+            return _UNSET
+        if _DECIMAL.fullmatch(value):
+            return int(value)
+        if _DATE.fullmatch(value):
+            try:  # what PyYAML's timestamp constructor makes of a date alone
+                return _dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+            except ValueError:  # 2024-13-45: PyYAML fails, the caller reports it
+                return _UNSET
+        return _UNSET
+    return _WORDS.get(value, value)
+
+
+def _only_comment(rest: str) -> bool:
+    """After a closing quote: nothing, spaces, or spaces and a comment."""
+    tail = rest.lstrip(" ")
+    return not tail or (tail[0] == "#" and len(tail) < len(rest))

@@ -1,0 +1,198 @@
+"""parsing/plain_yaml reads what PyYAML reads, or declines: compared with PyYAML's
+SafeLoader on generated rows (the tricky values YAML 1.1 resolves or refuses) and on
+every page of the framework corpus."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from finops_lint.parsing.frontmatter import parse_front_matter, split_front_matter
+from finops_lint.parsing.plain_yaml import read_plain_mapping
+from finops_lint.parsing.text import decode_page
+from tests.corpus import corpus_root
+
+_KEYS = ["title", "a", "b", "_x", "k-1", "Key", "yes", "No", "null", "on", "1", "a b", "a.b"]
+_SEPARATORS = [":", ": ", ":  ", " :", ":\t", ":x"]
+# fmt: off
+_VALUES = [
+    "", "x", "hello world", "a  b", "yes", "No", "TRUE", "tRue", "on", "OFF", "y", "n",
+    "null", "Null", "NULL", "nULL", "~", "0", "12", "012", "00", "1_0", "1.5", ".5",
+    "1e3", "2021-01-01", "1:20", "-1", "+1", "0x1f", ".inf", "a: b", "a:b", "a #c",
+    "a#c", "#c", "a # c: d", "'q'", "'it''s'", "'un", "''", "'a' 'b'", "'q' #c", "'q'#c",
+    '"q"', '"a\\"b"', '"un', '""', '"q" #c', '"q"#c', '"q" x', '"a: b"', '"#"', "|",
+    "|-", ">", "&a x", "*a", "!t x", "!!str 1", "[x]", "{x: y}", "- x", "-x", "@x",
+    "`x", "%x", "?x", "? x", ",x", "x\u2028y", "x\x85", "x\ty", "x ", "x  ", "a: ",
+    "http://x", "a, b", "x]", "x}", "é", "\u00a0x", "x\u00a0", "\ufeffx", "<<", "=",
+    "x:", "a:b:", "x\x7f", "x\x00", "x\r", "R&D", "a*b", "a!b", "50%", "x|y", "x>y",
+    "C'est", 'say "hi"', "k: [a", "0o7", "1_000", "2024-02-29", "2023-02-29", "2021-6-3",
+    "2021-06-03 10:00", "2021-06-03T10:00:00Z", "0000-01-01", "2021-00-10",
+]
+# fmt: on
+_ROWS = [
+    "{key}{sep}{value}",
+    "{key}{sep}{value}",
+    "{key}{sep}{value}",
+    "- {value}",
+    "  - {value}",
+    "    - {value}",
+    "-",
+    "-  {value}",
+    "  -",
+    "# a comment",
+    "  # indented comment",
+    "",
+    "   ",
+    "  {value}",
+    "  {key}: {value}",
+    "---",
+    "...",
+    "%YAML 1.1",
+    "? {key}",
+    "\t{key}: {value}",
+]
+
+
+def _typed(value: Any) -> Any:
+    """A value with the type of every part, so True and 1 differ."""
+    if isinstance(value, dict):
+        return ("dict", [(k, _typed(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("list", [_typed(v) for v in value])
+    return (type(value).__name__, value)
+
+
+def _agrees(raw: str) -> None:
+    got = read_plain_mapping(raw)
+    if got is None:
+        return
+    got = (got, None)
+    try:
+        expected = yaml.load(raw, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError as exc:
+        raise AssertionError(f"read {got[0]!r} where PyYAML fails ({exc}): {raw!r}") from exc
+    assert isinstance(expected, dict), repr(raw)
+    expected = {str(k): v for k, v in expected.items()}
+    assert _typed(got[0]) == _typed(expected), repr(raw)
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(_ROWS),
+            st.sampled_from(_KEYS),
+            st.sampled_from(_SEPARATORS),
+            st.sampled_from(_VALUES),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    end=st.sampled_from(["", "\n"]),
+)
+def test_reads_what_pyyaml_reads_or_declines(
+    rows: list[tuple[str, str, str, str]], end: str
+) -> None:
+    raw = "\n".join(form.format(key=k, sep=s, value=v) for form, k, s, v in rows) + end
+    _agrees(raw)
+
+
+def test_reads_the_plain_forms() -> None:
+    raw = (
+        "# a comment\n"
+        "title: Data Analysis\n"
+        'logo: "/img/a.svg"  # where\n'
+        "quote: 'it''s'\n"
+        "order: 2\n"
+        "search: true\n"
+        "label:\n"
+        "tags:\n"
+        "  - one\n"
+        "  # between\n"
+        "  - two words\n"
+        "- not an item of tags\n"
+    )
+    assert read_plain_mapping(raw) is None  # an item at another indent
+    data = read_plain_mapping(raw.rsplit("- not", 1)[0])
+    assert data == {
+        "title": "Data Analysis",
+        "logo": "/img/a.svg",
+        "quote": "it's",
+        "order": 2,
+        "search": True,
+        "label": None,
+        "tags": ["one", "two words"],
+    }
+
+
+def test_declines_what_it_is_not_certain_of() -> None:
+    for raw in (
+        "a: b: c",
+        "a: 1.5",
+        "a: 2021-01-01T10:00:00",
+        "a: 2021-02-30",
+        "a: &x 1",
+        "a: |\n  text",
+        'a: "un\n  closed"',
+        "a: b\n  continued",
+        "a:\n  b: c",
+        "yes: 1",
+        "a:\tb",
+        "a: x\u2028y",
+        "- a",
+        "# only a comment",
+        "",
+    ):
+        assert read_plain_mapping(raw) is None, repr(raw)
+
+
+def test_agrees_with_pyyaml_on_every_corpus_page() -> None:
+    root = corpus_root()
+    read = 0
+    for path in sorted((root / "finops-framework").rglob("*.md")):
+        text, _error = decode_page(path.read_bytes())
+        if text is None:
+            continue
+        fm = split_front_matter(text)
+        if not fm.present or fm.unterminated or not fm.raw.strip():
+            continue
+        got = read_plain_mapping(fm.raw)
+        if got is None:
+            continue
+        read += 1
+        parsed = parse_front_matter(text)
+        assert parsed.error is None, path
+        assert _typed(got) == _typed(parsed.data), path
+    assert read >= 150  # most pages' front matter is plain
+
+
+def test_front_matter_read_without_pyyaml_is_the_same(monkeypatch: Any) -> None:
+    """A page's FrontMatter (data, positions, errors) is the same whether its plain
+    front matter was read by plain_yaml or by PyYAML."""
+    import finops_lint.parsing.frontmatter as frontmatter
+
+    root = corpus_root()
+    texts = []
+    for path in sorted((root / "finops-framework").rglob("*.md")):
+        text, _error = decode_page(path.read_bytes())
+        if text is not None:
+            texts.append(text)
+    texts += ["---\ntitle: a\ntitle: b\n---\n", "---\nk: 1.5\nl:\n  - x\n---\n"]
+    fast = [parse_front_matter(t) for t in texts]
+    monkeypatch.setattr(frontmatter, "read_plain_mapping", lambda raw: None)
+    slow = [parse_front_matter(t) for t in texts]
+    plain = 0
+    for a, b in zip(fast, slow, strict=True):
+        plain += a._compose
+        assert _typed(a.data) == _typed(b.data)
+        assert (a.error, a.duplicate_keys, a.not_a_mapping) == (
+            b.error,
+            b.duplicate_keys,
+            b.not_a_mapping,
+        )
+        assert a.key_positions == b.key_positions
+        assert a.value_positions == b.value_positions
+    assert plain >= 150
