@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from finops_lint import workers
+from finops_lint import engine, workers
 from finops_lint.cache import deps
 from finops_lint.config import load_config
 from finops_lint.engine import RunOptions, RunResult, run
@@ -283,3 +283,98 @@ def test_recording_asks_for_a_page_s_template_breaks_alone(
     result = run(RunOptions(paths=[tmp_path]))
     assert len([f for f in result.findings if f.code == "LK014"]) == 24
     assert asked and None not in asked
+
+
+# ------------------------------------------------------------ the site memo helper
+
+
+def _helper_memo(monkeypatch: pytest.MonkeyPatch) -> list[dict[Any, Any]]:
+    """The run memos the site memo helper gives, as runs take them (two CPUs or not)."""
+    taken: list[dict[Any, Any]] = []
+    real = workers.MemoHelper.collect
+
+    def spy(self: workers.MemoHelper) -> dict[Any, Any]:
+        memo = real(self)
+        taken.append(memo)
+        return memo
+
+    monkeypatch.setattr(workers.MemoHelper, "collect", spy)
+    monkeypatch.setattr(workers, "_cpus", lambda: 2)
+    # the pages are checked in this process (so spies see them), the helper forked
+    monkeypatch.delenv("FINOPS_LINT_JOBS", raising=False)
+    monkeypatch.setattr(engine, "worker_count", lambda files, options: 1)
+    return taken
+
+
+def _memo_keys(memo: dict[Any, Any]) -> set[Any]:
+    return {k for k in memo if isinstance(k, tuple) and k and isinstance(k[0], str)}
+
+
+def test_the_helper_s_values_are_the_ones_the_rules_compute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the framework site (PH004's boilerplate on the domain pages, FM006's shared
+    `/resources/not-here/`), a whole-site run's memo starts with the helper's values,
+    and each is the value the rules compute without it."""
+    site = tmp_path / "fw"
+    shutil.copytree(framework_site(), site, ignore=shutil.ignore_patterns("_site", ".git"))
+    monkeypatch.chdir(site)
+    taken = _helper_memo(monkeypatch)
+    computed: list[dict[Any, Any]] = []
+    real_check = workers.check_documents
+
+    def keep(*args: Any, **kwargs: Any) -> Any:
+        computed.append(args[5] if len(args) > 5 else kwargs["run_values"])
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(workers, "check_documents", keep)
+    from finops_lint.rules import placeholders
+
+    looked: list[str] = []
+    real_filter = placeholders.may_match_source
+
+    def counted(body: str, *args: Any) -> bool:
+        looked.append(body)
+        return real_filter(body, *args)
+
+    monkeypatch.setattr(placeholders, "may_match_source", counted)
+    with_helper = run(RunOptions(paths=[site], cache=False))
+    assert looked == []  # no page of this process computed PH004's sentences
+    seeded = taken[0]
+    keys = _memo_keys(seeded)
+    assert {k[0] for k in keys} == {"PH004 sentences by type", "FM006 sink"}
+    assert ("FM006 sink", "/resources/not-here/") in keys
+    assert any(seeded[k] for k in keys if k[0] == "PH004 sentences by type")
+
+    monkeypatch.setattr(workers, "SITE_MEMOS", [])
+    computed.clear()
+    without = run(RunOptions(paths=[site], cache=False))
+    assert _outcome(with_helper) == _outcome(without)
+    assert looked  # without the helper, they are computed here
+    own = computed[-1]
+    for key in keys & _memo_keys(own):
+        assert own[key] == seeded[key], key
+    assert keys & _memo_keys(own)  # the rules asked for some of them
+
+
+def test_the_helper_s_questions_recheck_the_pages_that_share_its_values(
+    fw: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The boilerplate sentence is reported on the first domain page that has it, with
+    the others as related locations: removing it there moves the finding to the next
+    page, which a cached run (its memo from the helper) must check again."""
+    taken = _helper_memo(monkeypatch)
+    shutil.rmtree(fw / ".finops-lint-cache")
+    sentence = "Reference of courses and training partners coming soon."
+    cold = run(RunOptions(paths=[fw]))
+    assert taken and _memo_keys(taken[0])
+    first = sorted(f.path for f in cold.findings if sentence in f.message)
+    assert len(first) == 1
+    edited = fw / first[0]
+    edited.write_text(
+        edited.read_text("utf-8").replace(sentence, "Courses: see the list."), "utf-8"
+    )
+    cached = run(RunOptions(paths=[fw]))
+    moved = [f.path for f in cached.findings if sentence in f.message]
+    assert moved and moved != first
+    assert _outcome(cached) == _outcome(run(RunOptions(paths=[fw], cache=False)))

@@ -81,3 +81,102 @@ def test_the_shipped_patterns_all_require_words() -> None:
     """Each built-in pattern has a word prefilter (a pattern without one makes every
     page of a type be parsed for PH004's repeated sentences)."""
     assert all(required_words(p) is not None for p in PATTERNS)
+
+
+_UNFINISHED = tuple(
+    load_config(profile_path("finops-framework").parent).placeholders["unfinished"]  # type: ignore[union-attr]
+)
+_LINES = [
+    "Reference of courses coming soon.",
+    "coming",
+    "soon.",
+    "Functional Activity (needs",
+    "update)",
+    "It needs an update",
+    "needs",
+    "update",
+    "under construction",
+    "under",
+    "construction here",
+    "## Heading (needs update)",
+    "#### as someone",
+    "* determine what we need",
+    "* and how often we update",
+    "- coming",
+    "  soon",
+    "1. needs",
+    "   update",
+    "> coming",
+    "> soon",
+    ">",
+    "| a | needs update |",
+    "|---|---|",
+    "<div>",
+    "</div>",
+    "<pre>",
+    "</pre>",
+    "<!--",
+    "-->",
+    "```",
+    "    indented needs",
+    "{% comment %}",
+    "{% endcomment %}",
+    "Setext",
+    "======",
+    "",
+    "",
+    "   ",
+]
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(_LINES), max_size=14).map("\n".join))
+def test_a_page_with_an_unfinished_block_passes_the_source_prefilter(body: str) -> None:
+    """`may_match_source` reads the Markdown between blank lines: whatever blocks the
+    parser makes of the lines, a block that says the content is unfinished is never
+    passed over (no markup splits a word here)."""
+    from finops_lint.document import parse_document
+    from finops_lint.rules.placeholder_analysis import may_match_source
+    from finops_lint.rules.placeholders import _unfinished_blocks
+
+    text = "---\ntitle: T\n---\n" + body + "\n"
+    doc = parse_document(text.encode(), "p.md", "p.md")
+    if any(True for _ in _unfinished_blocks(doc, _UNFINISHED)):
+        assert may_match_source(body + "\n", _UNFINISHED), repr(body)
+
+
+_HTML_BLOCKS = [
+    ("<pre>", "</pre>"),
+    ("<script>", "</script>"),
+    ("<style>", "</style>"),
+    ("<textarea>", "</textarea>"),
+    ("<!--", "-->"),
+    ("<?php", "?>"),
+    ("<!DOCTYPE x", ">"),
+    ("<![CDATA[", "]]>"),
+    ("<div>", "</div>"),
+    ("<PRE>", "</PRE>"),
+]
+
+
+@settings(max_examples=600, deadline=None, derandomize=True)
+@given(
+    block=st.sampled_from(_HTML_BLOCKS),
+    inner=st.lists(
+        st.sampled_from(["coming", "soon.", "", "under", "construction", "  "]), max_size=6
+    ),
+    same_line=st.booleans(),
+)
+def test_an_html_block_across_blank_lines_passes_the_source_prefilter(
+    block: tuple[str, str], inner: list[str], same_line: bool
+) -> None:
+    """HTML blocks that may hold blank lines (`<pre>`, comments...) count whole."""
+    from finops_lint.document import parse_document
+    from finops_lint.rules.placeholder_analysis import may_match_source
+    from finops_lint.rules.placeholders import _unfinished_blocks
+
+    opener, closer = block
+    body = (opener if same_line else opener + "\n") + "\n".join(inner) + "\n" + closer + "\n"
+    doc = parse_document(("---\ntitle: T\n---\n" + body).encode(), "p.md", "p.md")
+    if any(True for _ in _unfinished_blocks(doc, _UNFINISHED)):
+        assert may_match_source(body, _UNFINISHED), repr(body)

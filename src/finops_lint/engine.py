@@ -46,6 +46,7 @@ from finops_lint.workers import (
     check_in_workers,
     internal_rule,
     phase,
+    prepare,
     worker_count,
 )
 from finops_lint.workspace import Workspace, load_documents
@@ -241,8 +242,7 @@ def run(options: RunOptions) -> RunResult:
     if workers < 2 and len(to_check) >= PARALLEL_MIN_FILES:
         # What a page's rules would each compute for themselves (LK014's template
         # breaks: O(site) per page) is computed once for the site, as before a fork.
-        ws.prepare_for_workers(rules)
-        phase("prepare")
+        prepare(ws, rules, job, len(to_check))
     if external:  # the links of every page are checked at once, before the rules
         hashes: dict[str, str] | None = {} if job.trace else None
         docs, load_problems = load_documents(to_check, config, hashes)

@@ -22,7 +22,7 @@ from finops_lint.cache.deps import (
 from finops_lint.discover import UNREADABLE, Target
 from finops_lint.document import Document
 from finops_lint.findings import INTERNAL_ERROR, Finding
-from finops_lint.rules.base import REGISTRY, Rule, RuleContext, all_rules
+from finops_lint.rules.base import REGISTRY, SITE_MEMOS, Rule, RuleContext, all_rules
 from finops_lint.suppress import parse_suppressions
 from finops_lint.workspace import Workspace, load_documents
 
@@ -45,6 +45,8 @@ class Job:
     only: dict[str, list[str]] = field(default_factory=dict)
     #: note which rules read beyond each page, and hash what is read
     trace: bool = False
+    #: what the rules' run memo starts with in each process (`MemoHelper`)
+    memo: dict[Any, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -169,8 +171,7 @@ def worker_count(files: int, options: RunOptions) -> int:
     if not hasattr(os, "fork"):
         return 1
     wanted = os.environ.get("FINOPS_LINT_JOBS")
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    count = int(wanted) if wanted and wanted.isdigit() else (cpus or 1)
+    count = int(wanted) if wanted and wanted.isdigit() else _cpus()
     return max(1, min(count, 8, files // (PARALLEL_MIN_FILES // 2)))
 
 
@@ -191,14 +192,13 @@ def check_in_workers(
     outcome is that of one process): a share checked in the parent would grow it by
     every page of that share, and the parent already holds the Site.
     """
-    import pickle
     import selectors
 
     global _WORKER_STATE
+    job = job or Job()
     # Everything the workers read from the Site is computed once, before the fork.
-    ws.prepare_for_workers(rules)
-    phase("prepare")
-    _WORKER_STATE = (ws, rules, options, job or Job())
+    prepare(ws, rules, job, len(files))
+    _WORKER_STATE = (ws, rules, options, job)
     # Interleave by size so each worker gets a similar amount of text.
     ordered = sorted(files, key=_size, reverse=True)
     chunks = [ordered[i::workers] for i in range(workers)]
@@ -206,46 +206,7 @@ def check_in_workers(
     sel = selectors.DefaultSelector()
     try:
         for index, chunk in enumerate(chunks):
-            read_end, write_end = os.pipe()
-            # A signal that arrives during the fork must not run the parent's handler
-            # in the child before it is reset (a traceback from threading's
-            # after-fork hook): held until each side has its own handlers.
-            mask = _hold_signals()
-            try:
-                pid = os.fork()
-            except BaseException:
-                _release_signals(mask)
-                os.close(read_end)
-                os.close(write_end)
-                raise
-            if pid != 0:
-                _release_signals(mask)
-            if pid == 0:  # the child: check its share, send the result, leave at once
-                try:
-                    # Ctrl-C or SIGTERM ends a worker at once, silently: the parent
-                    # reports the interrupt and stops the others.
-                    signal.signal(signal.SIGINT, signal.SIG_DFL)
-                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                    _release_signals(mask)
-                    os.close(read_end)
-                    for other in children.values():
-                        other.stream.close()
-                    with os.fdopen(write_end, "wb") as out:
-
-                        def send(kind: str, value: Any) -> None:
-                            data = pickle.dumps((kind, value), pickle.HIGHEST_PROTOCOL)
-                            out.write(len(data).to_bytes(8, "big"))
-                            out.write(data)
-
-                        try:
-                            _worker(chunk, lambda part: send("part", part))
-                            send("done", None)
-                        except BaseException as exc:  # reported by the parent
-                            send("error", f"{type(exc).__name__}: {exc}")
-                finally:  # never return into the parent's code, whatever happened
-                    os._exit(0)
-            os.close(write_end)
-            child = children[index] = _Child(pid, os.fdopen(read_end, "rb", buffering=0))
+            child = children[index] = _fork_child(_share(chunk), list(children.values()))
             sel.register(child.stream, selectors.EVENT_READ, index)
         parts: list[Outcome] = [Outcome() for _ in chunks]
         questions: dict[Any, Any] = {}
@@ -289,6 +250,184 @@ def check_in_workers(
         outcome.add(part)
     outcome.checked.sort()
     return outcome
+
+
+def _share(files: list[Target]) -> Callable[[Callable[[str, Any], None]], None]:
+    """A worker's work: check its share, sending each batch's outcome as it is done."""
+
+    def work(send: Callable[[str, Any], None]) -> None:
+        _worker(files, lambda part: send("part", part))
+
+    return work
+
+
+def prepare(ws: Workspace, rules: list[Rule], job: Job, checked: int) -> None:
+    """What every page's rules would compute for themselves, computed once before the
+    pages are checked (`Workspace.prepare_for_workers`); on a whole-site run the
+    rules' `@site_memo` values too, in a helper process meanwhile (`MemoHelper`):
+    the run memo of each process checking pages starts with them."""
+    helper = MemoHelper.start(ws, rules, job, checked)
+    try:
+        ws.prepare_for_workers(rules)
+        phase("prepare")
+        if helper is not None:
+            job.memo = helper.collect()
+            phase(f"site memo ({len(job.memo)} values)")
+    finally:
+        if helper is not None:
+            helper.stop()
+
+
+class MemoHelper:
+    """The rules' `@site_memo` values, computed in a forked process while the parent
+    prepares a whole-site run (LK014's template breaks: seconds at 10,000 pages, on
+    one CPU, the other idle). Each worker would otherwise compute each value it needs
+    again: PH004's sentences of a page type parse every page of the type whose body
+    may hold one.
+
+    The parent waits for the helper once its own preparation is done: recipes compute
+    only what pages will ask for, so the wait is at most what each worker saves. The
+    values are those a worker computes, with the questions their computations asked
+    (traced runs): a run memo's value is the same whichever page asks first, and a
+    value the helper did not compute is computed by the workers as before."""
+
+    def __init__(self, child: _Child) -> None:
+        self.child = child
+
+    @classmethod
+    def start(cls, ws: Workspace, rules: list[Rule], job: Job, checked: int) -> MemoHelper | None:
+        """A helper computing the values of the enabled rules, or None: not a
+        whole-site run (the values cost about as much as the site is large, and a
+        run of few pages may need none), a result cache that reruns only some rules,
+        no Site, one CPU, no fork, or `FINOPS_LINT_JOBS=1` (one process)."""
+        codes = {r.code for r in rules}
+        recipes = [func for code, func in sorted(SITE_MEMOS, key=_code) if code in codes]
+        site = ws.jekyll_site
+        if not recipes or site is None or job.only or checked * 2 < len(site.pages):
+            return None
+        if not hasattr(os, "fork") or _cpus() < 2 or os.environ.get("FINOPS_LINT_JOBS") == "1":
+            return None
+        context = TracedContext if job.trace else RuleContext
+        config = ws.config
+
+        def work(send: Callable[[str, Any], None]) -> None:
+            run_values: dict[Any, Any] = {}
+
+            def fresh() -> RuleContext:
+                return context(config, None, site, {}, ws, {}, run_values)
+
+            for recipe in recipes:
+                recipe(fresh, site, ws)
+            send("memo", _memo_entries(run_values))
+
+        return cls(_fork_child(work, []))
+
+    def collect(self) -> dict[Any, Any]:
+        """Wait for the helper: the run memo to start with (empty if it failed; the
+        rules then compute the values themselves)."""
+        child = self.child
+        try:
+            while data := child.stream.read(1 << 20):
+                child.buffer += data
+        finally:
+            self.stop()
+        memo: dict[Any, Any] = {}
+        for kind, value in child.frames():
+            if kind == "memo":
+                for key, result, asked in value:
+                    memo[key] = result
+                    if asked is not None:
+                        memo[(_ASKED_BY, key)] = asked
+            elif kind == "error" and os.environ.get("FINOPS_LINT_TIMING"):
+                print(f"finops-lint timing: the site memo helper failed: {value}", file=sys.stderr)
+        return memo
+
+    def stop(self) -> None:
+        """Stop the helper if it still runs (after an error or an interrupt); reap it."""
+        child = self.child
+        with contextlib.suppress(OSError):
+            child.stream.close()
+        if child.pid:
+            with contextlib.suppress(OSError):
+                if os.waitpid(child.pid, os.WNOHANG) == (0, 0):
+                    os.kill(child.pid, signal.SIGTERM)
+                    os.waitpid(child.pid, 0)
+            child.pid = 0
+
+
+def _code(entry: tuple[str, Any]) -> str:
+    return entry[0]
+
+
+def _memo_entries(run_values: dict[Any, Any]) -> list[tuple[Any, Any, Asked | None]]:
+    """A run memo as (key, value, the questions its computation asked), without the
+    engine's private entries; only what pickles (each worker can compute the rest)."""
+    import pickle
+
+    out = []
+    for key, value in run_values.items():
+        if key is _ORACLE or (type(key) is tuple and key and key[0] is _ASKED_BY):
+            continue
+        entry = (key, value, run_values.get((_ASKED_BY, key)))
+        try:
+            pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)
+        except Exception:  # a value that does not pickle: each worker computes it
+            continue
+        out.append(entry)
+    return out
+
+
+def _cpus() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _fork_child(work: Callable[[Callable[[str, Any], None]], None], others: list[_Child]) -> _Child:
+    """Fork a process that runs `work(send)` and leaves: each `send(kind, value)` is a
+    pickled, length-prefixed frame on a pipe, then ("done", None), or ("error", why)
+    if `work` raised. The parent reads the frames from the returned `_Child`."""
+    import pickle
+
+    read_end, write_end = os.pipe()
+    # A signal that arrives during the fork must not run the parent's handler in the
+    # child before it is reset (a traceback from threading's after-fork hook): held
+    # until each side has its own handlers.
+    mask = _hold_signals()
+    try:
+        pid = os.fork()
+    except BaseException:
+        _release_signals(mask)
+        os.close(read_end)
+        os.close(write_end)
+        raise
+    if pid != 0:
+        _release_signals(mask)
+        os.close(write_end)
+        return _Child(pid, os.fdopen(read_end, "rb", buffering=0))
+    try:  # the child: do the work, send the result, leave at once
+        # Ctrl-C or SIGTERM ends the child at once, silently: the parent reports the
+        # interrupt and stops the others.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _release_signals(mask)
+        os.close(read_end)
+        for other in others:
+            other.stream.close()
+        with os.fdopen(write_end, "wb") as out:
+
+            def send(kind: str, value: Any) -> None:
+                data = pickle.dumps((kind, value), pickle.HIGHEST_PROTOCOL)
+                out.write(len(data).to_bytes(8, "big"))
+                out.write(data)
+
+            try:
+                work(send)
+                send("done", None)
+            except BaseException as exc:  # reported by the parent
+                send("error", f"{type(exc).__name__}: {exc}")
+    finally:  # never return into the parent's code, whatever happened
+        os._exit(0)
 
 
 def _share_questions(part: Outcome, seen: dict[Any, Any]) -> None:
@@ -372,7 +511,7 @@ def check_files(
     (a rule that needs another page's parse gets it from the Workspace). With `emit`,
     each batch's outcome is handed to it and not kept (the returned one is empty)."""
     outcome = Outcome()
-    run_values: dict[Any, Any] = {}  # the rules' run memo: kept from batch to batch
+    run_values: dict[Any, Any] = dict(job.memo)  # the rules' run memo: kept from batch to batch
     # One batch leaves too little to be worth the collector's time (a pre-commit run).
     collecting = _young_garbage_collected() if len(files) > BATCH else contextlib.nullcontext()
     with collecting:
@@ -462,7 +601,7 @@ def check_documents(
     # What rules share, owned here (rules never store on the Document, Site or Workspace):
     # one memo for the run in this process, one per page, dropped when the page is done.
     if run_values is None:
-        run_values = {}
+        run_values = dict(job.memo)
     for doc in docs:
         page_values: dict[Any, Any] = {}
         facts = ws.facts(doc.rel_path, doc)

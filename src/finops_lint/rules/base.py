@@ -199,6 +199,29 @@ def warm_up(func: Callable[[Config], None]) -> Callable[[Config], None]:
     return func
 
 
+#: What rule modules can compute for the whole run before any page is checked
+#: (`@site_memo`), by rule code.
+SiteMemo = Callable[[Callable[[], "RuleContext"], "Site", "Workspace"], None]
+SITE_MEMOS: list[tuple[str, SiteMemo]] = []
+
+
+def site_memo(code: str) -> Callable[[SiteMemo], SiteMemo]:
+    """Register a function that fills the run memo with what rule `code` asks of it
+    on a whole-site run (`ctx.run_memo`, the same keys and computations). It is called
+    with a maker of fresh contexts (one per page it stands for: the questions a page
+    asks before the memo are in that page's context), the Site and the Workspace (to
+    choose what to compute: what it reads there is no page's question); the engine may
+    call it in a helper process while it prepares a whole-site run, and the workers
+    then start with those values (`workers.MemoHelper`) instead of each computing
+    them again."""
+
+    def register(func: SiteMemo) -> SiteMemo:
+        SITE_MEMOS.append((code, func))
+        return func
+
+    return register
+
+
 def warm_up_rules(config: Config) -> None:
     """Run every rule module's `@warm_up` functions (the modules are loaded first)."""
     all_rules()

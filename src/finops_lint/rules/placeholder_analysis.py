@@ -139,20 +139,53 @@ def page_patterns(doc: Document, items: tuple[str, ...]) -> list[regex.Pattern]:
     return keep
 
 
-def may_match_source(text: str, items: tuple[str, ...]) -> bool:
-    """False only when no block of a page with this source text can match a pattern:
-    some word every match of each pattern holds is nowhere in the source (case-folded).
+def may_match_source(body: str, items: tuple[str, ...], markdown: bool = True) -> bool:
+    """False only when no block of a page with this body can match a pattern: some
+    word every match of each pattern holds is nowhere in the body (case-folded), or,
+    in Markdown, in no stretch of it between blank lines.
 
     For rules that look at many other pages and need the Markdown of few. The words
     of a block's visible text are in its source unless markup or an entity splits a
     word ("co**ming**", "&#99;oming"): such a page is passed over, so a rule using
-    this must treat a page it passed over like a page without the text.
+    this must treat a page it passed over like a page without the text. No block of
+    a Markdown page spans a blank line (a paragraph, a heading, a list item's
+    paragraph end there), except HTML blocks that start as `_SPANS_BLANK_LINES`
+    (CommonMark's HTML blocks 1 to 5): with one of those, the whole body counts. A
+    page type's pages often say "need" and "update", seldom in one paragraph.
     """
     clauses = _source_prefilter(items)
     if clauses is None:
         return True
-    folded = regex.fold(text)
-    return any(has_words(folded, c) for c in clauses)
+    folded = regex.fold(body)
+    hits = [c for c in clauses if has_words(folded, c)]
+    if not hits:
+        return False
+    if not markdown or any(opener in folded for opener in _SPANS_BLANK_LINES):
+        return True
+    return any(has_words(part, c) for part in _BLANK_LINE.split(folded) for c in hits)
+
+
+def source_says(body: str, items: tuple[str, ...]) -> bool:
+    """Whether a pattern matches the page's body as written (Markdown, not its
+    visible text): a guess that a block of it matches, for choosing what to compute
+    ahead. Never a finding: markup inside the words hides a match from it, and one
+    in a code block or a comment is not visible."""
+    folded = regex.fold(body)
+    for pattern, joined in zip(_patterns(items), _joined_patterns(items), strict=True):
+        literals = required_literals(pattern.pattern)
+        if literals is not None and not any(lit in folded for lit in literals):
+            continue
+        if not has_words(folded, required_words(pattern.pattern)):
+            continue
+        if (joined or pattern).search(body):
+            return True
+    return False
+
+
+#: A blank line (CommonMark: nothing, or only spaces and tabs).
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+#: How the HTML blocks that may hold blank lines start (case-folded).
+_SPANS_BLANK_LINES = ("<pre", "<script", "<style", "<textarea", "<!", "<?")
 
 
 def has_words(folded: str, clauses: tuple[tuple[str, ...], ...] | None) -> bool:

@@ -8,15 +8,18 @@ markers.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from finops_lint.config import Config
-from finops_lint.document import Document
+from finops_lint.document import MARKDOWN_SUFFIXES, Document
 from finops_lint.findings import Related
+from finops_lint.parsing.frontmatter import split_front_matter
 from finops_lint.parsing.links import strip_liquid
 from finops_lint.parsing.markdown import TextBlock
-from finops_lint.rules.base import Issue, RuleContext, rule
+from finops_lint.rules.base import Issue, RuleContext, rule, site_memo
 from finops_lint.rules.placeholder_analysis import (
     FILLER_THRESHOLD,
     excerpt,
@@ -27,7 +30,12 @@ from finops_lint.rules.placeholder_analysis import (
     page_may_have_filler,
     page_patterns,
     short,
+    source_says,
 )
+
+if TYPE_CHECKING:
+    from finops_lint.site import Site
+    from finops_lint.workspace import Workspace
 
 _ITALIC_BLOCK = re.compile(r"^\s*(?:>\s*)?[_*](?![_*\s]).*[^\s_*][_*]\s*$", re.DOTALL)
 
@@ -231,28 +239,66 @@ def _same_sentence_pages(
 ) -> dict[str, list[tuple[str, int]]]:
     """Unfinished-content blocks of the pages of this page's type: {text: [(path, line)]},
     sorted by path. Boilerplate copied onto every page of a type is one finding."""
-    ws = ctx.workspace
-    pt = ctx.page_type
-    if ws is None or pt is None:
+    if ctx.workspace is None or ctx.page_type is None:
         return {}
+    return _sentences_of_type(ctx, ctx.page_type.name, items, doc)
+
+
+def _sentences_of_type(
+    ctx: RuleContext, type_name: str, items: tuple[str, ...], doc: Document | None = None
+) -> dict[str, list[tuple[str, int]]]:
+    ws = ctx.workspace
+    assert ws is not None
 
     def by_sentence() -> dict[str, list[tuple[str, int]]]:
         found: dict[str, list[tuple[str, int]]] = {}
-        for path, _data in sorted(ws.pages_of_type(pt.name)):
-            # Parsing only the pages whose source may hold the text: most pages of a
-            # type do not. A page passed over (the words split by markup) is
-            # reported on its own, never dropped (see the caller).
-            source = doc.text if path == doc.rel_path else ws.text(path)
-            if source is None or not may_match_source(source, items):
+        for path, _data in sorted(ws.pages_of_type(type_name)):
+            # Parsing only the pages whose body may hold the text (blocks are the
+            # body's; a description in the front matter often says "need" and
+            # "update"): most pages of a type do not. A page passed over (the words
+            # split by markup) is reported on its own, never dropped (see the caller).
+            mine = doc if doc is not None and path == doc.rel_path else None
+            source = mine.text if mine is not None else ws.text(path)
+            if source is None:
                 continue
-            other = doc if path == doc.rel_path else ws.document(path)
+            body = source[split_front_matter(source).body_offset :]
+            if not may_match_source(body, items, _markdown(path)):
+                continue
+            other = mine if mine is not None else ws.document(path)
             if other is None:
                 continue
             for block, text, _m in _unfinished_blocks(other, items):
                 found.setdefault(norm_prose(text), []).append((path, block.line))
         return found
 
-    return ctx.run_memo(("PH004 sentences by type", pt.name), by_sentence)
+    return ctx.run_memo(("PH004 sentences by type", type_name), by_sentence)
+
+
+def _markdown(path: str) -> bool:
+    """Whether the page at `path` is parsed as Markdown (`Document.is_markdown`)."""
+    return os.path.splitext(path)[1].lower() in MARKDOWN_SUFFIXES
+
+
+@site_memo("PH004")
+def _sentences_of_every_type(
+    contexts: Callable[[], RuleContext], site: Site, ws: Workspace
+) -> None:
+    """The sentences of the page types of the pages that say they are unfinished as
+    written (`source_says`): those pages ask for them. A page whose sentence only
+    its visible text shows (markup in the words) makes its worker compute them, as
+    without this."""
+    items = tuple(ws.config.placeholders.get("unfinished", []))
+    if not items:
+        return
+    types: dict[str, None] = {}
+    for path in site.pages:
+        text = ws.text(path)
+        if text and source_says(text[split_front_matter(text).body_offset :], items):
+            page_type = ws.facts(path).page_type
+            if page_type is not None:
+                types[page_type.name] = None
+    for name in types:
+        _sentences_of_type(contexts(), name, items)
 
 
 @rule(

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
-from typing import Any
+from collections.abc import Callable, Collection, Iterator
+from typing import TYPE_CHECKING, Any
 
 from finops_lint.document import Document
 from finops_lint.findings import Related, Severity
 from finops_lint.parsing.front_matter_data import front_matter_targets
 from finops_lint.parsing.frontmatter import dotted_key, split_front_matter
-from finops_lint.rules.base import Issue, RuleContext, rule
+from finops_lint.rules.base import Issue, RuleContext, rule, site_memo
 from finops_lint.site.page import SitePage
+
+if TYPE_CHECKING:
+    from finops_lint.site import Site
+    from finops_lint.workspace import Workspace
 
 
 @rule("FM006", "duplicate-url", "error", "Two pages that publish to the same URL.", scope="site")
@@ -233,6 +237,25 @@ def _renders_nothing(page: SitePage, ctx: RuleContext) -> bool:
 
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+@site_memo("FM006")
+def _sinks(contexts: Callable[[], RuleContext], site: Site, ws: Workspace) -> None:
+    """Whether the pages sharing each URL all render nothing, before the pages are
+    checked: asked as `duplicate_url` asks it (the URL's pages, then the memo)."""
+    for url, pages in site.pages_by_url.items():
+        if sum(p.output for p in pages) < 2:
+            continue
+        ctx = contexts()
+        recorded = ctx.site
+        if recorded is None:
+            return
+        sharing = sorted((p for p in recorded.pages_by_url.get(url, []) if p.output), key=_path)
+        _is_sink(sharing, ctx)
+
+
+def _path(page: SitePage) -> str:
+    return page.path
 
 
 @rule(
