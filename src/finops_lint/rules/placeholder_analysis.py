@@ -150,8 +150,10 @@ def may_match_source(body: str, items: tuple[str, ...], markdown: bool = True) -
     this must treat a page it passed over like a page without the text. No block of
     a Markdown page spans a blank line (a paragraph, a heading, a list item's
     paragraph end there), except HTML blocks that start as `_SPANS_BLANK_LINES`
-    (CommonMark's HTML blocks 1 to 5): with one of those, the whole body counts. A
-    page type's pages often say "need" and "update", seldom in one paragraph.
+    (CommonMark's HTML blocks 1 and 3 to 5, `<pre>`, `<?`...): with a line that
+    starts one, the whole body counts.
+    In a stretch without an HTML block, a bullet list item and an ATX heading start
+    a stretch too. A page type's pages often say "need" and "update", seldom in one block.
     """
     clauses = _source_prefilter(items)
     if clauses is None:
@@ -160,9 +162,39 @@ def may_match_source(body: str, items: tuple[str, ...], markdown: bool = True) -
     hits = [c for c in clauses if has_words(folded, c)]
     if not hits:
         return False
-    if not markdown or any(opener in folded for opener in _SPANS_BLANK_LINES):
+    if not markdown or _SPANS_BLANK_LINES.search(folded) is not None:
         return True
-    return any(has_words(part, c) for part in _BLANK_LINE.split(folded) for c in hits)
+    return any(
+        has_words(piece, c)
+        for part in _BLANK_LINE.split(folded)
+        for piece in _block_starts(part)
+        for c in hits
+    )
+
+
+def _block_starts(part: str) -> list[str]:
+    """A stretch between blank lines cut before each line that starts a bullet list
+    item or an ATX heading (both interrupt a paragraph), and after each such heading
+    (one line); whole when a line of it may start an HTML block, which goes on to
+    the next blank line whatever its lines look like."""
+    if _BLOCK_START.search(part) is None or _HTML_LINE.search(part) is not None:
+        return [part]
+    out: list[str] = []
+    current: list[str] = []
+    for line in part.split("\n"):
+        match = _BLOCK_START.match(line)
+        if match is not None:
+            if current:
+                out.append("\n".join(current))
+            current = [line]
+            if match.group(1):  # a heading: its line alone
+                out.append(line)
+                current = []
+        else:
+            current.append(line)
+    if current:
+        out.append("\n".join(current))
+    return out
 
 
 def source_says(body: str, items: tuple[str, ...]) -> bool:
@@ -184,8 +216,19 @@ def source_says(body: str, items: tuple[str, ...]) -> bool:
 
 #: A blank line (CommonMark: nothing, or only spaces and tabs).
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-#: How the HTML blocks that may hold blank lines start (case-folded).
-_SPANS_BLANK_LINES = ("<pre", "<script", "<style", "<textarea", "<!", "<?")
+#: The start of a line, after what may open containers (indentation, quote and list
+#: markers): where an HTML block starts.
+_LINE_START = r"^[ \t>*+\-0-9.)]*"
+#: A line that starts an HTML block that may hold blank lines (case-folded).
+#: A comment is not one: its text is not visible, but for what follows its end on
+#: its last line.
+_SPANS_BLANK_LINES = re.compile(
+    _LINE_START + r"<(?:pre|script|style|textarea|!(?!--)|\?)", re.MULTILINE
+)
+#: A line that may start an HTML block.
+_HTML_LINE = re.compile(_LINE_START + "<", re.MULTILINE)
+#: A line that starts a bullet list item, or an ATX heading (group 1).
+_BLOCK_START = re.compile(r" {0,3}(?:[-*+] +[^ ]|(#{1,6})(?:[ \t]|$))", re.MULTILINE)
 
 
 def has_words(folded: str, clauses: tuple[tuple[str, ...], ...] | None) -> bool:
