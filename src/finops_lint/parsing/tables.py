@@ -88,7 +88,8 @@ def plain_text(raw: str) -> str:
     if "[" in text:
         text = _LINK.sub(r"\1", text)
         text = _REF_LINK.sub(r"\1", text)
-    text = _EMPHASIS.sub("", text)
+    if "*" in text or "_" in text or "~" in text or "`" in text:  # most text has none
+        text = _EMPHASIS.sub("", text)
     text = text.replace("\\|", "|")
     return " ".join(text.split())
 
