@@ -627,3 +627,46 @@ def test_a_temporary_file_is_new_private_and_never_a_planted_symlink(
     with pytest.raises(FileExistsError):
         safe_io.write_atomic(folder / "out.json", b"again", sync=False)
     assert (folder / "out.json").read_bytes() == b"ours"
+
+
+def test_a_site_file_read_through_a_symlink_out_of_the_site_is_not_read(tmp_path: Path) -> None:
+    """Workspace._inside (one lstat per part of a plain relative path) says what the
+    real path says, for files, folders and symlinks in and out of the site."""
+    from finops_lint.config import load_config
+    from finops_lint.workspace import Workspace, _inside
+
+    outside = tmp_path / "outside"
+    (outside / "d").mkdir(parents=True)
+    (outside / "secret.md").write_text("secret", "utf-8")
+    (outside / "d" / "x.md").write_text("x", "utf-8")
+    real_root = tmp_path / "site"
+    (real_root / "in" / "deep").mkdir(parents=True)
+    (real_root / "_config.yml").write_text("title: t\n", "utf-8")
+    (real_root / "in" / "deep" / "a.md").write_text("a", "utf-8")
+    os.symlink(outside / "secret.md", real_root / "link-out.md")
+    os.symlink(outside / "d", real_root / "dir-out")
+    os.symlink(real_root / "in", real_root / "dir-in")
+    os.symlink("in/deep/a.md", real_root / "link-in.md")
+    os.symlink(tmp_path / "missing", real_root / "dangling.md")
+    root = tmp_path / "root-link"  # the site reached through a symlink, as a user may
+    os.symlink(real_root, root)
+    ws = Workspace(root, load_config(root, None, search_from=root), root)
+    rels = [
+        "in/deep/a.md",
+        "link-out.md",
+        "dir-out/x.md",
+        "dir-in/deep/a.md",
+        "link-in.md",
+        "dangling.md",
+        "missing.md",
+        "in/missing/x.md",
+        "../outside/secret.md",
+        "in/../link-out.md",
+        "./in/deep/a.md",
+        "in//deep/a.md",
+        "/etc/hostname",
+    ]
+    for rel in rels:
+        assert ws._inside(rel) == _inside(root / rel, root), rel
+    assert ws.text("link-out.md") is None and ws.text("dir-out/x.md") is None
+    assert ws.text("in/deep/a.md") == "a" and ws.text("dir-in/deep/a.md") == "a"
