@@ -3,7 +3,9 @@
 The YAML is composed once into PyYAML nodes (the C loader when present), the
 nodes give positions, and the same loader constructs the data. Aliases are
 counted before anything is expanded, so a "billion laughs" document is refused
-in bounded time and memory instead of being walked.
+in bounded time and memory instead of being walked. The plainest front matter
+(`key: value` rows, one-line list items) is read by `plain_yaml` instead, to the
+same data; its nodes are composed only when a position is asked for.
 """
 
 from __future__ import annotations
