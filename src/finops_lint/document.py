@@ -49,6 +49,11 @@ def is_text_file(rel_path: str) -> bool:
     return Path(rel_path).suffix.lower() not in MARKDOWN_SUFFIXES | HTML_SUFFIXES
 
 
+def is_markdown_path(rel_path: str) -> bool:
+    """Whether a page at this path is parsed as Markdown (`Document.is_markdown`)."""
+    return Path(rel_path).suffix.lower() in MARKDOWN_SUFFIXES
+
+
 @dataclass
 class Document:
     path: str  # as shown to the user (relative to the current directory when possible)
@@ -162,8 +167,7 @@ def parse_document(
     data: bytes, path: str, rel_path: str, *, id_style: IdOptions | str = "gfm"
 ) -> Document:
     """Parse bytes into a Document. Never raises for bad content."""
-    suffix = Path(rel_path).suffix.lower()
-    is_markdown = suffix in MARKDOWN_SUFFIXES
+    is_markdown = is_markdown_path(rel_path)
     text, error = decode_page(data)
     if text is None:
         return Document(path, rel_path, "", [], FrontMatter(), is_markdown, decode_error=error)

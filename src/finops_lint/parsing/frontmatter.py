@@ -86,12 +86,7 @@ class FrontMatter:
         if self._keys is None:
             self._keys, self._values = {}, {}
             if self._compose:  # positions are asked for a finding only: rare
-                loader = _Loader(self.raw)
-                try:
-                    self._node = loader.get_single_node()
-                finally:
-                    loader.dispose()
-                self._compose = False
+                self._node, self._compose = _compose(self.raw), False
             if self._node is not None:
                 _record_positions(self, self._node, (), self._offset)
         return self._keys
@@ -192,13 +187,17 @@ def load_yaml_with_positions(
     fm = FrontMatter(present=True, raw=text, start_line=line_offset - 1)
     _load_yaml(fm, line_offset, require_mapping=False)
     if fm._node is None and fm.error is None and text.strip():
-        loader = _Loader(text)
-        try:
-            fm._node = loader.get_single_node()
-            fm._offset = line_offset
-        finally:
-            loader.dispose()
+        fm._node, fm._offset = _compose(text), line_offset
     return fm.data if fm.error is None else None, _Positions(fm), fm.error
+
+
+def _compose(text: str) -> Any:
+    """The YAML's node tree (positions), nothing constructed."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
 
 
 def _load_yaml(fm: FrontMatter, line_offset: int, require_mapping: bool = True) -> None:

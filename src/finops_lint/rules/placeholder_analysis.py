@@ -11,6 +11,7 @@ lorem-ipsum-style text. Nothing here writes to the Document.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -126,17 +127,25 @@ def page_patterns(doc: Document, items: tuple[str, ...]) -> list[regex.Pattern]:
     always searched block by block.
     """
     page = doc.visible_text
-    folded = doc.visible_text_folded
-    keep = []
+    return [
+        pattern
+        for pattern, joined in _worth_searching(doc.visible_text_folded, items)
+        if joined is None or joined.search(page)
+    ]
+
+
+def _worth_searching(
+    folded: str, items: tuple[str, ...]
+) -> Iterator[tuple[regex.Pattern, regex.Pattern | None]]:
+    """Each pattern (and its multi-line form) whose required literals and words the
+    case-folded text holds: a substring test first, much faster than the regex
+    engine."""
     for pattern, joined in zip(_patterns(items), _joined_patterns(items), strict=True):
         literals = required_literals(pattern.pattern)
         if literals is not None and not any(lit in folded for lit in literals):
-            continue  # a substring test first: much faster than the regex engine
-        if not has_words(folded, required_words(pattern.pattern)):
             continue
-        if joined is None or joined.search(page):
-            keep.append(pattern)
-    return keep
+        if has_words(folded, required_words(pattern.pattern)):
+            yield pattern, joined
 
 
 def may_match_source(body: str, items: tuple[str, ...], markdown: bool = True) -> bool:
@@ -202,16 +211,10 @@ def source_says(body: str, items: tuple[str, ...]) -> bool:
     visible text): a guess that a block of it matches, for choosing what to compute
     ahead. Never a finding: markup inside the words hides a match from it, and one
     in a code block or a comment is not visible."""
-    folded = regex.fold(body)
-    for pattern, joined in zip(_patterns(items), _joined_patterns(items), strict=True):
-        literals = required_literals(pattern.pattern)
-        if literals is not None and not any(lit in folded for lit in literals):
-            continue
-        if not has_words(folded, required_words(pattern.pattern)):
-            continue
-        if (joined or pattern).search(body):
-            return True
-    return False
+    return any(
+        (joined or pattern).search(body)
+        for pattern, joined in _worth_searching(regex.fold(body), items)
+    )
 
 
 #: A blank line (CommonMark: nothing, or only spaces and tabs).

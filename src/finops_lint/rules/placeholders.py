@@ -8,13 +8,12 @@ markers.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from finops_lint.config import Config
-from finops_lint.document import MARKDOWN_SUFFIXES, Document
+from finops_lint.document import Document, is_markdown_path
 from finops_lint.findings import Related
 from finops_lint.parsing.frontmatter import split_front_matter
 from finops_lint.parsing.links import strip_liquid
@@ -262,7 +261,7 @@ def _sentences_of_type(
             if source is None:
                 continue
             body = source[split_front_matter(source).body_offset :]
-            if not may_match_source(body, items, _markdown(path)):
+            if not may_match_source(body, items, is_markdown_path(path)):
                 continue
             other = mine if mine is not None else ws.document(path)
             if other is None:
@@ -272,11 +271,6 @@ def _sentences_of_type(
         return found
 
     return ctx.run_memo(("PH004 sentences by type", type_name), by_sentence)
-
-
-def _markdown(path: str) -> bool:
-    """Whether the page at `path` is parsed as Markdown (`Document.is_markdown`)."""
-    return os.path.splitext(path)[1].lower() in MARKDOWN_SUFFIXES
 
 
 @site_memo("PH004")
