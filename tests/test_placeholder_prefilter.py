@@ -195,3 +195,34 @@ def test_an_html_block_across_blank_lines_passes_the_source_prefilter(
     doc = parse_document(("---\ntitle: T\n---\n" + body).encode(), "p.md", "p.md")
     if any(True for _ in _unfinished_blocks(doc, _UNFINISHED)):
         assert may_match_source(body, _UNFINISHED), repr(body)
+
+
+_NON_LETTERS = re.compile(r"[^a-z]+")
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.sampled_from("abzAZ09 -_.\t\n'é\u00df\u0131\u212a"),
+            st.characters(min_codepoint=0, max_codepoint=0x10FFFF),
+        ),
+        max_size=60,
+    )
+)
+def test_letter_runs_are_the_runs_of_a_to_z(text: str) -> None:
+    """The filler test's bytes split gives the runs `[^a-z]+` splitting gives, on any
+    text: non-ASCII letters, lone surrogates, digits and upper case end a run."""
+    from finops_lint.rules.placeholder_analysis import letter_runs
+
+    assert [r.decode() for r in letter_runs(text)] == [w for w in _NON_LETTERS.split(text) if w]
+
+
+def test_filler_words_found_as_before() -> None:
+    """`words_in` finds the words a `[^a-z]+` split finds, and only whole runs."""
+    from finops_lint.rules.placeholder_analysis import FillerVocabulary
+
+    vocab = FillerVocabulary(frozenset({"lorem", "ipsum", "café", "dolor2", "tacos"}), ())
+    text = "lorem-ipsum café dolor2 loremipsum tacosé étacos xtacos"
+    assert vocab.words_in(text) == {"lorem", "ipsum", "tacos"}
+    assert vocab.words_in(text) == vocab.words.intersection(_NON_LETTERS.split(text))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from finops_lint import regex
@@ -314,7 +314,15 @@ def _sequence_words(items: list[Any]) -> list[tuple[str, ...]]:
 FILLER_THRESHOLD = 5
 
 
-_NON_LETTERS = re.compile(r"[^a-z]+")
+#: Every byte but a-z as a space: UTF-8 text split at the spaces gives its runs of a-z
+#: (a byte of a character beyond ASCII is never one of a-z), as `re.split("[^a-z]+")`
+#: gives them, in a third of the time.
+_LETTERS_ONLY = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
+
+
+def letter_runs(text: str) -> list[bytes]:
+    """The text's maximal runs of the letters a-z, as ASCII bytes."""
+    return text.encode("utf-8", "surrogatepass").translate(_LETTERS_ONLY).split()
 
 
 @dataclass(frozen=True)
@@ -324,12 +332,22 @@ class FillerVocabulary:
     words: frozenset[str]
     phrases: tuple[str, ...]
 
+    @cached_property
+    def _word_bytes(self) -> frozenset[bytes]:
+        """The words as `letter_runs` gives them (a word with another character is
+        never a run, and is not here)."""
+        return frozenset(w.encode() for w in self.words if w.isascii() and w.isalpha())
+
+    def words_in(self, folded: str) -> set[str]:
+        """The words that are runs of a-z in the case-folded text."""
+        return {w.decode() for w in self._word_bytes.intersection(letter_runs(folded))}
+
     def score(self, text: str) -> int:
         """How many distinct words or phrases only filler generators use."""
         if len(text) < 40:
             return 0
         lowered = text.casefold()
-        found = set(self.words.intersection(_NON_LETTERS.split(lowered)))
+        found = self.words_in(lowered)
         if len(found) < 2:
             return len(found)
         found.update(p for p in self.phrases if p in lowered)
@@ -354,7 +372,7 @@ def _vocabulary(words: tuple[str, ...], phrases: tuple[str, ...]) -> FillerVocab
 def page_may_have_filler(doc: Document, filler: FillerVocabulary) -> bool:
     """Whether the page has enough filler vocabulary for any one block to reach the bar."""
     page = doc.visible_text_folded
-    words = len(filler.words.intersection(_NON_LETTERS.split(page)))
+    words = len(filler.words_in(page))
     if words < 2:
         return False
     return words + sum(p in page for p in filler.phrases) >= FILLER_THRESHOLD
