@@ -165,8 +165,14 @@ def _bracket_pairs(text: str) -> dict[int, int]:
     pairs: dict[int, int] = {}
     stack: list[int] = []
     n = len(text)
-    for m in _BRACKET_EVENT.finditer(text):
-        j = m.start()
+    pos = 0
+    while True:
+        # With no '[' open, a ']' or a line ending changes nothing: only a '[' (or an
+        # escape, which hides the character after it) is looked for.
+        m = (_BRACKET_EVENT if stack else _OPENING_EVENT).search(text, pos)
+        if m is None:
+            break
+        j, pos = m.start(), m.end()
         ch = text[j]
         if ch == "[":
             stack.append(j)
@@ -186,6 +192,8 @@ def _bracket_pairs(text: str) -> dict[int, int]:
 
 #: "[", "]", a line ending, or a backslash with the character it escapes.
 _BRACKET_EVENT = re.compile(r"\\[\s\S]|[\[\]\n]")
+#: "[", or a backslash with the character it escapes.
+_OPENING_EVENT = re.compile(r"\\[\s\S]|\[")
 
 
 def _parse_destination(text: str, i: int) -> tuple[str, int, int] | None:

@@ -394,26 +394,27 @@ _NO_CLOSE_BRACKET = re.compile(
 )
 
 
+_BRACKET_OR_ESCAPE = re.compile(r"\\[\s\S]?|[\[\]]")
+_URL_AFTER_BRACKET = re.compile(r"\]\(" + _URLISH)
+
+
 def _unopened_bracket(line: str, depth: int = 0) -> tuple[int | None, int]:
     """(index of a ']' followed by '(url)' with no '[' open before it, the '[' depth
     at the line's end); ``depth``: the '['s still open from the block's lines above
-    (a link text may wrap onto the next line)."""
+    (a link text may wrap onto the next line). A backslash escapes the character
+    after it."""
     found = None
-    i = 0
-    n = len(line)
-    while i < n:
-        ch = line[i]
-        if ch == "\\":
-            i += 2
-            continue
+    if "[" not in line and "]" not in line:
+        return None, depth
+    for m in _BRACKET_OR_ESCAPE.finditer(line):
+        ch = m.group()
         if ch == "[":
             depth += 1
         elif ch == "]":
             if depth:
                 depth -= 1
-            elif found is None and re.match(r"\]\(" + _URLISH, line[i:]):
-                found = i
-        i += 1
+            elif found is None and _URL_AFTER_BRACKET.match(line, m.start()):
+                found = m.start()
     return found, depth
 
 
@@ -481,16 +482,18 @@ def link_not_rendered(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         for number, line in enumerate(lines, start=block.line):
             if ("]" not in line and "[" not in line) or "{%" in line or "{{" in line:
                 continue
-            yield from _line_issues(number, line, depth)
-            depth = _unopened_bracket(line, depth)[1]
+            at, depth_after = _unopened_bracket(line, depth)
+            yield from _line_issues(number, line, at)
+            depth = depth_after
     for table in doc.tables:
         for row in [table.header, *table.rows]:
             line = doc.visible_lines(row.line, row.line)[0]
             if ("]" in line or "[" in line) and "{%" not in line and "{{" not in line:
-                yield from _line_issues(row.line, line)
+                yield from _line_issues(row.line, line, _unopened_bracket(line)[0])
 
 
-def _line_issues(number: int, line: str, depth: int = 0) -> Iterator[Issue]:
+def _line_issues(number: int, line: str, at: int | None) -> Iterator[Issue]:
+    """The line's issues; `at`: `_unopened_bracket`'s ']' on it."""
     for m in _SPACED_DEST.finditer(line):
         dest = m.group("dest")
         yield Issue(
@@ -512,7 +515,6 @@ def _line_issues(number: int, line: str, depth: int = 0) -> Iterator[Issue]:
             m.start() + 1,
             f"'[{m.group('text')}(' is missing the ']' before '(': it renders as text",
         )
-    at = _unopened_bracket(line, depth)[0]
     if at is not None:
         yield Issue(
             number,

@@ -1,0 +1,133 @@
+"""Fast paths give what the plain version they replaced gave, on any text:
+`plain_text` (substring tests before each regex, str.replace for the emphasis
+markers, the unrolled link pattern) and LK012's bracket scan (a regex for the
+brackets and escapes instead of a loop over every character)."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from finops_lint.parsing.tables import plain_text
+
+_HTML_TAG = re.compile(r"<[^<>]+>")
+_LINK = re.compile(r"!?\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+_REF_LINK = re.compile(r"!?\[([^\[\]]*)\]\[[^\[\]]*\]")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~|`)")
+
+
+def _reference(raw: str) -> str:
+    """plain_text as it was written first: every regex on every text."""
+    text = re.sub(r"<br\s*/?>", " ", raw, flags=re.IGNORECASE)
+    text = _HTML_TAG.sub("", text)
+    text = _LINK.sub(r"\1", text)
+    text = _REF_LINK.sub(r"\1", text)
+    text = _EMPHASIS.sub("", text)
+    text = text.replace("\\|", "|")
+    return " ".join(text.split())
+
+
+_MARKUP = st.text(alphabet=st.sampled_from("[]()*_~`<>!|\\ a/b\n\u00a0é"), max_size=40)
+_PIECES = st.sampled_from(
+    [
+        "[a](b)",
+        "[a](b(c)d)",
+        "![i](x.png)",
+        "[r][id]",
+        "[a]",
+        "](",
+        "][",
+        "~~s~~",
+        "**b**",
+        "_e_",
+        "`c`",
+        "<br/>",
+        "<b>x</b>",
+        "\\|",
+        "~*~",
+        "~~~",
+        " ",
+    ]
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.one_of(_MARKUP, _PIECES), max_size=8).map("".join))
+def test_plain_text_as_the_reference(raw: str) -> None:
+    assert plain_text(raw) == _reference(raw)
+
+
+def test_plain_text_examples() -> None:
+    assert plain_text("See [the **guide**](/g/(v2)) and [x][y] ~~old~~ `code`") == (
+        "See the guide and x old code"
+    )
+    assert plain_text("~*~") == "~~"  # "~~" is found before "*" goes
+    assert plain_text("a <br> b\\|c") == "a b|c"
+
+
+def _unopened_reference(line: str, depth: int = 0) -> tuple[int | None, int]:
+    """LK012's bracket scan as a loop over every character."""
+    found = None
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            if depth:
+                depth -= 1
+            elif found is None and re.match(r"\]\((?:https?://|mailto:|/|\.\.?/|#)", line[i:]):
+                found = i
+        i += 1
+    return found, depth
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet=st.sampled_from("[]()\\ a/#.:\n"), max_size=12),
+            st.sampled_from(["](/x)", "](https://a)", "](mailto:a)", "](../a)", "](#b)", "\\]"]),
+        ),
+        max_size=8,
+    ).map("".join),
+    st.integers(min_value=0, max_value=2),
+)
+def test_unopened_bracket_as_the_loop(line: str, depth: int) -> None:
+    from finops_lint.rules.rendering import _unopened_bracket
+
+    assert _unopened_bracket(line, depth) == _unopened_reference(line, depth)
+
+
+def _pairs_reference(text: str) -> dict[int, int]:
+    """Link text brackets paired with every '[', ']', line ending and escape read."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for m in re.finditer(r"\\[\s\S]|[\[\]\n]", text):
+        j = m.start()
+        ch = text[j]
+        if ch == "[":
+            stack.append(j)
+        elif ch == "]":
+            if stack:
+                pairs[stack.pop()] = j
+        elif ch == "\n" and stack:
+            k = j + 1
+            while k < len(text) and text[k] in " \t":
+                k += 1
+            if k >= len(text) or text[k] == "\n":
+                stack.clear()
+    return pairs
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet=st.sampled_from("[]\\\n \ta"), max_size=40))
+def test_bracket_pairs_as_every_event_read(text: str) -> None:
+    from finops_lint.parsing.links import _bracket_pairs
+
+    assert _bracket_pairs(text) == _pairs_reference(text)
