@@ -131,3 +131,57 @@ def test_bracket_pairs_as_every_event_read(text: str) -> None:
     from finops_lint.parsing.links import _bracket_pairs
 
     assert _bracket_pairs(text) == _pairs_reference(text)
+
+
+def _visible_reference(doc, block) -> str:  # type: ignore[no-untyped-def]
+    """A block's visible text with every line's markers removed by the regex and the
+    whitespace collapsed at the end, as first written."""
+    from finops_lint.document import _BLOCK_MARKERS, _HEADING_TAIL
+    from finops_lint.parsing.links import strip_liquid
+
+    if block.kind == "html" and not doc.is_markdown:
+        text = block.text
+    else:
+        lines = doc.visible_lines(block.line, block.end_line)
+        text = plain_text(" ".join(_BLOCK_MARKERS.sub("", ln, count=1) for ln in lines))
+        if block.kind == "heading":
+            text = _HEADING_TAIL.sub("", text).strip()
+    if "{" in text:
+        text = strip_liquid(text)
+    return " ".join(text.split())
+
+
+_LINES = st.sampled_from(
+    [
+        "# Title",
+        "## Title ##",
+        "### Head {#id}",
+        "Para text",
+        "  indented",
+        "> quote",
+        "> > - nested",
+        "- item",
+        "* item",
+        "1. first",
+        "12) second",
+        "",
+        "\u00a0nbsp",
+        "text {{ page.x }}",
+        "{% if x %}y{% endif %}",
+        "Title\n===",
+        "`code` *em*",
+        "<div>html</div>",
+        "| a | b |\n|---|---|\n| c | d |",
+        "\u2003em space",
+        "9lives",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LINES, min_size=1, max_size=8).map("\n".join))
+def test_block_texts_as_the_reference(body: str) -> None:
+    from finops_lint.document import parse_document
+
+    doc = parse_document(body.encode(), "page.md", "page.md")
+    assert doc.block_texts == [_visible_reference(doc, b) for b in doc.blocks]

@@ -155,9 +155,16 @@ def _visible_block_text(doc: Document, block: TextBlock) -> str:
         text = block.text
     else:
         lines = doc.visible_lines(block.line, block.end_line)
-        text = plain_text(" ".join(_BLOCK_MARKERS.sub("", ln, count=1) for ln in lines))
+        # A line that starts with a letter has no marker (nor space) to remove.
+        text = plain_text(
+            " ".join(
+                ln if ln[:1].isalpha() else _BLOCK_MARKERS.sub("", ln, count=1) for ln in lines
+            )
+        )
         if block.kind == "heading":
             text = _HEADING_TAIL.sub("", text).strip()
+        if "{" not in text:
+            return text  # plain_text collapsed the whitespace; the tail went from the end
     if "{" in text:
         text = strip_liquid(text)
     return " ".join(text.split())
