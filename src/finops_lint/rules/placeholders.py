@@ -398,6 +398,8 @@ def merge_conflict(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Good:** one resolved version.
     """
+    if "<<<<<<<" not in doc.text and ">>>>>>>" not in doc.text:
+        return  # "=======" counts only after a "<<<<<<<"
     open_marker = False
     for number, line in enumerate(doc.lines, start=1):
         if line.startswith("<<<<<<<") and (len(line) == 7 or line[7] == " "):
