@@ -185,3 +185,11 @@ def test_block_texts_as_the_reference(body: str) -> None:
 
     doc = parse_document(body.encode(), "page.md", "page.md")
     assert doc.block_texts == [_visible_reference(doc, b) for b in doc.blocks]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("<hH1 >/a\u0127\u210c"), max_size=12))
+def test_h1_tag_test_as_the_search(text: str) -> None:
+    from finops_lint.rules.page_shell import _H1, _has_h1_tag
+
+    assert _has_h1_tag(text) == (_H1.search(text) is not None)
