@@ -178,13 +178,13 @@ def test_a_child_s_listing_of_the_site_gives_the_scan_a_scan_here_gives(
     site: Path, tmp_path: Path
 ) -> None:
     from finops_lint.site.jekyll import load_config
-    from finops_lint.site.source import child_listing, scan_source
+    from finops_lint.site.source import child_listing, scan_source, source_paths
 
     _odd_entries(site, tmp_path / "outside.md")
     config = load_config(site)
     here = scan_source(site, config)
     listed = child_listing(str(site))
-    assert scan_source(site, config, listing=listed) == here
+    assert scan_source(site, config, paths=source_paths(site, config, listed)) == here
     names = {f.path for f in here}
     assert {"_notes/a.md", "inside-link.md", "static.txt"} <= names
     assert not names & {"_notes/_hidden.md", "_drafts/d.md", ".hidden.md", "backup.md~"}
@@ -207,10 +207,18 @@ def test_a_listing_for_another_config_or_root_is_not_used(
     real = source.list_source
     monkeypatch.setattr(source, "list_source", lambda r, c: listed.append(r) or real(r, c))
     wrong = ["p0.md"]  # what a stale listing would make of the site
-    assert len(source.scan_source(site, config, listing=(root, text, wrong))) == 1
+    assert (
+        len(
+            source.scan_source(
+                site, config, paths=source.source_paths(site, config, (root, text, wrong))
+            )
+        )
+        == 1
+    )
     assert listed == []
     for other in ((root + "-other", text, wrong), (root, text + "# changed\n", wrong)):
-        assert source.scan_source(site, config, listing=other) == source.scan_source(site, config)
+        paths = source.source_paths(site, config, other)
+        assert source.scan_source(site, config, paths=paths) == source.scan_source(site, config)
     assert len(listed) == 4
 
 

@@ -47,6 +47,7 @@ from finops_lint.workers import (
     internal_rule,
     phase,
     prepare,
+    split_in_two,
     worker_count,
 )
 from finops_lint.workspace import Workspace, load_documents
@@ -229,6 +230,8 @@ def run(options: RunOptions) -> RunResult:
     if plan is not None and plan.problems is not None and not to_check:
         problems = plan.problems  # nothing to check again: the Site is not even built
     else:
+        # With many files to read and a CPU idle, the Site reads them in two processes.
+        ws.split_reads = split_in_two
         site = ws.jekyll_site if files else None  # page facts need it, whatever is selected
         problems = list(site.problems) if site is not None else []
     if needs_site and files and is_jekyll_site(root):

@@ -325,14 +325,8 @@ class MemoHelper:
     def collect(self) -> dict[Any, Any]:
         """Wait for the helper: the run memo to start with (empty if it failed; the
         rules then compute the values themselves)."""
-        child = self.child
-        try:
-            while data := child.stream.read(1 << 20):
-                child.buffer += data
-        finally:
-            self.stop()
         memo: dict[Any, Any] = {}
-        for kind, value in child.frames():
+        for kind, value in _wait_for(self.child):
             if kind == "memo":
                 for key, result, asked in value:
                     memo[key] = result
@@ -344,15 +338,50 @@ class MemoHelper:
 
     def stop(self) -> None:
         """Stop the helper if it still runs (after an error or an interrupt); reap it."""
-        child = self.child
+        _stop(self.child)
+
+
+def _wait_for(child: _Child) -> list[tuple[str, Any]]:
+    """Everything a child sends until it ends (it is then reaped), as frames."""
+    try:
+        while data := child.stream.read(1 << 20):
+            child.buffer += data
+    finally:
+        _stop(child)
+    return list(child.frames())
+
+
+def _stop(child: _Child) -> None:
+    """Stop a child if it still runs (after an error or an interrupt); reap it."""
+    with contextlib.suppress(OSError):
+        child.stream.close()
+    if child.pid:
         with contextlib.suppress(OSError):
-            child.stream.close()
-        if child.pid:
-            with contextlib.suppress(OSError):
-                if os.waitpid(child.pid, os.WNOHANG) == (0, 0):
-                    os.kill(child.pid, signal.SIGTERM)
-                    os.waitpid(child.pid, 0)
-            child.pid = 0
+            if os.waitpid(child.pid, os.WNOHANG) == (0, 0):
+                os.kill(child.pid, signal.SIGTERM)
+                os.waitpid(child.pid, 0)
+        child.pid = 0
+
+
+def split_in_two(
+    items: list[str], compute: Callable[[list[str]], dict[str, Any]]
+) -> dict[str, Any]:
+    """`compute` over items, every other item computed in a forked process while this
+    one computes the rest (the Site's reading ahead, `site.prefetch`: the other CPU is
+    idle while the parent builds the Site). `compute` must be a function of the items
+    alone. Without a fork, or when the child fails, this process computes it all."""
+    if not hasattr(os, "fork") or _cpus() < 2 or os.environ.get("FINOPS_LINT_JOBS") == "1":
+        return compute(items)
+    theirs = items[1::2]
+    child = _fork_child(lambda send: send("part", compute(theirs)), [])
+    try:
+        out = compute(items[0::2])
+    except BaseException:
+        _stop(child)
+        raise
+    parts = [value for kind, value in _wait_for(child) if kind == "part"]
+    out.update(parts[0] if parts else compute(theirs))
+    return out
 
 
 def _code(entry: tuple[str, Any]) -> str:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from finops_lint.cache.tree import Sig
     from finops_lint.rules.base import Rule
     from finops_lint.site import Site
+    from finops_lint.site.prefetch import Split
     from finops_lint.site.source import KnownFiles, Listing
     from finops_lint.site.templates import Broken, TemplateLinks
 
@@ -77,6 +78,8 @@ class Workspace:
         self.known: KnownFiles | None = None
         #: the files Jekyll reads, as a child process listed them (site.source.Listing)
         self.source_listing: Listing | None = None
+        #: how the Site's build may read its files in two processes (site.prefetch)
+        self.split_reads: Split | None = None
         #: the site tree as the result cache walked it: every file's stat (None: no cache)
         self.tree: dict[str, Sig] | None = None
         self._aliases_memo: dict[tuple[str, str], dict[str, tuple[str, str, str]]] = {}
@@ -104,6 +107,7 @@ class Workspace:
             baseurl=self.config.site_baseurl,
             known=self.known,
             listing=self.source_listing,
+            split=self.split_reads,
         )
 
     @cached_property

@@ -238,6 +238,11 @@ class KnownFacts:
         """The recorded facts of this file hold (its stat vouches for them)."""
         return self._trusted(rel)
 
+    def recorded(self, rel: str) -> bool:
+        """Whether the recorded facts of this file hold: `front_matter` answers. (Asks
+        nothing else: unlike `front_matter`, notes nothing.)"""
+        return rel in self._old and self._trusted(rel)
+
     def front_matter(self, rel: str) -> bool | None:
         entry = self._old.get(rel)
         if entry is None or not self._trusted(rel):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import posixpath
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +38,11 @@ from finops_lint.site.hosts import (
 )
 from finops_lint.site.jekyll import JekyllConfig, load_config
 from finops_lint.site.page import RedirectClash, SitePage, Target
+from finops_lint.site.prefetch import MIN_FILES, FileFacts, Split, read_file_facts
 from finops_lint.site.redirects import parse_netlify_toml, parse_redirects_file
 from finops_lint.site.resolve import SiteResolver
-from finops_lint.site.source import KnownFiles, Listing, SourceFile, scan_source
-from finops_lint.site.url_keys import file_data_loader, url_front_matter
+from finops_lint.site.source import KnownFiles, Listing, SourceFile, scan_source, source_paths
+from finops_lint.site.url_keys import file_data_loader, page_url_keys
 from finops_lint.site.urls import destination, document_url, normalize_path, page_url, static_url
 
 #: Files some common plugins generate without a source file.
@@ -87,6 +89,8 @@ class Site(SiteResolver):
         #: output files more than one page or file is written to (`_settle_contested`)
         self._contested: set[str] = set()
         self._known: KnownFiles | None = None
+        #: what `read_file_facts` read ahead of the build, in two processes
+        self._ahead: dict[str, FileFacts] = {}
         #: jekyll-redirect-from runs: `redirect_from` and `redirect_to` make redirect pages
         self._redirect_pages = True
 
@@ -102,11 +106,14 @@ class Site(SiteResolver):
         baseurl: str | None = None,
         known: KnownFiles | None = None,
         listing: Listing | None = None,
+        split: Split | None = None,
     ) -> Site:
         """Every file Jekyll reads under root (the lint's own excludes play no part:
         a page the lint skips is still a page a link can reach). `known`: what the
         result cache knows of unchanged files, so they are not read again; `listing`:
-        those files as a child process listed them (`scan_source` says when it is used)."""
+        those files as a child process listed them (`source_paths` says when it is
+        used); `split`: a way to read the others in two processes (`site.prefetch`),
+        used when there are many."""
         root = Path(root)
         config = load_config(root)
         if baseurl is not None:
@@ -117,7 +124,12 @@ class Site(SiteResolver):
         site.active_plugins = active_plugins(config, site.host)
         site._redirect_pages = plugin_loaded(root, config, site.host, "jekyll-redirect-from")
         statics: list[SourceFile] = []
-        for source in scan_source(root, config, known, listing):
+        paths = source_paths(root, config, listing)
+        if split is not None:
+            unread = [p for p in paths if known is None or not known.recorded(p)]
+            if len(unread) >= MIN_FILES:
+                site._ahead = split(unread, partial(read_file_facts, str(root)))
+        for source in scan_source(root, config, known, paths, site._ahead):
             if source.kind == "static":
                 site._add_static(source)
                 statics.append(source)
@@ -125,6 +137,7 @@ class Site(SiteResolver):
                 site._add_page(source)
         site._add_generated_pages(statics)
         site._settle_contested()
+        site._ahead = {}  # read ahead for the build alone
         site._add_plugin_files()
         if site._redirect_pages:
             site._add_front_matter_redirects()
@@ -210,6 +223,18 @@ class Site(SiteResolver):
         self.static_by_path[source.path] = url
         self._claim(url, ("static", source.path))
 
+    def _read_url_keys(self, source: SourceFile) -> tuple[dict[str, Any], int, bool, bool]:
+        """(URL keys, line of `permalink:`, whether the front matter has text, whether
+        the file could be read) of a page, read from its file (as `read_file_facts`)."""
+        try:
+            raw = read_bytes(self.root / source.path, MAX_PAGE_BYTES, truncate=True)
+        except OSError as exc:
+            self.problems.append((source.path, 1, f"cannot read file: {describe(exc)}"))
+            return {}, 1, False, False
+        if not source.front_matter:  # made a page by a plugin: no URL keys
+            return {}, 1, False, True
+        return (*page_url_keys(raw), True)
+
     def _add_page(self, source: SourceFile, permalink: str | None = None) -> None:
         config = self.config
         data: dict[str, Any] = {}
@@ -225,20 +250,17 @@ class Site(SiteResolver):
             if known is not None and permalink is None:
                 computed = known.page_url(source.path)
         else:
-            try:
-                raw = read_bytes(self.root / source.path, MAX_PAGE_BYTES, truncate=True)
-            except OSError as exc:
-                self.problems.append((source.path, 1, f"cannot read file: {describe(exc)}"))
-                raw = b""
-                known = None  # nothing to learn
-            text, _error = decode_page(raw)
-            fm_raw = ""
-            if text is not None and source.front_matter:
-                data, permalink_line, fm_raw = url_front_matter(text)
+            ahead = self._ahead.get(source.path) if source.front_matter else None
+            if ahead is not None and ahead[1] is not None:  # read ahead (`site.prefetch`)
+                data, permalink_line, has_raw = ahead[1]
+            else:
+                data, permalink_line, has_raw, readable = self._read_url_keys(source)
+                if not readable:
+                    known = None  # nothing to learn
             if known is not None and source.front_matter:
-                known.learn_url_keys(source.path, data, permalink_line, bool(fm_raw.strip()))
+                known.learn_url_keys(source.path, data, permalink_line, has_raw)
             # The text is not kept (memory grows with the site): read again on first use.
-            loader = file_data_loader(self.root, source.path, bool(fm_raw.strip()), defaults)
+            loader = file_data_loader(self.root, source.path, has_raw, defaults)
         merged = {**defaults, **data} if defaults else dict(data)
         if permalink is not None:  # set by a plugin (jekyll-readme-index)
             merged["permalink"] = permalink

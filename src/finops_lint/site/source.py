@@ -13,7 +13,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -98,6 +98,8 @@ class KnownFiles(Protocol):
 
     def learn_front_matter(self, rel: str, value: bool) -> None: ...
 
+    def recorded(self, rel: str) -> bool: ...
+
     def url_keys(self, rel: str) -> tuple[dict[str, Any], int, bool] | None: ...
 
     def learn_url_keys(self, rel: str, data: dict[str, Any], line: int, has_raw: bool) -> None: ...
@@ -118,27 +120,35 @@ class KnownFiles(Protocol):
 Listing = tuple[str, str, list[str]]
 
 
+def source_paths(root: Path, config: JekyllConfig, listing: Listing | None = None) -> list[str]:
+    """The paths of the files Jekyll reads (`list_source`). `listing`: the paths
+    already listed (by a child process while this one loaded), used when it was made
+    for this root and this `_config.yml` text."""
+    if listing is not None and listing[0] == str(root) and listing[1] == config.text:
+        return listing[2]
+    return list_source(root, config)
+
+
 def scan_source(
     root: Path,
     config: JekyllConfig,
     known: KnownFiles | None = None,
-    listing: Listing | None = None,
+    paths: list[str] | None = None,
+    ahead: Mapping[str, tuple[bool, Any]] | None = None,
 ) -> list[SourceFile]:
-    """Every file Jekyll would read from ``root``, classified. `listing`: the paths
-    already listed (`list_source`, by a child process while this one loaded), used
-    when it was made for this root and this `_config.yml` text."""
-    paths: list[str] | None = None
-    if listing is not None and listing[0] == str(root) and listing[1] == config.text:
-        paths = listing[2]
+    """Every file Jekyll would read from ``root`` (`paths`, by default
+    `source_paths`), classified. `ahead`: the files' front matter fences, read ahead
+    (`site.prefetch`)."""
     if paths is None:
-        paths = list_source(root, config)
+        paths = source_paths(root, config)
     collection_of = _collection_finder(config)
     root_s = str(root)
     files: list[SourceFile] = []
     for rel in paths:
         fm = known.front_matter(rel) if known is not None else None
         if fm is None:
-            fm = has_front_matter(os.path.join(root_s, rel))
+            read = ahead.get(rel) if ahead is not None else None
+            fm = read[0] if read is not None else has_front_matter(os.path.join(root_s, rel))
             if known is not None:
                 known.learn_front_matter(rel, fm)
         inside = collection_of(rel)

@@ -136,6 +136,18 @@ def _simple_url_keys(rows: list[str]) -> dict[str, Any] | None:
     return out
 
 
+def page_url_keys(raw: bytes) -> tuple[dict[str, Any], int, bool]:
+    """What the Site reads of a page file's bytes: its URL keys, the line of
+    `permalink:`, and whether its front matter has text (none when not UTF-8)."""
+    from finops_lint.parsing.text import decode_page
+
+    text, _error = decode_page(raw)
+    if text is None:
+        return {}, 1, False
+    data, line, fm_raw = url_front_matter(text)
+    return data, line, bool(fm_raw.strip())
+
+
 def _load_full(text: str, raw: str) -> dict[str, Any]:
     """The whole front matter; aliases go through the alias-bomb-safe parser."""
     plain = read_plain_mapping(raw)

@@ -1,0 +1,125 @@
+"""The Site's files read ahead in two processes (site.prefetch, workers.split_in_two)
+give the Site, and what it learns for the result cache, that reading them in the
+build gives."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import finops_lint.site.build as build
+from finops_lint.cache.facts import KnownFacts
+from finops_lint.site import Site
+from finops_lint.site.prefetch import read_file_facts
+from finops_lint.workers import split_in_two
+from tests.corpus import framework_site
+
+
+def _shape(site: Site) -> dict[str, Any]:
+    """What the Site says of every page and file."""
+    return {
+        "pages": {
+            rel: (p.url, p.output, p.collection, p.output_ext, p.destination, p._url_data, p.data)
+            for rel, p in sorted(site.pages.items())
+        },
+        "statics": dict(sorted(site.static_by_path.items())),
+        "problems": sorted(site.problems),
+    }
+
+
+def _learning() -> KnownFacts:
+    return KnownFacts({}, lambda rel: False, lambda rel: True)
+
+
+def _broken_site(tmp_path: Path) -> Path:
+    """A small site with the cases the reading must keep: no front matter, an empty
+    front matter, a permalink, bytes that are not UTF-8, a static file."""
+    root = tmp_path / "site"
+    (root / "_docs").mkdir(parents=True)
+    (root / "_config.yml").write_text("collections:\n  docs:\n    output: true\n")
+    (root / "index.md").write_text("---\ntitle: Home\n---\n# Home\n")
+    (root / "plain.md").write_text("# No front matter\n")
+    (root / "empty.md").write_text("---\n---\nBody\n")
+    (root / "moved.md").write_text("---\npermalink: /elsewhere/\ntitle: Moved\n---\n")
+    (root / "latin.md").write_bytes(b"---\ntitle: caf\xe9\n---\n")
+    (root / "style.css").write_text("body {}\n")
+    for n in range(30):
+        (root / "_docs" / f"d{n}.md").write_text(f"---\ntitle: Doc {n}\norder: {n}\n---\n")
+    return root
+
+
+@pytest.mark.parametrize("where", ["corpus", "small"])
+def test_reading_ahead_in_two_processes_builds_the_same_site(
+    where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = framework_site() if where == "corpus" else _broken_site(tmp_path)
+    before_known = _learning()
+    before = Site.build(root, known=before_known)
+    monkeypatch.setattr(build, "MIN_FILES", 1)  # read ahead even a small site
+    calls: list[int] = []
+
+    def split(items: list[str], compute: Any) -> Any:
+        calls.append(len(items))
+        return split_in_two(items, compute)
+
+    after_known = _learning()
+    after = Site.build(root, known=after_known, split=split)
+    assert calls and calls[0] > 5
+    assert _shape(after) == _shape(before)
+    assert after_known.learned == before_known.learned
+    rel = next(r for r, p in sorted(after.pages.items()) if p.data)
+    assert after.pages[rel].data == before.pages[rel].data  # read again on first use
+
+
+def test_the_build_reads_what_it_did_not_read_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files whose facts the split left out (a child that died) are read by the build."""
+    root = _broken_site(tmp_path)
+    before = Site.build(root)
+    monkeypatch.setattr(build, "MIN_FILES", 1)
+
+    def half(items: list[str], compute: Any) -> Any:
+        return compute(items[::2])
+
+    assert _shape(Site.build(root, split=half)) == _shape(before)
+
+
+def test_split_in_two_computes_every_item_once_in_two_processes() -> None:
+    parent = os.getpid()
+    items = [f"f{n}" for n in range(9)]
+    out = split_in_two(items, lambda part: {i: os.getpid() for i in part})
+    assert sorted(out) == items
+    if hasattr(os, "fork") and (os.cpu_count() or 1) >= 2:
+        assert {pid for pid in out.values()} == {
+            parent,
+            next(p for p in out.values() if p != parent),
+        }
+        assert sum(pid == parent for pid in out.values()) == 5  # every other item
+
+
+def test_split_in_two_computes_the_childs_half_when_the_child_fails() -> None:
+    parent = os.getpid()
+
+    def compute(part: list[str]) -> dict[str, int]:
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return {i: 1 for i in part}
+
+    assert split_in_two(["a", "b", "c"], compute) == {"a": 1, "b": 1, "c": 1}
+
+
+def test_read_file_facts_of_the_cases(tmp_path: Path) -> None:
+    root = _broken_site(tmp_path)
+    facts = read_file_facts(
+        str(root), ["plain.md", "empty.md", "moved.md", "latin.md", "style.css"]
+    )
+    assert facts["plain.md"] == (False, None)
+    assert facts["style.css"] == (False, None)
+    assert facts["empty.md"] == (True, ({}, 1, False))
+    assert facts["moved.md"][0] is True and facts["moved.md"][1] is not None
+    assert facts["moved.md"][1][0] == {"permalink": "/elsewhere/"}
+    assert facts["latin.md"][0] is True
