@@ -193,3 +193,37 @@ def test_h1_tag_test_as_the_search(text: str) -> None:
     from finops_lint.rules.page_shell import _H1, _has_h1_tag
 
     assert _has_h1_tag(text) == (_H1.search(text) is not None)
+
+
+def _text_values_reference(data, path=()):  # type: ignore[no-untyped-def]
+    """Every string value under data, by a generator per value, as first written."""
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _text_values_reference(value, (*path, str(key)))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _text_values_reference(value, (*path, index))
+
+
+_YAML_VALUES = st.recursive(
+    st.one_of(st.text(max_size=5), st.integers(), st.none(), st.booleans()),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.one_of(st.text(max_size=4), st.integers()), inner, max_size=4),
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_YAML_VALUES)
+def test_text_values_as_the_generator(data: object) -> None:
+    from finops_lint.rules.front_matter_values import _is_title_key, text_values
+
+    found = text_values(data)
+    assert found == list(_text_values_reference(data))
+    for path, _value in found:
+        last = next((p for p in reversed(path) if isinstance(p, str)), "")
+        assert _is_title_key(path) == (last in ("title", "name") or last.endswith("-title"))

@@ -53,20 +53,35 @@ TEST_TITLE = re.compile(
 )
 
 
-def text_values(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
-    """Every string value under data with its key path (lists and mappings walked)."""
+def text_values(data: Any, path: KeyPath = ()) -> list[tuple[KeyPath, str]]:
+    """Every string value under data with its key path (lists and mappings walked, in
+    order), gathered without a generator per value."""
+    out: list[tuple[KeyPath, str]] = []
+    _gather_text(data, path, out)
+    return out
+
+
+def _gather_text(data: Any, path: KeyPath, out: list[tuple[KeyPath, str]]) -> None:
     if isinstance(data, str):
-        yield path, data
+        out.append((path, data))
     elif isinstance(data, dict):
         for key, value in data.items():
-            yield from text_values(value, (*path, str(key)))
+            if isinstance(value, str):
+                out.append(((*path, str(key)), value))
+            elif isinstance(value, (dict, list)):
+                _gather_text(value, (*path, str(key)), out)
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            yield from text_values(value, (*path, index))
+            if isinstance(value, str):
+                out.append(((*path, index), value))
+            elif isinstance(value, (dict, list)):
+                _gather_text(value, (*path, index), out)
 
 
 def _is_title_key(path: KeyPath) -> bool:
-    last = next((p for p in reversed(path) if isinstance(p, str)), "")
+    last = path[-1] if path and isinstance(path[-1], str) else None
+    if last is None:  # a list item: the key of the list
+        last = next((p for p in reversed(path) if isinstance(p, str)), "")
     return last in ("title", "name") or last.endswith("-title")
 
 
@@ -141,8 +156,9 @@ def placeholder_front_matter(doc: Document, ctx: RuleContext) -> Iterator[Issue]
         return
     # One search of all values joined (one per line) tells which checks can match.
     joined = "\n".join(v for _p, v in values)
-    texts = _hits(tuple(ctx.config.placeholders.get("text", [])), joined)
-    unfinished = _hits(tuple(ctx.config.placeholders.get("unfinished", [])), joined)
+    folded = regex.fold(joined)
+    texts = _hits(tuple(ctx.config.placeholders.get("text", [])), joined, folded)
+    unfinished = _hits(tuple(ctx.config.placeholders.get("unfinished", [])), joined, folded)
     vocabulary = filler_vocabulary(ctx.config)
     filler = vocabulary.score(joined) >= FILLER_THRESHOLD
     for path, value in values:
@@ -162,10 +178,10 @@ def placeholder_front_matter(doc: Document, ctx: RuleContext) -> Iterator[Issue]
         yield Issue(pos.line, pos.column, message, severity=severity)
 
 
-def _hits(items: tuple[str, ...], joined: str) -> list[regex.Pattern]:
-    """The patterns that match some line of joined (each line one value): a pattern
-    whose required words are not all in the values is not searched."""
-    folded = regex.fold(joined)
+def _hits(items: tuple[str, ...], joined: str, folded: str) -> list[regex.Pattern]:
+    """The patterns that match some line of joined (each line one value; `folded`: it
+    case-folded): a pattern whose required words are not all in the values is not
+    searched."""
     return [
         single
         for single, multi, words in _compiled_pairs(items)
