@@ -645,11 +645,15 @@ def check_documents(
         suppress = parse_suppressions(doc.lines) if "finops-lint-" in doc.text else None
         only = job.only.get(doc.rel_path)
         beyond: list[str] = []
-        for r, ctx in contexts:
-            if doc.decode_error is not None and r.code != UNREADABLE:
-                continue
-            if only is not None and r.code not in only:
-                continue
+        these = contexts
+        if doc.decode_error is not None or only is not None:
+            these = [
+                (r, ctx)
+                for r, ctx in contexts
+                if (doc.decode_error is None or r.code == UNREADABLE)
+                and (only is None or r.code in only)
+            ]
+        for r, ctx in these:
             ctx.page_type, ctx.page_values = page_type, page_values
             ctx.__dict__.pop("beyond", None)  # TracedContext's: False until the rule looks
             try:
@@ -678,6 +682,8 @@ def check_documents(
                 continue
             if getattr(ctx, "beyond", False):
                 beyond.append(r.code)
+            if not issues:
+                continue
             default = config.severities.get(r.code, r.severity)
             for issue in issues:
                 if suppress is not None and suppress.is_suppressed(r.code, issue.line):
