@@ -30,13 +30,16 @@ def _outcome(site: Site, monkeypatch: pytest.MonkeyPatch, jobs: int) -> list[tup
     ] + [("checked", *sorted(result.checked))]
 
 
+@pytest.mark.parametrize("shares", ["tickets", "fixed"])
 def test_workers_stream_every_batch_and_match_one_process(
-    site: Site, monkeypatch: pytest.MonkeyPatch
+    site: Site, monkeypatch: pytest.MonkeyPatch, shares: str
 ) -> None:
     _grow(site, 40)
     monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 2)
     alone = _outcome(site, monkeypatch, 1)
     monkeypatch.setattr(workers, "BATCH", 3)  # many frames per worker
+    if shares == "fixed":  # a pipe too small for the tickets
+        monkeypatch.setattr(workers, "_ticket_pipe", lambda count: None)
     forked = _outcome(site, monkeypatch, 3)
     assert forked == alone
     codes = {row[3] for row in alone[:-1]}
@@ -48,12 +51,14 @@ def test_a_failed_worker_fails_the_run(site: Site, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 2)
     monkeypatch.setenv("FINOPS_LINT_JOBS", "2")
 
-    def broken(files, ws, rules, options, job, emit=None):  # type: ignore[no-untyped-def]
-        if emit is not None and any(t.rel == "p3.md" for t in files):
-            raise MemoryError("no room")
-        return workers.Outcome()
+    real = workers._check_batch
 
-    monkeypatch.setattr(workers, "check_files", broken)
+    def broken(files, *args):  # type: ignore[no-untyped-def]
+        if any(t.rel == "p3.md" for t in files):
+            raise MemoryError("no room")
+        return real(files, *args)
+
+    monkeypatch.setattr(workers, "_check_batch", broken)
     with pytest.raises(RuntimeError, match="a worker process failed: MemoryError: no room"):
         run(RunOptions(paths=[site.root], cache=False))
 
@@ -165,3 +170,61 @@ def test_the_parent_keeps_one_object_per_distinct_question() -> None:
     assert a[1][0] is b[1][0]
     assert b == ["d2", [("resolve", "/x/", "a.md", True), ("url", "b.md")]]
     assert second.asked["c.md"] is None
+
+
+def test_batches_hold_every_file_once_the_biggest_first(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches go to whichever worker asks next: the biggest files come first, in
+    batches small enough (by bytes) to spread over the workers."""
+    from finops_lint.discover import Target
+
+    sizes = [9000, 8000, 50, 40, 30, 20, 10, 5, 5, 5, 5, 5]
+    files = []
+    for n, size in enumerate(sizes):
+        path = site.root / f"f{n}.md"
+        path.write_text("x" * size)
+        files.append(Target(path, f"f{n}.md"))
+    monkeypatch.setattr(workers, "BATCH", 4)
+    batches = workers._batches(files, 2)
+    flat = [t.rel for batch in batches for t in batch]
+    assert sorted(flat) == sorted(t.rel for t in files)
+    assert flat[:2] == ["f0.md", "f1.md"]
+    assert [len(b) for b in batches][:2] == [1, 1]  # each big file alone
+    assert all(len(b) <= 4 for b in batches)
+
+
+def test_workers_take_each_ticket_once() -> None:
+    """Two processes reading the ticket pipe at once take every batch number once."""
+    import os
+
+    count = 3000
+    tickets = workers._ticket_pipe(count)
+    assert tickets is not None
+    got: list[int] = []
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the other reader: its numbers go back through a pipe
+        try:
+            os.close(reader)
+            mine = []
+            while (n := workers._next_ticket(tickets)) is not None:
+                mine.append(n)
+            os.write(writer, b"".join(n.to_bytes(4, "big") for n in mine))
+        finally:
+            os._exit(0)
+    os.close(writer)
+    while (n := workers._next_ticket(tickets)) is not None:
+        got.append(n)
+    data = b""
+    while chunk := os.read(reader, 65536):
+        data += chunk
+    os.close(reader)
+    os.close(tickets)
+    os.waitpid(pid, 0)
+    theirs = [int.from_bytes(data[i : i + 4], "big") for i in range(0, len(data), 4)]
+    assert sorted(got + theirs) == list(range(count))
+
+
+def test_too_many_tickets_for_a_pipe_means_fixed_shares() -> None:
+    assert workers._ticket_pipe(1_000_000) is None
