@@ -227,6 +227,8 @@ def _walk(
         raise _Unknown("schema")
     for key, arg in _plan(schema):
         if key == "type":
+            if type(arg) is str and _is_type(value, arg):
+                continue
             kinds = arg if isinstance(arg, list) else [arg]
             if not any(_is_type(value, k) for k in kinds):
                 if out is None:
@@ -294,7 +296,10 @@ def _walk(
                 continue
             if key == "items":
                 for index, item in enumerate(value):
-                    _walk(arg, item, (*path, index), (*spath, key), out)
+                    if out is None:  # paths only word errors
+                        _walk(arg, item, path, spath, None)
+                    else:
+                        _walk(arg, item, (*path, index), (*spath, key), out)
                 continue
             if key == "minItems":
                 if len(value) >= arg:
@@ -339,7 +344,11 @@ def _walk(
                         )
             elif key == "properties":
                 for name, sub in arg.items():
-                    if name in value:
+                    if name not in value:
+                        continue
+                    if out is None:  # paths only word errors
+                        _walk(sub, value[name], path, spath, None)
+                    else:
                         _walk(sub, value[name], (*path, name), (*spath, key, name), out)
             elif key == "additionalProperties":
                 props = schema.get("properties", {})
