@@ -75,9 +75,7 @@ def duplicate_url(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         return
     yield from _redirect_clashes(doc, page, site, ctx)
     yield from _static_clashes(doc, page, site, ctx)
-    sharing = sorted(
-        (p for p in site.pages_by_url.get(page.url, []) if p.output), key=lambda p: p.path
-    )
+    sharing = _sharing(page.url, site, ctx)
     others = [p for p in sharing if p.path != page.path]
     if not others:
         return
@@ -250,12 +248,23 @@ def _sinks(contexts: Callable[[], RuleContext], site: Site, ws: Workspace) -> No
         recorded = ctx.site
         if recorded is None:
             return
-        sharing = sorted((p for p in recorded.pages_by_url.get(url, []) if p.output), key=_path)
-        _is_sink(sharing, ctx)
+        # not `_sharing`: the helper would send every page at each URL to the parent
+        _is_sink(_published_at(url, recorded), ctx)
 
 
 def _path(page: SitePage) -> str:
     return page.path
+
+
+def _published_at(url: str, site: Site) -> list[SitePage]:
+    """The published pages at a URL, by path."""
+    return sorted((p for p in site.pages_by_url.get(url, []) if p.output), key=_path)
+
+
+def _sharing(url: str, site: Site, ctx: RuleContext) -> list[SitePage]:
+    """`_published_at`, once per run, not once per page (a URL that 100 pages share was
+    sorted 100 times)."""
+    return ctx.run_memo(("FM006 sharing", url), lambda: _published_at(url, site))
 
 
 @rule(
