@@ -227,3 +227,19 @@ def test_text_values_as_the_generator(data: object) -> None:
     for path, _value in found:
         last = next((p for p in reversed(path) if isinstance(p, str)), "")
         assert _is_title_key(path) == (last in ("title", "name") or last.endswith("-title"))
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.sampled_from(" a\t\n\r\x0b\x0c\x1c\x85\xa0\u1680\u2003\u2028\u202f\u3000\u200b"),
+            st.characters(),
+        ),
+        max_size=12,
+    )
+)
+def test_collapse_spaces_as_split_and_join(text: str) -> None:
+    from finops_lint.parsing.tables import collapse_spaces
+
+    assert collapse_spaces(text) == " ".join(text.split())

@@ -99,6 +99,15 @@ def plain_text(raw: str) -> str:
     if "*" in text or "_" in text or "`" in text:
         text = text.replace("*", "").replace("_", "").replace("`", "")
     text = text.replace("\\|", "|")
+    return collapse_spaces(text)
+
+
+def collapse_spaces(text: str) -> str:
+    """`" ".join(text.split())`, without splitting text that is already so: printable
+    (the space is the only printable character `split` splits at) with no space at
+    either end and no two together."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return " ".join(text.split())
 
 
