@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -186,7 +187,7 @@ def test_front_matter_read_without_pyyaml_is_the_same(monkeypatch: Any) -> None:
     slow = [parse_front_matter(t) for t in texts]
     plain = 0
     for a, b in zip(fast, slow, strict=True):
-        plain += a._compose
+        plain += a._plain
         assert _typed(a.data) == _typed(b.data)
         assert (a.error, a.duplicate_keys, a.not_a_mapping) == (
             b.error,
@@ -196,3 +197,57 @@ def test_front_matter_read_without_pyyaml_is_the_same(monkeypatch: Any) -> None:
         assert a.key_positions == b.key_positions
         assert a.value_positions == b.value_positions
     assert plain >= 150
+
+
+def _composed_positions(raw: str, offset: int) -> tuple[dict[Any, Any], dict[Any, Any]]:
+    """Positions as the composed YAML gives them (front matter's own code path)."""
+    import finops_lint.parsing.frontmatter as frontmatter
+
+    fm = frontmatter.FrontMatter(present=True, raw=raw)
+    fm._node, fm._offset = frontmatter._compose(raw), offset
+    return fm.key_positions, fm.value_positions
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(_ROWS),
+            st.sampled_from(_KEYS),
+            st.sampled_from(_SEPARATORS),
+            st.sampled_from(_VALUES),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    end=st.sampled_from(["", "\n"]),
+)
+def test_positions_of_plain_front_matter_are_the_composed_ones(
+    rows: list[tuple[str, str, str, str]], end: str
+) -> None:
+    raw = "\n".join(form.format(key=k, sep=s, value=v) for form, k, s, v in rows) + end
+    if read_plain_mapping(raw) is None:
+        return
+    fm = parse_front_matter(f"---\n{raw}---\n" if raw.endswith("\n") else f"---\n{raw}\n---\n")
+    assert fm._plain, repr(raw)
+    assert (fm.key_positions, fm.value_positions) == _composed_positions(raw, 2), repr(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "a:\n-\nb: 1\n",
+        "a:\n  -\n",
+        "a:\n  -  # c\n  - y\n",
+        "a: # c\nb: 2\n",
+        "a:\n",
+        "a:   \n# c\n\nb:   x  # c\n",
+        "a:\n- x\n-   'y'\nb:\n",
+        'a: "q" # c\nb:\n  - 1\n  - 2024-01-31\n',
+    ],
+)
+def test_positions_of_the_edge_rows(raw: str) -> None:
+    assert read_plain_mapping(raw) is not None
+    fm = parse_front_matter(f"---\n{raw}---\n")
+    assert fm._plain
+    assert (fm.key_positions, fm.value_positions) == _composed_positions(raw, 2)

@@ -5,7 +5,7 @@ nodes give positions, and the same loader constructs the data. Aliases are
 counted before anything is expanded, so a "billion laughs" document is refused
 in bounded time and memory instead of being walked. The plainest front matter
 (`key: value` rows, one-line list items) is read by `plain_yaml` instead, to the
-same data; its nodes are composed only when a position is asked for.
+same data and the same positions.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from finops_lint.parsing.plain_yaml import read_plain_mapping
+from finops_lint.parsing.plain_yaml import plain_positions, read_plain_mapping
 
 try:  # the C loader is about ten times faster
     from yaml import CSafeLoader as _Loader
@@ -76,8 +76,8 @@ class FrontMatter:
     #: the composed YAML node and line offset; positions are computed on first use
     _node: Any = field(default=None, repr=False)
     _offset: int = 0
-    #: read without PyYAML (`plain_yaml`): the node is composed on first use
-    _compose: bool = field(default=False, repr=False)
+    #: read without PyYAML (`plain_yaml`): positions come from its rows
+    _plain: bool = field(default=False, repr=False)
     _keys: dict[KeyPath, Position] | None = field(default=None, repr=False)
     _values: dict[KeyPath, Position] | None = field(default=None, repr=False)
 
@@ -85,9 +85,13 @@ class FrontMatter:
     def key_positions(self) -> dict[KeyPath, Position]:
         if self._keys is None:
             self._keys, self._values = {}, {}
-            if self._compose:  # positions are asked for a finding only: rare
-                self._node, self._compose = _compose(self.raw), False
-            if self._node is not None:
+            if self._plain:  # read by plain_yaml: its rows say where things are
+                keys, values = plain_positions(self.raw)
+                offset = self._offset
+                for into, found in ((self._keys, keys), (self._values, values)):
+                    for path, (row, column) in found.items():
+                        into[path] = Position(row + offset, column + 1)
+            elif self._node is not None:
                 _record_positions(self, self._node, (), self._offset)
         return self._keys
 
@@ -204,7 +208,7 @@ def _load_yaml(fm: FrontMatter, line_offset: int, require_mapping: bool = True) 
     if require_mapping:
         plain = read_plain_mapping(fm.raw)
         if plain is not None:  # what PyYAML reads, without aliases, nesting or repeats
-            fm.data, fm._offset, fm._compose = plain, line_offset, True
+            fm.data, fm._offset, fm._plain = plain, line_offset, True
             return
     loader = _Loader(fm.raw)
     try:
