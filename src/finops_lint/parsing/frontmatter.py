@@ -5,7 +5,9 @@ nodes give positions, and the same loader constructs the data. Aliases are
 counted before anything is expanded, so a "billion laughs" document is refused
 in bounded time and memory instead of being walked. The plainest front matter
 (`key: value` rows, one-line list items) is read by `plain_yaml` instead, to the
-same data and the same positions.
+same data and the same positions; front matter with block scalars and lists of
+mappings by `block_yaml`, to the same data (its nodes are composed when a
+position is asked for).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from finops_lint.parsing.block_yaml import read_block_mapping
 from finops_lint.parsing.plain_yaml import plain_positions, read_plain_mapping
 
 try:  # the C loader is about ten times faster
@@ -78,6 +81,8 @@ class FrontMatter:
     _offset: int = 0
     #: read without PyYAML (`plain_yaml`): positions come from its rows
     _plain: bool = field(default=False, repr=False)
+    #: read without PyYAML (`block_yaml`): the node is composed when a position is asked
+    _compose: bool = field(default=False, repr=False)
     _keys: dict[KeyPath, Position] | None = field(default=None, repr=False)
     _values: dict[KeyPath, Position] | None = field(default=None, repr=False)
 
@@ -91,8 +96,11 @@ class FrontMatter:
                 for into, found in ((self._keys, keys), (self._values, values)):
                     for path, (row, column) in found.items():
                         into[path] = Position(row + offset, column + 1)
-            elif self._node is not None:
-                _record_positions(self, self._node, (), self._offset)
+            else:
+                if self._compose:
+                    self._node, self._compose = _compose(self.raw), False
+                if self._node is not None:
+                    _record_positions(self, self._node, (), self._offset)
         return self._keys
 
     @property
@@ -209,6 +217,10 @@ def _load_yaml(fm: FrontMatter, line_offset: int, require_mapping: bool = True) 
         plain = read_plain_mapping(fm.raw)
         if plain is not None:  # what PyYAML reads, without aliases, nesting or repeats
             fm.data, fm._offset, fm._plain = plain, line_offset, True
+            return
+        more = read_block_mapping(fm.raw)
+        if more is not None:  # the same, with block scalars and lists of mappings
+            fm.data, fm._offset, fm._compose = more, line_offset, True
             return
     loader = _Loader(fm.raw)
     try:

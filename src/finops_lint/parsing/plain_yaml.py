@@ -30,6 +30,9 @@ import datetime as _dt
 import re
 from typing import Any
 
+import yaml
+from yaml.resolver import Resolver
+
 #: A top-level key row: the key, then nothing or spaces and the rest.
 _KEY_ROW = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
 #: Characters a row may hold: printable, and no tab, no character YAML reads as a
@@ -52,10 +55,15 @@ _WORDS: dict[str, bool | None] = {
     **dict.fromkeys(_NULL, None),
 }
 #: Keys PyYAML resolves to a bool or None (the caller would see "True", "None").
-_NOT_STRING_KEYS = _TRUE | _FALSE | _NULL
+NOT_STRING_KEYS = _TRUE | _FALSE | _NULL
 #: PyYAML finds a key's ':' only within 1024 characters of its start.
-_MAX_KEY = 1000
-_UNSET = object()
+MAX_KEY = 1000
+#: What a reader gives for a value it is not certain of.
+UNSET = object()
+#: The resolver the C loader uses (PyYAML's own, in Python), for the rare plain values
+#: that start with a digit and are not a plain decimal or a date.
+_RESOLVER = Resolver()
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 #: Every row with something on it other than a comment: a key row (key, the rest),
@@ -65,13 +73,17 @@ _ROW = re.compile(
 )
 
 
+def characters_ok(raw: str) -> bool:
+    """No character that YAML reads as a line break or refuses, no tab."""
+    if raw.isascii():
+        return raw.replace("\n", " ").isprintable()  # ASCII: \x20-\x7e and newlines
+    return _OTHER_CHARACTER.search(raw) is None
+
+
 def read_plain_mapping(raw: str) -> dict[str, Any] | None:
     """The mapping PyYAML's SafeLoader reads from `raw` (keys as strings); None when
     `raw` holds anything this reader is not certain of."""
-    if raw.isascii():
-        if not raw.replace("\n", " ").isprintable():  # ASCII: \x20-\x7e and newlines
-            return None
-    elif _OTHER_CHARACTER.search(raw) is not None:
+    if not characters_ok(raw):
         return None
     if ": |" in raw or ": >" in raw:
         return None  # a block scalar: not read here (found before the rows, for speed)
@@ -83,7 +95,7 @@ def read_plain_mapping(raw: str) -> dict[str, Any] | None:
         if key:
             if open_key is not None:
                 data[open_key] = items or None
-            if key in data or key in _NOT_STRING_KEYS or len(key) > _MAX_KEY:
+            if key in data or key in NOT_STRING_KEYS or len(key) > MAX_KEY:
                 return None  # a key given twice is left to PyYAML (and reported)
             if not rest or rest[0] == "#":
                 open_key, items, item_indent = key, [], -1
@@ -94,11 +106,11 @@ def read_plain_mapping(raw: str) -> dict[str, Any] | None:
                 and " #" not in rest
                 and ": " not in rest
                 and rest[-1] not in " :"
-            ):  # a plain one-row value, the common case: _scalar's last lines, inline
+            ):  # a plain one-row value, the common case: one_row_value's last lines, inline
                 data[key] = _WORDS.get(rest, rest)
                 continue
-            value = _scalar(rest)
-            if value is _UNSET:
+            value = one_row_value(rest)
+            if value is UNSET:
                 return None
             data[key] = value
             continue
@@ -108,8 +120,8 @@ def read_plain_mapping(raw: str) -> dict[str, Any] | None:
             if item_indent >= 0:
                 return None  # an item at another indent: nested, or an error
             item_indent = len(indent)
-        value = _scalar(item)
-        if value is _UNSET:
+        value = one_row_value(item)
+        if value is UNSET:
             return None
         items.append(value)
     if open_key is not None:
@@ -117,50 +129,59 @@ def read_plain_mapping(raw: str) -> dict[str, Any] | None:
     return data or None
 
 
-def _scalar(text: str) -> Any:
+def one_row_value(text: str) -> Any:
     """A one-row value as PyYAML reads it (`text` starts at the value and runs to the
-    end of the row), or _UNSET."""
+    end of the row), or UNSET."""
     if not text or text[0] == "#":
         return None
     first = text[0]
     if first == '"':
         end = text.find('"', 1)
-        if end < 0 or "\\" in text[1:end] or not _only_comment(text[end + 1 :]):
-            return _UNSET
+        if end < 0 or "\\" in text[1:end] or not only_comment(text[end + 1 :]):
+            return UNSET
         return text[1:end]
     if first == "'":
         pos, parts = 1, []
         while True:
             end = text.find("'", pos)
             if end < 0:
-                return _UNSET
+                return UNSET
             parts.append(text[pos:end])
             if text[end + 1 : end + 2] != "'":
                 break
             parts.append("'")
             pos = end + 2
-        if not _only_comment(text[end + 1 :]):
-            return _UNSET
+        if not only_comment(text[end + 1 :]):
+            return UNSET
         return "".join(parts)
     comment = text.find(" #")
     value = (text if comment < 0 else text[:comment]).rstrip(" ")
     if ": " in value or value.endswith(":"):
-        return _UNSET
+        return UNSET
     if first in _NOT_PLAIN_START:
         if not first.isdigit():
-            return _UNSET
+            return UNSET
         if _DECIMAL.fullmatch(value):
             return int(value)
         if _DATE.fullmatch(value):
             try:  # what PyYAML's timestamp constructor makes of a date alone
                 return _dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
             except ValueError:  # 2024-13-45: PyYAML fails, the caller reports it
-                return _UNSET
-        return _UNSET
+                return UNSET
+        return value if resolves_to_text(value) else UNSET  # "8th Dec 2021"
     return _WORDS.get(value, value)
 
 
-def _only_comment(rest: str) -> bool:
+def resolves_to_text(value: str) -> bool:
+    """PyYAML's own resolver reads this plain scalar as a string (not a number, a
+    time, a bool...)."""
+    tag: str = _RESOLVER.resolve(  # type: ignore[no-untyped-call]
+        yaml.ScalarNode, value, (True, False)
+    )
+    return tag == _STR_TAG
+
+
+def only_comment(rest: str) -> bool:
     """After a closing quote: nothing, spaces, or spaces and a comment."""
     tail = rest.lstrip(" ")
     return not tail or (tail[0] == "#" and len(tail) < len(rest))

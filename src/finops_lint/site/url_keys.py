@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 import yaml
 
+from finops_lint.parsing.block_yaml import read_block_mapping
 from finops_lint.parsing.frontmatter import load_yaml, parse_front_matter, split_front_matter
 from finops_lint.parsing.plain_yaml import read_plain_mapping
 
@@ -151,7 +152,9 @@ def page_url_keys(raw: bytes) -> tuple[dict[str, Any], int, bool]:
 def _load_full(text: str, raw: str) -> dict[str, Any]:
     """The whole front matter; aliases go through the alias-bomb-safe parser."""
     plain = read_plain_mapping(raw)
-    if plain is not None:  # rows PyYAML would read the same way, read without it
+    if plain is None:
+        plain = read_block_mapping(raw)
+    if plain is not None:  # what PyYAML would read, read without it
         return plain
     if has_anchor(raw):
         parsed = parse_front_matter(text)

@@ -1,0 +1,300 @@
+"""parsing/block_yaml reads what PyYAML reads, or declines: compared with PyYAML's
+C SafeLoader on generated front matter (block scalars, quoted and plain values over
+several rows, lists of mappings, and rows that break them) and on every page of
+the framework corpus."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from finops_lint.parsing.block_yaml import read_block_mapping
+from finops_lint.parsing.frontmatter import parse_front_matter, split_front_matter
+from finops_lint.parsing.text import decode_page
+from tests.corpus import corpus_root
+from tests.test_plain_yaml import _typed
+
+_KEYS = ["title", "a", "url", "yes", "k-1", "a b"]
+# fmt: off
+_TEXTS = [
+    "", "x", "hello world", "a: b", "a:", "# c", "x # c", "x#c", "- x", "-", "yes", "12",
+    "1:20", "8th Dec 2021", "2021-01-01", '"q"', '"open', 'close"', 'a "b" c', "'s'",
+    "a\\b", "[x]", "{x}", "&a", "*a", "!t", "|", ">", "%x", "@x", "`x", "---", "...",
+    "é", "x  ", "  ", "?x", ":x", "a, b", "~", "null", "http://x/y",
+]
+# fmt: on
+_ROWS = [
+    "{key}: {text}",
+    "{key}: {text}",
+    "{key}:",
+    "{key}: |",
+    "{key}: |-",
+    "{key}: |+",
+    "{key}: >",
+    "{key}: |2",
+    "{key}: | # c",
+    '{key}: "{text}',
+    "{key}: {text}",
+    "  {text}",
+    "  {text}",
+    "    {text}",
+    " {text}",
+    "{text}",
+    "",
+    "  ",
+    "     ",
+    "- {text}",
+    "  - {text}",
+    "- {key}: {text}",
+    "  {key}: {text}",
+    "- {key}:",
+    "  {key}:",
+    "    {key}: {text}",
+    "  - {key}: {text}",
+    "    {key}: {text}",
+    "# a comment",
+    "  # a comment",
+]
+
+
+def _agrees(raw: str) -> bool:
+    got = read_block_mapping(raw)
+    if got is None:
+        return False
+    try:
+        expected = yaml.load(raw, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError as exc:
+        raise AssertionError(f"read {got!r} where PyYAML fails ({exc}): {raw!r}") from exc
+    assert isinstance(expected, dict), repr(raw)
+    expected = {str(k): v for k, v in expected.items()}
+    assert _typed(got) == _typed(expected), repr(raw)
+    return True
+
+
+@settings(max_examples=6000, deadline=None, derandomize=True)
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from(_ROWS), st.sampled_from(_KEYS), st.sampled_from(_TEXTS)),
+        min_size=1,
+        max_size=10,
+    ),
+    end=st.sampled_from(["", "\n"]),
+)
+def test_reads_what_pyyaml_reads_or_declines(rows: list[tuple[str, str, str]], end: str) -> None:
+    raw = "\n".join(form.format(key=k, text=t) for form, k, t in rows) + end
+    _agrees(raw)
+
+
+_WORDS = ["x", "hello world", "CloudVane is rooted in FinOps.", "a  b", "yes", "12", "é"]
+_text = st.sampled_from(_WORDS) | st.sampled_from(_TEXTS)
+_key = st.sampled_from(_KEYS)
+_pad = st.sampled_from(["", "", " ", "  "])
+
+
+@st.composite
+def _literal(draw: st.DrawFn) -> list[str]:
+    header = draw(st.sampled_from(["|", "|", "|-", "|+", ">", "| # c", "|2", "| x"]))
+    rows = [f"{draw(_key)}: {header}"]
+    for _ in range(draw(st.integers(1, 5))):
+        indent = " " * draw(st.sampled_from([1, 2, 2, 2, 3, 4]))
+        rows.append(
+            draw(st.sampled_from([indent + draw(_text), "", " " * draw(st.integers(0, 5))]))
+        )
+    return rows
+
+
+@st.composite
+def _quoted(draw: st.DrawFn) -> list[str]:
+    rows = [f'{draw(_key)}: "{draw(_text)}{draw(_pad)}']
+    for _ in range(draw(st.integers(0, 3))):
+        rows.append(draw(_pad) + draw(st.sampled_from([draw(_text), ""])) + draw(_pad))
+    tail = draw(st.sampled_from(["", "", " # c", " x", "  "]))
+    rows.append(f'{draw(_pad)}{draw(_text)}{draw(_pad)}"{tail}')
+    return rows
+
+
+@st.composite
+def _list_of_mappings(draw: st.DrawFn) -> list[str]:
+    rows = [f"{draw(_key)}:"]
+    indent = draw(st.sampled_from([0, 0, 2]))
+    for _ in range(draw(st.integers(1, 3))):
+        lead = " " * indent
+        rows.append(
+            lead
+            + draw(
+                st.sampled_from(
+                    [f"- {draw(_key)}: {draw(_text)}", f"- {draw(_key)}:", f"- {draw(_text)}", "-"]
+                )
+            )
+        )
+        for _ in range(draw(st.integers(0, 2))):
+            shift = draw(st.sampled_from([2, 2, 2, 1, 3, 4]))
+            rows.append(
+                " " * (indent + shift)
+                + draw(
+                    st.sampled_from([f"{draw(_key)}: {draw(_text)}", f"{draw(_key)}:", "# c", ""])
+                )
+            )
+    return rows
+
+
+@st.composite
+def _continued(draw: st.DrawFn) -> list[str]:
+    rows = [
+        draw(st.sampled_from([f"{draw(_key)}: {draw(_text)}", f"{draw(_key)}:", f"{draw(_key)}: "]))
+    ]
+    for _ in range(draw(st.integers(1, 3))):
+        rows.append(draw(st.sampled_from([f"  {draw(_text)}", "", f" {draw(_text)}  ", "    x"])))
+    return rows
+
+
+_entry = st.one_of(
+    st.builds(lambda k, t: [f"{k}: {t}"], _key, _text),
+    _literal(),
+    _quoted(),
+    _list_of_mappings(),
+    _continued(),
+    st.sampled_from([["# c"], [""], ["  "]]),
+)
+
+
+@settings(max_examples=6000, deadline=None, derandomize=True)
+@given(entries=st.lists(_entry, min_size=1, max_size=6), end=st.sampled_from(["", "\n"]))
+def test_reads_what_pyyaml_reads_of_vendor_like_front_matter(
+    entries: list[list[str]], end: str
+) -> None:
+    _agrees("\n".join(row for entry in entries for row in entry) + end)
+
+
+_VENDOR = """\
+# Please do not alter layout
+layout: member
+name: Neos
+logo-url: "https://www.neos.hr/logo.svg"
+company-description: "Neos provides business solutions.
+
+Our solutions provide~~~
+  business improvement."
+member-level: general
+type:
+- Service Provider
+- Platform Provider
+product-overview: |
+  CloudVane is a cloud cost management solution.
+
+  CloudVane is rooted in FinOps.~~
+    An indented row.
+
+product-video-url: "https://www.youtube.com/embed/x"
+product-resources:
+- title: CloudVane - See through the Multicloud
+  url: "https://www.cloudvane.com/"
+
+- title: CloudVane Linkedin
+  # a comment
+  url: https://www.linkedin.com/company/cloudvane
+slack:
+- title:
+  url:
+date: 2020-08-01
+label:~
+  External
+description: A plain value
+  that goes on
+
+  over rows
+number-of-focp: 7
+contribution-areas:
+date-added: 8th Dec 2021
+""".replace("~", " ")  # end spaces written as "~"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        _VENDOR,
+        _VENDOR.rstrip("\n"),
+        "a: |-\n  x\n\n",
+        "a: |\n\n  x\n  y\n\n\nb: 1\n",
+        "a: |\n  x\n   \n  y\n",
+        "a: |\n  x\n     \n",
+        'a: "x\n  "\n',
+        'a: "\n  x"\n',
+        'a: "x\n\n\n  y" # c\n',
+        "a:\n  - t: 1\n    u: v\n  - w\nb: 2\n",
+        "a: x\n\n  y\n",
+    ],
+)
+def test_reads_the_vendor_forms(raw: str) -> None:
+    assert _agrees(raw), raw
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "a: >\n  x\n",  # folded: not read here
+        "a: |+\n  x\n\n",  # kept
+        "a: |2\n   x\n",  # an indentation indicator
+        "a: |\n\n     \n  x\n",  # a blank row wider than the text: YAML takes its indent
+        "a: |\nb: 1\n",  # an empty block
+        "a: |\n    x\n  y\n",  # a row less indented than the block (an error)
+        'a: "x \\" y\n  z"\n',  # an escape
+        "a:\n- t: 1\n  u:\n    v: 2\n",  # nested
+        "a:\n- t: 1\n   u: 2\n",  # a key off the item's column
+        "a: x # c\n  y\n",  # a comment, then more
+        "a: x\n  - y\n",
+        "a: x\n  b: y\n",
+        "a: 1\na: 2\n",
+    ],
+)
+def test_declines_what_it_is_not_certain_of(raw: str) -> None:
+    assert read_block_mapping(raw) is None, raw
+
+
+def test_agrees_with_pyyaml_on_every_corpus_page() -> None:
+    read = 0
+    for path in sorted((corpus_root() / "finops-framework").rglob("*.md")):
+        text, _error = decode_page(path.read_bytes())
+        if text is None:
+            continue
+        fm = split_front_matter(text)
+        if not fm.present or fm.unterminated or not fm.raw.strip():
+            continue
+        if _agrees(fm.raw):
+            read += 1
+    assert read >= 250  # nearly every page: the vendor pages too
+
+
+def test_front_matter_read_by_it_is_the_same(monkeypatch: Any) -> None:
+    """A page's FrontMatter (data, positions, errors) is the same whether its front
+    matter was read by block_yaml or by PyYAML."""
+    import finops_lint.parsing.frontmatter as frontmatter
+
+    texts = []
+    for path in sorted((corpus_root() / "finops-framework").rglob("*.md")):
+        text, _error = decode_page(path.read_bytes())
+        if text is not None:
+            texts.append(text)
+    texts.append(f"---\n{_VENDOR}---\n")
+    # a key twice in an item: the same data (duplicates are reported at the top only)
+    texts.append("---\na:\n- t: 1\n  u: 2\n  t: 3\nb: |\n  x\n---\n")
+    monkeypatch.setattr(frontmatter, "read_plain_mapping", lambda raw: None)
+    fast = [parse_front_matter(t) for t in texts]
+    monkeypatch.setattr(frontmatter, "read_block_mapping", lambda raw: None)
+    slow = [parse_front_matter(t) for t in texts]
+    read = 0
+    for a, b in zip(fast, slow, strict=True):
+        read += a._compose
+        assert _typed(a.data) == _typed(b.data)
+        assert (a.error, a.duplicate_keys, a.not_a_mapping) == (
+            b.error,
+            b.duplicate_keys,
+            b.not_a_mapping,
+        )
+        assert a.key_positions == b.key_positions
+        assert a.value_positions == b.value_positions
+    assert read >= 250
