@@ -7,7 +7,7 @@ import gc
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -595,15 +595,15 @@ def _worker(
     assert _WORKER_STATE is not None
     ws, rules, options, job = _WORKER_STATE
     phase("worker start")
-    run_values: dict[Any, Any] = dict(job.memo)  # the rules' run memo: kept from batch to batch
     checked = 0
-    with _young_garbage_collected():
+
+    def taken() -> Iterator[tuple[int, list[Target]]]:
+        nonlocal checked
         while (number := next_batch()) is not None:
-            batch = batches[number]
-            _check_batch(
-                batch, ws, rules, options, job, run_values, Outcome(), partial(emit, number)
-            )
-            checked += len(batch)
+            yield number, batches[number]
+            checked += len(batches[number])
+
+    _check_batches(taken(), ws, rules, options, job, emit, collect=True)
     phase(f"worker parse and rules ({checked} files)")
 
 
@@ -621,15 +621,30 @@ def check_files(
     """Parse and check files a batch at a time, keeping no Document once it is checked
     (a rule that needs another page's parse gets it from the Workspace)."""
     outcome = Outcome()
-    run_values: dict[Any, Any] = dict(job.memo)  # the rules' run memo: kept from batch to batch
+    batches = enumerate(files[start : start + BATCH] for start in range(0, len(files), BATCH))
     # One batch leaves too little to be worth the collector's time (a pre-commit run).
-    collecting = _young_garbage_collected() if len(files) > BATCH else contextlib.nullcontext()
-    with collecting:
-        for start in range(0, len(files), BATCH):
-            _check_batch(
-                files[start : start + BATCH], ws, rules, options, job, run_values, outcome, None
-            )
+    _check_batches(
+        batches, ws, rules, options, job, lambda _n, part: outcome.add(part), len(files) > BATCH
+    )
     return outcome
+
+
+def _check_batches(
+    batches: Iterable[tuple[int, list[Target]]],
+    ws: Workspace,
+    rules: list[Rule],
+    options: RunOptions,
+    job: Job,
+    emit: Callable[[int, Outcome], None],
+    collect: bool,
+) -> None:
+    """Parse and check each (number, batch), handing `emit` each batch's outcome; the
+    rules' run memo is kept from batch to batch, the young garbage collected when
+    `collect`."""
+    run_values: dict[Any, Any] = dict(job.memo)
+    with _young_garbage_collected() if collect else contextlib.nullcontext():
+        for number, batch in batches:
+            emit(number, _check_batch(batch, ws, rules, options, job, run_values))
 
 
 def _check_batch(
@@ -639,10 +654,8 @@ def _check_batch(
     options: RunOptions,
     job: Job,
     run_values: dict[Any, Any],
-    outcome: Outcome,
-    emit: Callable[[Outcome], None] | None,
-) -> None:
-    """Parse and check one batch of pages; its outcome goes to `emit` or into `outcome`."""
+) -> Outcome:
+    """Parse and check one batch of pages."""
     hashes: dict[str, str] | None = {} if job.trace else None
     docs, problems = load_documents(files, ws.config, hashes)
     for doc in docs:
@@ -655,10 +668,7 @@ def _check_batch(
         del ws.docs[doc.rel_path]
     part.findings[:0] = problems
     part.hashes = hashes or {}
-    if emit is None:
-        outcome.add(part)
-    else:
-        emit(part)
+    return part
 
 
 @contextlib.contextmanager
