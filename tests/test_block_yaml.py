@@ -8,15 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from finops_lint.parsing.block_yaml import read_block_mapping
 from finops_lint.parsing.frontmatter import parse_front_matter, split_front_matter
-from finops_lint.parsing.text import decode_page
-from tests.corpus import corpus_root
-from tests.test_plain_yaml import _typed
+from tests.test_plain_yaml import agrees_with_pyyaml, assert_same_front_matter, corpus_pages
 
 _KEYS = ["title", "a", "url", "yes", "k-1", "a b"]
 # fmt: off
@@ -62,17 +59,7 @@ _ROWS = [
 
 
 def _agrees(raw: str) -> bool:
-    got = read_block_mapping(raw)
-    if got is None:
-        return False
-    try:
-        expected = yaml.load(raw, Loader=yaml.CSafeLoader)
-    except yaml.YAMLError as exc:
-        raise AssertionError(f"read {got!r} where PyYAML fails ({exc}): {raw!r}") from exc
-    assert isinstance(expected, dict), repr(raw)
-    expected = {str(k): v for k, v in expected.items()}
-    assert _typed(got) == _typed(expected), repr(raw)
-    return True
+    return agrees_with_pyyaml(raw, read_block_mapping)
 
 
 @settings(max_examples=6000, deadline=None, derandomize=True)
@@ -256,16 +243,8 @@ def test_declines_what_it_is_not_certain_of(raw: str) -> None:
 
 
 def test_agrees_with_pyyaml_on_every_corpus_page() -> None:
-    read = 0
-    for path in sorted((corpus_root() / "finops-framework").rglob("*.md")):
-        text, _error = decode_page(path.read_bytes())
-        if text is None:
-            continue
-        fm = split_front_matter(text)
-        if not fm.present or fm.unterminated or not fm.raw.strip():
-            continue
-        if _agrees(fm.raw):
-            read += 1
+    raws = [fm.raw for fm in map(split_front_matter, corpus_pages()) if fm.raw.strip()]
+    read = sum(_agrees(raw) for raw in raws)
     assert read >= 250  # nearly every page: the vendor pages too
 
 
@@ -274,11 +253,7 @@ def test_front_matter_read_by_it_is_the_same(monkeypatch: Any) -> None:
     matter was read by block_yaml or by PyYAML."""
     import finops_lint.parsing.frontmatter as frontmatter
 
-    texts = []
-    for path in sorted((corpus_root() / "finops-framework").rglob("*.md")):
-        text, _error = decode_page(path.read_bytes())
-        if text is not None:
-            texts.append(text)
+    texts = corpus_pages()
     texts.append(f"---\n{_VENDOR}---\n")
     # a key twice in an item: the same data (duplicates are reported at the top only)
     texts.append("---\na:\n- t: 1\n  u: 2\n  t: 3\nb: |\n  x\n---\n")
@@ -286,15 +261,6 @@ def test_front_matter_read_by_it_is_the_same(monkeypatch: Any) -> None:
     fast = [parse_front_matter(t) for t in texts]
     monkeypatch.setattr(frontmatter, "read_block_mapping", lambda raw: None)
     slow = [parse_front_matter(t) for t in texts]
-    read = 0
-    for a, b in zip(fast, slow, strict=True):
-        read += a._compose
-        assert _typed(a.data) == _typed(b.data)
-        assert (a.error, a.duplicate_keys, a.not_a_mapping) == (
-            b.error,
-            b.duplicate_keys,
-            b.not_a_mapping,
-        )
-        assert a.key_positions == b.key_positions
-        assert a.value_positions == b.value_positions
+    read = sum(a._compose for a in fast)  # before positions are asked (they compose)
+    assert_same_front_matter(fast, slow)
     assert read >= 250
