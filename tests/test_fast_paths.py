@@ -243,3 +243,33 @@ def test_collapse_spaces_as_split_and_join(text: str) -> None:
     from finops_lint.parsing.tables import collapse_spaces
 
     assert collapse_spaces(text) == " ".join(text.split())
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(
+    text=st.text(alphabet=st.sampled_from(["a", " ", "\n", "\r", "\t", "é", "\u2028", "𝒳"])),
+    cut=st.tuples(st.integers(0, 40), st.integers(0, 40)),
+)
+def test_blank_as_the_regex(text: str, cut: tuple[int, int]) -> None:
+    """masking.blank turns what re's `[^\\n]+` matches into spaces, and nothing else."""
+    from finops_lint.parsing.masking import blank
+
+    start, end = min(cut), max(cut)
+    expected = re.sub(r"[^\n]+", lambda m: " " * len(m.group()), text[start:end])
+    assert blank(text, start, end) == expected
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    parts=st.lists(st.sampled_from(["a", "b", "..", ".", "c d", "é"]), min_size=1, max_size=5),
+    absolute=st.booleans(),
+)
+def test_display_with_the_folder_as_without(parts: list[str], absolute: bool) -> None:
+    """discover.display(path, cwd) is relpath(path) when cwd is the current folder."""
+    import os
+    from pathlib import Path
+
+    from finops_lint.discover import display
+
+    path = Path(*(["/", *parts] if absolute else parts))
+    assert display(path, os.getcwd()) == display(path) == os.path.relpath(path)

@@ -206,9 +206,13 @@ def io_finding(path: Path, message: str, severity: Severity | None = None) -> Fi
     )
 
 
-def display(path: Path) -> str:
+def display(path: Path, cwd: str | None = None) -> str:
+    """The path relative to the current folder; `cwd` is that folder, given by a
+    caller that shows many paths (`relpath` asks the system for it twice a path)."""
     try:
-        return os.path.relpath(path)
+        if cwd is None:
+            return os.path.relpath(path)
+        return os.path.relpath(os.path.join(cwd, path), cwd)
     except ValueError:
         return str(path)
 

@@ -415,9 +415,10 @@ def load_documents(
     """Read and parse files; with `hashes`, note each one's content hash by rel path."""
     docs: list[Document] = []
     problems: list[Finding] = []
+    cwd = os.getcwd()
     for target in files:
         path, rel = target.path, target.rel
-        shown = display(path)
+        shown = display(path, cwd)
         try:
             data = read_bytes(path, MAX_PAGE_BYTES, truncate=True)
         except FileNotFoundError:
