@@ -36,6 +36,8 @@ import re
 from typing import Any
 
 from finops_lint.parsing.plain_yaml import (
+    ITEM_ROW,
+    KEY_ROW,
     MAX_KEY,
     NOT_STRING_KEYS,
     UNSET,
@@ -45,10 +47,6 @@ from finops_lint.parsing.plain_yaml import (
     resolves_to_text,
 )
 
-#: A key row at the start of a row or after a list item's `- `: the key, the rest.
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
-#: A list item row: its indent, then the rest after `-` and spaces (None: nothing).
-_ITEM = re.compile(r"( *)-(?: +(.*))?")
 #: Block scalar headers read here: literal, clipped or stripped, maybe a comment.
 _LITERAL = re.compile(r"\|(-?)(?: +(?:#.*)?)?")
 #: What a plain value may not start with (an indicator, or a character YAML may
@@ -103,7 +101,7 @@ class _Reader:
             if self.at >= len(rows):
                 return data
             row = rows[self.at]
-            match = _KEY.fullmatch(row)
+            match = KEY_ROW.fullmatch(row)
             if match is None:
                 raise _Decline  # an indented row no value takes, or not a key
             key, rest = match.group(1), match.group(2) or ""
@@ -145,7 +143,7 @@ class _Reader:
                 return _plain_text(text, self._continuation())
         start = self.at
         self._skip_blank_and_comments()
-        if self.at < len(rows) and _ITEM.fullmatch(rows[self.at]) is not None:
+        if self.at < len(rows) and ITEM_ROW.fullmatch(rows[self.at]) is not None:
             return self._sequence(self.indents[self.at])
         self.at = start
         return None
@@ -242,7 +240,7 @@ class _Reader:
                 if here != 0:
                     raise _Decline  # a row between the list's indent and the key's
                 return items
-            match = _ITEM.fullmatch(row)
+            match = ITEM_ROW.fullmatch(row)
             if here > indent or match is None:
                 raise _Decline
             self.at += 1
@@ -250,7 +248,7 @@ class _Reader:
             if not text or text[0] == "#":
                 items.append(None)
                 continue
-            key = _KEY.fullmatch(text)
+            key = KEY_ROW.fullmatch(text)
             if key is None:
                 value = one_row_value(text)
                 if value is UNSET:
@@ -279,7 +277,7 @@ class _Reader:
                 raise _Decline  # a nested value, or a value continued
             if here < column:
                 return item
-            match = _KEY.fullmatch(row[here:])
+            match = KEY_ROW.fullmatch(row[here:])
             if match is None:
                 raise _Decline
             key, rest = match.group(1), match.group(2) or ""

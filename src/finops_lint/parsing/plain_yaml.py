@@ -33,8 +33,12 @@ from typing import Any
 import yaml
 from yaml.resolver import Resolver
 
-#: A top-level key row: the key, then nothing or spaces and the rest.
-_KEY_ROW = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
+#: A key row (matched from the key on): the key, then nothing or spaces and the rest.
+_KEY_ROW = r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?"
+#: A list item row: its indent, then nothing or spaces and the rest after `-`.
+_ITEM_ROW = r"( *)-(?: +(.*))?"
+KEY_ROW = re.compile(_KEY_ROW)
+ITEM_ROW = re.compile(_ITEM_ROW)
 #: Characters a row may hold: printable, and no tab, no character YAML reads as a
 #: line break (NEL, LINE/PARAGRAPH SEPARATOR) or handles apart (BOM).
 _OTHER_CHARACTER = re.compile(
@@ -68,9 +72,7 @@ _STR_TAG = "tag:yaml.org,2002:str"
 
 #: Every row with something on it other than a comment: a key row (key, the rest),
 #: a list item row (indent, the rest), or any other row (itself: not read here).
-_ROW = re.compile(
-    r"^(?:([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?|( *)-(?: +(.*))?|( *[^ #\n].*))$", re.MULTILINE
-)
+_ROW = re.compile(rf"^(?:{_KEY_ROW}|{_ITEM_ROW}|( *[^ #\n].*))$", re.MULTILINE)
 
 
 def characters_ok(raw: str) -> bool:
@@ -190,7 +192,7 @@ def only_comment(rest: str) -> bool:
 #: One row of front matter that `read_plain_mapping` read: a key row (key, spaces,
 #: the rest) or a list item row (indent, spaces, the rest); comments and blank rows
 #: match neither.
-_KEY_OR_ITEM = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?$|( *)-(?: +(.*))?$")
+_KEY_OR_ITEM = re.compile(rf"{_KEY_ROW}$|{_ITEM_ROW}$")
 
 Positions = dict[tuple[str | int, ...], tuple[int, int]]
 
