@@ -273,3 +273,18 @@ def test_display_with_the_folder_as_without(parts: list[str], absolute: bool) ->
 
     path = Path(*(["/", *parts] if absolute else parts))
     assert display(path, os.getcwd()) == display(path) == os.path.relpath(path)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet=st.sampled_from("|\\`a \t:-é"), max_size=30))
+def test_table_row_split_as_markdown_it(row: str) -> None:
+    """The table rule's row splitter after `_parser()` gives what markdown-it-py's own
+    `escapedSplit` gives, for rows with and without backslashes."""
+    import sys
+
+    from finops_lint.parsing.markdown import _parser
+
+    _parser()
+    split = sys.modules["markdown_it.rules_block.table"].escapedSplit
+    assert getattr(split, "fast_path", False)
+    assert split(row) == split.original(row)  # type: ignore[attr-defined]
