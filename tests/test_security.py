@@ -648,11 +648,13 @@ def test_a_site_file_read_through_a_symlink_out_of_the_site_is_not_read(tmp_path
     os.symlink(real_root / "in", real_root / "dir-in")
     os.symlink("in/deep/a.md", real_root / "link-in.md")
     os.symlink(tmp_path / "missing", real_root / "dangling.md")
+    os.symlink(outside / "secret.md", real_root / "in" / "deep" / "out.md")
     root = tmp_path / "root-link"  # the site reached through a symlink, as a user may
     os.symlink(real_root, root)
     ws = Workspace(root, load_config(root, None, search_from=root), root)
     rels = [
         "in/deep/a.md",
+        "in/deep/out.md",  # a file that is a symlink, in a folder known to be none
         "link-out.md",
         "dir-out/x.md",
         "dir-in/deep/a.md",
@@ -666,7 +668,8 @@ def test_a_site_file_read_through_a_symlink_out_of_the_site_is_not_read(tmp_path
         "in//deep/a.md",
         "/etc/hostname",
     ]
-    for rel in rels:
+    for rel in rels + rels:  # the second time with the folders known
         assert ws._inside(rel) == _inside(root / rel, root), rel
+    assert ws.text("in/deep/out.md") is None
     assert ws.text("link-out.md") is None and ws.text("dir-out/x.md") is None
     assert ws.text("in/deep/a.md") == "a" and ws.text("dir-in/deep/a.md") == "a"

@@ -88,6 +88,8 @@ class Workspace:
         self._template_breaks_of: dict[str | None, dict[str, list[Broken]]] = {}
         #: content hashes of site files, from the bytes this run read (cache/deps.py)
         self.digests: dict[str, str | None] = {}
+        #: folders (relative) `_inside` found to be no symlink, nor any folder above
+        self._plain_folders: set[str] = set()
         #: the result cache's hash of a file it knows unchanged (None: read it)
         self.known_digest: Callable[[str], str | None] | None = None
 
@@ -200,7 +202,8 @@ class Workspace:
             if what and not isinstance(exc, FileNotFoundError):
                 self.notices.append(f"{what} {rel_path}: {describe(exc)}")
             return None
-        self.digests.setdefault(rel_path, content_hash(data))
+        if rel_path not in self.digests:
+            self.digests[rel_path] = content_hash(data)
         return data[:MAX_PAGE_BYTES]
 
     @cached_property
@@ -211,18 +214,25 @@ class Workspace:
         """`_inside(self.root / rel_path, self.root)`, with the root's real path found
         once per run. A plain relative path none of whose folders or file is a
         symlink is inside: one `lstat` per part instead of one per part of the whole
-        real path (most of the cost of reading a page of a site deep in the tree)."""
+        real path (most of the cost of reading a page of a site deep in the tree),
+        and a folder found to be no symlink is not asked again in this run."""
         real_root = self._real_root
         parts = rel_path.split("/")
         if os.sep == "/" and "" not in parts and "." not in parts and ".." not in parts:
-            current = real_root
+            folder = rel_path.rpartition("/")[0]
             try:
-                for part in parts:
-                    current += part
-                    if stat.S_ISLNK(os.lstat(current).st_mode):
-                        break
-                    current += "/"
-                else:
+                if folder and folder not in self._plain_folders:
+                    current = real_root
+                    for part in parts[:-1]:
+                        current += part
+                        if stat.S_ISLNK(os.lstat(current).st_mode):
+                            break
+                        current += "/"
+                    else:
+                        self._plain_folders.add(folder)
+                if (not folder or folder in self._plain_folders) and not stat.S_ISLNK(
+                    os.lstat(real_root + rel_path).st_mode
+                ):
                     return True
             except OSError:
                 pass  # missing: what realpath makes of the name decides
