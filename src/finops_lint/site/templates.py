@@ -33,7 +33,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from finops_lint.parsing.frontmatter import split_front_matter
 from finops_lint.parsing.text import decode_page
 from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
 from finops_lint.site import Site, SitePage
@@ -49,7 +48,6 @@ from finops_lint.site.liquid_eval import (
 from finops_lint.site.liquid_read import (
     COMPUTED,
     LAYOUT_LINE,
-    LAYOUT_VALUE,
     MAX_BINDINGS,
     SITE_VARS,
     UNKNOWN,
@@ -59,6 +57,8 @@ from finops_lint.site.liquid_read import (
     Loop,
     Template,
     Unknown,
+    front_matter_layout,
+    has_liquid,
     read_template,
     var_key,
 )
@@ -68,22 +68,6 @@ from finops_lint.site.source import KnownFiles
 
 #: a loop source that may walk the site's pages or a collection's documents
 _SITE_DOCS = re.compile(r"site\.([\w-]+)")
-
-
-def _front_matter_layout(text: str) -> str | bool | None:
-    """The `layout` a page's front matter sets (None: set to nothing); False when
-    it sets none. What the result cache keeps of a page, with `_has_liquid`."""
-    fm = split_front_matter(text)
-    if fm.present and not fm.unterminated:
-        m = LAYOUT_VALUE.search(fm.raw)
-        if m is not None:
-            value = m.group(1).strip().strip("'\"")
-            return None if value in ("", "null", "none", "~") else value
-    return False
-
-
-def _has_liquid(text: str) -> bool:
-    return "{{" in text or "{%" in text
 
 
 def _site_loops(link: BuiltLink) -> list[Loop]:
@@ -212,10 +196,10 @@ class TemplateLinks:
         text = self._text(rel)
         if text is None:
             return
-        own = _front_matter_layout(text)
+        own = front_matter_layout(text)
         self._layouts[rel] = _layout_with_defaults(own, rel, page, self.site)
         fact_liquid: bool | tuple[str, ...] = False
-        if _has_liquid(text):
+        if has_liquid(text):
             tpl = self.templates[rel] = read_template(rel, text)
             fact_liquid = _liquid_fact(tpl)
         if known is not None:
