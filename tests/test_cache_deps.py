@@ -6,6 +6,7 @@ is handled."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -355,6 +356,74 @@ def test_the_helper_s_values_are_the_ones_the_rules_compute(
     for key in keys & _memo_keys(own):
         assert own[key] == seeded[key], key
     assert keys & _memo_keys(own)  # the rules asked for some of them
+
+
+def test_what_the_site_s_reading_ahead_learns_for_ph004_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A whole-site run whose Site reads its pages ahead (as at 1,000 pages and more)
+    learns PH004's test of each page's source there: the helper then reads no page
+    for it, and its values, the findings and the result cache are the same."""
+    import finops_lint.site.build as build
+    from finops_lint.rules import placeholders
+    from finops_lint.workspace import NOT_LEARNT
+
+    site = tmp_path / "fw"
+    shutil.copytree(framework_site(), site, ignore=shutil.ignore_patterns("_site", ".git"))
+    monkeypatch.chdir(site)
+    taken = _helper_memo(monkeypatch)
+    log = tmp_path / "asked.log"  # written by the helper, a forked process
+    real_fact = Workspace.source_fact
+
+    def spy(self: Workspace, code: str, rel: str) -> Any:
+        found = real_fact(self, code, rel)
+        if found is not NOT_LEARNT:  # what the recipe would have read
+            text = self.text(rel)
+            says = placeholders._says_unfinished(self.config)
+            assert says is not None and found == (text is not None and says(text)), rel
+        with log.open("a", encoding="utf-8") as out:
+            out.write("learnt\n" if found is not NOT_LEARNT else "read\n")
+        return found
+
+    def asked() -> set[str]:
+        lines = set(log.read_text("utf-8").split())
+        log.unlink()
+        return lines
+
+    monkeypatch.setattr(Workspace, "source_fact", spy)
+    monkeypatch.delenv("FINOPS_LINT_NO_CACHE", raising=False)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("FINOPS_LINT_CACHE_DIR", str(cache))
+    before = run(RunOptions(paths=[site]))
+    assert asked() == {"read"}  # 274 pages: not read ahead
+    cache_before = _cache_files(cache)
+    assert len(cache_before) > 10
+    shutil.rmtree(cache)
+    monkeypatch.setattr(build, "MIN_FILES", 1)
+    after = run(RunOptions(paths=[site]))
+    assert asked() == {"learnt"}
+    assert _outcome(after) == _outcome(before)
+    assert len(taken) == 2 and _memo_shape(taken[1]) == _memo_shape(taken[0])
+    assert _cache_files(cache) == cache_before
+
+
+def _cache_files(folder: Path) -> dict[str, Any]:
+    """What the result cache's shards hold of each page: its file, the rules run, the
+    findings and the questions asked (not the tree's state the run saw, which holds
+    times)."""
+    out: dict[str, Any] = {}
+    for shard in sorted(folder.glob("*.p[0-9]*.json")):
+        for rel, entry in json.loads(shard.read_bytes())["pages"].items():
+            out[rel] = [entry[0], *entry[2:]]
+    return out
+
+
+def _memo_shape(memo: dict[Any, Any]) -> dict[Any, Any]:
+    """A run memo with the questions its values asked as comparable tuples."""
+    return {
+        key: (v.answers, v.covering, v.unknown) if isinstance(v, deps.Asked) else v
+        for key, v in memo.items()
+    }
 
 
 def test_the_helper_s_questions_recheck_the_pages_that_share_its_values(

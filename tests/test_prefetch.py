@@ -13,7 +13,7 @@ import pytest
 import finops_lint.site.build as build
 from finops_lint.cache.facts import KnownFacts
 from finops_lint.site import Site
-from finops_lint.site.prefetch import read_file_facts
+from finops_lint.site.prefetch import FileFacts, read_file_facts
 from finops_lint.workers import split_in_two
 from tests.corpus import framework_site
 
@@ -114,12 +114,62 @@ def test_split_in_two_computes_the_childs_half_when_the_child_fails() -> None:
 
 def test_read_file_facts_of_the_cases(tmp_path: Path) -> None:
     root = _broken_site(tmp_path)
-    facts = read_file_facts(
-        str(root), ["plain.md", "empty.md", "moved.md", "latin.md", "style.css"]
-    )
-    assert facts["plain.md"] == (False, None)
-    assert facts["style.css"] == (False, None)
-    assert facts["empty.md"] == (True, ({}, 1, False))
-    assert facts["moved.md"][0] is True and facts["moved.md"][1] is not None
-    assert facts["moved.md"][1][0] == {"permalink": "/elsewhere/"}
-    assert facts["latin.md"][0] is True
+    (root / "liquid.md").write_text("---\nlayout: post # a comment\n---\n{{ page.title }}\n")
+    (root / "nothing.md").write_text("---\nlayout: ~\n---\nText\n")
+    rels = ["plain.md", "empty.md", "moved.md", "latin.md", "style.css", "liquid.md"]
+    facts = read_file_facts(str(root), [*rels, "nothing.md"], also=len)
+    assert facts["plain.md"] == FileFacts(False, None)
+    assert facts["style.css"] == FileFacts(False, None)
+    assert facts["empty.md"] == FileFacts(True, ({}, 1, False), (False, False), 13)
+    moved = facts["moved.md"]
+    assert moved.front_matter is True and moved.url_keys is not None
+    assert moved.url_keys[0] == {"permalink": "/elsewhere/"}
+    assert moved.layout == (False, False)
+    # not UTF-8: no front matter data, no text to learn more of
+    assert facts["latin.md"] == FileFacts(True, ({}, 1, False))
+    assert facts["liquid.md"].layout == ("post", True)
+    assert facts["nothing.md"].layout == (None, False)
+    assert read_file_facts(str(root), rels) == {
+        rel: f._replace(also=None) for rel, f in facts.items() if rel != "nothing.md"
+    }
+
+
+def test_the_pages_read_ahead_give_the_templates_what_reading_them_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On the framework site read ahead (its pages' own layouts and Liquid learnt as
+    they are read), the templates' model finds the same layouts and breaks, learns
+    the same facts for the result cache, and reads only the pages with Liquid; and
+    `also` is learnt of every page read ahead."""
+    from finops_lint.site.templates import TemplateLinks
+
+    root = framework_site()
+
+    def model(site: Site) -> tuple[Any, Any, KnownFacts, list[str]]:
+        known = _learning()
+        read: list[str] = []
+        links = TemplateLinks(root, site, lambda rel: site.pages[rel].data, known=known)
+        real = links._text
+
+        def text(rel: str) -> str | None:
+            read.append(rel)
+            return real(rel)
+
+        links._text = text  # type: ignore[method-assign]
+        links._read_templates()  # again, counted
+        return dict(links._layouts), links.broken(None), known, read
+
+    plain = Site.build(root)
+    assert plain.layout_facts == {} and plain.source_facts == {}
+    monkeypatch.setattr(build, "MIN_FILES", 1)
+    ahead = Site.build(root, split=split_in_two, also=lambda text: text.count("\n"))
+    layouts, broken, known, read = model(ahead)
+    assert (layouts, broken) == model(plain)[:2]
+    assert known.learned_layouts == model(plain)[2].learned_layouts
+    with_liquid = {rel for rel, (_own, liquid) in ahead.layout_facts.items() if liquid}
+    pages = {rel for rel in read if not rel.startswith(("_layouts/", "_includes/"))}
+    assert pages and pages <= with_liquid
+    assert len(with_liquid) < len(ahead.pages) / 2
+    for rel in ahead.pages:
+        text = (root / rel).read_text("utf-8")
+        assert ahead.source_facts[rel] == text.count("\n"), rel

@@ -36,7 +36,7 @@ from finops_lint.discover import (
 )
 from finops_lint.document import Document
 from finops_lint.findings import INTERNAL_ERROR, Finding
-from finops_lint.rules.base import Rule, all_rules
+from finops_lint.rules.base import Rule, all_rules, source_facts_reader
 from finops_lint.workers import (
     PARALLEL_MIN_FILES,
     Job,
@@ -45,6 +45,7 @@ from finops_lint.workers import (
     check_files,
     check_in_workers,
     internal_rule,
+    memo_helper_may_run,
     phase,
     prepare,
     split_in_two,
@@ -230,8 +231,11 @@ def run(options: RunOptions) -> RunResult:
     if plan is not None and plan.problems is not None and not to_check:
         problems = plan.problems  # nothing to check again: the Site is not even built
     else:
-        # With many files to read and a CPU idle, the Site reads them in two processes.
+        # With many files to read and a CPU idle, the Site reads them in two processes,
+        # and on a whole-site run learns what the rules' recipes ask of every page.
         ws.split_reads = split_in_two
+        if not (plan is not None and plan.rerun) and memo_helper_may_run(len(to_check), files):
+            ws.source_facts_of = source_facts_reader(config, {r.code for r in rules})
         site = ws.jekyll_site if files else None  # page facts need it, whatever is selected
         problems = list(site.problems) if site is not None else []
     if needs_site and files and is_jekyll_site(root):

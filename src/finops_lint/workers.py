@@ -7,7 +7,7 @@ import gc
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -374,9 +374,7 @@ class MemoHelper:
         codes = {r.code for r in rules}
         recipes = [func for code, func in sorted(SITE_MEMOS, key=_code) if code in codes]
         site = ws.jekyll_site
-        if not recipes or site is None or job.only or checked * 2 < len(site.pages):
-            return None
-        if not hasattr(os, "fork") or _cpus() < 2 or os.environ.get("FINOPS_LINT_JOBS") == "1":
+        if not recipes or site is None or job.only or not memo_helper_may_run(checked, site.pages):
             return None
         context = TracedContext if job.trace else RuleContext
         config = ws.config
@@ -434,6 +432,18 @@ def _stop(child: _Child) -> None:
         child.pid = 0
 
 
+def _may_fork() -> bool:
+    """Whether work may go to a forked process: fork exists, two CPUs or more, and not
+    `FINOPS_LINT_JOBS=1` (one process)."""
+    return hasattr(os, "fork") and _cpus() >= 2 and os.environ.get("FINOPS_LINT_JOBS") != "1"
+
+
+def memo_helper_may_run(checked: int, site_files: Sized) -> bool:
+    """Whether a run that checks `checked` of the site's files (pages) is one the
+    `MemoHelper` computes the rules' recipes for: most of the site, in a fork."""
+    return checked * 2 >= len(site_files) and _may_fork()
+
+
 def split_in_two(
     items: list[str], compute: Callable[[list[str]], dict[str, Any]]
 ) -> dict[str, Any]:
@@ -441,7 +451,7 @@ def split_in_two(
     one computes the rest (the Site's reading ahead, `site.prefetch`: the other CPU is
     idle while the parent builds the Site). `compute` must be a function of the items
     alone. Without a fork, or when the child fails, this process computes it all."""
-    if not hasattr(os, "fork") or _cpus() < 2 or os.environ.get("FINOPS_LINT_JOBS") == "1":
+    if not _may_fork():
         return compute(items)
     theirs = items[1::2]
     child = _fork_child(lambda send: send("part", compute(theirs)), [])

@@ -52,6 +52,9 @@ class PageFacts:
 #: How many pages parsed on demand (not being checked) the Workspace keeps.
 OTHER_DOCS_KEPT = 256
 
+#: `Workspace.source_fact` of a page the Site's build did not learn it of.
+NOT_LEARNT: Any = object()
+
 
 class Workspace:
     """What rules may know beyond their own page."""
@@ -80,6 +83,9 @@ class Workspace:
         self.source_listing: Listing | None = None
         #: how the Site's build may read its files in two processes (site.prefetch)
         self.split_reads: Split | None = None
+        #: what that reading learns of each page's text for the rules' recipes
+        #: (`rules.base.source_facts_reader`; `source_fact` gives it)
+        self.source_facts_of: Callable[[str], Any] | None = None
         #: the site tree as the result cache walked it: every file's stat (None: no cache)
         self.tree: dict[str, Sig] | None = None
         self._aliases_memo: dict[tuple[str, str], dict[str, tuple[str, str, str]]] = {}
@@ -110,7 +116,17 @@ class Workspace:
             known=self.known,
             listing=self.source_listing,
             split=self.split_reads,
+            also=self.source_facts_of,
         )
+
+    def source_fact(self, code: str, rel_path: str) -> Any:
+        """Rule `code`'s fact of a page's source as the Site's build learnt it while it
+        read the page (`source_facts_of`), or `NOT_LEARNT`: not read ahead, or not asked."""
+        site = self.jekyll_site
+        facts = site.source_facts.get(rel_path) if site is not None else None
+        if facts is None or code not in facts:
+            return NOT_LEARNT
+        return facts[code]
 
     @cached_property
     def jekyll_site(self) -> Site | None:

@@ -222,6 +222,42 @@ def site_memo(code: str) -> Callable[[SiteMemo], SiteMemo]:
     return register
 
 
+#: Facts of a page's source that a `@site_memo` reads of every page, by rule code: a
+#: maker, given the run's Config, of a function of a page's text (None: nothing to
+#: learn with this config). Learnt where the Site's build reads every page anyway
+#: (`site.prefetch`), in two processes; `Workspace.source_fact` gives them.
+SourceFact = Callable[["Config"], "Callable[[str], Any] | None"]
+SOURCE_FACTS: list[tuple[str, SourceFact]] = []
+
+
+def source_fact(code: str) -> Callable[[SourceFact], SourceFact]:
+    """Register what rule `code`'s `@site_memo` asks of every page's text, so that on
+    a whole-site run the page is not read again for it. Its value must be what the
+    recipe would compute of the text itself (a recipe computes it when it is not
+    known: a page the build did not read ahead)."""
+
+    def register(func: SourceFact) -> SourceFact:
+        SOURCE_FACTS.append((code, func))
+        return func
+
+    return register
+
+
+def source_facts_reader(config: Config, codes: set[str]) -> Callable[[str], Any] | None:
+    """What the Site's build learns of each page's text for the enabled rules' recipes:
+    {code: fact}; None when no rule asks any."""
+    all_rules()
+    readers = [(code, make(config)) for code, make in SOURCE_FACTS if code in codes]
+    active = [(code, read) for code, read in readers if read is not None]
+    if not active:
+        return None
+
+    def read_all(text: str) -> dict[str, Any]:
+        return {code: read(text) for code, read in active}
+
+    return read_all
+
+
 def warm_up_rules(config: Config) -> None:
     """Run every rule module's `@warm_up` functions (the modules are loaded first)."""
     all_rules()

@@ -18,7 +18,7 @@ from finops_lint.findings import Related
 from finops_lint.parsing.frontmatter import split_front_matter
 from finops_lint.parsing.links import strip_liquid
 from finops_lint.parsing.markdown import TextBlock
-from finops_lint.rules.base import Issue, RuleContext, rule, site_memo
+from finops_lint.rules.base import Issue, RuleContext, rule, site_memo, source_fact
 from finops_lint.rules.placeholder_analysis import (
     FILLER_THRESHOLD,
     excerpt,
@@ -31,6 +31,7 @@ from finops_lint.rules.placeholder_analysis import (
     short,
     source_says,
 )
+from finops_lint.workspace import NOT_LEARNT
 
 if TYPE_CHECKING:
     from finops_lint.site import Site
@@ -284,15 +285,34 @@ def _sentences_of_every_type(
     items = tuple(ws.config.placeholders.get("unfinished", []))
     if not items:
         return
+    says = _says_unfinished(ws.config)
+    assert says is not None
     types: dict[str, None] = {}
     for path in site.pages:
-        text = ws.text(path)
-        if text and source_says(text[split_front_matter(text).body_offset :], items):
+        said = ws.source_fact("PH004", path)  # learnt as the Site's build read the page
+        if said is NOT_LEARNT:
+            text = ws.text(path)
+            said = text is not None and says(text)
+        if said:
             page_type = ws.facts(path).page_type
             if page_type is not None:
                 types[page_type.name] = None
     for name in types:
         _sentences_of_type(contexts(), name, items)
+
+
+@source_fact("PH004")
+def _says_unfinished(config: Config) -> Callable[[str], bool] | None:
+    """Whether a page's text says it is unfinished as written (`source_says` of its
+    body): what `_sentences_of_every_type` asks of every page of the site."""
+    items = tuple(config.placeholders.get("unfinished", []))
+    if not items:
+        return None
+
+    def says(text: str) -> bool:
+        return source_says(text[split_front_matter(text).body_offset :], items)
+
+    return says
 
 
 @rule(

@@ -38,7 +38,7 @@ from finops_lint.site.hosts import (
 )
 from finops_lint.site.jekyll import JekyllConfig, load_config
 from finops_lint.site.page import RedirectClash, SitePage, Target
-from finops_lint.site.prefetch import MIN_FILES, FileFacts, Split, read_file_facts
+from finops_lint.site.prefetch import MIN_FILES, Also, FileFacts, Split, read_file_facts
 from finops_lint.site.redirects import parse_netlify_toml, parse_redirects_file
 from finops_lint.site.resolve import SiteResolver
 from finops_lint.site.source import KnownFiles, Listing, SourceFile, scan_source, source_paths
@@ -91,6 +91,11 @@ class Site(SiteResolver):
         self._known: KnownFiles | None = None
         #: what `read_file_facts` read ahead of the build, in two processes
         self._ahead: dict[str, FileFacts] = {}
+        #: of the pages read ahead: (their own layout, whether they hold Liquid), which
+        #: the templates' model reads (`TemplateLinks`)
+        self.layout_facts: dict[str, tuple[str | bool | None, bool]] = {}
+        #: of the pages read ahead: what the build's `also` made of their text
+        self.source_facts: dict[str, Any] = {}
         #: jekyll-redirect-from runs: `redirect_from` and `redirect_to` make redirect pages
         self._redirect_pages = True
 
@@ -107,13 +112,14 @@ class Site(SiteResolver):
         known: KnownFiles | None = None,
         listing: Listing | None = None,
         split: Split | None = None,
+        also: Also | None = None,
     ) -> Site:
         """Every file Jekyll reads under root (the lint's own excludes play no part:
         a page the lint skips is still a page a link can reach). `known`: what the
         result cache knows of unchanged files, so they are not read again; `listing`:
         those files as a child process listed them (`source_paths` says when it is
         used); `split`: a way to read the others in two processes (`site.prefetch`),
-        used when there are many."""
+        used when there are many, learning `also` of each page's text meanwhile."""
         root = Path(root)
         config = load_config(root)
         if baseurl is not None:
@@ -128,7 +134,7 @@ class Site(SiteResolver):
         if split is not None:
             unread = [p for p in paths if known is None or not known.recorded(p)]
             if len(unread) >= MIN_FILES:
-                site._ahead = split(unread, partial(read_file_facts, str(root)))
+                site._ahead = split(unread, partial(read_file_facts, str(root), also=also))
         for source in scan_source(root, config, known, paths, site._ahead):
             if source.kind == "static":
                 site._add_static(source)
@@ -137,7 +143,12 @@ class Site(SiteResolver):
                 site._add_page(source)
         site._add_generated_pages(statics)
         site._settle_contested()
-        site._ahead = {}  # read ahead for the build alone
+        for rel, facts in site._ahead.items():
+            if facts.layout is not None:
+                site.layout_facts[rel] = facts.layout
+            if also is not None and facts.layout is not None:
+                site.source_facts[rel] = facts.also
+        site._ahead = {}  # the rest was read ahead for the build alone
         site._add_plugin_files()
         if site._redirect_pages:
             site._add_front_matter_redirects()
@@ -251,8 +262,8 @@ class Site(SiteResolver):
                 computed = known.page_url(source.path)
         else:
             ahead = self._ahead.get(source.path) if source.front_matter else None
-            if ahead is not None and ahead[1] is not None:  # read ahead (`site.prefetch`)
-                data, permalink_line, has_raw = ahead[1]
+            if ahead is not None and ahead.url_keys is not None:  # read ahead (`site.prefetch`)
+                data, permalink_line, has_raw = ahead.url_keys
             else:
                 data, permalink_line, has_raw, readable = self._read_url_keys(source)
                 if not readable:

@@ -8,22 +8,43 @@ thirds of the build. `read_file_facts` is that reading, made a function of the f
 alone, so a forked process can read half the files while this one reads the other
 half (`workers.split_in_two`); the build then uses the facts read ahead exactly as
 it would have used its own reads, and learns them for the result cache the same way.
+
+Two later readers of every page learn what they need here too, so the page is not
+read again: the templates' model (LK014) reads each page for its own layout and its
+Liquid (`Site.layout_facts`), and a rule's recipe run before the pages are checked
+may ask a fact of every page's source (`also`, kept as `Site.source_facts`; PH004's:
+whether the page says it is unfinished).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
+from finops_lint.parsing.text import decode_page
 from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
+from finops_lint.site.liquid_read import front_matter_layout, has_liquid
 from finops_lint.site.source import has_front_matter
-from finops_lint.site.url_keys import page_url_keys
+from finops_lint.site.url_keys import text_url_keys
 
-#: (whether the file starts with a front matter fence, for a file that does: its URL
-#: keys as `Site._add_page` reads them (data, line of `permalink:`, whether the front
-#: matter has text), or None when it could not be read and the build reads it itself)
-FileFacts = tuple[bool, tuple[dict[str, Any], int, bool] | None]
+
+class FileFacts(NamedTuple):
+    """What is read ahead of one file."""
+
+    #: whether the file starts with a front matter fence
+    front_matter: bool
+    #: for a file that does: its URL keys as `Site._add_page` reads them (data, line of
+    #: `permalink:`, whether the front matter has text); None when it could not be
+    #: read and the build reads it itself
+    url_keys: tuple[dict[str, Any], int, bool] | None
+    #: its own `layout` and whether it holds Liquid (`front_matter_layout`,
+    #: `has_liquid`), which the templates' model would read it again for; None when
+    #: its text was not read
+    layout: tuple[str | bool | None, bool] | None = None
+    #: what `also` made of its text (None: nothing asked, or not read)
+    also: Any = None
+
 
 #: Fewer files than this are read by the build itself: a fork costs more than it saves.
 MIN_FILES = 1000
@@ -32,19 +53,32 @@ MIN_FILES = 1000
 #: may be computed in another process).
 Split = Callable[[list[str], Callable[[list[str]], dict[str, FileFacts]]], dict[str, FileFacts]]
 
+#: What else to learn of a page's text while it is read (`Workspace.source_facts`).
+Also = Callable[[str], Any]
 
-def read_file_facts(root: str, rels: list[str]) -> dict[str, FileFacts]:
-    """The facts of each file (paths relative to root): what the build would read."""
+
+def read_file_facts(root: str, rels: list[str], also: Also | None = None) -> dict[str, FileFacts]:
+    """The facts of each file (paths relative to root): what the build would read,
+    and `also` of each page's text."""
     out: dict[str, FileFacts] = {}
     for rel in rels:
         path = os.path.join(root, rel)
         if not has_front_matter(path):
-            out[rel] = (False, None)
+            out[rel] = FileFacts(False, None)
             continue
         try:
             raw = read_bytes(path, MAX_PAGE_BYTES, truncate=True)
         except OSError:
-            out[rel] = (True, None)  # the build reads it again and reports why it cannot
+            out[rel] = FileFacts(True, None)  # the build reads it again and says why it cannot
             continue
-        out[rel] = (True, page_url_keys(raw))
+        text, _error = decode_page(raw)
+        if text is None:  # not UTF-8: no front matter data (`page_url_keys`)
+            out[rel] = FileFacts(True, ({}, 1, False))
+            continue
+        out[rel] = FileFacts(
+            True,
+            text_url_keys(text),
+            (front_matter_layout(text), has_liquid(text)),
+            also(text) if also is not None else None,
+        )
     return out

@@ -134,7 +134,7 @@ def scan_source(
     config: JekyllConfig,
     known: KnownFiles | None = None,
     paths: list[str] | None = None,
-    ahead: Mapping[str, tuple[bool, Any]] | None = None,
+    ahead: Mapping[str, tuple[Any, ...]] | None = None,
 ) -> list[SourceFile]:
     """Every file Jekyll would read from ``root`` (`paths`, by default
     `source_paths`), classified. `ahead`: the files' front matter fences, read ahead

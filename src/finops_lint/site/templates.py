@@ -193,6 +193,13 @@ class TemplateLinks:
             elif liquid:
                 self.templates[rel] = read_template(rel, text)
             return
+        ahead = self.site.layout_facts.get(rel) if rel not in self._texts else None
+        if ahead is not None and not ahead[1]:  # read ahead of the build: no Liquid
+            own = ahead[0]
+            self._layouts[rel] = _layout_with_defaults(own, rel, page, self.site)
+            if known is not None:
+                known.learn_layout(rel, own, False)
+            return
         text = self._text(rel)
         if text is None:
             return

@@ -145,6 +145,11 @@ def page_url_keys(raw: bytes) -> tuple[dict[str, Any], int, bool]:
     text, _error = decode_page(raw)
     if text is None:
         return {}, 1, False
+    return text_url_keys(text)
+
+
+def text_url_keys(text: str) -> tuple[dict[str, Any], int, bool]:
+    """`page_url_keys` of a page's text."""
     data, line, fm_raw = url_front_matter(text)
     return data, line, bool(fm_raw.strip())
 
