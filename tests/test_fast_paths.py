@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from finops_lint.parsing.tables import plain_text
@@ -288,3 +288,81 @@ def test_table_row_split_as_markdown_it(row: str) -> None:
     split = sys.modules["markdown_it.rules_block.table"].escapedSplit
     assert getattr(split, "fast_path", False)
     assert split(row) == split.original(row)  # type: ignore[attr-defined]
+
+
+_LINE_WORDS = st.sampled_from(
+    [
+        "need",
+        "needs",
+        "an",
+        "update",
+        "Update",
+        "Title",
+        "Here",
+        "here",
+        "goes",
+        "coming",
+        "soon",
+        "TODO",
+        "todo:",
+        "lorem",
+        "ipsum",
+        "(",
+        ")",
+        ":",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "ß",
+        "İ",
+        "ı",
+        "é",
+        "x",
+        "text",
+    ]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@example("( needs update \n )", "unfinished")  # a match from a line on to the next
+@example("İ\nneeds update", "unfinished")  # folding makes the text longer
+@example("needs  update\n\ud800 coming  soon", "user")  # a lone surrogate, for RE2
+@example("( needs update \n )", "user")
+@given(
+    st.lists(_LINE_WORDS, max_size=30).map(" ".join),
+    st.sampled_from(["text", "unfinished", "user"]),
+)
+def test_searching_the_lines_with_the_words_finds_what_each_line_alone_does(
+    text: str, kind: str
+) -> None:
+    """`search_lines` (only the lines holding a word of each clause) says what a search
+    of each line alone says: the blocks PH003 and PH004 search are lines of the page's
+    visible text. When folding changes the text's length it searches the whole text."""
+    from pathlib import Path
+
+    from finops_lint.config import DEFAULT_PROFILE, load_config
+    from finops_lint.regex import fold
+    from finops_lint.resources import profile_path
+    from finops_lint.rules.placeholder_analysis import _joined_patterns, search_lines
+
+    config = load_config(Path.cwd(), profile_path(DEFAULT_PROFILE))
+    # a user's patterns (not shipped with finops-lint) run on RE2
+    user = (
+        r"\bneeds?  ?(?:an )?update\s*$",
+        r"\bcoming +soon\b",
+        r"^(?:here|text)\b",
+        r"\( *needs? +update\s*\)",
+    )
+    items = user if kind == "user" else tuple(config.placeholders[kind])
+    folded = fold(text)
+    joined_patterns = _joined_patterns(items)
+    assert kind != "user" or all(type(p).__name__ == "Re2Pattern" for p in joined_patterns)
+    for joined in joined_patterns:
+        if joined is None:
+            continue
+        if len(folded) == len(text):
+            expected = any(joined.search(line) for line in text.split("\n"))
+        else:
+            expected = joined.search(text) is not None
+        assert search_lines(joined, text, folded) == expected, joined.pattern

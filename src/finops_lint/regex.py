@@ -67,11 +67,12 @@ class Re2Pattern:
         self.flags = flags
         self._compiled = compiled
 
-    def search(self, text: str) -> Any:
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> Any:
+        end = len(text) if endpos is None else endpos
         try:
-            return self._compiled.search(text)
+            return self._compiled.search(text, pos, end)
         except UnicodeEncodeError:
-            return self._compiled.search(_encodable(text))
+            return self._compiled.search(_encodable(text), pos, end)
 
     def match(self, text: str) -> Any:
         try:
