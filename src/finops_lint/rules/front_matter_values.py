@@ -162,7 +162,7 @@ def placeholder_front_matter(doc: Document, ctx: RuleContext) -> Iterator[Issue]
     vocabulary = filler_vocabulary(ctx.config)
     filler = vocabulary.score(joined) >= FILLER_THRESHOLD
     for path, value in values:
-        if _is_title_key(path) and TEST_TITLE.match(value):
+        if TEST_TITLE.match(value) and _is_title_key(path):
             what, severity = "is a test title", None
         elif texts and any(p.search(value) for p in texts):
             what, severity = "is placeholder text", None
