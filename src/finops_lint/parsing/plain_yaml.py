@@ -70,6 +70,12 @@ _RESOLVER = Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
+#: A row after the first that is indented and neither a list item nor a comment: the
+#: third kind of `_ROW` below, which this reader declines (a continued value, an item's
+#: key). Searched first, by the line break it starts with (a literal the engine finds
+#: fast), so vendor front matter is declined before its rows are read.
+_INDENTED_TEXT = re.compile(r"\n +(?!-(?: |$))[^ #\n]", re.MULTILINE)
+
 #: Every row with something on it other than a comment: a key row (key, the rest),
 #: a list item row (indent, the rest), or any other row (itself: not read here).
 _ROW = re.compile(rf"^(?:{_KEY_ROW}|{_ITEM_ROW}|( *[^ #\n].*))$", re.MULTILINE)
@@ -89,6 +95,8 @@ def read_plain_mapping(raw: str) -> dict[str, Any] | None:
         return None
     if ": |" in raw or ": >" in raw:
         return None  # a block scalar: not read here (found before the rows, for speed)
+    if _INDENTED_TEXT.search(raw) is not None:
+        return None  # an indented row that is no list item (as the rows below would say)
     data: dict[str, Any] = {}
     open_key: str | None = None  # a key with no value on its row: a list, or None
     items: list[Any] = []
