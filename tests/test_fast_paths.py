@@ -366,3 +366,21 @@ def test_searching_the_lines_with_the_words_finds_what_each_line_alone_does(
         else:
             expected = joined.search(text) is not None
         assert search_lines(joined, text, folded) == expected, joined.pattern
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.characters(codec="utf-8"),
+            st.sampled_from(["\n", "\t", "\x85", "\u2028", "\u2029", "\ufeff", "\xa0", "\xad"]),
+            st.sampled_from(["\ufffe", "\uffff", "\x7f", "\x9f", "\ue000", "\U0001f600", "\ud800"]),
+        ),
+        max_size=20,
+    )
+)
+def test_characters_ok_as_its_expression(raw: str) -> None:
+    """`characters_ok` (a printable text at once) says what its expression says."""
+    from finops_lint.parsing.plain_yaml import _OTHER_CHARACTER, characters_ok
+
+    assert characters_ok(raw) == (_OTHER_CHARACTER.search(raw) is None)

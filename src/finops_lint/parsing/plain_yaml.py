@@ -83,9 +83,14 @@ _ROW = re.compile(rf"^(?:{_KEY_ROW}|{_ITEM_ROW}|( *[^ #\n].*))$", re.MULTILINE)
 
 def characters_ok(raw: str) -> bool:
     """No character that YAML reads as a line break or refuses, no tab."""
+    if raw.replace("\n", " ").isprintable():
+        # Every printable character is one `_OTHER_CHARACTER` lets through: the
+        # others (controls, NEL, the separators, surrogates, the BOM, U+FFFE/FFFF)
+        # are not printable. A page's text nearly always is.
+        return True
     if raw.isascii():
-        return raw.replace("\n", " ").isprintable()  # ASCII: \x20-\x7e and newlines
-    return _OTHER_CHARACTER.search(raw) is None
+        return False  # ASCII: only \x20-\x7e and newlines
+    return _OTHER_CHARACTER.search(raw) is None  # NBSP, a soft hyphen...: allowed
 
 
 def read_plain_mapping(raw: str) -> dict[str, Any] | None:
