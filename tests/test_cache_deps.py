@@ -180,6 +180,30 @@ def test_a_read_no_question_covers_makes_the_page_unknown(tmp_path: Path) -> Non
     assert rec.frames[-1].unknown
 
 
+def test_whether_a_path_is_internal_is_no_question_but_a_url_s_host_is(
+    tmp_path: Path,
+) -> None:
+    """A relative or site-root path is internal whatever the site holds (the target
+    alone says): asking is no question. Whether an absolute URL is depends on the
+    site's hosts, which a Netlify host rule in a site file can add: a question."""
+    _small_site(tmp_path)
+    rec, ws = _recorder(tmp_path)
+    assert ws.site is not None
+    site = deps.RecordingSite(ws.site, rec)
+    for target in ["/b/", "b.md", "../x", "{{ site.baseurl }}/b/", "#top", "mailto:a@b.c"]:
+        assert site.is_internal(target) == ws.site.is_internal(target)
+    assert site.is_internal("https://example.org/b/") is False
+    assert list(rec.frames[-1].answers) == [("internal", "https://example.org/b/", "absolute")]
+    (tmp_path / "_redirects").write_text("https://example.org/* https://www.x.org/:splat 301!\n")
+    (tmp_path / "_config.yml").write_text("permalink: pretty\nurl: https://www.x.org\n")
+    _rec, other = _recorder(tmp_path)
+    assert other.site is not None
+    # the same paths, another site: the same answers; the URL's answer changed
+    for target in ["/b/", "b.md", "../x", "{{ site.baseurl }}/b/", "#top", "mailto:a@b.c"]:
+        assert other.site.is_internal(target) == ws.site.is_internal(target), target
+    assert other.site.is_internal("https://example.org/b/") is True
+
+
 def test_a_question_is_answered_again_from_the_files(tmp_path: Path) -> None:
     """The same question gets another answer when what a rule reads changed: the text
     of a document, where a link leads; and the same answer when nothing did."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from finops_lint.parsing.links import classify_target
 from finops_lint.safe_io import blake2b
 
 if TYPE_CHECKING:
@@ -313,6 +314,11 @@ class Recorder:
         self.frames[-1].unknown = True
 
 
+#: Link kinds whose target is internal or not by the site's hosts (which its files may
+#: change: a Netlify host rule): `Site.is_internal` says of every other kind from the
+#: target alone.
+_HOSTED_KINDS = frozenset({"absolute", "protocol-relative"})
+
 #: Attributes of the Site that the run key covers (the Jekyll config is in it).
 _SITE_FREE = frozenset({"config", "root"})
 
@@ -329,6 +335,10 @@ class RecordingSite:
         return result
 
     def is_internal(self, target: str, kind: str | None = None) -> bool:
+        if kind is None:
+            kind = classify_target(target)
+        if kind not in _HOSTED_KINDS:  # a relative or site-root path, Liquid, a mail...
+            return self._site.is_internal(target, kind)  # the target alone says: no question
         return bool(self._rec.ask("internal", target, kind))
 
     def relative_rewrite(self, from_path: str, raw: str) -> str | None:
