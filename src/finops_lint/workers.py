@@ -87,7 +87,13 @@ class TracedContext(RuleContext):
     def site(self) -> Any:
         self.beyond = True
         real = self.__dict__["_site"]
-        return None if real is None else RecordingSite(real, self._recorder())
+        if real is None:
+            return None
+        # one proxy for the page's rules (they share its recorder): made on first use
+        proxy = self.page_values.get(_SITE_PROXY)
+        if proxy is None:
+            proxy = self.page_values[_SITE_PROXY] = RecordingSite(real, self._recorder())
+        return proxy
 
     @site.setter
     def site(self, value: Any) -> None:
@@ -97,7 +103,12 @@ class TracedContext(RuleContext):
     def workspace(self) -> Any:
         self.beyond = True
         real = self.__dict__["_workspace"]
-        return None if real is None else RecordingWorkspace(real, self._recorder())
+        if real is None:
+            return None
+        proxy = self.page_values.get(_WORKSPACE_PROXY)
+        if proxy is None:
+            proxy = self.page_values[_WORKSPACE_PROXY] = RecordingWorkspace(real, self._recorder())
+        return proxy
 
     @workspace.setter
     def workspace(self, value: Any) -> None:
@@ -135,6 +146,7 @@ class TracedContext(RuleContext):
 
 #: Private keys of the engine's memos (no rule's key is a bare object).
 _RECORDER, _ORACLE, _ASKED_BY = object(), object(), object()
+_SITE_PROXY, _WORKSPACE_PROXY = object(), object()
 
 
 def page_questions(page_values: dict[Any, Any]) -> Record | None:
