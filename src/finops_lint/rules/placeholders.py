@@ -350,23 +350,9 @@ def template_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     template = ws.template(pt.template)
     if template is None or template.rel_path == doc.rel_path:
         return
-    # instruction text -> the template section it belongs to (the heading above it)
-    instructions: dict[str, int] = {}
-    section = 0
-    for block in template.blocks:
-        if block.kind == "heading":
-            section += 1
-        if block.kind == "paragraph" and (_ITALIC_BLOCK.match(block.raw) or block.in_quote):
-            key = norm_prose(block.text)
-            if len(key) >= 20:
-                instructions.setdefault(key, section)
-        elif (
-            block.kind == "heading"
-            and template.headings
-            and block.line == template.headings[0].line
-            and template.headings[0].level == 1
-        ):
-            instructions[norm_prose(block.text)] = section
+    instructions = ctx.run_memo(
+        ("PH005 instructions", template.rel_path), lambda: _instructions(template)
+    )
     if not instructions:
         return
     # One finding per template block left in: consecutive matches from the same
@@ -399,6 +385,30 @@ def template_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             end_line=last.end_line,
             end_column=len(doc.lines[last.end_line - 1]) + 1,
         )
+
+
+def _instructions(template: Document) -> dict[str, int]:
+    """A page type template's instruction texts (its italic or quoted paragraphs of 20
+    characters or more, and its title heading), each with the template section it
+    belongs to (the number of headings above it): the same for every page of the
+    type, so computed once a run."""
+    instructions: dict[str, int] = {}
+    section = 0
+    for block in template.blocks:
+        if block.kind == "heading":
+            section += 1
+        if block.kind == "paragraph" and (_ITALIC_BLOCK.match(block.raw) or block.in_quote):
+            key = norm_prose(block.text)
+            if len(key) >= 20:
+                instructions.setdefault(key, section)
+        elif (
+            block.kind == "heading"
+            and template.headings
+            and block.line == template.headings[0].line
+            and template.headings[0].level == 1
+        ):
+            instructions[norm_prose(block.text)] = section
+    return instructions
 
 
 @rule("PH006", "merge-conflict-marker", "error", "Git merge-conflict markers in a page.")
