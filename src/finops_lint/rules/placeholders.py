@@ -283,10 +283,9 @@ def _sentences_of_every_type(
     its visible text shows (markup in the words) makes its worker compute them, as
     without this."""
     items = tuple(ws.config.placeholders.get("unfinished", []))
-    if not items:
-        return
     says = _says_unfinished(ws.config)
-    assert says is not None
+    if not items or says is None:
+        return
     types: dict[str, None] = {}
     for path in site.pages:
         said = ws.source_fact("PH004", path)  # learnt as the Site's build read the page

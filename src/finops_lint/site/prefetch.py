@@ -53,7 +53,7 @@ MIN_FILES = 1000
 #: may be computed in another process).
 Split = Callable[[list[str], Callable[[list[str]], dict[str, FileFacts]]], dict[str, FileFacts]]
 
-#: What else to learn of a page's text while it is read (`Workspace.source_facts`).
+#: What else to learn of a page's text while it is read (`Workspace.source_facts_of`).
 Also = Callable[[str], Any]
 
 
