@@ -85,15 +85,7 @@ class TracedContext(RuleContext):
 
     @property  # type: ignore[override]
     def site(self) -> Any:
-        self.beyond = True
-        real = self.__dict__["_site"]
-        if real is None:
-            return None
-        # one proxy for the page's rules (they share its recorder): made on first use
-        proxy = self.page_values.get(_SITE_PROXY)
-        if proxy is None:
-            proxy = self.page_values[_SITE_PROXY] = RecordingSite(real, self._recorder())
-        return proxy
+        return self._proxy(_SITE_PROXY, self.__dict__["_site"], RecordingSite)
 
     @site.setter
     def site(self, value: Any) -> None:
@@ -101,18 +93,22 @@ class TracedContext(RuleContext):
 
     @property  # type: ignore[override]
     def workspace(self) -> Any:
-        self.beyond = True
-        real = self.__dict__["_workspace"]
-        if real is None:
-            return None
-        proxy = self.page_values.get(_WORKSPACE_PROXY)
-        if proxy is None:
-            proxy = self.page_values[_WORKSPACE_PROXY] = RecordingWorkspace(real, self._recorder())
-        return proxy
+        return self._proxy(_WORKSPACE_PROXY, self.__dict__["_workspace"], RecordingWorkspace)
 
     @workspace.setter
     def workspace(self, value: Any) -> None:
         self.__dict__["_workspace"] = value
+
+    def _proxy(self, key: object, real: Any, make: Callable[[Any, Recorder], Any]) -> Any:
+        """The recording proxy of the Site or the Workspace: one for the page's rules
+        (they share its recorder), made on first use; reading it is looking beyond."""
+        self.beyond = True
+        if real is None:
+            return None
+        proxy = self.page_values.get(key)
+        if proxy is None:
+            proxy = self.page_values[key] = make(real, self._recorder())
+        return proxy
 
     def _recorder(self) -> Recorder:
         """The page's questions go to its `Asked` (in the page memo, shared by its
