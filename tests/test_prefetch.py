@@ -133,6 +133,13 @@ def test_read_file_facts_of_the_cases(tmp_path: Path) -> None:
         rel: f._replace(also=None) for rel, f in facts.items() if rel != "nothing.md"
     }
 
+    def fails(text: str) -> Any:
+        raise ValueError(text)
+
+    # a failing test of a rule's is not learnt (its reader computes it), nor does it
+    # stop the reading
+    assert read_file_facts(str(root), rels, also=fails) == read_file_facts(str(root), rels)
+
 
 def test_the_pages_read_ahead_give_the_templates_what_reading_them_gives(
     monkeypatch: pytest.MonkeyPatch,

@@ -79,6 +79,17 @@ def read_file_facts(root: str, rels: list[str], also: Also | None = None) -> dic
             True,
             text_url_keys(text),
             (front_matter_layout(text), has_liquid(text)),
-            also(text) if also is not None else None,
+            _also(also, text),
         )
     return out
+
+
+def _also(also: Also | None, text: str) -> Any:
+    """`also` of a page's text; None (not learnt: its reader computes it, and says why
+    it cannot) when it fails: a rule's test must not stop the Site's build."""
+    if also is None:
+        return None
+    try:
+        return also(text)
+    except Exception:
+        return None
