@@ -31,7 +31,7 @@ from finops_lint.safe_io import (
 
 if TYPE_CHECKING:
     from finops_lint.cache.tree import Sig
-    from finops_lint.rules.base import Rule
+    from finops_lint.rules.base import Rule, SourceFactsReader
     from finops_lint.site import Site
     from finops_lint.site.prefetch import Split
     from finops_lint.site.source import KnownFiles, Listing
@@ -85,7 +85,7 @@ class Workspace:
         self.split_reads: Split | None = None
         #: what that reading learns of each page's text for the rules' recipes
         #: (`rules.base.source_facts_reader`; `source_fact` gives it)
-        self.source_facts_of: Callable[[str], Any] | None = None
+        self.source_facts_of: SourceFactsReader | None = None
         #: the site tree as the result cache walked it: every file's stat (None: no cache)
         self.tree: dict[str, Sig] | None = None
         self._aliases_memo: dict[tuple[str, str], dict[str, tuple[str, str, str]]] = {}
@@ -122,11 +122,11 @@ class Workspace:
     def source_fact(self, code: str, rel_path: str) -> Any:
         """Rule `code`'s fact of a page's source as the Site's build learnt it while it
         read the page (`source_facts_of`), or `NOT_LEARNT`: not read ahead, or not asked."""
-        site = self.jekyll_site
+        reader, site = self.source_facts_of, self.jekyll_site
         facts = site.source_facts.get(rel_path) if site is not None else None
-        if facts is None or code not in facts:
+        if facts is None or reader is None or code not in reader.codes:
             return NOT_LEARNT
-        return facts[code]
+        return facts[reader.codes.index(code)]
 
     @cached_property
     def jekyll_site(self) -> Site | None:

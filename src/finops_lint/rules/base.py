@@ -243,19 +243,26 @@ def source_fact(code: str) -> Callable[[SourceFact], SourceFact]:
     return register
 
 
-def source_facts_reader(config: Config, codes: set[str]) -> Callable[[str], Any] | None:
-    """What the Site's build learns of each page's text for the enabled rules' recipes:
-    {code: fact}; None when no rule asks any."""
+class SourceFactsReader:
+    """What the Site's build learns of each page's text for the enabled rules'
+    recipes: a tuple of facts, one per code of `codes` (a tuple, not a dict, a page:
+    it is kept for every page of the site)."""
+
+    def __init__(self, readers: list[tuple[str, Callable[[str], Any]]]) -> None:
+        self.codes = tuple(code for code, _read in readers)
+        self._reads = tuple(read for _code, read in readers)
+
+    def __call__(self, text: str) -> tuple[Any, ...]:
+        return tuple(read(text) for read in self._reads)
+
+
+def source_facts_reader(config: Config, codes: set[str]) -> SourceFactsReader | None:
+    """The `SourceFactsReader` of the enabled rules' `@source_fact`s; None when no rule
+    asks any."""
     all_rules()
     readers = [(code, make(config)) for code, make in SOURCE_FACTS if code in codes]
     active = [(code, read) for code, read in readers if read is not None]
-    if not active:
-        return None
-
-    def read_all(text: str) -> dict[str, Any]:
-        return {code: read(text) for code, read in active}
-
-    return read_all
+    return SourceFactsReader(active) if active else None
 
 
 def warm_up_rules(config: Config) -> None:

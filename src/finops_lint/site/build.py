@@ -143,11 +143,15 @@ class Site(SiteResolver):
                 site._add_page(source)
         site._add_generated_pages(statics)
         site._settle_contested()
+        shared: dict[Any, Any] = {}  # one object for equal facts (most pages' are)
         for rel, facts in site._ahead.items():
             if facts.layout is not None:
-                site.layout_facts[rel] = facts.layout
-            if also is not None and facts.layout is not None:
-                site.source_facts[rel] = facts.also
+                site.layout_facts[rel] = shared.setdefault(facts.layout, facts.layout)
+            if also is not None and facts.layout is not None and facts.also is not None:
+                try:
+                    site.source_facts[rel] = shared.setdefault(facts.also, facts.also)
+                except TypeError:  # a fact that does not hash: kept as it is
+                    site.source_facts[rel] = facts.also
         site._ahead = {}  # the rest was read ahead for the build alone
         site._add_plugin_files()
         if site._redirect_pages:
