@@ -8,8 +8,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from finops_lint.parsing.frontmatter import split_front_matter
-
 #: Tags and outputs hold no braces: an unclosed one stops at the next, so a page of
 #: thousands of unclosed tags is scanned once (linear), not once per tag.
 _TAG = re.compile(r"\{%-?\s*([^{}]*?)\s*-?%\}")
@@ -23,7 +21,6 @@ _ATTR = re.compile(r"(?:^|\s)(href|src)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.IG
 _NAME = r"[A-Za-z_][\w-]*"
 VAR = re.compile(rf"({_NAME})(?:\.({_NAME})|\[(['\"])(.*?)\3\])?")
 _INCLUDE = re.compile(r"\{%-?\s*include\s+(['\"]?)([\w./-]+)\1", re.IGNORECASE)
-LAYOUT_VALUE = re.compile(r"^layout[ \t]*:[ \t]*([^#\n]*)", re.MULTILINE)
 LAYOUT_LINE = re.compile(r"^layout\s*:\s*['\"]?([\w./-]+)", re.MULTILINE)
 COMPARE = re.compile(r"^(.*?)\s*(==|!=|<>|<=|>=|<|>|\bcontains\b)\s*(.*)$", re.DOTALL)
 #: Attributes of a page or document that Jekyll computes; front matter cannot set them.
@@ -293,20 +290,3 @@ class _Scope:
             and stack
         ):
             stack.pop()
-
-
-def front_matter_layout(text: str) -> str | bool | None:
-    """The `layout` a page's front matter sets (None: set to nothing); False when
-    it sets none. What the result cache keeps of a page, with `has_liquid`."""
-    fm = split_front_matter(text)
-    if fm.present and not fm.unterminated:
-        m = LAYOUT_VALUE.search(fm.raw)
-        if m is not None:
-            value = m.group(1).strip().strip("'\"")
-            return None if value in ("", "null", "none", "~") else value
-    return False
-
-
-def has_liquid(text: str) -> bool:
-    """Whether a page's text holds Liquid (an output or a tag): then it is a template."""
-    return "{{" in text or "{%" in text

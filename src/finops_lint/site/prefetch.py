@@ -22,9 +22,10 @@ import os
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from finops_lint.parsing.frontmatter import split_front_matter
 from finops_lint.parsing.text import decode_page
 from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
-from finops_lint.site.liquid_read import front_matter_layout, has_liquid
+from finops_lint.site.page_layout import front_matter_layout, has_liquid
 from finops_lint.site.source import has_front_matter
 from finops_lint.site.url_keys import text_url_keys
 
@@ -75,10 +76,11 @@ def read_file_facts(root: str, rels: list[str], also: Also | None = None) -> dic
         if text is None:  # not UTF-8: no front matter data (`page_url_keys`)
             out[rel] = FileFacts(True, ({}, 1, False))
             continue
+        fm = split_front_matter(text)
         out[rel] = FileFacts(
             True,
-            text_url_keys(text),
-            (front_matter_layout(text), has_liquid(text)),
+            text_url_keys(text, fm),
+            (front_matter_layout(text, fm), has_liquid(text)),
             _also(also, text),
         )
     return out

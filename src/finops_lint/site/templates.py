@@ -57,11 +57,10 @@ from finops_lint.site.liquid_read import (
     Loop,
     Template,
     Unknown,
-    front_matter_layout,
-    has_liquid,
     read_template,
     var_key,
 )
+from finops_lint.site.page_layout import front_matter_layout, has_liquid
 from finops_lint.site.source import KnownFiles
 
 # ------------------------------------------------------------------ the index

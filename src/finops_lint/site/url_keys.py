@@ -25,7 +25,12 @@ from typing import Any, Protocol
 import yaml
 
 from finops_lint.parsing.block_yaml import read_block_mapping
-from finops_lint.parsing.frontmatter import load_yaml, parse_front_matter, split_front_matter
+from finops_lint.parsing.frontmatter import (
+    FrontMatter,
+    load_yaml,
+    parse_front_matter,
+    split_front_matter,
+)
 from finops_lint.parsing.plain_yaml import read_plain_mapping
 
 try:
@@ -69,7 +74,7 @@ def has_anchor(raw: str) -> bool:
     return False
 
 
-def url_front_matter(text: str) -> tuple[dict[str, Any], int, str]:
+def url_front_matter(text: str, fm: FrontMatter | None = None) -> tuple[dict[str, Any], int, str]:
     """The URL-deciding front matter keys, the line of ``permalink:``, and the raw YAML.
 
     Only the top-level blocks of the keys in ``URL_KEYS`` are handed to the C
@@ -79,7 +84,8 @@ def url_front_matter(text: str) -> tuple[dict[str, Any], int, str]:
     Invalid front matter gives ``{}``: Jekyll then uses no front matter data,
     and the FM rules report the error.
     """
-    fm = split_front_matter(text)
+    if fm is None:
+        fm = split_front_matter(text)
     if not fm.present or fm.unterminated or not fm.raw.strip():
         return {}, 1, ""
     raw = fm.raw
@@ -148,9 +154,9 @@ def page_url_keys(raw: bytes) -> tuple[dict[str, Any], int, bool]:
     return text_url_keys(text)
 
 
-def text_url_keys(text: str) -> tuple[dict[str, Any], int, bool]:
-    """`page_url_keys` of a page's text."""
-    data, line, fm_raw = url_front_matter(text)
+def text_url_keys(text: str, fm: FrontMatter | None = None) -> tuple[dict[str, Any], int, bool]:
+    """`page_url_keys` of a page's text (`fm`: its `split_front_matter`, if known)."""
+    data, line, fm_raw = url_front_matter(text, fm)
     return data, line, bool(fm_raw.strip())
 
 
