@@ -150,7 +150,7 @@ def search_lines(joined: regex.Pattern, text: str, folded: str) -> bool:
         return joined.search(text) is not None
     # The lines with a word of the clause of fewest words, then the others on each.
     first = min(clauses, key=len)
-    others = [c for c in clauses if c is not first]
+    others = tuple(c for c in clauses if c is not first)
     starts: set[int] = set()
     for word in first:
         at = folded.find(word)
@@ -161,7 +161,7 @@ def search_lines(joined: regex.Pattern, text: str, folded: str) -> bool:
                 starts.add(start)
                 line = folded[start:end] if end >= 0 else folded[start:]
                 if (
-                    all(any(w in line for w in clause) for clause in others)
+                    has_words(line, others)
                     and joined.search(text, start, len(text) if end < 0 else end) is not None
                 ):
                     return True

@@ -282,10 +282,10 @@ def _sentences_of_every_type(
     written (`source_says`): those pages ask for them. A page whose sentence only
     its visible text shows (markup in the words) makes its worker compute them, as
     without this."""
-    items = tuple(ws.config.placeholders.get("unfinished", []))
     says = _says_unfinished(ws.config)
-    if not items or says is None:
+    if says is None:  # no pattern configured
         return
+    items = tuple(ws.config.placeholders.get("unfinished", []))
     types: dict[str, None] = {}
     for path in site.pages:
         said = ws.source_fact("PH004", path)  # learnt as the Site's build read the page
