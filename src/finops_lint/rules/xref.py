@@ -76,9 +76,8 @@ def duplicate_url(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     yield from _redirect_clashes(doc, page, site, ctx)
     yield from _static_clashes(doc, page, site, ctx)
     sharing = _sharing(page.url, site, ctx)
-    others = [p for p in sharing if p.path != page.path]
-    if not others:
-        return
+    if all(p.path == page.path for p in sharing):
+        return  # (stops at the first other page: URLs that 85 pages share are common)
 
     def related(pages: list[SitePage], note: str) -> list[Related]:
         return [
@@ -89,6 +88,7 @@ def duplicate_url(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     sink = _is_sink(sharing, ctx)
     if sink and sharing[0].path != page.path:
         return  # reported once, on the first page
+    others = [p for p in sharing if p.path != page.path]
     pos = doc.front_matter.position(("permalink",))  # walks the page's YAML: only to report
     if sink:
         missing = [p for p in sharing if p.data.get("sitemap") is not False]
