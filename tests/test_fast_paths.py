@@ -384,3 +384,112 @@ def test_characters_ok_as_its_expression(raw: str) -> None:
     from finops_lint.parsing.plain_yaml import _OTHER_CHARACTER, characters_ok
 
     assert characters_ok(raw) == (_OTHER_CHARACTER.search(raw) is None)
+
+
+#: Lines that make lists and their neighbours: items of each marker with 0-5 spaces,
+#: indented items, every kind of first character, trailing and Unicode spaces, tabs,
+#: blank and whitespace-only lines, continuation lines, rules, headings, fences...
+_LIST_LINES = st.one_of(
+    st.builds(
+        lambda indent, marker, spaces, head, rest, tail: (
+            f"{indent}{marker}{spaces}{head}{rest}{tail}"
+        ),
+        st.sampled_from(["", "", "", " ", "  ", "   ", "    ", "\t"]),
+        st.sampled_from(["-", "-", "*", "+", "1.", "2)"]),
+        st.sampled_from(["", " ", " ", "  ", "    ", "     ", "\t", " \t"]),
+        st.sampled_from(
+            [*"aZ3é[(\"'!{&$@%^:;,.?/\\#><|=`~*_-+ \t", "**", "__", "```", "~~~", "1.", "22)"]
+        ),
+        st.sampled_from(["", "x", " text", "*", " - x", "**", "- -", ":", " |"]),
+        st.sampled_from(["", "", " ", "  ", "\t", "\u00a0", "\u2003", "\u200b"]),
+    ),
+    st.sampled_from(
+        [
+            "",
+            "",
+            " ",
+            "\t",
+            "text",
+            "  more",
+            "   indented",
+            "    code",
+            "---",
+            "***",
+            "- - -",
+            "===",
+            "# Heading",
+            "> quote",
+            "```",
+            "<div>",
+            "| a | b |",
+            "|---|---|",
+            "**Note**",
+            "1. one",
+        ]
+    ),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_LIST_LINES, min_size=1, max_size=12), st.booleans())
+@example(["- a", "- b", "", "- c"], True)
+@example(["* a", "- b", "+ c"], True)
+@example(["- a", "", "**Note**"], False)
+@example(["- a", "", "  b"], True)
+@example(["- a", "b"], True)
+def test_simple_lists_give_the_list_rules_tokens(lines: list[str], last_newline: bool) -> None:
+    """`simple_bullet_list` gives the tokens markdown-it's list rule gives, or declines:
+    the parser with it and without it agree on any text made of list-like lines."""
+    from finops_lint.parsing.markdown import _BlockOnly
+
+    text = "\n".join(lines) + ("\n" if last_newline else "")
+    fast, slow = _BlockOnly(), _BlockOnly(simple_lists=False)
+    assert [t.as_dict() for t in fast.parse(text)] == [t.as_dict() for t in slow.parse(text)]
+
+
+def test_simple_lists_give_the_list_rules_tokens_for_every_first_character() -> None:
+    """Every first character of an item's text (and what may follow it), after one to
+    five spaces, with every kind of end, in a two-item list: the same tokens."""
+    from finops_lint.parsing.markdown import _BlockOnly
+
+    fast, slow = _BlockOnly(), _BlockOnly(simple_lists=False)
+    heads = [*"aZ3é[(\"'!{&$@%^:;,.?/\\#><|=`~*_-+", "**", "__", "```", "~~~", "1.", "22)"]
+    rests = ["", "x", " text", "*", " - x", "**", "- -", ":", " |", "`", "~~"]
+    texts = [
+        f"{marker}{spaces}{head}{rest}\n{marker} b\n"
+        for marker in "-*+"
+        for spaces in (" ", "    ", "     ")
+        for head in heads
+        for rest in rests
+    ]
+    texts += [f"- a{tail}\n- b{tail}" for tail in (" ", "\t", "\u00a0", "\u2003", "\u200b", "\f")]
+    for text in texts:
+        assert [t.as_dict() for t in fast.parse(text)] == [t.as_dict() for t in slow.parse(text)], (
+            text
+        )
+
+
+def test_simple_lists_are_taken() -> None:
+    """The rule takes the lists it is for (the test above would pass if it took none)
+    and declines the others."""
+    from finops_lint.parsing import simple_lists
+    from finops_lint.parsing.markdown import _BlockOnly
+
+    taken: list[int] = []
+    rule = simple_lists.simple_bullet_list
+
+    def counting(state, start, end, silent):  # type: ignore[no-untyped-def]
+        took = rule(state, start, end, silent)
+        if took:
+            taken.append(start)
+        return took
+
+    parser = _BlockOnly(simple_lists=False)
+    parser.block.ruler.before("list", "counting", counting)
+    parser.parse(simple_lists.PROBE)
+    assert taken == [2, 6, 11]  # (the list at line 12 has an item of two lines)
+    for declined in ("- a\n  - b\n", "- a\nlazy\n", "- # heading\n", "> - quoted\n", "1. one\n"):
+        taken.clear()
+        parser.parse(declined)
+        assert taken == [], declined
+    assert simple_lists.same_tokens(_BlockOnly().parse, _BlockOnly(simple_lists=False).parse)

@@ -29,6 +29,7 @@ from finops_lint.parsing.kramdown_tables import (
     nested_text_above,
     plan_tables,
 )
+from finops_lint.parsing.simple_lists import same_tokens, simple_bullet_list
 from finops_lint.parsing.tables import Table, parse_table, plain_text
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ class _BlockOnly:
     tokens equal `MarkdownIt`'s on the corpus and the fixtures.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, simple_lists: bool = True) -> None:
         from markdown_it.parser_block import ParserBlock
         from markdown_it.presets import commonmark
         from markdown_it.utils import OptionsDict
@@ -135,6 +136,8 @@ class _BlockOnly:
         self.block = ParserBlock()
         rules = [r for r in preset["components"]["block"]["rules"] if r != "reference"]
         self.block.ruler.enableOnly([*rules, "table"])
+        if simple_lists:  # the same tokens, most lists parsed without the list rule
+            self.block.ruler.before("list", "simple_bullet_list", simple_bullet_list)
 
     def __getitem__(self, name: str) -> Any:
         return getattr(self, name)  # StateBlock reads md["block"]
@@ -201,6 +204,8 @@ def _parser() -> BlockParser:
     try:
         _defer_package_init()
         parser: BlockParser = _BlockOnly()
+        if not same_tokens(parser.parse, _BlockOnly(simple_lists=False).parse):
+            parser = _BlockOnly(simple_lists=False)  # a markdown-it-py whose lists differ
     except Exception:  # pragma: no cover - a markdown-it-py whose internals moved
         if deferred:  # import it again, the ordinary way
             for name in [n for n in sys.modules if n.partition(".")[0] == "markdown_it"]:
