@@ -437,6 +437,8 @@ _LIST_LINES = st.one_of(
 @example(["- a", "", "**Note**"], False)
 @example(["- a", "", "  b"], True)
 @example(["- a", "b"], True)
+@example(["- \t"], False)
+@example(["- a", "-  \t"], True)
 def test_simple_lists_give_the_list_rules_tokens(lines: list[str], last_newline: bool) -> None:
     """`simple_bullet_list` gives the tokens markdown-it's list rule gives, or declines:
     the parser with it and without it agree on any text made of list-like lines."""

@@ -107,6 +107,8 @@ def _item(state: StateBlock, line: int, marker: str) -> tuple[int, str] | None:
     if not 1 <= spaces <= 4 or pos >= stop:
         return None
     content = src[pos:stop].rstrip(" \t")
+    if not content:
+        return None  # "- \t": an empty item
     head = content[0]
     if content[-1].isspace():
         return None  # trimmed by some markdown-it versions and not others
