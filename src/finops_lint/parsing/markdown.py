@@ -20,6 +20,7 @@ from finops_lint.parsing.anchors import (
     IdOptions,
     html_block_regions,
 )
+from finops_lint.parsing.block_state import state_class
 from finops_lint.parsing.kramdown_tables import (
     IN_HTML,
     ITEM_MARKER,
@@ -138,6 +139,7 @@ class _BlockOnly:
         self.block.ruler.enableOnly([*rules, "table"])
         if simple_lists:  # the same tokens, most lists parsed without the list rule
             self.block.ruler.before("list", "simple_bullet_list", simple_bullet_list)
+        self.state = state_class()  # makes tokens directly
 
     def __getitem__(self, name: str) -> Any:
         return getattr(self, name)  # StateBlock reads md["block"]
@@ -149,7 +151,9 @@ class _BlockOnly:
         if "\0" in src:
             src = src.replace("\0", "\ufffd")
         tokens: list[Token] = []
-        self.block.parse(src, self, {}, tokens)  # type: ignore[arg-type]
+        if src:  # `ParserBlock.parse`, with our state
+            state = self.state(src, self, {}, tokens)
+            self.block.tokenize(state, state.line, state.lineMax)
         return tokens
 
 
