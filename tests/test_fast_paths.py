@@ -495,3 +495,20 @@ def test_simple_lists_are_taken() -> None:
         parser.parse(declined)
         assert taken == [], declined
     assert simple_lists.same_tokens(_BlockOnly().parse, _BlockOnly(simple_lists=False).parse)
+
+
+def test_tokens_made_directly_only_for_the_token_fields_known(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A markdown-it-py whose `Token` has other fields keeps its own `StateBlock`."""
+    from markdown_it.rules_block.state_block import StateBlock
+
+    from finops_lint.parsing import block_state
+
+    block_state.state_class.cache_clear()
+    try:
+        assert block_state.state_class() is not StateBlock
+        monkeypatch.setattr(block_state, "_FIELDS", (*block_state._FIELDS, "new_field"))
+        block_state.state_class.cache_clear()
+        assert block_state.state_class() is StateBlock
+    finally:
+        monkeypatch.undo()
+        block_state.state_class.cache_clear()
