@@ -16,6 +16,7 @@ CONTAINER_PREFIX = re.compile(r"^(?:[ \t]{0,3}>[ \t]?)*")
 # No "<" / "[" / "(" inside the negated classes: each match attempt stops at the next
 # opener, so a line of thousands of unclosed "<", "[" or "[a](" stays linear.
 _HTML_TAG = re.compile(r"<[^<>]+>")
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 # The destination is runs of other characters around one-level (...) groups, written
 # unrolled: the same matches as `(?:[^()]|\([^()]*\))*`, without a branch per character.
 _LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*(?:\([^()]*\)[^()]*)*\)")
@@ -84,7 +85,7 @@ def plain_text(raw: str) -> str:
     """Cell or heading text with Markdown/HTML markup removed, whitespace collapsed."""
     text = raw
     if "<" in text:
-        text = re.sub(r"<br\s*/?>", " ", text, flags=re.IGNORECASE)
+        text = _BREAK.sub(" ", text)
         text = _HTML_TAG.sub("", text)
     if "[" in text:  # a match holds "](" or "][": most text with "[" has neither
         if "](" in text:
