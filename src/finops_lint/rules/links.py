@@ -95,14 +95,19 @@ def broken_anchor(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Good:** `[see Crawl](#crawl)`
     """
+    wanted = [
+        link
+        for link in doc.links
+        if link.target_kind == "anchor" and link.target[1:] and link.target[1:].lower() != "top"
+    ]
+    if not wanted:
+        return  # (most pages: their ids, layouts and includes are not read)
     anchors = rendered_anchors(doc, ctx)
     if anchors is None:
         return
-    for link in doc.links:
-        if link.target_kind != "anchor":
-            continue
+    for link in wanted:
         fragment = link.target[1:]
-        if not fragment or fragment.lower() == "top" or fragment_matches(fragment, anchors):
+        if fragment_matches(fragment, anchors):
             continue
         fragment = unquote(fragment)
         yield Issue(
