@@ -495,6 +495,12 @@ def test_simple_lists_are_taken() -> None:
         parser.parse(declined)
         assert taken == [], declined
     assert simple_lists.same_tokens(_BlockOnly().parse, _BlockOnly(simple_lists=False).parse)
+    # a parser with task lists on: items with a checkbox are the list rule's
+    fast, slow = _BlockOnly(), _BlockOnly(simple_lists=False)
+    fast.options["tasklists"] = slow.options["tasklists"] = True
+    text = "- [ ] a\n- [x] b\n- c\n"
+    assert [t.as_dict() for t in fast.parse(text)] == [t.as_dict() for t in slow.parse(text)]
+    assert any(t.meta for t in slow.parse(text))  # (the option is read)
 
 
 def test_tokens_made_directly_only_for_the_token_fields_known(monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -54,6 +54,7 @@ def simple_bullet_list(state: StateBlock, start: int, end: int, silent: bool) ->
         or state.blkIndent
         or state.listIndent != -1
         or end != state.lineMax
+        or state.md.options.get("tasklists", False)  # (an item with a checkbox differs)
     ):
         return False
     src = state.src
@@ -169,7 +170,7 @@ def _emit(
 #: One list of each kind `simple_bullet_list` takes, and of some it declines.
 PROBE = (
     "Text\n\n- one\n- **two**\n- 3 things\n\n* a\n\n* b\n\n**Note**\n"
-    "+ x\n- y\n\n- z\n  more\n- `code` and ~tilde~\n\n- last\n\n\n"
+    "+ x\n- y\n\n- z\n  more\n- `code` and ~tilde~\n\n- [ ] task\n- last\n\n\n"
 )
 
 
