@@ -295,6 +295,9 @@ def plan_tables(
         covered: list[tuple[int, int, KramdownTable | None]] = []
         line = first
         while line <= last:
+            if "|" not in lines[line - 1]:
+                line += 1  # no table starts on a line without a pipe (`read_table`)
+                continue
             starts_here = line == first or _quiet(lines[line - 2])
             found = read_table(lines, line, body_first) if starts_here else None
             if found is None or found.unrendered is not None:
