@@ -518,3 +518,18 @@ def test_tokens_made_directly_only_for_the_token_fields_known(monkeypatch) -> No
     finally:
         monkeypatch.undo()
         block_state.state_class.cache_clear()
+
+
+def test_the_probe_tells_a_list_rule_that_differs(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`same_tokens` is False when the fast rule's tokens differ in one field (the
+    parser then keeps markdown-it's own list rule)."""
+    from finops_lint.parsing import simple_lists
+    from finops_lint.parsing.markdown import _BlockOnly
+
+    emit = simple_lists._emit
+
+    def loose_always(state, marker, items, after, loose):  # type: ignore[no-untyped-def]
+        emit(state, marker, items, after, True)
+
+    monkeypatch.setattr(simple_lists, "_emit", loose_always)
+    assert not simple_lists.same_tokens(_BlockOnly().parse, _BlockOnly(simple_lists=False).parse)

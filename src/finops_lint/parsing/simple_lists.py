@@ -46,7 +46,7 @@ _FENCES = frozenset("`~")
 
 
 def simple_bullet_list(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-    """markdown-it's "list" rule for a simple tight bullet list (see the module);
+    """markdown-it's "list" rule for a simple bullet list (see the module);
     False, with nothing changed, for any other line."""
     if (
         silent
@@ -176,5 +176,5 @@ PROBE = (
 
 def same_tokens(fast: Callable[[str], list[Any]], slow: Callable[[str], list[Any]]) -> bool:
     """Whether the parser with `simple_bullet_list` gives the tokens of the one without
-    it, for `PROBE`."""
-    return [t.as_dict() for t in fast(PROBE)] == [t.as_dict() for t in slow(PROBE)]
+    it, for `PROBE` (tokens are dataclasses: equal when every field is; about 1 ms)."""
+    return bool(fast(PROBE) == slow(PROBE))
