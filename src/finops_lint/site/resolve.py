@@ -36,11 +36,11 @@ from finops_lint.site.relative_links import SCHEME_RE, RelativeLinks, unwrap_tar
 from finops_lint.site.urls import normalize_path
 
 MAX_REDIRECT_HOPS = 10
-#: classify_target kinds that may point into the site (absolute ones: on a site host)
 _HTTP = re.compile(r"https?://", re.IGNORECASE)
 #: `host_key` of the URLs a run meets, kept: a page links to the same sites as others
 #: (urlsplit, then its hostname and port, on every link: 0.8% of a worker's time)
 _host_key = lru_cache(maxsize=4096)(host_key)
+#: classify_target kinds that may point into the site (absolute ones: on a site host)
 _SITE_KINDS = frozenset({"relative", "site-root", "absolute", "protocol-relative", "liquid"})
 _SKIP_SCHEMES = frozenset(
     {
