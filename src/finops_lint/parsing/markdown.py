@@ -121,7 +121,7 @@ class _BlockOnly:
     builds and imports all of them (the inline rules, the HTML entity table,
     mdurl, punycode...: about a third of a one-page run's markdown-it cost).
     This object is what the block rules read from their `state.md`: `block`,
-    `options` and `md["block"]`; tests/test_markdown_block_only.py checks the
+    `options` and `md["block"]`; tests/test_startup_imports.py checks the
     tokens equal `MarkdownIt`'s on the corpus and the fixtures.
     """
 
