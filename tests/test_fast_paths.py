@@ -533,3 +533,37 @@ def test_the_probe_tells_a_list_rule_that_differs(monkeypatch) -> None:  # type:
 
     monkeypatch.setattr(simple_lists, "_emit", loose_always)
     assert not simple_lists.same_tokens(_BlockOnly().parse, _BlockOnly(simple_lists=False).parse)
+
+
+_PATH_PARTS = ["a", "b.md", "site", ".", "..", "", "x y", "é", ".hidden"]
+
+
+def test_display_paths_are_relpaths_and_back() -> None:
+    """`Workspace.display_path` shows a site path as `os.path.relpath` from the current
+    folder does (without asking relpath for plain paths under it), and
+    `rel_of_shown` takes a shown path back to the site path that shows so: every path
+    of up to three parts (plain, "." and "..", empty, a leading "/" or "./", a
+    trailing "/"), from the root, above it, inside it and beside it."""
+    import itertools
+    import os
+    from pathlib import Path
+    from typing import Any
+
+    from finops_lint.workspace import Workspace
+
+    root = Path("/srv/x/site")
+    config: Any = None  # neither method reads the config
+    folders = [root, root.parent, root.parent.parent, root / "a", root.parent / "other"]
+    for cwd in folders:
+        for size in (1, 2, 3):
+            for parts in itertools.product(_PATH_PARTS, repeat=size):
+                for lead, tail in itertools.product(["", "/", "./"], ["", "/"]):
+                    ws = Workspace(root, config, cwd)
+                    rel = lead + "/".join(parts) + tail
+                    expected = os.path.relpath(root / rel, cwd)
+                    assert ws.display_path(rel) == expected, (cwd, rel)
+                    # the inverse, as the result cache's save computed it before
+                    back = os.path.relpath(os.path.normpath(os.path.join(cwd, expected)), root)
+                    plain = not back.startswith("..") and back != "."
+                    old = back if plain and ws.display_path(back) == expected else None
+                    assert ws.rel_of_shown(expected) == old, (cwd, rel)

@@ -365,12 +365,10 @@ def _with_cache(
                 codes |= set(plan.rerun[rel][0])
             pages[rel] = (sorted(codes), by_page.get(rel, []), outcome.asked.get(rel))
     cache.new_hashes.update(outcome.hashes)
-    root = str(ws.root)
 
     def rel_of(shown: str) -> str | None:
-        rel = os.path.relpath(os.path.normpath(os.path.join(ws.cwd, shown)), root)
-        rel = rel.replace(os.sep, "/")
-        return rel if safe_rel(rel) and ws.display_path(rel) == shown else None
+        rel = ws.rel_of_shown(shown)
+        return rel if rel is not None and safe_rel(rel) else None
 
     unchanged = cache.site_same and not to_check
     shown = {t.rel: shown_path(t.path) for t in files}

@@ -56,6 +56,18 @@ OTHER_DOCS_KEPT = 256
 NOT_LEARNT: Any = object()
 
 
+def _plain_rel(path: str) -> bool:
+    """A relative path as `os.path.normpath` leaves it, not above its folder: joined to
+    a folder and made relative to it again, it is itself."""
+    return (
+        bool(path)
+        and path != "."
+        and path != ".."
+        and not path.startswith(("/", "../"))
+        and os.path.normpath(path) == path
+    )
+
+
 class Workspace:
     """What rules may know beyond their own page."""
 
@@ -163,13 +175,46 @@ class Workspace:
     def display_path(self, rel_path: str) -> str:
         shown = self._shown.get(rel_path)
         if shown is None:
-            absolute = self.root / rel_path
-            try:
-                shown = os.path.relpath(absolute, self.cwd)
-            except ValueError:
-                shown = str(absolute)
+            prefix = self._root_shown
+            if prefix is not None and _plain_rel(rel_path):
+                shown = rel_path if prefix == "." else f"{prefix}/{rel_path}"
+            else:
+                absolute = self.root / rel_path
+                try:
+                    shown = os.path.relpath(absolute, self.cwd)
+                except ValueError:
+                    shown = str(absolute)
             self._shown[rel_path] = shown
         return shown
+
+    def rel_of_shown(self, shown: str) -> str | None:
+        """The site path a finding shown at `shown` is at (`display_path`'s inverse), or
+        None: outside the site, or a path `display_path` does not give."""
+        prefix = self._root_shown
+        if prefix is not None and _plain_rel(shown):
+            rel: str | None = shown
+            if prefix != ".":
+                rel = shown[len(prefix) + 1 :] if shown.startswith(prefix + "/") else None
+        else:
+            full = os.path.normpath(os.path.join(self.cwd, shown))
+            rel = os.path.relpath(full, self.root).replace(os.sep, "/")
+        if rel is None or not _plain_rel(rel) or self.display_path(rel) != shown:
+            return None
+        return rel
+
+    @cached_property
+    def _root_shown(self) -> str | None:
+        """The site's root as shown from the current folder ("." when it is the root)
+        when a plain path under the root is shown as this prefix and the path, the
+        way `os.path.relpath` shows it (relpath is lexical: the root below the current
+        folder, "/" as the separator); None when relpath has to say."""
+        if os.sep != "/":
+            return None
+        try:
+            prefix = os.path.relpath(self.root, self.cwd)
+        except ValueError:
+            return None
+        return None if prefix == ".." or prefix.startswith("../") else prefix
 
     def document(self, rel_path: str) -> Document | None:
         """A page of the site, parsed on first use (it need not be one being checked)."""
