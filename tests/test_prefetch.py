@@ -180,3 +180,27 @@ def test_the_pages_read_ahead_give_the_templates_what_reading_them_gives(
     for rel in ahead.pages:
         text = (root / rel).read_text("utf-8")
         assert ahead.source_facts[rel] == text.count("\n"), rel
+
+
+def test_pages_read_ahead_are_hashed_as_a_worker_would_hash_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given `digests`, the build puts there each page's content hash as it reads it
+    ahead: the hash `Workspace.file_digest` would read the file for (a page over the
+    size bound, truncated the same way), and nothing for a file it did not read."""
+    from finops_lint.safe_io import MAX_PAGE_BYTES, content_hash, read_bytes
+
+    root = _broken_site(tmp_path)
+    (root / "big.md").write_bytes(b"---\ntitle: Big\n---\n" + b"x" * (MAX_PAGE_BYTES + 10))
+    monkeypatch.setattr(build, "MIN_FILES", 1)
+    digests: dict[str, str | None] = {}
+    site = Site.build(root, split=split_in_two, digests=digests)
+    read = {rel for rel in site.pages if rel != "plain.md"}  # no front matter: not read
+    assert set(digests) == read
+    for rel in read:
+        expected = content_hash(read_bytes(root / rel, MAX_PAGE_BYTES, truncate=True))
+        assert digests[rel] == expected, rel
+    assert _shape(site) == _shape(Site.build(root))
+    assert "style.css" not in digests
+    unasked = read_file_facts(str(root), sorted(read))  # none asked for: none made
+    assert unasked and all(facts.digest is None for facts in unasked.values())

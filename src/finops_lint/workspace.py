@@ -108,7 +108,8 @@ class Workspace:
         self.digests: dict[str, str | None] = {}
         #: folders (relative) `_inside` found to be no symlink, nor any folder above
         self._plain_folders: set[str] = set()
-        #: the result cache's hash of a file it knows unchanged (None: read it)
+        #: the result cache's hash of a file it knows unchanged (None: read it); set
+        #: when the result cache records the run, and only then
         self.known_digest: Callable[[str], str | None] | None = None
 
     @cached_property
@@ -129,6 +130,8 @@ class Workspace:
             listing=self.source_listing,
             split=self.split_reads,
             also=self.source_facts_of,
+            # with the result cache on, the pages read ahead are hashed as they are read
+            digests=self.digests if self.known_digest is not None else None,
         )
 
     def source_fact(self, code: str, rel_path: str) -> Any:

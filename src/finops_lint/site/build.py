@@ -113,13 +113,15 @@ class Site(SiteResolver):
         listing: Listing | None = None,
         split: Split | None = None,
         also: Also | None = None,
+        digests: dict[str, str | None] | None = None,
     ) -> Site:
         """Every file Jekyll reads under root (the lint's own excludes play no part:
         a page the lint skips is still a page a link can reach). `known`: what the
         result cache knows of unchanged files, so they are not read again; `listing`:
         those files as a child process listed them (`source_paths` says when it is
         used); `split`: a way to read the others in two processes (`site.prefetch`),
-        used when there are many, learning `also` of each page's text meanwhile."""
+        used when there are many, learning `also` of each page's text meanwhile and,
+        given `digests`, putting there the content hash of each page read."""
         root = Path(root)
         config = load_config(root)
         if baseurl is not None:
@@ -134,7 +136,8 @@ class Site(SiteResolver):
         if split is not None:
             unread = [p for p in paths if known is None or not known.recorded(p)]
             if len(unread) >= MIN_FILES:
-                site._ahead = split(unread, partial(read_file_facts, str(root), also=also))
+                read = partial(read_file_facts, str(root), also=also, hashes=digests is not None)
+                site._ahead = split(unread, read)
         for source in scan_source(root, config, known, paths, site._ahead):
             if source.kind == "static":
                 site._add_static(source)
@@ -145,6 +148,8 @@ class Site(SiteResolver):
         site._settle_contested()
         shared: dict[Any, Any] = {}  # one object for equal facts (most pages' are)
         for rel, facts in site._ahead.items():
+            if digests is not None and facts.digest is not None:
+                digests.setdefault(rel, facts.digest)
             if facts.layout is not None:
                 site.layout_facts[rel] = shared.setdefault(facts.layout, facts.layout)
             if also is not None and facts.layout is not None and facts.also is not None:

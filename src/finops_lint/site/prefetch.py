@@ -9,11 +9,12 @@ alone, so a forked process can read half the files while this one reads the othe
 half (`workers.split_in_two`); the build then uses the facts read ahead exactly as
 it would have used its own reads, and learns them for the result cache the same way.
 
-Two later readers of every page learn what they need here too, so the page is not
+Three later readers of every page learn what they need here too, so the page is not
 read again: the templates' model (LK014) reads each page for its own layout and its
 Liquid (`Site.layout_facts`), and a rule's recipe run before the pages are checked
 may ask a fact of every page's source (`also`, kept as `Site.source_facts`; PH004's:
-whether the page says it is unfinished).
+whether the page says it is unfinished), and the result cache names a page its rules
+asked about by the hash of its content (`hashes`: `Workspace.digests`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any, NamedTuple
 
 from finops_lint.parsing.frontmatter import split_front_matter
 from finops_lint.parsing.text import decode_page
-from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
+from finops_lint.safe_io import MAX_PAGE_BYTES, content_hash, read_bytes
 from finops_lint.site.page_layout import front_matter_layout, has_liquid
 from finops_lint.site.source import has_front_matter
 from finops_lint.site.url_keys import text_url_keys
@@ -45,6 +46,9 @@ class FileFacts(NamedTuple):
     layout: tuple[str | bool | None, bool] | None = None
     #: what `also` made of its text (None: nothing asked, or not read)
     also: Any = None
+    #: the content hash of the bytes read (`safe_io.content_hash`; None: not asked for,
+    #: or not read)
+    digest: str | None = None
 
 
 #: Fewer files than this are read by the build itself: a fork costs more than it saves.
@@ -58,9 +62,12 @@ Split = Callable[[list[str], Callable[[list[str]], dict[str, FileFacts]]], dict[
 Also = Callable[[str], Any]
 
 
-def read_file_facts(root: str, rels: list[str], also: Also | None = None) -> dict[str, FileFacts]:
+def read_file_facts(
+    root: str, rels: list[str], also: Also | None = None, hashes: bool = False
+) -> dict[str, FileFacts]:
     """The facts of each file (paths relative to root): what the build would read,
-    and `also` of each page's text."""
+    `also` of each page's text and, with `hashes`, the content hash of each page read
+    (the result cache's answers name a page by it: a worker would read it again)."""
     out: dict[str, FileFacts] = {}
     for rel in rels:
         path = os.path.join(root, rel)
@@ -72,9 +79,10 @@ def read_file_facts(root: str, rels: list[str], also: Also | None = None) -> dic
         except OSError:
             out[rel] = FileFacts(True, None)  # the build reads it again and says why it cannot
             continue
+        digest = content_hash(raw) if hashes else None
         text, _error = decode_page(raw)
         if text is None:  # not UTF-8: no front matter data (`page_url_keys`)
-            out[rel] = FileFacts(True, ({}, 1, False))
+            out[rel] = FileFacts(True, ({}, 1, False), digest=digest)
             continue
         fm = split_front_matter(text)
         out[rel] = FileFacts(
@@ -82,6 +90,7 @@ def read_file_facts(root: str, rels: list[str], also: Also | None = None) -> dic
             text_url_keys(text, fm),
             (front_matter_layout(text, fm), has_liquid(text)),
             _also(also, text),
+            digest,
         )
     return out
 
