@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from finops_lint.config import Config
@@ -42,6 +43,12 @@ _ITALIC_BLOCK = re.compile(r"^\s*(?:>\s*)?[_*](?![_*\s]).*[^\s_*][_*]\s*$", re.D
 
 def _tokens(config: Config, key: str) -> frozenset[str]:
     words = config.placeholders.get(key, []) + config.placeholders.get("words", [])
+    return _folded_set(tuple(words))
+
+
+@lru_cache(maxsize=32)
+def _folded_set(words: tuple[str, ...]) -> frozenset[str]:
+    """The words stripped and case-folded, made once per run (each page's tables ask)."""
     return frozenset(w.strip().casefold() for w in words)
 
 
@@ -70,6 +77,8 @@ def placeholder_row(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     **Configure:** `placeholders: {row-tokens: [...]}` (or `words:` for tokens
     that also count as placeholder cells) adds to the list.
     """
+    if not doc.tables:
+        return
     tokens = _tokens(ctx.config, "row-tokens")
     for table in doc.tables:
         for row in table.rows:
@@ -99,6 +108,8 @@ def placeholder_cell(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Configure:** `placeholders: {cell-tokens: [...]}`.
     """
+    if not doc.tables:
+        return
     tokens = _tokens(ctx.config, "cell-tokens")
     row_tokens = _tokens(ctx.config, "row-tokens")
     for table in doc.tables:
