@@ -238,6 +238,24 @@ def test_membership_is_its_own_question(tmp_path: Path) -> None:
     assert ("names", "t", ("k",)) in rec.frames[-1].answers
 
 
+def test_a_remembered_hint_still_asks_for_the_whole_set_it_came_from(tmp_path: Path) -> None:
+    """XR001's "did you mean" hint is remembered for the run, keyed by which set of
+    names it came from; a page that gets it from the memo depends on every name all
+    the same, and its recording view asks for the whole set."""
+    _small_site(tmp_path)
+    pages = []
+    memo: xref.CloseMemo = {}
+    for _page in ("a.md", "b.md"):
+        rec, _ws = _recorder(tmp_path)
+        names = deps._Members(frozenset({"capability_x", "y"}), rec, ("names", "t", ("k",)))
+        rec.oracle.value = lambda q: frozenset({"capability_x", "y"})  # type: ignore[method-assign]
+        hint = xref._closest_cached(memo, names, ("names", "t", ("k",)), "capability_y", 0.6)
+        assert hint == "capability_x"
+        pages.append(list(rec.frames[-1].answers))
+    assert pages[0] == pages[1] == [("names", "t", ("k",))]
+    assert len(memo) == 1
+
+
 def test_a_run_memo_passes_its_questions_to_every_page_that_uses_it(tmp_path: Path) -> None:
     _small_site(tmp_path)
     os.chdir(tmp_path)

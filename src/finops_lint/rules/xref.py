@@ -332,7 +332,8 @@ def unknown_reference(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
                     f"the templates compare {compared}, so it never links: use '{ident}'"
                 )
             else:
-                close = _closest_cached(memo, names, text, 0.6)
+                which = ("names", ref.target, tuple(ref.by))
+                close = _closest_cached(memo, names, which, text, 0.6)
                 hint = f"; did you mean '{close}'?" if close is not None else ""
                 if close is None:
                     hint = _close_alias(ws, memo, ref.target, ref.by, text)
@@ -348,26 +349,31 @@ def _close_alias(ws: Any, memo: CloseMemo, target: str, by: list[str], text: str
         aliases = ws.reference_aliases(target, key)
         folded = text.casefold()
         starts = sorted(a for a in aliases if a.startswith(folded + " "))
-        close = starts[0] if starts else _closest_cached(memo, aliases, folded, 0.8)
+        which = ("aliases", target, key)
+        close = starts[0] if starts else _closest_cached(memo, aliases, which, folded, 0.8)
         if close is not None:
             ident, other, where = aliases[close]
             return f"; did you mean '{ident}' (the {other} of {where})?"
     return ""
 
 
-CloseMemo = dict[tuple[frozenset[str], str, float], str | None]
+CloseMemo = dict[tuple[tuple[Any, ...], str, float], str | None]
 
 
 def _closest_cached(
-    memo: CloseMemo, names: Collection[str], word: str, cutoff: float
+    memo: CloseMemo, names: Collection[str], which: tuple[Any, ...], word: str, cutoff: float
 ) -> str | None:
     """closest() remembered per run (``ctx.run_memo``): a wrong value is usually wrong
-    on many pages. Keyed by the names themselves, not the object that holds them (the
-    result cache hands rules a recording view of the Workspace's set, a new one each
-    time); a frozenset is its own key, and keeps its hash."""
-    key = (frozenset(names), word, cutoff)
+    on many pages. `which` says which of the Workspace's sets `names` is (the reference
+    names or aliases of a target and key: the same set for the whole run), so the key
+    is not a copy of thousands of names made on every call (the result cache hands
+    rules a recording view of the set, a new object each time). The hint depends on
+    every name: `len(names)` reads the whole set, which a recording view notes for
+    the page, memo hit or not."""
+    len(names)
+    key = (which, word, cutoff)
     if key not in memo:
-        memo[key] = closest(word, key[0], cutoff)
+        memo[key] = closest(word, names, cutoff)
     return memo[key]
 
 
