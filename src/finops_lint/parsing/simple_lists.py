@@ -110,28 +110,34 @@ def _item(state: StateBlock, line: int, marker: str) -> tuple[int, str] | None:
     content = src[pos:stop].rstrip(" \t")
     if not content:
         return None  # "- \t": an empty item
-    head = content[0]
     if content[-1].isspace():
         return None  # trimmed by some markdown-it versions and not others
-    if head.isalpha() or head in _SAFE_PUNCTUATION:
-        pass
-    elif head.isdigit():
-        k = 1
-        while k < len(content) and content[k].isdigit():
-            k += 1
-        if k < len(content) and content[k] in ".)":
-            return None  # an ordered list marker, maybe
-    elif head in _MARKS:
-        # "**Bold**", "_term_", "-1": no list item (a space follows a marker), no
-        # rule (marks and spaces only); "=" underlines only a line above it
-        if content[1:2] in ("", " ", "\t") or not content.strip(head + " \t"):
-            return None
-    elif head in _FENCES:
-        if content.startswith(head * 3):
-            return None  # a fence
-    else:
+    if not opens_no_block(content):
         return None
     return 1 + spaces, content
+
+
+def opens_no_block(text: str) -> bool:
+    """Whether a line's text (from its first character that is no space or tab, with
+    none at its end) starts no block where it stands: at the top level, or as an
+    item's content. A letter, a digit run not ended by `.` or `)`, `_SAFE_PUNCTUATION`,
+    and a mark or fence character when what follows makes no list item, rule or
+    fence; False for anything else (`#`, `>`, `<`, `|`, a space...)."""
+    head = text[0]
+    if head.isalpha() or head in _SAFE_PUNCTUATION:
+        return True
+    if head.isdigit():
+        k = 1
+        while k < len(text) and text[k].isdigit():
+            k += 1
+        return not (k < len(text) and text[k] in ".)")  # an ordered list marker, maybe
+    if head in _MARKS:
+        # "**Bold**", "_term_", "-1": no list item (a space follows a marker), no
+        # rule (marks and spaces only); "=" underlines only a line above it
+        return not (text[1:2] in ("", " ", "\t") or not text.strip(head + " \t"))
+    if head in _FENCES:
+        return not text.startswith(head * 3)  # a fence
+    return False
 
 
 def _emit(
