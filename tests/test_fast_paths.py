@@ -445,7 +445,7 @@ def test_simple_lists_give_the_list_rules_tokens(lines: list[str], last_newline:
     from finops_lint.parsing.markdown import _BlockOnly
 
     text = "\n".join(lines) + ("\n" if last_newline else "")
-    fast, slow = _BlockOnly(), _BlockOnly(simple_lists=False)
+    fast, slow = _BlockOnly(), _BlockOnly(fast_rules=False)
     assert [t.as_dict() for t in fast.parse(text)] == [t.as_dict() for t in slow.parse(text)]
 
 
@@ -454,7 +454,7 @@ def test_simple_lists_give_the_list_rules_tokens_for_every_first_character() -> 
     five spaces, with every kind of end, in a two-item list: the same tokens."""
     from finops_lint.parsing.markdown import _BlockOnly
 
-    fast, slow = _BlockOnly(), _BlockOnly(simple_lists=False)
+    fast, slow = _BlockOnly(), _BlockOnly(fast_rules=False)
     heads = [*"aZ3é[(\"'!{&$@%^:;,.?/\\#><|=`~*_-+", "**", "__", "```", "~~~", "1.", "22)"]
     rests = ["", "x", " text", "*", " - x", "**", "- -", ":", " |", "`", "~~"]
     texts = [
@@ -475,7 +475,7 @@ def test_simple_lists_are_taken() -> None:
     """The rule takes the lists it is for (the test above would pass if it took none)
     and declines the others."""
     from finops_lint.parsing import simple_lists
-    from finops_lint.parsing.markdown import _BlockOnly
+    from finops_lint.parsing.markdown import _BlockOnly, same_tokens
 
     taken: list[int] = []
     rule = simple_lists.simple_bullet_list
@@ -486,7 +486,7 @@ def test_simple_lists_are_taken() -> None:
             taken.append(start)
         return took
 
-    parser = _BlockOnly(simple_lists=False)
+    parser = _BlockOnly(fast_rules=False)
     parser.block.ruler.before("list", "counting", counting)
     parser.parse(simple_lists.PROBE)
     assert taken == [2, 6, 11]  # (the list at line 12 has an item of two lines)
@@ -494,9 +494,9 @@ def test_simple_lists_are_taken() -> None:
         taken.clear()
         parser.parse(declined)
         assert taken == [], declined
-    assert simple_lists.same_tokens(_BlockOnly().parse, _BlockOnly(simple_lists=False).parse)
+    assert same_tokens(_BlockOnly().parse, _BlockOnly(fast_rules=False).parse)
     # a parser with task lists on: items with a checkbox are the list rule's
-    fast, slow = _BlockOnly(), _BlockOnly(simple_lists=False)
+    fast, slow = _BlockOnly(), _BlockOnly(fast_rules=False)
     fast.options["tasklists"] = slow.options["tasklists"] = True
     text = "- [ ] a\n- [x] b\n- c\n"
     assert [t.as_dict() for t in fast.parse(text)] == [t.as_dict() for t in slow.parse(text)]
@@ -524,7 +524,7 @@ def test_the_probe_tells_a_list_rule_that_differs(monkeypatch) -> None:  # type:
     """`same_tokens` is False when the fast rule's tokens differ in one field (the
     parser then keeps markdown-it's own list rule)."""
     from finops_lint.parsing import simple_lists
-    from finops_lint.parsing.markdown import _BlockOnly
+    from finops_lint.parsing.markdown import _BlockOnly, same_tokens
 
     emit = simple_lists._emit
 
@@ -532,7 +532,114 @@ def test_the_probe_tells_a_list_rule_that_differs(monkeypatch) -> None:  # type:
         emit(state, marker, items, after, True)
 
     monkeypatch.setattr(simple_lists, "_emit", loose_always)
-    assert not simple_lists.same_tokens(_BlockOnly().parse, _BlockOnly(simple_lists=False).parse)
+    assert not same_tokens(_BlockOnly().parse, _BlockOnly(fast_rules=False).parse)
+
+
+_PARAGRAPH_LINES = st.one_of(
+    st.builds(
+        lambda indent, head, rest, tail: f"{indent}{head}{rest}{tail}",
+        st.sampled_from(["", "", "", " ", "   ", "    ", "\t", " \t"]),
+        st.sampled_from(
+            [
+                *"aZ3é[(\"'!{&$@%^:;,.?/\\#><|=`~*_-+ \t",
+                *["**", "__", "```", "~~~", "1.", "22)", "---", "===", "- ", "* ", ": "],
+            ]
+        ),
+        st.sampled_from(["", "x", " text", "*", " - x", "**", "- -", ":", " |", "|b", "=="]),
+        st.sampled_from(["", "", " ", "  ", "\t", "\u00a0", "\u2003", "\u200b", "\f"]),
+    ),
+    st.sampled_from(
+        [
+            *["", "", " ", "\t", "text", "  more", "    code", "---", "***", "===", "- item"],
+            *["# Heading", "> quote", "```", "<div>", "| a | b |", "|---|---|", "--- | ---"],
+            *[":--|--:", "a | b", "[a]: /b", "1. one", "Term", ": definition", "{: .note}"],
+        ]
+    ),
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_PARAGRAPH_LINES, min_size=1, max_size=10), st.booleans())
+@example(["Name | Value", "--- | ---"], True)
+@example(["a", ":--|--:"], False)
+@example(["Title", "==="], True)
+@example(["text", "- item"], True)
+@example(["text ", "more\u00a0"], False)
+@example(["  text", "    lazy", "end"], True)
+def test_simple_paragraphs_give_the_paragraph_rules_tokens(
+    lines: list[str], last_newline: bool
+) -> None:
+    """`simple_paragraph` gives the tokens markdown-it's rules give, or declines: the
+    parser with the fast rules and without them agree on any text of such lines."""
+    from finops_lint.parsing.markdown import _BlockOnly
+
+    text = "\n".join(lines) + ("\n" if last_newline else "")
+    fast, slow = _BlockOnly(), _BlockOnly(fast_rules=False)
+    assert [t.as_dict() for t in fast.parse(text)] == [t.as_dict() for t in slow.parse(text)]
+
+
+def test_simple_paragraphs_give_the_same_tokens_for_every_first_character() -> None:
+    """Every first character of a first line and of a next line, with what may follow
+    it, indented or not, before a blank line, another line or the end: the same tokens."""
+    from finops_lint.parsing.markdown import _BlockOnly
+
+    fast, slow = _BlockOnly(), _BlockOnly(fast_rules=False)
+    heads = [*"aZ3é[(\"'!{&$@%^:;,.?/\\#><|=`~*_-+", "**", "__", "```", "~~~", "1.", "22)"]
+    rests = ["", "x", " text", "*", " - x", "**", "- -", ":", " |", "`", "~~", "|--"]
+    lines = [
+        f"{indent}{head}{rest}" for indent in ("", "  ", "    ") for head in heads for rest in rests
+    ]
+    for line in lines:
+        for text in (f"{line}\n", f"Text\n{line}\n", f"{line}\nnext\n\nafter", f"Text\n{line}"):
+            assert [t.as_dict() for t in fast.parse(text)] == [
+                t.as_dict() for t in slow.parse(text)
+            ], text
+
+
+def test_simple_paragraphs_are_taken() -> None:
+    """The rule takes the paragraphs it is for (the tests above would pass if it took
+    none), and declines the others and anything not at the top level."""
+    from finops_lint.parsing import simple_paragraphs
+    from finops_lint.parsing.markdown import _BlockOnly, same_tokens
+
+    taken: list[int] = []
+    rule = simple_paragraphs.simple_paragraph
+
+    def counting(state, start, end, silent):  # type: ignore[no-untyped-def]
+        took = rule(state, start, end, silent)
+        if took:
+            taken.append(start)
+        return took
+
+    parser = _BlockOnly(fast_rules=False)
+    parser.block.ruler.before("table", "counting", counting)
+    parser.parse(simple_paragraphs.PROBE)
+    # the definition line is a paragraph here (the reference rule is off); the
+    # paragraph at 13 ends its third line with a no-break space
+    assert taken == [0, 11, 18]
+    for declined in ("> quoted\n", "- item\n  text\n", "a | b\n--|--\n", "A\n===\n", "#x\n"):
+        taken.clear()
+        parser.parse(declined)
+        assert taken == [], declined
+    assert same_tokens(_BlockOnly().parse, _BlockOnly(fast_rules=False).parse)
+
+
+def test_the_probe_tells_a_paragraph_rule_that_differs(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`same_tokens` is False when the paragraph rule's tokens differ in one field (the
+    parser then keeps markdown-it's own rules)."""
+    from finops_lint.parsing import simple_paragraphs
+    from finops_lint.parsing.markdown import _BlockOnly, same_tokens
+
+    rule = simple_paragraphs.simple_paragraph
+
+    def one_line_longer(state, start, end, silent):  # type: ignore[no-untyped-def]
+        took = rule(state, start, end, silent)
+        if took:
+            state.tokens[-3].map = [start, state.line + 1]
+        return took
+
+    monkeypatch.setattr(simple_paragraphs, "simple_paragraph", one_line_longer)
+    assert not same_tokens(_BlockOnly().parse, _BlockOnly(fast_rules=False).parse)
 
 
 _PATH_PARTS = ["a", "b.md", "site", ".", "..", "", "x y", "é", ".hidden"]

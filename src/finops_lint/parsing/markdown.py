@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, overload
 
+from finops_lint.parsing import simple_lists, simple_paragraphs
 from finops_lint.parsing.anchors import (
     GFM,
     IdGenerator,
@@ -30,7 +31,6 @@ from finops_lint.parsing.kramdown_tables import (
     nested_text_above,
     plan_tables,
 )
-from finops_lint.parsing.simple_lists import same_tokens, simple_bullet_list
 from finops_lint.parsing.tables import Table, parse_table, plain_text
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ class _BlockOnly:
     tokens equal `MarkdownIt`'s on the corpus and the fixtures.
     """
 
-    def __init__(self, simple_lists: bool = True) -> None:
+    def __init__(self, fast_rules: bool = True) -> None:
         from markdown_it.parser_block import ParserBlock
         from markdown_it.presets import commonmark
         from markdown_it.utils import OptionsDict
@@ -137,8 +137,10 @@ class _BlockOnly:
         self.block = ParserBlock()
         rules = [r for r in preset["components"]["block"]["rules"] if r != "reference"]
         self.block.ruler.enableOnly([*rules, "table"])
-        if simple_lists:  # the same tokens, most lists parsed without the list rule
-            self.block.ruler.before("list", "simple_bullet_list", simple_bullet_list)
+        if fast_rules:  # the same tokens: most lists and paragraphs made directly
+            self.block.ruler.before("list", "simple_bullet_list", simple_lists.simple_bullet_list)
+            first = self.block.ruler.__rules__[0].name
+            self.block.ruler.before(first, "simple_paragraph", simple_paragraphs.simple_paragraph)
         self.state = state_class()  # makes tokens directly
 
     def __getitem__(self, name: str) -> Any:
@@ -155,6 +157,16 @@ class _BlockOnly:
             state = self.state(src, self, {}, tokens)
             self.block.tokenize(state, state.line, state.lineMax)
         return tokens
+
+
+#: A text with a block of each kind the fast rules take, and of some they decline.
+PROBE = simple_lists.PROBE + "\n" + simple_paragraphs.PROBE
+
+
+def same_tokens(fast: Callable[[str], list[Any]], slow: Callable[[str], list[Any]]) -> bool:
+    """Whether the parser with the fast rules gives the tokens of the one without them
+    for `PROBE` (tokens are dataclasses: equal when every field is; about 1 ms)."""
+    return bool(fast(PROBE) == slow(PROBE))
 
 
 def _defer_package_init() -> None:
@@ -208,8 +220,8 @@ def _parser() -> BlockParser:
     try:
         _defer_package_init()
         parser: BlockParser = _BlockOnly()
-        if not same_tokens(parser.parse, _BlockOnly(simple_lists=False).parse):
-            parser = _BlockOnly(simple_lists=False)  # a markdown-it-py whose lists differ
+        if not same_tokens(parser.parse, _BlockOnly(fast_rules=False).parse):
+            parser = _BlockOnly(fast_rules=False)  # a markdown-it-py whose rules differ
     except Exception:  # pragma: no cover - a markdown-it-py whose internals moved
         if deferred:  # import it again, the ordinary way
             for name in [n for n in sys.modules if n.partition(".")[0] == "markdown_it"]:

@@ -24,13 +24,13 @@ always. A list it takes:
 tests/test_fast_paths.py holds its tokens equal to markdown-it's for generated lists,
 tests/test_startup_imports.py for every page of the corpus and the fixtures; and the
 parser uses it only where it gives markdown-it's tokens for `PROBE`, which has a list
-of every kind it takes (`same_tokens`: a markdown-it-py whose list rule changed).
+of every kind it takes (`markdown.same_tokens`: a markdown-it-py whose list rule
+changed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from markdown_it.rules_block import StateBlock
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 #: punctuation; "*", "_", "-", "+" and "=" and the fence characters when what follows
 #: makes no list item, rule or fence (`_item`). Left out: "#" (heading), ">"
 #: (quote), "<" (HTML), "|" (tables), and any space.
-_SAFE_PUNCTUATION = frozenset("[(\"'!{&$@%^:;,.?/\\")
+SAFE_PUNCTUATION = frozenset("[(\"'!{&$@%^:;,.?/\\")
 _MARKS = frozenset("*_-+=")
 _FENCES = frozenset("`~")
 
@@ -120,11 +120,11 @@ def _item(state: StateBlock, line: int, marker: str) -> tuple[int, str] | None:
 def opens_no_block(text: str) -> bool:
     """Whether a line's text (from its first character that is no space or tab, with
     none at its end) starts no block where it stands: at the top level, or as an
-    item's content. A letter, a digit run not ended by `.` or `)`, `_SAFE_PUNCTUATION`,
+    item's content. A letter, a digit run not ended by `.` or `)`, `SAFE_PUNCTUATION`,
     and a mark or fence character when what follows makes no list item, rule or
     fence; False for anything else (`#`, `>`, `<`, `|`, a space...)."""
     head = text[0]
-    if head.isalpha() or head in _SAFE_PUNCTUATION:
+    if head.isalpha() or head in SAFE_PUNCTUATION:
         return True
     if head.isdigit():
         k = 1
@@ -178,9 +178,3 @@ PROBE = (
     "Text\n\n- one\n- **two**\n- 3 things\n\n* a\n\n* b\n\n**Note**\n"
     "+ x\n- y\n\n- z\n  more\n- `code` and ~tilde~\n\n- [ ] task\n- last\n\n\n"
 )
-
-
-def same_tokens(fast: Callable[[str], list[Any]], slow: Callable[[str], list[Any]]) -> bool:
-    """Whether the parser with `simple_bullet_list` gives the tokens of the one without
-    it, for `PROBE` (tokens are dataclasses: equal when every field is; about 1 ms)."""
-    return bool(fast(PROBE) == slow(PROBE))
