@@ -328,6 +328,40 @@ def test_recording_asks_for_a_page_s_template_breaks_alone(
     assert asked and None not in asked
 
 
+def test_a_page_s_breaks_answer_follows_its_template_s_text(tmp_path: Path) -> None:
+    """LK014's answer names each link by its template, place and the template file's
+    content: an edit of the template anywhere (the link's parts, an enclosing
+    condition) is another answer, an unchanged site the same one; and a page's answer,
+    made once a run, still notes the page's file each time it is given."""
+    (tmp_path / "_config.yml").write_text("permalink: pretty\n", "utf-8")
+    (tmp_path / "_layouts").mkdir()
+    layout = tmp_path / "_layouts" / "page.html"
+    layout.write_text('<img src="/img/{{ page.icon }}.png" alt="">{{ content }}\n', "utf-8")
+    (tmp_path / "p.md").write_text("---\nlayout: page\nicon: Missing\n---\n# P\n", "utf-8")
+
+    def answer() -> str:
+        _rec, ws = _recorder(tmp_path)
+        oracle = deps.Oracle(ws)
+        q = ("breaks", "p.md")
+        value = oracle.value(q)
+        assert value.get("p.md"), "the fixture's icon builds a path to nothing"
+        return oracle.answer_of(q, value)
+
+    first = answer()
+    assert answer() == first
+    layout.write_text('<img src="/img/{{ page.icon }}.png" alt="x">{{ content }}\n', "utf-8")
+    assert answer() != first  # the same link at the same place, another template text
+
+    _rec, ws = _recorder(tmp_path)
+    oracle = deps.Oracle(ws)
+    assert ws.site is not None
+    page = ws.site.pages["p.md"]
+    for _ in range(2):
+        oracle._reading = []
+        assert oracle.page(page) == oracle.page(page)
+        assert oracle._reading == ["p.md", "p.md"]
+
+
 # ------------------------------------------------------------ the site memo helper
 
 

@@ -29,6 +29,7 @@ from finops_lint.safe_io import blake2b
 if TYPE_CHECKING:
     from finops_lint.site.build import Site
     from finops_lint.site.page import RedirectClash, Resolution, SitePage
+    from finops_lint.site.templates import Broken
     from finops_lint.workspace import Workspace
 
 Query = tuple[Any, ...]
@@ -120,6 +121,7 @@ class Oracle:
         self._answers: dict[Query, str] = {}
         self._covers: dict[Query, frozenset[str]] = {}
         self._reading: list[str] | None = None
+        self._pages: dict[int, tuple[SitePage, str]] = {}  # `page`'s, by id
         self.breaks_asked = 0
 
     @property
@@ -167,10 +169,16 @@ class Oracle:
 
     def page(self, page: SitePage | None) -> str:
         """A page as a rule may read it: where it is published and its front matter
-        (which its file's content decides, with the config the run key holds)."""
+        (which its file's content decides, with the config the run key holds). Made
+        once a run per page: a link's target, a page sharing a URL, asked of by many."""
         if page is None:
             return "None"
-        return repr(
+        if self._reading is not None:
+            self._reading.append(page.path)  # (what `file` notes, memo or not)
+        known = self._pages.get(id(page))
+        if known is not None and known[0] is page:
+            return known[1]
+        text = repr(
             (
                 page.path,
                 page.url,
@@ -178,9 +186,21 @@ class Oracle:
                 page.output,
                 page.output_ext,
                 page.destination,
-                self.file(page.path),
+                self.ws.file_digest(page.path) or "-",
             )
         )
+        self._pages[id(page)] = (page, text)
+        return text
+
+    def breaks(self, found: list[Broken] | None) -> str:
+        """A page's LK014 breaks as a rule may read them: each value, the path it
+        builds, the page rendering it, and the template's link by its place and its
+        file's content (a link is read from its template's text alone: its parsed
+        parts, loops and conditions are not spelled out, which made this answer the
+        costliest a page asked)."""
+        if found is None:
+            return "None"
+        return repr([_break_fields(b, self.file(b.link.template)) for b in found])
 
     def resolution(self, res: Resolution) -> str:
         return repr(
@@ -197,6 +217,12 @@ class Oracle:
                 res.reason,
             )
         )
+
+
+def _break_fields(b: Broken, template_digest: str) -> tuple[Any, ...]:
+    link = b.link
+    place = (link.template, link.line, link.column, link.tag, template_digest)
+    return (b.path, b.key, b.value, b.href, b.rendered_on, *place)
 
 
 #: Re-asking, after this many pages' LK014 breaks the whole site's are computed at
@@ -262,7 +288,7 @@ _CANON: dict[str, Callable[[Oracle, Query, Any], str]] = {
     "names": lambda o, q, v: repr(sorted(v)),
     "aliases": lambda o, q, v: repr(sorted(v.items())),
     "referenced": lambda o, q, v: repr(sorted(v)),
-    "breaks": lambda o, q, v: repr(v.get(q[1])),
+    "breaks": lambda o, q, v: o.breaks(v.get(q[1])),
     "member": lambda o, q, v: repr(v),
     "nonempty": lambda o, q, v: repr(v),
 }
