@@ -262,8 +262,12 @@ def _published_at(url: str, site: Site) -> list[SitePage]:
 
 
 def _sharing(url: str, site: Site, ctx: RuleContext) -> list[SitePage]:
-    """`_published_at`, once per run, not once per page (a URL that 100 pages share was
-    sorted 100 times)."""
+    """`_published_at`, once per run for a URL pages share, not once per page (a URL
+    that 100 pages share was sorted 100 times); a URL of one page is not remembered
+    (most are: a run memo entry each, in each worker)."""
+    at = site.pages_by_url.get(url, [])
+    if len(at) < 2:
+        return [p for p in at if p.output]
     return ctx.run_memo(("FM006 sharing", url), lambda: _published_at(url, site))
 
 
