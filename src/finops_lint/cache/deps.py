@@ -313,16 +313,18 @@ class Recorder:
     def ask(self, *q: Any) -> Any:
         oracle, frame = self.oracle, self.frames[-1]
         value = oracle.value(q)
+        answers = frame.answers
+        if q in answers:
+            return value  # noted here before (answers do not change during a run)
         if q[0] in _FILE_TEXT:
             cover = self._cover(q[1])
             if cover is not None:  # its text is in that answer: ask that instead
-                if cover not in frame.answers:
-                    frame.answers[cover] = oracle.answer(cover)
+                if cover not in answers:
+                    answers[cover] = oracle.answer(cover)
                     frame.covering.append(cover)
                 return value
-        new = q not in frame.answers
-        frame.answers[q] = oracle.answer_of(q, value)
-        if new and oracle.covers(q):
+        answers[q] = oracle.answer_of(q, value)
+        if oracle.covers(q):
             frame.covering.append(q)
         return value
 
