@@ -398,14 +398,15 @@ class Store:
             with self._locked() as locked:
                 if not locked:
                     return
+                # Not synced (`_write`): a cache a crash loses or cuts short is read as
+                # invalid or stale, and each entry is checked against the file it is for.
                 for n, raw in itertools.chain([first] if first else [], pending):
                     if not self._small_enough(len(raw)):
                         return
-                    write_atomic(self.shard_path(n), raw, follow_symlinks=False)
+                    _write(self.shard_path(n), raw)
                 if cache is not None:
                     try:
-                        chunks = self._bounded(dump_chunks(cache))
-                        write_atomic(self.path, chunks, follow_symlinks=False)
+                        _write(self.path, self._bounded(dump_chunks(cache)))
                     except _TooLarge:
                         return
                     with contextlib.suppress(OSError):  # one left is never read: its base is gone
@@ -413,7 +414,7 @@ class Store:
                 elif delta is not None:
                     if not self._small_enough(len(delta)):
                         return
-                    write_atomic(self.delta_path, delta, follow_symlinks=False)
+                    _write(self.delta_path, delta)
                 self._remove_old_versions()
         except OSError as exc:
             if not _read_only(exc):
@@ -481,6 +482,16 @@ class Store:
                 fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)
+
+
+def _write(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """A cache file written whole (a temporary file renamed over it, never through a
+    symlink) and not synced to the disk: the fsync of every file was most of the
+    save's waiting on a slow disk, for files that are only a cache. After a crash a
+    file may be empty, cut short or the one before: the reader drops an invalid file
+    with one notice, and uses a findings entry only for the file state the main file
+    records (as `replay` does for its record, also unsynced)."""
+    write_atomic(path, data, follow_symlinks=False, sync=False)
 
 
 def _read_only(exc: OSError) -> bool:
