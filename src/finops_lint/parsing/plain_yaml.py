@@ -150,6 +150,10 @@ def one_row_value(text: str) -> Any:
     if not text or text[0] == "#":
         return None
     first = text[0]
+    # a plain value, the common case: what the end of this function gives it, inline
+    plain = first not in _NOT_PLAIN_START and text[-1] not in " :"
+    if plain and " #" not in text and ": " not in text:
+        return _WORDS.get(text, text)
     if first == '"':
         end = text.find('"', 1)
         if end < 0 or "\\" in text[1:end] or not only_comment(text[end + 1 :]):
