@@ -6,6 +6,7 @@ brackets and escapes instead of a loop over every character)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -471,14 +472,12 @@ def test_simple_lists_give_the_list_rules_tokens_for_every_first_character() -> 
         )
 
 
-def test_simple_lists_are_taken() -> None:
-    """The rule takes the lists it is for (the test above would pass if it took none)
-    and declines the others."""
-    from finops_lint.parsing import simple_lists
-    from finops_lint.parsing.markdown import _BlockOnly, same_tokens
+def _counting(rule: Any, before: str) -> tuple[Any, list[int]]:
+    """A parser without the fast rules but `rule`, placed before the rule named
+    `before`, and the list of the lines at which it took a block."""
+    from finops_lint.parsing.markdown import _BlockOnly
 
     taken: list[int] = []
-    rule = simple_lists.simple_bullet_list
 
     def counting(state, start, end, silent):  # type: ignore[no-untyped-def]
         took = rule(state, start, end, silent)
@@ -487,7 +486,17 @@ def test_simple_lists_are_taken() -> None:
         return took
 
     parser = _BlockOnly(fast_rules=False)
-    parser.block.ruler.before("list", "counting", counting)
+    parser.block.ruler.before(before, "counting", counting)
+    return parser, taken
+
+
+def test_simple_lists_are_taken() -> None:
+    """The rule takes the lists it is for (the test above would pass if it took none)
+    and declines the others."""
+    from finops_lint.parsing import simple_lists
+    from finops_lint.parsing.markdown import _BlockOnly, same_tokens
+
+    parser, taken = _counting(simple_lists.simple_bullet_list, before="list")
     parser.parse(simple_lists.PROBE)
     assert taken == [2, 6, 11]  # (the list at line 12 has an item of two lines)
     for declined in ("- a\n  - b\n", "- a\nlazy\n", "- # heading\n", "> - quoted\n", "1. one\n"):
@@ -602,17 +611,7 @@ def test_simple_paragraphs_are_taken() -> None:
     from finops_lint.parsing import simple_paragraphs
     from finops_lint.parsing.markdown import _BlockOnly, same_tokens
 
-    taken: list[int] = []
-    rule = simple_paragraphs.simple_paragraph
-
-    def counting(state, start, end, silent):  # type: ignore[no-untyped-def]
-        took = rule(state, start, end, silent)
-        if took:
-            taken.append(start)
-        return took
-
-    parser = _BlockOnly(fast_rules=False)
-    parser.block.ruler.before("table", "counting", counting)
+    parser, taken = _counting(simple_paragraphs.simple_paragraph, before="table")
     parser.parse(simple_paragraphs.PROBE)
     # the definition line is a paragraph here (the reference rule is off); the
     # paragraph at 13 ends its third line with a no-break space
@@ -654,7 +653,6 @@ def test_display_paths_are_relpaths_and_back() -> None:
     import itertools
     import os
     from pathlib import Path
-    from typing import Any
 
     from finops_lint.workspace import Workspace
 
