@@ -139,8 +139,8 @@ class _BlockOnly:
         self.block.ruler.enableOnly([*rules, "table"])
         if fast_rules:  # the same tokens: most lists and paragraphs made directly
             self.block.ruler.before("list", "simple_bullet_list", simple_lists.simple_bullet_list)
-            first = self.block.ruler.__rules__[0].name
-            self.block.ruler.before(first, "simple_paragraph", simple_paragraphs.simple_paragraph)
+            # first: the table rule is the first block rule markdown-it tries
+            self.block.ruler.before("table", "simple_paragraph", simple_paragraphs.simple_paragraph)
         self.state = state_class()  # makes tokens directly
 
     def __getitem__(self, name: str) -> Any:

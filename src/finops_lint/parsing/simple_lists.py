@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 #: First characters of an item's text that open no block inside the item: letters,
 #: digits (a digit run ending in "." or ")" is a list marker, checked apart) and this
 #: punctuation; "*", "_", "-", "+" and "=" and the fence characters when what follows
-#: makes no list item, rule or fence (`_item`). Left out: "#" (heading), ">"
+#: makes no list item, rule or fence (`opens_no_block`). Left out: "#" (heading), ">"
 #: (quote), "<" (HTML), "|" (tables), and any space.
 SAFE_PUNCTUATION = frozenset("[(\"'!{&$@%^:;,.?/\\")
 _MARKS = frozenset("*_-+=")
