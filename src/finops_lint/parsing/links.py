@@ -90,6 +90,14 @@ def normalize_label(label: str) -> str:
     return " ".join(label.split()).casefold()
 
 
+_HTTP_URL = re.compile(r"https?://", re.IGNORECASE)
+
+
+def is_http_url(text: str) -> bool:
+    """Whether text starts with `http://` or `https://` (any case)."""
+    return _HTTP_URL.match(text) is not None
+
+
 def classify_target(target: str) -> str:
     """relative | site-root | absolute | protocol-relative | anchor | mail | liquid |
     other-scheme | missing-scheme | empty"""

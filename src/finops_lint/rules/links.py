@@ -10,7 +10,7 @@ from urllib.parse import quote, unquote
 from finops_lint.document import Document
 from finops_lint.findings import Fix
 from finops_lint.parsing.anchors import fragment_matches
-from finops_lint.parsing.links import Link
+from finops_lint.parsing.links import Link, is_http_url
 from finops_lint.rules.base import Issue, RuleContext, rule
 from finops_lint.rules.link_syntax import link_stands
 
@@ -370,7 +370,7 @@ def _redirect_fix(target: str, res: Resolution, site: Site | None) -> str | None
         new = final
     else:
         new = quote(site.config.baseurl + final, safe="/:@!$'()*+,;=-._~%")
-        if re.match(r"(?i)https?://", main):
+        if is_http_url(main):
             scheme_host = re.match(r"(?i)(https?://[^/]+)", main)
             assert scheme_host is not None
             new = scheme_host.group(1) + new

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from finops_lint.parsing.links import is_http_url
+
 Problem = tuple[str, int, str]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -56,7 +58,7 @@ class RedirectRule:
 
     @property
     def external(self) -> bool:
-        return bool(re.match(r"(?i)https?://", self.to))
+        return is_http_url(self.to)
 
     def match(self, path: str, query: dict[str, str] | None = None) -> str | None:
         """The target this rule gives ``path`` (placeholders filled), or None."""
@@ -171,7 +173,7 @@ def parse_redirects_file(
 
 
 def _looks_like_target(token: str) -> bool:
-    return token.startswith("/") or bool(re.match(r"(?i)https?://", token))
+    return token.startswith("/") or is_http_url(token)
 
 
 def _make_rule(
@@ -187,7 +189,7 @@ def _make_rule(
 ) -> RedirectRule | None:
     host: str | None = None
     from_path = from_url
-    if re.match(r"(?i)https?://", from_url):
+    if is_http_url(from_url):
         parts = urlsplit(from_url)
         host = (parts.hostname or "").lower() or None
         from_path = parts.path or "/"

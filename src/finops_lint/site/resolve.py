@@ -27,7 +27,7 @@ import re
 from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from finops_lint.parsing.links import classify_target
+from finops_lint.parsing.links import classify_target, is_http_url
 from finops_lint.site.hosts import GITHUB_PAGES, host_key, strip_www
 from finops_lint.site.liquid import expand_liquid
 from finops_lint.site.page import Resolution, SitePage, Target
@@ -36,7 +36,6 @@ from finops_lint.site.relative_links import SCHEME_RE, RelativeLinks, unwrap_tar
 from finops_lint.site.urls import normalize_path
 
 MAX_REDIRECT_HOPS = 10
-_HTTP = re.compile(r"https?://", re.IGNORECASE)
 #: `host_key` of the URLs a run meets, kept: a page links to the same sites as others
 #: (urlsplit, then its hostname and port, on every link: 0.8% of a worker's time)
 _host_key = lru_cache(maxsize=4096)(host_key)
@@ -72,7 +71,7 @@ class SiteResolver(RelativeLinks):
     def is_site_host(self, url: str) -> bool:
         if url.startswith("//"):
             url = "https:" + url
-        if not _HTTP.match(url):
+        if not is_http_url(url):
             return False
         return _host_key(url) in self._host_keys
 
