@@ -10,7 +10,12 @@ from hypothesis import strategies as st
 from finops_lint.config import load_config
 from finops_lint.regex import fold
 from finops_lint.resources import profile_path
-from finops_lint.rules.placeholder_analysis import has_words, required_literals, required_words
+from finops_lint.rules.placeholder_analysis import (
+    has_words,
+    required_literals,
+    required_words,
+    worth_searching,
+)
 
 PATTERNS = [
     *load_config(profile_path("finops-framework").parent).placeholders["text"],  # type: ignore[union-attr]
@@ -226,3 +231,22 @@ def test_filler_words_found_as_before() -> None:
     text = "lorem-ipsum café dolor2 loremipsum tacosé étacos xtacos"
     assert vocab.words_in(text) == {"lorem", "ipsum", "tacos"}
     assert vocab.words_in(text) == vocab.words.intersection(_NON_LETTERS.split(text))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from([*WORDS, "foo", "bar", "xxx", "summary", "dolor"]), max_size=12))
+def test_worth_searching_keeps_what_each_literal_and_word_test_keeps(words: list[str]) -> None:
+    """Each substring looked for once, implied clauses dropped: the patterns kept are
+    those the plain tests (a required literal, a word of every clause) keep."""
+    # one more pattern: a clause ("lorem") that one literal holds and another not
+    items = (*PATTERNS, r"(?:lorem|dolor)\w* lorem")
+    folded = fold(" ".join(words))
+
+    def plain(pattern: str) -> bool:
+        literals = required_literals(pattern)
+        if literals is not None and not any(lit in folded for lit in literals):
+            return False
+        return has_words(folded, required_words(pattern))
+
+    kept = [p.pattern for p, _joined in worth_searching(folded, items)]
+    assert kept == [p for p in items if plain(p)]

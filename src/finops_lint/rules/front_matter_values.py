@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any
 
 from finops_lint import regex
@@ -22,8 +21,7 @@ from finops_lint.rules.base import Issue, RuleContext, rule
 from finops_lint.rules.placeholder_analysis import (
     FILLER_THRESHOLD,
     filler_vocabulary,
-    has_words,
-    required_words,
+    worth_searching,
 )
 
 #: Keys whose values are names, paths or switches, not text a visitor reads.
@@ -140,18 +138,7 @@ def placeholder_front_matter(doc: Document, ctx: RuleContext) -> Iterator[Issue]
     fm = doc.front_matter
     if not fm.present or fm.error is not None or not fm.data:
         return
-    template = _template_values(doc, ctx)
-    values: list[tuple[KeyPath, str]] = []
-    for path, raw in text_values(fm.data):
-        top = str(path[0])
-        if top in _NOT_TEXT_KEYS or top.startswith("finops-lint"):
-            continue
-        value = " ".join(raw.split())
-        if not value or "://" in value or value.startswith(("/", "{{", "{%")):
-            continue
-        if len(path) == 1 and template.get(top) == value:
-            continue  # FM004
-        values.append((path, value))
+    values = _read_values(fm.data, _template_values(doc, ctx))
     if not values:
         return
     # One search of all values joined (one per line) tells which checks can match.
@@ -178,32 +165,41 @@ def placeholder_front_matter(doc: Document, ctx: RuleContext) -> Iterator[Issue]
         yield Issue(pos.line, pos.column, message, severity=severity)
 
 
+def _read_values(data: dict[Any, Any], template: dict[str, str]) -> list[tuple[KeyPath, str]]:
+    """The text values PH007 judges, whitespace collapsed, with their key paths: not
+    under a key of names, paths or switches (nor walked into), no URL, path or Liquid,
+    no top-level value still equal to the template's (FM004's)."""
+    out: list[tuple[KeyPath, str]] = []
+    for key, raw in data.items():
+        top = str(key)
+        if top in _NOT_TEXT_KEYS or top.startswith("finops-lint"):
+            continue
+        if isinstance(raw, str):
+            value = " ".join(raw.split())
+            if _readable(value) and template.get(top) != value:
+                out.append(((top,), value))
+        elif isinstance(raw, (dict, list)):
+            for path, text in text_values(raw, (top,)):
+                value = " ".join(text.split())
+                if _readable(value):
+                    out.append((path, value))
+    return out
+
+
+def _readable(value: str) -> bool:
+    """Text a visitor reads: not empty, not a URL, a site path or Liquid."""
+    return bool(value) and "://" not in value and not value.startswith(("/", "{{", "{%"))
+
+
 def _hits(items: tuple[str, ...], joined: str, folded: str) -> list[regex.Pattern]:
     """The patterns that match some line of joined (each line one value; `folded`: it
-    case-folded): a pattern whose required words are not all in the values is not
-    searched."""
+    case-folded): a pattern whose required literals or words are not in the values
+    is not searched (`worth_searching`, as for a page's blocks)."""
     return [
         single
-        for single, multi, words in _compiled_pairs(items)
-        if has_words(folded, words) and multi.search(joined)
+        for single, multi in worth_searching(folded, items)
+        if multi is None or multi.search(joined)
     ]
-
-
-@lru_cache(maxsize=32)
-def _compiled_pairs(
-    items: tuple[str, ...],
-) -> tuple[tuple[regex.Pattern, regex.Pattern, tuple[tuple[str, ...], ...] | None], ...]:
-    """Each pattern, the same pattern with '^'/'$' matching at every line, and the
-    words every match holds (`required_words`)."""
-    out = []
-    for item in items:
-        try:
-            single = regex.compile(item, re.IGNORECASE)
-            multi = regex.compile(item, re.IGNORECASE | re.MULTILINE)
-        except re.error:
-            continue
-        out.append((single, multi, required_words(item)))
-    return tuple(out)
 
 
 def _blank(value: Any) -> bool:

@@ -129,7 +129,7 @@ def page_patterns(doc: Document, items: tuple[str, ...]) -> list[regex.Pattern]:
     page, folded = doc.visible_text, doc.visible_text_folded
     return [
         pattern
-        for pattern, joined in _worth_searching(folded, items)
+        for pattern, joined in worth_searching(folded, items)
         if joined is None or search_lines(joined, page, folded)
     ]
 
@@ -169,18 +169,51 @@ def search_lines(joined: regex.Pattern, text: str, folded: str) -> bool:
     return False
 
 
-def _worth_searching(
+def worth_searching(
     folded: str, items: tuple[str, ...]
 ) -> Iterator[tuple[regex.Pattern, regex.Pattern | None]]:
     """Each pattern (and its multi-line form) whose required literals and words the
     case-folded text holds: a substring test first, much faster than the regex
-    engine."""
+    engine. Each distinct substring is looked for once (patterns share words:
+    "todo", "xxx"), and only where `_prefilters` kept it."""
+    found: dict[str, bool] = {}
+
+    def holds(needle: str) -> bool:
+        known = found.get(needle)
+        if known is None:
+            known = found[needle] = needle in folded
+        return known
+
+    for pattern, joined, literals, clauses in _prefilters(items):
+        if literals is not None and not any(map(holds, literals)):
+            continue
+        if all(any(map(holds, clause)) for clause in clauses):
+            yield pattern, joined
+
+
+@lru_cache(maxsize=32)
+def _prefilters(
+    items: tuple[str, ...],
+) -> tuple[
+    tuple[regex.Pattern, regex.Pattern | None, tuple[str, ...] | None, tuple[tuple[str, ...], ...]],
+    ...,
+]:
+    """Per pattern: it, its multi-line form, its `required_literals` and the clauses of
+    its `required_words` that the literals do not already imply. A clause is implied
+    when every literal holds one of its words: a text holding a literal holds that
+    word ("lorem ipsum" holds "lorem" and "ipsum"), so testing it again says nothing."""
+    out = []
     for pattern, joined in zip(_patterns(items), _joined_patterns(items), strict=True):
         literals = required_literals(pattern.pattern)
-        if literals is not None and not any(lit in folded for lit in literals):
-            continue
-        if has_words(folded, required_words(pattern.pattern)):
-            yield pattern, joined
+        clauses = required_words(pattern.pattern) or ()
+        if literals is not None:
+            clauses = tuple(
+                clause
+                for clause in clauses
+                if not all(any(word in literal for word in clause) for literal in literals)
+            )
+        out.append((pattern, joined, literals, clauses))
+    return tuple(out)
 
 
 def may_match_source(body: str, items: tuple[str, ...], markdown: bool = True) -> bool:
@@ -250,7 +283,7 @@ def source_says(body: str, items: tuple[str, ...]) -> bool:
     folded = regex.fold(body)
     return any(
         search_lines(joined, body, folded) if joined is not None else pattern.search(body)
-        for pattern, joined in _worth_searching(folded, items)
+        for pattern, joined in worth_searching(folded, items)
     )
 
 
