@@ -129,3 +129,25 @@ def test_keywords_answered_by_jsonschema() -> None:
     assert is_valid(one, -1) is True and iter_errors(one, -1) == []
     assert is_valid({"minProperties": 1}, {}) is None
     assert iter_errors({"minProperties": 1}, {}) is None
+
+
+ENUM = ["Video", "video", "1", 1, 1.5, True, None, "", ["Video"], {"a": "Video"}]
+ENUM_VALUES = [*ENUM, 1.0, 0, False, "Vide", "Video ", ["video"]]
+
+
+def test_enum_membership_agrees_with_jsonschema() -> None:
+    """A string is looked up among the enum's strings; anything else compared as JSON
+    values are: the answer is jsonschema's either way (1 == 1.0, True is not 1, the
+    string "1" is not 1). Every enum of one or two members, every value."""
+    import itertools
+
+    for size in (1, 2):
+        for members in itertools.combinations(ENUM, size):
+            for schema in ({"enum": list(members)}, {"items": {"enum": list(members)}}):
+                validator = Draft202012Validator(schema)
+                for value in ENUM_VALUES:
+                    instance = value if "enum" in schema else [value, value]
+                    expected = validator.is_valid(instance)
+                    assert is_valid(schema, instance) == expected, (members, value)
+                    # the enum's strings are remembered now
+                    assert is_valid(schema, instance) == expected, (members, value)

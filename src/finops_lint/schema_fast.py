@@ -210,6 +210,23 @@ def _plan(schema: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
     return plan
 
 
+#: An enum's strings, by the enum list's id (schemas live for the run).
+_STRINGS: dict[int, tuple[Any, frozenset[str]]] = {}
+
+
+def _strings_of(values: list[Any]) -> frozenset[str]:
+    """The strings of an enum: a string value is one of the enum's exactly when it is
+    in this set (`_equal` compares a string with `==`, which no other type passes)."""
+    known = _STRINGS.get(id(values))
+    if known is not None and known[0] is values:
+        return known[1]
+    found = frozenset(v for v in values if type(v) is str)
+    if len(_STRINGS) > 4096:
+        _STRINGS.clear()
+    _STRINGS[id(values)] = (values, found)
+    return found
+
+
 def _walk(
     schema: Any,
     value: Any,
@@ -237,7 +254,10 @@ def _walk(
             else:
                 continue
         elif key == "enum":
-            if any(_equal(value, v) for v in arg):
+            if type(value) is str:  # a string equals only a string
+                if value in _strings_of(arg):
+                    continue
+            elif any(_equal(value, v) for v in arg):
                 continue
             if out is None:
                 raise _Invalid
