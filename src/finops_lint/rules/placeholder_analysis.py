@@ -52,9 +52,9 @@ def _joined_patterns(items: tuple[str, ...]) -> list[regex.Pattern | None]:
 
 @warm_up
 def warm_patterns(config: Config) -> None:
-    """Compile the configured patterns (before forking workers)."""
+    """Compile the configured patterns and their prefilters (before forking workers)."""
     for key in ("text", "unfinished"):
-        _joined_patterns(tuple(config.placeholders.get(key, [])))
+        _prefilters(tuple(config.placeholders.get(key, [])))
 
 
 _META = set(".^$*+?{}[]()|\\")
