@@ -204,3 +204,33 @@ def test_pages_read_ahead_are_hashed_as_a_worker_would_hash_them(
     assert "style.css" not in digests
     unasked = read_file_facts(str(root), sorted(read))  # none asked for: none made
     assert unasked and all(facts.digest is None for facts in unasked.values())
+
+
+def test_the_templates_values_read_ahead_in_two_processes_give_the_same_breaks() -> None:
+    """A whole-site pass of the templates' model reads every page's values first, half
+    of them in a forked process: the breaks (LK014's findings) are those found reading
+    each value when a template asks for it, and every page's values were read ahead."""
+    from finops_lint.site.templates import TemplateLinks
+
+    root = framework_site()
+    site = Site.build(root)
+
+    def data_of(rel: str) -> dict[str, Any]:
+        return site.pages[rel].peek_data()
+
+    asked: list[list[str]] = []
+
+    def split(items: list[str], compute: Any) -> dict[str, Any]:
+        asked.append(items)
+        return split_in_two(items, compute)
+
+    plain = TemplateLinks(root, site, data_of)
+    ahead = TemplateLinks(root, site, data_of)
+    found = ahead.broken(None, split)
+    assert found and found == plain.broken(None)
+    assert len(asked) == 1 and sorted(asked[0]) == sorted(site.pages)
+    assert set(ahead._values) == set(site.pages)
+    keys = ahead._keys_read()
+    for rel, (kept, values) in ahead._values.items():
+        data = data_of(rel)
+        assert kept == keys and values == {k: data[k] for k in keys if k in data}, rel

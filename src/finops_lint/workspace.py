@@ -369,7 +369,8 @@ class Workspace:
             return known
         links = self.template_links
         out: dict[str, list[Broken]] = {}
-        for found in links.broken(focus) if links is not None else []:
+        split = self.split_reads if focus is None else None
+        for found in links.broken(focus, split) if links is not None else []:
             out.setdefault(found.path, []).append(found)
         self._template_breaks_of[focus] = out
         return out

@@ -63,6 +63,9 @@ from finops_lint.site.liquid_read import (
 from finops_lint.site.page_layout import front_matter_layout, has_liquid
 from finops_lint.site.source import KnownFiles
 
+#: `workers.split_in_two`: compute over items, half of them in a forked process.
+SplitReads = Callable[[list[str], Callable[[list[str]], dict[str, Any]]], dict[str, Any]]
+
 # ------------------------------------------------------------------ the index
 
 #: a loop source that may walk the site's pages or a collection's documents
@@ -294,6 +297,25 @@ class TemplateLinks:
             self._keys = frozenset(keys)
         return self._keys
 
+    def _read_values(self, split: SplitReads) -> None:
+        """The values `_value_of` keeps of every page of the site, read ahead through
+        `split` (half of the pages in a forked process): a whole-site pass reads
+        nearly every page's front matter, a second of work at 10,000 pages. The same
+        values as `_value_of` keeps (the page's front matter at `_keys_read`)."""
+        keys = self._keys_read()
+        unread = [rel for rel in self.site.pages if rel not in self._values]
+        data_of = self._data_of
+
+        def picked(rels: list[str]) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for rel in rels:
+                data = data_of(rel)
+                out[rel] = {k: data[k] for k in keys if k in data}
+            return out
+
+        for rel, values in split(unread, picked).items():
+            self._values[rel] = (keys, values)
+
     def _value_of(self, rel: str, key: str) -> Any:
         """One value of a page's front matter (None when it has none). The page is read
         once and only the values of `_keys_read` are kept; a key outside them (none
@@ -480,13 +502,16 @@ class TemplateLinks:
             return False, None
         return True, focus if len(site_loops) == 1 else None
 
-    def broken(self, focus: str | None = None) -> list[Broken]:
+    def broken(self, focus: str | None = None, split: SplitReads | None = None) -> list[Broken]:
         """Every (page, key) whose value makes a built link reach nothing, once per
         page, key and finished path; with `focus`, those of that page only (the same
-        ones, found without walking every other page's values)."""
+        ones, found without walking every other page's values). `split`: for the
+        whole site, a way to read the pages' values in two processes first."""
         found: dict[tuple[str, str, str, str, int], Broken] = {}
         checked: dict[tuple[str, str], bool] = {}
         self._read_unread(focus)
+        if focus is None and split is not None:
+            self._read_values(split)
         if self._rendered_by is None:
             self._rendered_by = self.rendered_by()
         for tpl_rel, pages in sorted(self._rendered_by.items()):
