@@ -192,15 +192,21 @@ def document_url(
     basename_no_ext, ext = posixpath.splitext(filename)
     out_ext = output_ext(ext, permalink, markdown_exts)
     pattern = permalink if permalink is not None else template
-    placeholders = document_placeholders(
-        rel_path,
-        collection,
-        collection_dir,
-        data,
-        out_ext,
-        basename_no_ext,
-        ext,
-        with_dates=any(name not in _NON_DATE for name in _PLACEHOLDER.findall(pattern)),
+    names = _PLACEHOLDER.findall(pattern)
+    # a pattern without placeholders (most permalinks) reads none of them
+    placeholders = (
+        document_placeholders(
+            rel_path,
+            collection,
+            collection_dir,
+            data,
+            out_ext,
+            basename_no_ext,
+            ext,
+            with_dates=any(name not in _NON_DATE for name in names),
+        )
+        if names
+        else {}
     )
     url, unknown = fill_drop_template(pattern, placeholders)
     return decode(sanitize_url(url)), out_ext, unknown
