@@ -195,4 +195,18 @@ def schema_candidate(root: Path, name: str) -> Path | None:
 
 
 def normalize_heading(text: str) -> str:
+    """A heading's text as section names are compared with it: curly apostrophes
+    straight, whitespace collapsed, case-folded. Headings repeat from page to page
+    (every capability has "Definition"): a short one is normalized once a process."""
+    if len(text) <= _REMEMBERED_HEADING:
+        return _remembered(text)
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     return " ".join(text.replace("\u2019", "'").split()).casefold()
+
+
+#: Headings up to this long are remembered (`normalize_heading`).
+_REMEMBERED_HEADING = 200
+_remembered = lru_cache(maxsize=4096)(_normalize)
