@@ -61,6 +61,7 @@ from finops_lint.site.liquid_read import (
     var_key,
 )
 from finops_lint.site.page_layout import front_matter_layout, has_liquid
+from finops_lint.site.prefetch import MIN_FILES
 from finops_lint.site.source import KnownFiles
 
 #: `workers.split_in_two`: compute over items, half of them in a forked process.
@@ -300,10 +301,13 @@ class TemplateLinks:
     def _read_values(self, split: SplitReads) -> None:
         """The values `_value_of` keeps of every page of the site, read ahead through
         `split` (half of the pages in a forked process): a whole-site pass reads
-        nearly every page's front matter, a second of work at 10,000 pages. The same
-        values as `_value_of` keeps (the page's front matter at `_keys_read`)."""
+        nearly every page's front matter, a second of work at 10,000 pages (below
+        `MIN_FILES` pages, none: they are read as asked). The same values as
+        `_value_of` keeps (the page's front matter at `_keys_read`)."""
         keys = self._keys_read()
         unread = [rel for rel in self.site.pages if rel not in self._values]
+        if len(unread) < MIN_FILES:
+            return  # read as asked: a fork costs more than it saves
         data_of = self._data_of
 
         def picked(rels: list[str]) -> dict[str, Any]:
