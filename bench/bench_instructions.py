@@ -5,7 +5,10 @@ Wall time on a shared machine moves more than one change gains (the same code to
 15.9-21.1 s cold at 10,000 pages in one run of ``bench_big.py``). The number of
 instructions a run executes does not depend on the load: this script counts them
 with valgrind's callgrind, every forked process apart (the main process, the
-Site's reading-ahead child, the helper, the workers), for the working tree and
+Site's reading-ahead child, the helper, the workers; a child counted from its fork
+on, `--zero-before=PyOS_AfterFork_Child`: callgrind copies the parent's counts into
+a forked child, so each fork used to add the parent's instructions until then to the
+total again), for the working tree and
 for each ``--compare`` commit (checked out in a temporary git worktree), on the
 same grown site, and checks that every version prints the same report.
 
@@ -107,6 +110,9 @@ def _count(src: Path, site: Path, out_dir: Path) -> tuple[list[int], str] | None
             "valgrind",
             "--tool=callgrind",
             "--trace-children=yes",
+            # A forked child starts with a copy of its parent's counts: without this,
+            # every fork added the parent's instructions so far to the total again.
+            "--zero-before=PyOS_AfterFork_Child",
             f"--callgrind-out-file={out_dir}/cg.%p",
             *command,
         ],
