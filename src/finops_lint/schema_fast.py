@@ -189,10 +189,14 @@ def _r(value: Any) -> str:
 _SKIPPED = frozenset({"$defs", "definitions", "then", "else"})
 
 #: A schema's keywords to check, in its own order, by id (schemas live for the run).
-_PLANS: dict[int, tuple[Any, tuple[tuple[str, Any], ...]]] = {}
+_PLANS: dict[int, tuple[Any, tuple[tuple[str, Any, frozenset[str] | None], ...]]] = {}
 
 
-def _plan(schema: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+def _plan(schema: dict[str, Any]) -> tuple[tuple[str, Any, frozenset[str] | None], ...]:
+    """(keyword, argument, the strings of an `enum` list) for each keyword to check.
+    A string value is one of an enum's exactly when it is in those strings (`_equal`
+    compares a string with `==`, which no other type passes): a set lookup instead
+    of a comparison per member."""
     known = _PLANS.get(id(schema))
     if known is not None and known[0] is schema:
         return known[1]
@@ -202,29 +206,15 @@ def _plan(schema: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
             continue
         if key not in _HANDLED:
             raise _Unknown(key)
-        items.append((key, arg))
+        strings = None
+        if key == "enum" and isinstance(arg, list):
+            strings = frozenset(v for v in arg if type(v) is str)
+        items.append((key, arg, strings))
     plan = tuple(items)
     if len(_PLANS) > 4096:
         _PLANS.clear()
     _PLANS[id(schema)] = (schema, plan)
     return plan
-
-
-#: An enum's strings, by the enum list's id (schemas live for the run).
-_STRINGS: dict[int, tuple[Any, frozenset[str]]] = {}
-
-
-def _strings_of(values: list[Any]) -> frozenset[str]:
-    """The strings of an enum: a string value is one of the enum's exactly when it is
-    in this set (`_equal` compares a string with `==`, which no other type passes)."""
-    known = _STRINGS.get(id(values))
-    if known is not None and known[0] is values:
-        return known[1]
-    found = frozenset(v for v in values if type(v) is str)
-    if len(_STRINGS) > 4096:
-        _STRINGS.clear()
-    _STRINGS[id(values)] = (values, found)
-    return found
 
 
 def _walk(
@@ -242,7 +232,7 @@ def _walk(
         if schema is False and out is None:
             raise _Invalid
         raise _Unknown("schema")
-    for key, arg in _plan(schema):
+    for key, arg, strings in _plan(schema):
         if key == "type":
             if type(arg) is str and _is_type(value, arg):
                 continue
@@ -254,8 +244,8 @@ def _walk(
             else:
                 continue
         elif key == "enum":
-            if type(value) is str:  # a string equals only a string
-                if value in _strings_of(arg):
+            if strings is not None and type(value) is str:
+                if value in strings:
                     continue
             elif any(_equal(value, v) for v in arg):
                 continue

@@ -55,8 +55,9 @@ class FileFacts(NamedTuple):
 MIN_FILES = 1000
 
 #: `split(items, compute)`: compute's dicts for two halves of items, merged (one half
-#: may be computed in another process).
-Split = Callable[[list[str], Callable[[list[str]], dict[str, FileFacts]]], dict[str, FileFacts]]
+#: may be computed in another process; `workers.split_in_two`). The Site reads its
+#: files' facts through it, the templates' model its pages' values.
+Split = Callable[[list[str], Callable[[list[str]], dict[str, Any]]], dict[str, Any]]
 
 #: What else to learn of a page's text while it is read (`Workspace.source_facts_of`).
 Also = Callable[[str], Any]

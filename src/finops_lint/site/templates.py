@@ -61,11 +61,8 @@ from finops_lint.site.liquid_read import (
     var_key,
 )
 from finops_lint.site.page_layout import front_matter_layout, has_liquid
-from finops_lint.site.prefetch import MIN_FILES
+from finops_lint.site.prefetch import MIN_FILES, Split
 from finops_lint.site.source import KnownFiles
-
-#: `workers.split_in_two`: compute over items, half of them in a forked process.
-SplitReads = Callable[[list[str], Callable[[list[str]], dict[str, Any]]], dict[str, Any]]
 
 # ------------------------------------------------------------------ the index
 
@@ -113,6 +110,11 @@ def _layout_with_defaults(own: str | bool | None, rel: str, page: SitePage, site
         return own
     kind = "pages" if page.collection is None else page.collection
     return site.config.defaults_for(rel, kind).get("layout")
+
+
+def _picked(data: dict[str, Any], keys: frozenset[str]) -> dict[str, Any]:
+    """The values of a page's front matter that the templates read (`_keys_read`)."""
+    return {k: data[k] for k in keys if k in data}
 
 
 class TemplateLinks:
@@ -298,7 +300,7 @@ class TemplateLinks:
             self._keys = frozenset(keys)
         return self._keys
 
-    def _read_values(self, split: SplitReads) -> None:
+    def _read_values(self, split: Split) -> None:
         """The values `_value_of` keeps of every page of the site, read ahead through
         `split` (half of the pages in a forked process): a whole-site pass reads
         nearly every page's front matter, a second of work at 10,000 pages (below
@@ -311,11 +313,7 @@ class TemplateLinks:
         data_of = self._data_of
 
         def picked(rels: list[str]) -> dict[str, Any]:
-            out: dict[str, Any] = {}
-            for rel in rels:
-                data = data_of(rel)
-                out[rel] = {k: data[k] for k in keys if k in data}
-            return out
+            return {rel: _picked(data_of(rel), keys) for rel in rels}
 
         for rel, values in split(unread, picked).items():
             self._values[rel] = (keys, values)
@@ -329,8 +327,7 @@ class TemplateLinks:
             keys = self._keys_read()  # one set shared by every page, unless one is missing
             if key not in keys or (known is not None and not known[0] <= keys):
                 keys = keys | {key} | (known[0] if known is not None else frozenset())
-            data = self._data_of(rel)
-            known = self._values[rel] = (keys, {k: data[k] for k in keys if k in data})
+            known = self._values[rel] = (keys, _picked(self._data_of(rel), keys))
         return known[1].get(key)
 
     # -- who renders what
@@ -506,7 +503,7 @@ class TemplateLinks:
             return False, None
         return True, focus if len(site_loops) == 1 else None
 
-    def broken(self, focus: str | None = None, split: SplitReads | None = None) -> list[Broken]:
+    def broken(self, focus: str | None = None, split: Split | None = None) -> list[Broken]:
         """Every (page, key) whose value makes a built link reach nothing, once per
         page, key and finished path; with `focus`, those of that page only (the same
         ones, found without walking every other page's values). `split`: for the
