@@ -8,6 +8,7 @@ column and the real number of cells an author typed.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -21,6 +22,9 @@ _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 # unrolled: the same matches as `(?:[^()]|\([^()]*\))*`, without a branch per character.
 _LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*(?:\([^()]*\)[^()]*)*\)")
 _REF_LINK = re.compile(r"!?\[([^\[\]]*)\]\[[^\[\]]*\]")
+#: A link's text (group 1, which every match has): `sub`'s replacement, as `r"\1"` gives
+#: it, without expanding a template for each match (a third of the time).
+_LINK_TEXT = operator.itemgetter(1)
 
 
 @dataclass
@@ -89,9 +93,9 @@ def plain_text(raw: str) -> str:
         text = _HTML_TAG.sub("", text)
     if "[" in text:  # a match holds "](" or "][": most text with "[" has neither
         if "](" in text:
-            text = _LINK.sub(r"\1", text)
+            text = _LINK.sub(_LINK_TEXT, text)
         if "][" in text:
-            text = _REF_LINK.sub(r"\1", text)
+            text = _REF_LINK.sub(_LINK_TEXT, text)
     # Emphasis and code markers are dropped: "~~" pairs first, as a regex scan
     # `(\*\*|__|\*|_|~~|`)` finds them (only "~~" is two characters no other marker
     # has), then every "*", "_" and "`". Most text has none.

@@ -18,7 +18,9 @@ from finops_lint.rules.base import Issue, RuleContext, rule
 from finops_lint.rules.front_matter_values import TEST_TITLE, text_values
 
 #: Authoring markers: always a note to the author, wherever they stand.
-_NOTE = re.compile(r"(?<![\w-])(TODO|FIXME|XXX)(?![\w-])")
+#: (`(?<![\w-])(TODO|FIXME|XXX)(?![\w-])`, with each word's first letter matched before
+#: the look-behind: a pattern opening with a look-behind is tried at every character.)
+_NOTE = re.compile(r"(T(?<![\w-]T)ODO|F(?<![\w-]F)IXME|X(?<![\w-]X)XX)(?![\w-])")
 #: "To be decided" markers: only where they stand for the missing value itself.
 _TBD_VALUE = lazy(
     r"(?:^|[:|\u2013\u2014]\s*|\s-\s+)(?P<m>\(?TB[DC]\)?)[.!]?\s*$"  # "Owner: TBD", "- TBD"

@@ -464,8 +464,11 @@ def locate(doc: Document, block: TextBlock, match_text: str) -> tuple[int, int]:
     return block.line, len(line) - len(line.lstrip()) + 1
 
 
+_NOT_WORD_OR_SPACE = re.compile(r"[^\w\s]")
+
+
 def norm_prose(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+    return " ".join(_NOT_WORD_OR_SPACE.sub(" ", text.casefold()).split())
 
 
 def short(text: str, limit: int = 70) -> str:
