@@ -1,7 +1,8 @@
 """Fast paths give what the plain version they replaced gave, on any text:
 `plain_text` (substring tests before each regex, str.replace for the emphasis
-markers, the unrolled link pattern) and LK012's bracket scan (a regex for the
-brackets and escapes instead of a loop over every character)."""
+markers, the unrolled link pattern), LK012's bracket scan (a regex for the
+brackets and escapes instead of a loop over every character) and the patterns that
+match their first character before looking behind it."""
 
 from __future__ import annotations
 
@@ -672,3 +673,66 @@ def test_display_paths_are_relpaths_and_back() -> None:
                     plain = not back.startswith("..") and back != "."
                     old = back if plain and ws.display_path(back) == expected else None
                     assert ws.rel_of_shown(expected) == old, (cwd, rel)
+
+
+def _first_forms() -> list[tuple[re.Pattern[str], re.Pattern[str]]]:
+    """(pattern as shipped, the same with its look-behind first, as first written)."""
+    from finops_lint.rules import markers, rendering
+
+    return [
+        (
+            rendering._SPACED_DEST,
+            re.compile(
+                r"(?<![\\!])\[(?P<text>[^\[\]\n]+)\]\((?P<dest>(?!<)[^()\s]+"
+                r"(?:[ \t]+[^()\s\"'][^()\s]*)+)\)"
+            ),
+        ),
+        (
+            rendering._NO_OPEN_PAREN,
+            re.compile(r"(?<![\\!])\[(?P<text>[^\[\]\n]+)\](?P<dest>https?://[^\s()]+)\)"),
+        ),
+        (
+            rendering._NO_CLOSE_BRACKET,
+            re.compile(
+                r"(?<![\\!])\[(?P<text>[^\[\]()\n]+)\((?P<dest>https?://[^\s()]+)\)(?!.*\])"
+            ),
+        ),
+        (
+            rendering._SLOT,
+            re.compile(r"(?<![\]!\\])\[([A-Za-z][A-Za-z /&'-]{1,48}[A-Za-z])\](?![(\[:])"),
+        ),
+        (markers._NOTE, re.compile(r"(?<![\w-])(TODO|FIXME|XXX)(?![\w-])")),
+    ]
+
+
+_LINK_LINES = st.lists(
+    st.one_of(
+        st.text(alphabet=st.sampled_from("[]()!\\ \tah/:<\"'-&Z9_\n"), max_size=10),
+        st.sampled_from(
+            ["[a b]", "](", "https://x", "](/a b)", "]https://x)", "[t(https://x)", "\\[", "!["]
+        ),
+        st.sampled_from(["TODO", "FIXME", "XXX", "XXXX", "-TODO", "x_TODO", "TODO-"]),
+    ),
+    max_size=8,
+).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_LINK_LINES)
+def test_first_character_patterns_as_the_look_behind_first(line: str) -> None:
+    for shipped, first in _first_forms():
+        got = [(m.span(), m.groups()) for m in shipped.finditer(line)]
+        assert got == [(m.span(), m.groups()) for m in first.finditer(line)]
+
+
+@settings(max_examples=800, deadline=None)
+@given(_LINK_LINES)
+def test_lk012_line_issues_as_every_pattern_searched(line: str) -> None:
+    """LK012 skips a pattern on a line without the two characters it needs."""
+    from finops_lint.rules import rendering
+
+    found = [(i.line, i.column, i.message) for i in rendering._line_issues(3, line, None)]
+    every = 0
+    for pattern in (rendering._SPACED_DEST, rendering._NO_OPEN_PAREN, rendering._NO_CLOSE_BRACKET):
+        every += len(list(pattern.finditer(line)))
+    assert len(found) == every
