@@ -85,7 +85,11 @@ class TracedContext(RuleContext):
 
     @property  # type: ignore[override]
     def site(self) -> Any:
-        return self._proxy(_SITE_PROXY, self.__dict__["_site"], RecordingSite)
+        proxy = self.page_values.get(_SITE_PROXY)
+        if proxy is None:  # (the proxy made, or None; its look-up is every rule's)
+            return self._proxy(_SITE_PROXY, self.__dict__["_site"], RecordingSite)
+        self.beyond = True
+        return proxy
 
     @site.setter
     def site(self, value: Any) -> None:
@@ -93,7 +97,11 @@ class TracedContext(RuleContext):
 
     @property  # type: ignore[override]
     def workspace(self) -> Any:
-        return self._proxy(_WORKSPACE_PROXY, self.__dict__["_workspace"], RecordingWorkspace)
+        proxy = self.page_values.get(_WORKSPACE_PROXY)
+        if proxy is None:
+            return self._proxy(_WORKSPACE_PROXY, self.__dict__["_workspace"], RecordingWorkspace)
+        self.beyond = True
+        return proxy
 
     @workspace.setter
     def workspace(self, value: Any) -> None:

@@ -21,6 +21,7 @@ config, a page type's template) and pure functions (`display_path`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from finops_lint.parsing.links import classify_target
@@ -124,7 +125,7 @@ class Oracle:
         self._pages: dict[int, tuple[SitePage, str]] = {}  # `page`'s, by id
         self.breaks_asked = 0
 
-    @property
+    @cached_property
     def site(self) -> Site:
         site = self.ws.jekyll_site
         if site is None:
@@ -133,8 +134,7 @@ class Oracle:
 
     def value(self, q: Query) -> Any:
         """What the Site or the Workspace says to the question."""
-        kind, args = q[0], q[1:]
-        return _VALUE[kind](self, *args)
+        return _VALUE[q[0]](self, q)
 
     def answer(self, q: Query) -> str:
         known = self._answers.get(q)
@@ -238,31 +238,33 @@ def _template_breaks(o: Oracle, focus: str) -> dict[str, Any]:
     return {} if found is None else {focus: found}
 
 
-#: kind -> how the value is asked for: (oracle, *args) -> value.
-_VALUE: dict[str, Callable[..., Any]] = {
-    "resolve": lambda o, target, frm, md: o.site.resolve(target, frm, markdown=md),
-    "internal": lambda o, target, kind: o.site.is_internal(target, kind),
-    "rewrite": lambda o, frm, path: o.site.relative_rewrite(frm, path),
-    "host": lambda o, url: o.site.is_site_host(url),
-    "page": lambda o, path: o.site.page_for_path(path),
-    "url": lambda o, url: o.site.pages_by_url.get(url),
-    "redirects": lambda o: o.site.redirects,
-    "clashes": lambda o, path: o.site.redirect_clashes_of(path),
-    "static_clashes": lambda o, path: o.site.static_clashes_of(path),
-    "statics": lambda o: o.site.static_by_path,
-    "doc": lambda o, rel: o.ws.document(rel),
-    "text": lambda o, rel: o.ws.text(rel),
-    "facts": lambda o, rel: o.ws.facts(rel),
-    "layouts": lambda o: o.ws.layouts,
-    "of_type": lambda o, name: o.ws.pages_of_type(name),
-    "names": lambda o, name, keys: o.ws.reference_names(name, tuple(keys)),
-    "aliases": lambda o, name, key: o.ws.reference_aliases(name, key),
-    "referenced": lambda o, name: o.ws.referenced_values(name),
-    "breaks": _template_breaks,
+#: kind -> how the value is asked for: (oracle, question) -> value. (The question is
+#: passed whole, not spread into arguments: this runs for every question a page asks.)
+_VALUE: dict[str, Callable[[Oracle, Query], Any]] = {
+    "resolve": lambda o, q: o.site.resolve(q[1], q[2], markdown=q[3]),
+    "internal": lambda o, q: o.site.is_internal(q[1], q[2]),
+    "rewrite": lambda o, q: o.site.relative_rewrite(q[1], q[2]),
+    "host": lambda o, q: o.site.is_site_host(q[1]),
+    "page": lambda o, q: o.site.page_for_path(q[1]),
+    "url": lambda o, q: o.site.pages_by_url.get(q[1]),
+    "redirects": lambda o, q: o.site.redirects,
+    "clashes": lambda o, q: o.site.redirect_clashes_of(q[1]),
+    "static_clashes": lambda o, q: o.site.static_clashes_of(q[1]),
+    "statics": lambda o, q: o.site.static_by_path,
+    "doc": lambda o, q: o.ws.document(q[1]),
+    "text": lambda o, q: o.ws.text(q[1]),
+    "facts": lambda o, q: o.ws.facts(q[1]),
+    "layouts": lambda o, q: o.ws.layouts,
+    "of_type": lambda o, q: o.ws.pages_of_type(q[1]),
+    "names": lambda o, q: o.ws.reference_names(q[1], tuple(q[2])),
+    "aliases": lambda o, q: o.ws.reference_aliases(q[1], q[2]),
+    "referenced": lambda o, q: o.ws.referenced_values(q[1]),
+    "breaks": lambda o, q: _template_breaks(o, q[1]),
     # of a set the Workspace gives (reference names): whether it holds a value, whether
-    # it is empty; a rule that reads the set further asks for the whole set
-    "member": lambda o, kind, *rest: rest[-1] in _VALUE[kind](o, *rest[:-1]),
-    "nonempty": lambda o, kind, *rest: bool(_VALUE[kind](o, *rest)),
+    # it is empty; a rule that reads the set further asks for the whole set (the set's
+    # own question is this one's after its kind, without the value for "member")
+    "member": lambda o, q: q[-1] in _VALUE[q[1]](o, q[1:-1]),
+    "nonempty": lambda o, q: bool(_VALUE[q[1]](o, q[1:])),
 }
 
 #: kind -> the text whose digest is the answer: (oracle, question, value) -> str.
@@ -311,6 +313,9 @@ class Recorder:
         self.frames = frames
 
     def ask(self, *q: Any) -> Any:
+        """The value, the question noted with its answer (`answer_of`'s and `covers`'
+        memos looked up here: every read a traced rule makes of the Site or the
+        Workspace comes through here)."""
         oracle, frame = self.oracle, self.frames[-1]
         value = oracle.value(q)
         answers = frame.answers
@@ -323,8 +328,9 @@ class Recorder:
                     answers[cover] = oracle.answer(cover)
                     frame.covering.append(cover)
                 return value
-        answers[q] = oracle.answer_of(q, value)
-        if oracle.covers(q):
+        known = oracle._answers.get(q)
+        answers[q] = known if known is not None else oracle.answer_of(q, value)
+        if q in oracle._covers:
             frame.covering.append(q)
         return value
 
