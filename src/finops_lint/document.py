@@ -116,7 +116,9 @@ class Document:
         """Each block's text as a reader sees it, in ``blocks`` order: no code spans,
         HTML comments, Liquid or block markers (``>``, ``-``, ``1.``, ``##``, a
         heading's closing ``#``s and ``{#id}``), whitespace collapsed to one space."""
-        return [_visible_block_text(self, block) for block in self.blocks]
+        lines = self._masked_lines if self.masked else self.lines
+        markdown = self.is_markdown
+        return [_visible_block_text(lines, markdown, block) for block in self.blocks]
 
     @cached_property
     def visible_text(self) -> str:
@@ -150,17 +152,21 @@ _HEADING_TAIL = re.compile(r"\{:?\s*#[^{}]*\}\s*$|(?<!\s)\s+#+\s*$")
 _BLOCK_MARKERS = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s+|[-*+]\s+|\d{1,9}[.)]\s+)?")
 
 
-def _visible_block_text(doc: Document, block: TextBlock) -> str:
-    if block.kind == "html" and not doc.is_markdown:
+def _visible_block_text(lines: list[str], markdown: bool, block: TextBlock) -> str:
+    """A block's text from the page's visible lines (`Document.visible_lines`, all)."""
+    if block.kind == "html" and not markdown:
         text = block.text
     else:
-        lines = doc.visible_lines(block.line, block.end_line)
         # A line that starts with a letter has no marker (nor space) to remove.
-        text = plain_text(
-            " ".join(
-                ln if ln[:1].isalpha() else _BLOCK_MARKERS.sub("", ln, count=1) for ln in lines
+        if block.line == block.end_line:  # (most blocks: no join)
+            ln = lines[block.line - 1] if 0 < block.line <= len(lines) else ""
+            text = ln if ln[:1].isalpha() else _BLOCK_MARKERS.sub("", ln, count=1)
+        else:
+            text = " ".join(
+                ln if ln[:1].isalpha() else _BLOCK_MARKERS.sub("", ln, count=1)
+                for ln in lines[block.line - 1 : block.end_line]
             )
-        )
+        text = plain_text(text)
         if block.kind == "heading":
             text = _HEADING_TAIL.sub("", text).strip()
         if "{" not in text:
