@@ -736,3 +736,22 @@ def test_lk012_line_issues_as_every_pattern_searched(line: str) -> None:
     for pattern in (rendering._SPACED_DEST, rendering._NO_OPEN_PAREN, rendering._NO_CLOSE_BRACKET):
         every += len(list(pattern.finditer(line)))
     assert len(found) == every
+
+
+_ROUTE = st.lists(
+    st.sampled_from(["/", "a", "b", ":x", ":y", "*", "-", "%20", "A"]), max_size=5, unique=True
+).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_ROUTE.map(lambda r: "/" + r), _ROUTE.map(lambda r: "/" + r))
+def test_redirect_literal_prefix_as_the_pattern_alone(from_path: str, path: str) -> None:
+    """A rule tries its pattern only on a path that starts with its literal text."""
+    from dataclasses import replace
+
+    from finops_lint.site.redirects import RedirectRule
+
+    rule = RedirectRule("_redirects", 1, from_path, "/to/:x/:splat")
+    unfiltered = replace(rule)
+    unfiltered._literal = ""
+    assert rule.match(path) == unfiltered.match(path)

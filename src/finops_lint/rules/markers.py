@@ -208,8 +208,8 @@ def placeholder_image(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """
     # A service's name is in the lower-cased URL that names it: the links' targets and
     # the front matter are searched for the names, not the whole page.
-    targets = "\n".join(link.target for link in doc.links).lower()
-    for link in doc.links if any(name in targets for name in _HOST_NAMES) else ():
+    targets = "\n".join(link.target for link in doc.links).lower() if doc.links else ""
+    for link in doc.links if targets and any(name in targets for name in _HOST_NAMES) else ():
         host = placeholder_host(link.target)
         if host is not None:
             what = "image" if link.kind == "image" else "link"

@@ -48,9 +48,11 @@ class RedirectRule:
     query: dict[str, str] = field(default_factory=dict)
     conditional: bool = False
     _regex: re.Pattern[str] | None = None
+    #: what every path the rule matches starts with (the text before a placeholder)
+    _literal: str = ""
 
     def __post_init__(self) -> None:
-        self._regex = _compile(self.from_path)
+        self._regex, self._literal = _compile(self.from_path)
 
     @property
     def is_redirect(self) -> bool:
@@ -62,8 +64,8 @@ class RedirectRule:
 
     def match(self, path: str, query: dict[str, str] | None = None) -> str | None:
         """The target this rule gives ``path`` (placeholders filled), or None."""
-        if self.conditional or self._regex is None:
-            return None
+        if self.conditional or self._regex is None or not path.startswith(self._literal):
+            return None  # (most rules a path is tried against: the regex not run)
         found = self._regex.match(path)
         if found is None:
             return None
@@ -85,20 +87,28 @@ class RedirectRule:
                 return splat or ""
             return values.get(name, m.group(0))
 
-        return re.sub(r":([A-Za-z_]\w*)", fill, self.to)
+        return _PLACEHOLDER.sub(fill, self.to)
 
 
-def _compile(from_path: str) -> re.Pattern[str] | None:
+#: a `:name` placeholder in a rule's from or to
+_PLACEHOLDER = re.compile(r":([A-Za-z_]\w*)")
+
+
+def _compile(from_path: str) -> tuple[re.Pattern[str] | None, str]:
+    """The rule's pattern for a path (None: a "*" not at the end, which Netlify does
+    not match), and the literal text every match starts with."""
     path = from_path
     splat = path.endswith("*")
     if splat:
         path = path[:-1]
     if "*" in path:
-        return None
+        return None, ""
     stem = path.rstrip("/") if (splat or path != "/") else path
+    first = _PLACEHOLDER.search(stem)
+    literal = stem[: first.start()] if first is not None else stem
     parts: list[str] = []
     pos = 0
-    for m in re.finditer(r":([A-Za-z_]\w*)", stem):
+    for m in _PLACEHOLDER.finditer(stem):
         parts.append(re.escape(stem[pos : m.start()]))
         parts.append(f"(?P<{m.group(1)}>[^/]+)")
         pos = m.end()
@@ -107,11 +117,11 @@ def _compile(from_path: str) -> re.Pattern[str] | None:
     if splat:
         if path.endswith("/"):
             # "/news/*" matches "/news", "/news/" and "/news/anything/below"
-            return re.compile(f"^{body}(?:/(?P<splat>.*))?$")
-        return re.compile(f"^{body}(?P<splat>.*)$")
+            return re.compile(f"^{body}(?:/(?P<splat>.*))?$"), literal
+        return re.compile(f"^{body}(?P<splat>.*)$"), literal
     if stem == "/" or stem == "":
-        return re.compile("^/$")
-    return re.compile(f"^{body}/?$")
+        return re.compile("^/$"), "/"
+    return re.compile(f"^{body}/?$"), literal
 
 
 def parse_redirects_file(
