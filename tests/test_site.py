@@ -430,6 +430,16 @@ def test_redirect_parsers_never_raise() -> None:
     assert rules == [] and problems and problems[0][0] == "netlify.toml"
 
 
+def test_a_placeholder_named_twice_matches_with_the_first_value() -> None:
+    """`/a/:id/:id` (or `:splat` before a `*`) is no pattern `re` compiles as written:
+    it used to stop the run with an internal error."""
+    rules, problems = parse_redirects_file("/a/:id/:id /b/:id 301\n/c/:splat/* /d/:splat 301\n")
+    assert problems == []
+    assert rules[0].match("/a/1/2") == "/b/1"
+    assert rules[0].match("/a/1") is None
+    assert rules[1].match("/c/q/r/s") == "/d/r/s"
+
+
 NETLIFY_TOML_CONSTRUCTS = """\
 [build]
   publish = "_site"

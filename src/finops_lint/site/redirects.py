@@ -108,9 +108,14 @@ def _compile(from_path: str) -> tuple[re.Pattern[str] | None, str]:
     literal = stem[: first.start()] if first is not None else stem
     parts: list[str] = []
     pos = 0
+    # A name given twice (or "splat" before a "*") matches a segment the first one's
+    # value stands for: a second group of one name is no pattern re compiles.
+    named = {"splat"} if splat else set()
     for m in _PLACEHOLDER.finditer(stem):
         parts.append(re.escape(stem[pos : m.start()]))
-        parts.append(f"(?P<{m.group(1)}>[^/]+)")
+        name = m.group(1)
+        parts.append("[^/]+" if name in named else f"(?P<{name}>[^/]+)")
+        named.add(name)
         pos = m.end()
     parts.append(re.escape(stem[pos:]))
     body = "".join(parts)
