@@ -755,3 +755,17 @@ def test_redirect_literal_prefix_as_the_pattern_alone(from_path: str, path: str)
     unfiltered = replace(rule)
     unfiltered._literal = ""
     assert rule.match(path) == unfiltered.match(path)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab\n\r \u2028"), max_size=30))
+def test_line_starts_as_the_newlines_found(text: str) -> None:
+    """`line_starts` sums the lines' lengths; the loop it replaced found each "\\n"."""
+    from finops_lint.parsing.links import LineIndex, line_starts
+
+    found = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    assert line_starts(text.split("\n")) == [*found, len(text) + 1]
+    index = LineIndex(text)
+    for offset in range(len(text) + 1):
+        line = text.count("\n", 0, offset) + 1
+        assert index.pos(offset) == (line, offset - found[line - 1] + 1)

@@ -18,6 +18,7 @@ from finops_lint.parsing.links import (
     Link,
     Malformed,
     RefDefinition,
+    line_starts,
     scan_definitions,
     scan_links,
     strip_liquid,
@@ -226,8 +227,9 @@ def parse_text(
     doc.tables = parsed.tables
     doc.blocks = parsed.blocks
     doc.code_ranges = parsed.code_ranges
-    doc.masked = _mask(text, body_offset, lines, parsed)
-    index = LineIndex(text)
+    starts = line_starts(lines)
+    doc.masked = _mask(text, body_offset, starts, len(lines), parsed)
+    index = LineIndex(text, starts)
     doc.definitions = scan_definitions(
         doc.masked, index, doc.glued_definitions, doc.conditional_definitions
     )
@@ -299,27 +301,26 @@ def _split_raw(links: list[Link], raw_html: RawHtml) -> tuple[list[Link], list[L
     return kept, as_text
 
 
-def _mask(text: str, body_offset: int, lines: list[str], body: Body) -> str:
+def _mask(text: str, body_offset: int, starts: list[int], count: int, body: Body) -> str:
+    """The text with front matter, code, comments and kramdown's own syntax blanked;
+    `starts`: `line_starts` of its `count` lines."""
     spans: list[tuple[int, int]] = []
     if body_offset:
         spans.append((0, body_offset))
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
     for first, last in body.code_ranges:
         a = starts[first - 1]
-        b = starts[min(last, len(lines))] - 1
+        b = starts[min(last, count)] - 1
         spans.append((a, max(a, b)))
     spans.extend(comment_spans(text))
     spans.extend((a + body_offset, b + body_offset) for a, b in kramdown_spans(text[body_offset:]))
     for block in body.blocks:
         if block.kind == "paragraph" and "`" in block.raw:
             a = starts[block.line - 1]
-            b = starts[min(block.end_line, len(lines))]
+            b = starts[min(block.end_line, count)]
             spans.extend(code_span_spans(text[a:b], a))
     for table in body.tables:
         a = starts[table.line - 1]
-        b = starts[min(table.end_line, len(lines))]
+        b = starts[min(table.end_line, count)]
         if "`" in text[a:b]:
             spans.extend(code_span_spans(text[a:b], a))
     masked = mask_spans(text, spans)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import accumulate
+from operator import add
 
 from finops_lint.regex import lazy
 
@@ -133,18 +135,21 @@ def classify_target(target: str) -> str:
 class LineIndex:
     """Offset -> (line, column), both 1-based."""
 
-    def __init__(self, text: str) -> None:
-        self.starts = [0]
-        pos = text.find("\n")
-        while pos != -1:
-            self.starts.append(pos + 1)
-            pos = text.find("\n", pos + 1)
+    def __init__(self, text: str, starts: list[int] | None = None) -> None:
+        """`starts`: `line_starts` of the text's lines, when the caller has them."""
+        self.starts = starts if starts is not None else line_starts(text.split("\n"))
 
     def pos(self, offset: int) -> tuple[int, int]:
         from bisect import bisect_right
 
         i = bisect_right(self.starts, offset) - 1
         return i + 1, offset - self.starts[i] + 1
+
+
+def line_starts(lines: list[str]) -> list[int]:
+    """The offset of each line's start in the text the lines were split from at
+    "\n", then that of one more (the text's length + 1): a sum in C, not a loop."""
+    return list(map(add, accumulate(map(len, lines), initial=0), range(len(lines) + 1)))
 
 
 #: The longest Liquid tag looked for inside a link destination: an unclosed "{{"
