@@ -59,17 +59,55 @@ class Section:
     children: list[int] = field(default_factory=list)  # indexes of direct sub-sections
 
 
-@dataclass
 class TextBlock:
-    """A run of inline text: a paragraph, list item paragraph, heading or block quote."""
+    """A run of inline text: a paragraph, list item paragraph, heading or block quote.
 
-    kind: str  # paragraph | heading | html
-    line: int
-    end_line: int
-    raw: str
-    text: str
-    in_list: bool = False
-    in_quote: bool = False
+    Its `text` (the raw text without markup) is given, or made from `raw` with
+    `plain_text` when first read: few rules read it, and making it for every
+    paragraph of every page was about 5% of parsing a page with a body."""
+
+    __slots__ = ("_text", "end_line", "in_list", "in_quote", "kind", "line", "raw")
+
+    def __init__(
+        self,
+        kind: str,  # paragraph | heading | html
+        line: int,
+        end_line: int,
+        raw: str,
+        text: str | None = None,  # None: plain_text(raw)
+        in_list: bool = False,
+        in_quote: bool = False,
+    ) -> None:
+        self.kind = kind
+        self.line = line
+        self.end_line = end_line
+        self.raw = raw
+        self._text = text
+        self.in_list = in_list
+        self.in_quote = in_quote
+
+    @property
+    def text(self) -> str:
+        text = self._text
+        if text is None:
+            text = self._text = plain_text(self.raw)
+        return text
+
+    def __repr__(self) -> str:
+        return (
+            f"TextBlock({self.kind!r}, {self.line}, {self.end_line}, {self.raw!r}, "
+            f"{self.text!r}, in_list={self.in_list}, in_quote={self.in_quote})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TextBlock):
+            return NotImplemented
+        return all(getattr(self, a) == getattr(other, a) for a in _BLOCK_FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]  # (as the dataclass it was: mutable)
+
+
+_BLOCK_FIELDS = ("kind", "line", "end_line", "raw", "text", "in_list", "in_quote")
 
 
 @dataclass(frozen=True)
@@ -345,9 +383,7 @@ def parse_body(
                 if no_space is not None:
                     out.headings.append(no_space)
             out.blocks.append(
-                TextBlock(
-                    "paragraph", start, end, raw, plain_text(raw), list_depth > 0, quote_depth > 0
-                )
+                TextBlock("paragraph", start, end, raw, None, list_depth > 0, quote_depth > 0)
             )
             i += 3
             continue
@@ -374,7 +410,7 @@ def parse_body(
                     start,
                     end,
                     tok.content,
-                    plain_text(tok.content),
+                    None,
                     list_depth > 0,
                     quote_depth > 0,
                 )
