@@ -34,10 +34,13 @@ State = dict[str, Any]
 
 def _attributes(obj: object) -> dict[str, int]:
     """name -> id of the value, for every attribute the instance holds itself (slots
-    and __dict__), leaving out what the class caches (cached_property)."""
+    and __dict__), leaving out what the class caches (a cached_property, or a slot
+    `_name` behind a property `name`, filled on first read: TextBlock's text)."""
     cls = type(obj)
     out: dict[str, int] = {}
     for name in getattr(cls, "__slots__", ()):
+        if isinstance(getattr(cls, name.removeprefix("_"), None), property):
+            continue
         if hasattr(obj, name):
             out[name] = id(getattr(obj, name))
     for name, value in getattr(obj, "__dict__", {}).items():
@@ -54,7 +57,9 @@ def _document_state(doc: Document) -> State:
         value = getattr(doc, field.name)
         if isinstance(value, list):
             state[field.name] = [
-                (id(part), _attributes(part)) for part in value if hasattr(part, "__dict__")
+                (id(part), _attributes(part))
+                for part in value
+                if hasattr(part, "__dict__") or hasattr(type(part), "__slots__")
             ]
     return state
 
@@ -161,7 +166,7 @@ def test_the_guard_sees_a_write(tmp_path: Path) -> None:
         yield from ()
 
     def stores_on_a_block(doc: Document, ctx: RuleContext) -> Iterator[Any]:
-        doc.blocks[0].text += " "
+        doc.blocks[0].raw += " "
         yield from ()
 
     def stores_on_the_workspace(doc: Document, ctx: RuleContext) -> Iterator[Any]:
