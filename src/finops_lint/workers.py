@@ -751,9 +751,11 @@ def check_documents(
     # One context per rule, its page fields set for each page: making one per rule and
     # page was 2.5% of a worker's time. A rule's check has finished with it (its issues
     # are listed) before the next page, and no memo keeps it.
-    contexts = [
-        (r, context(config, None, site, options_of[r.code], ws, {}, run_values)) for r in rules
+    contexts: list[tuple[Rule, Any, Any]] = [  # (rule, its RuleContext or TracedContext, check)
+        (r, context(config, None, site, options_of[r.code], ws, {}, run_values), r.check)
+        for r in rules
     ]
+    traced = job.trace
     for doc in docs:
         page_values: dict[Any, Any] = {}
         facts = ws.facts(doc.rel_path, doc)
@@ -765,16 +767,17 @@ def check_documents(
         these = contexts
         if doc.decode_error is not None or only is not None:
             these = [
-                (r, ctx)
-                for r, ctx in contexts
+                (r, ctx, check)
+                for r, ctx, check in contexts
                 if (doc.decode_error is None or r.code == UNREADABLE)
                 and (only is None or r.code in only)
             ]
-        for r, ctx in these:
+        for r, ctx, check in these:
             ctx.page_type, ctx.page_values = page_type, page_values
-            ctx.__dict__.pop("beyond", None)  # TracedContext's: False until the rule looks
+            if traced:
+                ctx.beyond = False  # (TracedContext's) until the rule looks
             try:
-                issues = list(r.check(doc, ctx))
+                issues = list(check(doc, ctx))
             except Exception as exc:  # a bug in a rule must not stop the run
                 internal += 1
                 outcome.failed.add(doc.rel_path)
@@ -797,7 +800,7 @@ def check_documents(
                     )
                 )
                 continue
-            if getattr(ctx, "beyond", False):
+            if traced and ctx.beyond:
                 beyond.append(r.code)
             if not issues:
                 continue
