@@ -151,3 +151,43 @@ def test_enum_membership_agrees_with_jsonschema() -> None:
                     assert is_valid(schema, instance) == expected, (members, value)
                     # the enum's strings are remembered now
                     assert is_valid(schema, instance) == expected, (members, value)
+
+
+TYPE_NAMES = ["string", "object", "array", "null", "boolean", "integer", "number"]
+TYPE_VALUES: list[Any] = [
+    None,
+    True,
+    False,
+    0,
+    1,
+    -3,
+    1.0,
+    2.5,
+    -0.0,
+    "",
+    "1",
+    [],
+    [1],
+    {},
+    {"a": 1},
+]
+
+
+def test_type_sets_agree_with_jsonschema() -> None:
+    """A value of one of front matter's types is judged by its exact type against the
+    set of the keyword's names: the answer is jsonschema's (bool is no integer, 1.0
+    is one). Every `type` of one or two names, as a string and as a list, every value."""
+    import itertools
+
+    for size in (1, 2):
+        for names in itertools.combinations(TYPE_NAMES, size):
+            forms: list[Any] = [list(names)] + ([names[0]] if size == 1 else [])
+            for form in forms:
+                for schema in ({"type": form}, {"items": {"type": form}}):
+                    validator = Draft202012Validator(schema)
+                    for value in TYPE_VALUES:
+                        instance = value if "type" in schema else [value]
+                        assert is_valid(schema, instance) == validator.is_valid(instance), (
+                            form,
+                            value,
+                        )

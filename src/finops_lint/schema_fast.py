@@ -133,6 +133,33 @@ def _is_type(value: Any, name: str) -> bool:
     raise _Unknown(name)
 
 
+_TYPE_NAMES = frozenset({"string", "object", "array", "null", "boolean", "integer", "number"})
+
+#: JSON's type name of each Python type front matter values have (exactly that type:
+#: a subclass, or any other type, is judged by `_is_type`).
+_NAME_OF_TYPE: dict[type, str] = {
+    str: "string",
+    dict: "object",
+    list: "array",
+    type(None): "null",
+    bool: "boolean",
+}
+
+
+def _type_accepts(value: Any, names: frozenset[str]) -> bool:
+    """True when `_is_type(value, name)` holds for one of the names (all known), by
+    the value's exact type; False: not so, or a type `_is_type` must judge."""
+    kind = type(value)
+    name = _NAME_OF_TYPE.get(kind)
+    if name is not None:
+        return name in names
+    if kind is int:
+        return "integer" in names or "number" in names
+    if kind is float:
+        return "number" in names or ("integer" in names and value.is_integer())
+    return False
+
+
 def _equal(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
@@ -193,10 +220,11 @@ _PLANS: dict[int, tuple[Any, tuple[tuple[str, Any, frozenset[str] | None], ...]]
 
 
 def _plan(schema: dict[str, Any]) -> tuple[tuple[str, Any, frozenset[str] | None], ...]:
-    """(keyword, argument, the strings of an `enum` list) for each keyword to check.
-    A string value is one of an enum's exactly when it is in those strings (`_equal`
-    compares a string with `==`, which no other type passes): a set lookup instead
-    of a comparison per member."""
+    """(keyword, argument, strings) for each keyword to check: for `enum`, the
+    strings of its list (a string value is one of an enum's exactly when it is in
+    them: `_equal` compares a string with `==`, which no other type passes), for
+    `type`, its type names when each is one `_is_type` knows (`_type_accepts`). A
+    set lookup instead of a comparison or a call per member."""
     known = _PLANS.get(id(schema))
     if known is not None and known[0] is schema:
         return known[1]
@@ -209,6 +237,10 @@ def _plan(schema: dict[str, Any]) -> tuple[tuple[str, Any, frozenset[str] | None
         strings = None
         if key == "enum" and isinstance(arg, list):
             strings = frozenset(v for v in arg if type(v) is str)
+        elif key == "type":
+            names = arg if isinstance(arg, list) else [arg]
+            if all(type(n) is str and n in _TYPE_NAMES for n in names):
+                strings = frozenset(names)
         items.append((key, arg, strings))
     plan = tuple(items)
     if len(_PLANS) > 4096:
@@ -234,7 +266,7 @@ def _walk(
         raise _Unknown("schema")
     for key, arg, strings in _plan(schema):
         if key == "type":
-            if type(arg) is str and _is_type(value, arg):
+            if strings is not None and _type_accepts(value, strings):
                 continue
             kinds = arg if isinstance(arg, list) else [arg]
             if not any(_is_type(value, k) for k in kinds):
