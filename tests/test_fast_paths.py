@@ -769,3 +769,50 @@ def test_line_starts_as_the_newlines_found(text: str) -> None:
     for offset in range(len(text) + 1):
         line = text.count("\n", 0, offset) + 1
         assert index.pos(offset) == (line, offset - found[line - 1] + 1)
+
+
+def _jsonable_reference(value: Any) -> Any:
+    """`jsonable` as first written: a call for every value."""
+    import datetime as dt
+
+    if isinstance(value, dict):
+        return {str(k): _jsonable_reference(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable_reference(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+class _Text(str):
+    pass
+
+
+_YAML_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=5)
+    | st.dates()
+    | st.datetimes()
+    | st.text(max_size=3).map(_Text),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.lists(children, max_size=3).map(tuple)
+        | st.dictionaries(
+            st.one_of(st.text(max_size=3), st.integers(), st.dates()), children, max_size=3
+        )
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_YAML_VALUES)
+def test_jsonable_as_a_call_for_every_value(value: Any) -> None:
+    from finops_lint.parsing.front_matter_data import jsonable
+
+    got, want = jsonable(value), _jsonable_reference(value)
+    assert got == want
+    assert repr(got) == repr(want)  # the same types too (a date is its text)

@@ -54,12 +54,16 @@ def values_at(data: Any, parts: list[str]) -> Iterator[tuple[KeyPath, Any]]:
     yield from found
 
 
+#: Types `jsonable` gives back as they are (exactly these: not called for each).
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
     """Front matter as JSON data: keys as strings, tuples as lists, dates as ISO text."""
     if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {str(k): v if type(v) in _AS_IS else jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
+        return [v if type(v) in _AS_IS else jsonable(v) for v in value]
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     return value
