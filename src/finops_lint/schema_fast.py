@@ -216,15 +216,18 @@ def _r(value: Any) -> str:
 _SKIPPED = frozenset({"$defs", "definitions", "then", "else"})
 
 #: A schema's keywords to check, in its own order, by id (schemas live for the run).
-_PLANS: dict[int, tuple[Any, tuple[tuple[str, Any, frozenset[str] | None], ...]]] = {}
+_PLANS: dict[int, tuple[Any, tuple[tuple[str, Any, Any], ...]]] = {}
 
 
-def _plan(schema: dict[str, Any]) -> tuple[tuple[str, Any, frozenset[str] | None], ...]:
-    """(keyword, argument, strings) for each keyword to check: for `enum`, the
-    strings of its list (a string value is one of an enum's exactly when it is in
-    them: `_equal` compares a string with `==`, which no other type passes), for
-    `type`, its type names when each is one `_is_type` knows (`_type_accepts`). A
-    set lookup instead of a comparison or a call per member."""
+def _plan(schema: dict[str, Any]) -> tuple[tuple[str, Any, Any], ...]:
+    """(keyword, argument, what is known ahead) for each keyword to check: for
+    `enum`, the strings of its list (a string value is one of an enum's exactly when
+    it is in them: `_equal` compares a string with `==`, which no other type
+    passes); for `type`, its type names when each is one `_is_type` knows
+    (`_type_accepts`): a set lookup instead of a comparison or a call per member.
+    For `properties`, (name, subschema, type names) for each property, the names
+    when the subschema checks only a `type` of such names: a value it accepts by
+    them needs no walk of its own."""
     known = _PLANS.get(id(schema))
     if known is not None and known[0] is schema:
         return known[1]
@@ -234,19 +237,37 @@ def _plan(schema: dict[str, Any]) -> tuple[tuple[str, Any, frozenset[str] | None
             continue
         if key not in _HANDLED:
             raise _Unknown(key)
-        strings = None
+        ahead: Any = None
         if key == "enum" and isinstance(arg, list):
-            strings = frozenset(v for v in arg if type(v) is str)
+            ahead = frozenset(v for v in arg if type(v) is str)
         elif key == "type":
             names = arg if isinstance(arg, list) else [arg]
             if all(type(n) is str and n in _TYPE_NAMES for n in names):
-                strings = frozenset(names)
-        items.append((key, arg, strings))
+                ahead = frozenset(names)
+        elif key == "properties" and isinstance(arg, dict):
+            ahead = tuple((name, sub, _only_type(sub)) for name, sub in arg.items())
+        items.append((key, arg, ahead))
     plan = tuple(items)
     if len(_PLANS) > 4096:
         _PLANS.clear()
     _PLANS[id(schema)] = (schema, plan)
     return plan
+
+
+def _only_type(schema: Any) -> frozenset[str] | None:
+    """The type names of a subschema that checks nothing but them (`_plan`'s), or
+    None (anything else, a keyword this module does not know included: that is
+    said when a value is walked, as before)."""
+    if not isinstance(schema, dict):
+        return None
+    try:
+        plan = _plan(schema)
+    except _Unknown:
+        return None
+    if len(plan) == 1 and plan[0][0] == "type":
+        names: frozenset[str] | None = plan[0][2]
+        return names
+    return None
 
 
 def _walk(
@@ -264,9 +285,9 @@ def _walk(
         if schema is False and out is None:
             raise _Invalid
         raise _Unknown("schema")
-    for key, arg, strings in _plan(schema):
+    for key, arg, ahead in _plan(schema):
         if key == "type":
-            if strings is not None and _type_accepts(value, strings):
+            if ahead is not None and _type_accepts(value, ahead):
                 continue
             kinds = arg if isinstance(arg, list) else [arg]
             if not any(_is_type(value, k) for k in kinds):
@@ -276,8 +297,8 @@ def _walk(
             else:
                 continue
         elif key == "enum":
-            if strings is not None and type(value) is str:
-                if value in strings:
+            if ahead is not None and type(value) is str:
+                if value in ahead:
                     continue
             elif any(_equal(value, v) for v in arg):
                 continue
@@ -385,9 +406,13 @@ def _walk(
                             )
                         )
             elif key == "properties":
-                for name, sub in arg.items():
+                if ahead is None:
+                    raise _Unknown("properties")  # not a mapping: jsonschema says what
+                for name, sub, only_type in ahead:
                     if name not in value:
                         continue
+                    if only_type is not None and _type_accepts(value[name], only_type):
+                        continue  # what the walk of it would say: nothing
                     if out is None:  # paths only word errors
                         _walk(sub, value[name], path, spath, None)
                     else:
