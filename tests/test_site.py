@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from finops_lint.site import Resolution, Site, SitePage
 from finops_lint.site.redirects import parse_netlify_toml, parse_redirects_file
@@ -759,3 +761,26 @@ def test_corpus_build_is_fast(corpus: Site) -> None:
         Site.build(corpus.root, extra_hosts=("https://www.finops.org",))
         times.append(time.perf_counter() - start)
     assert sorted(times)[2] < 0.5  # generous for slow CI machines; ~40 ms locally
+
+
+_REDIRECT_TOKENS = st.sampled_from(
+    [
+        "/a", "/:x", "/:x/:x", "/*", "/a/*", "*", ":splat", "/:splat", "/b/:splat", "/:splat/*",
+        "/a/:x*", "/:_", "/::", "/:1", "/(a)", "/[a]", "/%zz", "/é", "/a?b=c", "foo=:bar",
+        "301", "302!", "200", "404", "999", "https://x.org/:x", "//x", "Country=us", "#c", "!",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.lists(_REDIRECT_TOKENS, max_size=5).map(" ".join), max_size=4).map("\n".join),
+    st.sampled_from(["/a", "/a/", "/x/y", "/", "/a/b/c", "/é", "/%20"]),
+)
+def test_any_redirects_file_parses_and_matches_without_raising(text: str, path: str) -> None:
+    """Whatever `_redirects` holds, its rules are made and tried on a path without an
+    exception: a placeholder named twice once made a pattern `re` refuses."""
+    rules, _problems = parse_redirects_file(text)
+    for rule in rules:
+        rule.match(path)
+        rule.match(path, {"foo": "1"})
