@@ -83,12 +83,16 @@ class TracedContext(RuleContext):
 
     beyond = False
 
+    # Reading the Site or the Workspace is looking beyond the page; each gives the
+    # page's recording proxy of it (one for the page's rules: they share its
+    # recorder), made on first use (`_made`).
+
     @property  # type: ignore[override]
     def site(self) -> Any:
-        proxy = self.page_values.get(_SITE_PROXY)
-        if proxy is None:  # (the proxy made, or None; its look-up is every rule's)
-            return self._proxy(_SITE_PROXY, self.__dict__["_site"], RecordingSite)
         self.beyond = True
+        proxy = self.page_values.get(_SITE_PROXY)
+        if proxy is None:
+            proxy = self._made(_SITE_PROXY, self.__dict__["_site"], RecordingSite)
         return proxy
 
     @site.setter
@@ -97,25 +101,21 @@ class TracedContext(RuleContext):
 
     @property  # type: ignore[override]
     def workspace(self) -> Any:
+        self.beyond = True
         proxy = self.page_values.get(_WORKSPACE_PROXY)
         if proxy is None:
-            return self._proxy(_WORKSPACE_PROXY, self.__dict__["_workspace"], RecordingWorkspace)
-        self.beyond = True
+            proxy = self._made(_WORKSPACE_PROXY, self.__dict__["_workspace"], RecordingWorkspace)
         return proxy
 
     @workspace.setter
     def workspace(self, value: Any) -> None:
         self.__dict__["_workspace"] = value
 
-    def _proxy(self, key: object, real: Any, make: Callable[[Any, Recorder], Any]) -> Any:
-        """The recording proxy of the Site or the Workspace: one for the page's rules
-        (they share its recorder), made on first use; reading it is looking beyond."""
-        self.beyond = True
+    def _made(self, key: object, real: Any, make: Callable[[Any, Recorder], Any]) -> Any:
+        """The page's proxy of `real` under `key`, made now (None when there is none)."""
         if real is None:
             return None
-        proxy = self.page_values.get(key)
-        if proxy is None:
-            proxy = self.page_values[key] = make(real, self._recorder())
+        proxy = self.page_values[key] = make(real, self._recorder())
         return proxy
 
     def _recorder(self) -> Recorder:

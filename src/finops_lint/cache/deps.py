@@ -313,9 +313,8 @@ class Recorder:
         self.frames = frames
 
     def ask(self, *q: Any) -> Any:
-        """The value, the question noted with its answer (`answer_of`'s and `covers`'
-        memos looked up here: every read a traced rule makes of the Site or the
-        Workspace comes through here)."""
+        """The value, the question noted with its answer: every read a traced rule
+        makes of the Site or the Workspace comes through here."""
         oracle, frame = self.oracle, self.frames[-1]
         value = oracle.value(q)
         answers = frame.answers
@@ -328,9 +327,8 @@ class Recorder:
                     answers[cover] = oracle.answer(cover)
                     frame.covering.append(cover)
                 return value
-        known = oracle._answers.get(q)
-        answers[q] = known if known is not None else oracle.answer_of(q, value)
-        if q in oracle._covers:
+        answers[q] = oracle.answer_of(q, value)
+        if oracle.covers(q):
             frame.covering.append(q)
         return value
 
