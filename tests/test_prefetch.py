@@ -5,6 +5,7 @@ build gives."""
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -241,3 +242,40 @@ def test_the_templates_values_read_ahead_in_two_processes_give_the_same_breaks(
     for rel, (kept, values) in ahead._values.items():
         data = data_of(rel)
         assert kept == keys and values == {k: data[k] for k in keys if k in data}, rel
+
+
+def test_one_open_of_a_file_reads_what_the_fence_test_and_the_read_gave(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`read_bytes_if` (the reading ahead's one open of a file) gives None where
+    `has_front_matter` says no, and else the bytes `read_bytes(truncate=True)` reads:
+    small and large files (a large one is looked at before it is read on), a fence
+    whose spaces run past the 65 bytes looked at, a BOM, bytes over the size bound,
+    a FIFO, a folder, a missing file."""
+    import finops_lint.safe_io as safe_io
+    from finops_lint.safe_io import read_bytes, read_bytes_if
+    from finops_lint.site.source import has_front_matter, starts_with_fence
+
+    monkeypatch.setattr(safe_io, "_WHOLE_BELOW", 1000)  # "large" files, made small
+    cases = {
+        "page.md": b"---\ntitle: A\n---\nBody\n",
+        "large.md": b"---\ntitle: B\n---\n" + b"word " * 600,
+        "large-static.js": b"var x = 1;\n" * 300,
+        "spaces.md": b"---" + b" " * 70 + b"\ntitle: C\n---\n",
+        "bom.md": b"\xef\xbb\xbf---\ntitle: D\n---\n",
+        "over.md": b"---\ntitle: E\n---\n" + b"x" * 3000,
+        "empty.md": b"",
+        "fence-only.md": b"---",
+        "image.png": b"---\nnot: an image\n---\n",
+    }
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+    os.mkfifo(tmp_path / "pipe.md")
+    (tmp_path / "folder.md").mkdir()
+    names = [*cases, "pipe.md", "folder.md", "missing.md"]
+    for limit in (2000, 1 << 20):
+        for name in names:
+            path = str(tmp_path / name)
+            got = read_bytes_if(path, limit, 65, partial(starts_with_fence, path))
+            want = read_bytes(path, limit, truncate=True) if has_front_matter(path) else None
+            assert got == want, (name, limit)

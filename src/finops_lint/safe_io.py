@@ -14,7 +14,7 @@ import contextlib
 import errno
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 try:  # hashlib would load OpenSSL as well, for hashes never used here
     from _blake2 import blake2b
@@ -70,33 +70,75 @@ def read_bytes(path: str | os.PathLike[str], limit: int, *, truncate: bool = Fal
     fd = os.open(path, _OPEN_FLAGS)
     try:
         info = os.fstat(fd)
-        mode = info.st_mode
-        if not stat.S_ISREG(mode):
-            kind = _kind(mode)
-            raise NotRegularFileError(
-                errno.EINVAL, f"{kind}, not a regular file; not read", os.fspath(path)
-            )
-        chunks: list[bytes] = []
-        wanted = limit + 1
-        # The first read asks for the size fstat gave (and one byte more, to see the
-        # end): a read of a bigger buffer costs an allocation of that size per file.
-        # A file that grew, or one whose size fstat does not know, is read on.
-        ask = min(wanted, info.st_size + 1) if info.st_size > 0 else 0
-        while wanted > 0:
-            chunk = os.read(fd, ask or min(wanted, 64 * 1024))
-            ask = 0
-            if not chunk:
-                break
-            chunks.append(chunk)
-            wanted -= len(chunk)
+        _check_regular(info.st_mode, path)
+        data = _read_fd(fd, limit + 1, info.st_size)
     finally:
         os.close(fd)
-    data = b"".join(chunks)
     if len(data) > limit and not truncate:
         raise FileTooLargeError(
             errno.EFBIG, f"larger than {_size(limit)}; not read", os.fspath(path)
         )
     return data
+
+
+#: `read_bytes_if` reads a file of up to this many bytes in one go before it looks.
+_WHOLE_BELOW = 256 * 1024
+
+
+def read_bytes_if(
+    path: str | os.PathLike[str], limit: int, head: int, accept: Callable[[bytes], bool]
+) -> bytes | None:
+    """`read_bytes(path, limit, truncate=True)` of a file whose first `head` bytes
+    `accept` takes; None when it does not, or when the file is not regular or its
+    first bytes cannot be read (`OSError` only for the rest). One open for the look
+    and the read: the Site's build reads every file's first bytes for a front matter
+    fence, then each page whole. A file above `_WHOLE_BELOW` bytes is read past its
+    first `head` only once they are taken."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        return None
+    try:
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                return None
+            whole = info.st_size <= _WHOLE_BELOW
+            first = _read_fd(fd, limit + 1 if whole else head, info.st_size)
+        except OSError:
+            return None
+        if not accept(first[:head]):
+            return None
+        if whole or len(first) < head:
+            return first
+        return first + _read_fd(fd, limit + 1 - len(first), info.st_size - len(first))
+    finally:
+        os.close(fd)
+
+
+def _check_regular(mode: int, path: str | os.PathLike[str]) -> None:
+    if not stat.S_ISREG(mode):
+        raise NotRegularFileError(
+            errno.EINVAL, f"{_kind(mode)}, not a regular file; not read", os.fspath(path)
+        )
+
+
+def _read_fd(fd: int, wanted: int, size: int) -> bytes:
+    """At most `wanted` bytes from an open file, `size` its size as fstat gave it.
+
+    The first read asks for that size (and one byte more, to see the end): a read of
+    a bigger buffer costs an allocation of that size per file. A file that grew, or
+    one whose size fstat does not know, is read on."""
+    chunks: list[bytes] = []
+    ask = min(wanted, size + 1) if size > 0 else 0
+    while wanted > 0:
+        chunk = os.read(fd, ask or min(wanted, 64 * 1024))
+        ask = 0
+        if not chunk:
+            break
+        chunks.append(chunk)
+        wanted -= len(chunk)
+    return b"".join(chunks)
 
 
 def read_text(path: str | os.PathLike[str], limit: int) -> str:

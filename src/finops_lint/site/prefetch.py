@@ -2,7 +2,8 @@
 
 Building the Site reads every file Jekyll reads: 64 bytes of each for its front
 matter fence (`source.has_front_matter`), then each page whole for the front matter
-keys that decide its URL (`url_keys.url_front_matter`). On a whole-site run with
+keys that decide its URL (`url_keys.url_front_matter`), one open of the file for
+both (`safe_io.read_bytes_if`). On a whole-site run with
 workers, the other CPU is idle meanwhile: at 10,000 pages the reading is about two
 thirds of the build. `read_file_facts` is that reading, made a function of the file
 alone, so a forked process can read half the files while this one reads the other
@@ -21,13 +22,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from functools import partial
 from typing import Any, NamedTuple
 
 from finops_lint.parsing.frontmatter import split_front_matter
 from finops_lint.parsing.text import decode_page
-from finops_lint.safe_io import MAX_PAGE_BYTES, content_hash, read_bytes
+from finops_lint.safe_io import MAX_PAGE_BYTES, content_hash, read_bytes_if
 from finops_lint.site.page_layout import front_matter_layout, has_liquid
-from finops_lint.site.source import has_front_matter
+from finops_lint.site.source import starts_with_fence
 from finops_lint.site.url_keys import text_url_keys
 
 
@@ -72,13 +74,13 @@ def read_file_facts(
     out: dict[str, FileFacts] = {}
     for rel in rels:
         path = os.path.join(root, rel)
-        if not has_front_matter(path):
-            out[rel] = FileFacts(False, None)
-            continue
-        try:
-            raw = read_bytes(path, MAX_PAGE_BYTES, truncate=True)
+        try:  # `has_front_matter`'s look (64 bytes and one) and the read, one open
+            raw = read_bytes_if(path, MAX_PAGE_BYTES, 65, partial(starts_with_fence, path))
         except OSError:
             out[rel] = FileFacts(True, None)  # the build reads it again and says why it cannot
+            continue
+        if raw is None:
+            out[rel] = FileFacts(False, None)
             continue
         digest = content_hash(raw) if hashes else None
         text, _error = decode_page(raw)
