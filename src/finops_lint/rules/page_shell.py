@@ -21,9 +21,12 @@ _LAYOUT_LINE = re.compile(r"^layout:\s*[\"']?([\w./-]+)", re.MULTILINE)
 
 
 def _renders_text(doc: Document) -> bool:
-    """Whether the page body has visible text (not only comments or a redirect script)."""
-    if _redirects_in_body(doc):
-        return False
+    """Whether the page body has visible text (not only comments or a redirect script).
+    The blocks first: the redirect test case-folds the whole page."""
+    return _has_text_blocks(doc) and not _redirects_in_body(doc)
+
+
+def _has_text_blocks(doc: Document) -> bool:
     return any(b.kind in ("paragraph", "heading") and b.text.strip() for b in doc.blocks)
 
 
@@ -197,9 +200,9 @@ def page_without_h1(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     pt = ctx.page_type
     if pt is not None and pt.h1 == "required":
         return  # HD001
-    if any(h.level == 1 for h in doc.headings) or not _published(doc, ctx):
-        return
-    if _has_h1_tag(doc.text):
+    if any(h.level == 1 for h in doc.headings) or not _has_text_blocks(doc):
+        return  # (a page without text blocks: `_renders_text` below, before any look-up)
+    if not _published(doc, ctx) or _has_h1_tag(doc.text):
         return
     layout = doc.data.get("layout")
     if not isinstance(layout, str) or not layout.strip():
