@@ -816,3 +816,35 @@ def test_jsonable_as_a_call_for_every_value(value: Any) -> None:
     got, want = jsonable(value), _jsonable_reference(value)
     assert got == want
     assert repr(got) == repr(want)  # the same types too (a date is its text)
+
+
+def _casefolded(text: str) -> str:
+    """`regex.fold` as it was: casefold, then the dotless i as i."""
+    folded = text.casefold()
+    return folded.replace("\u0131", "i") if "\u0131" in folded else folded
+
+
+#: Characters that fold to themselves, to others, to more than one, in context, and
+#: a lone surrogate: `fold` takes its byte path only when each non-ASCII one folds
+#: to itself.
+_FOLD_CHARS = "aZ ’–é\u00e9\u00c9\u00df\u1e9e\u03a3\u03c2\u0130\u0131\u212a\ufb01\U0001f600\ud800"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("abcXYZ .,\n"), max_size=400),
+    st.lists(st.tuples(st.integers(0, 400), st.sampled_from(list(_FOLD_CHARS))), max_size=6),
+)
+@example("x" * 300 + "\u2019", [])
+@example("x" * 300 + "\u0131", [])
+@example("X" * 300 + "\u00c9", [])
+def test_fold_as_casefold(ascii_text: str, inserts: list[tuple[int, str]]) -> None:
+    """Long texts take the byte path (or fall back to casefold), short ones casefold
+    directly: every one folds as casefold did."""
+    from finops_lint.regex import fold
+
+    text = ascii_text
+    for at, char in inserts:
+        text = text[:at] + char + text[at:]
+    for candidate in (text, text * 3):
+        assert fold(candidate) == _casefolded(candidate)
