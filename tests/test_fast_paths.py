@@ -839,12 +839,14 @@ _FOLD_CHARS = "aZ ’–é\u00e9\u00c9\u00df\u1e9e\u03a3\u03c2\u0130\u0131\u212a
 @example("x" * 300 + "\u0131", [])
 @example("X" * 300 + "\u00c9", [])
 def test_fold_as_casefold(ascii_text: str, inserts: list[tuple[int, str]]) -> None:
-    """Long texts take the byte path (or fall back to casefold), short ones casefold
-    directly: every one folds as casefold did."""
-    from finops_lint.regex import fold
+    """Long texts take the byte path (or fall back to str.casefold), short ones
+    casefold directly: `casefold` is str.casefold, `fold` also reads the dotless i
+    as i, on every text."""
+    from finops_lint.regex import casefold, fold
 
     text = ascii_text
     for at, char in inserts:
         text = text[:at] + char + text[at:]
     for candidate in (text, text * 3):
         assert fold(candidate) == _casefolded(candidate)
+        assert casefold(candidate) == candidate.casefold()

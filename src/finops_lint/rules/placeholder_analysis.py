@@ -416,7 +416,7 @@ class FillerVocabulary:
         """How many distinct words or phrases only filler generators use."""
         if len(text) < 40:
             return 0
-        lowered = text.casefold()
+        lowered = regex.casefold(text)
         found = self.words_in(lowered)
         if len(found) < 2:
             return len(found)
