@@ -17,6 +17,7 @@ from finops_lint import regex
 from finops_lint.document import Document
 from finops_lint.findings import Severity
 from finops_lint.parsing.frontmatter import KeyPath, dotted_key
+from finops_lint.parsing.tables import collapse_spaces
 from finops_lint.rules.base import Issue, RuleContext, rule
 from finops_lint.rules.placeholder_analysis import (
     FILLER_THRESHOLD,
@@ -166,7 +167,8 @@ def placeholder_front_matter(doc: Document, ctx: RuleContext) -> Iterator[Issue]
 
 
 def _read_values(data: dict[Any, Any], template: dict[str, str]) -> list[tuple[KeyPath, str]]:
-    """The text values PH007 judges, whitespace collapsed, with their key paths: not
+    """The text values PH007 judges, whitespace collapsed (`collapse_spaces`: most
+    values have nothing to collapse), with their key paths: not
     under a key of names, paths or switches (nor walked into), no URL, path or Liquid,
     no top-level value still equal to the template's (FM004's)."""
     out: list[tuple[KeyPath, str]] = []
@@ -175,12 +177,12 @@ def _read_values(data: dict[Any, Any], template: dict[str, str]) -> list[tuple[K
         if top in _NOT_TEXT_KEYS or top.startswith("finops-lint"):
             continue
         if isinstance(raw, str):
-            value = " ".join(raw.split())
+            value = collapse_spaces(raw)
             if _readable(value) and template.get(top) != value:
                 out.append(((top,), value))
         elif isinstance(raw, (dict, list)):
             for path, text in text_values(raw, (top,)):
-                value = " ".join(text.split())
+                value = collapse_spaces(text)
                 if _readable(value):
                     out.append((path, value))
     return out
