@@ -40,6 +40,7 @@ from finops_lint.rules.base import Rule, all_rules, source_facts_reader
 from finops_lint.workers import (
     PARALLEL_MIN_FILES,
     Job,
+    MemoHelper,
     Outcome,
     check_documents,
     check_files,
@@ -227,47 +228,39 @@ def run(options: RunOptions) -> RunResult:
         plan = cache.plan(files, ws.display_path, Oracle(ws, reasking=True))
         phase("cache plan")  # the questions recorded pages asked, asked again
     to_check = files if plan is None else [t for t in files if t.rel not in plan.reused]
-    problems: list[tuple[str, int, str]] | None
-    if plan is not None and plan.problems is not None and not to_check:
-        problems = plan.problems  # nothing to check again: the Site is not even built
-    else:
-        # With many files to read and a CPU idle, the Site reads them in two processes,
-        # and on a whole-site run learns what the rules' recipes ask of every page.
-        ws.split_reads = split_in_two
-        if not (plan is not None and plan.rerun) and memo_helper_may_run(len(to_check), files):
-            ws.source_facts_of = source_facts_reader(config, {r.code for r in rules})
-        site = ws.jekyll_site if files else None  # page facts need it, whatever is selected
-        problems = list(site.problems) if site is not None else []
-    if needs_site and files and is_jekyll_site(root):
-        for path, line, message in problems:
-            ws.notices.append(f"{ws.display_path(path)}:{line}: {message}")
-    phase("site")
     job = Job()
     if plan is not None:
         job = Job(only={rel: codes for rel, (codes, _local) in plan.rerun.items()}, trace=True)
     workers = worker_count(len(to_check), options)
-    if workers < 2 and len(to_check) >= PARALLEL_MIN_FILES:
-        # What a page's rules would each compute for themselves (LK014's template
-        # breaks: O(site) per page) is computed once for the site, as before a fork.
-        prepare(ws, rules, job, len(to_check))
-    if external:  # the links of every page are checked at once, before the rules
-        hashes: dict[str, str] | None = {} if job.trace else None
-        docs, load_problems = load_documents(to_check, config, hashes)
-        for doc in docs:
-            ws.docs[doc.rel_path] = doc
-        if docs:
-            _check_external(ws, docs, options)
-        phase("parse")
-        outcome = check_documents(docs, ws, rules, options, job)
-        outcome.findings[:0] = load_problems
-        outcome.hashes = hashes or {}
-        phase("rules")
-    elif workers < 2:
-        outcome = check_files(to_check, ws, rules, options, job)
-        phase("parse and rules")
-    else:
-        outcome = check_in_workers(to_check, ws, rules, options, workers, job)
-        phase("workers")
+    # What a page's rules would each compute for themselves (LK014's template breaks:
+    # O(site) per page) is computed once for the site, as before a fork.
+    prepares = not external if workers >= 2 else len(to_check) >= PARALLEL_MIN_FILES
+    helper: MemoHelper | None = None
+    try:
+        problems: list[tuple[str, int, str]] | None
+        if plan is not None and plan.problems is not None and not to_check:
+            problems = plan.problems  # nothing to check again: the Site is not even built
+        else:
+            # With many files to read and a CPU idle, the Site reads them in two
+            # processes, and on a whole-site run learns what the rules' recipes ask of
+            # every page; with few, the recipes' helper starts now and builds its own.
+            ws.split_reads = split_in_two
+            if not (plan is not None and plan.rerun) and memo_helper_may_run(len(to_check), files):
+                ws.source_facts_of = source_facts_reader(config, {r.code for r in rules})
+            if prepares and is_jekyll_site(root):
+                helper = MemoHelper.start_before_site(ws, rules, job, len(to_check), files)
+            site = ws.jekyll_site if files else None  # page facts need it, whatever is selected
+            problems = list(site.problems) if site is not None else []
+        if needs_site and files and is_jekyll_site(root):
+            for path, line, message in problems:
+                ws.notices.append(f"{ws.display_path(path)}:{line}: {message}")
+        phase("site")
+        if workers < 2 and prepares:
+            prepare(ws, rules, job, len(to_check), helper)
+        outcome = _check(to_check, ws, rules, options, workers, job, external, helper)
+    finally:
+        if helper is not None:
+            helper.stop()  # (reaped once collected; stopped, after an error)
     found, checked, internal = outcome.findings, outcome.checked, outcome.internal
     finish = None
     if cache is not None and plan is not None:
@@ -305,6 +298,39 @@ def run(options: RunOptions) -> RunResult:
         inputs=None if cache is None or not all(map(cache.cacheable, files)) else cache.inputs,
         finish=finish,
     )
+
+
+def _check(
+    to_check: list[Target],
+    ws: Workspace,
+    rules: list[Rule],
+    options: RunOptions,
+    workers: int,
+    job: Job,
+    external: bool,
+    helper: MemoHelper | None,
+) -> Outcome:
+    """Parse and check the files: in this process (all at once when their external
+    links are checked first, else a batch at a time), or in forked workers."""
+    if external:  # the links of every page are checked at once, before the rules
+        hashes: dict[str, str] | None = {} if job.trace else None
+        docs, load_problems = load_documents(to_check, ws.config, hashes)
+        for doc in docs:
+            ws.docs[doc.rel_path] = doc
+        if docs:
+            _check_external(ws, docs, options)
+        phase("parse")
+        outcome = check_documents(docs, ws, rules, options, job)
+        outcome.findings[:0] = load_problems
+        outcome.hashes = hashes or {}
+        phase("rules")
+    elif workers < 2:
+        outcome = check_files(to_check, ws, rules, options, job)
+        phase("parse and rules")
+    else:
+        outcome = check_in_workers(to_check, ws, rules, options, workers, job, helper)
+        phase("workers")
+    return outcome
 
 
 def _open_cache(

@@ -65,6 +65,12 @@ _META_FILES = frozenset(
 )
 
 
+def reads_ahead(unread: int) -> bool:
+    """Whether the build reads this many files it must read ahead, in two processes
+    (given a `split`); fewer are read by the build alone."""
+    return unread >= MIN_FILES
+
+
 class Site(SiteResolver):
     """Every page, static file and redirect of the site, and (inherited) the queries."""
 
@@ -135,7 +141,7 @@ class Site(SiteResolver):
         paths = source_paths(root, config, listing)
         if split is not None:
             unread = [p for p in paths if known is None or not known.recorded(p)]
-            if len(unread) >= MIN_FILES:
+            if reads_ahead(len(unread)):
                 read = partial(read_file_facts, str(root), also=also, hashes=digests is not None)
                 site._ahead = split(unread, read)
         for source in scan_source(root, config, known, paths, site._ahead):
