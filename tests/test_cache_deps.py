@@ -415,8 +415,18 @@ def test_the_helper_s_values_are_the_ones_the_rules_compute(
         return real_filter(body, *args)
 
     monkeypatch.setattr(placeholders, "may_match_source", counted)
+    early: list[workers.MemoHelper | None] = []
+    real_early = workers.MemoHelper.start_before_site.__func__  # type: ignore[attr-defined]
+
+    def before_site(cls: type[workers.MemoHelper], ws: Workspace, *args: Any) -> Any:
+        assert "jekyll_site" not in ws.__dict__  # (a cached_property: not built yet)
+        early.append(real_early(cls, ws, *args))
+        return early[-1]
+
+    monkeypatch.setattr(workers.MemoHelper, "start_before_site", classmethod(before_site))
     with_helper = run(RunOptions(paths=[site], cache=False))
     assert looked == []  # no page of this process computed PH004's sentences
+    assert len(early) == 1 and early[0] is not None  # 274 pages: forked before the Site
     seeded = taken[0]
     keys = _memo_keys(seeded)
     assert {k[0] for k in keys} == {"PH004 sentences by type", "FM006 sink"}
