@@ -444,6 +444,35 @@ def test_the_helper_s_values_are_the_ones_the_rules_compute(
     assert keys & _memo_keys(own)  # the rules asked for some of them
 
 
+def test_a_helper_forked_before_the_site_stops_when_the_run_is_not_whole_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run of one folder (`_resources/`: 140 files, fewer than half of the Site's
+    286 pages) starts the helper before the Site, on the count of its own files; once
+    the Site is built, the helper is stopped unread, as `MemoHelper.start` would not
+    have started it, and the findings are those of a run without a helper."""
+    site = tmp_path / "fw"
+    shutil.copytree(framework_site(), site, ignore=shutil.ignore_patterns("_site", ".git"))
+    monkeypatch.chdir(site)
+    taken = _helper_memo(monkeypatch)
+    monkeypatch.setattr(engine, "worker_count", lambda files, options: 2)
+    stopped: list[bool] = []
+    real_stop = workers.MemoHelper.stop
+
+    def stop(self: workers.MemoHelper) -> None:
+        stopped.append(self.child.pid != 0)  # (still running: not collected)
+        real_stop(self)
+
+    monkeypatch.setattr(workers.MemoHelper, "stop", stop)
+    folder = site / "_resources"
+    with_early = run(RunOptions(paths=[folder], cache=False))
+    assert taken == []  # never collected
+    assert stopped and stopped[0]  # stopped while it ran (or before it was reaped)
+    monkeypatch.setattr(workers, "SITE_MEMOS", [])
+    without = run(RunOptions(paths=[folder], cache=False))
+    assert _outcome(with_early) == _outcome(without)
+
+
 def test_what_the_site_s_reading_ahead_learns_for_ph004_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -359,6 +359,9 @@ def prepare(
     rules' `@site_memo` values too, in a helper process meanwhile (`MemoHelper`, or
     `helper`, started before the Site was built): the run memo of each process
     checking pages starts with them."""
+    if helper is not None and not helper.wanted(ws, checked):
+        helper.stop()  # started before the Site: the run is not a whole-site run after all
+        helper = None
     if helper is None:
         helper = MemoHelper.start(ws, rules, job, checked)
     try:
@@ -394,10 +397,16 @@ class MemoHelper:
         whole-site run (the values cost about as much as the site is large, and a
         run of few pages may need none), a result cache that reruns only some rules,
         no Site, one CPU, no fork, or `FINOPS_LINT_JOBS=1` (one process)."""
-        site = ws.jekyll_site
-        if site is None or not memo_helper_may_run(checked, site.pages):
+        if not cls.wanted(ws, checked):
             return None
         return cls._fork(ws, rules, job)
+
+    @staticmethod
+    def wanted(ws: Workspace, checked: int) -> bool:
+        """Whether a run that checks `checked` files of the Site gets a helper: most of
+        its pages (`memo_helper_may_run`)."""
+        site = ws.jekyll_site
+        return site is not None and memo_helper_may_run(checked, site.pages)
 
     @classmethod
     def start_before_site(
@@ -408,7 +417,9 @@ class MemoHelper:
         them in this process while the other CPU is idle, so the helper builds its own
         Site meanwhile (the same files give the same one) and has its values ready
         sooner. At 274 pages the parent waited 1-54 ms for the helper after its own
-        preparation. (A run without a Site: the helper sends no value.)"""
+        preparation. Its files stand for the Site's pages here: `prepare` stops the
+        helper when the Site shows the run checks fewer than half of them (`wanted`),
+        as `start` would not have started it. (No Site: the helper sends no value.)"""
         if reads_ahead(len(files)) or not memo_helper_may_run(checked, files):
             return None
         return cls._fork(ws, rules, job, own_site=True)
