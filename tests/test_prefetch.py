@@ -247,14 +247,20 @@ def test_the_templates_values_read_ahead_in_two_processes_give_the_same_breaks(
 def test_one_open_of_a_file_reads_what_the_fence_test_and_the_read_gave(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`read_bytes_if` (the reading ahead's one open of a file) gives None where
-    `has_front_matter` says no, and else the bytes `read_bytes(truncate=True)` reads:
-    small and large files (a large one is looked at before it is read on), a fence
-    whose spaces run past the 65 bytes looked at, a BOM, bytes over the size bound,
-    a FIFO, a folder, a missing file."""
+    """`read_bytes_if`, and `read_if_front_matter` (the reading ahead's one open of a
+    file), give None where `has_front_matter` says no, and else the bytes
+    `read_bytes(truncate=True)` reads: small and large files (a large one is looked at
+    before it is read on), a fence whose spaces run past the 65 bytes looked at, a
+    BOM, bytes over the size bound, a FIFO, a folder, a missing file. A binary format
+    is not opened, as `has_front_matter` does not open it."""
     import finops_lint.safe_io as safe_io
-    from finops_lint.safe_io import read_bytes, read_bytes_if
-    from finops_lint.site.source import has_front_matter, starts_with_fence
+    from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes, read_bytes_if
+    from finops_lint.site.source import (
+        FENCE_LOOK,
+        has_front_matter,
+        read_if_front_matter,
+        starts_with_fence,
+    )
 
     monkeypatch.setattr(safe_io, "_WHOLE_BELOW", 1000)  # "large" files, made small
     cases = {
@@ -273,9 +279,16 @@ def test_one_open_of_a_file_reads_what_the_fence_test_and_the_read_gave(
     os.mkfifo(tmp_path / "pipe.md")
     (tmp_path / "folder.md").mkdir()
     names = [*cases, "pipe.md", "folder.md", "missing.md"]
-    for limit in (2000, 1 << 20):
+    for limit in (2000, MAX_PAGE_BYTES):
         for name in names:
             path = str(tmp_path / name)
-            got = read_bytes_if(path, limit, 65, partial(starts_with_fence, path))
+            got = read_bytes_if(path, limit, FENCE_LOOK, partial(starts_with_fence, path))
             want = read_bytes(path, limit, truncate=True) if has_front_matter(path) else None
             assert got == want, (name, limit)
+            if limit == MAX_PAGE_BYTES:
+                assert read_if_front_matter(path) == want, name
+    opened: list[str] = []
+    real_open = os.open
+    monkeypatch.setattr(os, "open", lambda p, *a: opened.append(str(p)) or real_open(p, *a))
+    assert read_if_front_matter(str(tmp_path / "image.png")) is None
+    assert opened == []  # a binary format is not opened

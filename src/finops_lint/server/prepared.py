@@ -344,7 +344,7 @@ def file_facts(root: str, rel: str) -> tuple[bool, tuple[dict[str, Any], int, bo
     be read."""
     from finops_lint.parsing.text import decode_page
     from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
-    from finops_lint.site.source import starts_with_fence
+    from finops_lint.site.source import FENCE_LOOK, starts_with_fence
     from finops_lint.site.url_keys import url_front_matter
 
     path = os.path.join(root, rel)
@@ -352,8 +352,8 @@ def file_facts(root: str, rel: str) -> tuple[bool, tuple[dict[str, Any], int, bo
         raw = read_bytes(path, MAX_PAGE_BYTES, truncate=True)
     except OSError:
         return None
-    # what `has_front_matter` reads (64 bytes and one), from the bytes read here
-    if not starts_with_fence(path, raw[:65]):
+    # what `has_front_matter` reads, from the bytes read here
+    if not starts_with_fence(path, raw[:FENCE_LOOK]):
         return False, None
     text, _error = decode_page(raw)
     if text is None:

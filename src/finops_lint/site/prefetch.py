@@ -3,7 +3,7 @@
 Building the Site reads every file Jekyll reads: 64 bytes of each for its front
 matter fence (`source.has_front_matter`), then each page whole for the front matter
 keys that decide its URL (`url_keys.url_front_matter`), one open of the file for
-both (`safe_io.read_bytes_if`). On a whole-site run with
+both (`source.read_if_front_matter`). On a whole-site run with
 workers, the other CPU is idle meanwhile: at 10,000 pages the reading is about two
 thirds of the build. `read_file_facts` is that reading, made a function of the file
 alone, so a forked process can read half the files while this one reads the other
@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from functools import partial
 from typing import Any, NamedTuple
 
 from finops_lint.parsing.frontmatter import split_front_matter
 from finops_lint.parsing.text import decode_page
-from finops_lint.safe_io import MAX_PAGE_BYTES, content_hash, read_bytes_if
+from finops_lint.safe_io import content_hash
 from finops_lint.site.page_layout import front_matter_layout, has_liquid
-from finops_lint.site.source import starts_with_fence
+from finops_lint.site.source import read_if_front_matter
 from finops_lint.site.url_keys import text_url_keys
 
 
@@ -74,8 +73,8 @@ def read_file_facts(
     out: dict[str, FileFacts] = {}
     for rel in rels:
         path = os.path.join(root, rel)
-        try:  # `has_front_matter`'s look (64 bytes and one) and the read, one open
-            raw = read_bytes_if(path, MAX_PAGE_BYTES, 65, partial(starts_with_fence, path))
+        try:
+            raw = read_if_front_matter(path)
         except OSError:
             out[rel] = FileFacts(True, None)  # the build reads it again and says why it cannot
             continue

@@ -15,11 +15,12 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
 from finops_lint.discover import walk
-from finops_lint.safe_io import read_bytes
+from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes, read_bytes_if
 from finops_lint.site.jekyll import Collection, JekyllConfig, load_config
 
 _SPECIAL = ("_", ".", "#", "~")
@@ -252,15 +253,30 @@ _BINARY_EXTENSIONS = frozenset(
 )
 
 
+#: The first bytes of a file the fence test looks at (64 and the one `read_bytes`
+#: gives past its bound): a fence whose spaces run past them is none.
+FENCE_LOOK = 65
+
+
 def has_front_matter(path: str) -> bool:
     """Jekyll's ``has_yaml_header?``: the file starts with ``---`` and a line end."""
     if os.path.splitext(path)[1].lower() in _BINARY_EXTENSIONS:
         return False
     try:
-        head = read_bytes(path, 64, truncate=True)
+        head = read_bytes(path, FENCE_LOOK - 1, truncate=True)
     except OSError:
         return False
     return starts_with_fence(path, head)
+
+
+def read_if_front_matter(path: str) -> bytes | None:
+    """The bytes of a page (`read_bytes(path, MAX_PAGE_BYTES, truncate=True)`) when
+    `has_front_matter` says yes, else None: one open for the look and the read
+    (`safe_io.read_bytes_if`); a binary format is not opened. `OSError` when the
+    fence was read but the rest cannot be."""
+    if os.path.splitext(path)[1].lower() in _BINARY_EXTENSIONS:
+        return None
+    return read_bytes_if(path, MAX_PAGE_BYTES, FENCE_LOOK, partial(starts_with_fence, path))
 
 
 def starts_with_fence(path: str, head: bytes) -> bool:
