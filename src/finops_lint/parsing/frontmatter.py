@@ -165,6 +165,18 @@ def split_front_matter(text: str) -> FrontMatter:
     return fm
 
 
+def read_without_yaml(raw: str) -> tuple[dict[str, Any], bool] | None:
+    """The front matter's data as PyYAML reads it, read by `plain_yaml` (then True) or
+    `block_yaml` (False); None when neither reads it for certain."""
+    plain = read_plain_mapping(raw)
+    if plain is not None:  # what PyYAML reads, without aliases, nesting or repeats
+        return plain, True
+    more = read_block_mapping(raw)
+    if more is not None:  # the same, with block scalars and lists of mappings
+        return more, False
+    return None
+
+
 def parse_front_matter(text: str) -> FrontMatter:
     """Split and parse a page's front matter, keeping positions of keys and items."""
     fm = split_front_matter(text)
@@ -214,13 +226,10 @@ def _compose(text: str) -> Any:
 
 def _load_yaml(fm: FrontMatter, line_offset: int, require_mapping: bool = True) -> None:
     if require_mapping:
-        plain = read_plain_mapping(fm.raw)
-        if plain is not None:  # what PyYAML reads, without aliases, nesting or repeats
-            fm.data, fm._offset, fm._plain = plain, line_offset, True
-            return
-        more = read_block_mapping(fm.raw)
-        if more is not None:  # the same, with block scalars and lists of mappings
-            fm.data, fm._offset, fm._compose = more, line_offset, True
+        read = read_without_yaml(fm.raw)
+        if read is not None:
+            fm.data, fm._offset = read[0], line_offset
+            fm._plain, fm._compose = read[1], not read[1]
             return
     loader = _Loader(fm.raw)
     try:

@@ -24,14 +24,13 @@ from typing import Any, Protocol
 
 import yaml
 
-from finops_lint.parsing.block_yaml import read_block_mapping
 from finops_lint.parsing.frontmatter import (
     FrontMatter,
     load_yaml,
     parse_front_matter,
+    read_without_yaml,
     split_front_matter,
 )
-from finops_lint.parsing.plain_yaml import read_plain_mapping
 
 try:
     from yaml import CSafeLoader as _YamlLoader
@@ -162,11 +161,9 @@ def text_url_keys(text: str, fm: FrontMatter | None = None) -> tuple[dict[str, A
 
 def _load_full(text: str, raw: str) -> dict[str, Any]:
     """The whole front matter; aliases go through the alias-bomb-safe parser."""
-    plain = read_plain_mapping(raw)
-    if plain is None:
-        plain = read_block_mapping(raw)
-    if plain is not None:  # what PyYAML would read, read without it
-        return plain
+    read = read_without_yaml(raw)
+    if read is not None:  # what PyYAML would read, read without it
+        return read[0]
     if has_anchor(raw):
         parsed = parse_front_matter(text)
         return parsed.data if parsed.error is None else {}
