@@ -292,3 +292,109 @@ def test_one_open_of_a_file_reads_what_the_fence_test_and_the_read_gave(
     monkeypatch.setattr(os, "open", lambda p, *a: opened.append(str(p)) or real_open(p, *a))
     assert read_if_front_matter(str(tmp_path / "image.png")) is None
     assert opened == []  # a binary format is not opened
+
+
+def test_front_matter_read_ahead_is_what_parsing_the_page_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each page's front matter read ahead (`Site.front_matter_read`) is the data, the
+    positions and the reader a parse of the page gives; a parse given it for another
+    text reads that text; front matter only PyYAML reads is not read ahead; a page's
+    `data` is the same read ahead or not; and past `KEEP_FRONT_MATTER` characters a
+    process keeps no more."""
+    import finops_lint.site.prefetch as prefetch
+    from finops_lint.parsing.frontmatter import parse_front_matter
+
+    root = _broken_site(tmp_path)
+    (root / "anchored.md").write_text("---\nbase: &b x\ntitle: *b\n---\n")
+    (root / "block.md").write_text("---\ntitle: Block\nitems:\n  - name: a\n    url: /a/\n---\n")
+    (root / "bad.md").write_text("---\ntitle: [unclosed\n---\n")
+    monkeypatch.setattr(build, "MIN_FILES", 1)
+    site = Site.build(root, split=split_in_two, checked=100)
+    read = site.front_matter_read
+    assert "anchored.md" not in read and "bad.md" not in read and "plain.md" not in read
+    assert read["block.md"].plain is False and read["index.md"].plain is True
+    assert len(read) == len(site.pages) - 4  # empty, anchors, invalid, not UTF-8
+    for rel, ahead in read.items():
+        text = (root / rel).read_text("utf-8")
+        fresh, taken = parse_front_matter(text), parse_front_matter(text, ahead)
+        assert taken.data is ahead.data and fresh.data == taken.data, rel
+        assert (taken._plain, taken._compose) == (fresh._plain, fresh._compose), rel
+        assert taken.key_positions == fresh.key_positions, rel
+        assert taken.value_positions == fresh.value_positions, rel
+    other = "---\ntitle: Other\n---\n"
+    assert parse_front_matter(other, read["index.md"]).data == {"title": "Other"}
+    assert _shape(site) == _shape(Site.build(root))
+    assert Site.build(root, split=split_in_two).front_matter_read == {}  # not asked for
+    monkeypatch.setattr(prefetch, "KEEP_FRONT_MATTER", 1)  # the first read in each process
+    kept = Site.build(root, split=split_in_two, checked=100)
+    assert 1 <= len(kept.front_matter_read) <= 2
+    assert _shape(kept) == _shape(site)
+
+
+def test_the_workers_parse_takes_the_front_matter_read_ahead_of_the_same_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`load_documents` given the front matter read ahead parses each page to the same
+    Document, and reads the front matter of a page changed since it was read ahead."""
+    from finops_lint.config import load_config
+    from finops_lint.discover import discover
+    from finops_lint.workspace import load_documents
+
+    root = _broken_site(tmp_path)
+    monkeypatch.setattr(build, "MIN_FILES", 1)
+    site = Site.build(root, split=split_in_two, checked=100)
+    config = load_config(root, None, search_from=root)
+    files, _ = discover([root], root, config, root)
+    (root / "moved.md").write_text("---\npermalink: /elsewhere/\ntitle: Changed\n---\n")
+    plain, _ = load_documents(files, config)
+    taken, _ = load_documents(files, config, None, site.front_matter_read)
+    assert [d.rel_path for d in taken] == [d.rel_path for d in plain]
+    for a, b in zip(plain, taken, strict=True):
+        assert a.front_matter.data == b.front_matter.data, a.rel_path
+        assert a.data == b.data and a.front_matter.key_positions == b.front_matter.key_positions
+    moved = next(d for d in taken if d.rel_path == "moved.md")
+    assert moved.data["title"] == "Changed"
+    read = site.front_matter_read
+    reused = [
+        d for d in taken if d.rel_path in read and d.front_matter.data is read[d.rel_path].data
+    ]
+    assert len(reused) == len(read) - 1  # all but the changed page
+
+
+def test_a_whole_site_run_reads_each_front_matter_ahead_to_the_same_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the framework site read ahead, a whole-site run reads every page's front
+    matter in the Site's reading ahead, for its workers, templates and helper to take,
+    and finds what a run that reads none ahead finds; a run of one page reads none."""
+    import shutil
+
+    import finops_lint.site.prefetch as prefetch
+    from finops_lint.engine import RunOptions, run
+
+    root = tmp_path / "fw"
+    shutil.copytree(framework_site(), root, ignore=shutil.ignore_patterns("_site", ".git"))
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(build, "MIN_FILES", 1)
+    built: list[Site] = []
+    real = Site.build.__func__  # type: ignore[attr-defined]
+
+    def spy(cls: type[Site], *args: Any, **kwargs: Any) -> Site:
+        built.append(real(cls, *args, **kwargs))
+        return built[-1]
+
+    monkeypatch.setattr(Site, "build", classmethod(spy))
+
+    def outcome(paths: list[Path]) -> Any:
+        result = run(RunOptions(paths=paths, cache=False))
+        return [f.to_dict() for f in result.findings], result.checked, result.notices
+
+    whole = outcome([root])
+    assert len(built[-1].front_matter_read) > len(built[-1].pages) * 0.9
+    one = outcome([root / "_capabilities" / "forecasting.md"])
+    assert built[-1].front_matter_read == {}
+    monkeypatch.setattr(prefetch, "KEEP_FRONT_MATTER", 0)  # none kept
+    assert outcome([root]) == whole
+    assert built[-1].front_matter_read == {}
+    assert one[1] == ["_capabilities/forecasting.md"]

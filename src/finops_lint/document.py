@@ -10,7 +10,7 @@ from typing import Any
 
 from finops_lint import regex
 from finops_lint.parsing.anchors import IdOptions, footnote_ids
-from finops_lint.parsing.frontmatter import FrontMatter, parse_front_matter
+from finops_lint.parsing.frontmatter import FrontMatter, ReadFrontMatter, parse_front_matter
 from finops_lint.parsing.headings import Heading
 from finops_lint.parsing.html_links import html_ids, scan_html_links
 from finops_lint.parsing.links import (
@@ -178,9 +178,15 @@ def _visible_block_text(lines: list[str], markdown: bool, block: TextBlock) -> s
 
 
 def parse_document(
-    data: bytes, path: str, rel_path: str, *, id_style: IdOptions | str = "gfm"
+    data: bytes,
+    path: str,
+    rel_path: str,
+    *,
+    id_style: IdOptions | str = "gfm",
+    front_matter: ReadFrontMatter | None = None,
 ) -> Document:
-    """Parse bytes into a Document. Never raises for bad content."""
+    """Parse bytes into a Document. Never raises for bad content. `front_matter`: its
+    front matter as read before (`parse_front_matter`'s `ready`)."""
     is_markdown = is_markdown_path(rel_path)
     text, error = decode_page(data)
     if text is None:
@@ -190,7 +196,14 @@ def parse_document(
         if lines and lines[-1] == "":
             lines.pop()
         return Document(path, rel_path, text, lines, FrontMatter(), False, is_text=True)
-    return parse_text(text, path, rel_path, id_style=id_style, is_markdown=is_markdown)
+    return parse_text(
+        text,
+        path,
+        rel_path,
+        id_style=id_style,
+        is_markdown=is_markdown,
+        front_matter=front_matter,
+    )
 
 
 def parse_text(
@@ -200,8 +213,9 @@ def parse_text(
     *,
     id_style: IdOptions | str = "gfm",
     is_markdown: bool = True,
+    front_matter: ReadFrontMatter | None = None,
 ) -> Document:
-    fm = parse_front_matter(text)
+    fm = parse_front_matter(text, front_matter)
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()

@@ -247,6 +247,7 @@ def run(options: RunOptions) -> RunResult:
             ws.split_reads = split_in_two
             if not (plan is not None and plan.rerun) and memo_helper_may_run(len(to_check), files):
                 ws.source_facts_of = source_facts_reader(config, {r.code for r in rules})
+            ws.checked = len(to_check)
             if prepares and is_jekyll_site(root):
                 helper = MemoHelper.start_before_site(ws, rules, job, len(to_check), files)
             site = ws.jekyll_site if files else None  # page facts need it, whatever is selected

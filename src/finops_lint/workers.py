@@ -728,7 +728,7 @@ def _check_batch(
 ) -> Outcome:
     """Parse and check one batch of pages."""
     hashes: dict[str, str] | None = {} if job.trace else None
-    docs, problems = load_documents(files, ws.config, hashes)
+    docs, problems = load_documents(files, ws.config, hashes, ws.front_matter_read)
     for doc in docs:
         ws.docs[doc.rel_path] = doc
     if hashes:  # what a page's rules read of another page is these same bytes

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import stat
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -31,6 +31,7 @@ from finops_lint.safe_io import (
 
 if TYPE_CHECKING:
     from finops_lint.cache.tree import Sig
+    from finops_lint.parsing.frontmatter import ReadFrontMatter
     from finops_lint.rules.base import Rule, SourceFactsReader
     from finops_lint.site import Site
     from finops_lint.site.prefetch import Split
@@ -98,6 +99,11 @@ class Workspace:
         #: what that reading learns of each page's text for the rules' recipes
         #: (`rules.base.source_facts_reader`; `source_fact` gives it)
         self.source_facts_of: SourceFactsReader | None = None
+        #: how many files the run checks: on a run that checks most of the Site's
+        #: pages, that reading reads each page's front matter whole too, for the run to
+        #: take instead of reading it again (`front_matter_read`; a run of a few pages
+        #: would keep data it does not use)
+        self.checked = 0
         #: the site tree as the result cache walked it: every file's stat (None: no cache)
         self.tree: dict[str, Sig] | None = None
         self._aliases_memo: dict[tuple[str, str], dict[str, tuple[str, str, str]]] = {}
@@ -130,6 +136,7 @@ class Workspace:
             listing=self.source_listing,
             split=self.split_reads,
             also=self.source_facts_of,
+            checked=self.checked,
             # with the result cache on, the pages read ahead are hashed as they are read
             digests=self.digests if self.known_digest is not None else None,
         )
@@ -142,6 +149,12 @@ class Workspace:
         if facts is None or reader is None or code not in reader.codes:
             return NOT_LEARNT
         return facts[reader.codes.index(code)]
+
+    @property
+    def front_matter_read(self) -> Mapping[str, ReadFrontMatter]:
+        """The pages' front matter the Site read while it was built (none before)."""
+        site = self.__dict__.get("site")
+        return site.front_matter_read if site is not None else {}
 
     @cached_property
     def jekyll_site(self) -> Site | None:
@@ -250,7 +263,13 @@ class Workspace:
         if data is None:
             return None
         path = str(self.root / rel_path)
-        return parse_document(data, path, rel_path, id_style=self.config.id_options)
+        return parse_document(
+            data,
+            path,
+            rel_path,
+            id_style=self.config.id_options,
+            front_matter=self.front_matter_read.get(rel_path),
+        )
 
     def _read_site_file(self, rel_path: str, what: str = "") -> bytes | None:
         """A file inside the site, at most a page's bound, its digest noted (None:
@@ -485,9 +504,13 @@ class Workspace:
 
 
 def load_documents(
-    files: list[Target], config: Config, hashes: dict[str, str] | None = None
+    files: list[Target],
+    config: Config,
+    hashes: dict[str, str] | None = None,
+    front_matter: Mapping[str, ReadFrontMatter] | None = None,
 ) -> tuple[list[Document], list[Finding]]:
-    """Read and parse files; with `hashes`, note each one's content hash by rel path."""
+    """Read and parse files; with `hashes`, note each one's content hash by rel path;
+    `front_matter`: front matter read before, by rel path (`Workspace.front_matter_read`)."""
     docs: list[Document] = []
     problems: list[Finding] = []
     cwd = os.getcwd()
@@ -520,7 +543,8 @@ def load_documents(
                 )
             )
             data = _front_matter_only(data)
-        doc = parse_document(data, shown, rel, id_style=config.id_options)
+        read = front_matter.get(rel) if front_matter else None
+        doc = parse_document(data, shown, rel, id_style=config.id_options, front_matter=read)
         docs.append(doc)
     return docs, problems
 

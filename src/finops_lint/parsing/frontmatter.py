@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -165,6 +165,18 @@ def split_front_matter(text: str) -> FrontMatter:
     return fm
 
 
+class ReadFrontMatter(NamedTuple):
+    """A page's front matter read without PyYAML (`read_without_yaml`) by a process that
+    read the page before (the Site's read-ahead), for a later parse of the same text
+    to take instead of reading it again. `raw_hash` and `raw_len` (`hash` and `len`
+    of the front matter's text) tell that the text is the same."""
+
+    data: dict[str, Any]
+    plain: bool
+    raw_hash: int
+    raw_len: int
+
+
 def read_without_yaml(raw: str) -> tuple[dict[str, Any], bool] | None:
     """The front matter's data as PyYAML reads it, read by `plain_yaml` (then True) or
     `block_yaml` (False); None when neither reads it for certain."""
@@ -177,12 +189,26 @@ def read_without_yaml(raw: str) -> tuple[dict[str, Any], bool] | None:
     return None
 
 
-def parse_front_matter(text: str) -> FrontMatter:
-    """Split and parse a page's front matter, keeping positions of keys and items."""
+def read_ahead(raw: str) -> ReadFrontMatter | None:
+    """`read_without_yaml` of a front matter's text, kept for `parse_front_matter`."""
+    read = read_without_yaml(raw)
+    if read is None:
+        return None
+    return ReadFrontMatter(read[0], read[1], hash(raw), len(raw))
+
+
+def parse_front_matter(text: str, ready: ReadFrontMatter | None = None) -> FrontMatter:
+    """Split and parse a page's front matter, keeping positions of keys and items.
+    `ready`: the same text's front matter read before (used when the text matches)."""
     fm = split_front_matter(text)
     if not fm.present or fm.unterminated or not fm.raw.strip():
         return fm
-    _load_yaml(fm, line_offset=fm.start_line + 1)
+    offset = fm.start_line + 1
+    if ready is not None and ready.raw_len == len(fm.raw) and ready.raw_hash == hash(fm.raw):
+        fm.data, fm._offset = ready.data, offset
+        fm._plain, fm._compose = ready.plain, not ready.plain
+        return fm
+    _load_yaml(fm, line_offset=offset)
     return fm
 
 

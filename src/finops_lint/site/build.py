@@ -23,6 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from finops_lint.parsing.frontmatter import ReadFrontMatter
 from finops_lint.parsing.text import decode_page
 from finops_lint.safe_io import MAX_CONFIG_BYTES, MAX_PAGE_BYTES, describe, read_bytes
 from finops_lint.site.hosts import (
@@ -42,7 +43,7 @@ from finops_lint.site.prefetch import MIN_FILES, Also, FileFacts, Split, read_fi
 from finops_lint.site.redirects import parse_netlify_toml, parse_redirects_file
 from finops_lint.site.resolve import SiteResolver
 from finops_lint.site.source import KnownFiles, Listing, SourceFile, scan_source, source_paths
-from finops_lint.site.url_keys import file_data_loader, page_url_keys
+from finops_lint.site.url_keys import data_loader, file_data_loader, page_url_keys
 from finops_lint.site.urls import destination, document_url, normalize_path, page_url, static_url
 
 #: Files some common plugins generate without a source file.
@@ -102,6 +103,8 @@ class Site(SiteResolver):
         self.layout_facts: dict[str, tuple[str | bool | None, bool]] = {}
         #: of the pages read ahead: what the build's `also` made of their text
         self.source_facts: dict[str, Any] = {}
+        #: of the pages read ahead: their front matter, read (`prefetch.FileFacts`)
+        self.front_matter_read: dict[str, ReadFrontMatter] = {}
         #: jekyll-redirect-from runs: `redirect_from` and `redirect_to` make redirect pages
         self._redirect_pages = True
 
@@ -120,14 +123,17 @@ class Site(SiteResolver):
         split: Split | None = None,
         also: Also | None = None,
         digests: dict[str, str | None] | None = None,
+        checked: int = 0,
     ) -> Site:
         """Every file Jekyll reads under root (the lint's own excludes play no part:
         a page the lint skips is still a page a link can reach). `known`: what the
         result cache knows of unchanged files, so they are not read again; `listing`:
         those files as a child process listed them (`source_paths` says when it is
         used); `split`: a way to read the others in two processes (`site.prefetch`),
-        used when there are many, learning `also` of each page's text meanwhile and,
-        given `digests`, putting there the content hash of each page read."""
+        used when there are many, learning `also` of each page's text meanwhile,
+        given `digests`, putting there the content hash of each page read, and on a run
+        that checks (`checked`) most of its pages, reading each page's front matter
+        whole (`front_matter_read`: the run reads it again otherwise)."""
         root = Path(root)
         config = load_config(root)
         if baseurl is not None:
@@ -142,7 +148,13 @@ class Site(SiteResolver):
         if split is not None:
             unread = [p for p in paths if known is None or not known.recorded(p)]
             if reads_ahead(len(unread)):
-                read = partial(read_file_facts, str(root), also=also, hashes=digests is not None)
+                read = partial(
+                    read_file_facts,
+                    str(root),
+                    also=also,
+                    hashes=digests is not None,
+                    front_matter=checked * 2 >= _pages_to_be(paths, config),
+                )
                 site._ahead = split(unread, read)
         for source in scan_source(root, config, known, paths, site._ahead):
             if source.kind == "static":
@@ -156,6 +168,8 @@ class Site(SiteResolver):
         for rel, facts in site._ahead.items():
             if digests is not None and facts.digest is not None:
                 digests.setdefault(rel, facts.digest)
+            if facts.front_matter_read is not None:
+                site.front_matter_read[rel] = facts.front_matter_read
             if facts.layout is not None:
                 site.layout_facts[rel] = shared.setdefault(facts.layout, facts.layout)
             if also is not None and facts.layout is not None and facts.also is not None:
@@ -270,6 +284,7 @@ class Site(SiteResolver):
         type_ = "pages" if source.collection is None else source.collection
         defaults = config.defaults_for(source.path, type_)
         computed = None
+        read_data: dict[str, Any] | None = None
         if cached is not None:  # unchanged since the last run: not read
             data, permalink_line, has_raw = cached
             loader = file_data_loader(self.root, source.path, has_raw, defaults)
@@ -279,6 +294,8 @@ class Site(SiteResolver):
             ahead = self._ahead.get(source.path) if source.front_matter else None
             if ahead is not None and ahead.url_keys is not None:  # read ahead (`site.prefetch`)
                 data, permalink_line, has_raw = ahead.url_keys
+                if ahead.front_matter_read is not None:
+                    read_data = ahead.front_matter_read.data
             else:
                 data, permalink_line, has_raw, readable = self._read_url_keys(source)
                 if not readable:
@@ -286,7 +303,10 @@ class Site(SiteResolver):
             if known is not None and source.front_matter:
                 known.learn_url_keys(source.path, data, permalink_line, has_raw)
             # The text is not kept (memory grows with the site): read again on first use.
-            loader = file_data_loader(self.root, source.path, has_raw, defaults)
+            if read_data is not None:
+                loader = data_loader(read_data, defaults)
+            else:
+                loader = file_data_loader(self.root, source.path, has_raw, defaults)
         merged = {**defaults, **data} if defaults else dict(data)
         if permalink is not None:  # set by a plugin (jekyll-readme-index)
             merged["permalink"] = permalink
@@ -520,6 +540,13 @@ class Site(SiteResolver):
         type_ = "pages" if page.collection is None else page.collection
         defaults = self.config.defaults_for(path, type_)
         page.data = {**defaults, **data} if defaults else dict(data)
+
+
+def _pages_to_be(paths: list[str], config: JekyllConfig) -> int:
+    """How many of the files may be pages: Markdown and HTML (a file of another kind
+    may have front matter too; this counts only for how much is read ahead)."""
+    exts = config.markdown_ext | {".html", ".htm"}
+    return sum(1 for p in paths if posixpath.splitext(p)[1].lower() in exts)
 
 
 def _read_site_file(path: Path) -> tuple[str | None, str | None]:

@@ -10,12 +10,19 @@ alone, so a forked process can read half the files while this one reads the othe
 half (`workers.split_in_two`); the build then uses the facts read ahead exactly as
 it would have used its own reads, and learns them for the result cache the same way.
 
-Three later readers of every page learn what they need here too, so the page is not
+Later readers of every page learn what they need here too, so the page is not
 read again: the templates' model (LK014) reads each page for its own layout and its
 Liquid (`Site.layout_facts`), and a rule's recipe run before the pages are checked
 may ask a fact of every page's source (`also`, kept as `Site.source_facts`; PH004's:
 whether the page says it is unfinished), and the result cache names a page its rules
 asked about by the hash of its content (`hashes`: `Workspace.digests`).
+
+Each page's front matter is read here whole as well (`frontmatter.read_ahead`), once
+for the run: the Site's pages' `data`, the templates' values (LK014), the memo
+helper's documents and the workers' parse of each page take it from
+`Site.front_matter_read` instead of reading it again (the workers' parse checks that
+the text is the one read): before, a whole-site run read every front matter whole
+two or three times.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import os
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from finops_lint.parsing.frontmatter import split_front_matter
+from finops_lint.parsing.frontmatter import ReadFrontMatter, read_ahead, split_front_matter
 from finops_lint.parsing.text import decode_page
 from finops_lint.safe_io import content_hash
 from finops_lint.site.page_layout import front_matter_layout, has_liquid
@@ -50,10 +57,19 @@ class FileFacts(NamedTuple):
     #: the content hash of the bytes read (`safe_io.content_hash`; None: not asked for,
     #: or not read)
     digest: str | None = None
+    #: its front matter read without PyYAML (`frontmatter.read_ahead`; None: not read,
+    #: or only PyYAML reads it), which every later reader of its front matter takes
+    front_matter_read: ReadFrontMatter | None = None
 
 
 #: Fewer files than this are read by the build itself: a fork costs more than it saves.
 MIN_FILES = 1000
+
+#: Of the front matter each reading process reads, the data of this many characters of
+#: it at most is kept (`FileFacts.front_matter_read`; about three bytes of data a
+#: character, held until the run ends): all of it at 10,000 pages (7.7 M characters a
+#: process on the grown framework site), a part at 100,000.
+KEEP_FRONT_MATTER = 16_000_000
 
 #: `split(items, compute)`: compute's dicts for two halves of items, merged (one half
 #: may be computed in another process; `workers.split_in_two`). The Site reads its
@@ -65,12 +81,18 @@ Also = Callable[[str], Any]
 
 
 def read_file_facts(
-    root: str, rels: list[str], also: Also | None = None, hashes: bool = False
+    root: str,
+    rels: list[str],
+    also: Also | None = None,
+    hashes: bool = False,
+    front_matter: bool = False,
 ) -> dict[str, FileFacts]:
     """The facts of each file (paths relative to root): what the build would read,
-    `also` of each page's text and, with `hashes`, the content hash of each page read
-    (the result cache's answers name a page by it: a worker would read it again)."""
+    `also` of each page's text, with `hashes`, the content hash of each page read
+    (the result cache's answers name a page by it: a worker would read it again), and
+    with `front_matter`, each page's front matter read whole (up to KEEP_FRONT_MATTER)."""
     out: dict[str, FileFacts] = {}
+    kept = 0  # characters of front matter whose data is kept
     for rel in rels:
         path = os.path.join(root, rel)
         try:
@@ -87,12 +109,17 @@ def read_file_facts(
             out[rel] = FileFacts(True, ({}, 1, False), digest=digest)
             continue
         fm = split_front_matter(text)
+        read = None
+        if front_matter and kept < KEEP_FRONT_MATTER and not fm.unterminated and fm.raw.strip():
+            read = read_ahead(fm.raw)
+            kept += len(fm.raw) if read is not None else 0
         out[rel] = FileFacts(
             True,
             text_url_keys(text, fm),
             (front_matter_layout(text, fm), has_liquid(text)),
             _also(also, text),
             digest,
+            read,
         )
     return out
 

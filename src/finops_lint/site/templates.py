@@ -307,7 +307,8 @@ class TemplateLinks:
         `MIN_FILES` pages, none: they are read as asked). The same values as
         `_value_of` keeps (the page's front matter at `_keys_read`)."""
         keys = self._keys_read()
-        unread = [rel for rel in self.site.pages if rel not in self._values]
+        read = self.site.front_matter_read  # (those are read as asked, from memory)
+        unread = [rel for rel in self.site.pages if rel not in self._values and rel not in read]
         if len(unread) < MIN_FILES:
             return  # read as asked: a fork costs more than it saves
         data_of = self._data_of

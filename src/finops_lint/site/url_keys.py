@@ -193,6 +193,11 @@ def front_matter_data(text: str) -> dict[str, Any]:
     return {}
 
 
+def data_loader(data: dict[str, Any], defaults: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    """`file_data_loader` of a page whose front matter was read before (`data`)."""
+    return lambda: {**defaults, **data} if defaults else dict(data)
+
+
 def file_data_loader(
     root: Path, rel: str, has_raw: bool, defaults: dict[str, Any]
 ) -> Callable[[], dict[str, Any]]:
