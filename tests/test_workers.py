@@ -192,6 +192,12 @@ def test_batches_hold_every_file_once_the_biggest_first(
     assert flat[:2] == ["f0.md", "f1.md"]
     assert [len(b) for b in batches][:2] == [1, 1]  # each big file alone
     assert all(len(b) <= 4 for b in batches)
+    # sizes from the result cache's walk of the tree, where it has them: the same order
+    tree = {t.rel: (size, 0, 0) for t, size in zip(files, sizes, strict=True)}
+    for t in files:
+        t.path.write_text("x")
+    assert workers._batches(files, 2, tree) == batches
+    assert workers._batches(files, 2, {}) != batches  # not in the tree: the stat's size
 
 
 def test_workers_take_each_ticket_once() -> None:
