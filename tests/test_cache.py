@@ -793,7 +793,7 @@ def test_init_adds_the_cache_folder_to_gitignore_once(tmp_path: Path) -> None:
 def test_a_one_page_run_stats_the_unchanged_pages_and_reads_none(csite: Path) -> None:
     import time
 
-    from finops_lint.site import build, source
+    from finops_lint.site import build, prefetch, source
 
     old = time.time() - 60  # not racy: the stat alone vouches for these files
     for path in csite.rglob("*"):
@@ -811,9 +811,16 @@ def test_a_one_page_run_stats_the_unchanged_pages_and_reads_none(csite: Path) ->
                 return bytes(_real(path, *args, **kwargs))
 
             spying.setattr(module, "read_bytes", spy)
+        real_if = prefetch.read_if_front_matter
+
+        def spy_if(path: str) -> bytes | None:
+            read.append(Path(path).name)
+            return real_if(path)
+
+        spying.setattr(prefetch, "read_if_front_matter", spy_if)
         cached = _outcome(run(RunOptions(paths=[csite / "p0.md"])))
-    # the Site reads the changed page only (its fence, then its URL keys)
-    assert [name for name in read if name.endswith(".md")] == ["p0.md", "p0.md"]
+    # the Site reads the changed page only (its fence and its text, one open)
+    assert [name for name in read if name.endswith(".md")] == ["p0.md"]
     assert cached == _outcome(run(RunOptions(paths=[csite / "p0.md"], cache=False)))
 
 

@@ -398,3 +398,27 @@ def test_a_whole_site_run_reads_each_front_matter_ahead_to_the_same_findings(
     assert outcome([root]) == whole
     assert built[-1].front_matter_read == {}
     assert one[1] == ["_capabilities/forecasting.md"]
+
+
+def test_a_site_of_few_files_is_read_the_same_way_in_one_process(tmp_path: Path) -> None:
+    """Below `MIN_FILES` the build does not fork, but reads its files as a reading
+    process would (`read_file_facts`: one open each), keeping their facts (layouts,
+    `also`, hashes, the front matter on a run that checks most pages) for the run's
+    later readers; the Site is the one it builds without them."""
+    root = _broken_site(tmp_path)
+    split_calls: list[int] = []
+
+    def split(items: list[str], compute: Any) -> Any:
+        split_calls.append(len(items))
+        return split_in_two(items, compute)
+
+    digests: dict[str, str | None] = {}
+    site = Site.build(root, split=split, also=len, digests=digests, checked=100)
+    assert split_calls == []  # 37 files: no fork
+    assert _shape(site) == _shape(Site.build(root))
+    pages = set(site.pages)
+    assert set(site.layout_facts) == pages - {"latin.md"}  # (not UTF-8: no text)
+    assert set(site.source_facts) == pages - {"latin.md"}
+    assert set(digests) == pages
+    assert set(site.front_matter_read) == pages - {"latin.md", "empty.md"}
+    assert Site.build(root, split=split).front_matter_read == {}  # a run of few pages

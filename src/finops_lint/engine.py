@@ -245,11 +245,13 @@ def run(options: RunOptions) -> RunResult:
             # processes, and on a whole-site run learns what the rules' recipes ask of
             # every page; with few, the recipes' helper starts now and builds its own.
             ws.split_reads = split_in_two
-            if not (plan is not None and plan.rerun) and memo_helper_may_run(len(to_check), files):
-                ws.source_facts_of = source_facts_reader(config, {r.code for r in rules})
             ws.checked = len(to_check)
             if prepares and is_jekyll_site(root):
                 helper = MemoHelper.start_before_site(ws, rules, job, len(to_check), files)
+            whole_site = memo_helper_may_run(len(to_check), files)
+            if helper is None and not (plan is not None and plan.rerun) and whole_site:
+                # (a helper started before the Site reads the pages for itself)
+                ws.source_facts_of = source_facts_reader(config, {r.code for r in rules})
             site = ws.jekyll_site if files else None  # page facts need it, whatever is selected
             problems = list(site.problems) if site is not None else []
         if needs_site and files and is_jekyll_site(root):

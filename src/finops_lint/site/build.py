@@ -130,7 +130,9 @@ class Site(SiteResolver):
         result cache knows of unchanged files, so they are not read again; `listing`:
         those files as a child process listed them (`source_paths` says when it is
         used); `split`: a way to read the others in two processes (`site.prefetch`),
-        used when there are many, learning `also` of each page's text meanwhile,
+        used when there are many (with few, they are read the same way here, in one
+        open each, their facts kept for the run's later readers), learning `also` of
+        each page's text meanwhile,
         given `digests`, putting there the content hash of each page read, and on a run
         that checks (`checked`) most of its pages, reading each page's front matter
         whole (`front_matter_read`: the run reads it again otherwise)."""
@@ -147,15 +149,14 @@ class Site(SiteResolver):
         paths = source_paths(root, config, listing)
         if split is not None:
             unread = [p for p in paths if known is None or not known.recorded(p)]
-            if reads_ahead(len(unread)):
-                read = partial(
-                    read_file_facts,
-                    str(root),
-                    also=also,
-                    hashes=digests is not None,
-                    front_matter=checked * 2 >= _pages_to_be(paths, config),
-                )
-                site._ahead = split(unread, read)
+            read = partial(
+                read_file_facts,
+                str(root),
+                also=also,
+                hashes=digests is not None,
+                front_matter=checked * 2 >= _pages_to_be(paths, config),
+            )
+            site._ahead = split(unread, read) if reads_ahead(len(unread)) else read(unread)
         for source in scan_source(root, config, known, paths, site._ahead):
             if source.kind == "static":
                 site._add_static(source)
