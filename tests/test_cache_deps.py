@@ -477,8 +477,10 @@ def test_what_the_site_s_reading_ahead_learns_for_ph004_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A whole-site run whose Site reads its pages ahead (as at 1,000 pages and more)
-    learns PH004's test of each page's source there: the helper then reads no page
-    for it, and its values, the findings and the result cache are the same."""
+    learns PH004's test of each page's source there, and so does the Site a helper
+    started before the Site builds for itself (below 1,000 files): the helper then
+    reads no page for it, and its values, the findings and the result cache are
+    those of a run that learns none."""
     import finops_lint.site.build as build
     from finops_lint.rules import placeholders
     from finops_lint.workspace import NOT_LEARNT
@@ -509,17 +511,23 @@ def test_what_the_site_s_reading_ahead_learns_for_ph004_changes_nothing(
     monkeypatch.delenv("FINOPS_LINT_NO_CACHE", raising=False)
     cache = tmp_path / "cache"
     monkeypatch.setenv("FINOPS_LINT_CACHE_DIR", str(cache))
-    before = run(RunOptions(paths=[site]))
-    assert asked() == {"read"}  # 274 pages: not read ahead
+    with monkeypatch.context() as unlearnt:  # no fact learnt: the helper reads each page
+        for module in (engine, workers):
+            unlearnt.setattr(module, "source_facts_reader", lambda *_args: None)
+        before = run(RunOptions(paths=[site]))
+    assert asked() == {"read"}
     cache_before = _cache_files(cache)
     assert len(cache_before) > 10
-    shutil.rmtree(cache)
-    monkeypatch.setattr(build, "MIN_FILES", 1)
-    after = run(RunOptions(paths=[site]))
-    assert asked() == {"learnt"}
-    assert _outcome(after) == _outcome(before)
-    assert len(taken) == 2 and _memo_shape(taken[1]) == _memo_shape(taken[0])
-    assert _cache_files(cache) == cache_before
+    for many in (False, True):  # 274 pages: the helper's own Site; or read ahead
+        shutil.rmtree(cache)
+        if many:
+            monkeypatch.setattr(build, "MIN_FILES", 1)
+        after = run(RunOptions(paths=[site]))
+        assert asked() == {"learnt"}
+        assert _outcome(after) == _outcome(before)
+        assert _memo_shape(taken[-1]) == _memo_shape(taken[0])
+        assert _cache_files(cache) == cache_before
+    assert len(taken) == 3
 
 
 def _cache_files(folder: Path) -> dict[str, Any]:
