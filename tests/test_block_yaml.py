@@ -264,3 +264,29 @@ def test_front_matter_read_by_it_is_the_same(monkeypatch: Any) -> None:
     read = sum(a._compose for a in fast)  # before positions are asked (they compose)
     assert_same_front_matter(fast, slow)
     assert read >= 250
+
+
+def _with_read_ahead(text: str) -> None:
+    """A page parsed with its front matter read ahead (`read_ahead`, as the Site's
+    reading does) is the page parsed without it: data, errors and positions."""
+    from finops_lint.parsing.frontmatter import read_ahead
+
+    fm = split_front_matter(text)
+    read = read_ahead(fm.raw) if fm.raw.strip() else None
+    assert_same_front_matter([parse_front_matter(text, read)], [parse_front_matter(text)])
+
+
+def test_front_matter_read_ahead_parses_to_the_same() -> None:
+    texts = [*corpus_pages(), f"---\n{_VENDOR}---\n", "---\na: &x 1\nb: *x\n---\n"]
+    for text in texts:
+        _with_read_ahead(text)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(entries=st.lists(_entry, min_size=1, max_size=6), end=st.sampled_from(["", "\n"]))
+def test_vendor_like_front_matter_read_ahead_parses_to_the_same(
+    entries: list[list[str]], end: str
+) -> None:
+    _with_read_ahead(
+        "---\n" + "\n".join(row for entry in entries for row in entry) + end + "\n---\n"
+    )
