@@ -32,6 +32,7 @@ _CONVERTED_EXTENSIONS = {".scss": ".css", ".sass": ".css", ".coffee": ".js"}
 
 _DATE_FILENAME = re.compile(r"^(?:.+/)*?(\d{2,4}-\d{1,2}-\d{1,2})-([^/]*)(\.[^./]+)$")
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
+_SLASHES = re.compile(r"/{2,}")
 _NON_DATE = frozenset(
     {
         "collection",
@@ -67,10 +68,16 @@ def add_permalink_suffix(template: str, style: str) -> str:
     return template
 
 
+def _squeeze_slashes(url: str) -> str:
+    """Each run of slashes as one (`re.sub(r"/{2,}", "/", url)`), looked for first: a
+    URL seldom has one, and the Site makes two or three URLs a page."""
+    return _SLASHES.sub("/", url) if "//" in url else url
+
+
 def sanitize_url(url: str) -> str:
     """Jekyll's ``URL#sanitize_url``: leading slash, ``..``/``./`` dropped, ``//`` squeezed."""
     result = ("/" + url).replace("..", "/").replace("./", "")
-    return re.sub(r"/{2,}", "/", result)
+    return _squeeze_slashes(result)
 
 
 def converter_ext(ext: str, markdown_exts: frozenset[str] = MARKDOWN_EXTENSIONS) -> str:
@@ -117,7 +124,7 @@ def fill_hash_template(template: str, placeholders: Mapping[str, str | None]) ->
             result = result.replace("/:" + key, "")
         else:
             result = result.replace(":" + key, value)
-    return re.sub(r"/{2,}", "/", result)
+    return _squeeze_slashes(result)
 
 
 def fill_drop_template(template: str, placeholders: Mapping[str, str]) -> tuple[str, list[str]]:
@@ -144,7 +151,7 @@ def fill_drop_template(template: str, placeholders: Mapping[str, str]) -> tuple[
         return match.group(0)
 
     result = _PLACEHOLDER.sub(replace, template)
-    return re.sub(r"/{2,}", "/", result), unknown
+    return _squeeze_slashes(result), unknown
 
 
 def page_url(
@@ -348,8 +355,7 @@ def normalize_path(path: str) -> str:
         path = unquote(path)
     if not path.startswith("/"):
         path = "/" + path
-    if "//" in path:
-        path = re.sub(r"/{2,}", "/", path)
+    path = _squeeze_slashes(path)
     if "/." not in path:
         return path
     segments = path.split("/")
