@@ -33,6 +33,7 @@ reads are found by composing the YAML when a finding asks for one.
 from __future__ import annotations
 
 import re
+from sys import intern
 from typing import Any
 
 from finops_lint.parsing.plain_yaml import (
@@ -104,7 +105,8 @@ class _Reader:
             match = KEY_ROW.fullmatch(row)
             if match is None:
                 raise _Decline  # an indented row no value takes, or not a key
-            key, rest = match.group(1), match.group(2) or ""
+            # (keys interned as `read_plain_mapping` interns them)
+            key, rest = intern(match.group(1)), match.group(2) or ""
             if key in data or key in NOT_STRING_KEYS or len(key) > MAX_KEY:
                 raise _Decline
             self.at += 1
@@ -267,7 +269,7 @@ class _Reader:
             value = one_row_value(rest)
             if value is UNSET:
                 raise _Decline
-            item[key] = value
+            item[intern(key)] = value
             self._skip_blank_and_comments()
             if self.at >= len(rows):
                 return item

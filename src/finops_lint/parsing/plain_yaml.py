@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from sys import intern
 from typing import Any
 
 import yaml
@@ -108,6 +109,9 @@ def read_plain_mapping(raw: str) -> dict[str, Any] | None:
     item_indent = -1
     for key, rest, indent, item, other in _ROW.findall(raw):
         if key:
+            # one string object for a key many pages have: the Site keeps every page's
+            # front matter on a whole-site run (42 -> 31 MB at 10,000 pages)
+            key = intern(key)
             if open_key is not None:
                 data[open_key] = items or None
             if key in data or key in NOT_STRING_KEYS or len(key) > MAX_KEY:
