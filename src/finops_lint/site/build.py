@@ -130,12 +130,11 @@ class Site(SiteResolver):
         result cache knows of unchanged files, so they are not read again; `listing`:
         those files as a child process listed them (`source_paths` says when it is
         used); `split`: a way to read the others in two processes (`site.prefetch`),
-        used when there are many (with few, they are read the same way here, in one
-        open each, their facts kept for the run's later readers), learning `also` of
-        each page's text meanwhile,
-        given `digests`, putting there the content hash of each page read, and on a run
-        that checks (`checked`) most of its pages, reading each page's front matter
-        whole (`front_matter_read`: the run reads it again otherwise)."""
+        used when there are many (with few, this process reads them the same way).
+        That reading, one open a file, keeps what the run's later readers ask: `also`
+        of each page's text; given `digests`, the content hash of each page read; and
+        on a run that checks (`checked`) most of its pages, each page's front matter
+        read whole (`front_matter_read`: the run reads it again otherwise)."""
         root = Path(root)
         config = load_config(root)
         if baseurl is not None:

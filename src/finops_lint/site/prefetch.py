@@ -17,12 +17,15 @@ may ask a fact of every page's source (`also`, kept as `Site.source_facts`; PH00
 whether the page says it is unfinished), and the result cache names a page its rules
 asked about by the hash of its content (`hashes`: `Workspace.digests`).
 
-Each page's front matter is read here whole as well (`frontmatter.read_ahead`), once
-for the run: the Site's pages' `data`, the templates' values (LK014), the memo
-helper's documents and the workers' parse of each page take it from
-`Site.front_matter_read` instead of reading it again (the workers' parse checks that
-the text is the one read): before, a whole-site run read every front matter whole
-two or three times.
+On a run that checks most pages, each page's front matter is read here whole as
+well (`frontmatter.read_ahead`), once for the run: the Site's pages' `data`, the
+templates' values (LK014), the memo helper's documents and the workers' parse of
+each page take it from `Site.front_matter_read` instead of reading it again (a
+parse checks that the text is the one read): before, a whole-site run read every
+front matter whole two or three times.
+
+A site of fewer files than MIN_FILES is read the same way, by the building process
+itself.
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ class FileFacts(NamedTuple):
 MIN_FILES = 1000
 
 #: Of the front matter each reading process reads, the data of this many characters of
-#: it at most is kept (`FileFacts.front_matter_read`; about three bytes of data a
+#: it at most is kept (`FileFacts.front_matter_read`; about two bytes of data a
 #: character, held until the run ends): all of it at 10,000 pages (7.7 M characters a
 #: process on the grown framework site), a part at 100,000.
 KEEP_FRONT_MATTER = 16_000_000
