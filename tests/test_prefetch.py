@@ -394,6 +394,20 @@ def test_a_whole_site_run_reads_each_front_matter_ahead_to_the_same_findings(
     assert len(built[-1].front_matter_read) > len(built[-1].pages) * 0.9
     one = outcome([root / "_capabilities" / "forecasting.md"])
     assert built[-1].front_matter_read == {}
+    # a run that checks external links parses every page before its rules: the same
+    import finops_lint.engine as engine
+
+    taken: list[int] = []
+    real_load = engine.load_documents
+
+    def load(files: Any, config: Any, hashes: Any = None, read: Any = None) -> Any:
+        taken.append(len(read or {}))
+        return real_load(files, config, hashes, read)
+
+    monkeypatch.setattr(engine, "load_documents", load)
+    monkeypatch.setattr(engine, "_check_external", lambda *_args: None)  # (no network)
+    run(RunOptions(paths=[root], cache=False, external=True))
+    assert taken == [len(built[-1].front_matter_read)] and taken[0] > 200
     monkeypatch.setattr(prefetch, "KEEP_FRONT_MATTER", 0)  # none kept
     assert outcome([root]) == whole
     assert built[-1].front_matter_read == {}

@@ -317,7 +317,7 @@ def _check(
     links are checked first, else a batch at a time), or in forked workers."""
     if external:  # the links of every page are checked at once, before the rules
         hashes: dict[str, str] | None = {} if job.trace else None
-        docs, load_problems = load_documents(to_check, ws.config, hashes)
+        docs, load_problems = load_documents(to_check, ws.config, hashes, ws.front_matter_read)
         for doc in docs:
             ws.docs[doc.rel_path] = doc
         if docs:
