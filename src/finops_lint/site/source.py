@@ -15,7 +15,6 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -260,13 +259,13 @@ FENCE_LOOK = 65
 
 def has_front_matter(path: str) -> bool:
     """Jekyll's ``has_yaml_header?``: the file starts with ``---`` and a line end."""
-    if os.path.splitext(path)[1].lower() in _BINARY_EXTENSIONS:
+    if _binary(path):
         return False
     try:
         head = read_bytes(path, FENCE_LOOK - 1, truncate=True)
     except OSError:
         return False
-    return starts_with_fence(path, head)
+    return _opens_with_fence(head)
 
 
 def read_if_front_matter(path: str) -> bytes | None:
@@ -274,15 +273,23 @@ def read_if_front_matter(path: str) -> bytes | None:
     `has_front_matter` says yes, else None: one open for the look and the read
     (`safe_io.read_bytes_if`); a binary format is not opened. `OSError` when the
     fence was read but the rest cannot be."""
-    if os.path.splitext(path)[1].lower() in _BINARY_EXTENSIONS:
+    if _binary(path):
         return None
-    return read_bytes_if(path, MAX_PAGE_BYTES, FENCE_LOOK, partial(starts_with_fence, path))
+    return read_bytes_if(path, MAX_PAGE_BYTES, FENCE_LOOK, _opens_with_fence)
 
 
 def starts_with_fence(path: str, head: bytes) -> bool:
     """`has_front_matter` of a file whose first bytes (at least 64) are read already."""
-    if os.path.splitext(path)[1].lower() in _BINARY_EXTENSIONS:
-        return False
+    return not _binary(path) and _opens_with_fence(head)
+
+
+def _binary(path: str) -> bool:
+    """A format Jekyll copies as it is: never opened for a fence."""
+    return os.path.splitext(path)[1].lower() in _BINARY_EXTENSIONS
+
+
+def _opens_with_fence(head: bytes) -> bool:
+    """The first bytes of a file open a front matter block (a BOM before it)."""
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     return head.startswith(b"---") and _FM_OPEN.match(head) is not None
