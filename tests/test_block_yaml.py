@@ -290,3 +290,77 @@ def test_vendor_like_front_matter_read_ahead_parses_to_the_same(
     _with_read_ahead(
         "---\n" + "\n".join(row for entry in entries for row in entry) + end + "\n---\n"
     )
+
+
+def _url_keys_agree(text: str) -> bool:
+    """A page's URL keys taken from its front matter read ahead (`url_keys_of_data`)
+    are those `text_url_keys` reads from its rows; False when it is not read ahead."""
+    from finops_lint.parsing.frontmatter import read_ahead
+    from finops_lint.site.url_keys import URL_KEYS, text_url_keys, url_keys_of_data
+
+    fm = split_front_matter(text)
+    read = read_ahead(fm.raw) if fm.present and not fm.unterminated and fm.raw.strip() else None
+    if read is None:
+        return False
+    data, line, has_raw = url_keys_of_data(fm, read.data)
+    rows_data, rows_line, rows_has_raw = text_url_keys(text, fm)
+    assert (line, has_raw) == (rows_line, rows_has_raw), text
+    picked = [(k, v) for k, v in rows_data.items() if k in URL_KEYS]
+    assert [(k, v) for k, v in data.items() if k in URL_KEYS] == picked, text
+    assert type(data) is dict
+    return True
+
+
+_URL_ROWS = [
+    "permalink: {text}",
+    "permalink: /a/{text}/",
+    "'permalink': /x/",
+    'slug: "{text}"',
+    "slug: {text}",
+    "date: {text}",
+    "date: 2024-01-31",
+    "date: 2024-01-31 10:20:30",
+    "date: 2024-02-30",
+    "categories: [a, {text}]",
+    "categories: {text}",
+    "category: {text}",
+    "published: {text}",
+    "published: false",
+    "redirect_from:\n  - /old/{text}/\n  - /b/",
+    "redirect_from:\n- /old/",
+    "redirect_to: {text}",
+    "permalink:\n  /wrapped/",
+    "permalink: >\n  /folded/",
+]
+
+
+_url_row = st.builds(
+    lambda row, text: row.format(text=text).split("\n"),
+    st.sampled_from(_URL_ROWS),
+    st.sampled_from(_WORDS) | st.sampled_from(["/a/b/", "2024-01-31", "true", "a b"]),
+)
+_plain_row = st.builds(
+    lambda k, t: [f"{k}: {t}"],
+    st.sampled_from(["title", "a", "url", "k-1"]),
+    st.sampled_from(["x", "hello world", "CloudVane is rooted in FinOps.", "12", "é"]),
+)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(
+    entries=st.lists(st.one_of(_url_row, _url_row, _plain_row), min_size=1, max_size=5),
+    end=st.sampled_from(["", "\n"]),
+)
+def test_url_keys_of_front_matter_read_ahead_are_those_of_its_rows(
+    entries: list[list[str]], end: str
+) -> None:
+    _url_keys_agree(
+        "---\n" + "\n".join(row for entry in entries for row in entry) + end + "\n---\n"
+    )
+
+
+def test_url_keys_of_every_corpus_page_read_ahead_are_those_of_its_rows() -> None:
+    texts = [*corpus_pages(), "---\npermalink: /a/\ntitle: Tom &x\n---\n"]
+    texts.append("---\npermalink: /a/\npermalink: /b/\nslug: s\n---\n")
+    agreed = sum(_url_keys_agree(text) for text in texts)
+    assert agreed >= 250

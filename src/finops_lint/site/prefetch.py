@@ -22,7 +22,8 @@ well (`frontmatter.read_ahead`), once for the run: the Site's pages' `data`, the
 templates' values (LK014), the memo helper's documents and the workers' parse of
 each page take it from `Site.front_matter_read` instead of reading it again (a
 parse checks that the text is the one read): before, a whole-site run read every
-front matter whole two or three times.
+front matter whole two or three times. The page's URL keys are then taken from
+that data (`url_keys.url_keys_of_data`), not read from its rows again.
 
 A site of fewer files than MIN_FILES is read the same way, by the building process
 itself.
@@ -39,7 +40,7 @@ from finops_lint.parsing.text import decode_page
 from finops_lint.safe_io import content_hash
 from finops_lint.site.page_layout import front_matter_layout, has_liquid
 from finops_lint.site.source import read_if_front_matter
-from finops_lint.site.url_keys import text_url_keys
+from finops_lint.site.url_keys import text_url_keys, url_keys_of_data
 
 
 class FileFacts(NamedTuple):
@@ -118,7 +119,7 @@ def read_file_facts(
             kept += len(fm.raw) if read is not None else 0
         out[rel] = FileFacts(
             True,
-            text_url_keys(text, fm),
+            text_url_keys(text, fm) if read is None else url_keys_of_data(fm, read.data),
             (front_matter_layout(text, fm), has_liquid(text)),
             _also(also, text),
             digest,
