@@ -3,12 +3,19 @@ the one a single process gives, in the same order."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from finops_lint import workers
 from finops_lint.engine import RunOptions, run
 
 from .conftest import Site, page
+from .corpus import framework_site
 
 
 def _grow(site: Site, pages: int) -> None:
@@ -234,3 +241,59 @@ def test_workers_take_each_ticket_once() -> None:
 
 def test_too_many_tickets_for_a_pipe_means_fixed_shares() -> None:
     assert workers._ticket_pipe(1_000_000) is None
+
+
+def test_values_that_come_late_reach_every_worker_and_the_first_parses_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The helper's values reach each forked worker through its pipe: with a helper
+    slowed down, the first worker parses batches ahead (at most `memo.ahead` files)
+    while the other waits, and the findings are those of one process."""
+    site = tmp_path / "fw"
+    shutil.copytree(framework_site(), site, ignore=shutil.ignore_patterns("_site", ".git"))
+    monkeypatch.chdir(site)
+    monkeypatch.setattr(workers, "_cpus", lambda: 2)
+
+    def findings(jobs: str) -> list[tuple[str, int, int, str, str]]:
+        monkeypatch.setenv("FINOPS_LINT_JOBS", jobs)
+        result = run(RunOptions(paths=[site], cache_dir=tmp_path / f"cache-{jobs}"))
+        return [(f.path, f.line, f.column, f.code, f.message) for f in result.findings]
+
+    alone = findings("1")
+    log = tmp_path / "log"
+
+    def note(line: str) -> None:
+        with open(log, "a") as out:  # (one write of a short line: not interleaved)
+            out.write(f"{os.getpid()} {line}\n")
+
+    def slow(fresh: Any, site_: Any, ws: Any) -> None:
+        time.sleep(1.0)
+
+    real_load, real_memo = workers._load_batch, workers._MemoPipe.memo
+
+    def load(files: list[Any], *args: Any) -> Any:
+        note(f"load {len(files)}")
+        return real_load(files, *args)
+
+    def memo(self: workers._MemoPipe) -> dict[Any, Any]:
+        values = real_memo(self)
+        note(f"memo {self.index} {len(values)}")
+        return values
+
+    monkeypatch.setattr(workers, "SITE_MEMOS", [*workers.SITE_MEMOS, ("PH004", slow)])
+    monkeypatch.setattr(workers, "_load_batch", load)
+    monkeypatch.setattr(workers._MemoPipe, "memo", memo)
+    monkeypatch.setattr(workers, "PARSE_AHEAD", 20)
+    monkeypatch.setattr(workers, "BATCH", 4)
+    assert findings("2") == alone
+    by_process: dict[str, list[str]] = {}
+    for row in log.read_text().splitlines():
+        pid, line = row.split(" ", 1)
+        by_process.setdefault(pid, []).append(line)
+    firsts = {lines[0] for lines in by_process.values()}
+    assert len(by_process) == 2, by_process
+    ahead = next(lines for lines in by_process.values() if lines[0].startswith("load"))
+    other = next(lines for lines in by_process.values() if lines[0].startswith("memo"))
+    assert other[0].startswith("memo 1 ") and int(other[0].split()[2]) > 0, firsts
+    waited = ahead.index(next(line for line in ahead if line.startswith("memo 0 ")))
+    assert 20 <= sum(int(line.split()[1]) for line in ahead[:waited]) <= 23, ahead[: waited + 1]

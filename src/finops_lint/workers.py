@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from finops_lint.cache.deps import (
     Asked,
@@ -224,27 +224,36 @@ def check_in_workers(
 
     global _WORKER_STATE
     job = job or Job()
-    # Everything the workers read from the Site is computed once, before the fork.
-    prepare(ws, rules, job, len(files), helper)
+    # Everything the workers read from the Site is computed once, before the fork; the
+    # helper's values (`pending`) reach them through a pipe each, when it is done.
+    pending = _prepare(ws, rules, job, len(files), helper)
     _WORKER_STATE = (ws, rules, options, job)
     # Batches, the biggest files first; each worker takes the next batch when it is
     # done with one, so a worker slowed by its pages (or by the machine) takes fewer.
     batches = _batches(files, workers, ws.tree)
     tickets = _ticket_pipe(len(batches))
     children: dict[int, _Child] = {}
+    memo_pipes = [os.pipe() for _ in range(workers)] if pending is not None else []
+    unclosed = {fd for pipe in memo_pipes for fd in pipe}  # this process's ends, still open
     sel = selectors.DefaultSelector()
     try:
         for index in range(workers):
             if tickets is not None:
-                work = _share(batches, partial(_next_ticket, tickets))
+                next_batch: Callable[[], int | None] = partial(_next_ticket, tickets)
             else:  # fixed shares, interleaved by size
-                mine = iter(range(index, len(batches), workers))
-                work = _share(batches, partial(next, mine, None))
+                next_batch = partial(next, iter(range(index, len(batches), workers)), None)
+            memo = _MemoPipe(memo_pipes, index) if memo_pipes else None
+            work = _share(batches, next_batch, memo)
             child = children[index] = _fork_child(work, list(children.values()))
             sel.register(child.stream, selectors.EVENT_READ, index)
         if tickets is not None:
             os.close(tickets)
             tickets = None
+        for read_end, _write_end in memo_pipes:
+            unclosed.discard(read_end)
+            os.close(read_end)
+        if pending is not None:
+            _send_memo(pending, [write_end for _read_end, write_end in memo_pipes], unclosed)
         parts: dict[int, Outcome] = {}
         questions: dict[Any, Any] = {}
         running = len(children)
@@ -276,6 +285,11 @@ def check_in_workers(
         _WORKER_STATE = None
         if tickets is not None:
             os.close(tickets)
+        for fd in unclosed:  # only after an error or an interrupt
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        if pending is not None:
+            pending.stop()
         sel.close()
         for child in children.values():
             if child.pid:  # only after an error or an interrupt
@@ -352,15 +366,79 @@ def _next_ticket(tickets: int) -> int | None:
 
 
 def _share(
-    batches: list[list[Target]], next_batch: Callable[[], int | None]
+    batches: list[list[Target]],
+    next_batch: Callable[[], int | None],
+    memo: _MemoPipe | None = None,
 ) -> Callable[[Callable[[str, Any], None]], None]:
     """A worker's work: check the batches `next_batch` numbers until it gives None,
-    sending each batch's outcome, with its number, as it is done."""
+    sending each batch's outcome, with its number, as it is done (`memo`: the pipe its
+    run memo comes through)."""
 
     def work(send: Callable[[str, Any], None]) -> None:
-        _worker(batches, next_batch, lambda number, part: send("part", (number, part)))
+        _worker(batches, next_batch, lambda number, part: send("part", (number, part)), memo)
 
     return work
+
+
+class _MemoPipe:
+    """The read end of the pipe through which a worker gets the helper's values, the
+    parent's write ends of every worker's pipe closed in the worker (so that it sees
+    the end of its own when the parent closes it)."""
+
+    def __init__(self, pipes: list[tuple[int, int]], index: int) -> None:
+        self.pipes = pipes
+        self.index = index
+        self.fd = -1
+        self.buffer = bytearray()
+        #: the files this worker may parse before the values come: one worker parses
+        #: ahead, the others wait (the helper, still computing, keeps its CPU)
+        self.ahead = PARSE_AHEAD if index == 0 else 0
+
+    def open(self) -> None:
+        """In the worker: keep its read end (not blocking), close the other ends."""
+        for number, (read_end, write_end) in enumerate(self.pipes):
+            os.close(write_end)
+            if number != self.index:
+                os.close(read_end)
+        self.fd = self.pipes[self.index][0]
+        os.set_blocking(self.fd, False)
+
+    def arrived(self, wait: bool = False) -> bool:
+        """Whether everything was sent (the parent closed its end); with `wait`, waits."""
+        if self.fd < 0:
+            return True
+        if wait:
+            os.set_blocking(self.fd, True)
+        while True:
+            try:
+                data = os.read(self.fd, 1 << 20)
+            except BlockingIOError:
+                return False
+            if not data:
+                os.close(self.fd)
+                self.fd = -1
+                return True
+            self.buffer += data
+
+    def memo(self) -> dict[Any, Any]:
+        """The run memo that was sent (`arrived` first)."""
+        return _memo_of(_frames(self.buffer))
+
+
+def _send_memo(helper: MemoHelper, write_ends: list[int], unclosed: set[int]) -> None:
+    """Wait for the helper, and send what it sent to each worker (its frames as they
+    came: the parent does not unpickle them); close each pipe once it is sent, and
+    take it out of `unclosed`. A worker that ended before it read its values is left
+    for its own pipe to report."""
+    data = memoryview(helper.sent())
+    phase(f"site memo ({len(data)} bytes)")
+    for fd in write_ends:
+        done = 0
+        with contextlib.suppress(BrokenPipeError):
+            while done < len(data):  # (a worker reads its pipe between its batches)
+                done += os.write(fd, data[done:])
+        unclosed.discard(fd)
+        os.close(fd)
 
 
 def prepare(
@@ -371,6 +449,21 @@ def prepare(
     rules' `@site_memo` values too, in a helper process meanwhile (`MemoHelper`, or
     `helper`, started before the Site was built): the run memo of each process
     checking pages starts with them."""
+    pending = _prepare(ws, rules, job, checked, helper)
+    if pending is None:
+        return
+    try:
+        job.memo = pending.collect()
+        phase(f"site memo ({len(job.memo)} values)")
+    finally:
+        pending.stop()
+
+
+def _prepare(
+    ws: Workspace, rules: list[Rule], job: Job, checked: int, helper: MemoHelper | None
+) -> MemoHelper | None:
+    """`prepare` but for the helper's values: the helper, still computing them (None:
+    none was wanted)."""
     if helper is not None and not helper.wanted(ws, checked):
         helper.stop()  # started before the Site: the run is not a whole-site run after all
         helper = None
@@ -378,13 +471,12 @@ def prepare(
         helper = MemoHelper.start(ws, rules, job, checked)
     try:
         ws.prepare_for_workers(rules)
-        phase("prepare")
-        if helper is not None:
-            job.memo = helper.collect()
-            phase(f"site memo ({len(job.memo)} values)")
-    finally:
+    except BaseException:
         if helper is not None:
             helper.stop()
+        raise
+    phase("prepare")
+    return helper
 
 
 class MemoHelper:
@@ -474,30 +566,42 @@ class MemoHelper:
     def collect(self) -> dict[Any, Any]:
         """Wait for the helper: the run memo to start with (empty if it failed; the
         rules then compute the values themselves)."""
-        memo: dict[Any, Any] = {}
-        for kind, value in _wait_for(self.child):
-            if kind == "memo":
-                for key, result, asked in value:
-                    memo[key] = result
-                    if asked is not None:
-                        memo[(_ASKED_BY, key)] = asked
-            elif kind == "error" and os.environ.get("FINOPS_LINT_TIMING"):
-                print(f"finops-lint timing: the site memo helper failed: {value}", file=sys.stderr)
-        return memo
+        return _memo_of(_wait_for(self.child))
+
+    def sent(self) -> bytes:
+        """Wait for the helper: the frames it sent, as they came (for `_memo_of` in the
+        processes that take them)."""
+        _wait_for(self.child, parse=False)
+        return bytes(self.child.buffer)
 
     def stop(self) -> None:
         """Stop the helper if it still runs (after an error or an interrupt); reap it."""
         _stop(self.child)
 
 
-def _wait_for(child: _Child) -> list[tuple[str, Any]]:
-    """Everything a child sends until it ends (it is then reaped), as frames."""
+def _wait_for(child: _Child, parse: bool = True) -> list[tuple[str, Any]]:
+    """Everything a child sends until it ends (it is then reaped), as frames (left in
+    its buffer, not `parse`d)."""
     try:
         while data := child.stream.read(1 << 20):
             child.buffer += data
     finally:
         _stop(child)
-    return list(child.frames())
+    return list(child.frames()) if parse else []
+
+
+def _memo_of(frames: Iterable[tuple[str, Any]]) -> dict[Any, Any]:
+    """The run memo the helper's frames give (empty if it failed)."""
+    memo: dict[Any, Any] = {}
+    for kind, value in frames:
+        if kind == "memo":
+            for key, result, asked in value:
+                memo[key] = result
+                if asked is not None:
+                    memo[(_ASKED_BY, key)] = asked
+        elif kind == "error" and os.environ.get("FINOPS_LINT_TIMING"):
+            print(f"finops-lint timing: the site memo helper failed: {value}", file=sys.stderr)
+    return memo
 
 
 def _stop(child: _Child) -> None:
@@ -648,18 +752,22 @@ class _Child:
 
     def frames(self) -> Iterator[tuple[str, Any]]:
         """The complete frames received so far, taken off the buffer."""
-        import pickle
+        return _frames(self.buffer)
 
-        buf = self.buffer
-        start = 0
-        while len(buf) - start >= 8:
-            size = int.from_bytes(buf[start : start + 8], "big")
-            if len(buf) - start - 8 < size:
-                break
-            frame = pickle.loads(buf[start + 8 : start + 8 + size])
-            start += 8 + size
-            yield frame
-        del buf[:start]
+
+def _frames(buf: bytearray) -> Iterator[tuple[str, Any]]:
+    """The complete frames (`_fork_child`'s) in `buf`, taken off it."""
+    import pickle
+
+    start = 0
+    while len(buf) - start >= 8:
+        size = int.from_bytes(buf[start : start + 8], "big")
+        if len(buf) - start - 8 < size:
+            break
+        frame = pickle.loads(buf[start + 8 : start + 8 + size])
+        start += 8 + size
+        yield frame
+    del buf[:start]
 
 
 _HELD = {signal.SIGINT, signal.SIGTERM}
@@ -691,9 +799,12 @@ def _worker(
     batches: list[list[Target]],
     next_batch: Callable[[], int | None],
     emit: Callable[[int, Outcome], None],
+    memo: _MemoPipe | None = None,
 ) -> None:
     assert _WORKER_STATE is not None
     ws, rules, options, job = _WORKER_STATE
+    if memo is not None:
+        memo.open()
     phase("worker start")
     checked = 0
 
@@ -703,8 +814,13 @@ def _worker(
             yield number, batches[number]
             checked += len(batches[number])
 
-    _check_batches(taken(), ws, rules, options, job, emit, collect=True)
+    _check_batches(taken(), ws, rules, options, job, emit, collect=True, memo=memo)
     phase(f"worker parse and rules ({checked} files)")
+
+
+#: At most this many files the first worker parses before the helper's values come:
+#: their Documents are held until then (about 50 KB each).
+PARSE_AHEAD = 256
 
 
 #: Pages parsed and checked at a time: their Documents are dropped after (memory).
@@ -737,14 +853,48 @@ def _check_batches(
     job: Job,
     emit: Callable[[int, Outcome], None],
     collect: bool,
+    memo: _MemoPipe | None = None,
 ) -> None:
     """Parse and check each (number, batch), handing `emit` each batch's outcome; the
     rules' run memo is kept from batch to batch, the young garbage collected when
-    `collect`."""
-    run_values: dict[Any, Any] = dict(job.memo)
+    `collect`. With `memo`, the run memo starts with what comes through it: until it
+    has come, batches are parsed ahead (at most `memo.ahead` files), not checked (at
+    10,000 pages the workers used to start 0.2 s after the helper's values were
+    wanted, the other CPU idle meanwhile)."""
     with _young_garbage_collected() if collect else contextlib.nullcontext():
+        ahead: list[tuple[int, _Loaded]] = []
+        if memo is not None:
+            batches = iter(batches)
+            files = 0
+            while not memo.arrived(wait=files >= memo.ahead):
+                number, batch = next(batches, (-1, []))
+                if number < 0:
+                    memo.arrived(wait=True)
+                    break
+                ahead.append((number, _load_batch(batch, ws, job)))
+                files += len(batch)
+            job = Job(job.only, job.trace, memo.memo())
+        run_values: dict[Any, Any] = dict(job.memo)
+        for number, loaded in ahead:
+            emit(number, _check_loaded(loaded, ws, rules, options, job, run_values))
+        del ahead
         for number, batch in batches:
             emit(number, _check_batch(batch, ws, rules, options, job, run_values))
+
+
+class _Loaded(NamedTuple):
+    """A batch of pages parsed: its Documents, the problems of those that could not be
+    read, and (traced runs) the hash of each page's bytes."""
+
+    docs: list[Document]
+    problems: list[Finding]
+    hashes: dict[str, str] | None
+
+
+def _load_batch(files: list[Target], ws: Workspace, job: Job) -> _Loaded:
+    hashes: dict[str, str] | None = {} if job.trace else None
+    docs, problems = load_documents(files, ws.config, hashes, ws.front_matter_read)
+    return _Loaded(docs, problems, hashes)
 
 
 def _check_batch(
@@ -756,8 +906,19 @@ def _check_batch(
     run_values: dict[Any, Any],
 ) -> Outcome:
     """Parse and check one batch of pages."""
-    hashes: dict[str, str] | None = {} if job.trace else None
-    docs, problems = load_documents(files, ws.config, hashes, ws.front_matter_read)
+    return _check_loaded(_load_batch(files, ws, job), ws, rules, options, job, run_values)
+
+
+def _check_loaded(
+    loaded: _Loaded,
+    ws: Workspace,
+    rules: list[Rule],
+    options: RunOptions,
+    job: Job,
+    run_values: dict[Any, Any],
+) -> Outcome:
+    """Check one batch of parsed pages."""
+    docs, problems, hashes = loaded
     for doc in docs:
         ws.docs[doc.rel_path] = doc
     if hashes:  # what a page's rules read of another page is these same bytes
