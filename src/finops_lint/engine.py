@@ -395,9 +395,14 @@ def _with_cache(
             pages[rel] = (sorted(codes), by_page.get(rel, []), outcome.asked.get(rel))
     cache.new_hashes.update(outcome.hashes)
 
+    rels: dict[str, str | None] = {}  # a related page is named by many findings
+
     def rel_of(shown: str) -> str | None:
+        if shown in rels:
+            return rels[shown]
         rel = ws.rel_of_shown(shown)
-        return rel if rel is not None and safe_rel(rel) else None
+        rels[shown] = rel = rel if rel is not None and safe_rel(rel) else None
+        return rel
 
     unchanged = cache.site_same and not to_check
     shown = {t.rel: shown_path(t.path) for t in files}
