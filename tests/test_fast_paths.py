@@ -850,3 +850,27 @@ def test_fold_as_casefold(ascii_text: str, inserts: list[tuple[int, str]]) -> No
     for candidate in (text, text * 3):
         assert fold(candidate) == _casefolded(candidate)
         assert casefold(candidate) == candidate.casefold()
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from("a.-_ é"), min_size=1, max_size=6).filter(
+            lambda part: part not in (".", "..")
+        ),
+        min_size=1,
+        max_size=3,
+    ).map("/".join)
+)
+@example("_resources/test.md")
+@example(".md")
+@example("a.")
+@example("dir.d/.hidden")
+def test_page_stem_as_pathlib(rel: str) -> None:
+    """PH010's file stem, as `PurePosixPath(rel).stem` gave it, of a page's path (no
+    empty, "." or ".." part: a discovered file's)."""
+    from pathlib import PurePosixPath
+
+    from finops_lint.rules.markers import _stem
+
+    assert _stem(rel) == PurePosixPath(rel).stem

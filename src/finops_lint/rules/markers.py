@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from finops_lint import regex
@@ -232,6 +231,13 @@ def placeholder_image(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
                 )
 
 
+def _stem(rel: str) -> str:
+    """`PurePosixPath(rel).stem` without making a path (a page's rule runs per page)."""
+    name = rel.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
 _TEST_NAME = re.compile(
     r"^(?:test|testing|test[-_ ]?page|test[-_ ]?post|my[-_]test|dummy|sample[-_ ]?page|"
     r"untitled|asdf|foo|foobar|hello[-_]world)(?:[-_ ]?\d+)?$",
@@ -273,7 +279,7 @@ def published_test_page(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     title = doc.front_matter.data.get("title")
     if isinstance(title, str) and TEST_TITLE.match(" ".join(title.split())):
         return  # PH007
-    stem = PurePosixPath(doc.rel_path).stem
+    stem = _stem(doc.rel_path)
     last = page.url.rstrip("/").rsplit("/", 1)[-1]
     last = last.removesuffix(".html")
     fm = doc.front_matter
