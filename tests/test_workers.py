@@ -58,14 +58,14 @@ def test_a_failed_worker_fails_the_run(site: Site, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 2)
     monkeypatch.setenv("FINOPS_LINT_JOBS", "2")
 
-    real = workers._check_batch
+    real = workers._load_batch
 
     def broken(files, *args):  # type: ignore[no-untyped-def]
         if any(t.rel == "p3.md" for t in files):
             raise MemoryError("no room")
         return real(files, *args)
 
-    monkeypatch.setattr(workers, "_check_batch", broken)
+    monkeypatch.setattr(workers, "_load_batch", broken)
     with pytest.raises(RuntimeError, match="a worker process failed: MemoryError: no room"):
         run(RunOptions(paths=[site.root], cache=False))
 

@@ -875,11 +875,14 @@ def _check_batches(
                 files += len(batch)
             job = Job(job.only, job.trace, memo.memo())
         run_values: dict[Any, Any] = dict(job.memo)
-        for number, loaded in ahead:
+        ahead.reverse()
+        while ahead:  # each batch's Documents dropped once it is checked
+            number, loaded = ahead.pop()
             emit(number, _check_loaded(loaded, ws, rules, options, job, run_values))
-        del ahead
+            del loaded
         for number, batch in batches:
-            emit(number, _check_batch(batch, ws, rules, options, job, run_values))
+            part = _check_loaded(_load_batch(batch, ws, job), ws, rules, options, job, run_values)
+            emit(number, part)
 
 
 class _Loaded(NamedTuple):
@@ -895,18 +898,6 @@ def _load_batch(files: list[Target], ws: Workspace, job: Job) -> _Loaded:
     hashes: dict[str, str] | None = {} if job.trace else None
     docs, problems = load_documents(files, ws.config, hashes, ws.front_matter_read)
     return _Loaded(docs, problems, hashes)
-
-
-def _check_batch(
-    files: list[Target],
-    ws: Workspace,
-    rules: list[Rule],
-    options: RunOptions,
-    job: Job,
-    run_values: dict[Any, Any],
-) -> Outcome:
-    """Parse and check one batch of pages."""
-    return _check_loaded(_load_batch(files, ws, job), ws, rules, options, job, run_values)
 
 
 def _check_loaded(
