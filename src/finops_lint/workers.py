@@ -486,11 +486,14 @@ class MemoHelper:
     again: PH004's sentences of a page type parse every page of the type whose body
     may hold one.
 
-    The parent waits for the helper once its own preparation is done: recipes compute
-    only what pages will ask for, so the wait is at most what each worker saves. The
-    values are those a worker computes, with the questions their computations asked
-    (traced runs): a run memo's value is the same whichever page asks first, and a
-    value the helper did not compute is computed by the workers as before."""
+    The rules wait for the helper's values: recipes compute only what pages will ask
+    for, so the wait is at most what each worker saves. On the one-process path the
+    parent waits once its own preparation is done (`prepare`); with workers, they are
+    forked then, and the first parses its pages while the values come
+    (`check_in_workers`, `_MemoPipe`). The values are those a worker computes, with
+    the questions their computations asked (traced runs): a run memo's value is the
+    same whichever page asks first, and a value the helper did not compute is
+    computed by the workers as before."""
 
     def __init__(self, child: _Child) -> None:
         self.child = child
