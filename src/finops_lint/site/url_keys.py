@@ -140,7 +140,7 @@ def url_keys_of_data(fm: FrontMatter, data: dict[str, Any]) -> tuple[dict[str, A
     if not any(key in raw for key in URL_KEYS):
         return {}, line, True
     if _read_whole(raw):
-        return data, line, True
+        return dict(data), line, True  # (a copy: `data` is the page's own, kept too)
     return {key: value for key, value in data.items() if key in _URL_KEY_SET}, line, True
 
 
