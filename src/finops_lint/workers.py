@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
@@ -876,7 +876,7 @@ def _check_batches(
                     break
                 ahead.append((number, _load_batch(batch, ws, job)))
                 files += len(batch)
-            job = Job(job.only, job.trace, memo.memo())
+            job = replace(job, memo=memo.memo())
         run_values: dict[Any, Any] = dict(job.memo)
         ahead.reverse()
         while ahead:  # each batch's Documents dropped once it is checked

@@ -89,7 +89,7 @@ def url_front_matter(text: str, fm: FrontMatter | None = None) -> tuple[dict[str
         return {}, 1, ""
     raw = fm.raw
     line = _permalink_line(fm)
-    if not any(key in raw for key in URL_KEYS):
+    if not _may_name_a_url_key(raw):
         return {}, line, raw
     if _read_whole(raw):
         return _load_full(text, raw), line, raw
@@ -123,6 +123,12 @@ def _permalink_line(fm: FrontMatter) -> int:
     return fm.start_line + 1 + raw.count("\n", 0, match.start()) if match else fm.start_line
 
 
+def _may_name_a_url_key(raw: str) -> bool:
+    """Whether the front matter's text holds the name of a URL key anywhere (else it
+    has none)."""
+    return any(key in raw for key in URL_KEYS)
+
+
 def _read_whole(raw: str) -> bool:
     """Whether the URL keys of this front matter come from reading all of it: anchors
     and flow style do not parse row by row."""
@@ -137,7 +143,7 @@ def url_keys_of_data(fm: FrontMatter, data: dict[str, Any]) -> tuple[dict[str, A
     pages reading the keys again took 0.38 s of the read-ahead's 2.0 s."""
     raw = fm.raw
     line = _permalink_line(fm)
-    if not any(key in raw for key in URL_KEYS):
+    if not _may_name_a_url_key(raw):
         return {}, line, True
     if _read_whole(raw):
         return dict(data), line, True  # (a copy: `data` is the page's own, kept too)
