@@ -866,11 +866,13 @@ def test_fold_as_casefold(ascii_text: str, inserts: list[tuple[int, str]]) -> No
 @example(".md")
 @example("a.")
 @example("dir.d/.hidden")
-def test_page_stem_as_pathlib(rel: str) -> None:
-    """PH010's file stem, as `PurePosixPath(rel).stem` gave it, of a page's path (no
-    empty, "." or ".." part: a discovered file's)."""
+@example("_data/a.b.yml")
+def test_page_name_parts_as_pathlib(rel: str) -> None:
+    """A page's stem and suffix (PH010's stem; whether it is Markdown, HTML or data), as
+    `PurePosixPath(rel)` gave them, of a page's path (no empty, "." or ".." part: a
+    discovered file's)."""
     from pathlib import PurePosixPath
 
-    from finops_lint.rules.markers import _stem
+    from finops_lint.document import name_parts
 
-    assert _stem(rel) == PurePosixPath(rel).stem
+    assert name_parts(rel) == (PurePosixPath(rel).stem, PurePosixPath(rel).suffix)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 from finops_lint import regex
@@ -36,6 +35,7 @@ from finops_lint.parsing.text import DecodeError, decode_page
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mkdn"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
+PAGE_SUFFIXES = MARKDOWN_SUFFIXES | HTML_SUFFIXES
 
 
 def is_text_file(rel_path: str) -> bool:
@@ -47,12 +47,23 @@ def is_text_file(rel_path: str) -> bool:
     """
     if rel_path.startswith("_data/"):
         return True
-    return Path(rel_path).suffix.lower() not in MARKDOWN_SUFFIXES | HTML_SUFFIXES
+    return name_parts(rel_path)[1].lower() not in PAGE_SUFFIXES
 
 
 def is_markdown_path(rel_path: str) -> bool:
     """Whether a page at this path is parsed as Markdown (`Document.is_markdown`)."""
-    return Path(rel_path).suffix.lower() in MARKDOWN_SUFFIXES
+    return name_parts(rel_path)[1].lower() in MARKDOWN_SUFFIXES
+
+
+def name_parts(rel_path: str) -> tuple[str, str]:
+    """`PurePosixPath(rel_path)`'s stem and suffix, from the string alone, for a
+    discovered file's path (no empty, "." or ".." part): every page asks, and making
+    the path was a third of a front-matter-only page's own parse."""
+    name = rel_path.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    if 0 < dot < len(name) - 1:
+        return name[:dot], name[dot:]
+    return name, ""
 
 
 @dataclass

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from finops_lint.document import MARKDOWN_SUFFIXES, parse_text
+from finops_lint.document import MARKDOWN_SUFFIXES, PAGE_SUFFIXES, parse_text
 from finops_lint.findings import Finding
 from finops_lint.parsing.anchors import IdOptions
 from finops_lint.parsing.frontmatter import parse_front_matter
@@ -40,7 +40,6 @@ from finops_lint.safe_io import MAX_PAGE_BYTES, read_bytes
 #: Codes whose findings in a linking page can be caused by a change elsewhere.
 LINK_CODES = frozenset({"LK001", "LK002", "LK004", "LK010"})
 REFERENCE_CODES = frozenset({"XR001"})
-PAGE_SUFFIXES = MARKDOWN_SUFFIXES | {".html", ".htm"}
 _TARGET_END = re.compile(r"[\s)\"'>\]|,]")
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from finops_lint.config import Config, PageType
-from finops_lint.discover import Target, display, io_finding, is_jekyll_site
+from finops_lint.discover import Target, display, io_finding, is_jekyll_site, plain_rel
 from finops_lint.document import Document, parse_document
 from finops_lint.findings import Finding, Severity
 from finops_lint.parsing.text import decode_page
@@ -55,18 +55,6 @@ OTHER_DOCS_KEPT = 256
 
 #: `Workspace.source_fact` of a page the Site's build did not learn it of.
 NOT_LEARNT: Any = object()
-
-
-def _plain_rel(path: str) -> bool:
-    """A relative path as `os.path.normpath` leaves it, not above its folder: joined to
-    a folder and made relative to it again, it is itself."""
-    return (
-        bool(path)
-        and path != "."
-        and path != ".."
-        and not path.startswith(("/", "../"))
-        and os.path.normpath(path) == path
-    )
 
 
 class Workspace:
@@ -192,7 +180,7 @@ class Workspace:
         shown = self._shown.get(rel_path)
         if shown is None:
             prefix = self._root_shown
-            if prefix is not None and _plain_rel(rel_path):
+            if prefix is not None and plain_rel(rel_path):
                 shown = rel_path if prefix == "." else f"{prefix}/{rel_path}"
             else:
                 absolute = self.root / rel_path
@@ -207,14 +195,14 @@ class Workspace:
         """The site path a finding shown at `shown` is at (`display_path`'s inverse), or
         None: outside the site, or a path `display_path` does not give."""
         prefix = self._root_shown
-        if prefix is not None and _plain_rel(shown):
+        if prefix is not None and plain_rel(shown):
             rel: str | None = shown
             if prefix != ".":
                 rel = shown[len(prefix) + 1 :] if shown.startswith(prefix + "/") else None
         else:
             full = os.path.normpath(os.path.join(self.cwd, shown))
             rel = os.path.relpath(full, self.root).replace(os.sep, "/")
-        if rel is None or not _plain_rel(rel) or self.display_path(rel) != shown:
+        if rel is None or not plain_rel(rel) or self.display_path(rel) != shown:
             return None
         return rel
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 
 import yaml
 
-from finops_lint.document import Document
+from finops_lint.document import Document, name_parts
 from finops_lint.parsing.frontmatter import load_yaml_with_positions
 from finops_lint.rules.base import Issue, RuleContext, rule
 
@@ -33,7 +32,7 @@ def data_format(doc: Document) -> str | None:
     """'yaml', 'json', 'csv' or 'tsv' for a `_data/` file Jekyll loads, else None."""
     if not doc.is_text or not doc.rel_path.startswith("_data/"):
         return None
-    return DATA_SUFFIXES.get(PurePosixPath(doc.rel_path).suffix.lower())
+    return DATA_SUFFIXES.get(name_parts(doc.rel_path)[1].lower())
 
 
 def _has_conflict_markers(doc: Document) -> bool:

@@ -9,7 +9,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from finops_lint import regex
-from finops_lint.document import Document
+from finops_lint.document import Document, name_parts
 from finops_lint.parsing.links import strip_liquid
 from finops_lint.parsing.tables import plain_text
 from finops_lint.regex import lazy
@@ -231,13 +231,6 @@ def placeholder_image(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
                 )
 
 
-def _stem(rel: str) -> str:
-    """`PurePosixPath(rel).stem` without making a path (a page's rule runs per page)."""
-    name = rel.rsplit("/", 1)[-1]
-    dot = name.rfind(".")
-    return name[:dot] if 0 < dot < len(name) - 1 else name
-
-
 _TEST_NAME = re.compile(
     r"^(?:test|testing|test[-_ ]?page|test[-_ ]?post|my[-_]test|dummy|sample[-_ ]?page|"
     r"untitled|asdf|foo|foobar|hello[-_]world)(?:[-_ ]?\d+)?$",
@@ -279,7 +272,7 @@ def published_test_page(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     title = doc.front_matter.data.get("title")
     if isinstance(title, str) and TEST_TITLE.match(" ".join(title.split())):
         return  # PH007
-    stem = _stem(doc.rel_path)
+    stem = name_parts(doc.rel_path)[0]
     last = page.url.rstrip("/").rsplit("/", 1)[-1]
     last = last.removesuffix(".html")
     fm = doc.front_matter
