@@ -121,6 +121,9 @@ class Rule:
     needs_network: bool = False
     #: typed settings with their defaults (``rules: {CODE: {option: value}}``)
     options: dict[str, Option] = field(default_factory=dict, hash=False)
+    #: `PAGE_PARTS` the rule reads: on a page with none of them it finds nothing and
+    #: reads nothing beyond the page, so it is not run there (empty: every page)
+    needs: tuple[str, ...] = ()
 
     @property
     def family(self) -> str:
@@ -164,12 +167,16 @@ def rule(
     default_enabled: bool = True,
     needs_network: bool = False,
     options: dict[str, Option] | None = None,
+    needs: tuple[str, ...] = (),
 ) -> Callable[[Check], Check]:
     """Register a check function as a rule; its docstring is the rule's docs."""
 
     def register(func: Check) -> Check:
         if code in REGISTRY:
             raise ValueError(f"duplicate rule code {code}")
+        unknown = [part for part in needs if part not in PAGE_PARTS]
+        if unknown:
+            raise ValueError(f"rule {code} needs unknown page parts {unknown}")
         REGISTRY[code] = Rule(
             code=code,
             name=name,
@@ -182,10 +189,34 @@ def rule(
             default_enabled=default_enabled,
             needs_network=needs_network,
             options=dict(options or {}),
+            needs=tuple(needs),
         )
         return func
 
     return register
+
+
+#: The parts of a page a rule may say it `needs`, in the order of `page_parts`' bits.
+PAGE_PARTS = ("blocks", "headings", "links", "tables", "text-file")
+
+
+def page_parts(doc: Document) -> int:
+    """The parts this page has, one bit each (`PAGE_PARTS` order): `blocks` (text a
+    reader sees: paragraphs, headings, list items, HTML), `headings`, `links` (not
+    those only inside HTML comments), `tables`, `text-file` (a data or other plain
+    text file, not a page)."""
+    return (
+        (1 if doc.blocks else 0)
+        | (2 if doc.headings else 0)
+        | (4 if doc.links else 0)
+        | (8 if doc.tables else 0)
+        | (16 if doc.is_text else 0)
+    )
+
+
+def needs_bits(needs: tuple[str, ...]) -> int:
+    """`page_parts`' bits of the parts named (0: none; the rule runs on every page)."""
+    return sum(1 << PAGE_PARTS.index(part) for part in set(needs))
 
 
 #: What rule modules compute once before the engine forks workers (`@warm_up`).

@@ -85,6 +85,7 @@ def _illegal_quote(text: str, delimiter: str) -> tuple[int, str] | None:
     "invalid-data-file",
     "error",
     "A _data/ file (YAML, JSON, CSV) that cannot be parsed: Jekyll stops the build.",
+    needs=("text-file",),
 )
 def invalid_data_file(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds `_data/` files Jekyll cannot read: invalid YAML (a tab, an unclosed
@@ -175,6 +176,7 @@ def _csv_duplicates(text: str, delimiter: str) -> list[tuple[str, int, int, int]
     "duplicate-data-key",
     "error",
     "A key given twice in one mapping of a _data/ file (or a CSV header): one value is lost.",
+    needs=("text-file",),
 )
 def duplicate_data_key(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds keys repeated in one mapping of a `_data/` YAML or JSON file, at any

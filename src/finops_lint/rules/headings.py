@@ -37,7 +37,7 @@ def missing_h1(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         )
 
 
-@rule("HD002", "multiple-h1", "warning", "More than one level-1 heading.")
+@rule("HD002", "multiple-h1", "warning", "More than one level-1 heading.", needs=("headings",))
 def multiple_h1(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds a second (third...) `# ` heading in a page.
 
@@ -57,7 +57,7 @@ def multiple_h1(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         )
 
 
-@rule("HD003", "empty-heading", "error", "A heading with no text.")
+@rule("HD003", "empty-heading", "error", "A heading with no text.", needs=("headings",))
 def empty_heading(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds headings with no text, such as a lone `##`.
 
@@ -69,9 +69,11 @@ def empty_heading(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Good:** `## Inputs`
     """
-    kramdown = kramdown_site(ctx)
+    kramdown: bool | None = None  # (read of the Site only for a heading to report)
     for h in doc.headings:
         if not h.text.strip() and not h.raw.strip():
+            if kramdown is None:
+                kramdown = kramdown_site(ctx)
             marks = "#" * h.level
             yield Issue(
                 h.line,
@@ -89,6 +91,7 @@ def empty_heading(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     "error",
     "'##Heading' without a space: not a heading in CommonMark/GFM.",
     fixable=True,
+    needs=("blocks",),
 )
 def missing_space(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds lines such as `##Maturity Assessment` where the space after the hashes is
@@ -152,6 +155,7 @@ def missing_space(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             "allows '## Section' followed by '#### Part'.",
         )
     },
+    needs=("headings",),
 )
 def heading_increment(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds headings more than one level deeper than the heading before them

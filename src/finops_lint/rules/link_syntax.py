@@ -66,6 +66,7 @@ def malformed_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     "error",
     "A URL without http(s)://, read as a relative path.",
     fixable=True,
+    needs=("links",),
 )
 def missing_scheme(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds link targets such as `www.example.com/page` or `https//example.com`
@@ -109,7 +110,11 @@ def missing_scheme(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
 
 @rule(
-    "LK008", "undefined-reference", "error", "A reference-style link whose label has no definition."
+    "LK008",
+    "undefined-reference",
+    "error",
+    "A reference-style link whose label has no definition.",
+    needs=("links",),
 )
 def undefined_reference(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds `[text][label]` and `[label][]` links whose label is defined nowhere in

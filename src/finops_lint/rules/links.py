@@ -76,7 +76,13 @@ def _ids_of_template(
     return frozenset(ids) if ids is not None else None
 
 
-@rule("LK003", "broken-anchor", "error", "A link to an anchor in the same page that has no target.")
+@rule(
+    "LK003",
+    "broken-anchor",
+    "error",
+    "A link to an anchor in the same page that has no target.",
+    needs=("links",),
+)
 def broken_anchor(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds `#fragment` links whose fragment matches no heading id, explicit id
     (`{#id}`, `{: #id}`), footnote id (`fn:NAME`, `fnref:NAME`), HTML `id=` (or
@@ -124,6 +130,9 @@ def _internal_links(
 ) -> list[tuple[Link, Resolution]]:
     """The page's links to this site with where each leads (resolved once per page:
     four rules read them)."""
+    links = doc.commented_links if comments else doc.links
+    if not links:
+        return []  # nothing to resolve: the Site is not read
     site = ctx.site  # read first, whether or not the memo holds them: they come from the Site
     if site is None:
         return []
@@ -135,7 +144,7 @@ def _internal_links(
             return []
         return [
             (link, site.resolve(link.target, doc.rel_path, markdown=link.syntax != "html"))
-            for link in (doc.commented_links if comments else doc.links)
+            for link in links
             if site.is_internal(link.target, link.target_kind)
             and link.kind != "resource"
             and link_stands(doc, link, ctx)
@@ -150,6 +159,7 @@ def _internal_links(
     "error",
     "An internal link that reaches no page, file or redirect.",
     scope="site",
+    needs=("links",),
 )
 def broken_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds links to this site that the deployed site would answer with 404: relative
@@ -180,7 +190,14 @@ def broken_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     yield from _missing_targets(doc, ctx, images=False, noun="link target")
 
 
-@rule("LK002", "missing-image", "error", "An image whose file does not exist.", scope="site")
+@rule(
+    "LK002",
+    "missing-image",
+    "error",
+    "An image whose file does not exist.",
+    scope="site",
+    needs=("links",),
+)
 def missing_image(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds Markdown images and HTML `<img src>` on this site whose file is missing,
     resolved like LK001 (static files, collection assets such as
@@ -255,6 +272,7 @@ def commented_broken_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     "error",
     "A link with a path to an anchor that the page it reaches does not have.",
     scope="site",
+    needs=("links",),
 )
 def broken_page_anchor(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds links such as `/framework/maturity-model/#finops-maturity-model-guidelines`
@@ -271,8 +289,9 @@ def broken_page_anchor(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
 
     **Good:** `/framework/phases/#inform`
     """
-    ws = ctx.workspace
-    for link, res in _internal_links(doc, ctx):
+    links = _internal_links(doc, ctx)
+    ws = ctx.workspace if links else None
+    for link, res in links:
         fragment = res.fragment
         page = res.page
         if not fragment or page is None or ws is None or res.kind not in ("page", "redirect"):
@@ -300,6 +319,7 @@ def broken_page_anchor(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     "An internal link that works only through a redirect.",
     fixable=True,
     scope="site",
+    needs=("links",),
 )
 def redirected_link(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds internal links that reach their page only through a redirect in

@@ -56,7 +56,13 @@ def _norm_cell(text: str) -> str:
     return " ".join(strip_liquid(text).strip().strip("*_`").casefold().split())
 
 
-@rule("PH001", "placeholder-row", "error", "A table row made only of placeholder words.")
+@rule(
+    "PH001",
+    "placeholder-row",
+    "error",
+    "A table row made only of placeholder words.",
+    needs=("tables",),
+)
 def placeholder_row(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds table rows whose every non-empty cell is a placeholder token: `hello`,
     `world`, `foo`, `bar`, `foobar`, `test`, `TBD`, `TODO`, `xxx`, `lorem ipsum`...
@@ -95,7 +101,13 @@ def placeholder_row(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
                 )
 
 
-@rule("PH002", "placeholder-cell", "warning", "A table cell that is only TBD, TODO, xxx...")
+@rule(
+    "PH002",
+    "placeholder-cell",
+    "warning",
+    "A table cell that is only TBD, TODO, xxx...",
+    needs=("tables",),
+)
 def placeholder_cell(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds single table cells whose whole text is a placeholder such as `TBD`,
     `TODO`, `xxx` or `lorem ipsum` (rows made only of placeholders are PH001).
@@ -134,6 +146,7 @@ def placeholder_cell(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     "placeholder-text",
     "error",
     "Placeholder prose or headings: lorem ipsum, TODO:, Hello World, filler text.",
+    needs=("blocks",),
 )
 def placeholder_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds paragraphs, list items and headings that are placeholders: `Lorem
@@ -191,6 +204,7 @@ def placeholder_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     "unfinished-content",
     "warning",
     "Content marked as unfinished: coming soon, needs update, under construction.",
+    needs=("blocks",),
 )
 def unfinished_content(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds prose and headings that say the content is not there yet: "coming soon",

@@ -193,6 +193,7 @@ def kramdown_site(ctx: RuleContext) -> bool:
     "error",
     "A pipe table right under a line of text: kramdown prints it as paragraph text.",
     fixable=True,
+    needs=("tables",),
 )
 def table_after_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds pipe tables whose header row directly follows a non-blank line (a
@@ -243,6 +244,7 @@ def table_after_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     "error",
     "A line of text right under a pipe table: kramdown prints the whole table as text.",
     fixable=True,
+    needs=("tables",),
 )
 def text_after_table(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds pipe tables directly followed, with no empty line, by a line without a
@@ -293,6 +295,7 @@ def text_after_table(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     "table-without-body",
     "error",
     "A pipe table with a header and no rows: kramdown prints it as text.",
+    needs=("tables",),
 )
 def table_without_body(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds pipe tables that have a header row and its `| --- |` separator but no
@@ -349,6 +352,7 @@ _TEMPLATE_HEADER = re.compile(
     "template-table-header",
     "error",
     "A table header left as template names: column_header_1, Header 1, Column 2.",
+    needs=("tables",),
 )
 def template_table_header(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds table headers whose cells are numbered template names
@@ -425,6 +429,7 @@ def _unopened_bracket(line: str, depth: int = 0) -> tuple[int | None, int]:
     "link-not-rendered",
     "warning",
     "Link syntax that does not render as a link: a space in the URL, a missing '[' or '('.",
+    needs=("blocks", "links", "tables"),
 )
 def link_not_rendered(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds Markdown links written so that they do not render as the author meant:

@@ -11,7 +11,13 @@ from finops_lint.parsing.tables import Table
 from finops_lint.rules.base import Issue, RuleContext, rule
 
 
-@rule("TB001", "row-cell-count", "error", "A table row with fewer or more cells than the header.")
+@rule(
+    "TB001",
+    "row-cell-count",
+    "error",
+    "A table row with fewer or more cells than the header.",
+    needs=("tables",),
+)
 def row_cell_count(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds table rows whose number of cells differs from the header's, and says
     what Jekyll's kramdown makes of them: it widens the whole table to its longest
@@ -81,7 +87,13 @@ def row_cell_count(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
                 )
 
 
-@rule("TB002", "missing-column", "error", "A known table without a column it must have.")
+@rule(
+    "TB002",
+    "missing-column",
+    "error",
+    "A known table without a column it must have.",
+    needs=("tables",),
+)
 def missing_column(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds a table recognised by a table spec (for the FinOps profile: the maturity
     guidelines table, recognised by its `FinOps Maturity Level` header wherever it
@@ -110,7 +122,13 @@ def missing_column(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
                 )
 
 
-@rule("TB003", "missing-row", "error", "A known table without the rows it must have.")
+@rule(
+    "TB003",
+    "missing-row",
+    "error",
+    "A known table without the rows it must have.",
+    needs=("tables",),
+)
 def missing_row(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds a table recognised by a table spec whose key column lacks required rows,
     or has them out of order (for the maturity guidelines: Crawl, Walk, Run).
@@ -159,7 +177,13 @@ def missing_row(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
                 )
 
 
-@rule("TB004", "empty-required-cell", "error", "An empty cell in a column that must be filled.")
+@rule(
+    "TB004",
+    "empty-required-cell",
+    "error",
+    "An empty cell in a column that must be filled.",
+    needs=("tables",),
+)
 def empty_required_cell(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds empty cells in the required columns of a table recognised by a table spec.
 
@@ -184,7 +208,7 @@ def empty_required_cell(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
                     yield Issue(row.line, col, f"{spec.name} table: empty '{name}' cell")
 
 
-@rule("TB005", "empty-row", "warning", "A table row with no text in any cell.")
+@rule("TB005", "empty-row", "warning", "A table row with no text in any cell.", needs=("tables",))
 def empty_row(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds empty table rows at the end of a table, such as a trailing `| | |`.
 
