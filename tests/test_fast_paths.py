@@ -876,3 +876,103 @@ def test_page_name_parts_as_pathlib(rel: str) -> None:
     from finops_lint.document import name_parts
 
     assert name_parts(rel) == (PurePosixPath(rel).stem, PurePosixPath(rel).suffix)
+
+
+def _destination_end_by_character(text: str, j: int) -> int:
+    """Where an unbracketed link destination from j ends, a character at a time (the
+    loop `_parse_destination` ran before it skipped runs of ordinary characters)."""
+    from finops_lint.parsing.links import _MAX_PAREN_DEPTH, _skip_liquid
+
+    n, depth = len(text), 0
+    while j < n:
+        ch = text[j]
+        if ch in "{" and text.startswith(("{{", "{%"), j):
+            k = _skip_liquid(text, j)
+            if k != j:
+                j = k
+                continue
+        if ch == "\\" and j + 1 < n:
+            j += 2
+            continue
+        if ch == "(":
+            depth += 1
+            if depth > _MAX_PAREN_DEPTH:
+                return -1
+        elif ch == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        elif ch in " \t\n":
+            break
+        j += 1
+    return j
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab/.#(){}%\\ \t\n\r\u00a0\"'<>")), max_size=40))
+@example("a(b)c) rest")
+@example("{{ site.url }}/x) y")
+@example("{% x %}(y) z)")
+@example("a\\)b)")
+@example("{a b)")
+def test_link_destination_end_as_by_character(rest: str) -> None:
+    """A link's destination ends where stepping a character at a time ended it: runs
+    of ordinary characters (anything but a space, tab or line ending, a parenthesis,
+    "{" or a backslash) are skipped at once."""
+    from finops_lint.parsing.links import _parse_destination
+
+    text = "(" + rest
+    start = len(text) - len(rest.lstrip(" \t"))  # after the "(" and its blanks
+    if text[start : start + 1] == "\n":
+        start = len(text) - len(text[start + 1 :].lstrip(" \t"))
+    if text[start : start + 1] == "<":
+        return  # a destination in angle brackets: read by its pattern
+    parsed = _parse_destination(text, 0)
+    end = _destination_end_by_character(text, start)
+    if end == -1:
+        assert parsed is None
+    elif parsed is not None:
+        assert (parsed[0], parsed[1]) == (text[start:end], start)
+
+
+def _bracket_pairs_by_regex(text: str) -> dict[int, int]:
+    """`_bracket_pairs` as it was: every event found by a regex search."""
+    opening = re.compile(r"\\[\s\S]|\[")
+    event = re.compile(r"\\[\s\S]|[\[\]\n]")
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    n, pos = len(text), 0
+    while True:
+        m = (event if stack else opening).search(text, pos)
+        if m is None:
+            break
+        j, pos = m.start(), m.end()
+        ch = text[j]
+        if ch == "[":
+            stack.append(j)
+        elif ch == "]":
+            if stack:
+                pairs[stack.pop()] = j
+        elif ch == "\\":
+            continue
+        elif stack:
+            k = j + 1
+            while k < n and text[k] in " \t":
+                k += 1
+            if k >= n or text[k] == "\n":
+                stack.clear()
+    return pairs
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("[]\\\n \tab(")), max_size=60))
+@example("\\[a] [b]")
+@example("\\\\[a]")
+@example("a\\")
+@example("[a\n\n]b] [c]")
+def test_bracket_pairs_as_by_regex(text: str) -> None:
+    """Each '[' pairs with the ']' a regex search for every event paired it with; with
+    no '[' open, a '[' and an escape before it are found with `str.find`."""
+    from finops_lint.parsing.links import _bracket_pairs
+
+    assert _bracket_pairs(text) == _bracket_pairs_by_regex(text)
