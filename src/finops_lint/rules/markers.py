@@ -63,6 +63,7 @@ def _marker(text: str) -> str | None:
     "unfinished-marker",
     "warning",
     "A TODO, FIXME, XXX or TBD marker left in prose, a heading, a list item or a table cell.",
+    needs=("blocks", "tables"),
 )
 def unfinished_marker(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds authoring markers published with the page: `TODO`, `FIXME` and `XXX`

@@ -344,6 +344,7 @@ def _says_unfinished(config: Config) -> Callable[[str], bool] | None:
     "template-text",
     "error",
     "Text copied from the page type's template and never replaced.",
+    needs=("blocks",),
 )
 def template_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds the instructions and headings of the site's own template left in a page:
@@ -368,8 +369,10 @@ def template_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     headings shared with the template (`## Definition`) are never reported.
     """
     pt = ctx.page_type
+    if pt is None or pt.template is None or not doc.blocks:
+        return
     ws = ctx.workspace
-    if pt is None or pt.template is None or ws is None:
+    if ws is None:
         return
     template = ws.template(pt.template)
     if template is None or template.rel_path == doc.rel_path:

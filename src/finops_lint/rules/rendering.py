@@ -56,6 +56,7 @@ def _template_slots(doc: Document, ctx: RuleContext) -> tuple[frozenset[str], fr
     "template-slot",
     "error",
     "A template sentence whose [slots] were never filled in.",
+    needs=("blocks",),
 )
 def template_slot(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """Finds sentences with bracketed slots left in: `>[functional activity] so that
@@ -82,7 +83,7 @@ def template_slot(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     """
     if not doc.is_markdown or "[" not in doc.text:
         return
-    template_names, template_sentences = _template_slots(doc, ctx)
+    template: tuple[frozenset[str], frozenset[str]] | None = None  # read for a slot found
     seen: dict[str, Issue] = {}
     for block in doc.blocks:
         if block.kind not in ("paragraph", "heading"):
@@ -94,6 +95,9 @@ def template_slot(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         found = _slots(text, doc)
         if not found:
             continue
+        if template is None:
+            template = _template_slots(doc, ctx)
+        template_names, template_sentences = template
         named = [m for m in found if normalize_label(m.group(1)) in template_names]
         if len(found) < _MIN_SLOTS and not named:
             continue
