@@ -245,28 +245,39 @@ def _check_touched_against_every_entry(monkeypatch: pytest.MonkeyPatch) -> None:
     steps=st.lists(st.tuples(OPS, st.integers(0, 20)), min_size=1, max_size=7),
     mode=st.sampled_from(["racy", "aged", "real"]),
     delta=st.sampled_from([None, 0, 3]),
+    counts=st.sampled_from([None, "swing"]),
 )
 # p0.md, the one page that renders the layout, stops rendering it or gains a loop
 # over every page: another page's findings change with what the cache knows of p0
-@example(steps=[("layout", 1)], mode="aged", delta=None)
-@example(steps=[("liquid", 1)], mode="aged", delta=None)
+@example(steps=[("layout", 1)], mode="aged", delta=None, counts=None)
+@example(steps=[("liquid", 1)], mode="aged", delta=None, counts=None)
 # p1.md gains Liquid the cache keeps as its includes only; then p2 (page 1 after it)
 # loses an icon that p1's include, rendered on p1, builds a path from
-@example(steps=[("include", 1), ("same-size", 2), ("edit", 1)], mode="aged", delta=None)
+@example(
+    steps=[("include", 1), ("same-size", 2), ("edit", 1)], mode="aged", delta=None, counts=None
+)
 # p3.md gets another URL (permalink: /q3/): p2.md's link to it breaks
-@example(steps=[("same-size", 4)], mode="aged", delta=None)
+@example(steps=[("same-size", 4)], mode="aged", delta=None, counts=None)
+# each page added or deleted moves every entry to another count of findings files
+@example(
+    steps=[("add", 0), ("edit", 1), ("delete", 2), ("add", 3)], mode="aged", delta=3, counts="swing"
+)
 def test_cached_runs_give_the_output_of_uncached_runs(
     steps: list[tuple[str, int]],
     mode: str,
     monkeypatch: pytest.MonkeyPatch,
     delta: int | None,
+    counts: str | None,
 ) -> None:
     """racy: every entry is recorded as racy (as if each run came within two seconds
     of the edits), and a same-size edit keeps the mtime: only the content hash can
     tell. aged: every file's mtime is an hour old (a clock that ticks once per step),
     so the stat alone vouches for them and the Site's facts are reused. real: the
     files' own times. `delta`: the most entries a delta file holds (cache.delta; 0:
-    the main file is written every time, 3: a delta or the main file by turns)."""
+    the main file is written every time, 3: a delta or the main file by turns).
+    `counts`: "swing" gives the tree 1, 8, 2 or 16 findings files by its number of
+    files (`store.shard_count`; the site's dozen files have one), so each file added
+    or removed moves every entry to another count."""
     from finops_lint.cache import results
 
     racy = mode == "racy"
@@ -274,6 +285,8 @@ def test_cached_runs_give_the_output_of_uncached_runs(
     _check_touched_against_every_entry(monkeypatch)
     if delta is not None:
         monkeypatch.setattr(results, "limit", lambda files: delta)
+    if counts == "swing":
+        monkeypatch.setattr(cache_store, "shard_count", lambda files: (1, 8, 2, 16)[files % 4])
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(os.path.realpath(tmp)) / "site"
         root.mkdir()
@@ -362,6 +375,71 @@ def test_a_warm_run_reuses_every_page_and_says_nothing(csite: Path) -> None:
     assert ignore.read_text("utf-8").splitlines()[-1] == "*"
 
 
+def test_the_findings_files_grow_and_shrink_with_the_tree(
+    csite: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small site's entries are in one findings file; when the tree outgrows the
+    count recorded (here: two files of the tree per findings file) every entry moves
+    to the new count's files, those of the old count are removed, and the next run
+    reuses every page from them. Back to one when it shrinks."""
+    from finops_lint import workers
+
+    cold = run(RunOptions(paths=[csite]))
+    folder = csite / ".finops-lint-cache"
+    assert _shards(csite) == 1
+    assert {p.name for p in folder.glob("check-v4.*p*.json")} == {"check-v4.s1.p00.json"}
+    entries = _all_entries(csite)
+    monkeypatch.setattr(cache_store, "FILES_PER_SHARD", 2)  # 12 files: 8 findings files
+    moved = run(RunOptions(paths=[csite]))
+    assert _outcome(moved) == _outcome(cold) and not _cache_notices(moved)
+    assert _shards(csite) == 8
+    assert not (folder / "check-v4.s1.p00.json").exists()
+    assert _all_entries(csite) == entries
+    assert {p.name for p in folder.glob("check-v4.*p*.json")} == {
+        f"check-v4.s8.p{n:02d}.json" for n in range(8)
+    }
+    parsed: list[str] = []
+    real = workers.load_documents
+    monkeypatch.setattr(
+        workers,
+        "load_documents",
+        lambda files, *a: parsed.extend(f.rel for f in files) or real(files, *a),
+    )
+    warm = run(RunOptions(paths=[csite]))
+    assert _outcome(warm) == _outcome(cold) and not parsed
+    one = run(RunOptions(paths=[csite / "p1.md"]))  # a one-page run reads p1.md's file
+    assert not parsed and not _cache_notices(one)
+    monkeypatch.setattr(cache_store, "FILES_PER_SHARD", 128)
+    back = run(RunOptions(paths=[csite]))
+    assert _outcome(back) == _outcome(cold) and not parsed
+    assert _shards(csite) == 1 and _all_entries(csite) == entries
+    assert {p.name for p in folder.glob("check-v4.*p*.json")} == {"check-v4.s1.p00.json"}
+
+
+def test_a_record_without_a_count_has_the_64_files_of_before(csite: Path) -> None:
+    """A main file written before there was a count ("shards" missing) names the 64
+    findings files ``check-v4.pNN.json``: their entries are reused, and the next
+    save moves them to the count of the tree."""
+    cold = run(RunOptions(paths=[csite]))
+    data = json.loads(_cache_file(csite).read_text("utf-8"))
+    pages = json.loads(_store(csite).shard_path(0, 1).read_text("utf-8"))
+    from finops_lint.cache.pages import shard_of
+
+    for n in range(64):
+        mine = {rel: e for rel, e in pages["pages"].items() if shard_of(rel, 64) == n}
+        if mine:
+            _store(csite).shard_path(n, 64).write_text(json.dumps({**pages, "pages": mine}))
+    _store(csite).shard_path(0, 1).unlink()
+    del data["shards"]
+    _cache_file(csite).write_text(json.dumps(data), "utf-8")
+    assert cache_store.parse(_cache_file(csite).read_bytes(), 2**62).shards == 64
+    assert set(_all_pages(csite)) == set(pages["pages"])
+    again = run(RunOptions(paths=[csite]))
+    assert _outcome(again) == _outcome(cold) and not _cache_notices(again)
+    assert _shards(csite) == 1 and set(_all_pages(csite)) == set(pages["pages"])
+    assert not list((csite / ".finops-lint-cache").glob("check-v4.p*.json"))
+
+
 HOSTILE = [
     b"not json at all",
     b'{"format": "finops-lint-check-cache", "version": 1, "key": "',  # truncated
@@ -377,17 +455,43 @@ def _valid_cache(root: Path) -> dict[str, Any]:
     return data
 
 
+def _shards(root: Path) -> int:
+    """How many findings files the main file records."""
+    main = cache_store.parse(_cache_file(root).read_bytes(), 2**62)
+    return main.shards
+
+
+def _store(root: Path) -> cache_store.Store:
+    return cache_store.Store(root / ".finops-lint-cache", "check-v4.json", lambda _m: None)
+
+
 def _shard_file(root: Path, rel: str) -> Path:
     from finops_lint.cache.pages import shard_of
 
-    return root / ".finops-lint-cache" / f"check-v4.p{shard_of(rel):02d}.json"
+    count = _shards(root)
+    return _store(root).shard_path(shard_of(rel, count), count)
 
 
 def _all_pages(root: Path) -> dict[str, Any]:
-    """Every page entry of the findings files."""
+    """Every page entry of the findings files the main file records."""
     out: dict[str, Any] = {}
-    for path in sorted((root / ".finops-lint-cache").glob("check-v4.p*.json")):
-        out.update(json.loads(path.read_text("utf-8"))["pages"])
+    count = _shards(root)
+    for n in range(count):
+        path = _store(root).shard_path(n, count)
+        if path.exists():
+            out.update(json.loads(path.read_text("utf-8"))["pages"])
+    return out
+
+
+def _all_entries(root: Path) -> dict[str, Any]:
+    """Every page entry of the findings files the main file records, read back (its
+    questions, not their indexes in its file's table)."""
+    main = cache_store.parse(_cache_file(root).read_bytes(), 2**62)
+    out: dict[str, Any] = {}
+    for n in range(main.shards):
+        path = _store(root).shard_path(n, main.shards)
+        if path.exists():
+            out.update(parse_shard(path.read_bytes(), n, main.shards, main.key, 2**62) or {})
     return out
 
 
@@ -456,8 +560,14 @@ def _tampered(root: Path, data: dict[str, Any], how: str) -> tuple[Path, bytes]:
         if how == "page-outside-root":
             shard["pages"]["../" + page] = entry
         elif how == "page-in-another-file":  # every path has its one file
-            ghost = next(f"g{n}.md" for n in range(999) if shard_of(f"g{n}.md") != shard_of(page))
+            # a record of two findings files (a small site has one), p0.md's holding a
+            # page of the other
+            n = shard_of(page, 2)
+            ghost = next(f"g{i}.md" for i in range(999) if shard_of(f"g{i}.md", 2) != n)
             shard["pages"][ghost] = entry
+            _store(root).shard_path(n, 2).write_text(json.dumps(shard), "utf-8")
+            d["shards"] = 2
+            return _cache_file(root), json.dumps(d).encode()
         elif how == "page-negative-mtime":
             entry[0][1] = -5
         elif how == "page-future-mtime":
@@ -749,10 +859,10 @@ def test_concurrent_runs_never_corrupt_the_cache(csite: Path) -> None:
             assert out == expected
             assert "result cache" not in err
         main = cache_store.parse(_cache_file(csite).read_bytes(), 2**62)  # whole and valid
-        for n in range(cache_store.SHARDS):
-            shard = _cache_file(csite).with_name(f"check-v4.p{n:02d}.json")
+        for n in range(main.shards):
+            shard = _store(csite).shard_path(n, main.shards)
             if shard.exists():
-                assert parse_shard(shard.read_bytes(), n, main.key, 2**62) is not None
+                assert parse_shard(shard.read_bytes(), n, main.shards, main.key, 2**62) is not None
         after = _cli(csite)
         assert after.stdout == expected and "result cache" not in after.stderr
 
@@ -865,6 +975,7 @@ def test_the_main_file_written_in_pieces_is_one_json_document(entries: int) -> N
         "format": cache_store.FORMAT,
         "version": cache_store.VERSION,
         "key": cache.key,
+        "shards": cache.shards,
         "written_ns": cache.written_ns,
         "files": {rel: list(sig) for rel, sig in sorted(cache.files.items())},
         "site": cache.site,

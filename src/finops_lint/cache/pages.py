@@ -1,4 +1,5 @@
-"""Each page's findings, in `store.SHARDS` files read only for the pages a run checks.
+"""Each page's findings, in the main file's ``shards`` files (`store.shard_count`), read
+only for the pages a run checks.
 
 A findings file (``check-v4.p07.json`` beside the main file)::
 
@@ -16,7 +17,7 @@ questions those rules asked with the digest of their answers (`cache.deps`; null
 the page read something no question covers; each distinct question is stored once
 per file, in ``questions``, and a page lists their indexes). A page's
 file is chosen by a hash of its path, so a one-page run reads and writes one
-file of about 1/64th of the findings.
+file of about 1/64th of the findings (of a small site's few files, one).
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from finops_lint.cache.deps import frozen, valid_question
 from finops_lint.cache.store import (
     CODE,
     HASH,
-    SHARDS,
     VERSION,
     CacheInvalid,
     check_int,
@@ -54,8 +54,9 @@ class PageEntry:
     asked: list[Any] | None = None
 
 
-def shard_of(rel: str) -> int:
-    return zlib.crc32(rel.encode("utf-8", "surrogatepass")) % SHARDS
+def shard_of(rel: str, count: int) -> int:
+    """Which of `count` findings files holds rel's entry."""
+    return zlib.crc32(rel.encode("utf-8", "surrogatepass")) % count
 
 
 def _opt_int(value: Any) -> int | None:
@@ -95,8 +96,10 @@ def check_finding(row: Any) -> list[Any]:
     return row
 
 
-def parse_shard(raw: bytes, n: int, key: str, latest_ns: int) -> dict[str, PageEntry] | None:
-    """Findings file number n, validated (CacheInvalid or ValueError on anything odd);
+def parse_shard(
+    raw: bytes, n: int, count: int, key: str, latest_ns: int
+) -> dict[str, PageEntry] | None:
+    """Findings file number n of `count`, validated (CacheInvalid or ValueError on anything odd);
     None when it was written for another key (a silent miss, as for the main file)."""
     data = load_json(raw)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -115,7 +118,7 @@ def parse_shard(raw: bytes, n: int, key: str, latest_ns: int) -> dict[str, PageE
     questions = [frozen(q) for q in table]
     out: dict[str, PageEntry] = {}
     for rel, entry in pages.items():
-        if not safe_rel(rel) or shard_of(rel) != n:
+        if not safe_rel(rel) or shard_of(rel, count) != n:
             raise CacheInvalid("bad page entry")
         if not isinstance(entry, list) or len(entry) != 5:
             raise CacheInvalid("bad page entry")

@@ -47,6 +47,7 @@ from finops_lint.cache.store import (
     Sig,
     Store,
     now_ns,
+    shards_for,
 )
 from finops_lint.cache.tree import CACHE_FOLDER, MAIN_FILE, Walk, read_only_folder, tool_state
 from finops_lint.findings import Finding
@@ -237,17 +238,23 @@ class ResultCache:
             else:
                 differ.discard(rel)
 
+    @property
+    def _recorded_shards(self) -> int:
+        """How many findings files the record read has."""
+        return self.old.shards
+
     def _shard(self, n: int) -> dict[str, PageEntry]:
         """Findings file n as read (validated), {} when missing, invalid or another key's."""
         known = self._shards.get(n)
         if known is None:
             known = {}
-            path = self.store.shard_path(n)
+            count = self._recorded_shards
+            path = self.store.shard_path(n, count)
             raw = self.store.read(path) if self.old.files else None
             if raw is not None:
                 try:  # a run that wrote it after our main file was read: not newer than now
                     latest = now_ns() + CLOCK_SLACK_NS
-                    known = parse_shard(raw, n, self.key, latest) or {}
+                    known = parse_shard(raw, n, count, self.key, latest) or {}
                 except (ValueError, RecursionError) as exc:
                     self.store.invalid(path, exc)
             self._shards[n] = known
@@ -265,7 +272,7 @@ class ResultCache:
         old = self.old.files.get(rel)
         if old is None:
             return None
-        found = self._shard(shard_of(rel)).get(rel)
+        found = self._shard(shard_of(rel, self._recorded_shards)).get(rel)
         return found if found is not None and found.sig == old[:4] else None
 
     def _learnable(self, rel: str) -> bool:
@@ -317,7 +324,7 @@ class ResultCache:
         by_shard: dict[int, list[Target]] = {}
         for target in files:
             if target.rel in self.old.files and self.cacheable(target):
-                by_shard.setdefault(shard_of(target.rel), []).append(target)
+                by_shard.setdefault(shard_of(target.rel, self._recorded_shards), []).append(target)
         for n in sorted(by_shard):
             for target in by_shard[n]:
                 self._plan_page(target, plan, display_path, oracle)
@@ -391,12 +398,16 @@ class ResultCache:
         new.layouts, layouts_touched = self._kept(
             self.old.layouts, self.known.learned_layouts, new, touched
         )
+        recorded = self.old.shards if self.old.files else 0
+        new.shards = shards_for(len(new.files), recorded)
         shards = self._new_shards(pages, new, rel_of)
+        count, stale = new.shards, recorded if recorded != new.shards else 0
         if self.old.files and new.same_record(self.old):
-            self.store.save(None, shards)
+            self.store.save(None, shards, count=count)
             return
-        delta = self._delta(new, (touched, facts_touched, layouts_touched))
-        self.store.save(new if delta is None else None, shards, delta)
+        # a new count is recorded by a main file (a delta applies to one as it is)
+        delta = None if stale else self._delta(new, (touched, facts_touched, layouts_touched))
+        self.store.save(new if delta is None else None, shards, delta, count=count, stale=stale)
 
     def _touched(self) -> set[str] | None:
         """The files whose entry may differ from the record read, or None: any may.
@@ -531,21 +542,20 @@ class ResultCache:
         """The findings files with an entry this run changed, whole, one at a time (the
         store writes each before the next is made). Entries of pages it did not check
         stay while their file is as the new main file records it; their site-dependent
-        findings stay fresh while the tree keeps its name."""
+        findings stay fresh while the tree keeps its name. With a new count of files
+        (`new.shards`), every entry kept moves to its file of the new count."""
+        count = new.shards
+        if self.old.files and self.old.shards != count:
+            yield from self._moved_shards(pages, new, rel_of)
+            return
         by_shard: dict[int, list[str]] = {}
         for rel in pages:
-            by_shard.setdefault(shard_of(rel), []).append(rel)
+            by_shard.setdefault(shard_of(rel, count), []).append(rel)
         for n in sorted(by_shard):
             old = self._shard(n)
             updates: dict[str, PageEntry | None] = {}
             for rel in by_shard[n]:
-                codes, findings, asked = pages[rel]
-                sig = new.files.get(rel)
-                rows = [to_row(f, rel_of) for f in findings]
-                entry = None
-                if sig is not None and None not in rows:
-                    kept = [row for row in rows if row is not None]
-                    entry = PageEntry(sig[:4], new.tree, sorted(codes), kept, asked)
+                entry = self._page_entry(rel, pages[rel], new, rel_of)
                 if old.get(rel) != entry:
                     updates[rel] = entry
             if updates:
@@ -562,3 +572,41 @@ class ResultCache:
                 yield n, dump_shard(self.key, entries)
             del old
             self._release(n)
+
+    def _moved_shards(
+        self,
+        pages: dict[str, PageResult],
+        new: CacheData,
+        rel_of: Callable[[str], str | None],
+    ) -> Iterator[tuple[int, bytes]]:
+        """Every findings file of the new count: the record's entries still valid for
+        the new main file, and this run's (a count changes when the tree grew or shrank
+        past a factor of two: rare, and every file is written anyway)."""
+        count = new.shards
+        moved: list[dict[str, PageEntry]] = [{} for _n in range(count)]
+        for n in range(self.old.shards):
+            for rel, e in self._shard(n).items():
+                if rel in new.files and new.files[rel][:4] == e.sig:
+                    moved[shard_of(rel, count)][rel] = e
+            self._release(n)
+        for rel, result in pages.items():
+            entry = self._page_entry(rel, result, new, rel_of)
+            if entry is None:
+                moved[shard_of(rel, count)].pop(rel, None)
+            else:
+                moved[shard_of(rel, count)][rel] = entry
+        for n in range(count):  # each, so no file of an earlier record of this count is left
+            yield n, dump_shard(self.key, moved[n])
+            moved[n] = {}
+
+    def _page_entry(
+        self, rel: str, result: PageResult, new: CacheData, rel_of: Callable[[str], str | None]
+    ) -> PageEntry | None:
+        """A checked page's entry (None: its file is not in the record, or a finding is
+        somewhere a row cannot name)."""
+        codes, findings, asked = result
+        sig = new.files.get(rel)
+        rows = [to_row(f, rel_of) for f in findings]
+        if sig is None or None in rows:
+            return None
+        return PageEntry(sig[:4], new.tree, sorted(codes), rows, asked)  # type: ignore[arg-type]
