@@ -250,3 +250,33 @@ def test_worth_searching_keeps_what_each_literal_and_word_test_keeps(words: list
 
     kept = [p.pattern for p, _joined in worth_searching(folded, items)]
     assert kept == [p for p in items if plain(p)]
+
+
+#: Patterns that match whole lines only (`search_lines` goes through the short lines).
+WHOLE_LINE = [
+    r"^(?:test|foo|bar|tbd|x)[.!]?$",
+    r"^(?:hello|title) here$",
+    r"^x$",
+    r"^(?:lorem ipsum|todo)\s*$",
+    r"^a+$",  # unbounded: words' occurrences, as before
+]
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.lists(st.sampled_from([*WORDS, "", " ", "."]), max_size=4).map(" ".join), max_size=8
+    )
+)
+def test_search_lines_finds_what_a_search_of_each_line_finds(lines: list[str]) -> None:
+    """A page's lines (one a block) searched by `search_lines` match exactly when one
+    line searched alone does, for every shipped pattern and whole-line ones."""
+    from finops_lint.rules.placeholder_analysis import search_lines
+
+    text = "\n".join(lines)
+    folded = fold(text)
+    for pattern in [*PATTERNS, *WHOLE_LINE]:
+        joined = re.compile(pattern, re.IGNORECASE | re.MULTILINE)
+        alone = any(joined.search(line) for line in lines)
+        if len(folded) == len(text):  # (else the whole text is searched, across lines)
+            assert search_lines(joined, text, folded) == alone, (pattern, lines)

@@ -144,10 +144,27 @@ def search_lines(joined: regex.Pattern, text: str, folded: str) -> bool:
     A line is searched alone (`search(text, start, end)`): '^', '$' and \\b see the
     line's ends as they see a block's. Without words (or when folding changed the
     text's length, so positions differ) the whole text is searched, which may also
-    find a match across lines."""
+    find a match across lines. A pattern that matches only whole short lines
+    ('^(?:test|tbd)$', `_line_widths`) is searched in the lines of such a length that
+    hold its words: not in every line that says "test" among other words."""
     clauses = required_words(joined.pattern)
     if clauses is None or len(folded) != len(text):
         return joined.search(text) is not None
+    widths = _line_widths(joined.pattern)
+    if widths is not None and widths[1] <= _SHORT_LINE:
+        # Only short lines can match: go through the lines (a page has a few dozen)
+        # rather than through its many occurrences of the words ("test", "bar").
+        start = 0
+        for line in folded.split("\n"):
+            stop = start + len(line)
+            if (
+                widths[0] <= len(line) <= widths[1]
+                and has_words(line, clauses)
+                and joined.search(text, start, stop)
+            ):
+                return True
+            start = stop + 1
+        return False
     # The lines with a word of the clause of fewest words, then the others on each.
     first = min(clauses, key=len)
     others = tuple(c for c in clauses if c is not first)
@@ -167,6 +184,29 @@ def search_lines(joined: regex.Pattern, text: str, folded: str) -> bool:
                     return True
             at = folded.find(word, end) if end >= 0 else -1
     return False
+
+
+#: The longest line a whole-line pattern may match for `search_lines` to go through
+#: the lines of a page rather than through the occurrences of its words.
+_SHORT_LINE = 80
+
+
+@lru_cache(maxsize=256)
+def _line_widths(pattern: str) -> tuple[int, int] | None:
+    """For a pattern that starts with '^' and ends with '$', and so matches a line
+    searched alone (`search_lines`) only whole: the shortest and longest such a line
+    can be (its parsed width). None for any other pattern."""
+    try:
+        parsed = _sre_parse(pattern)
+    except Exception:  # re2-only syntax, or a parser that changed: no bound
+        return None
+    items = list(parsed)
+    if len(items) < 2 or [str(a) for a in items[0]] != ["AT", "AT_BEGINNING"]:
+        return None
+    if [str(a) for a in items[-1]] != ["AT", "AT_END"]:
+        return None
+    shortest, longest = parsed.getwidth()
+    return int(shortest), int(longest)
 
 
 def worth_searching(
