@@ -976,3 +976,19 @@ def test_bracket_pairs_as_by_regex(text: str) -> None:
     from finops_lint.parsing.links import _bracket_pairs
 
     assert _bracket_pairs(text) == _bracket_pairs_by_regex(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("ab \t\r\n\x0b\x0c\x1c\x85\u2028é")), max_size=40),
+    st.data(),
+)
+def test_blank_as_per_line(text: str, data: st.DataObject) -> None:
+    """`blank` turns every character of the slice but "\\n" into a space, as the split
+    and join of its lines does; ASCII slices go through `bytes.translate`."""
+    from finops_lint.parsing.masking import blank
+
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    lines = text[start:end].split("\n")
+    assert blank(text, start, end) == "\n".join(" " * len(line) for line in lines)

@@ -29,8 +29,16 @@ _MATH = re.compile(r"(?<!\\)\$\$(?:(?!\n[ \t]*\n)[^$]|\$(?!\$))*\$\$")
 def blank(text: str, start: int, end: int) -> str:
     """The slice text[start:end] with everything but newlines turned into spaces (a
     split and a join: a callback per line from `re.sub` took three times as long
-    over a vendor page's front matter, which every page's mask blanks)."""
-    return "\n".join(" " * len(line) for line in text[start:end].split("\n"))
+    over a vendor page's front matter, which every page's mask blanks; ASCII text, a
+    byte a character, is blanked by `bytes.translate`, five times as fast again)."""
+    part = text[start:end]
+    if part.isascii():
+        return part.encode("ascii").translate(_BLANK_BYTES).decode("ascii")
+    return "\n".join(" " * len(line) for line in part.split("\n"))
+
+
+#: Every byte a space but the newline (`blank` of ASCII text).
+_BLANK_BYTES = bytes(10 if b == 10 else 32 for b in range(256))
 
 
 def mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
