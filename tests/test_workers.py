@@ -297,3 +297,27 @@ def test_values_that_come_late_reach_every_worker_and_the_first_parses_meanwhile
     assert other[0].startswith("memo 1 ") and int(other[0].split()[2]) > 0, firsts
     waited = ahead.index(next(line for line in ahead if line.startswith("memo 0 ")))
     assert 20 <= sum(int(line.split()[1]) for line in ahead[:waited]) <= 23, ahead[: waited + 1]
+
+
+def test_a_finding_crosses_to_the_parent_whole() -> None:
+    """Findings are pickled by their fields (`Finding.__reduce__`): every field, one
+    added later included, comes back as it was sent."""
+    import dataclasses
+    import pickle
+
+    from finops_lint.findings import Finding, Fix, Related, Severity
+
+    values: dict[str, Any] = {
+        "related": [Related("a.md", 2, 3, "here")],
+        "fix": Fix("do", 1, 2, 1, 3, "x"),
+        "severity": Severity.WARNING,
+    }
+    for number, field in enumerate(dataclasses.fields(Finding)):
+        values.setdefault(field.name, f"v{number}" if field.type == "str" else number + 7)
+    finding = Finding(**values)
+    back = pickle.loads(pickle.dumps(finding, pickle.HIGHEST_PROTOCOL))
+    assert [getattr(back, f.name) for f in dataclasses.fields(Finding)] == [
+        getattr(finding, f.name) for f in dataclasses.fields(Finding)
+    ]
+    related = Related("b.md", 4, 5, "there")
+    assert pickle.loads(pickle.dumps(related)) == related
