@@ -992,3 +992,22 @@ def test_blank_as_per_line(text: str, data: st.DataObject) -> None:
     end = data.draw(st.integers(start, len(text)))
     lines = text[start:end].split("\n")
     assert blank(text, start, end) == "\n".join(" " * len(line) for line in lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(" \t\n\r\x0b\x0c\u00a0\u2028\u3000")), min_size=1))
+def test_white_space_holds_no_link_definition_or_id(masked: str) -> None:
+    """What `parse_text` leaves out for a page masked to white space (front matter
+    alone): each scan finds nothing in such text."""
+    from finops_lint.parsing.anchors import footnote_ids
+    from finops_lint.parsing.html_links import html_ids
+    from finops_lint.parsing.links import LineIndex, scan_definitions, scan_links
+
+    index = LineIndex(masked)
+    glued: dict[str, Any] = {}
+    conditional: dict[str, Any] = {}
+    assert masked.isspace()
+    assert scan_definitions(masked, index, glued, conditional) == {}
+    assert not glued and not conditional
+    assert scan_links(masked, index, {}) == ([], [], set())
+    assert html_ids(masked) == [] and footnote_ids(masked, "fn") == []

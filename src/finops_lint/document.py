@@ -255,17 +255,24 @@ def parse_text(
     starts = line_starts(lines)
     doc.masked = _mask(text, body_offset, starts, len(lines), parsed)
     index = LineIndex(text, starts)
-    doc.definitions = scan_definitions(
-        doc.masked, index, doc.glued_definitions, doc.conditional_definitions
-    )
-    doc.links, doc.malformed_links, doc.used_labels = scan_links(doc.masked, index, doc.definitions)
+    # Masked to white space (front matter alone, most pages of a big site): no link,
+    # definition, id or footnote to find in it, and their scans are left out.
+    blank_page = doc.masked.isspace()
+    if not blank_page:
+        doc.definitions = scan_definitions(
+            doc.masked, index, doc.glued_definitions, doc.conditional_definitions
+        )
+        doc.links, doc.malformed_links, doc.used_labels = scan_links(
+            doc.masked, index, doc.definitions
+        )
     if parsed.raw_html:
         doc.raw_html = parsed.raw_html
         doc.headings_as_text = parsed.headings_as_text
         doc.links, doc.links_as_text = _split_raw(doc.links, parsed.raw_html)
-    doc.html_ids = html_ids(doc.masked)
-    options = IdOptions.from_style(id_style) if isinstance(id_style, str) else id_style
-    doc.footnote_ids = footnote_ids(doc.masked, options.footnote_prefix)
+    if not blank_page:
+        doc.html_ids = html_ids(doc.masked)
+        options = IdOptions.from_style(id_style) if isinstance(id_style, str) else id_style
+        doc.footnote_ids = footnote_ids(doc.masked, options.footnote_prefix)
     if "<!--" in text:
         doc.commented_links = _commented_links(text, body_offset, index, doc.definitions)
     return doc
