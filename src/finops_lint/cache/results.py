@@ -609,4 +609,5 @@ class ResultCache:
         rows = [to_row(f, rel_of) for f in findings]
         if sig is None or None in rows:
             return None
-        return PageEntry(sig[:4], new.tree, sorted(codes), rows, asked)  # type: ignore[arg-type]
+        kept = [row for row in rows if row is not None]
+        return PageEntry(sig[:4], new.tree, sorted(codes), kept, asked)
