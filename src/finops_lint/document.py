@@ -58,7 +58,7 @@ def is_markdown_path(rel_path: str) -> bool:
 def name_parts(rel_path: str) -> tuple[str, str]:
     """`PurePosixPath(rel_path)`'s stem and suffix, from the string alone, for a
     discovered file's path (no empty, "." or ".." part): every page asks, and making
-    the path was a third of a front-matter-only page's own parse."""
+    the path took 6 us of each page's parse."""
     name = rel_path.rsplit("/", 1)[-1]
     dot = name.rfind(".")
     if 0 < dot < len(name) - 1:

@@ -238,17 +238,12 @@ class ResultCache:
             else:
                 differ.discard(rel)
 
-    @property
-    def _recorded_shards(self) -> int:
-        """How many findings files the record read has."""
-        return self.old.shards
-
     def _shard(self, n: int) -> dict[str, PageEntry]:
         """Findings file n as read (validated), {} when missing, invalid or another key's."""
         known = self._shards.get(n)
         if known is None:
             known = {}
-            count = self._recorded_shards
+            count = self.old.shards
             path = self.store.shard_path(n, count)
             raw = self.store.read(path) if self.old.files else None
             if raw is not None:
@@ -272,7 +267,7 @@ class ResultCache:
         old = self.old.files.get(rel)
         if old is None:
             return None
-        found = self._shard(shard_of(rel, self._recorded_shards)).get(rel)
+        found = self._shard(shard_of(rel, self.old.shards)).get(rel)
         return found if found is not None and found.sig == old[:4] else None
 
     def _learnable(self, rel: str) -> bool:
@@ -324,7 +319,7 @@ class ResultCache:
         by_shard: dict[int, list[Target]] = {}
         for target in files:
             if target.rel in self.old.files and self.cacheable(target):
-                by_shard.setdefault(shard_of(target.rel, self._recorded_shards), []).append(target)
+                by_shard.setdefault(shard_of(target.rel, self.old.shards), []).append(target)
         for n in sorted(by_shard):
             for target in by_shard[n]:
                 self._plan_page(target, plan, display_path, oracle)

@@ -65,8 +65,8 @@ CLOCK_SLACK_NS = 60_000_000_000
 #: The most findings files a cache has (a tree of more than 8,192 files).
 MAX_SHARDS = 64
 #: Files of the tree per findings file, at most, before there are twice as many
-#: findings files: each costs a save 0.3 ms to create (64 were 6% of a whole-site run
-#: at 274 pages), and a one-page run reads one.
+#: findings files: each costs a save 0.3 ms to create (64 were 3-6% of a whole-site
+#: run at 274 pages), and a one-page run reads one.
 FILES_PER_SHARD = 128
 
 
