@@ -25,6 +25,8 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 @dataclass
 class CheckArgs:
+    """The options of a `check` call, as the console's fast path or click read them."""
+
     paths: Sequence[Path] = ()
     config_path: Path | None = None
     root: Path | None = None

@@ -68,6 +68,8 @@ def name_parts(rel_path: str) -> tuple[str, str]:
 
 @dataclass
 class Document:
+    """A parsed page: its text, front matter and body parts (what rules read)."""
+
     path: str  # as shown to the user (relative to the current directory when possible)
     rel_path: str  # posix path relative to the site root
     text: str

@@ -57,6 +57,8 @@ from finops_lint.workspace import Workspace, load_documents
 
 @dataclass
 class RunOptions:
+    """What a run was asked to do: the paths, config, rules and output options."""
+
     paths: list[Path]
     root: Path | None = None
     config_path: Path | None = None
@@ -81,6 +83,8 @@ class RunOptions:
 
 @dataclass
 class RunResult:
+    """What a run found and checked, with the notices and rules for the report."""
+
     findings: list[Finding]
     checked: list[str]
     notices: list[str]

@@ -51,6 +51,8 @@ class Fix:
 
 @dataclass(slots=True)
 class Finding:
+    """One problem the run reports: where, which rule, how bad, what to do."""
+
     path: str
     line: int
     column: int

@@ -25,6 +25,8 @@ ALL = "*"
 
 @dataclass
 class Suppressions:
+    """The rules a page's finops-lint comments turn off, for the page or for lines."""
+
     file_codes: set[str] = field(default_factory=set)
     #: (line, codes) ranges: codes disabled from start to end line inclusive
     ranges: list[tuple[int, int, set[str]]] = field(default_factory=list)

@@ -63,6 +63,8 @@ class Job:
 
 @dataclass
 class Outcome:
+    """What checking some pages gave: findings, the pages checked, what the cache needs."""
+
     findings: list[Finding] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
     internal: int = 0

@@ -46,6 +46,8 @@ _SEVERITIES = frozenset({"error", "warning", "info"})
 
 @dataclass(frozen=True)
 class PageEntry:
+    """A checked page's findings and what they depended on, in a findings file."""
+
     sig: tuple[int, int, int, str]  # size, mtime_ns, inode, content hash ("" unknown)
     tree: str  # the tree the site-dependent findings were made with ("" none)
     codes: list[str]  # rules that looked beyond the page

@@ -104,6 +104,8 @@ class CacheInvalid(ValueError):
 
 @dataclass
 class CacheData:
+    """The result cache's main file: every tree file's state and what the Site learnt."""
+
     key: str = ""
     written_ns: int = 0
     files: dict[str, Sig] = field(default_factory=dict)

@@ -29,6 +29,8 @@ FINOPS_HOSTS = frozenset({"finops.org", "www.finops.org"})
 
 @dataclass
 class SectionSpec:
+    """A section a page type must have: the heading patterns that name it."""
+
     name: str
     patterns: list[regex.Pattern]
     parts: list[str] = field(default_factory=list)
@@ -41,6 +43,8 @@ class SectionSpec:
 
 @dataclass
 class PageType:
+    """A kind of page (a capability, a domain): which files it matches, what it must hold."""
+
     name: str
     match: list[str]
     when: dict[str, list[Any]]
@@ -59,6 +63,8 @@ class PageType:
 
 @dataclass
 class ReferenceSpec:
+    """A front matter key whose values must name pages of another page type."""
+
     name: str
     source: list[str]  # page type names
     key: str
@@ -69,6 +75,8 @@ class ReferenceSpec:
 
 @dataclass
 class Config:
+    """The run's configuration: the profile's settings with the site's own on top."""
+
     profile: str
     sources: list[str]
     root: Path

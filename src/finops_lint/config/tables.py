@@ -16,12 +16,16 @@ if TYPE_CHECKING:
 
 @dataclass
 class ColumnSpec:
+    """A column a table spec requires, recognised by its header cell."""
+
     name: str
     pattern: regex.Pattern
 
 
 @dataclass
 class TableSpec:
+    """A table a page type must have: how it is recognised, its required columns."""
+
     name: str
     header: regex.Pattern | None  # recognises the table by any header cell
     heading: regex.Pattern | None  # or by the heading before it

@@ -46,12 +46,16 @@ MAX_DEPTH = 64
 
 @dataclass(frozen=True)
 class Position:
+    """A 1-based line and column in the page."""
+
     line: int
     column: int
 
 
 @dataclass(frozen=True)
 class YamlProblem:
+    """Why a page's front matter is not valid YAML, and where."""
+
     message: str
     line: int
     column: int

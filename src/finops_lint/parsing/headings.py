@@ -33,6 +33,8 @@ HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 
 @dataclass
 class Heading:
+    """A heading as the site renders it: level, text, id, where it is."""
+
     level: int
     text: str  # plain text, explicit id removed
     raw: str  # inline source as written

@@ -71,6 +71,8 @@ class Link:
 
 @dataclass
 class Malformed:
+    """Link syntax the page's renderer shows as plain text ("[text] (url)"), and why."""
+
     line: int
     column: int
     end_line: int
@@ -80,6 +82,8 @@ class Malformed:
 
 @dataclass
 class RefDefinition:
+    """A link reference definition ("[label]: target"), where it and its target are."""
+
     label: str
     target: str
     line: int

@@ -50,6 +50,8 @@ from finops_lint.parsing.headings import (
 
 @dataclass
 class Section:
+    """A heading and the lines it heads, up to the next heading of its level or higher."""
+
     heading: Heading
     index: int  # index in Document.headings
     start_line: int  # the heading line
@@ -136,6 +138,8 @@ class RawHtml:
 
 @dataclass
 class Body:
+    """What the parse of a page's Markdown found: headings, sections, tables, blocks."""
+
     headings: list[Heading] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)

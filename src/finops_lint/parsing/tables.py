@@ -29,6 +29,8 @@ _LINK_TEXT = operator.itemgetter(1)
 
 @dataclass
 class Cell:
+    """A table cell: its plain text, its source, where it starts and ends."""
+
     text: str  # plain text (markup removed)
     raw: str  # as written, trimmed
     line: int
@@ -38,6 +40,8 @@ class Cell:
 
 @dataclass
 class Row:
+    """A table row and its cells."""
+
     line: int
     cells: list[Cell]
 
@@ -52,6 +56,8 @@ class Row:
 
 @dataclass
 class Table:
+    """A Markdown table: its header, delimiter and body rows, and where it is."""
+
     line: int  # header line
     end_line: int
     header: Row

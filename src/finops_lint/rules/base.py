@@ -70,6 +70,8 @@ T = TypeVar("T")
 
 @dataclass
 class RuleContext:
+    """What a rule reads besides the page: the config, the Site, its options, memos."""
+
     config: Config
     page_type: PageType | None
     site: Site | None
@@ -106,6 +108,8 @@ Check = Callable[["Document", RuleContext], Iterable[Issue]]
 
 @dataclass(frozen=True)
 class Rule:
+    """A registered rule: its code, name, default severity, options and check."""
+
     code: str
     name: str
     severity: Severity

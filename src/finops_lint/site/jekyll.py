@@ -43,6 +43,8 @@ Problem = tuple[str, int, str]
 
 @dataclass
 class Collection:
+    """A Jekyll collection: its folder, whether it is output, its permalink pattern."""
+
     label: str
     output: bool
     permalink: str | None  # the collection's own pattern, if any
@@ -52,6 +54,8 @@ class Collection:
 
 @dataclass
 class DefaultsSet:
+    """One `defaults:` entry of _config.yml: the scope it applies to and its values."""
+
     path: str
     type: str | None
     values: dict[str, Any]
@@ -59,6 +63,8 @@ class DefaultsSet:
 
 @dataclass
 class JekyllConfig:
+    """What the site's _config.yml says that decides URLs and which files are read."""
+
     url: str = ""
     baseurl: str = ""
     permalink: str = "date"

@@ -38,6 +38,8 @@ _CONDITION_KEYS = frozenset({"country", "language", "role", "cookie"})
 
 @dataclass
 class RedirectRule:
+    """One rule of a Netlify `_redirects` file (or netlify.toml), where it was written."""
+
     source: str  # file the rule came from
     line: int
     from_path: str  # path part of ``from`` (starts with "/")
