@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from finops_lint import startup_cache
-from tests.conftest import Site
+from tests.conftest import Site, page
 
 pytestmark = pytest.mark.skipif(
     startup_cache._re_modules() is None, reason="needs CPython's _sre and re._compiler"
@@ -329,6 +329,94 @@ def test_the_console_script_keeps_what_every_run_compiles_and_reports_the_same(
     assert len(codes) > 100
     for text, code in codes.items():
         assert code == compile(text, "<string>", "exec"), text
+
+
+def test_what_the_workers_compile_is_kept_too(site: Site, tmp_path: Path) -> None:
+    """A whole-site run checks its pages in forked workers, which compile patterns
+    the parent never does (the span parser's) and leave without saving: the parent
+    writes what they learnt. A run in one process afterwards then compiles nothing
+    the file does not hold, so it does not write it again."""
+    for n in range(60):
+        site.write(
+            f"page-{n}.md",
+            page(f"# Page {n}\n\nSome **bold**, `code` and [a link](/page-{n + 1}/).\n"),
+        )
+    prefix = tmp_path / "pyc"
+    env = {**os.environ, "PYTHONPYCACHEPREFIX": str(prefix), "FINOPS_LINT_NO_CACHE": "1"}
+    for name in ("PYTHONDONTWRITEBYTECODE", "FINOPS_LINT_STARTUP_CACHE", "FINOPS_LINT_JOBS"):
+        env.pop(name, None)
+    run = [
+        sys.executable,
+        "-c",
+        "import sys; from finops_lint.console import main; sys.argv[0] = 'finops-lint'; main()",
+        "check",
+        "--offline",
+        "--format",
+        "json",
+        ".",
+    ]
+    first = subprocess.run(
+        run, cwd=site.root, env=env, capture_output=True, check=False, timeout=120
+    )
+    assert json.loads(first.stdout)["summary"]["files"] >= 60, first.stderr
+    files = list(prefix.rglob("startup_cache*.regex.json"))
+    assert len(files) == 1, first.stderr
+    written = files[0].stat().st_mtime_ns
+    alone = subprocess.run(
+        run,
+        cwd=site.root,
+        env={**env, "FINOPS_LINT_JOBS": "1"},
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    assert (alone.returncode, alone.stdout) == (first.returncode, first.stdout)
+    assert files[0].stat().st_mtime_ns == written  # nothing new: not written again
+
+
+def test_a_forked_child_hands_on_what_it_learnt(base: str, cache_file: Path) -> None:
+    """What a child of `workers._fork_child` compiles reaches its parent's file; what
+    the parent added before the fork is not sent back."""
+    from finops_lint import workers
+
+    assert startup_cache.install(base)
+    _compiler().compile("before-the-fork", 0)
+
+    def work(send: Any) -> None:
+        _compiler().compile("in-the-child", 0)
+        _make_classes()
+        send("part", {})
+
+    child = workers._fork_child(work, [])
+    frames = workers._wait_for(child)
+    assert [kind for kind, _value in frames] == ["part", "done"]  # the rest was taken
+    regex_added = startup_cache._stores["regex"].added
+    assert {"s0:before-the-fork", "s0:in-the-child"} <= set(regex_added)
+    assert startup_cache._stores["code"].added  # the child's dataclass methods
+    startup_cache.save()
+    startup_cache.uninstall()
+    assert "s0:in-the-child" in json.loads(cache_file.read_text())["entries"]
+
+
+def test_what_a_child_learnt_is_taken_only_in_its_shape(base: str) -> None:
+    assert startup_cache.install(base)
+    startup_cache._stores["regex"].entries["s0:known"] = ["kept"]
+    for data in (
+        b"",
+        b"not marshal",
+        marshal.dumps([1, 2]),
+        marshal.dumps({"nope": {"s0:x": 1}}),
+        marshal.dumps({"regex": ["s0:x"]}),
+        marshal.dumps({"code": {"text": "not a code object"}}),
+        marshal.dumps({"regex": {1: [0, [], 0, {}, []]}}),
+        marshal.dumps({"regex": {"s0:known": ["replaced"]}}),
+    ):
+        startup_cache.adopt(data)
+    assert startup_cache._stores["regex"].added == {}
+    assert startup_cache._stores["code"].added == {}
+    assert startup_cache._stores["regex"].entries["s0:known"] == ["kept"]
+    startup_cache.forked()
+    assert startup_cache.learnt() is None  # a child that added nothing sends nothing
 
 
 # ------------------------------------------------------------------- dataclasses

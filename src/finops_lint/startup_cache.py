@@ -258,6 +258,50 @@ def save() -> None:
         store.save()
 
 
+def forked() -> None:
+    """In a forked child: what it adds from now on is its own (`learnt`); what the
+    parent added before the fork is the parent's to write."""
+    for store in _stores.values():
+        store.added = {}
+
+
+def learnt() -> bytes | None:
+    """What this forked child added, for the process that forked it to write with its
+    own (`adopt`): a worker compiles patterns its parent never does (the kramdown
+    span parser's, the schema's), and a child leaves without saving, so they were
+    compiled again on every run (about 47 a worker at 274 pages). Marshalled: code
+    objects do not pickle. None: nothing was added."""
+    added = {name: store.added for name, store in _stores.items() if store.added}
+    if not added:
+        return None
+    import marshal
+
+    try:
+        return marshal.dumps(added)
+    except ValueError:  # not an entry marshal writes: not one to keep
+        return None
+
+
+def adopt(data: Any) -> None:
+    """Take what a forked child `learnt` as if this process had added it (written at
+    its exit by `save`). Anything else is ignored."""
+    import marshal
+
+    try:
+        added = marshal.loads(data)
+    except Exception:  # not what `learnt` makes
+        return
+    if type(added) is not dict:
+        return
+    for name, entries in added.items():
+        store = _stores.get(name)
+        if store is None or type(entries) is not dict or not store._valid(entries):
+            continue
+        for key, value in entries.items():
+            if type(key) is str and key not in store.entries:
+                store.add(key, value)
+
+
 def uninstall() -> None:
     """Make things as Python does again (for tests)."""
     while _undo:

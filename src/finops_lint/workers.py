@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
+from finops_lint import startup_cache
 from finops_lint.cache.deps import (
     Asked,
     Oracle,
@@ -601,7 +602,9 @@ def _memo_of(frames: Iterable[tuple[str, Any]]) -> dict[Any, Any]:
     """The run memo the helper's frames give (empty if it failed)."""
     memo: dict[Any, Any] = {}
     for kind, value in frames:
-        if kind == "memo":
+        if kind == LEARNT:  # the helper's, forwarded to a worker: it sends them on
+            startup_cache.adopt(value)
+        elif kind == "memo":
             for key, result, asked in value:
                 memo[key] = result
                 if asked is not None:
@@ -722,6 +725,7 @@ def _fork_child(work: Callable[[Callable[[str, Any], None]], None], others: list
         os.close(read_end)
         for other in others:
             other.stream.close()
+        startup_cache.forked()
         with os.fdopen(write_end, "wb") as out:
 
             def send(kind: str, value: Any) -> None:
@@ -731,6 +735,9 @@ def _fork_child(work: Callable[[Callable[[str, Any], None]], None], others: list
 
             try:
                 work(send)
+                learnt = startup_cache.learnt()
+                if learnt is not None:  # taken by `_Child.frames` in the parent
+                    send(LEARNT, learnt)
                 send("done", None)
             except BaseException as exc:  # reported by the parent
                 send("error", f"{type(exc).__name__}: {exc}")
@@ -758,8 +765,17 @@ class _Child:
     done: bool = False
 
     def frames(self) -> Iterator[tuple[str, Any]]:
-        """The complete frames received so far, taken off the buffer."""
-        return _frames(self.buffer)
+        """The complete frames received so far, taken off the buffer; what the child's
+        startup cache learnt is adopted here, not given (`startup_cache.adopt`)."""
+        for kind, value in _frames(self.buffer):
+            if kind == LEARNT:
+                startup_cache.adopt(value)
+            else:
+                yield kind, value
+
+
+#: The kind of frame that holds what a child's startup cache learnt (`_fork_child`).
+LEARNT = "learnt"
 
 
 def _frames(buf: bytearray) -> Iterator[tuple[str, Any]]:
