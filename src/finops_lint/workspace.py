@@ -7,6 +7,7 @@ Site, other pages' anchors, templates, cross-reference values. Only this module
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from collections import OrderedDict
@@ -356,12 +357,23 @@ class Workspace:
                 self.template(pt.template)
         if any(r.code == "LK014" for r in rules):
             self.template_breaks()
+        if any(r.code == "FM003" for r in rules):
+            self._read_schemas()
         # Warm what each worker would otherwise build again after the fork.
         from finops_lint.parsing.markdown import warm_up
         from finops_lint.rules.base import warm_up_rules
 
         warm_up()
         warm_up_rules(self.config)
+
+    def _read_schemas(self) -> None:
+        """The page types' schemas, read as FM003 reads them (`schema_document`, kept
+        for the process): each worker read every one of them again. One that cannot
+        be read is left for the rule to report."""
+        for pt in self.config.page_types:
+            if pt.schema is not None:
+                with contextlib.suppress(Exception):
+                    self.config.schema_document(pt.schema)
 
     def template_breaks(self, focus: str | None = None) -> dict[str, list[Broken]]:
         """{page: the values of its front matter that make a template build a path to
