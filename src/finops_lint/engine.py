@@ -384,7 +384,9 @@ def _with_cache(
         found.extend(reused)
     for _codes, local in plan.rerun.values():
         found.extend(local)
-    by_page = group_by_page(found, files)
+    cwd = os.getcwd()
+    shown_in_order = [shown_path(t.path, cwd) for t in files]
+    by_page = group_by_page(found, files, shown_in_order)
     pages: dict[str, PageResult] = {}
     for target in files:
         rel = target.rel
@@ -409,7 +411,7 @@ def _with_cache(
         return rel
 
     unchanged = cache.site_same and not to_check
-    shown = {t.rel: shown_path(t.path) for t in files}
+    shown = {t.rel: path for t, path in zip(files, shown_in_order, strict=True)}
     done = set(outcome.checked) | {shown[t.rel] for t in files if t.rel in plan.reused}
     checked = [shown[t.rel] for t in files if shown[t.rel] in done]
     if worker_count(len(files), options) >= 2:

@@ -30,6 +30,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -355,11 +356,20 @@ class ResultCache:
             return False
         known = self._cacheable.get(target.rel)
         if known is None:
-            at = os.path.join(str(self.root), target.rel)
-            given = os.path.normpath(os.path.abspath(target.path))
+            at = os.path.join(self._root_text, target.rel)
+            # normpath(abspath(path)), the folder asked for once (a save asks of every file)
+            given = os.path.normpath(os.path.join(self._cwd, target.path))
             known = given == at or os.path.realpath(given) == os.path.realpath(at)
             self._cacheable[target.rel] = known
         return known
+
+    @cached_property
+    def _root_text(self) -> str:
+        return str(self.root)
+
+    @cached_property
+    def _cwd(self) -> str:
+        return os.getcwd()
 
     def save(
         self,

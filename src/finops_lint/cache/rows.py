@@ -9,6 +9,7 @@ from pathlib import Path
 from sys import intern
 from typing import TYPE_CHECKING, Any
 
+from finops_lint.discover import display
 from finops_lint.findings import Finding, Fix, Related, Severity
 
 if TYPE_CHECKING:
@@ -17,24 +18,17 @@ if TYPE_CHECKING:
 _SHOWN: dict[tuple[str, str], str] = {}
 
 
-def shown_path(path: Path) -> str:
-    """`discover.display`: the path relative to the current folder (fast when under it)."""
+def shown_path(path: Path, cwd: str | None = None) -> str:
+    """`discover.display`: the path relative to the current folder (`cwd`, when the
+    caller shows many paths: `os.getcwd` asks the system each time). Kept per folder
+    and path: the plan and the save show every file."""
     text = str(path)
-    cwd = os.getcwd()
+    if cwd is None:
+        cwd = os.getcwd()
     known = _SHOWN.get((cwd, text))
-    if known is not None:
-        return known
-    if os.path.isabs(text) and text.startswith(cwd.rstrip(os.sep) + os.sep):
-        shown = text[len(cwd.rstrip(os.sep)) + 1 :]
-        if os.path.normpath(shown) != shown:
-            shown = os.path.relpath(path)
-    else:
-        try:
-            shown = os.path.relpath(path)
-        except ValueError:
-            shown = text
-    _SHOWN[(cwd, text)] = shown
-    return shown
+    if known is None:
+        known = _SHOWN[(cwd, text)] = display(path, cwd)
+    return known
 
 
 def to_row(f: Finding, rel_of: Callable[[str], str | None]) -> list[Any] | None:
@@ -83,13 +77,15 @@ def from_row(row: list[Any], shown: str, display_path: Callable[[str], str]) -> 
 
 
 def group_by_page(
-    findings: Iterable[Finding], targets: Iterable[Target]
+    findings: Iterable[Finding], targets: Iterable[Target], shown: Iterable[str] | None = None
 ) -> dict[str, list[Finding]]:
-    """Findings by the rel path of the target they are on."""
+    """Findings by the rel path of the target they are on (`shown`: each target's
+    `shown_path`, in order, when the caller has them)."""
     rel_by_shown: dict[str, str | None] = {}
-    for t in targets:
-        shown = shown_path(t.path)
-        rel_by_shown[shown] = None if shown in rel_by_shown else t.rel
+    targets = list(targets)
+    paths = shown if shown is not None else (shown_path(t.path) for t in targets)
+    for t, path in zip(targets, paths, strict=True):
+        rel_by_shown[path] = None if path in rel_by_shown else t.rel
     out: dict[str, list[Finding]] = {}
     for f in findings:
         rel = rel_by_shown.get(f.path)
