@@ -229,3 +229,54 @@ def test_a_failing_task_of_the_child_leaves_its_walk(site: Path) -> None:
     walk = tree.Walk(str(site), background=True, also=failing)
     assert walk.files == tree.walk_tree(str(site))
     assert walk.also_found is None
+
+
+def _walk_by_realpath(root: str, folders: dict[str, tree.Sig | None]) -> dict[str, tree.Sig]:
+    """The walk as it was written first: each folder known again by its realpath, each
+    path made by relpath and checked by safe_rel (what `walk_tree` must give)."""
+    out: dict[str, tree.Sig] = {}
+    seen: set[str] = set()
+    for folder, dirs, names in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        folders[folder] = tree.stat_sig(folder)
+        dirs[:] = sorted(d for d in dirs if d not in tree.NOT_TREE)
+        rel_folder = os.path.relpath(folder, root)
+        for name in names:
+            rel = name if rel_folder == "." else f"{rel_folder}/{name}".replace(os.sep, "/")
+            sig = tree.stat_sig(os.path.join(folder, name))
+            if sig is not None and tree.safe_rel(rel):
+                out[rel] = sig
+    return out
+
+
+def test_the_walk_gives_what_a_walk_by_realpath_gives(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Symlinked folders (a loop, two links to one folder), a dangling link, names
+    with a backslash, folders the tree leaves out, hidden files: the same files, in
+    the same order, and the same folders, however the root is spelt."""
+    (site / "a" / "b" / "up").symlink_to(site / "a")  # a loop
+    (site / "twice-1").symlink_to(site / "c")
+    (site / "twice-2").symlink_to(site / "c")
+    (site / "gone.md").symlink_to(site / "nowhere.md")
+    (site / "back\\slash.md").write_text("x", "utf-8")
+    (site / "back\\slash").mkdir()
+    (site / "back\\slash" / "in.md").write_text("x", "utf-8")
+    (site / ".hidden.md").write_text("x", "utf-8")
+    (site / ".git").mkdir()
+    (site / ".git" / "HEAD").write_text("x", "utf-8")
+    monkeypatch.chdir(site.parent)
+    for root in (str(site), f"{site}/", "site", "site/", "./site", "site/../site"):
+        folders: dict[str, tree.Sig | None] = {}
+        expected_folders: dict[str, tree.Sig | None] = {}
+        got = tree.walk_tree(root, folders)
+        expected = _walk_by_realpath(root, expected_folders)
+        assert list(got.items()) == list(expected.items()), root
+        assert list(folders.items()) == list(expected_folders.items()), root
+    assert "back\\slash.md" not in got and "back\\slash/in.md" not in got
+    assert "c/page0.md" in got and not any(rel.startswith("twice-") for rel in got)  # once
+    assert ".hidden.md" in got and ".git/HEAD" not in got

@@ -58,25 +58,48 @@ def stat_sig(path: str) -> Sig | None:
 def walk_tree(root: Any, folders: dict[str, Sig | None] | None = None) -> dict[str, Sig]:
     """Every file under root (symlinks followed, once), by site-relative path: its stat.
     `folders` gets the stat of every folder walked (a file added, removed or renamed
-    in it changes its mtime)."""
+    in it changes its mtime).
+
+    Every run makes this walk, on one CPU before anything else: a folder is known
+    again by its device and inode (`realpath` asked the system for every part of
+    its path), a path is cut from its folder's, and a name from a listing needs no
+    check but for a backslash (it holds no "/", and is never "", "." or "..")."""
     out: dict[str, Sig] = {}
     base = str(root)
-    seen: set[str] = set()
+    top = os.path.join(base, "")  # what os.walk puts before each folder's path under root
+    seen: set[Any] = set()
+    stat = os.stat
     for folder, dirs, names in os.walk(base, followlinks=True):
-        real = os.path.realpath(folder)
-        if real in seen:
+        try:
+            st = stat(folder)
+            key: Any = (st.st_dev, st.st_ino)
+            sig: Sig | None = (st.st_size, st.st_mtime_ns, st.st_ino)
+        except (OSError, ValueError):
+            key, sig = os.path.realpath(folder), None
+        if key in seen:
             dirs[:] = []
             continue
-        seen.add(real)
+        seen.add(key)
         if folders is not None:
-            folders[folder] = stat_sig(folder)
+            folders[folder] = sig
         dirs[:] = sorted(d for d in dirs if d not in NOT_TREE)
-        rel_folder = os.path.relpath(folder, base)
+        if folder == base:
+            rel_folder = ""
+        elif folder.startswith(top):
+            rel_folder = folder[len(top) :].replace(os.sep, "/") + "/"
+        else:  # pragma: no cover - os.walk joins every folder to root
+            rel_folder = os.path.relpath(folder, base).replace(os.sep, "/") + "/"
+        if "\\" in rel_folder:
+            continue  # no path safe_rel allows (nor is any below it)
+        inside = os.path.join(folder, "")
         for name in names:
-            rel = name if rel_folder == "." else f"{rel_folder}/{name}".replace(os.sep, "/")
-            sig = stat_sig(os.path.join(folder, name))
-            if sig is not None and safe_rel(rel):
-                out[rel] = sig
+            if "\\" in name:
+                continue  # not a path safe_rel allows
+            try:
+                st = stat(inside + name)
+            except (OSError, ValueError):
+                continue
+            out[rel_folder + name] = (st.st_size, st.st_mtime_ns, st.st_ino)
     return out
 
 
