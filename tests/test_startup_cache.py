@@ -269,6 +269,23 @@ def test_two_runs_that_each_add_keep_both(base: str, cache_file: Path, tmp_path:
     assert sorted(json.loads(cache_file.read_text())["entries"]) == ["s0:a", "s0:b"]
 
 
+#: The console script, as a run of it in a subprocess starts it.
+CONSOLE = [
+    sys.executable,
+    "-c",
+    "import sys; from finops_lint.console import main; sys.argv[0] = 'finops-lint'; main()",
+]
+
+
+def _console_env(prefix: Path) -> dict[str, str]:
+    """A console run's environment: its startup files under `prefix`, no result cache,
+    as many workers as it wants."""
+    env = {**os.environ, "PYTHONPYCACHEPREFIX": str(prefix), "FINOPS_LINT_NO_CACHE": "1"}
+    for name in ("PYTHONDONTWRITEBYTECODE", "FINOPS_LINT_STARTUP_CACHE", "FINOPS_LINT_JOBS"):
+        env.pop(name, None)
+    return env
+
+
 def test_the_console_script_keeps_what_every_run_compiles_and_reports_the_same(
     framework_site: Site, tmp_path: Path
 ) -> None:
@@ -277,22 +294,8 @@ def test_the_console_script_keeps_what_every_run_compiles_and_reports_the_same(
     method from them and reports the same. Every entry written is what Python makes
     of its key: the program `re` makes, the code `compile()` makes."""
     prefix = tmp_path / "pyc"
-    env = {
-        **os.environ,
-        "PYTHONPYCACHEPREFIX": str(prefix),
-        "FINOPS_LINT_NO_CACHE": "1",
-    }
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env.pop("FINOPS_LINT_STARTUP_CACHE", None)
-    run = [
-        sys.executable,
-        "-c",
-        "import sys; from finops_lint.console import main; sys.argv[0] = 'finops-lint'; main()",
-        "check",
-        "--format",
-        "json",
-        "_capabilities/forecasting.md",
-    ]
+    env = _console_env(prefix)
+    run = [*CONSOLE, "check", "--format", "json", "_capabilities/forecasting.md"]
     first = subprocess.run(
         run, cwd=framework_site.root, env=env, capture_output=True, check=False, timeout=120
     )
@@ -342,19 +345,8 @@ def test_what_the_workers_compile_is_kept_too(site: Site, tmp_path: Path) -> Non
             page(f"# Page {n}\n\nSome **bold**, `code` and [a link](/page-{n + 1}/).\n"),
         )
     prefix = tmp_path / "pyc"
-    env = {**os.environ, "PYTHONPYCACHEPREFIX": str(prefix), "FINOPS_LINT_NO_CACHE": "1"}
-    for name in ("PYTHONDONTWRITEBYTECODE", "FINOPS_LINT_STARTUP_CACHE", "FINOPS_LINT_JOBS"):
-        env.pop(name, None)
-    run = [
-        sys.executable,
-        "-c",
-        "import sys; from finops_lint.console import main; sys.argv[0] = 'finops-lint'; main()",
-        "check",
-        "--offline",
-        "--format",
-        "json",
-        ".",
-    ]
+    env = _console_env(prefix)
+    run = [*CONSOLE, "check", "--offline", "--format", "json", "."]
     first = subprocess.run(
         run, cwd=site.root, env=env, capture_output=True, check=False, timeout=120
     )
