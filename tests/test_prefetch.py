@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 
 import finops_lint.site.build as build
+from finops_lint import workers
 from finops_lint.cache.facts import KnownFacts
 from finops_lint.site import Site
 from finops_lint.site.prefetch import FileFacts, read_file_facts
-from finops_lint.workers import split_in_two
+from finops_lint.workers import HalfExchange, split_in_two
 from tests.corpus import framework_site
 
 
@@ -89,9 +90,14 @@ def test_the_build_reads_what_it_did_not_read_ahead(
     assert _shape(Site.build(root, split=half)) == _shape(before)
 
 
-def test_split_in_two_computes_every_item_once_in_two_processes() -> None:
+def test_split_in_two_computes_every_item_once_in_two_processes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     parent = os.getpid()
     items = [f"f{n}" for n in range(9)]
+    out = split_in_two(items, lambda part: {i: os.getpid() for i in part})
+    assert out == {i: parent for i in items}  # fewer than MIN_FILES: not worth a fork
+    monkeypatch.setattr(build, "MIN_FILES", 1)
     out = split_in_two(items, lambda part: {i: os.getpid() for i in part})
     assert sorted(out) == items
     if hasattr(os, "fork") and (os.cpu_count() or 1) >= 2:
@@ -102,7 +108,10 @@ def test_split_in_two_computes_every_item_once_in_two_processes() -> None:
         assert sum(pid == parent for pid in out.values()) == 5  # every other item
 
 
-def test_split_in_two_computes_the_childs_half_when_the_child_fails() -> None:
+def test_split_in_two_computes_the_childs_half_when_the_child_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(build, "MIN_FILES", 1)
     parent = os.getpid()
 
     def compute(part: list[str]) -> dict[str, int]:
@@ -421,14 +430,20 @@ def test_a_site_of_few_files_is_read_the_same_way_in_one_process(tmp_path: Path)
     later readers; the Site is the one it builds without them."""
     root = _broken_site(tmp_path)
     split_calls: list[int] = []
+    readers: set[int] = set()
 
     def split(items: list[str], compute: Any) -> Any:
         split_calls.append(len(items))
-        return split_in_two(items, compute)
+
+        def read(part: list[str]) -> Any:
+            readers.add(os.getpid())
+            return compute(part)
+
+        return split_in_two(items, read)
 
     digests: dict[str, str | None] = {}
     site = Site.build(root, split=split, also=len, digests=digests, checked=100)
-    assert split_calls == []  # 37 files: no fork
+    assert split_calls and readers == {os.getpid()}  # 37 files: no fork
     assert _shape(site) == _shape(Site.build(root))
     pages = set(site.pages)
     assert set(site.layout_facts) == pages - {"latin.md"}  # (not UTF-8: no text)
@@ -436,3 +451,105 @@ def test_a_site_of_few_files_is_read_the_same_way_in_one_process(tmp_path: Path)
     assert set(digests) == pages
     assert set(site.front_matter_read) == pages - {"latin.md", "empty.md"}
     assert Site.build(root, split=split).front_matter_read == {}  # a run of few pages
+
+
+# ------------------------------------------- the reading shared with the memo helper
+
+
+def _exchange(
+    items: list[str],
+    parent_compute: Any,
+    helper_compute: Any,
+    *,
+    parent_takes_part: bool = True,
+) -> tuple[Any, Any]:
+    """Both sides of a `HalfExchange` over `items`: (this process's result, the forked
+    helper's), each side with its own `compute` (`parent_takes_part`: False, this
+    process closes its side without reading)."""
+    pipes = workers._exchange_pipes()
+    assert pipes is not None
+
+    def helper(send: Any) -> None:
+        exchange = HalfExchange.of_helper(pipes, workers._in_this_process)
+        send("part", exchange(items, helper_compute))
+
+    child = workers._fork_child(helper, [])
+    exchange = HalfExchange.of_parent(pipes, workers._in_this_process)
+    mine = exchange(items, parent_compute) if parent_takes_part else exchange.close()
+    parts = [value for kind, value in workers._wait_for(child) if kind == "part"]
+    return mine, parts[0] if parts else None
+
+
+def _by_pid(part: list[str]) -> dict[str, int]:
+    return {item: os.getpid() for item in part}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_each_side_reads_half_and_both_get_all_in_one_order() -> None:
+    """This process reads the first of every two items, the helper the second; both
+    end with every item, in the order one reading in two halves gives (the first
+    half's, then the second's); a second use is `then`'s."""
+    parent = os.getpid()
+    items = [f"f{n}" for n in range(7)]
+    mine, theirs = _exchange(items, _by_pid, _by_pid)
+    assert list(mine) == items[0::2] + items[1::2] == list(theirs)
+    assert mine == theirs
+    assert {item for item, pid in mine.items() if pid == parent} == set(items[0::2])
+    assert parent not in {mine[item] for item in items[1::2]}  # the helper's half
+    pipes = workers._exchange_pipes()
+    assert pipes is not None
+    used = HalfExchange.of_parent(pipes, workers._in_this_process)  # (no helper)
+    used.close()  # used or closed, it is `then` from now on
+    assert used(items, _by_pid) == {item: parent for item in items}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_side_that_gets_nothing_reads_the_other_half_itself() -> None:
+    parent = os.getpid()
+    items = [f"f{n}" for n in range(5)]
+
+    def failing(part: list[str]) -> dict[str, int]:
+        raise RuntimeError("the helper fails before it gives its half")
+
+    mine, theirs = _exchange(items, _by_pid, failing)
+    assert mine == {item: parent for item in items} and theirs is None
+    mine, theirs = _exchange(items, _by_pid, _by_pid, parent_takes_part=False)
+    assert mine is None
+    assert sorted(theirs) == items and parent not in theirs.values()  # all the helper's
+
+    def big(part: list[str]) -> dict[str, str]:  # more than a pipe holds: it would wait
+        return {item: item * 100_000 for item in part}
+
+    mine, theirs = _exchange(items, big, big, parent_takes_part=False)
+    assert theirs == {item: item * 100_000 for item in items}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_the_site_each_side_builds_is_the_site_one_reading_builds(tmp_path: Path) -> None:
+    """The Site built from halves read in two processes and handed over, in each of
+    them, is the one a single reading of every file builds, with the same facts kept
+    for the run's later readers (front matter, `also`, hashes, layouts)."""
+    root = _broken_site(tmp_path)
+
+    def facts(split: Any) -> Any:
+        digests: dict[str, str | None] = {}
+        site = Site.build(root, split=split, also=len, digests=digests, checked=100)
+        return (
+            _shape(site),
+            site.front_matter_read,
+            site.source_facts,
+            site.layout_facts,
+            digests,
+        )
+
+    alone = facts(workers._in_this_process)
+    pipes = workers._exchange_pipes()
+    assert pipes is not None
+    child = workers._fork_child(
+        lambda send: send("part", facts(HalfExchange.of_helper(pipes, workers._in_this_process))),
+        [],
+    )
+    mine = facts(HalfExchange.of_parent(pipes, workers._in_this_process))
+    parts = [value for kind, value in workers._wait_for(child) if kind == "part"]
+    assert mine == alone
+    assert parts == [alone]

@@ -253,10 +253,12 @@ def run(options: RunOptions) -> RunResult:
             if prepares and is_jekyll_site(root):
                 helper = MemoHelper.start_before_site(ws, rules, job, len(to_check), files)
             whole_site = memo_helper_may_run(len(to_check), files)
-            if helper is None and not (plan is not None and plan.rerun) and whole_site:
-                # (a helper started before the Site reads the pages for itself)
+            if not (plan is not None and plan.rerun) and whole_site:
+                # (a helper started before the Site learns the same of the half it reads)
                 ws.source_facts_of = source_facts_reader(config, {r.code for r in rules})
             site = ws.jekyll_site if files else None  # page facts need it, whatever is selected
+            if helper is not None:
+                helper.site_built()
             problems = list(site.problems) if site is not None else []
         if needs_site and files and is_jekyll_site(root):
             for path, line, message in problems:

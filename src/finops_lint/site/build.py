@@ -67,8 +67,8 @@ _META_FILES = frozenset(
 
 
 def reads_ahead(unread: int) -> bool:
-    """Whether the build reads this many files it must read ahead, in two processes
-    (given a `split`); fewer are read by the build alone."""
+    """Whether this many files are worth a process forked to read half of them (a
+    `split` such as `workers.split_in_two` asks); fewer are read by one process."""
     return unread >= MIN_FILES
 
 
@@ -155,7 +155,7 @@ class Site(SiteResolver):
                 hashes=digests is not None,
                 front_matter=checked * 2 >= _pages_to_be(paths, config),
             )
-            site._ahead = split(unread, read) if reads_ahead(len(unread)) else read(unread)
+            site._ahead = split(unread, read)
         for source in scan_source(root, config, known, paths, site._ahead):
             if source.kind == "static":
                 site._add_static(source)
