@@ -528,10 +528,11 @@ class MemoHelper:
         cls, ws: Workspace, rules: list[Rule], job: Job, checked: int, files: Sized
     ) -> MemoHelper | None:
         """`start`, before this process builds the Site, on a run of too few files for
-        the Site to read them ahead in a process of their own (`site.build.reads_ahead`):
-        the helper builds its own Site meanwhile (the same files give the same one),
-        the two each reading half of the files and handing the other what they read
-        (`HalfExchange`), and has its values ready sooner. At 274 pages the parent waited 1-54 ms for the helper after its own
+        the Site to read them ahead in a process of their own
+        (`site.build.reads_ahead`): the helper builds its own Site meanwhile (the
+        same files give the same one), the two each reading half of the files and
+        handing the other what they read (`HalfExchange`), and has its values ready
+        sooner. At 274 pages the parent waited 1-54 ms for the helper after its own
         preparation. Its files stand for the Site's pages here: `prepare` stops the
         helper when the Site shows the run checks fewer than half of them (`wanted`),
         as `start` would not have started it. (No Site: the helper sends no value.)"""
