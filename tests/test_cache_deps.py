@@ -20,7 +20,7 @@ from finops_lint.cache import deps
 from finops_lint.config import load_config
 from finops_lint.engine import RunOptions, RunResult, run
 from finops_lint.rules import xref
-from finops_lint.workspace import Workspace
+from finops_lint.workspace import Workspace, load_documents
 from tests.corpus import framework_site
 
 DELETED = "_capabilities/budget-management.md"  # a page that others link to and name
@@ -264,11 +264,70 @@ def test_a_run_memo_passes_its_questions_to_every_page_that_uses_it(tmp_path: Pa
     records = []
     for _page in ("a.md", "b.md"):
         ctx = workers.TracedContext(ws.config, None, ws.site, {}, ws, {}, run_values)
+        ctx.recorder.start_page()
         value = ctx.run_memo("shared", lambda c=ctx: c.workspace.document("b.md") is not None)
         assert value is True
-        records.append(workers.page_questions(ctx.page_values))
+        records.append(workers.page_questions(ctx.recorder))
     assert records[0] == records[1]
     assert records[0] is not None and records[0][1] == [("doc", "b.md")]
+
+
+def _traced_rules(tmp_path: Path, checks: dict[str, Any]) -> workers.Outcome:
+    """Check a.md with rules made of `checks` (code -> check), traced."""
+    from finops_lint.discover import discover
+    from finops_lint.rules.base import Rule
+
+    os.chdir(tmp_path)
+    ws = Workspace(tmp_path, load_config(tmp_path, None, search_from=tmp_path), tmp_path)
+    files, _ = discover([tmp_path / "a.md"], tmp_path, ws.config, tmp_path)
+    docs, _ = load_documents(files, ws.config)
+    rules = [Rule(code, code, "error", "", "", check) for code, check in checks.items()]
+    return workers.check_documents(
+        docs, ws, rules, RunOptions(paths=[tmp_path]), workers.Job(trace=True)
+    )
+
+
+def test_the_rules_that_looked_beyond_a_page_are_those_that_read_through_the_views(
+    tmp_path: Path,
+) -> None:
+    """A rule looked beyond its page when it read the Site or the Workspace, or used a
+    page memo whose computation did (the rule that computed it and every rule that
+    reused it); holding `ctx.site` without reading through it is not looking."""
+    _small_site(tmp_path)
+
+    def links(ctx: Any) -> Any:
+        return ctx.memo("links", lambda: ctx.site.resolve("/b/", "a.md").kind)
+
+    def computes(doc: Any, ctx: Any) -> Iterator[Any]:
+        assert links(ctx) == "page"
+        yield from ()
+
+    def reuses(doc: Any, ctx: Any) -> Iterator[Any]:
+        site = ctx.site  # held, and the value read from the memo
+        assert site is not None and links(ctx) == "page"
+        yield from ()
+
+    def holds(doc: Any, ctx: Any) -> Iterator[Any]:
+        assert ctx.site is not None and ctx.workspace is not None
+        assert ctx.memo("local", lambda: doc.rel_path) == "a.md"
+        yield from ()
+
+    def free(doc: Any, ctx: Any) -> Iterator[Any]:
+        assert ctx.site.config is not None  # (a read the run key covers: still a read)
+        yield from ()
+
+    def unknown(doc: Any, ctx: Any) -> Iterator[Any]:
+        assert ctx.site.pages is not None
+        yield from ()
+
+    checks = {"T1": computes, "T2": reuses, "T3": holds, "T4": free, "T5": unknown}
+    outcome = _traced_rules(tmp_path, checks)
+    assert outcome.beyond == {"a.md": ["T1", "T2", "T4", "T5"]}
+    assert outcome.asked["a.md"] is None  # T5 read what no question covers
+    outcome = _traced_rules(tmp_path, {"T2": reuses, "T3": holds})
+    assert outcome.beyond == {"a.md": ["T2"]}
+    record = outcome.asked["a.md"]
+    assert record is not None and record[1] == [("resolve", "/b/", "a.md", True)]
 
 
 def test_a_document_whose_text_an_answer_holds_is_no_question_of_its_own(

@@ -306,15 +306,25 @@ assert frozenset(_CANON) == KINDS
 
 
 class Recorder:
-    """Where proxies note a question: the innermost computation being recorded."""
+    """Where the recording views note a question: the innermost computation being
+    recorded (`frames`); `reads` counts every read made through them, questions or
+    not, so that the engine tells which rules looked beyond a page."""
+
+    __slots__ = ("frames", "oracle", "reads")
 
     def __init__(self, oracle: Oracle, frames: list[Asked]) -> None:
         self.oracle = oracle
         self.frames = frames
+        self.reads = 0
+
+    def start_page(self) -> None:
+        """Record a new page's questions (the page's frame is `frames[0]`)."""
+        self.frames = [Asked()]
 
     def ask(self, *q: Any) -> Any:
         """The value, the question noted with its answer: every read a traced rule
         makes of the Site or the Workspace comes through here."""
+        self.reads += 1
         oracle, frame = self.oracle, self.frames[-1]
         value = oracle.value(q)
         answers = frame.answers
@@ -328,7 +338,7 @@ class Recorder:
                     frame.covering.append(cover)
                 return value
         answers[q] = oracle.answer_of(q, value)
-        if oracle.covers(q):
+        if q in oracle._covers:
             frame.covering.append(q)
         return value
 
@@ -343,6 +353,7 @@ class Recorder:
         return None
 
     def unknown(self) -> None:
+        self.reads += 1
         self.frames[-1].unknown = True
 
 
@@ -370,6 +381,7 @@ class RecordingSite:
         if kind is None:
             kind = classify_target(target)
         if kind not in _HOSTED_KINDS:  # a relative or site-root path, Liquid, a mail...
+            self._rec.reads += 1
             return self._site.is_internal(target, kind)  # the target alone says: no question
         return bool(self._rec.ask("internal", target, kind))
 
@@ -386,6 +398,7 @@ class RecordingSite:
 
     @property
     def pages_by_url(self) -> _UrlIndex:
+        self._rec.reads += 1
         return _UrlIndex(self._site.pages_by_url, self._rec)
 
     @property
@@ -405,7 +418,9 @@ class RecordingSite:
         return self._rec.ask("statics")
 
     def __getattr__(self, name: str) -> Any:
-        if name not in _SITE_FREE:
+        if name in _SITE_FREE:
+            self._rec.reads += 1
+        else:
             self._rec.unknown()
         return getattr(self._site, name)
 
@@ -458,12 +473,14 @@ class RecordingWorkspace:
 
     def template(self, rel_path: str) -> Any:
         if any(pt.template == rel_path for pt in self._ws.config.page_types):
+            self._rec.reads += 1
             return self._ws.template(rel_path)  # its bytes are in the run key
         self._rec.ask("doc", rel_path)
         return self._ws.template(rel_path)
 
     def facts(self, rel_path: str, doc: Any = None) -> Any:
         if doc is not None and doc.rel_path == rel_path:
+            self._rec.reads += 1
             return self._ws.facts(rel_path, doc)  # the page's own: its text decides them
         return self._rec.ask("facts", rel_path)
 
@@ -476,6 +493,7 @@ class RecordingWorkspace:
         return self._rec.ask("of_type", page_type)
 
     def reference_names(self, page_type: str, keys: tuple[str, ...]) -> Any:
+        self._rec.reads += 1
         real = self._ws.reference_names(page_type, tuple(keys))
         return _Members(real, self._rec, ("names", page_type, tuple(keys)))
 
@@ -483,6 +501,7 @@ class RecordingWorkspace:
         return self._rec.ask("aliases", page_type, key)
 
     def referenced_values(self, reference: str) -> Any:
+        self._rec.reads += 1
         return _Members(self._ws.referenced_values(reference), self._rec, ("referenced", reference))
 
     def template_breaks(self, focus: str | None = None) -> Any:
@@ -492,7 +511,9 @@ class RecordingWorkspace:
         return self._rec.ask("breaks", focus)
 
     def __getattr__(self, name: str) -> Any:
-        if name not in _WS_FREE:
+        if name in _WS_FREE:
+            self._rec.reads += 1
+        else:
             self._rec.unknown()
         return getattr(self._ws, name)
 
