@@ -6,12 +6,14 @@ match their first character before looking behind it."""
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from finops_lint.discover import plain_rel
 from finops_lint.parsing.tables import plain_text
 
 _HTML_TAG = re.compile(r"<[^<>]+>")
@@ -1011,3 +1013,25 @@ def test_white_space_holds_no_link_definition_or_id(masked: str) -> None:
     assert not glued and not conditional
     assert scan_links(masked, index, {}) == ([], [], set())
     assert html_ids(masked) == [] and footnote_ids(masked, "fn") == []
+
+
+_REL_PARTS = st.sampled_from(["a", "b", ".", "..", "", ".x", "x.", "..y", "/", "é"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_REL_PARTS, max_size=6), st.booleans(), st.booleans())
+@example(["a", "b"], False, False)
+@example(["a", ".", "b"], False, False)
+@example(["a", "", "b"], True, False)
+def test_plain_rel_is_the_normpath_test_it_shortcuts(
+    parts: list[str], lead: bool, end: bool
+) -> None:
+    """`discover.plain_rel` says without normpath what normpath would keep as it is."""
+    path = ("/" if lead else "") + "/".join(parts) + ("/" if end else "")
+    expected = (
+        bool(path)
+        and path not in (".", "..")
+        and not path.startswith(("/", "../"))
+        and os.path.normpath(path) == path
+    )
+    assert plain_rel(path) == expected

@@ -225,9 +225,22 @@ def display(path: Path, cwd: str | None = None) -> str:
         return str(path)
 
 
+#: POSIX paths: normpath only joins "//", drops "." parts and resolves ".." ones.
+_SLASH_ONLY = os.sep == "/" and os.altsep is None
+
+
 def plain_rel(path: str) -> bool:
     """A relative path as `os.path.normpath` leaves it, not above its folder: joined to
     a folder and made relative to it again, it is itself."""
+    # Most paths: nothing normpath changes (no "//", no "." or ".." part, no end "/").
+    if (
+        _SLASH_ONLY
+        and path[:1] not in ("", "/", ".")
+        and path[-1] != "/"
+        and "//" not in path
+        and "/." not in path
+    ):
+        return True
     return (
         bool(path)
         and path != "."
