@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,7 +22,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from finops_lint.cache import store as cache_store
-from finops_lint.cache.pages import parse_shard
+from finops_lint.cache.pages import parse_shard, shard_of
 from finops_lint.engine import RunOptions, RunResult, run
 
 CONFIG = """\
@@ -759,6 +760,64 @@ def test_the_size_bound_stops_writing_and_reading(
     assert _cache_file(csite).stat().st_size > 200
     monkeypatch.setattr(cache_store, "MAX_CACHE_FILE_BYTES", 200)
     result = run(RunOptions(paths=[csite]))  # too large to read: not read, one notice
+    assert _outcome(result) == expected
+    assert len(_cache_notices(result)) == 1
+
+
+def _entries_but_tree(root: Path) -> dict[str, Any]:
+    """`_all_entries` without the tree name (a new one each cold run)."""
+    return {rel: replace(e, tree="") for rel, e in _all_entries(root).items()}
+
+
+def test_a_big_save_writes_findings_files_in_another_process_as_well(
+    csite: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """With many pages to write (`results.SPLIT_SAVE`), a forked process writes two
+    findings files in three while this one writes the others and the main file: the
+    files are those one process writes. When that process fails, this one writes its
+    files too; the notice it gives comes back here (one, as always)."""
+    from finops_lint import engine, workers
+    from finops_lint.cache import results
+
+    folder = csite / ".finops-lint-cache"
+    monkeypatch.setattr(cache_store, "FILES_PER_SHARD", 2)  # 12 files: 8 findings files
+    monkeypatch.setattr(results, "SPLIT_SAVE", (10**9, 0))  # never
+    expected = _outcome(run(RunOptions(paths=[csite])))
+    alone = _entries_but_tree(csite)
+    assert _shards(csite) == 8
+    numbers = {shard_of(rel, 8) for rel in alone}  # in both processes' parts
+    assert any(n % 3 == 0 for n in numbers) and any(n % 3 for n in numbers)
+
+    log = tmp_path / "writers.log"
+    real_write = cache_store.write_atomic
+
+    def noted(path: Path, data: Any, **kwargs: Any) -> None:
+        with open(log, "a", encoding="utf-8") as out:  # (from either process)
+            out.write(f"{os.getpid()} {path.name}\n")
+        real_write(path, data, **kwargs)
+
+    monkeypatch.setattr(cache_store, "write_atomic", noted)
+    monkeypatch.setattr(results, "SPLIT_SAVE", (1, 10**9))
+    for how in ("forked", "failed"):
+        if how == "failed":  # the other process did nothing: this one writes them all
+            monkeypatch.setattr(engine, "beside", lambda work, notice: lambda: False)
+        shutil.rmtree(folder)
+        log.write_text("", "utf-8")
+        result = run(RunOptions(paths=[csite]))
+        assert _outcome(result) == expected and not _cache_notices(result)
+        assert _entries_but_tree(csite) == alone
+        writers: dict[str, set[str]] = {}
+        for line in log.read_text("utf-8").splitlines():
+            pid, name = line.split()
+            writers.setdefault(pid, set()).add(name)
+        assert "check-v4.json" in writers[str(os.getpid())]
+        shards = {name for names in writers.values() for name in names if ".p" in name}
+        assert shards == {p.name for p in folder.glob("check-v4.s8.p*.json")}
+        assert len(writers) == (2 if how == "forked" and workers._may_fork() else 1)
+
+    monkeypatch.setattr(engine, "beside", workers.beside)
+    monkeypatch.setattr(cache_store, "MAX_CACHE_FILE_BYTES", 200)  # too large, in both
+    result = run(RunOptions(paths=[csite]))
     assert _outcome(result) == expected
     assert len(_cache_notices(result)) == 1
 

@@ -321,3 +321,30 @@ def test_a_finding_crosses_to_the_parent_whole() -> None:
     ]
     related = Related("b.md", 4, 5, "there")
     assert pickle.loads(pickle.dumps(related)) == related
+
+
+@pytest.mark.skipif(not workers._may_fork(), reason="no fork here")
+def test_work_beside_this_process_gives_its_result_and_notices_here(tmp_path: Path) -> None:
+    """`workers.beside`: the work runs in another process (what it writes there is not
+    this process's), its notices reach this one, and a failure is a False."""
+    heard: list[str] = []
+    mark = tmp_path / "pid"
+
+    def work(notice: Any) -> bool:
+        mark.write_text(str(os.getpid()), "utf-8")
+        notice("from the other side")
+        return True
+
+    join = workers.beside(work, heard.append)
+    assert join is not None and join() is True
+    assert heard == ["from the other side"]
+    assert mark.read_text("utf-8") != str(os.getpid())
+
+    def fails(notice: Any) -> bool:
+        raise OSError("disk full")
+
+    join = workers.beside(fails, heard.append)
+    assert join is not None and join() is False
+    join = workers.beside(lambda notice: False, heard.append)
+    assert join is not None and join() is False
+    assert heard == ["from the other side"]

@@ -42,6 +42,7 @@ from finops_lint.workers import (
     Job,
     MemoHelper,
     Outcome,
+    beside,
     check_documents,
     check_files,
     check_in_workers,
@@ -418,7 +419,11 @@ def _with_cache(
     checked = [shown[t.rel] for t in files if shown[t.rel] in done]
     if worker_count(len(files), options) >= 2:
         checked.sort()  # as the worker pool gives them
-    return found, checked, lambda: cache.save(pages, problems, rel_of, unchanged=unchanged)
+    return (
+        found,
+        checked,
+        lambda: cache.save(pages, problems, rel_of, unchanged=unchanged, beside=beside),
+    )
 
 
 def _staged_impact(files: list[Target], root: Path, config: Config, ws: Workspace) -> Any:

@@ -793,6 +793,28 @@ def split_in_two(
     return out
 
 
+def beside(
+    work: Callable[[Callable[[str], None]], bool], notice: Callable[[str], None]
+) -> Callable[[], bool] | None:
+    """`work(notice)` in a forked process while this one goes on (`cache.store.Beside`):
+    the function returned waits for it and says whether `work` returned True, its
+    notices given to `notice` here. None when no fork may be used."""
+    if not _may_fork():
+        return None
+    child = _fork_child(lambda send: send("result", work(lambda text: send("notice", text))), [])
+
+    def join() -> bool:
+        done = False
+        for kind, value in _wait_for(child):
+            if kind == "notice":
+                notice(value)
+            elif kind == "result":
+                done = value is True
+        return done
+
+    return join
+
+
 def _in_this_process(
     items: list[str], compute: Callable[[list[str]], dict[str, Any]]
 ) -> dict[str, Any]:

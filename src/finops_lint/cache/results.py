@@ -44,13 +44,16 @@ from finops_lint.cache.rows import from_row, shown_path, to_row
 from finops_lint.cache.store import (
     CLOCK_SLACK_NS,
     RACY_NS,
+    Beside,
     CacheData,
+    Elsewhere,
     Sig,
     Store,
     now_ns,
     shards_for,
 )
 from finops_lint.cache.tree import CACHE_FOLDER, MAIN_FILE, Walk, read_only_folder, tool_state
+from finops_lint.discover import plain_rel
 from finops_lint.findings import Finding
 from finops_lint.safe_io import MAX_CONFIG_BYTES, MAX_PAGE_BYTES, blake2b, content_hash, read_bytes
 
@@ -62,6 +65,17 @@ if TYPE_CHECKING:
 #: What a run found on a page for the cache: the rules that looked beyond it, its
 #: findings, and what those rules asked (None: a read no question covers).
 PageResult = tuple[list[str], list[Finding], Record | None]
+
+
+#: A save writes half its findings files in another process (`ResultCache.save`) when
+#: it has at least this many pages to write (fewer: the fork costs more than it gives)
+#: and at most this many tree files (a fork of a run that holds 100,000 pages' findings
+#: copies what it reads of them: memory, where the goal was hardest to meet).
+SPLIT_SAVE = (1000, 30_000)
+
+
+def _splits(pages: int, files: int, count: int) -> bool:
+    return count >= 2 and SPLIT_SAVE[0] <= pages and files <= SPLIT_SAVE[1]
 
 
 def cache_store(root: Path, cache_dir: Path | None, notice: Callable[[str], None]) -> Store | None:
@@ -357,9 +371,13 @@ class ResultCache:
         known = self._cacheable.get(target.rel)
         if known is None:
             at = os.path.join(self._root_text, target.rel)
-            # normpath(abspath(path)), the folder asked for once (a save asks of every file)
-            given = os.path.normpath(os.path.join(self._cwd, target.path))
-            known = given == at or os.path.realpath(given) == os.path.realpath(at)
+            text = os.fspath(target.path)
+            if text == at or (plain_rel(text) and f"{self._cwd}/{text}" == at):
+                known = True  # (normpath would change neither: most files, at once)
+            else:
+                # normpath(abspath(path)), the folder asked for once (a save asks of each)
+                given = os.path.normpath(os.path.join(self._cwd, text))
+                known = given == at or os.path.realpath(given) == os.path.realpath(at)
             self._cacheable[target.rel] = known
         return known
 
@@ -378,11 +396,13 @@ class ResultCache:
         rel_of: Callable[[str], str | None],
         *,
         unchanged: bool = False,
+        beside: Beside | None = None,
     ) -> None:
         """Record this run: every tree file's state, each page's findings (only the
         findings files with an entry that changed). `unchanged`: every finding came
         from the cache and the site is as recorded: nothing to write unless a racy
-        entry can now be vouched for by its stat."""
+        entry can now be vouched for by its stat. `beside`: another process, to write
+        half the findings files of a run that checked many pages (`SPLIT_SAVE`)."""
         if unchanged and not any(sig[4] for sig in self.old.files.values()):
             return
         new = CacheData(key=self.key, written_ns=max(now_ns(), self.started_ns))
@@ -405,14 +425,22 @@ class ResultCache:
         )
         recorded = self.old.shards if self.old.files else 0
         new.shards = shards_for(len(new.files), recorded)
-        shards = self._new_shards(pages, new, rel_of)
         count, stale = new.shards, recorded if recorded != new.shards else 0
+        elsewhere = None
+        if beside is not None and not stale and _splits(len(pages), len(new.files), count):
+            # this process also makes the main file: the other takes two files in three
+            shards = self._new_shards(pages, new, rel_of, lambda n: n % 3 == 0)
+            theirs = self._new_shards(pages, new, rel_of, lambda n: n % 3 != 0)
+            elsewhere = Elsewhere(theirs, beside)
+        else:
+            shards = self._new_shards(pages, new, rel_of)
         if self.old.files and new.same_record(self.old):
-            self.store.save(None, shards, count=count)
+            self.store.save(None, shards, count=count, elsewhere=elsewhere)
             return
         # a new count is recorded by a main file (a delta applies to one as it is)
         delta = None if stale else self._delta(new, (touched, facts_touched, layouts_touched))
-        self.store.save(new if delta is None else None, shards, delta, count=count, stale=stale)
+        main = new if delta is None else None
+        self.store.save(main, shards, delta, count=count, stale=stale, elsewhere=elsewhere)
 
     def _touched(self) -> set[str] | None:
         """The files whose entry may differ from the record read, or None: any may.
@@ -543,12 +571,14 @@ class ResultCache:
         pages: dict[str, PageResult],
         new: CacheData,
         rel_of: Callable[[str], str | None],
+        taken: Callable[[int], bool] | None = None,
     ) -> Iterator[tuple[int, bytes]]:
         """The findings files with an entry this run changed, whole, one at a time (the
         store writes each before the next is made). Entries of pages it did not check
         stay while their file is as the new main file records it; their site-dependent
         findings stay fresh while the tree keeps its name. With a new count of files
-        (`new.shards`), every entry kept moves to its file of the new count."""
+        (`new.shards`), every entry kept moves to its file of the new count. `taken`:
+        which files, by number (of an unchanged count; None: all)."""
         count = new.shards
         if self.old.files and self.old.shards != count:
             yield from self._moved_shards(pages, new, rel_of)
@@ -557,6 +587,8 @@ class ResultCache:
         for rel in pages:
             by_shard.setdefault(shard_of(rel, count), []).append(rel)
         for n in sorted(by_shard):
+            if taken is not None and not taken(n):
+                continue
             old = self._shard(n)
             updates: dict[str, PageEntry | None] = {}
             for rel in by_shard[n]:
