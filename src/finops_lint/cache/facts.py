@@ -281,10 +281,11 @@ class KnownFacts:
     def learn_url_keys(self, rel: str, data: dict[str, Any], line: int, has_raw: bool) -> None:
         if not self._learnable(rel) or rel not in self.learned:
             return
-        try:
-            encode(data)
-        except NotStorable:
-            return  # read again each time
+        if not all(type(v) is str for v in data.values()):  # (most pages': as `dump_facts`)
+            try:
+                encode(data)
+            except NotStorable:
+                return  # read again each time
         self.learned[rel] = (self.learned[rel][0], (data, line, has_raw, None))
 
     def layout(self, rel: str) -> tuple[str | bool | None, bool | tuple[str, ...]] | None:
