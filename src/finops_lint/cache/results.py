@@ -67,7 +67,7 @@ if TYPE_CHECKING:
 PageResult = tuple[list[str], list[Finding], Record | None]
 
 
-#: A save writes half its findings files in another process (`ResultCache.save`) when
+#: A save writes two findings files in three in another process (`ResultCache.save`) when
 #: it has at least this many pages to write (fewer: the fork costs more than it gives)
 #: and at most this many tree files (a fork of a run that holds 100,000 pages' findings
 #: copies what it reads of them: memory, where the goal was hardest to meet).
@@ -402,7 +402,7 @@ class ResultCache:
         findings files with an entry that changed). `unchanged`: every finding came
         from the cache and the site is as recorded: nothing to write unless a racy
         entry can now be vouched for by its stat. `beside`: another process, to write
-        half the findings files of a run that checked many pages (`SPLIT_SAVE`)."""
+        two findings files in three of a run that checked many pages (`SPLIT_SAVE`)."""
         if unchanged and not any(sig[4] for sig in self.old.files.values()):
             return
         new = CacheData(key=self.key, written_ns=max(now_ns(), self.started_ns))
