@@ -233,6 +233,56 @@ def test_text_values_as_the_generator(data: object) -> None:
         assert _is_title_key(path) == (last in ("title", "name") or last.endswith("-title"))
 
 
+#: Mostly values with nothing to collapse, or one space too many somewhere.
+_VALUE_TEXT = st.one_of(
+    st.text(alphabet=st.sampled_from(["a", " "]), max_size=5),
+    st.text(
+        alphabet=st.sampled_from(["a", " ", "\n", "\t", "\x85", "\u2028", "/", "{", "%", ":", "é"]),
+        max_size=8,
+    ),
+)
+_FRONT_MATTER = st.dictionaries(
+    st.sampled_from(["title", "layout", "description", "finops-lint-x", "url", "items"]),
+    st.one_of(
+        _VALUE_TEXT,
+        st.recursive(
+            st.one_of(_VALUE_TEXT, st.integers(), st.none()),
+            lambda inner: st.one_of(
+                st.lists(inner, max_size=3),
+                st.dictionaries(st.sampled_from(["title", "url", "text"]), inner, max_size=3),
+            ),
+            max_leaves=8,
+        ),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(_FRONT_MATTER, st.dictionaries(st.sampled_from(["title", "description"]), _VALUE_TEXT))
+@example({"title": "a ", "description": "b"}, {})
+@example({"title": "a", "description": " b"}, {})
+@example({"title": "a", "items": ["b "]}, {"title": "a"})
+def test_front_matter_text_values_as_collapsed_one_by_one(
+    data: dict[str, Any], template: dict[str, str]
+) -> None:
+    """PH007's values (`_read_values`: the collapse tested on them all joined, the
+    filters written out) are those each value collapsed and tested alone gives."""
+    from finops_lint.parsing.tables import collapse_spaces
+    from finops_lint.rules.front_matter_values import _NOT_TEXT_KEYS, _read_values, text_values
+
+    expected = []
+    for key, raw in data.items():
+        if key in _NOT_TEXT_KEYS or key.startswith("finops-lint"):
+            continue
+        for path, text in text_values(raw, (key,)):
+            value = collapse_spaces(text)
+            readable = value and "://" not in value and not value.startswith(("/", "{{", "{%"))
+            if readable and (len(path) > 1 or template.get(key) != value):
+                expected.append((path, value))
+    assert _read_values(data, template) == expected
+
+
 @settings(max_examples=500, deadline=None)
 @given(
     st.text(

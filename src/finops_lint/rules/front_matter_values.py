@@ -167,30 +167,51 @@ def placeholder_front_matter(doc: Document, ctx: RuleContext) -> Iterator[Issue]
 
 
 def _read_values(data: dict[Any, Any], template: dict[str, str]) -> list[tuple[KeyPath, str]]:
-    """The text values PH007 judges, whitespace collapsed (`collapse_spaces`: most
-    values have nothing to collapse), with their key paths: not
-    under a key of names, paths or switches (nor walked into), no URL, path or Liquid,
-    no top-level value still equal to the template's (FM004's)."""
-    out: list[tuple[KeyPath, str]] = []
+    """The text values PH007 judges, whitespace collapsed (`collapse_spaces`), with
+    their key paths: not under a key of names, paths or switches (nor walked into),
+    no empty value, URL, site path or Liquid (no text a visitor reads), no top-level
+    value still equal to the template's (FM004's)."""
+    found: list[tuple[KeyPath, str]] = []
     for key, raw in data.items():
         top = str(key)
         if top in _NOT_TEXT_KEYS or top.startswith("finops-lint"):
             continue
         if isinstance(raw, str):
-            value = collapse_spaces(raw)
-            if _readable(value) and template.get(top) != value:
-                out.append(((top,), value))
+            found.append(((top,), raw))
         elif isinstance(raw, (dict, list)):
-            for path, text in text_values(raw, (top,)):
-                value = collapse_spaces(text)
-                if _readable(value):
-                    out.append((path, value))
-    return out
+            _gather_text(raw, (top,), found)
+    if not found:
+        return found
+    if not _all_collapsed([text for _path, text in found]):
+        found = [(path, collapse_spaces(text)) for path, text in found]
+    return [
+        (path, value)
+        for path, value in found
+        if value
+        and "://" not in value
+        and not value.startswith(_NOT_READ_STARTS)
+        and (len(path) > 1 or template.get(str(path[0])) != value)
+    ]
 
 
-def _readable(value: str) -> bool:
-    """Text a visitor reads: not empty, not a URL, a site path or Liquid."""
-    return bool(value) and "://" not in value and not value.startswith(("/", "{{", "{%"))
+def _all_collapsed(texts: list[str]) -> bool:
+    """Whether `collapse_spaces` leaves each text as it is, tested on them joined
+    (most values have nothing to collapse): no line break within one, no other
+    character that is not printable, no two spaces together, none at either end."""
+    joined = "\n".join(texts)
+    return (
+        joined.count("\n") == len(texts) - 1
+        and "  " not in joined
+        and " \n" not in joined
+        and "\n " not in joined
+        and joined[:1] != " "
+        and joined[-1:] != " "
+        and joined.replace("\n", " ").isprintable()
+    )
+
+
+#: How a value that is a site path or Liquid starts (no text a visitor reads).
+_NOT_READ_STARTS = ("/", "{{", "{%")
 
 
 def _hits(items: tuple[str, ...], joined: str, folded: str) -> list[regex.Pattern]:

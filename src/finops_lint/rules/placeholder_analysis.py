@@ -215,33 +215,35 @@ def worth_searching(
     """Each pattern (and its multi-line form) whose required literals and words the
     case-folded text holds: a substring test first, much faster than the regex
     engine. Each distinct substring is looked for once (patterns share words:
-    "todo", "xxx"), and only where `_prefilters` kept it."""
+    "todo", "xxx"), and only where `_prefilters` kept it, the shortest condition
+    first: most text holds none of the words, and one missing word settles it."""
     found: dict[str, bool] = {}
-
-    def holds(needle: str) -> bool:
-        known = found.get(needle)
-        if known is None:
-            known = found[needle] = needle in folded
-        return known
-
-    for pattern, joined, literals, clauses in _prefilters(items):
-        if literals is not None and not any(map(holds, literals)):
-            continue
-        if all(any(map(holds, clause)) for clause in clauses):
+    for pattern, joined, conditions in _prefilters(items):
+        for condition in conditions:
+            for needle in condition:
+                known = found.get(needle)
+                if known is None:
+                    known = found[needle] = needle in folded
+                if known:
+                    break
+            else:  # the text holds no substring of this condition
+                break
+        else:
             yield pattern, joined
 
 
 @lru_cache(maxsize=32)
 def _prefilters(
     items: tuple[str, ...],
-) -> tuple[
-    tuple[regex.Pattern, regex.Pattern | None, tuple[str, ...] | None, tuple[tuple[str, ...], ...]],
-    ...,
-]:
-    """Per pattern: it, its multi-line form, its `required_literals` and the clauses of
-    its `required_words` that the literals do not already imply. A clause is implied
-    when every literal holds one of its words: a text holding a literal holds that
-    word ("lorem ipsum" holds "lorem" and "ipsum"), so testing it again says nothing."""
+) -> tuple[tuple[regex.Pattern, regex.Pattern | None, tuple[tuple[str, ...], ...]], ...]:
+    """Per pattern: it, its multi-line form, and what every match of it holds, as
+    conditions (a text that holds none of a condition's substrings cannot match):
+    its `required_literals` and the clauses of its `required_words` that the
+    literals do not already imply. A clause is implied when every literal holds one
+    of its words: a text holding a literal holds that word ("lorem ipsum" holds
+    "lorem" and "ipsum"), so testing it again says nothing. In a condition, a
+    substring that holds another of it is dropped (a text with "foobar" has "foo");
+    the conditions go fewest substrings first."""
     out = []
     for pattern, joined in zip(_patterns(items), _joined_patterns(items), strict=True):
         literals = required_literals(pattern.pattern)
@@ -252,8 +254,21 @@ def _prefilters(
                 for clause in clauses
                 if not all(any(word in literal for word in clause) for literal in literals)
             )
-        out.append((pattern, joined, literals, clauses))
+        conditions = [_shortest_needles(c) for c in ((literals,) if literals else ()) + clauses]
+        conditions.sort(key=len)  # (stable: ties keep the pattern's order)
+        out.append((pattern, joined, tuple(conditions)))
     return tuple(out)
+
+
+def _shortest_needles(condition: tuple[str, ...]) -> tuple[str, ...]:
+    """The substrings of a condition (any one of them must be in the text) without
+    those that hold another: when "foobar" is in a text, so is "foo"."""
+    unique = tuple(dict.fromkeys(condition))
+    return tuple(
+        needle
+        for needle in unique
+        if not any(other != needle and other in needle for other in unique)
+    )
 
 
 def may_match_source(body: str, items: tuple[str, ...], markdown: bool = True) -> bool:
