@@ -191,3 +191,64 @@ def test_type_sets_agree_with_jsonschema() -> None:
                             form,
                             value,
                         )
+
+
+#: Small values of front matter's shapes (strings most): what the schemas below
+#: accept or not.
+_SMALL_STRINGS = st.sampled_from(["a", "ab", "b", "", "1"])
+_SMALL_VALUES = _SMALL_STRINGS | st.recursive(
+    st.none() | st.booleans() | st.integers(0, 2) | _SMALL_STRINGS,
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.sampled_from(["p", "q"]), children, max_size=2)
+    ),
+    max_leaves=6,
+)
+_LEAF_SCHEMAS = st.one_of(
+    st.just(True),
+    st.builds(lambda names: {"type": names}, st.sampled_from(TYPE_NAMES)),
+    st.builds(
+        lambda names: {"type": names},
+        st.lists(st.sampled_from(TYPE_NAMES), min_size=1, max_size=2, unique=True),
+    ),
+    st.builds(lambda p: {"pattern": p}, st.sampled_from(["^a", "b$", "\\S"])),
+    st.builds(lambda p: {"type": "string", "pattern": p}, st.sampled_from(["^a", "b$"])),
+    st.builds(lambda c: {"const": c}, st.sampled_from(["a", "b", 1, True, None])),
+    st.builds(lambda e: {"enum": e}, st.lists(st.sampled_from(["a", "b", 1, None]), max_size=3)),
+)
+_QUICK_SCHEMAS = st.recursive(
+    _LEAF_SCHEMAS,
+    lambda inner: st.one_of(
+        st.builds(lambda sub: {"items": sub}, inner),
+        st.builds(
+            lambda props: {"properties": props},
+            st.dictionaries(st.sampled_from(["p", "q"]), inner, max_size=2),
+        ),
+        st.builds(lambda subs: {"allOf": subs}, st.lists(inner, min_size=1, max_size=2)),
+        st.builds(
+            lambda a, b: {**a, **b} if isinstance(a, dict) and isinstance(b, dict) else a,
+            inner,
+            inner,
+        ),
+    ),
+    max_leaves=5,
+)
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True)
+@given(schema=_QUICK_SCHEMAS, value=_SMALL_VALUES)
+def test_quick_tests_accept_only_what_jsonschema_accepts(schema: Any, value: Any) -> None:
+    """The tests the walk takes for subschemas of types, patterns, consts, enums,
+    properties, items and allOf (`_quick`) accept only valid values, and the walk
+    that uses them for properties and items answers as jsonschema does."""
+    from finops_lint.schema_fast import _quick
+
+    expected = Draft202012Validator(schema).is_valid(value)
+    quick = _quick(schema)
+    if quick is not None and quick(value):
+        assert expected, (schema, value)
+    for wrapped, instance in (
+        ({"items": schema}, [value, value]),
+        ({"properties": {"p": schema}}, {"p": value}),
+    ):
+        assert is_valid(wrapped, instance) == expected, (schema, value)

@@ -13,6 +13,7 @@ a violation jsonschema words in its own way); the caller then asks jsonschema.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -225,9 +226,9 @@ def _plan(schema: dict[str, Any]) -> tuple[tuple[str, Any, Any], ...]:
     it is in them: `_equal` compares a string with `==`, which no other type
     passes); for `type`, its type names when each is one `_is_type` knows
     (`_type_accepts`): a set lookup instead of a comparison or a call per member.
-    For `properties`, (name, subschema, type names) for each property, the names
-    when the subschema checks only a `type` of such names: a value it accepts by
-    them needs no walk of its own."""
+    For `properties`, (name, subschema, `_quick` test) for each property, and for
+    `items` the items' `_quick` test: a value the test accepts needs no walk of its
+    own."""
     known = _PLANS.get(id(schema))
     if known is not None and known[0] is schema:
         return known[1]
@@ -245,7 +246,9 @@ def _plan(schema: dict[str, Any]) -> tuple[tuple[str, Any, Any], ...]:
             if all(type(n) is str and n in _TYPE_NAMES for n in names):
                 ahead = frozenset(names)
         elif key == "properties" and isinstance(arg, dict):
-            ahead = tuple((name, sub, _only_type(sub)) for name, sub in arg.items())
+            ahead = tuple((name, sub, _quick(sub)) for name, sub in arg.items())
+        elif key == "items":
+            ahead = _quick(arg)
         items.append((key, arg, ahead))
     plan = tuple(items)
     if len(_PLANS) > 4096:
@@ -254,19 +257,81 @@ def _plan(schema: dict[str, Any]) -> tuple[tuple[str, Any, Any], ...]:
     return plan
 
 
-def _only_type(schema: Any) -> frozenset[str] | None:
-    """The type names of a subschema that checks nothing but them (`_plan`'s), or
-    None (anything else, a keyword this module does not know included: that is
-    said when a value is walked, as before)."""
+def _quick(schema: Any) -> Callable[[Any], bool] | None:
+    """A test that is True only for values the walk finds valid under the schema
+    (False: walk the value to know), for a schema of `type`s `_is_type` knows,
+    `pattern`, `const` and `enum` of strings, `properties` and `items` of such
+    schemas and `allOf` them; None for any other schema (a keyword this module does
+    not know included: that is said when a value is walked, as before). Front matter
+    is mostly lists of strings and of small mappings: one test instead of a walk for
+    each item."""
+    if schema is True:
+        return _accept
     if not isinstance(schema, dict):
         return None
     try:
         plan = _plan(schema)
     except _Unknown:
         return None
-    if len(plan) == 1 and plan[0][0] == "type":
-        names: frozenset[str] | None = plan[0][2]
-        return names
+    keywords = {key: (arg, ahead) for key, arg, ahead in plan}
+    if keywords.keys() == {"type", "pattern"} and keywords["type"][1] == {"string"}:
+        try:  # (a string that matches: the most common schema of front matter)
+            search = _regex(keywords["pattern"][0]).search
+        except (re.error, TypeError):
+            return None
+        return lambda value: type(value) is str and search(value) is not None
+    tests: list[Callable[[Any], bool]] = []
+    for key, arg, ahead in plan:
+        test = _quick_keyword(key, arg, ahead)
+        if test is None:
+            return None
+        tests.append(test)
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+        return lambda value: first(value) and second(value)
+    return lambda value: all(test(value) for test in tests)
+
+
+def _accept(value: Any) -> bool:
+    return True
+
+
+def _quick_keyword(key: str, arg: Any, ahead: Any) -> Callable[[Any], bool] | None:
+    """One keyword of a schema as a test of `_quick`'s, or None."""
+    if key == "type" and ahead is not None:
+        names: frozenset[str] = ahead
+        if names == {"string"}:
+            return lambda value: type(value) is str
+        return lambda value: _type_accepts(value, names)
+    if key == "pattern" and isinstance(arg, str):
+        try:
+            search = _regex(arg).search
+        except re.error:
+            return None
+        return lambda value: not isinstance(value, str) or search(value) is not None
+    if key == "const" and type(arg) is str:
+        return lambda value: type(value) is str and value == arg
+    if key == "enum" and ahead is not None:
+        strings: frozenset[str] = ahead
+        return lambda value: type(value) is str and value in strings
+    if key == "properties" and ahead is not None:
+        props = [(name, test) for name, _sub, test in ahead]
+        if any(test is None for _name, test in props):
+            return None
+        return lambda value: (
+            not isinstance(value, dict)
+            or all(test(value[name]) for name, test in props if name in value)
+        )
+    if key == "items" and ahead is not None:
+        each: Callable[[Any], bool] = ahead
+        return lambda value: not isinstance(value, list) or all(map(each, value))
+    if key == "allOf" and isinstance(arg, list):
+        subs = [_quick(sub) for sub in arg]
+        if any(sub is None for sub in subs):
+            return None
+        return lambda value: all(sub(value) for sub in subs)  # type: ignore[misc]
     return None
 
 
@@ -358,6 +423,8 @@ def _walk(
             if not isinstance(value, list):
                 continue
             if key == "items":
+                if ahead is not None and all(map(ahead, value)):
+                    continue  # what the walk of each would say: nothing
                 for index, item in enumerate(value):
                     if out is None:  # paths only word errors
                         _walk(arg, item, path, spath, None)
@@ -408,10 +475,10 @@ def _walk(
             elif key == "properties":
                 if ahead is None:
                     raise _Unknown("properties")  # not a mapping: jsonschema says what
-                for name, sub, only_type in ahead:
+                for name, sub, quick in ahead:
                     if name not in value:
                         continue
-                    if only_type is not None and _type_accepts(value[name], only_type):
+                    if quick is not None and quick(value[name]):
                         continue  # what the walk of it would say: nothing
                     if out is None:  # paths only word errors
                         _walk(sub, value[name], path, spath, None)
