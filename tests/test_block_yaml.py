@@ -11,9 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from finops_lint.parsing.block_yaml import read_block_mapping
-from finops_lint.parsing.frontmatter import parse_front_matter, split_front_matter
-from tests.test_plain_yaml import agrees_with_pyyaml, assert_same_front_matter, corpus_pages
+from finops_lint.parsing.block_yaml import block_positions, read_block_mapping
+from finops_lint.parsing.frontmatter import Position, parse_front_matter, split_front_matter
+from tests.test_plain_yaml import (
+    _composed_positions,
+    agrees_with_pyyaml,
+    assert_same_front_matter,
+    corpus_pages,
+)
 
 _KEYS = ["title", "a", "url", "yes", "k-1", "a b"]
 # fmt: off
@@ -157,6 +162,41 @@ def test_reads_what_pyyaml_reads_of_vendor_like_front_matter(
     _agrees("\n".join(row for entry in entries for row in entry) + end)
 
 
+def _positions_agree(raw: str) -> bool:
+    """Whether block_yaml read `raw`; when it did, `block_positions` gives the
+    positions composing the YAML gives, or the test fails."""
+    if read_block_mapping(raw) is None:
+        return False
+    keys, values = block_positions(raw)
+    composed = _composed_positions(raw, 0)
+    assert {p: Position(r, c + 1) for p, (r, c) in keys.items()} == composed[0], repr(raw)
+    assert {p: Position(r, c + 1) for p, (r, c) in values.items()} == composed[1], repr(raw)
+    return True
+
+
+@settings(max_examples=6000, deadline=None, derandomize=True)
+@given(entries=st.lists(_entry, min_size=1, max_size=6), end=st.sampled_from(["", "\n"]))
+def test_positions_of_vendor_like_front_matter_are_the_composed_ones(
+    entries: list[list[str]], end: str
+) -> None:
+    _positions_agree("\n".join(row for entry in entries for row in entry) + end)
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True)
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from(_ROWS), st.sampled_from(_KEYS), st.sampled_from(_TEXTS)),
+        min_size=1,
+        max_size=10,
+    ),
+    end=st.sampled_from(["", "\n"]),
+)
+def test_positions_of_generated_rows_are_the_composed_ones(
+    rows: list[tuple[str, str, str]], end: str
+) -> None:
+    _positions_agree("\n".join(form.format(key=k, text=t) for form, k, t in rows) + end)
+
+
 _VENDOR = """\
 # Please do not alter layout
 layout: member
@@ -218,6 +258,7 @@ date-added: 8th Dec 2021
 )
 def test_reads_the_vendor_forms(raw: str) -> None:
     assert _agrees(raw), raw
+    assert _positions_agree(raw), raw
 
 
 @pytest.mark.parametrize(
@@ -261,7 +302,7 @@ def test_front_matter_read_by_it_is_the_same(monkeypatch: Any) -> None:
     fast = [parse_front_matter(t) for t in texts]
     monkeypatch.setattr(frontmatter, "read_block_mapping", lambda raw: None)
     slow = [parse_front_matter(t) for t in texts]
-    read = sum(a._compose for a in fast)  # before positions are asked (they compose)
+    read = sum(a._block for a in fast)
     assert_same_front_matter(fast, slow)
     assert read >= 250
 

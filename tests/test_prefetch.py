@@ -328,7 +328,7 @@ def test_front_matter_read_ahead_is_what_parsing_the_page_reads(
         text = (root / rel).read_text("utf-8")
         fresh, taken = parse_front_matter(text), parse_front_matter(text, ahead)
         assert taken.data is ahead.data and fresh.data == taken.data, rel
-        assert (taken._plain, taken._compose) == (fresh._plain, fresh._compose), rel
+        assert (taken._plain, taken._block) == (fresh._plain, fresh._block), rel
         assert taken.key_positions == fresh.key_positions, rel
         assert taken.value_positions == fresh.value_positions, rel
     other = "---\ntitle: Other\n---\n"

@@ -6,8 +6,8 @@ counted before anything is expanded, so a "billion laughs" document is refused
 in bounded time and memory instead of being walked. The plainest front matter
 (`key: value` rows, one-line list items) is read by `plain_yaml` instead, to the
 same data and the same positions; front matter with block scalars and lists of
-mappings by `block_yaml`, to the same data (its nodes are composed when a
-position is asked for).
+mappings by `block_yaml`, to the same data and, when a position is asked for, the
+same positions.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from finops_lint.parsing.block_yaml import read_block_mapping
+from finops_lint.parsing.block_yaml import block_positions, read_block_mapping
 from finops_lint.parsing.plain_yaml import plain_positions, read_plain_mapping
 
 try:  # the C loader is about ten times faster
@@ -85,30 +85,26 @@ class FrontMatter:
     _offset: int = 0
     #: read without PyYAML (`plain_yaml`): positions come from its rows
     _plain: bool = field(default=False, repr=False)
-    #: read without PyYAML (`block_yaml`): the node is composed when a position is asked
-    _compose: bool = field(default=False, repr=False)
-    _keys: dict[KeyPath, Position] | None = field(default=None, repr=False)
-    _values: dict[KeyPath, Position] | None = field(default=None, repr=False)
+    #: read without PyYAML (`block_yaml`): positions come from reading its rows again
+    _block: bool = field(default=False, repr=False)
+    _keys: PositionTable | None = field(default=None, repr=False)
+    _values: PositionTable | None = field(default=None, repr=False)
 
     @property
-    def key_positions(self) -> dict[KeyPath, Position]:
+    def key_positions(self) -> PositionTable:
         if self._keys is None:
-            self._keys, self._values = {}, {}
-            if self._plain:  # read by plain_yaml: its rows say where things are
-                keys, values = plain_positions(self.raw)
-                offset = self._offset
-                for into, found in ((self._keys, keys), (self._values, values)):
-                    for path, (row, column) in found.items():
-                        into[path] = Position(row + offset, column + 1)
+            if self._plain or self._block:  # read without PyYAML: its reader says where
+                keys, values = (plain_positions if self._plain else block_positions)(self.raw)
             else:
-                if self._compose:
-                    self._node, self._compose = _compose(self.raw), False
+                keys, values = {}, {}
                 if self._node is not None:
-                    _record_positions(self, self._node, (), self._offset)
+                    _record_positions(self._node, keys, values)
+            self._keys = PositionTable(keys, self._offset)
+            self._values = PositionTable(values, self._offset)
         return self._keys
 
     @property
-    def value_positions(self) -> dict[KeyPath, Position]:
+    def value_positions(self) -> PositionTable:
         self.key_positions  # noqa: B018  (computes both)
         assert self._values is not None
         return self._values
@@ -116,14 +112,45 @@ class FrontMatter:
     def position(self, path: KeyPath) -> Position:
         """Where a key (or list item) is; falls back to its parent, then the opening fence."""
         while path:
-            pos = self.key_positions.get(path)
+            pos = self.key_positions.at(path)
             if pos is not None:
                 return pos
             path = path[:-1]
         return Position(self.start_line, 1)
 
     def value_position(self, path: KeyPath) -> Position:
-        return self.value_positions.get(path) or self.position(path)
+        return self.value_positions.at(path) or self.position(path)
+
+
+class PositionTable(Mapping[KeyPath, Position]):
+    """Where keys or values are, as the front matter's reader noted them, (0-based
+    row, 0-based column) of the YAML text, made `Position`s in the page (its line
+    offset added) when looked up: a page's front matter has up to hundreds of keys
+    and items, a finding asks where one or two are."""
+
+    __slots__ = ("_marks", "_offset")
+
+    def __init__(self, marks: dict[KeyPath, tuple[int, int]], offset: int) -> None:
+        self._marks = marks
+        self._offset = offset
+
+    def __getitem__(self, path: KeyPath) -> Position:
+        row, column = self._marks[path]
+        return Position(row + self._offset, column + 1)
+
+    def at(self, path: KeyPath) -> Position | None:
+        """`get`, without a KeyError raised and caught for a path not there."""
+        mark = self._marks.get(path)
+        return None if mark is None else Position(mark[0] + self._offset, mark[1] + 1)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._marks
+
+    def __iter__(self) -> Iterator[KeyPath]:
+        return iter(self._marks)
+
+    def __len__(self) -> int:
+        return len(self._marks)
 
 
 def dotted_key(path: KeyPath) -> str:
@@ -210,7 +237,7 @@ def parse_front_matter(text: str, ready: ReadFrontMatter | None = None) -> Front
     offset = fm.start_line + 1
     if ready is not None and ready.raw_len == len(fm.raw) and ready.raw_hash == hash(fm.raw):
         fm.data, fm._offset = ready.data, offset
-        fm._plain, fm._compose = ready.plain, not ready.plain
+        fm._plain, fm._block = ready.plain, not ready.plain
         return fm
     _load_yaml(fm, line_offset=offset)
     return fm
@@ -259,7 +286,7 @@ def _load_yaml(fm: FrontMatter, line_offset: int, require_mapping: bool = True) 
         read = read_without_yaml(fm.raw)
         if read is not None:
             fm.data, fm._offset = read[0], line_offset
-            fm._plain, fm._compose = read[1], not read[1]
+            fm._plain, fm._block = read[1], not read[1]
             return
     loader = _Loader(fm.raw)
     try:
@@ -477,11 +504,12 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _record_positions(fm: FrontMatter, node: yaml.Node, path: KeyPath, offset: int) -> None:
-    assert fm._keys is not None and fm._values is not None
-    keys, values = fm._keys, fm._values
+def _record_positions(
+    node: yaml.Node, keys: dict[KeyPath, tuple[int, int]], values: dict[KeyPath, tuple[int, int]]
+) -> None:
+    """Note where each key and value of the composed YAML starts (its marks)."""
     seen_ids: set[int] = set()
-    stack: list[tuple[yaml.Node, KeyPath]] = [(node, path)]
+    stack: list[tuple[yaml.Node, KeyPath]] = [(node, ())]
     while stack:
         current, cur_path = stack.pop()
         if id(current) in seen_ids:  # an alias: positions of the anchor are enough
@@ -490,19 +518,14 @@ def _record_positions(fm: FrontMatter, node: yaml.Node, path: KeyPath, offset: i
         if isinstance(current, yaml.MappingNode):
             for key_node, value_node in current.value:
                 key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
-                pos = Position(key_node.start_mark.line + offset, key_node.start_mark.column + 1)
                 if key == "<<":
                     continue
                 child = (*cur_path, key)
-                keys[child] = pos
-                values[child] = Position(
-                    value_node.start_mark.line + offset, value_node.start_mark.column + 1
-                )
+                keys[child] = (key_node.start_mark.line, key_node.start_mark.column)
+                values[child] = (value_node.start_mark.line, value_node.start_mark.column)
                 stack.append((value_node, child))
         elif isinstance(current, yaml.SequenceNode):
             for index, item in enumerate(current.value):
                 child = (*cur_path, index)
-                pos = Position(item.start_mark.line + offset, item.start_mark.column + 1)
-                keys[child] = pos
-                values[child] = pos
+                keys[child] = values[child] = (item.start_mark.line, item.start_mark.column)
                 stack.append((item, child))
