@@ -272,6 +272,20 @@ def load_yaml_with_positions(
     return fm.data if fm.error is None else None, _Positions(fm), fm.error
 
 
+def load_yaml_node(text: str) -> tuple[yaml.Node | None, YamlProblem | None]:
+    """Any YAML document's node tree (None: it cannot be composed) and what
+    `load_yaml_with_positions` finds wrong with it, composing it once for both."""
+    fm = FrontMatter(present=True, raw=text, start_line=0)
+    _load_yaml(fm, 1, require_mapping=False)
+    node = fm._node
+    if node is None and fm.error is not None:  # (a size problem: the tree was not kept)
+        try:
+            node = _compose(text)
+        except yaml.YAMLError:
+            node = None
+    return node, fm.error
+
+
 def _compose(text: str) -> Any:
     """The YAML's node tree (positions), nothing constructed."""
     loader = _Loader(text)

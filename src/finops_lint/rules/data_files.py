@@ -17,13 +17,8 @@ from collections.abc import Iterator
 import yaml
 
 from finops_lint.document import Document, name_parts
-from finops_lint.parsing.frontmatter import load_yaml_with_positions
+from finops_lint.parsing.frontmatter import YamlProblem, load_yaml_node
 from finops_lint.rules.base import Issue, RuleContext, rule
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 DATA_SUFFIXES = {".yml": "yaml", ".yaml": "yaml", ".json": "json", ".csv": "csv", ".tsv": "tsv"}
 
@@ -110,7 +105,7 @@ def invalid_data_file(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     if kind is None or not doc.text.strip() or _has_conflict_markers(doc):
         return
     if kind in ("yaml", "json"):
-        _data, _positions, problem = load_yaml_with_positions(doc.text)
+        _node, problem = _load(doc, ctx)
         if problem is not None:
             message = problem.message
             if kind == "json":
@@ -123,15 +118,14 @@ def invalid_data_file(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
             yield Issue(line, 1, f"invalid {kind.upper()}: {message}; Jekyll stops the build")
 
 
-def _yaml_duplicates(text: str) -> list[tuple[str, int, int, int]]:
+def _load(doc: Document, ctx: RuleContext) -> tuple[yaml.Node | None, YamlProblem | None]:
+    """The data file's YAML tree and what is wrong with it (`load_yaml_node`), for
+    FM008 and FM009 both: composing a data file's YAML is most of their cost."""
+    return ctx.memo(("data file YAML",), lambda: load_yaml_node(doc.text))
+
+
+def _yaml_duplicates(root: yaml.Node | None) -> list[tuple[str, int, int, int]]:
     """(key, line, column, first line) of every key repeated in one YAML mapping."""
-    loader = _Loader(text)
-    try:
-        root = loader.get_single_node()
-    except yaml.YAMLError:
-        return []
-    finally:
-        loader.dispose()
     out = []
     stack = [root] if root is not None else []
     seen_nodes: set[int] = set()
@@ -199,7 +193,7 @@ def duplicate_data_key(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     if kind is None or not doc.text.strip() or _has_conflict_markers(doc):
         return
     if kind in ("yaml", "json"):
-        found = _yaml_duplicates(doc.text)
+        found = _yaml_duplicates(_load(doc, ctx)[0])
     else:
         found = _csv_duplicates(doc.text, "\t" if kind == "tsv" else ",")
     for key, line, col, first in found:
