@@ -1085,3 +1085,56 @@ def test_plain_rel_is_the_normpath_test_it_shortcuts(
         and os.path.normpath(path) == path
     )
     assert plain_rel(path) == expected
+
+
+#: Lines of Markdown whose markup, containers and masking meet brackets.
+_BRACKET_LINES = st.sampled_from(
+    [
+        "text [a](b) more",
+        "plain words",
+        "- [ ] task [x",
+        "* item ]",
+        "1. one [two](",
+        "> quoted [y]",
+        ">> - nested ]",
+        "   lazy [line",
+        "# Title [z] #",
+        "## Heading {#id}",
+        "Setext [t]",
+        "===",
+        "---",
+        "`[code span]` after",
+        "<!-- [comment] -->",
+        "```",
+        "[code]",
+        "| a | [b] |",
+        "|---|---|",
+        "[ref]: /url",
+        "[ref]",
+        "{% raw %}[l]{% endraw %}",
+        "    [indented code]",
+        "<div>[html]</div>",
+        "",
+        "text\\[escaped\\]",
+        "Term",
+        ": definition [d]",
+    ]
+)
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True)
+@given(st.lists(_BRACKET_LINES, min_size=1, max_size=10))
+def test_a_block_with_a_bracket_in_its_visible_lines_has_one_in_its_source(
+    lines: list[str],
+) -> None:
+    """LK012 passes over a paragraph or heading whose source (`TextBlock.raw`) holds
+    no bracket: its visible lines (the page's lines, code and comments blanked)
+    then hold none either."""
+    from finops_lint.document import parse_text
+
+    doc = parse_text("\n".join(lines) + "\n", "p.md", "p.md")
+    for block in doc.blocks:
+        if block.kind in ("paragraph", "heading"):
+            visible = doc.visible_lines(block.line, block.end_line)
+            if any("[" in line or "]" in line for line in visible):
+                assert "[" in block.raw or "]" in block.raw, (lines, block)

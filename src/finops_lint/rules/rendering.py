@@ -488,6 +488,8 @@ def link_not_rendered(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     for block in doc.blocks:
         if block.kind not in ("paragraph", "heading"):
             continue
+        if "[" not in block.raw and "]" not in block.raw:
+            continue  # (its visible lines are its source less markup: no bracket either)
         lines = doc.visible_lines(block.line, block.end_line)
         depth = 0  # '['s open from the lines above: a link text wraps onto this line
         for number, line in enumerate(lines, start=block.line):
