@@ -1087,6 +1087,22 @@ def test_plain_rel_is_the_normpath_test_it_shortcuts(
     assert plain_rel(path) == expected
 
 
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.sampled_from(list(" _-*.,'a1\t\n\x1c\x85\u2028\u3000ßİﬁ\u0307é")), st.characters()
+        ),
+        max_size=12,
+    )
+)
+def test_first_word_as_the_first_of_norm_prose(text: str) -> None:
+    """PH005's prefilter: the first word of the normalized text, found without it."""
+    from finops_lint.rules.placeholder_analysis import first_word, norm_prose
+
+    assert first_word(text) == norm_prose(text).split(" ", 1)[0]
+
+
 #: Lines of Markdown whose markup, containers and masking meet brackets.
 _BRACKET_LINES = st.sampled_from(
     [

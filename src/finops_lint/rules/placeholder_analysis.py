@@ -526,6 +526,16 @@ def norm_prose(text: str) -> str:
     return " ".join(_NOT_WORD_OR_SPACE.sub(" ", text.casefold()).split())
 
 
+_WORD = re.compile(r"\w+")
+
+
+def first_word(text: str) -> str:
+    """The first word of `norm_prose(text)` ("" when it has none), without making the
+    rest: its words are the runs of word characters of the case-folded text."""
+    found = _WORD.search(text.casefold())
+    return "" if found is None else found.group()
+
+
 def short(text: str, limit: int = 70) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -24,6 +24,7 @@ from finops_lint.rules.placeholder_analysis import (
     FILLER_THRESHOLD,
     excerpt,
     filler_vocabulary,
+    first_word,
     locate,
     may_match_source,
     norm_prose,
@@ -377,7 +378,7 @@ def template_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     template = ws.template(pt.template)
     if template is None or template.rel_path == doc.rel_path:
         return
-    instructions = ctx.run_memo(
+    instructions, first_words = ctx.run_memo(
         ("PH005 instructions", template.rel_path), lambda: _instructions(template)
     )
     if not instructions:
@@ -389,7 +390,9 @@ def template_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
     for block in doc.blocks:
         if block.kind not in ("paragraph", "heading"):
             continue
-        found = instructions.get(norm_prose(block.text))
+        # (a block whose first word starts no instruction is not normalized whole)
+        text = block.text
+        found = instructions.get(norm_prose(text)) if first_word(text) in first_words else None
         if found is None:
             if block.kind == "heading":
                 open_section = None
@@ -414,11 +417,11 @@ def template_text(doc: Document, ctx: RuleContext) -> Iterator[Issue]:
         )
 
 
-def _instructions(template: Document) -> dict[str, int]:
+def _instructions(template: Document) -> tuple[dict[str, int], frozenset[str]]:
     """A page type template's instruction texts (its italic or quoted paragraphs of 20
     characters or more, and its title heading), each with the template section it
-    belongs to (the number of headings above it): the same for every page of the
-    type, so computed once a run."""
+    belongs to (the number of headings above it), and the first word of each
+    (`first_word`): the same for every page of the type, so computed once a run."""
     instructions: dict[str, int] = {}
     section = 0
     for block in template.blocks:
@@ -435,7 +438,7 @@ def _instructions(template: Document) -> dict[str, int]:
             and template.headings[0].level == 1
         ):
             instructions[norm_prose(block.text)] = section
-    return instructions
+    return instructions, frozenset(key.split(" ", 1)[0] for key in instructions)
 
 
 @rule("PH006", "merge-conflict-marker", "error", "Git merge-conflict markers in a page.")
