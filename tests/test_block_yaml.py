@@ -249,6 +249,9 @@ date-added: 8th Dec 2021
         "a: |\n\n  x\n  y\n\n\nb: 1\n",
         "a: |\n  x\n   \n  y\n",
         "a: |\n  x\n     \n",
+        "a: |\n  x\n\n\n\n  ",  # spaces to the indent alone: an empty row, clipped
+        "a: |-\n  x\n\n  \nb: 1\n",
+        "a: |\n  x\n  \n  y\n",
         'a: "x\n  "\n',
         'a: "\n  x"\n',
         'a: "x\n\n\n  y" # c\n',

@@ -233,7 +233,7 @@ class _Reader:
         last = at  # the last row of the block's text
         while at < len(rows):
             row = rows[at]
-            if self.indents[at] >= indent:
+            if self.indents[at] >= indent and len(row) > indent:
                 lines.append(row[indent:])  # a row of spaces past the indent is text
                 last = at
             elif row.strip(" "):
