@@ -67,17 +67,21 @@ def _agrees(raw: str) -> bool:
     return agrees_with_pyyaml(raw, read_block_mapping)
 
 
-@settings(max_examples=6000, deadline=None, derandomize=True)
-@given(
-    rows=st.lists(
+#: Front matter of one to ten rows made from `_ROWS`, with or without a last line break.
+_generated_rows = st.builds(
+    lambda rows, end: "\n".join(form.format(key=k, text=t) for form, k, t in rows) + end,
+    st.lists(
         st.tuples(st.sampled_from(_ROWS), st.sampled_from(_KEYS), st.sampled_from(_TEXTS)),
         min_size=1,
         max_size=10,
     ),
-    end=st.sampled_from(["", "\n"]),
+    st.sampled_from(["", "\n"]),
 )
-def test_reads_what_pyyaml_reads_or_declines(rows: list[tuple[str, str, str]], end: str) -> None:
-    raw = "\n".join(form.format(key=k, text=t) for form, k, t in rows) + end
+
+
+@settings(max_examples=6000, deadline=None, derandomize=True)
+@given(raw=_generated_rows)
+def test_reads_what_pyyaml_reads_or_declines(raw: str) -> None:
     _agrees(raw)
 
 
@@ -154,12 +158,18 @@ _entry = st.one_of(
 )
 
 
+#: Front matter of one to six entries made from `_entry`.
+_vendor_like = st.builds(
+    lambda entries, end: "\n".join(row for entry in entries for row in entry) + end,
+    st.lists(_entry, min_size=1, max_size=6),
+    st.sampled_from(["", "\n"]),
+)
+
+
 @settings(max_examples=6000, deadline=None, derandomize=True)
-@given(entries=st.lists(_entry, min_size=1, max_size=6), end=st.sampled_from(["", "\n"]))
-def test_reads_what_pyyaml_reads_of_vendor_like_front_matter(
-    entries: list[list[str]], end: str
-) -> None:
-    _agrees("\n".join(row for entry in entries for row in entry) + end)
+@given(raw=_vendor_like)
+def test_reads_what_pyyaml_reads_of_vendor_like_front_matter(raw: str) -> None:
+    _agrees(raw)
 
 
 def _positions_agree(raw: str) -> bool:
@@ -175,26 +185,15 @@ def _positions_agree(raw: str) -> bool:
 
 
 @settings(max_examples=6000, deadline=None, derandomize=True)
-@given(entries=st.lists(_entry, min_size=1, max_size=6), end=st.sampled_from(["", "\n"]))
-def test_positions_of_vendor_like_front_matter_are_the_composed_ones(
-    entries: list[list[str]], end: str
-) -> None:
-    _positions_agree("\n".join(row for entry in entries for row in entry) + end)
+@given(raw=_vendor_like)
+def test_positions_of_vendor_like_front_matter_are_the_composed_ones(raw: str) -> None:
+    _positions_agree(raw)
 
 
 @settings(max_examples=3000, deadline=None, derandomize=True)
-@given(
-    rows=st.lists(
-        st.tuples(st.sampled_from(_ROWS), st.sampled_from(_KEYS), st.sampled_from(_TEXTS)),
-        min_size=1,
-        max_size=10,
-    ),
-    end=st.sampled_from(["", "\n"]),
-)
-def test_positions_of_generated_rows_are_the_composed_ones(
-    rows: list[tuple[str, str, str]], end: str
-) -> None:
-    _positions_agree("\n".join(form.format(key=k, text=t) for form, k, t in rows) + end)
+@given(raw=_generated_rows)
+def test_positions_of_generated_rows_are_the_composed_ones(raw: str) -> None:
+    _positions_agree(raw)
 
 
 _VENDOR = """\
