@@ -184,7 +184,7 @@ def _positions_agree(raw: str) -> bool:
     return True
 
 
-@settings(max_examples=6000, deadline=None, derandomize=True)
+@settings(max_examples=2000, deadline=None, derandomize=True)
 @given(raw=_vendor_like)
 def test_positions_of_vendor_like_front_matter_are_the_composed_ones(raw: str) -> None:
     _positions_agree(raw)
