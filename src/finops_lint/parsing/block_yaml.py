@@ -67,12 +67,8 @@ def read_block_mapping(raw: str) -> dict[str, Any] | None:
     `raw` holds anything this reader is not certain of."""
     if not characters_ok(raw):
         return None
-    rows = raw.split("\n")
-    ends_with_break = rows[-1] == ""
-    if ends_with_break:
-        rows.pop()
     try:
-        data = _Reader(rows, ends_with_break).mapping()
+        data = _Reader.of(raw).mapping()
     except _Decline:
         return None
     return data or None
@@ -85,11 +81,7 @@ def block_positions(raw: str) -> tuple[Positions, Positions]:
     it starts (a block scalar at its `|`, a quoted one at its quote), a list where
     its first `-` is, a value left out just after the `:` (or the `-`) before it. The
     keys of list items are the items."""
-    rows = raw.split("\n")
-    ends_with_break = rows[-1] == ""
-    if ends_with_break:
-        rows.pop()
-    reader = _Reader(rows, ends_with_break, marks=({}, {}))
+    reader = _Reader.of(raw, marks=({}, {}))
     reader.mapping()  # (raises _Decline for front matter read_block_mapping declines)
     assert reader.marks is not None
     return reader.marks
@@ -117,6 +109,15 @@ class _Reader:
         for at in range(len(rows) - 1, -1, -1):
             text = texts[at]
             self.next_text[at] = at if text and text[0] != "#" else self.next_text[at + 1]
+
+    @classmethod
+    def of(cls, raw: str, marks: tuple[Positions, Positions] | None = None) -> _Reader:
+        """A reader of the front matter's rows (a last line break is no row)."""
+        rows = raw.split("\n")
+        ends_with_break = rows[-1] == ""
+        if ends_with_break:
+            rows.pop()
+        return cls(rows, ends_with_break, marks)
 
     def _skip_blank_and_comments(self) -> None:
         self.at = self.next_text[self.at]

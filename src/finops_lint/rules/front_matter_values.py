@@ -195,19 +195,11 @@ def _read_values(data: dict[Any, Any], template: dict[str, str]) -> list[tuple[K
 
 
 def _all_collapsed(texts: list[str]) -> bool:
-    """Whether `collapse_spaces` leaves each text as it is, tested on them joined
-    (most values have nothing to collapse): no line break within one, no other
-    character that is not printable, no two spaces together, none at either end."""
-    joined = "\n".join(texts)
-    return (
-        joined.count("\n") == len(texts) - 1
-        and "  " not in joined
-        and " \n" not in joined
-        and "\n " not in joined
-        and joined[:1] != " "
-        and joined[-1:] != " "
-        and joined.replace("\n", " ").isprintable()
-    )
+    """Whether `collapse_spaces` leaves each text as it is (most values have nothing
+    to collapse), told by collapsing them joined by spaces: a text with any other
+    white space, a space at either end or an empty one changes the joined text."""
+    joined = " ".join(texts)
+    return collapse_spaces(joined) == joined
 
 
 #: How a value that is a site path or Liquid starts (no text a visitor reads).
